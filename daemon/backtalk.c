@@ -1,0 +1,103 @@
+/* backtalk: the operator's tool.  Checks rule files and tries messages
+ * against them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "rules.h"
+#include "version.h"
+
+static void
+backtalk_usage(FILE *fp)
+{
+	fprintf(
+	    fp,
+	    "usage: backtalk COMMAND [OPTIONS] [ARGS]\n"
+	    "\n"
+	    "Commands:\n"
+	    "  check [--rules PATH] [--strict]\n"
+	    "      Check rule files: syntax, keys, patterns, examples and\n"
+	    "      reply length.  Prints every problem as file:line and\n"
+	    "      a summary line.\n"
+	    "  classify [--rules PATH] [--explain] [TEXT ...]\n"
+	    "      Classify each TEXT, or each line of standard input,\n"
+	    "      and print one JSON object per message.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --rules PATH  a rule file, or a directory of *.conf files\n"
+	    "                read in name order (default: $BACKTALK_RULES,\n"
+	    "                else %s)\n"
+	    "  --strict      treat reply warnings (not GSM-7, too long)\n"
+	    "                as errors\n"
+	    "  --explain     show the normalised text, each pattern that\n"
+	    "                matched and where, and negated matches\n"
+	    "  -h, --help    show this help\n"
+	    "  -V, --version show the version\n"
+	    "\n"
+	    "Exit status:\n"
+	    "  0  success\n"
+	    "  1  check found errors\n"
+	    "  2  bad command line\n"
+	    "  3  classify rejected some input (invalid UTF-8)\n"
+	    "  4  the rules could not be loaded\n",
+	    BACKTALK_DEFAULT_RULES);
+}
+
+const char *
+cmd_rules_path(const char *opt)
+{
+	const char *env = getenv("BACKTALK_RULES");
+
+	if (opt != NULL)
+		return opt;
+	if (env != NULL && *env != '\0')
+		return env;
+	return BACKTALK_DEFAULT_RULES;
+}
+
+struct ruleset *
+cmd_load_rules(const char *path)
+{
+	struct ruleset *rs = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	if (rules_load(path, &rs, &d) != 0) {
+		diag_print(&d, stderr);
+		fprintf(stderr,
+		        "backtalk: cannot load rules from %s (%zu errors); "
+		        "run 'backtalk check --rules %s' for details\n",
+		        path, d.errors, path);
+		rs = NULL;
+	}
+	diag_free(&d);
+	return rs;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		backtalk_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		backtalk_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("backtalk %s\n", BACKTALK_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "classify") == 0)
+		return cmd_classify(argc - 1, argv + 1);
+	fprintf(stderr,
+	        "backtalk: unknown command \"%s\"; try 'backtalk --help'\n",
+	        argv[1]);
+	return EXIT_USAGE;
+}

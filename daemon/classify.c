@@ -1,0 +1,354 @@
+/* Classification.  The fast path: normalise, look the whole message up as a
+ * compliance or rule keyword, scan the prefilter once, then confirm with
+ * PCRE2 only the candidate patterns, lowest number first.  Patterns are
+ * numbered in precedence order, so the first confirmed rule wins and the
+ * rest are never run. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "compliance.h"
+#include "negation.h"
+#include "normalise.h"
+#include "prefilter.h"
+
+#define CLASSIFY_MAX_RETRIES 32
+
+struct classify {
+	const struct ruleset *rs;
+	struct prefilter_scratch *scratch;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	uint64_t *bits;
+	size_t nwords;
+	char norm[2][BT_MESSAGE_MAX + 1];
+};
+
+struct classify *
+classify_new(const struct ruleset *rs)
+{
+	struct classify *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->rs = rs;
+	c->nwords = (rs->npatterns + 63) / 64 + 1;
+	c->bits = calloc(c->nwords, sizeof(*c->bits));
+	c->scratch = prefilter_scratch_new(rs->prefilter);
+	c->md = pcre2_match_data_create(1, NULL);
+	c->mctx = pcre2_match_context_create(NULL);
+	c->jit_stack =
+	    pcre2_jit_stack_create(32 * 1024, BT_PCRE2_JIT_STACK_MAX, NULL);
+	if (c->bits == NULL || c->scratch == NULL || c->md == NULL ||
+	    c->mctx == NULL || c->jit_stack == NULL) {
+		classify_free(c);
+		return NULL;
+	}
+	pcre2_set_match_limit(c->mctx, BT_PCRE2_MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, BT_PCRE2_DEPTH_LIMIT);
+	pcre2_set_heap_limit(c->mctx, BT_PCRE2_HEAP_LIMIT_KB);
+	pcre2_jit_stack_assign(c->mctx, NULL, c->jit_stack);
+	return c;
+}
+
+void
+classify_free(struct classify *c)
+{
+	if (c == NULL)
+		return;
+	prefilter_scratch_free(c->scratch);
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jit_stack);
+	free(c->bits);
+	free(c);
+}
+
+static void
+classify_record(struct classify_explain *ex, unsigned pattern, size_t s,
+                size_t e, bool negated, const struct negation_cue *cue)
+{
+	if (ex == NULL || ex->count >= CLASSIFY_EXPLAIN_MAX)
+		return;
+	struct classify_match *m = &ex->matches[ex->count++];
+	memset(m, 0, sizeof(*m));
+	m->pattern = pattern;
+	m->start = s;
+	m->end = e;
+	m->negated = negated;
+	if (negated) {
+		m->cue_start = cue->start;
+		m->cue_end = cue->end;
+	}
+}
+
+/* Runs one pattern.  A match the message negates does not count; the search
+ * goes on after it.  Returns true on a match that counts. */
+static bool
+classify_pattern(struct classify *c, unsigned pi, const char *text, size_t len,
+                 bool negatable, unsigned *limit_hits,
+                 struct classify_explain *ex)
+{
+	const struct pattern *p = &c->rs->patterns[pi];
+	size_t start = 0;
+
+	for (int tries = 0; tries < CLASSIFY_MAX_RETRIES && start <= len;
+	     tries++) {
+		int rc = pcre2_match(p->re, (PCRE2_SPTR)text, len, start,
+		                     PCRE2_NO_UTF_CHECK, c->md, c->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return false;
+		if (rc < 0) {
+			(*limit_hits)++;
+			return false;
+		}
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+		size_t s = ov[0], e = ov[1];
+		struct negation_cue cue;
+		bool neg = negatable && negation_find(text, len, s, &cue);
+		classify_record(ex, pi, s, e, neg, &cue);
+		if (!neg)
+			return true;
+		start = e > s ? e : s + 1;
+		while (start < len &&
+		       ((unsigned char)text[start] & 0xc0) == 0x80)
+			start++;
+	}
+	return false;
+}
+
+static inline bool
+classify_bit(const uint64_t *bits, size_t i)
+{
+	return (bits[i >> 6] >> (i & 63)) & 1;
+}
+
+/* Whether rule ri fires on text, given the candidate bits. */
+static bool
+classify_rule(struct classify *c, uint32_t ri, const char *text, size_t len,
+              unsigned *limit_hits, struct classify_explain *ex)
+{
+	const struct rule *r = &c->rs->rules[ri];
+	bool hit = false;
+
+	for (size_t i = 0; i < r->patterns.count; i++) {
+		unsigned pi = r->first_pattern + (unsigned)i;
+		if (!classify_bit(c->bits, pi))
+			continue;
+		if (classify_pattern(c, pi, text, len, r->negatable, limit_hits,
+		                     ex)) {
+			hit = true;
+			if (ex == NULL)
+				break;
+		}
+	}
+	if (!hit)
+		return false;
+	for (size_t i = 0; i < r->exclude.count; i++) {
+		unsigned pi = r->first_exclude + (unsigned)i;
+		if (classify_bit(c->bits, pi) &&
+		    classify_pattern(c, pi, text, len, false, limit_hits, ex))
+			return false;
+	}
+	return true;
+}
+
+static void
+classify_set_rule(const struct ruleset *rs, long ri, enum classify_via via,
+                  struct classify_result *ret)
+{
+	const struct rule *r = &rs->rules[ri];
+
+	ret->category = r->category;
+	ret->topic = r->topic;
+	ret->rule = ri;
+	ret->rule_id = r->id;
+	ret->reply = r->reply;
+	ret->via = via;
+}
+
+static void
+classify_set_builtin(const struct ruleset *rs, enum category cat,
+                     enum classify_via via, struct classify_result *ret)
+{
+	ret->category = cat;
+	ret->topic = TOPIC_NONE;
+	ret->rule = -1;
+	ret->rule_id = NULL;
+	ret->reply = rules_builtin_reply(rs, cat);
+	ret->via = via;
+}
+
+/* Marks the explain record of the deciding match. */
+static void
+classify_mark_winner(struct classify_explain *ex, const struct ruleset *rs,
+                     long ri)
+{
+	if (ex == NULL)
+		return;
+	for (size_t i = 0; i < ex->count; i++) {
+		const struct pattern *p = &rs->patterns[ex->matches[i].pattern];
+		if (p->kind == PATTERN_MATCH && (long)p->rule == ri &&
+		    !ex->matches[i].negated) {
+			ex->matches[i].winner = true;
+			return;
+		}
+	}
+}
+
+static void
+classify_norm(struct classify *c, const char *text, size_t len,
+              struct classify_result *ret, struct classify_explain *ex)
+{
+	const struct ruleset *rs = c->rs;
+	enum category cat;
+	long ri;
+	size_t i, ncompliance = 0;
+	unsigned limit_hits = 0;
+	bool decided = false;
+
+	if (len == 0) {
+		classify_set_builtin(rs, CATEGORY_FALLBACK, CLASSIFY_VIA_EMPTY,
+		                     ret);
+		return;
+	}
+	if (compliance_keyword(text, &cat)) {
+		classify_set_builtin(rs, cat, CLASSIFY_VIA_COMPLIANCE_KEYWORD,
+		                     ret);
+		return;
+	}
+	ri = rules_find_keyword(rs, text);
+	if (ri >= 0) {
+		classify_set_rule(rs, ri, CLASSIFY_VIA_KEYWORD, ret);
+		return;
+	}
+
+	memset(c->bits, 0, c->nwords * sizeof(*c->bits));
+	if (ex != NULL)
+		memset(c->bits, 0xff, c->nwords * sizeof(*c->bits));
+	else
+		prefilter_scan(rs->prefilter, c->scratch, text, len, c->bits);
+
+	while (ncompliance < rs->npatterns &&
+	       rs->patterns[ncompliance].kind == PATTERN_COMPLIANCE)
+		ncompliance++;
+	for (i = 0; i < ncompliance; i++) {
+		if (classify_bit(c->bits, i) &&
+		    classify_pattern(c, (unsigned)i, text, len, false,
+		                     &limit_hits, ex)) {
+			classify_set_builtin(rs, CATEGORY_STOP,
+			                     CLASSIFY_VIA_COMPLIANCE_PHRASE,
+			                     ret);
+			decided = true;
+			if (ex == NULL)
+				goto out;
+			break;
+		}
+	}
+
+	long last = -1;
+	for (size_t w = ncompliance >> 6; w < c->nwords && !(decided && !ex);
+	     w++) {
+		uint64_t word = c->bits[w];
+		while (word != 0) {
+			size_t pi = (w << 6) + (size_t)__builtin_ctzll(word);
+			word &= word - 1;
+			if (pi < ncompliance)
+				continue;
+			if (pi >= rs->nmatch_end)
+				goto done;
+			long r = rs->patterns[pi].rule;
+			if (r == last)
+				continue;
+			last = r;
+			if (!classify_rule(c, (uint32_t)r, text, len,
+			                   &limit_hits, ex))
+				continue;
+			if (!decided) {
+				classify_set_rule(rs, r, CLASSIFY_VIA_PATTERN,
+				                  ret);
+				classify_mark_winner(ex, rs, r);
+				decided = true;
+			}
+			if (ex == NULL)
+				goto out;
+		}
+	}
+done:
+	if (!decided)
+		classify_set_builtin(rs, CATEGORY_FALLBACK,
+		                     CLASSIFY_VIA_FALLBACK, ret);
+out:
+	ret->limit_hits += limit_hits;
+}
+
+/* Rank of a result: compliance first, then rules in precedence order, then
+ * the fallback. */
+static long
+classify_rank(const struct classify_result *r)
+{
+	if (r->category == CATEGORY_STOP || r->category == CATEGORY_START ||
+	    r->category == CATEGORY_HELP)
+		return -1;
+	if (r->rule >= 0)
+		return r->rule;
+	return LONG_MAX;
+}
+
+int
+classify_message(struct classify *c, const char *text, size_t len,
+                 struct classify_result *ret, struct classify_explain *ex)
+{
+	struct normalise_result nr;
+	struct classify_result alt;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->rule = -1;
+	if (normalise_text(text, len, NORMALISE_RUNS_TWO, c->norm[0], &nr) !=
+	    NORMALISE_OK) {
+		ret->bad_offset = nr.bad_offset;
+		return -1;
+	}
+	ret->truncated = nr.truncated;
+	if (ex != NULL) {
+		memcpy(ex->norm, c->norm[0], nr.len + 1);
+		ex->norm_len = nr.len;
+		ex->count = 0;
+		ex->used_runs_one = false;
+	}
+	classify_norm(c, c->norm[0], nr.len, ret, ex);
+	if (!nr.has_runs)
+		return 0;
+
+	/* "numbbb" may mean "numb" and "sleeeep" means "sleep": try the
+	 * other reading too and keep whichever decides more. */
+	normalise_text(text, len, NORMALISE_RUNS_ONE, c->norm[1], &nr);
+	memset(&alt, 0, sizeof(alt));
+	alt.rule = -1;
+	struct classify_explain *ex2 = NULL;
+	if (ex != NULL) {
+		ex2 = malloc(sizeof(*ex2));
+		if (ex2 != NULL)
+			ex2->count = 0;
+	}
+	classify_norm(c, c->norm[1], nr.len, &alt, ex2);
+	if (classify_rank(&alt) < classify_rank(ret)) {
+		alt.truncated = ret->truncated;
+		alt.limit_hits += ret->limit_hits;
+		*ret = alt;
+		if (ex != NULL && ex2 != NULL) {
+			memcpy(ex->norm, c->norm[1], nr.len + 1);
+			ex->norm_len = nr.len;
+			memcpy(ex->matches, ex2->matches,
+			       ex2->count * sizeof(ex2->matches[0]));
+			ex->count = ex2->count;
+			ex->used_runs_one = true;
+		}
+	} else {
+		ret->limit_hits += alt.limit_hits;
+	}
+	free(ex2);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* Classification: from a raw message to the decision and the reply. */
+#ifndef BACKTALK_CLASSIFY_H
+#define BACKTALK_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "category.h"
+#include "bounds.h"
+#include "rules.h"
+
+enum classify_via {
+	CLASSIFY_VIA_EMPTY, /* nothing left after normalising */
+	CLASSIFY_VIA_COMPLIANCE_KEYWORD,
+	CLASSIFY_VIA_COMPLIANCE_PHRASE,
+	CLASSIFY_VIA_KEYWORD,
+	CLASSIFY_VIA_PATTERN,
+	CLASSIFY_VIA_FALLBACK,
+};
+
+struct classify_result {
+	enum category category;
+	enum topic topic;
+	long rule;           /* index in ruleset.rules, -1 for built-ins */
+	const char *rule_id; /* NULL for built-ins and fallback */
+	const char *reply;   /* NULL when the rules define none */
+	enum classify_via via;
+	bool truncated;      /* message was cut to BT_MESSAGE_MAX */
+	unsigned limit_hits; /* pattern runs stopped by PCRE2 limits */
+	size_t bad_offset;   /* for invalid UTF-8 */
+};
+
+/* One pattern match, recorded for --explain. */
+struct classify_match {
+	unsigned pattern; /* index in ruleset.patterns */
+	size_t start, end;
+	bool negated;
+	size_t cue_start, cue_end; /* the negating words, when negated */
+	bool winner;               /* the match that decided the result */
+};
+
+#define CLASSIFY_EXPLAIN_MAX 256
+
+struct classify_explain {
+	char norm[BT_MESSAGE_MAX + 1]; /* the normalised text matched */
+	size_t norm_len;
+	bool used_runs_one; /* result came from the "numbbb" -> "numb" form */
+	struct classify_match matches[CLASSIFY_EXPLAIN_MAX];
+	size_t count;
+};
+
+struct classify;
+
+/* A classifier owns the scratch space for one thread; the ruleset must
+ * outlive it. */
+struct classify *classify_new(const struct ruleset *rs);
+void classify_free(struct classify *c);
+
+/* Classifies one message.  Returns 0, or -1 when text is not valid UTF-8
+ * (ret->bad_offset says where).  With ex non-NULL every pattern is run
+ * (no prefilter) and every match recorded; the decision is the same. */
+int classify_message(struct classify *c, const char *text, size_t len,
+                     struct classify_result *ret, struct classify_explain *ex);
+
+#endif

@@ -1,0 +1,52 @@
+/* Compliance keywords.  The list follows the CTIA and carrier opt-out
+ * keywords (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT)
+ * and opt-in and help keywords. */
+#include <string.h>
+
+#include "compliance.h"
+
+static const struct {
+	const char *word;
+	enum category category;
+} compliance_words[] = {
+	{ "cancel", CATEGORY_STOP },      { "end", CATEGORY_STOP },
+	{ "help", CATEGORY_HELP },        { "info", CATEGORY_HELP },
+	{ "opt out", CATEGORY_STOP },     { "opt-out", CATEGORY_STOP },
+	{ "optout", CATEGORY_STOP },      { "quit", CATEGORY_STOP },
+	{ "revoke", CATEGORY_STOP },      { "start", CATEGORY_START },
+	{ "stop", CATEGORY_STOP },        { "stop all", CATEGORY_STOP },
+	{ "stopall", CATEGORY_STOP },     { "unstop", CATEGORY_START },
+	{ "unsubscribe", CATEGORY_STOP }, { "yes", CATEGORY_START },
+};
+
+bool
+compliance_keyword(const char *norm, enum category *ret)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(compliance_words) / sizeof(compliance_words[0]);
+	     i++)
+		if (strcmp(norm, compliance_words[i].word) == 0) {
+			*ret = compliance_words[i].category;
+			return true;
+		}
+	return false;
+}
+
+/* Explicit requests to stop receiving messages.  Each names the messages or
+ * the sender, so "how do i stop my back hurting" is not one. */
+const char *const compliance_stop_patterns[] = {
+	"^(?:please |pls |plz )?(?:stop|unsubscribe|cancel|quit|end|opt out|"
+	"optout)(?: (?:it|this|that|now|please|pls|plz|all|everything|"
+	"thanks|thank you|thx))*$",
+	"\\b(?:stop|quit|cease|no more)\\s+(?:sending\\s+(?:me\\s+)?)?"
+	"(?:text|txt|messag|msg|sms|contact|spamm|email|notif|alert)\\w*"
+	"(?:\\s+(?:me|us|this number))?\\b",
+	"\\b(?:do not|dont|never)\\s+(?:text|txt|message|msg|sms|contact)\\w*"
+	"\\s+(?:me|us|this number)\\b",
+	"\\b(?:unsubscribe|opt me out|opt out of|remove me from|take me off)"
+	"\\b",
+};
+
+const size_t compliance_stop_pattern_count =
+    sizeof(compliance_stop_patterns) / sizeof(compliance_stop_patterns[0]);

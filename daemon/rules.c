@@ -1,0 +1,831 @@
+/* Rule files: libconfig parsing, validation with file:line for every
+ * problem, and compilation into the ruleset the classifier runs. */
+#include <dirent.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compliance.h"
+#include "bounds.h"
+#include "normalise.h"
+#include "pattern.h"
+#include "prefilter.h"
+#include "rules.h"
+#include "utf8.h"
+
+/* State while loading: rules gathered from every file. */
+struct rules_loader {
+	struct ruleset *rs;
+	size_t cap;
+	struct diag *d;
+	size_t order;
+	bool have_replies;
+};
+
+static const char *const rules_rule_keys[] = {
+	"id",       "category",         "topic",     "priority",
+	"patterns", "exclude",          "keywords",  "reply",
+	"examples", "counter_examples", "negatable", NULL,
+};
+
+static const char *const rules_reply_keys[REPLY__COUNT + 1] = {
+	"fallback", "help", "stop", "start", NULL,
+};
+
+static bool
+rules_key_known(const char *const *keys, const char *name)
+{
+	for (; *keys; keys++)
+		if (strcmp(*keys, name) == 0)
+			return true;
+	return false;
+}
+
+static int
+rules_line(const config_setting_t *s)
+{
+	return s ? (int)config_setting_source_line(s) : 0;
+}
+
+static void
+rules_list_free(struct rule_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i].text);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+rules_rule_free(struct rule *r)
+{
+	free(r->id);
+	free(r->reply);
+	free(r->file);
+	rules_list_free(&r->patterns);
+	rules_list_free(&r->exclude);
+	rules_list_free(&r->keywords);
+	rules_list_free(&r->examples);
+	rules_list_free(&r->counter_examples);
+}
+
+void
+rules_free(struct ruleset *rs)
+{
+	if (rs == NULL)
+		return;
+	for (size_t i = 0; i < rs->nrules; i++)
+		rules_rule_free(&rs->rules[i]);
+	free(rs->rules);
+	for (size_t i = 0; i < rs->npatterns; i++)
+		pcre2_code_free(rs->patterns[i].re);
+	free(rs->patterns);
+	free(rs->keywords);
+	for (int i = 0; i < REPLY__COUNT; i++) {
+		free(rs->replies[i]);
+		free(rs->reply_files[i]);
+	}
+	prefilter_free(rs->prefilter);
+	free(rs);
+}
+
+/* Checks a string from a rule file: valid UTF-8, bounded, not empty. */
+static bool
+rules_text_ok(struct rules_loader *ld, const char *file, int line,
+              const char *what, const char *id, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (utf8_invalid_offset(s, len) != len) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": %s is not valid UTF-8", id, what);
+		return false;
+	}
+	if (len == 0) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": %s is empty", id, what);
+		return false;
+	}
+	if (len > max) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": %s is %zu bytes long; the limit is %zu",
+		         id, what, len, max);
+		return false;
+	}
+	return true;
+}
+
+/* Reads a list of strings ("patterns", "examples", ...).  A single string
+ * is accepted as a list of one. */
+static bool
+rules_read_list(struct rules_loader *ld, const char *file, config_setting_t *s,
+                const char *id, size_t max_items, size_t max_len,
+                bool normalise, struct rule_list *ret)
+{
+	const char *name = config_setting_name(s);
+	int type = config_setting_type(s);
+	int n;
+
+	if (type == CONFIG_TYPE_STRING) {
+		n = 1;
+	} else if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
+		n = config_setting_length(s);
+	} else {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "rule \"%s\": %s must be a list of strings, like "
+		         "%s = [ \"...\", \"...\" ];",
+		         id, name, name);
+		return false;
+	}
+	if ((size_t)n > max_items) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "rule \"%s\": %s has %d entries; the limit is %zu", id,
+		         name, n, max_items);
+		return false;
+	}
+	ret->items = calloc(n ? (size_t)n : 1, sizeof(*ret->items));
+	if (ret->items == NULL)
+		return false;
+	bool ok = true;
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = type == CONFIG_TYPE_STRING
+		                          ? s
+		                          : config_setting_get_elem(s, i);
+		const char *v = config_setting_get_string(e);
+		int line = rules_line(e);
+		if (v == NULL) {
+			diag_add(ld->d, DIAG_ERROR, file, line,
+			         "rule \"%s\": entry %d of %s is not a string",
+			         id, i + 1, name);
+			ok = false;
+			continue;
+		}
+		if (!rules_text_ok(ld, file, line, name, id, v, max_len)) {
+			ok = false;
+			continue;
+		}
+		char *text;
+		if (normalise) {
+			char buf[BT_MESSAGE_MAX + 1];
+			struct normalise_result nr;
+			normalise_text(v, strlen(v), NORMALISE_RUNS_TWO, buf,
+			               &nr);
+			if (nr.len == 0) {
+				diag_add(ld->d, DIAG_ERROR, file, line,
+				         "rule \"%s\": keyword \"%s\" has no "
+				         "letters or digits",
+				         id, v);
+				ok = false;
+				continue;
+			}
+			text = strdup(buf);
+		} else {
+			text = strdup(v);
+		}
+		if (text == NULL)
+			return false;
+		ret->items[ret->count].text = text;
+		ret->items[ret->count].line = line;
+		ret->count++;
+	}
+	return ok;
+}
+
+static struct rule *
+rules_push(struct rules_loader *ld)
+{
+	struct ruleset *rs = ld->rs;
+
+	if (rs->nrules == ld->cap) {
+		size_t ncap = ld->cap ? ld->cap * 2 : 64;
+		struct rule *n = realloc(rs->rules, ncap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		rs->rules = n;
+		ld->cap = ncap;
+	}
+	struct rule *r = &rs->rules[rs->nrules++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static bool
+rules_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > BT_RULE_ID_MAX)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static void
+rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
+                 int index)
+{
+	char fallback_id[32];
+	const char *id = NULL, *s;
+	config_setting_t *m;
+	bool ok = true;
+	int line = rules_line(g);
+
+	if (!config_setting_is_group(g)) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "entry %d of rules is not a rule; each rule is a "
+		         "group in braces: { id = \"...\"; ... }",
+		         index + 1);
+		return;
+	}
+	if (ld->rs->nrules >= BT_RULES_MAX) {
+		if (ld->rs->nrules == BT_RULES_MAX)
+			diag_add(ld->d, DIAG_ERROR, file, line,
+			         "more than %d rules; the rest are ignored",
+			         BT_RULES_MAX);
+		return;
+	}
+
+	m = config_setting_get_member(g, "id");
+	if (m == NULL) {
+		snprintf(fallback_id, sizeof(fallback_id), "#%d", index + 1);
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule %d has no id; add id = \"some-name\";",
+		         index + 1);
+		id = fallback_id;
+		ok = false;
+	} else if ((s = config_setting_get_string(m)) == NULL ||
+	           !rules_id_ok(s)) {
+		snprintf(fallback_id, sizeof(fallback_id), "#%d", index + 1);
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+		         "rule %d: id must be a string of lowercase letters, "
+		         "digits, '-', '_' or '.', at most %d long",
+		         index + 1, BT_RULE_ID_MAX);
+		id = fallback_id;
+		ok = false;
+	} else {
+		id = s;
+	}
+
+	struct rule *r = rules_push(ld);
+	if (r == NULL)
+		return;
+	r->id = strdup(id);
+	r->file = strdup(file);
+	r->line = line;
+	r->order = ld->order++;
+	r->category = CATEGORY__COUNT;
+
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *k = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(k);
+		if (!rules_key_known(rules_rule_keys, name)) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
+			         "rule \"%s\": unknown key \"%s\" (known: id, "
+			         "category, topic, priority, patterns, "
+			         "exclude, keywords, reply, examples, "
+			         "counter_examples, negatable)",
+			         id, name);
+			ok = false;
+		}
+	}
+
+	m = config_setting_get_member(g, "category");
+	if (m == NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": missing category (one of emergency, "
+		         "urgent, referral, tip, info)",
+		         id);
+		ok = false;
+	} else if ((s = config_setting_get_string(m)) == NULL ||
+	           !category_parse_rule(s, &r->category)) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+		         "rule \"%s\": category must be one of emergency, "
+		         "urgent, referral, tip, info",
+		         id);
+		ok = false;
+	}
+
+	m = config_setting_get_member(g, "topic");
+	if (m != NULL) {
+		if ((s = config_setting_get_string(m)) == NULL ||
+		    !topic_parse(s, &r->topic)) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+			         "rule \"%s\": topic must be one of causes, "
+			         "form, stretch, recovery",
+			         id);
+			ok = false;
+		} else if (r->category != CATEGORY_TIP &&
+		           r->category != CATEGORY__COUNT) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+			         "rule \"%s\": only tip rules have a topic",
+			         id);
+			ok = false;
+		}
+	} else if (r->category == CATEGORY_TIP) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": a tip needs a topic (causes, form, "
+		         "stretch or recovery)",
+		         id);
+		ok = false;
+	}
+
+	m = config_setting_get_member(g, "priority");
+	if (m != NULL) {
+		if (config_setting_type(m) != CONFIG_TYPE_INT) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+			         "rule \"%s\": priority must be a whole number",
+			         id);
+			ok = false;
+		} else {
+			int p = config_setting_get_int(m);
+			if (p < -1000 || p > 1000) {
+				diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+				         "rule \"%s\": priority %d is outside "
+				         "-1000..1000",
+				         id, p);
+				ok = false;
+			}
+			r->priority = p;
+		}
+	}
+
+	r->negatable = category_is_red_flag(r->category);
+	m = config_setting_get_member(g, "negatable");
+	if (m != NULL) {
+		if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+			         "rule \"%s\": negatable must be true or false",
+			         id);
+			ok = false;
+		} else {
+			r->negatable = config_setting_get_bool(m);
+		}
+	}
+
+	m = config_setting_get_member(g, "reply");
+	if (m == NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": missing reply", id);
+		ok = false;
+	} else if ((s = config_setting_get_string(m)) == NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
+		         "rule \"%s\": reply must be a string", id);
+		ok = false;
+	} else if (rules_text_ok(ld, file, rules_line(m), "reply", id, s,
+	                         BT_REPLY_MAX)) {
+		r->reply = strdup(s);
+		r->reply_line = rules_line(m);
+	} else {
+		ok = false;
+	}
+
+	static const struct {
+		const char *key;
+		size_t off;
+		size_t max_items, max_len;
+		bool normalise;
+	} lists[] = {
+		{ "patterns", offsetof(struct rule, patterns),
+		  BT_RULE_PATTERNS_MAX, BT_PATTERN_MAX, false },
+		{ "exclude", offsetof(struct rule, exclude),
+		  BT_RULE_PATTERNS_MAX, BT_PATTERN_MAX, false },
+		{ "keywords", offsetof(struct rule, keywords),
+		  BT_RULE_KEYWORDS_MAX, 64, true },
+		{ "examples", offsetof(struct rule, examples),
+		  BT_RULE_EXAMPLES_MAX, BT_MESSAGE_MAX, false },
+		{ "counter_examples", offsetof(struct rule, counter_examples),
+		  BT_RULE_EXAMPLES_MAX, BT_MESSAGE_MAX, false },
+	};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		m = config_setting_get_member(g, lists[i].key);
+		if (m == NULL)
+			continue;
+		struct rule_list *l =
+		    (struct rule_list *)((char *)r + lists[i].off);
+		if (!rules_read_list(ld, file, m, id, lists[i].max_items,
+		                     lists[i].max_len, lists[i].normalise, l))
+			ok = false;
+	}
+	if (r->patterns.count == 0 && r->keywords.count == 0 && ok)
+		diag_add(ld->d, DIAG_ERROR, file, line,
+		         "rule \"%s\": has neither patterns nor keywords, so "
+		         "it can never match",
+		         id);
+	if (r->examples.count == 0)
+		diag_add(ld->d, DIAG_WARNING, file, line,
+		         "rule \"%s\": has no examples; add a few messages "
+		         "it must answer so check can test it",
+		         id);
+}
+
+static void
+rules_parse_replies(struct rules_loader *ld, const char *file,
+                    config_setting_t *g)
+{
+	if (!config_setting_is_group(g)) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(g),
+		         "replies must be a group: replies = { fallback = "
+		         "\"...\"; help = \"...\"; };");
+		return;
+	}
+	if (ld->have_replies) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(g),
+		         "replies are defined in %s already; keep one "
+		         "replies group",
+		         ld->rs->reply_files[REPLY_FALLBACK]
+		             ? ld->rs->reply_files[REPLY_FALLBACK]
+		             : "another file");
+		return;
+	}
+	ld->have_replies = true;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *k = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(k);
+		int slot;
+		for (slot = 0; slot < REPLY__COUNT; slot++)
+			if (strcmp(rules_reply_keys[slot], name) == 0)
+				break;
+		if (slot == REPLY__COUNT) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
+			         "replies: unknown key \"%s\" (known: "
+			         "fallback, help, stop, start)",
+			         name);
+			continue;
+		}
+		const char *s = config_setting_get_string(k);
+		if (s == NULL) {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
+			         "replies: %s must be a string", name);
+			continue;
+		}
+		if (!rules_text_ok(ld, file, rules_line(k), name, "replies", s,
+		                   BT_REPLY_MAX))
+			continue;
+		ld->rs->replies[slot] = strdup(s);
+		ld->rs->reply_files[slot] = strdup(file);
+		ld->rs->reply_lines[slot] = rules_line(k);
+	}
+}
+
+static void
+rules_parse_file(struct rules_loader *ld, const char *file)
+{
+	config_t cfg;
+	config_setting_t *root;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+
+	config_init(&cfg);
+	if (slash != NULL && (size_t)(slash - file) < sizeof(dir)) {
+		memcpy(dir, file, (size_t)(slash - file));
+		dir[slash - file] = '\0';
+		config_set_include_dir(&cfg, dir);
+	}
+	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
+		const char *ef = config_error_file(&cfg);
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			diag_add(ld->d, DIAG_ERROR, file, 0, "cannot read: %s",
+			         strerror(errno));
+		else
+			diag_add(ld->d, DIAG_ERROR, ef ? ef : file,
+			         config_error_line(&cfg), "%s",
+			         config_error_text(&cfg));
+		config_destroy(&cfg);
+		return;
+	}
+	ld->rs->nfiles++;
+	root = config_root_setting(&cfg);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		config_setting_t *s = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(s);
+		if (strcmp(name, "rules") == 0) {
+			if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+				diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+				         "rules must be a list in parentheses: "
+				         "rules = ( { ... }, { ... } );");
+				continue;
+			}
+			for (int j = 0; j < config_setting_length(s); j++)
+				rules_parse_rule(
+				    ld, file, config_setting_get_elem(s, j), j);
+		} else if (strcmp(name, "replies") == 0) {
+			rules_parse_replies(ld, file, s);
+		} else {
+			diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+			         "unknown setting \"%s\" (a rule file holds "
+			         "rules = ( ... ); and optionally replies = "
+			         "{ ... };)",
+			         name);
+		}
+	}
+	config_destroy(&cfg);
+}
+
+static int
+rules_conf_filter(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 5 &&
+	       strcmp(e->d_name + n - 5, ".conf") == 0;
+}
+
+static int
+rules_name_sort(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Collects the files to read: path itself, or its *.conf in name order. */
+static void
+rules_parse_path(struct rules_loader *ld, const char *path)
+{
+	struct stat st;
+	struct dirent **names;
+	int n;
+
+	if (stat(path, &st) != 0) {
+		diag_add(ld->d, DIAG_ERROR, path, 0, "cannot open: %s",
+		         strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rules_parse_file(ld, path);
+		return;
+	}
+	n = scandir(path, &names, rules_conf_filter, rules_name_sort);
+	if (n < 0) {
+		diag_add(ld->d, DIAG_ERROR, path, 0, "cannot list: %s",
+		         strerror(errno));
+		return;
+	}
+	if (n == 0)
+		diag_add(ld->d, DIAG_ERROR, path, 0,
+		         "no *.conf rule files in this directory");
+	for (int i = 0; i < n; i++) {
+		char file[PATH_MAX];
+		size_t pl = strlen(path);
+		const char *sep = pl > 0 && path[pl - 1] == '/' ? "" : "/";
+		if (i < BT_RULE_FILES_MAX &&
+		    (size_t)snprintf(file, sizeof(file), "%s%s%s", path, sep,
+		                     names[i]->d_name) < sizeof(file))
+			rules_parse_file(ld, file);
+		free(names[i]);
+	}
+	if (n > BT_RULE_FILES_MAX)
+		diag_add(ld->d, DIAG_ERROR, path, 0,
+		         "%d rule files; only the first %d are read", n,
+		         BT_RULE_FILES_MAX);
+	free(names);
+}
+
+int
+rules_compare(const struct rule *a, const struct rule *b)
+{
+	if (a->category != b->category)
+		return a->category < b->category ? -1 : 1;
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return 0;
+}
+
+static int
+rules_qsort_cmp(const void *a, const void *b)
+{
+	return rules_compare(a, b);
+}
+
+static int
+rules_keyword_cmp(const void *a, const void *b)
+{
+	const struct keyword_entry *x = a, *y = b;
+	return strcmp(x->keyword, y->keyword);
+}
+
+/* Duplicate ids and keywords, and keywords that shadow compliance words. */
+static void
+rules_check_unique(struct rules_loader *ld)
+{
+	struct ruleset *rs = ld->rs;
+
+	for (size_t i = 0; i < rs->nrules; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(rs->rules[i].id, rs->rules[j].id) == 0) {
+				diag_add(ld->d, DIAG_ERROR, rs->rules[i].file,
+				         rs->rules[i].line,
+				         "duplicate rule id \"%s\" (first "
+				         "defined at %s:%d)",
+				         rs->rules[i].id, rs->rules[j].file,
+				         rs->rules[j].line);
+				break;
+			}
+
+	for (size_t i = 0; i < rs->nkeywords; i++) {
+		const struct keyword_entry *k = &rs->keywords[i];
+		const struct rule *r = &rs->rules[k->rule];
+		enum category c;
+		int line = 0;
+		for (size_t j = 0; j < r->keywords.count; j++)
+			if (r->keywords.items[j].text == k->keyword)
+				line = r->keywords.items[j].line;
+		if (compliance_keyword(k->keyword, &c))
+			diag_add(ld->d, DIAG_ERROR, r->file, line,
+			         "rule \"%s\": keyword \"%s\" is the built-in "
+			         "%s keyword and cannot be used by a rule",
+			         r->id, k->keyword, category_name(c));
+		if (i > 0 &&
+		    strcmp(rs->keywords[i - 1].keyword, k->keyword) == 0)
+			diag_add(ld->d, DIAG_ERROR, r->file, line,
+			         "rule \"%s\": keyword \"%s\" is also a "
+			         "keyword of rule \"%s\"",
+			         r->id, k->keyword,
+			         rs->rules[rs->keywords[i - 1].rule].id);
+	}
+}
+
+static bool
+rules_add_pattern(struct rules_loader *ld, size_t *cap, pcre2_code *re,
+                  enum pattern_kind kind, uint32_t rule, const char *src)
+{
+	struct ruleset *rs = ld->rs;
+
+	if (rs->npatterns == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		struct pattern *n = realloc(rs->patterns, ncap * sizeof(*n));
+		if (n == NULL)
+			return false;
+		rs->patterns = n;
+		*cap = ncap;
+	}
+	rs->patterns[rs->npatterns++] = (struct pattern){
+		.re = re, .kind = kind, .rule = rule, .src = src
+	};
+	return true;
+}
+
+static void
+rules_compile_list(struct rules_loader *ld, size_t *cap, uint32_t ri,
+                   struct rule_list *l, enum pattern_kind kind)
+{
+	struct rule *r = &ld->rs->rules[ri];
+
+	for (size_t i = 0; i < l->count; i++) {
+		char err[256];
+		size_t off = 0;
+		bool jit = false;
+		pcre2_code *re = pattern_compile(l->items[i].text, &jit, err,
+		                                 sizeof(err), &off);
+		if (re == NULL) {
+			diag_add(ld->d, DIAG_ERROR, r->file, l->items[i].line,
+			         "rule \"%s\": pattern \"%s\" does not "
+			         "compile at offset %zu: %s",
+			         r->id, l->items[i].text, off, err);
+			continue;
+		}
+		if (!jit)
+			ld->rs->jit = false;
+		rules_add_pattern(ld, cap, re, kind, ri, l->items[i].text);
+	}
+}
+
+static void
+rules_compile(struct rules_loader *ld)
+{
+	struct ruleset *rs = ld->rs;
+	size_t cap = 0, i;
+
+	rs->jit = true;
+	for (i = 0; i < compliance_stop_pattern_count; i++) {
+		char err[256];
+		size_t off;
+		bool jit = false;
+		pcre2_code *re = pattern_compile(compliance_stop_patterns[i],
+		                                 &jit, err, sizeof(err), &off);
+		if (re == NULL) {
+			diag_add(ld->d, DIAG_ERROR, NULL, 0,
+			         "built-in pattern %zu: %s", i, err);
+			continue;
+		}
+		rules_add_pattern(ld, &cap, re, PATTERN_COMPLIANCE,
+		                  CATEGORY_STOP, compliance_stop_patterns[i]);
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		rs->rules[i].first_pattern = (uint32_t)rs->npatterns;
+		rules_compile_list(ld, &cap, (uint32_t)i,
+		                   &rs->rules[i].patterns, PATTERN_MATCH);
+	}
+	rs->nmatch_end = rs->npatterns;
+	for (i = 0; i < rs->nrules; i++) {
+		rs->rules[i].first_exclude = (uint32_t)rs->npatterns;
+		rules_compile_list(ld, &cap, (uint32_t)i, &rs->rules[i].exclude,
+		                   PATTERN_EXCLUDE);
+	}
+}
+
+static bool
+rules_build_keywords(struct ruleset *rs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->nrules; i++)
+		n += rs->rules[i].keywords.count;
+	rs->keywords = calloc(n ? n : 1, sizeof(*rs->keywords));
+	if (rs->keywords == NULL)
+		return false;
+	for (size_t i = 0; i < rs->nrules; i++)
+		for (size_t j = 0; j < rs->rules[i].keywords.count; j++)
+			rs->keywords[rs->nkeywords++] = (struct keyword_entry){
+				.keyword = rs->rules[i].keywords.items[j].text,
+				.rule = (uint32_t)i
+			};
+	qsort(rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
+	      rules_keyword_cmp);
+	return true;
+}
+
+static bool
+rules_build_prefilter(struct ruleset *rs)
+{
+	const char **ex =
+	    calloc(rs->npatterns ? rs->npatterns : 1, sizeof(*ex));
+
+	if (ex == NULL)
+		return false;
+	for (size_t i = 0; i < rs->npatterns; i++)
+		ex[i] = rs->patterns[i].src;
+	rs->prefilter = prefilter_new(ex, rs->npatterns);
+	free(ex);
+	return rs->prefilter != NULL;
+}
+
+int
+rules_load(const char *path, struct ruleset **ret, struct diag *d)
+{
+	struct rules_loader ld = { 0 };
+	size_t errors = d->errors;
+
+	ld.rs = calloc(1, sizeof(*ld.rs));
+	ld.d = d;
+	if (ld.rs == NULL)
+		return -1;
+
+	rules_parse_path(&ld, path);
+	qsort(ld.rs->rules, ld.rs->nrules, sizeof(*ld.rs->rules),
+	      rules_qsort_cmp);
+	if (!rules_build_keywords(ld.rs))
+		goto fail;
+	rules_check_unique(&ld);
+	if (ld.rs->nfiles > 0 && ld.rs->replies[REPLY_FALLBACK] == NULL)
+		diag_add(d, DIAG_ERROR, path, 0,
+		         "no fallback reply: add replies = { fallback = "
+		         "\"...\"; }; to one rule file");
+	rules_compile(&ld);
+	if (d->errors != errors)
+		goto fail;
+	if (!rules_build_prefilter(ld.rs)) {
+		diag_add(d, DIAG_ERROR, path, 0,
+		         "cannot build the vectorscan database");
+		goto fail;
+	}
+	*ret = ld.rs;
+	return 0;
+fail:
+	rules_free(ld.rs);
+	return -1;
+}
+
+long
+rules_find_keyword(const struct ruleset *rs, const char *norm)
+{
+	struct keyword_entry key = { .keyword = norm };
+	const struct keyword_entry *k =
+	    bsearch(&key, rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
+	            rules_keyword_cmp);
+
+	return k ? (long)k->rule : -1;
+}
+
+const char *
+rules_builtin_reply(const struct ruleset *rs, enum category c)
+{
+	switch (c) {
+	case CATEGORY_FALLBACK:
+		return rs->replies[REPLY_FALLBACK];
+	case CATEGORY_HELP:
+		return rs->replies[REPLY_HELP];
+	case CATEGORY_STOP:
+		return rs->replies[REPLY_STOP];
+	case CATEGORY_START:
+		return rs->replies[REPLY_START];
+	default:
+		return NULL;
+	}
+}

@@ -1,0 +1,107 @@
+/* Rule sets: loading rule files, validating them, and the compiled form the
+ * classifier runs.  A ruleset is immutable once loaded, so a reload builds a
+ * new one beside the running one and swaps it in only when it is clean. */
+#ifndef BACKTALK_RULES_H
+#define BACKTALK_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "category.h"
+#include "diag.h"
+
+struct prefilter;
+
+/* A string from a rule file and the line it is on. */
+struct rule_text {
+	char *text;
+	int line;
+};
+
+struct rule_list {
+	struct rule_text *items;
+	size_t count;
+};
+
+struct rule {
+	char *id;
+	enum category category;
+	enum topic topic;
+	int priority;
+	bool negatable;
+	char *reply;
+	int reply_line;
+	struct rule_list patterns;
+	struct rule_list exclude;
+	struct rule_list keywords; /* normalised */
+	struct rule_list examples;
+	struct rule_list counter_examples;
+	char *file;
+	int line;
+	size_t order; /* position in load order, for ties */
+	/* Index of the first match pattern and first exclusion pattern in
+	 * ruleset.patterns; patterns.count and exclude.count follow it. */
+	uint32_t first_pattern;
+	uint32_t first_exclude;
+};
+
+enum pattern_kind { PATTERN_COMPLIANCE, PATTERN_MATCH, PATTERN_EXCLUDE };
+
+/* One compiled pattern.  Patterns are numbered compliance first, then the
+ * rules' match patterns in precedence order, then exclusions, so that the
+ * lowest numbered matching pattern belongs to the rule that wins. */
+struct pattern {
+	pcre2_code *re;
+	enum pattern_kind kind;
+	uint32_t rule;   /* index in ruleset.rules; compliance: category */
+	const char *src; /* the pattern as written */
+};
+
+enum reply_slot {
+	REPLY_FALLBACK,
+	REPLY_HELP,
+	REPLY_STOP,
+	REPLY_START,
+	REPLY__COUNT
+};
+
+struct keyword_entry {
+	const char *keyword; /* normalised */
+	uint32_t rule;
+};
+
+struct ruleset {
+	struct rule *rules; /* in precedence order */
+	size_t nrules;
+	struct pattern *patterns;
+	size_t npatterns;
+	size_t nmatch_end; /* patterns [0, nmatch_end) are not exclusions */
+	struct keyword_entry *keywords; /* sorted by keyword */
+	size_t nkeywords;
+	char *replies[REPLY__COUNT];
+	char *reply_files[REPLY__COUNT];
+	int reply_lines[REPLY__COUNT];
+	size_t nfiles;
+	struct prefilter *prefilter;
+	bool jit; /* every pattern is JIT-compiled */
+};
+
+/* Loads a rule file or a directory of *.conf files (in name order).
+ * Reports every problem found to d; returns 0 and sets *ret, or -1 with
+ * *ret untouched when anything is wrong. */
+int rules_load(const char *path, struct ruleset **ret, struct diag *d);
+void rules_free(struct ruleset *rs);
+
+/* Rule selected by a whole-message keyword, or -1. */
+long rules_find_keyword(const struct ruleset *rs, const char *norm);
+
+/* Precedence order: category, then higher priority, then load order. */
+int rules_compare(const struct rule *a, const struct rule *b);
+
+/* The reply for a built-in category, or NULL when the rules define none. */
+const char *rules_builtin_reply(const struct ruleset *rs, enum category c);
+
+#endif
