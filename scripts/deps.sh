@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages backtalk needs to build, test, fuzz and run.
+# Fast when everything is there already: one dpkg-query, no apt-get.
+set -euo pipefail
+
+PACKAGES=(
+	# toolchain
+	build-essential cmake pkg-config
+	clang clang-format libclang-rt-14-dev # libFuzzer and the sanitizers
+	# rule engine
+	libpcre2-dev libconfig-dev libvectorscan-dev libjansson-dev
+	# tests
+	libcmocka-dev valgrind hyperfine
+	# daemon: gateway client, store, systemd notify, local HTTP
+	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
+)
+
+# dpkg-query exits non-zero when it knows some name not at all; the
+# comparison below catches those too.
+installed=" $(dpkg-query -W -f='${Package}=${db:Status-Status} ' \
+	"${PACKAGES[@]}" 2>/dev/null || true)"
+missing=()
+for p in "${PACKAGES[@]}"; do
+	[[ $installed == *" $p=installed "* ]] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PACKAGES[@]} packages installed"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "deps: not root and no sudo; install as root:" \
+			"apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
+	SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q </dev/null
+
+# Name the package that does not exist instead of apt-get's generic error.
+unknown=()
+for p in "${missing[@]}"; do
+	cand=$(apt-cache policy "$p" | awk '/Candidate:/ { print $2 }')
+	if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
+		unknown+=("$p")
+	fi
+done
+if [ ${#unknown[@]} -gt 0 ]; then
+	echo "deps: no installable candidate for: ${unknown[*]}" \
+		"(is this Debian 12 with its main archive?)" >&2
+	exit 1
+fi
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends \
+	"${missing[@]}" </dev/null
+echo "deps: done"
