@@ -1,0 +1,130 @@
+/* Fuzzes classification against the shipped rules.  Every message is
+ * classified twice: on the fast path (vectorscan prefilter, first confirmed
+ * rule wins) and with explain (every pattern run), and the two decisions
+ * must agree.  That proves the prefilter never drops a match that decides.
+ * The rules come from $BACKTALK_FUZZ_RULES, else the repository's rules/. */
+#include <string.h>
+
+#include "classify.h"
+#include "diag.h"
+#include "fuzz.h"
+#include "rules.h"
+
+#ifndef BACKTALK_FUZZ_RULES_DEFAULT
+#define BACKTALK_FUZZ_RULES_DEFAULT "rules"
+#endif
+
+static struct ruleset *fuzz_classify_rs;
+static struct classify *fuzz_classify_c;
+static struct classify_explain *fuzz_classify_ex;
+
+static void
+fuzz_classify_cleanup(void)
+{
+	free(fuzz_classify_ex);
+	classify_free(fuzz_classify_c);
+	rules_free(fuzz_classify_rs);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *path = getenv("BACKTALK_FUZZ_RULES");
+	struct diag d;
+
+	(void)argc;
+	(void)argv;
+	if (path == NULL || *path == '\0')
+		path = BACKTALK_FUZZ_RULES_DEFAULT;
+	diag_init(&d);
+	if (rules_load(path, &fuzz_classify_rs, &d) != 0) {
+		diag_print(&d, stderr);
+		fprintf(stderr,
+		        "fuzz_classify: cannot load rules from %s (%zu "
+		        "errors); set BACKTALK_FUZZ_RULES to a rule set that "
+		        "loads\n",
+		        path, d.errors);
+		exit(1);
+	}
+	diag_free(&d);
+	fuzz_classify_c = classify_new(fuzz_classify_rs);
+	fuzz_classify_ex = malloc(sizeof(*fuzz_classify_ex));
+	if (fuzz_classify_c == NULL || fuzz_classify_ex == NULL) {
+		fprintf(stderr, "fuzz_classify: out of memory\n");
+		exit(1);
+	}
+	atexit(fuzz_classify_cleanup);
+	fprintf(stderr, "fuzz_classify: %zu rules, %zu patterns from %s\n",
+	        fuzz_classify_rs->nrules, fuzz_classify_rs->npatterns, path);
+	return 0;
+}
+
+static void
+fuzz_classify_print(const char *what, const struct classify_result *r)
+{
+	fprintf(stderr, "  %s: category %s, rule %ld (%s), via %d\n", what,
+	        category_name(r->category), r->rule,
+	        r->rule_id ? r->rule_id : "none", (int)r->via);
+}
+
+/* The result names a rule that exists, or none, consistently. */
+static void
+fuzz_classify_check_result(const struct classify_result *r)
+{
+	const struct ruleset *rs = fuzz_classify_rs;
+
+	FUZZ_CHECK(r->category < CATEGORY__COUNT);
+	if (r->rule >= 0) {
+		FUZZ_CHECK((size_t)r->rule < rs->nrules);
+		FUZZ_CHECK(r->rule_id == rs->rules[r->rule].id);
+		FUZZ_CHECK(r->category == rs->rules[r->rule].category);
+		FUZZ_CHECK(r->reply == rs->rules[r->rule].reply);
+	} else {
+		FUZZ_CHECK(r->rule == -1 && r->rule_id == NULL);
+		FUZZ_CHECK(r->reply == rules_builtin_reply(rs, r->category));
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	struct classify_explain *ex = fuzz_classify_ex;
+	struct classify_result fast, slow;
+
+	int rc_fast =
+	    classify_message(fuzz_classify_c, text, size, &fast, NULL);
+	int rc_slow = classify_message(fuzz_classify_c, text, size, &slow, ex);
+	FUZZ_CHECK(rc_fast == rc_slow);
+	if (rc_fast != 0) {
+		FUZZ_CHECK(rc_fast == -1);
+		FUZZ_CHECK(fast.bad_offset == slow.bad_offset);
+		FUZZ_CHECK(fast.bad_offset < size);
+		return 0;
+	}
+	fuzz_classify_check_result(&fast);
+	fuzz_classify_check_result(&slow);
+	if (fast.category != slow.category || fast.rule != slow.rule ||
+	    fast.topic != slow.topic || fast.via != slow.via) {
+		fprintf(stderr,
+		        "fuzz_classify: the prefilter changed the "
+		        "decision on \"%.*s\" (normalised \"%.*s\")\n",
+		        (int)size, text, (int)ex->norm_len, ex->norm);
+		fuzz_classify_print("fast path", &fast);
+		fuzz_classify_print("explain", &slow);
+		abort();
+	}
+
+	FUZZ_CHECK(ex->norm_len <= BT_MESSAGE_MAX);
+	FUZZ_CHECK(ex->norm[ex->norm_len] == '\0');
+	FUZZ_CHECK(ex->count <= CLASSIFY_EXPLAIN_MAX);
+	for (size_t i = 0; i < ex->count; i++) {
+		const struct classify_match *m = &ex->matches[i];
+		FUZZ_CHECK(m->pattern < fuzz_classify_rs->npatterns);
+		FUZZ_CHECK(m->start <= m->end && m->end <= ex->norm_len);
+		if (m->negated)
+			FUZZ_CHECK(m->cue_start <= m->cue_end &&
+			           m->cue_end <= ex->norm_len);
+	}
+	return 0;
+}
