@@ -1,0 +1,37 @@
+/* Helpers shared by the unit tests: temporary rule files and lookups in a
+ * diagnostics list.  Test code only; nothing here is linked into backtalk. */
+#ifndef BACKTALK_TESTUTIL_H
+#define BACKTALK_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "rules.h"
+
+/* A fresh directory under $TMPDIR (or /tmp); the test fails if it cannot be
+ * made.  Returns a string owned by the caller. */
+char *testutil_tmpdir(void);
+
+/* Removes a directory made by testutil_tmpdir and the files in it (one
+ * level deep: the tests make no subdirectories). */
+void testutil_rmdir(char *dir);
+
+/* Writes text to dir/name and returns the path, owned by the caller. */
+char *testutil_write(const char *dir, const char *name, const char *text);
+
+/* Loads rules from text written to a temporary file; fails the test when
+ * they do not load, printing the diagnostics. */
+struct ruleset *testutil_load_text(const char *text);
+
+/* The first item whose file ends with file_suffix (NULL: any file), whose
+ * line is line (0: any line) and whose message contains every one of the
+ * NULL-terminated substrings; NULL when none does. */
+const struct diag_item *testutil_diag_find(const struct diag *d,
+                                           const char *file_suffix, int line,
+                                           ...);
+
+/* Prints every item, to show what was found when an expectation fails. */
+void testutil_diag_dump(const struct diag *d);
+
+#endif
