@@ -1,5 +1,6 @@
 /* vectorscan prefilter. */
 #include <hs.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,9 +54,12 @@ prefilter_new(const char *const *exprs, size_t n)
 	for (i = 0; i < n; i++) {
 		ex[i] = exprs[i];
 		ids[i] = (unsigned)i;
-		flags[i] = HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP |
-		           HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
-		           HS_FLAG_ALLOWEMPTY;
+		/* Byte mode, not UTF8|UCP: Unicode classes make databases
+		 * many times larger and slower to build.  On ASCII text
+		 * byte mode is a superset of PCRE2's UTF+UCP matching, and
+		 * prefilter_scan does not use it on other text. */
+		flags[i] = HS_FLAG_CASELESS | HS_FLAG_PREFILTER |
+		           HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
 	}
 	/* Drop the patterns vectorscan rejects one at a time; it names the
 	 * first failing expression on each try. */
@@ -143,6 +147,16 @@ prefilter_on_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+static bool
+prefilter_is_ascii(const char *text, size_t len)
+{
+	unsigned char acc = 0;
+
+	for (size_t i = 0; i < len; i++)
+		acc |= (unsigned char)text[i];
+	return acc < 0x80;
+}
+
 int
 prefilter_scan(const struct prefilter *pf, struct prefilter_scratch *s,
                const char *text, size_t len, uint64_t *bits)
@@ -153,6 +167,11 @@ prefilter_scan(const struct prefilter *pf, struct prefilter_scratch *s,
 		bits[pf->always[i] >> 6] |= UINT64_C(1) << (pf->always[i] & 63);
 	if (pf->db == NULL)
 		return 0;
+	if (!prefilter_is_ascii(text, len)) {
+		for (i = 0; i < (pf->n + 63) / 64; i++)
+			bits[i] = ~UINT64_C(0);
+		return 0;
+	}
 	if (hs_scan(pf->db, text, (unsigned)len, 0, s->hs, prefilter_on_match,
 	            bits) != HS_SUCCESS) {
 		for (i = 0; i < (pf->n + 63) / 64; i++)

@@ -1,7 +1,8 @@
 /* Prefilter: one vectorscan (Hyperscan) database over every pattern, scanned
  * once per message, so that PCRE2 only confirms the few patterns that can
  * match.  Prefilter mode may report patterns that do not really match, never
- * miss one that does; patterns vectorscan cannot take are always confirmed. */
+ * miss one that does; patterns vectorscan cannot take are always confirmed,
+ * and so is every pattern on a message that is not pure ASCII. */
 #ifndef BACKTALK_PREFILTER_H
 #define BACKTALK_PREFILTER_H
 
