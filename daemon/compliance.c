@@ -46,6 +46,11 @@ const char *const compliance_stop_patterns[] = {
 	"\\s+(?:me|us|this number)\\b",
 	"\\b(?:unsubscribe|opt me out|opt out of|remove me from|take me off)"
 	"\\b",
+	"\\bstop\\s+sending\\s+(?:me\\s+)?(?:these|this|them|that|anything|"
+	"stuff|"
+	"messages|texts)\\b",
+	"\\b(?:cancel|end|stop)\\s+(?:my\\s+|the\\s+|this\\s+)?(?:subscription|"
+	"service|alerts|texts|messages)\\b",
 };
 
 const size_t compliance_stop_pattern_count =
