@@ -103,6 +103,10 @@ test_new_clause_not_negated(void **state)
 	check("no pain; numb toes", "numb", NULL);
 	check("no idea why my leg is numb", "numb", NULL);
 	check("never hurt before now my leg is numb", "numb", NULL);
+	/* "my" opens a new statement, even with no punctuation before it;
+	 * only after "in" is it part of the clause. */
+	check("no pain my leg is numb", "numb", NULL);
+	check("havent noticed in my legs any tingling", "tingl", "havent");
 }
 
 static void
