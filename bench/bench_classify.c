@@ -38,6 +38,23 @@
 
 #define TOP_RULES 8
 
+/* Kinds of message, for the breakdown of the per-call times: the
+ * classifier takes a different path for each. */
+enum {
+	KIND_PLAIN,     /* ASCII after normalising, no letter runs */
+	KIND_RUNS,      /* letter runs: classified under two readings */
+	KIND_NON_ASCII, /* non-ASCII letters left after normalising */
+	KIND_INVALID,   /* not UTF-8 */
+	KIND__COUNT
+};
+
+static const char *const kind_names[KIND__COUNT] = {
+	"ASCII, no letter runs",
+	"ASCII, letter runs",
+	"non-ASCII letters",
+	"invalid UTF-8",
+};
+
 struct messages {
 	char *data;
 	size_t size;
@@ -279,16 +296,23 @@ main(int argc, char **argv)
 	/* Shape of the input, outside any timing. */
 	static char norm[BT_MESSAGE_MAX + 1];
 	size_t with_runs = 0, non_ascii = 0, longest = 0;
+	unsigned char *kind = xmalloc(m.count);
 	for (size_t i = 0; i < m.count; i++) {
 		struct normalise_result nr;
+		kind[i] = KIND_PLAIN;
 		if (normalise_text(m.text[i], m.len[i], NORMALISE_RUNS_TWO,
-		                   norm, &nr) != NORMALISE_OK)
+		                   norm, &nr) != NORMALISE_OK) {
+			kind[i] = KIND_INVALID;
 			continue;
-		if (nr.has_runs)
+		}
+		if (nr.has_runs) {
 			with_runs++;
+			kind[i] = KIND_RUNS;
+		}
 		for (size_t k = 0; k < nr.len; k++)
 			if ((unsigned char)norm[k] >= 0x80) {
 				non_ascii++;
+				kind[i] = KIND_NON_ASCII;
 				break;
 			}
 		if (m.len[i] > longest)
@@ -372,6 +396,49 @@ main(int argc, char **argv)
 		pass_batch_mean[p] = (double)pass_ns / 1000.0 / (double)m.count;
 	}
 
+	/* Per-call times by kind of message, before the pooled samples are
+	 * sorted. */
+	struct stats kstats[KIND__COUNT];
+	size_t kcount[KIND__COUNT] = { 0 };
+	double ktotal[KIND__COUNT] = { 0 }, all_total = 0;
+	double *kbuf = xmalloc(passes * m.count * sizeof(*kbuf));
+	for (int k = 0; k < KIND__COUNT; k++) {
+		size_t n = 0;
+		for (unsigned long p = 0; p < passes; p++)
+			for (size_t i = 0; i < m.count; i++)
+				if (kind[i] == k) {
+					kbuf[n] = single[p * m.count + i];
+					ktotal[k] += kbuf[n];
+					n++;
+				}
+		kcount[k] = n / passes;
+		kstats[k] = summarise(kbuf, n);
+		all_total += ktotal[k];
+	}
+
+	/* And by length, to show how the cost grows with the text. */
+	static const size_t len_edges[] = { 0, 32, 100, 200, SIZE_MAX };
+	enum { NLEN = sizeof(len_edges) / sizeof(len_edges[0]) - 1 };
+	struct stats lstats[NLEN];
+	size_t lcount[NLEN] = { 0 };
+	double lbytes[NLEN] = { 0 }, ltotal[NLEN] = { 0 };
+	for (int k = 0; k < NLEN; k++) {
+		size_t n = 0;
+		for (unsigned long p = 0; p < passes; p++)
+			for (size_t i = 0; i < m.count; i++)
+				if (m.len[i] >= len_edges[k] &&
+				    m.len[i] < len_edges[k + 1]) {
+					kbuf[n] = single[p * m.count + i];
+					ltotal[k] += kbuf[n];
+					if (p == 0)
+						lbytes[k] += (double)m.len[i];
+					n++;
+				}
+		lcount[k] = n / passes;
+		lstats[k] = summarise(kbuf, n);
+	}
+	free(kbuf);
+
 	double clock_ns = clock_cost_ns();
 	struct stats ss = summarise(single, passes * m.count);
 	struct stats bs = summarise(batched, passes * nbatches);
@@ -425,6 +492,35 @@ main(int argc, char **argv)
 	for (unsigned long p = 0; p < passes; p++)
 		printf(" %.3f", pass_single_median[p]);
 	printf(" us\n");
+	printf("            by kind of message:  count    median      "
+	       "mean       p99  share of time\n");
+	for (int k = 0; k < KIND__COUNT; k++)
+		if (kcount[k])
+			printf("            %-22s %6zu %8.3f  %8.3f  %8.3f  "
+			       "%5.1f%%\n",
+			       kind_names[k], kcount[k], kstats[k].median,
+			       kstats[k].mean, kstats[k].p99,
+			       all_total > 0 ? 100.0 * ktotal[k] / all_total
+			                     : 0.0);
+	printf("            by length in bytes:  count    median      "
+	       "mean       p99  ns a byte\n");
+	for (int k = 0; k < NLEN; k++) {
+		char name[32];
+		if (lcount[k] == 0)
+			continue;
+		if (len_edges[k + 1] == SIZE_MAX)
+			snprintf(name, sizeof(name), "%zu and over",
+			         len_edges[k]);
+		else
+			snprintf(name, sizeof(name), "%zu to %zu", len_edges[k],
+			         len_edges[k + 1] - 1);
+		printf("            %-22s %6zu %8.3f  %8.3f  %8.3f  %6.1f\n",
+		       name, lcount[k], lstats[k].median, lstats[k].mean,
+		       lstats[k].p99,
+		       lbytes[k] > 0
+		           ? ltotal[k] * 1000.0 / (lbytes[k] * (double)passes)
+		           : 0.0);
+	}
 	printf("  batch %-3lu median %.3f us   mean %.3f us   p99 %.3f us   "
 	       "(per message, over batches)\n",
 	       batch, bs.median, mean_us, bs.p99);
@@ -491,6 +587,7 @@ main(int argc, char **argv)
 
 	free(rule_count);
 	free(decided);
+	free(kind);
 	free(single);
 	free(batched);
 	free(pass_single_median);
