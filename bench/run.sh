@@ -28,6 +28,8 @@
 #   BENCH_RUNS       whole-process runs       (default: 5)
 #   BENCH_SHIPPED    the shipped rules        (default: <repo>/rules)
 #   BENCH_KEEP       when set, keep the temporary directory and say where
+#   BENCH_NO_HYPERFINE  when set, time with date +%s%N even if hyperfine
+#                    is installed
 set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -155,58 +157,67 @@ fi
 run_bench generated "$gen"
 
 # --- whole process -----------------------------------------------------
+# median_time CMD OUT: runs CMD (a shell command) $runs times after one
+# warm-up and writes the median wall time in seconds to OUT.
+median_time() {
+	: >"$2.runs"
+	i=0
+	while [ "$i" -le "$runs" ]; do
+		t0=$(date +%s%N)
+		sh -c "$1" || return 1
+		t1=$(date +%s%N)
+		if [ "$i" -gt 0 ]; then
+			echo "$t0 $t1" |
+				awk '{ printf "%.6f\n", ($2 - $1) / 1e9 }' >>"$2.runs"
+		fi
+		i=$((i + 1))
+	done
+	say "  runs (s): $(tr '\n' ' ' <"$2.runs")"
+	sort -n "$2.runs" |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' >"$2"
+}
+
 # whole LABEL RULES: median wall time of backtalk classify over the
-# messages, in seconds, into $tmp/LABEL.whole.
+# messages, and of the same command on no input (start-up and loading the
+# rules), in seconds, into $tmp/LABEL.whole and $tmp/LABEL.startup.
 whole() {
 	cmd="'$backtalk' classify --rules '$2' < '$msgs' > /dev/null"
+	empty="'$backtalk' classify --rules '$2' < /dev/null > /dev/null"
+	: >"$tmp/$1.whole"
+	: >"$tmp/$1.startup"
 	say ""
-	say "== whole process, $1 rules: $cmd =="
-	if command -v hyperfine >/dev/null 2>&1; then
+	say "== whole process, $1 rules =="
+	say "  $cmd"
+	if [ -z "${BENCH_NO_HYPERFINE:-}" ] &&
+		command -v hyperfine >/dev/null 2>&1; then
 		if hyperfine --shell=sh --style basic --warmup 1 \
 			--runs "$runs" --export-csv "$tmp/$1.csv" \
-			"$cmd" 2>&1; then
+			"$empty" "$cmd" 2>&1; then
 			# command,mean,stddev,median,user,system,min,max
 			awk -F, 'NR == 2 { print $4 }' "$tmp/$1.csv" \
+				>"$tmp/$1.startup"
+			awk -F, 'NR == 3 { print $4 }' "$tmp/$1.csv" \
 				>"$tmp/$1.whole"
 		else
 			fail "backtalk classify --rules $2"
-			: >"$tmp/$1.whole"
+			return 0
 		fi
 	else
-		: >"$tmp/$1.times"
-		i=0
-		while [ "$i" -le "$runs" ]; do
-			t0=$(date +%s%N)
-			if ! sh -c "$cmd"; then
-				fail "backtalk classify --rules $2"
-				: >"$tmp/$1.whole"
-				return 0
-			fi
-			t1=$(date +%s%N)
-			# The first run is the warm-up.
-			if [ "$i" -gt 0 ]; then
-				echo "$t0 $t1" |
-					awk '{ printf "%.6f\n", ($2 - $1) / 1e9 }' \
-						>>"$tmp/$1.times"
-			fi
-			i=$((i + 1))
-		done
-		sort -n "$tmp/$1.times" |
-			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' \
-				>"$tmp/$1.whole"
-		say "runs (s): $(tr '\n' ' ' <"$tmp/$1.times")"
+		say "  (timing with date +%s%N, not hyperfine)"
+		if ! median_time "$empty" "$tmp/$1.startup" ||
+			! median_time "$cmd" "$tmp/$1.whole"; then
+			fail "backtalk classify --rules $2"
+			: >"$tmp/$1.whole"
+			return 0
+		fi
 	fi
-	if [ -s "$tmp/$1.whole" ]; then
-		awk -v s="$(cat "$tmp/$1.whole")" -v n="$nmsg" \
-			-v l="$(kv "$tmp/$1.result" load_s)" 'BEGIN {
-			printf "median %.3f s for %d messages: %.3f us a message",
-			    s, n, s * 1e6 / n
-			if (l != "")
-				printf " (%.3f us without the %.3f s rule load)",
-				    (s - l) * 1e6 / n, l
-			printf "\n"
-		}'
-	fi
+	awk -v s="$(cat "$tmp/$1.whole")" -v e="$(cat "$tmp/$1.startup")" \
+		-v n="$nmsg" 'BEGIN {
+		printf "  median %.3f s for %d messages: %.3f us a message\n",
+		    s, n, s * 1e6 / n
+		printf "  of which start-up and loading the rules %.3f s;" \
+		    " without them %.3f us a message\n", e, (s - e) * 1e6 / n
+	}'
 }
 
 if [ "$have_shipped" = 1 ]; then
@@ -253,11 +264,26 @@ if [ -n "$s_med" ] && [ -n "$g_med" ] && [ -n "$s_rules" ] &&
 else
 	verdict "growth of the median (x)" "" "<=" 0 x
 fi
+for l in shipped generated; do
+	if [ -s "$tmp/$l.result" ]; then
+		printf '  %-4s %-44s mean %.3f us, p99 %.3f us\n' INFO \
+			"$l: mean and p99 a message" \
+			"$(kv "$tmp/$l.result" mean_us)" \
+			"$(kv "$tmp/$l.result" p99_us)"
+	fi
+done
 s_us=""
 if [ -n "$s_whole" ]; then
 	s_us=$(awk -v s="$s_whole" -v n="$nmsg" 'BEGIN { print s * 1e6 / n }')
 fi
 verdict "whole process, shipped rules: per message" "$s_us" "<" 5 us
+s_start=$(cat "$tmp/shipped.startup" 2>/dev/null || true)
+if [ -n "$s_whole" ] && [ -n "$s_start" ]; then
+	printf '  %-4s %-44s %.3f us (start-up %.3f s left out)\n' INFO \
+		"whole process, shipped, without start-up" \
+		"$(awk -v s="$s_whole" -v e="$s_start" -v n="$nmsg" \
+			'BEGIN { print (s - e) * 1e6 / n }')" "$s_start"
+fi
 if [ -n "$g_whole" ]; then
 	g_us=$(awk -v s="$g_whole" -v n="$nmsg" 'BEGIN { print s * 1e6 / n }')
 	printf '  %-4s %-44s %.3f us (no target)\n' INFO \
