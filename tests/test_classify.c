@@ -102,7 +102,7 @@ run(const char *text)
 }
 
 /* text selects rule id (NULL for a built-in) with category cat. */
-static void
+static struct classify_result
 expect(const char *text, enum category cat, const char *id)
 {
 	struct classify_result r = run(text);
@@ -116,14 +116,15 @@ expect(const char *text, enum category cat, const char *id)
 		assert_int_equal(r.rule, -1);
 	else
 		assert_string_equal(rs->rules[r.rule].id, id);
+	return r;
 }
 
 static void
 expect_via(const char *text, enum category cat, const char *id,
            enum classify_via via)
 {
-	expect(text, cat, id);
-	struct classify_result r = run(text);
+	struct classify_result r = expect(text, cat, id);
+
 	if (r.via != via)
 		fail_msg("\"%s\": via %d, want %d", text, (int)r.via, (int)via);
 }

@@ -12,18 +12,6 @@
 #include "rulecheck.h"
 #include "testutil.h"
 
-#define FIND(d, file, line, ...) \
-	testutil_diag_find((d), (file), (line), __VA_ARGS__, (const char *)NULL)
-
-#define EXPECT_DIAG(d, line, ...)                                        \
-	do {                                                             \
-		if (FIND(d, "rules.conf", line, __VA_ARGS__) == NULL) {  \
-			testutil_diag_dump(d);                           \
-			fail_msg("no diagnostic at line %d with \"%s\"", \
-			         (int)(line), #__VA_ARGS__);             \
-		}                                                        \
-	} while (0)
-
 /* Two rules that pass every check; tests append a third. */
 #define BASE                                                                   \
 	"replies = { fallback = \"menu\"; help = \"help\"; };\n"               \
@@ -88,14 +76,15 @@ test_example_selects_other(void **state)
 	          "                 \"STOP\" ]; }",
 	          false, &d),
 	    4);
-	EXPECT_DIAG(&d, 13, "rule \"stretch\"",
+	EXPECT_DIAG(&d, "rules.conf", 13, "rule \"stretch\"",
 	            "example \"stretch my numb leg\"",
 	            "selects rule \"numb\" (urgent)", "not this rule");
-	EXPECT_DIAG(&d, 14, "example \"form and stretch\"",
+	EXPECT_DIAG(&d, "rules.conf", 14, "example \"form and stretch\"",
 	            "selects rule \"form\" (tip)");
-	EXPECT_DIAG(&d, 15, "example \"hello\"",
+	EXPECT_DIAG(&d, "rules.conf", 15, "example \"hello\"",
 	            "selects no rule (the fallback reply)");
-	EXPECT_DIAG(&d, 16, "example \"STOP\"", "the built-in stop keyword");
+	EXPECT_DIAG(&d, "rules.conf", 16, "example \"STOP\"",
+	            "the built-in stop keyword");
 	assert_int_equal(d.warnings, 0);
 	diag_free(&d);
 }
@@ -115,10 +104,10 @@ test_counter_example_selects_rule(void **state)
 	          "                         \"numb when i sleep\" ]; }",
 	          false, &d),
 	    1);
-	EXPECT_DIAG(&d, 13, "rule \"sleep\"",
+	EXPECT_DIAG(&d, "rules.conf", 13, "rule \"sleep\"",
 	            "counter-example \"sleep is fine\"", "selects this rule");
 	/* The second counter-example selects another rule: fine. */
-	assert_null(FIND(&d, NULL, 0, "numb when i sleep"));
+	assert_null(FIND_DIAG(&d, NULL, 0, "numb when i sleep"));
 	diag_free(&d);
 }
 
@@ -137,8 +126,8 @@ test_reply_not_gsm7(void **state)
 	/* A warning by default... */
 	assert_int_equal(check(rule, false, &d), 0);
 	assert_int_equal(d.warnings, 1);
-	const struct diag_item *it =
-	    FIND(&d, "rules.conf", 12, "rule \"quote\"", "U+2019", "UCS-2");
+	const struct diag_item *it = FIND_DIAG(
+	    &d, "rules.conf", 12, "rule \"quote\"", "U+2019", "UCS-2");
 	assert_non_null(it);
 	assert_int_equal(it->severity, DIAG_WARNING);
 	assert_non_null(strstr(it->message, "\xe2\x80\x99"));
@@ -147,7 +136,7 @@ test_reply_not_gsm7(void **state)
 	/* ... an error when strict. */
 	assert_int_equal(check(rule, true, &d), 1);
 	assert_int_equal(d.warnings, 0);
-	it = FIND(&d, "rules.conf", 12, "rule \"quote\"", "U+2019");
+	it = FIND_DIAG(&d, "rules.conf", 12, "rule \"quote\"", "U+2019");
 	assert_non_null(it);
 	assert_int_equal(it->severity, DIAG_ERROR);
 	diag_free(&d);
@@ -193,17 +182,18 @@ test_reply_too_long(void **state)
 	rule = rule_with_reply(307, 'a');
 	assert_int_equal(check(rule, false, &d), 0);
 	assert_int_equal(d.warnings, 1);
-	EXPECT_DIAG(&d, 12, "rule \"long\"", "3 SMS parts", "307 septets");
+	EXPECT_DIAG(&d, "rules.conf", 12, "rule \"long\"", "3 SMS parts",
+	            "307 septets");
 	diag_free(&d);
 	assert_int_equal(check(rule, true, &d), 1);
-	EXPECT_DIAG(&d, 12, "rule \"long\"", "3 SMS parts");
+	EXPECT_DIAG(&d, "rules.conf", 12, "rule \"long\"", "3 SMS parts");
 	diag_free(&d);
 	free(rule);
 
 	/* 154 extension characters are 308 septets. */
 	rule = rule_with_reply(154, '|');
 	assert_int_equal(check(rule, true, &d), 1);
-	EXPECT_DIAG(&d, 12, "rule \"long\"", "308 septets");
+	EXPECT_DIAG(&d, "rules.conf", 12, "rule \"long\"", "308 septets");
 	diag_free(&d);
 	free(rule);
 }
@@ -230,8 +220,8 @@ test_builtin_reply_checked(void **state)
 	rs = testutil_load_text(text);
 	diag_init(&d);
 	assert_int_equal(rulecheck_run(rs, true, &d), 2);
-	EXPECT_DIAG(&d, 2, "replies.fallback", "3 SMS parts");
-	EXPECT_DIAG(&d, 3, "replies.stop", "U+2019");
+	EXPECT_DIAG(&d, "rules.conf", 2, "replies.fallback", "3 SMS parts");
+	EXPECT_DIAG(&d, "rules.conf", 3, "replies.stop", "U+2019");
 	diag_free(&d);
 	rules_free(rs);
 	free(fallback);
@@ -254,10 +244,10 @@ test_runaway_patterns(void **state)
 	          "    examples = [ \"zz, top\" ]; }",
 	          false, &d),
 	    2);
-	EXPECT_DIAG(&d, 11, "rule \"nested\"", "pattern \"^(a+)+$\"",
-	            "backtracks without bound");
-	EXPECT_DIAG(&d, 15, "rule \"words\"", "pattern \"^(\\w+\\s?)+$\"",
-	            "backtracks without bound");
+	EXPECT_DIAG(&d, "rules.conf", 11, "rule \"nested\"",
+	            "pattern \"^(a+)+$\"", "backtracks without bound");
+	EXPECT_DIAG(&d, "rules.conf", 15, "rule \"words\"",
+	            "pattern \"^(\\w+\\s?)+$\"", "backtracks without bound");
 	diag_free(&d);
 }
 

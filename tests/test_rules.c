@@ -12,20 +12,6 @@
 #include "rules.h"
 #include "testutil.h"
 
-#define FIND(d, file, line, ...) \
-	testutil_diag_find((d), (file), (line), __VA_ARGS__, (const char *)NULL)
-
-/* Asserts that a diagnostic with these properties was reported. */
-#define EXPECT_DIAG(d, file, line, ...)                                \
-	do {                                                           \
-		if (FIND(d, file, line, __VA_ARGS__) == NULL) {        \
-			testutil_diag_dump(d);                         \
-			fail_msg("no diagnostic at %s:%d with \"%s\"", \
-			         (file) ? (const char *)(file) : "*",  \
-			         (int)(line), #__VA_ARGS__);           \
-		}                                                      \
-	} while (0)
-
 #define REPLIES "replies = { fallback = \"menu\"; };\n"
 
 /* Loads text that must fail; fills d (initialised here). */
@@ -418,7 +404,7 @@ test_duplicate_ids(void **state)
 	assert_int_equal(d.errors, 1);
 	/* Reported once, naming both definitions. */
 	const struct diag_item *it =
-	    FIND(&d, NULL, 0, "duplicate rule id \"same\"");
+	    FIND_DIAG(&d, NULL, 0, "duplicate rule id \"same\"");
 	assert_non_null(it);
 	assert_non_null(strstr(it->file, ".conf"));
 	assert_true(strstr(it->file, "10-a.conf") != NULL ||
@@ -483,8 +469,8 @@ test_duplicate_keywords(void **state)
 	          &d);
 	/* "Form!" normalises to "form", the keyword of "one". */
 	const struct diag_item *it =
-	    FIND(&d, "rules.conf", 0, "keyword \"form\"",
-	         "is also a keyword of rule");
+	    FIND_DIAG(&d, "rules.conf", 0, "keyword \"form\"",
+	              "is also a keyword of rule");
 	if (it == NULL) {
 		testutil_diag_dump(&d);
 		fail_msg("duplicate keyword not reported");

@@ -34,4 +34,19 @@ const struct diag_item *testutil_diag_find(const struct diag *d,
 /* Prints every item, to show what was found when an expectation fails. */
 void testutil_diag_dump(const struct diag *d);
 
+/* testutil_diag_find with the NULL after the substrings supplied. */
+#define FIND_DIAG(d, file, line, ...) \
+	testutil_diag_find((d), (file), (line), __VA_ARGS__, (const char *)NULL)
+
+/* Fails the test, printing every diagnostic, unless one matches. */
+#define EXPECT_DIAG(d, file, line, ...)                               \
+	do {                                                          \
+		if (FIND_DIAG(d, file, line, __VA_ARGS__) == NULL) {  \
+			testutil_diag_dump(d);                        \
+			fail_msg("no diagnostic at %s:%d with %s",    \
+			         (file) ? (const char *)(file) : "*", \
+			         (int)(line), #__VA_ARGS__);          \
+		}                                                     \
+	} while (0)
+
 #endif
