@@ -38,7 +38,7 @@ compliance_keyword(const char *norm, enum category *ret)
 const char *const compliance_stop_patterns[] = {
 	"^(?:please |pls |plz )?(?:stop|unsubscribe|cancel|quit|end|opt out|"
 	"optout)(?: (?:it|this|that|now|please|pls|plz|all|everything|"
-	"thanks|thank you|thx))*$",
+	"thanks|thank you|thx|stop|quit|end|cancel|unsubscribe))*$",
 	"\\b(?:stop|quit|cease|no more)\\s+(?:sending\\s+(?:me\\s+)?)?"
 	"(?:text|txt|messag|msg|sms|contact|spamm|email|notif|alert)\\w*"
 	"(?:\\s+(?:me|us|this number))?\\b",

@@ -15,10 +15,9 @@ static const char *const negation_cues[] = {
 /* A cue followed by one of these is not a negation ("not sure if", "dont
  * know", "doesnt stop tingling", "no idea why"). */
 static const char *const negation_pseudo[] = {
-	"sure",   "certain", "know",   "only",  "just",    "idea",
-	"clue",   "stop",    "stops",  "go",    "goes",    "going",
-	"ease",   "improve", "better", "until", "matter",  "doubt",
-	"wonder", "think",   "help",   "helps", "helping", NULL,
+	"sure",  "certain", "know",  "only",    "just",   "idea",    "clue",
+	"stop",  "stops",   "ease",  "improve", "better", "until",   "matter",
+	"doubt", "wonder",  "think", "help",    "helps",  "helping", NULL,
 };
 
 /* Words that end a clause: contrast, time and cause words, and subjects that

@@ -8,12 +8,16 @@
 
 enum cp_class { CP_KEEP, CP_SPACE, CP_DROP };
 
+static char normalise_ascii_punct(uint32_t cp);
+
 static enum cp_class
 normalise_classify(uint32_t cp)
 {
 	if (cp == 0x27 || cp == 0x60 || cp == 0xb4 || cp == 0x2018 ||
 	    cp == 0x2019 || cp == 0x201b || cp == 0x2032 || cp == 0x02bc)
 		return CP_DROP; /* apostrophes: "don't" -> "dont" */
+	if (normalise_ascii_punct(cp) != 0)
+		return CP_KEEP; /* mapped to ASCII below */
 	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xa0)
 		return CP_SPACE;
 	if ((cp >= 0x200b && cp <= 0x200f) || cp == 0x2060 || cp == 0xfeff ||

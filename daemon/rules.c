@@ -233,7 +233,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 	char fallback_id[32];
 	const char *id = NULL, *s;
 	config_setting_t *m;
-	bool ok = true;
 	int line = rules_line(g);
 
 	if (!config_setting_is_group(g)) {
@@ -258,7 +257,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		         "rule %d has no id; add id = \"some-name\";",
 		         index + 1);
 		id = fallback_id;
-		ok = false;
 	} else if ((s = config_setting_get_string(m)) == NULL ||
 	           !rules_id_ok(s)) {
 		snprintf(fallback_id, sizeof(fallback_id), "#%d", index + 1);
@@ -267,7 +265,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		         "digits, '-', '_' or '.', at most %d long",
 		         index + 1, BT_RULE_ID_MAX);
 		id = fallback_id;
-		ok = false;
 	} else {
 		id = s;
 	}
@@ -291,7 +288,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 			         "exclude, keywords, reply, examples, "
 			         "counter_examples, negatable)",
 			         id, name);
-			ok = false;
 		}
 	}
 
@@ -301,14 +297,12 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		         "rule \"%s\": missing category (one of emergency, "
 		         "urgent, referral, tip, info)",
 		         id);
-		ok = false;
 	} else if ((s = config_setting_get_string(m)) == NULL ||
 	           !category_parse_rule(s, &r->category)) {
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 		         "rule \"%s\": category must be one of emergency, "
 		         "urgent, referral, tip, info",
 		         id);
-		ok = false;
 	}
 
 	m = config_setting_get_member(g, "topic");
@@ -319,20 +313,17 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 			         "rule \"%s\": topic must be one of causes, "
 			         "form, stretch, recovery",
 			         id);
-			ok = false;
 		} else if (r->category != CATEGORY_TIP &&
 		           r->category != CATEGORY__COUNT) {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 			         "rule \"%s\": only tip rules have a topic",
 			         id);
-			ok = false;
 		}
 	} else if (r->category == CATEGORY_TIP) {
 		diag_add(ld->d, DIAG_ERROR, file, line,
 		         "rule \"%s\": a tip needs a topic (causes, form, "
 		         "stretch or recovery)",
 		         id);
-		ok = false;
 	}
 
 	m = config_setting_get_member(g, "priority");
@@ -341,7 +332,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 			         "rule \"%s\": priority must be a whole number",
 			         id);
-			ok = false;
 		} else {
 			int p = config_setting_get_int(m);
 			if (p < -1000 || p > 1000) {
@@ -349,7 +339,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 				         "rule \"%s\": priority %d is outside "
 				         "-1000..1000",
 				         id, p);
-				ok = false;
 			}
 			r->priority = p;
 		}
@@ -362,7 +351,6 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 			         "rule \"%s\": negatable must be true or false",
 			         id);
-			ok = false;
 		} else {
 			r->negatable = config_setting_get_bool(m);
 		}
@@ -372,17 +360,14 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 	if (m == NULL) {
 		diag_add(ld->d, DIAG_ERROR, file, line,
 		         "rule \"%s\": missing reply", id);
-		ok = false;
 	} else if ((s = config_setting_get_string(m)) == NULL) {
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 		         "rule \"%s\": reply must be a string", id);
-		ok = false;
 	} else if (rules_text_ok(ld, file, rules_line(m), "reply", id, s,
 	                         BT_REPLY_MAX)) {
 		r->reply = strdup(s);
 		r->reply_line = rules_line(m);
 	} else {
-		ok = false;
 	}
 
 	static const struct {
@@ -402,6 +387,7 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		{ "counter_examples", offsetof(struct rule, counter_examples),
 		  BT_RULE_EXAMPLES_MAX, BT_MESSAGE_MAX, false },
 	};
+	bool bad_match_list = false;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		m = config_setting_get_member(g, lists[i].key);
 		if (m == NULL)
@@ -409,10 +395,12 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		struct rule_list *l =
 		    (struct rule_list *)((char *)r + lists[i].off);
 		if (!rules_read_list(ld, file, m, id, lists[i].max_items,
-		                     lists[i].max_len, lists[i].normalise, l))
-			ok = false;
+		                     lists[i].max_len, lists[i].normalise, l) &&
+		    (l == &r->patterns || l == &r->keywords))
+			bad_match_list = true;
 	}
-	if (r->patterns.count == 0 && r->keywords.count == 0 && ok)
+	/* A patterns or keywords list that was wrong is reported already. */
+	if (r->patterns.count == 0 && r->keywords.count == 0 && !bad_match_list)
 		diag_add(ld->d, DIAG_ERROR, file, line,
 		         "rule \"%s\": has neither patterns nor keywords, so "
 		         "it can never match",
@@ -610,9 +598,10 @@ rules_keyword_cmp(const void *a, const void *b)
 	return strcmp(x->keyword, y->keyword);
 }
 
-/* Duplicate ids and keywords, and keywords that shadow compliance words. */
+/* Duplicate ids, looked for in load order so that the error is reported at
+ * the later definition and names the earlier one. */
 static void
-rules_check_unique(struct rules_loader *ld)
+rules_check_ids(struct rules_loader *ld)
 {
 	struct ruleset *rs = ld->rs;
 
@@ -627,6 +616,13 @@ rules_check_unique(struct rules_loader *ld)
 				         rs->rules[j].line);
 				break;
 			}
+}
+
+/* Duplicate keywords, and keywords that shadow compliance words. */
+static void
+rules_check_keywords(struct rules_loader *ld)
+{
+	struct ruleset *rs = ld->rs;
 
 	for (size_t i = 0; i < rs->nkeywords; i++) {
 		const struct keyword_entry *k = &rs->keywords[i];
@@ -746,8 +742,9 @@ rules_build_keywords(struct ruleset *rs)
 				.keyword = rs->rules[i].keywords.items[j].text,
 				.rule = (uint32_t)i
 			};
-	qsort(rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
-	      rules_keyword_cmp);
+	if (rs->nkeywords > 1)
+		qsort(rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
+		      rules_keyword_cmp);
 	return true;
 }
 
@@ -778,11 +775,13 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 		return -1;
 
 	rules_parse_path(&ld, path);
-	qsort(ld.rs->rules, ld.rs->nrules, sizeof(*ld.rs->rules),
-	      rules_qsort_cmp);
+	rules_check_ids(&ld);
+	if (ld.rs->nrules > 1)
+		qsort(ld.rs->rules, ld.rs->nrules, sizeof(*ld.rs->rules),
+		      rules_qsort_cmp);
 	if (!rules_build_keywords(ld.rs))
 		goto fail;
-	rules_check_unique(&ld);
+	rules_check_keywords(&ld);
 	if (ld.rs->nfiles > 0 && ld.rs->replies[REPLY_FALLBACK] == NULL)
 		diag_add(d, DIAG_ERROR, path, 0,
 		         "no fallback reply: add replies = { fallback = "

@@ -180,8 +180,7 @@ test_compliance_phrases(void **state)
 	expect("yes my leg is numb", CATEGORY_URGENT, "numb");
 }
 
-#ifdef BACKTALK_KNOWN_BUGS
-/* Known bug (see tests/README.md): a repeated STOP is not recognised, so
+/* Regression: a repeated STOP is not recognised, so
  * the sender gets the menu after asking twice to stop. */
 static void
 test_repeated_stop(void **state)
@@ -190,7 +189,6 @@ test_repeated_stop(void **state)
 	expect("STOP STOP", CATEGORY_STOP, NULL);
 	expect("stop stop stop", CATEGORY_STOP, NULL);
 }
-#endif
 
 static void
 test_rule_keywords(void **state)
@@ -652,9 +650,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compliance_keywords),
 		cmocka_unit_test(test_compliance_phrases),
-#ifdef BACKTALK_KNOWN_BUGS
 		cmocka_unit_test(test_repeated_stop),
-#endif
 		cmocka_unit_test(test_rule_keywords),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_negation),

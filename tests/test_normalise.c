@@ -93,7 +93,6 @@ test_typographic_punctuation(void **state)
 	expect("why\xef\xbc\x9f", "why");               /* fullwidth ? */
 }
 
-#ifdef BACKTALK_KNOWN_BUGS
 /* Known bug (tests/README.md): U+2212 MINUS SIGN has an ASCII mapping in
  * normalise_ascii_punct, but normalise_classify treats U+2100..U+2BFF as
  * symbols first, so it becomes a space. */
@@ -108,7 +107,6 @@ test_minus_sign(void **state)
 	       "4 days",
 	       "3-4 days");
 }
-#endif
 
 static void
 test_emoji_and_symbols(void **state)
@@ -375,9 +373,7 @@ main(void)
 		cmocka_unit_test(test_case_folding),
 		cmocka_unit_test(test_apostrophes),
 		cmocka_unit_test(test_typographic_punctuation),
-#ifdef BACKTALK_KNOWN_BUGS
 		cmocka_unit_test(test_minus_sign),
-#endif
 		cmocka_unit_test(test_emoji_and_symbols),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_trim_punctuation),

@@ -414,8 +414,7 @@ test_duplicate_ids(void **state)
 	diag_free(&d);
 }
 
-#ifdef BACKTALK_KNOWN_BUGS
-/* Known bug (see tests/README.md): rules_check_unique runs after the rules
+/* Regression: rules_check_unique runs after the rules
  * are sorted by precedence, so "first defined at" names the definition with
  * the higher precedence, not the one read first. */
 static void
@@ -429,10 +428,8 @@ test_duplicate_ids_names_first_definition(void **state)
 	            "first defined at ", "10-a.conf:3");
 	diag_free(&d);
 }
-#endif
 
-#ifdef BACKTALK_KNOWN_BUGS
-/* Known bug (see tests/README.md): "has neither patterns nor keywords" is
+/* Regression: "has neither patterns nor keywords" is
  * only reported for a rule with no other error. */
 static void
 test_no_patterns_reported_with_other_errors(void **state)
@@ -450,7 +447,6 @@ test_no_patterns_reported_with_other_errors(void **state)
 	            "neither patterns nor keywords");
 	diag_free(&d);
 }
-#endif
 
 static void
 test_duplicate_keywords(void **state)
@@ -669,12 +665,8 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_topics),
 		cmocka_unit_test(test_duplicate_ids),
-#ifdef BACKTALK_KNOWN_BUGS
 		cmocka_unit_test(test_duplicate_ids_names_first_definition),
-#endif
-#ifdef BACKTALK_KNOWN_BUGS
 		cmocka_unit_test(test_no_patterns_reported_with_other_errors),
-#endif
 		cmocka_unit_test(test_duplicate_keywords),
 		cmocka_unit_test(test_compliance_keyword),
 		cmocka_unit_test(test_pcre2_error),
