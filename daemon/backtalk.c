@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "diag.h"
+#include "prefilter.h"
 #include "rules.h"
 #include "version.h"
 
@@ -76,9 +78,40 @@ cmd_load_rules(const char *path)
 	return rs;
 }
 
+/* The vectorscan database cache: $BACKTALK_CACHE_DIR, else
+ * $XDG_CACHE_HOME/backtalk, else ~/.cache/backtalk.  BACKTALK_CACHE_DIR set
+ * to an empty string turns it off. */
+static void
+backtalk_cache_setup(void)
+{
+	const char *dir = getenv("BACKTALK_CACHE_DIR");
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char buf[4096];
+
+	if (dir != NULL) {
+		prefilter_cache_dir(*dir ? dir : NULL);
+		return;
+	}
+	if (xdg != NULL && *xdg == '/')
+		snprintf(buf, sizeof(buf), "%s/backtalk", xdg);
+	else if (home != NULL && *home == '/')
+		snprintf(buf, sizeof(buf), "%s/.cache/backtalk", home);
+	else
+		return;
+	if (xdg == NULL && home != NULL) {
+		/* ~/.cache may not exist yet. */
+		char parent[4096];
+		snprintf(parent, sizeof(parent), "%s/.cache", home);
+		mkdir(parent, 0700);
+	}
+	prefilter_cache_dir(buf);
+}
+
 int
 main(int argc, char **argv)
 {
+	backtalk_cache_setup();
 	if (argc < 2) {
 		backtalk_usage(stderr);
 		return EXIT_USAGE;

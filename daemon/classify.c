@@ -96,8 +96,11 @@ classify_pattern(struct classify *c, unsigned pi, const char *text, size_t len,
 
 	for (int tries = 0; tries < CLASSIFY_MAX_RETRIES && start <= len;
 	     tries++) {
-		int rc = pcre2_match(p->re, (PCRE2_SPTR)text, len, start,
-		                     PCRE2_NO_UTF_CHECK, c->md, c->mctx);
+		int rc = p->jit
+		             ? pcre2_jit_match(p->re, (PCRE2_SPTR)text, len,
+		                               start, 0, c->md, c->mctx)
+		             : pcre2_match(p->re, (PCRE2_SPTR)text, len, start,
+		                           PCRE2_NO_UTF_CHECK, c->md, c->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return false;
 		if (rc < 0) {
@@ -319,7 +322,8 @@ classify_message(struct classify *c, const char *text, size_t len,
 		ex->used_runs_one = false;
 	}
 	classify_norm(c, c->norm[0], nr.len, ret, ex);
-	if (!nr.has_runs)
+	/* Nothing outranks a compliance answer or the first rule. */
+	if (!nr.has_runs || classify_rank(ret) <= 0)
 		return 0;
 
 	/* "numbbb" may mean "numb" and "sleeeep" means "sleep": try the

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "gsm7.h"
 #include "rules.h"
+#include "utf8.h"
 
 struct cmd_classify {
 	const struct ruleset *rs;
@@ -171,7 +172,11 @@ cmd_classify_one(struct cmd_classify *cc, const char *text, size_t len,
 		return true;
 	}
 
+	/* Echo what was classified: a body over BT_MESSAGE_MAX is cut at a
+	 * character boundary, as classification cut it. */
 	char buf[BT_MESSAGE_MAX * 6 + 64];
+	if (len > BT_MESSAGE_MAX)
+		len = utf8_truncate(text, BT_MESSAGE_MAX);
 	json_t *t = json_stringn(text, len);
 	size_t n =
 	    t ? json_dumpb(t, buf, sizeof(buf), JSON_COMPACT | JSON_ENCODE_ANY)

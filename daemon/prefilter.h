@@ -18,6 +18,15 @@ struct prefilter_scratch;
 struct prefilter *prefilter_new(const char *const *exprs, size_t n);
 void prefilter_free(struct prefilter *pf);
 
+/* Where built databases are cached (created 0700 if missing); NULL, the
+ * default, turns the cache off.  Process-wide: set it before loading. */
+void prefilter_cache_dir(const char *dir);
+
+/* The expression vectorscan is given for a PCRE2 pattern: word boundaries
+ * dropped, {m,n} widened to {m,}.  Only ever matches more.  Exposed for
+ * tests; returns a new string or NULL when out of memory. */
+char *prefilter_widen(const char *src);
+
 /* How many patterns are confirmed by PCRE2 on every message. */
 size_t prefilter_always_count(const struct prefilter *pf);
 

@@ -101,8 +101,8 @@ rulecheck_reply(const char *reply, const char *file, int line,
 static const char *const rulecheck_hostile[] = {
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
 	"a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a!",
-	"back back back back back back back back back back back back back "
-	"back back back back back back back back back back back back back !",
+	("back back back back back back back back back back back back back "
+	 "back back back back back back back back back back back back back !"),
 	"1111111111111111111111111111111111111111111111111111111111111111!",
 };
 

@@ -649,7 +649,8 @@ rules_check_keywords(struct rules_loader *ld)
 
 static bool
 rules_add_pattern(struct rules_loader *ld, size_t *cap, pcre2_code *re,
-                  enum pattern_kind kind, uint32_t rule, const char *src)
+                  bool jit, enum pattern_kind kind, uint32_t rule,
+                  const char *src)
 {
 	struct ruleset *rs = ld->rs;
 
@@ -662,7 +663,7 @@ rules_add_pattern(struct rules_loader *ld, size_t *cap, pcre2_code *re,
 		*cap = ncap;
 	}
 	rs->patterns[rs->npatterns++] = (struct pattern){
-		.re = re, .kind = kind, .rule = rule, .src = src
+		.re = re, .kind = kind, .rule = rule, .src = src, .jit = jit
 	};
 	return true;
 }
@@ -688,7 +689,7 @@ rules_compile_list(struct rules_loader *ld, size_t *cap, uint32_t ri,
 		}
 		if (!jit)
 			ld->rs->jit = false;
-		rules_add_pattern(ld, cap, re, kind, ri, l->items[i].text);
+		rules_add_pattern(ld, cap, re, jit, kind, ri, l->items[i].text);
 	}
 }
 
@@ -710,7 +711,7 @@ rules_compile(struct rules_loader *ld)
 			         "built-in pattern %zu: %s", i, err);
 			continue;
 		}
-		rules_add_pattern(ld, &cap, re, PATTERN_COMPLIANCE,
+		rules_add_pattern(ld, &cap, re, jit, PATTERN_COMPLIANCE,
 		                  CATEGORY_STOP, compliance_stop_patterns[i]);
 	}
 	for (i = 0; i < rs->nrules; i++) {

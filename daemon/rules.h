@@ -58,6 +58,7 @@ struct pattern {
 	enum pattern_kind kind;
 	uint32_t rule;   /* index in ruleset.rules; compliance: category */
 	const char *src; /* the pattern as written */
+	bool jit;        /* JIT-compiled: run with pcre2_jit_match */
 };
 
 enum reply_slot {
