@@ -1,0 +1,1054 @@
+/* store_sqlite.c: the SQLite backend of store.h.  Owns the database file
+ * (created 0600, WAL, synchronous=FULL), the schema and its migrations,
+ * and every SQL statement the daemon runs.  The store takes every time
+ * from its caller and never reads the clock, so tests are deterministic.
+ *
+ * Why some things are the way they are:
+ * - Inbound rows use INSERT ... ON CONFLICT DO NOTHING rather than INSERT OR
+ *   IGNORE: OR IGNORE would also swallow a NOT NULL violation and report it
+ *   as a duplicate.
+ * - A CHECK keeps a body on every outbox row that may still be sent, so a
+ *   reply without text fails inside the transaction and rolls back.
+ * - Opting a number out cancels its pending replies in the same
+ *   transaction.  The sender cannot tell a STOP confirmation (which must go
+ *   out to an opted-out number) from any other reply, so the cut is made
+ *   here, at the moment of the opt-out: rows created before it are
+ *   cancelled, the confirmation recorded with it is kept.
+ * - Error messages name gateway ids and row ids, never phone numbers or
+ *   message text, because they end up in the log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/* Migrations, in order: migrations[i] takes user_version i to i + 1.
+ * Append new steps; never edit one that has shipped. */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE inbound ("
+	" gateway TEXT NOT NULL,"
+	" id TEXT NOT NULL,"
+	" from_number TEXT NOT NULL,"
+	" to_number TEXT NOT NULL,"
+	" body TEXT," /* NULL once retention has cleared it */
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" received_at INTEGER NOT NULL,"
+	" category TEXT NOT NULL,"
+	" topic TEXT,"
+	" rule TEXT,"
+	" note TEXT,"
+	" PRIMARY KEY (gateway, id));"
+	"CREATE INDEX inbound_received ON inbound (received_at);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" inbound_gateway TEXT NOT NULL,"
+	" inbound_id TEXT NOT NULL,"
+	" to_number TEXT NOT NULL,"
+	" from_number TEXT,"
+	" body TEXT,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN"
+	"  ('pending', 'sending', 'sent', 'failed', 'cancelled')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" sending_since INTEGER,"
+	" sent_at INTEGER,"
+	" failed_at INTEGER,"
+	" message_id TEXT,"
+	" error_code TEXT,"
+	" error TEXT,"
+	" FOREIGN KEY (inbound_gateway, inbound_id)"
+	"  REFERENCES inbound (gateway, id),"
+	" CONSTRAINT outbox_body_to_send CHECK (body IS NOT NULL OR"
+	"  state IN ('sent', 'failed', 'cancelled')));"
+	"CREATE INDEX outbox_queue ON outbox (state, next_attempt_at);"
+	"CREATE INDEX outbox_recent ON outbox (to_number, created_at);"
+	"CREATE TABLE optouts ("
+	" number TEXT PRIMARY KEY,"
+	" opted_out INTEGER NOT NULL CHECK (opted_out IN (0, 1)),"
+	" source TEXT,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE state ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);",
+};
+
+#define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Columns read into a struct store_outbox_item, in this order. */
+#define OUTBOX_ITEM_COLUMNS                                                    \
+	"id, inbound_id, to_number, from_number, body, attempts, created_at, " \
+	"sending_since, state"
+
+/* Rows a transition may start from: a row that is sent, failed or
+ * cancelled stays so. */
+#define OUTBOX_LIVE "state IN ('pending', 'sending')"
+
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SEEN,
+	ST_INBOUND_INSERT,
+	ST_OPTOUT_UPSERT,
+	ST_OPTOUT_CANCEL_PENDING,
+	ST_OPTOUT_GET,
+	ST_OUTBOX_INSERT,
+	ST_NEXT_SENDING,
+	ST_NEXT_PENDING,
+	ST_OUTBOX_BEGIN,
+	ST_OUTBOX_SENT,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_FAILED,
+	ST_OUTBOX_CANCEL,
+	ST_RECENT_REPLIES,
+	ST_RECENT_SAME,
+	ST_STATE_GET,
+	ST_STATE_SET,
+	ST_RETAIN_INBOUND,
+	ST_RETAIN_OUTBOX,
+	ST_COUNTS,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SEEN] = "SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2",
+	[ST_INBOUND_INSERT] =
+	    "INSERT INTO inbound (gateway, id, from_number, to_number, "
+	    "body, sent_at, received_at, category, topic, rule, note) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	    "ON CONFLICT (gateway, id) DO NOTHING",
+	[ST_OPTOUT_UPSERT] =
+	    "INSERT INTO optouts (number, opted_out, source, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (number) DO UPDATE SET "
+	    "opted_out = excluded.opted_out, source = excluded.source, "
+	    "updated_at = excluded.updated_at",
+	[ST_OPTOUT_CANCEL_PENDING] =
+	    "UPDATE outbox SET state = 'cancelled', error = 'opted out' "
+	    "WHERE to_number = ?1 AND state = 'pending'",
+	[ST_OPTOUT_GET] = "SELECT opted_out FROM optouts WHERE number = ?1",
+	[ST_OUTBOX_INSERT] =
+	    "INSERT INTO outbox (inbound_gateway, inbound_id, to_number, "
+	    "from_number, body, state, created_at, next_attempt_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+	[ST_NEXT_SENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
+	                    "WHERE state = 'sending' "
+	                    "ORDER BY sending_since, id LIMIT 1",
+	[ST_NEXT_PENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
+	                    "WHERE state = 'pending' AND next_attempt_at <= ?1 "
+	                    "ORDER BY next_attempt_at, id LIMIT 1",
+	[ST_OUTBOX_BEGIN] = "UPDATE outbox SET state = 'sending', "
+	                    "attempts = attempts + 1, sending_since = ?2 "
+	                    "WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', "
+	                   "message_id = ?2, sent_at = ?3 "
+	                   "WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_OUTBOX_RETRY] = "UPDATE outbox SET state = 'pending', "
+	                    "next_attempt_at = ?2, error = ?3 "
+	                    "WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', "
+	                     "error_code = ?2, error = ?3, failed_at = ?4 "
+	                     "WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_OUTBOX_CANCEL] = "UPDATE outbox SET state = 'cancelled', "
+	                     "error = ?2 WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_RECENT_REPLIES] =
+	    "SELECT count(*) FROM outbox WHERE to_number = ?1 "
+	    "AND created_at >= ?2 AND state <> 'cancelled'",
+	[ST_RECENT_SAME] = "SELECT 1 FROM outbox WHERE to_number = ?1 "
+	                   "AND created_at >= ?2 AND state <> 'cancelled' "
+	                   "AND body = ?3 LIMIT 1",
+	[ST_STATE_GET] = "SELECT value FROM state WHERE key = ?1",
+	[ST_STATE_SET] =
+	    "INSERT INTO state (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[ST_RETAIN_INBOUND] = "UPDATE inbound SET body = NULL "
+	                      "WHERE received_at < ?1 AND body IS NOT NULL",
+	[ST_RETAIN_OUTBOX] =
+	    "UPDATE outbox SET body = NULL WHERE created_at < ?1 "
+	    "AND body IS NOT NULL "
+	    "AND state IN ('sent', 'failed', 'cancelled')",
+	[ST_COUNTS] = "SELECT (SELECT count(*) FROM inbound), "
+	              "(SELECT count(*) FROM outbox WHERE state = 'sent'), "
+	              "(SELECT count(*) FROM outbox WHERE state = 'failed'), "
+	              "(SELECT count(*) FROM outbox "
+	              " WHERE state IN ('pending', 'sending')), "
+	              "(SELECT count(*) FROM optouts WHERE opted_out = 1)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	char err[512];
+};
+
+static void store_seterr(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+store_seterr(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+}
+
+/* Records the connection's last error under `what`; returns -1. */
+static int
+store_dberr(struct store *st, const char *what)
+{
+	store_seterr(st, "%s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static int
+bind_int64(sqlite3_stmt *s, int i, int64_t v)
+{
+	return sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+/* Makes a cached statement ready for its next use. */
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Runs a statement that returns no rows.  0 or -1. */
+static int
+store_exec(struct store *st, enum stmt which, const char *what)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		store_dberr(st, what);
+	stmt_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* A bind failed (out of memory or a programming error). */
+static int
+store_binderr(struct store *st, enum stmt which, const char *what)
+{
+	store_dberr(st, what);
+	stmt_done(st->stmt[which]);
+	return -1;
+}
+
+static int
+tx_begin(struct store *st)
+{
+	return store_exec(st, ST_BEGIN, "begin transaction");
+}
+
+/* Rolls back whatever is open, keeping the error that caused it. */
+static void
+tx_rollback(struct store *st)
+{
+	sqlite3_stmt *s = st->stmt[ST_ROLLBACK];
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	sqlite3_step(s);
+	stmt_done(s);
+}
+
+static int
+tx_commit(struct store *st)
+{
+	if (store_exec(st, ST_COMMIT, "commit") < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+outbox_state_name(enum store_outbox_state s)
+{
+	switch (s) {
+	case STORE_OUTBOX_PENDING:
+		return "pending";
+	case STORE_OUTBOX_SENDING:
+		return "sending";
+	case STORE_OUTBOX_SENT:
+		return "sent";
+	case STORE_OUTBOX_FAILED:
+		return "failed";
+	case STORE_OUTBOX_CANCELLED:
+		return "cancelled";
+	}
+	return "?";
+}
+
+static int
+outbox_state_parse(const char *name, enum store_outbox_state *ret)
+{
+	enum store_outbox_state s;
+
+	if (name == NULL)
+		return -1;
+	for (s = STORE_OUTBOX_PENDING; s <= STORE_OUTBOX_CANCELLED; s++) {
+		if (strcmp(name, outbox_state_name(s)) == 0) {
+			*ret = s;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Opening. */
+
+static void open_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+open_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Creates the file 0600 if it is missing, so that SQLite (which gives the
+ * -wal and -shm files the database's mode) never makes a wider one. */
+static int
+store_create_file(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			open_err(err, errlen,
+			         "%s: is a symbolic link; give the path of "
+			         "the database file itself",
+			         path);
+		else
+			open_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0) {
+		open_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!S_ISREG(sb.st_mode)) {
+		open_err(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+db_exec(sqlite3 *db, const char *sql, const char *path, char *err,
+        size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		open_err(err, errlen, "%s: %s", path,
+		         msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a statement returning one value (a PRAGMA) and copies it as text. */
+static int
+db_query_text(sqlite3 *db, const char *sql, char *buf, size_t len,
+              const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *v;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		open_err(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		open_err(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	v = sqlite3_column_text(s, 0);
+	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+db_user_version(sqlite3 *db, int *ret, const char *path, char *err,
+                size_t errlen)
+{
+	char buf[32], *end;
+	long v;
+
+	if (db_query_text(db, "PRAGMA user_version", buf, sizeof(buf), path,
+	                  err, errlen) < 0)
+		return -1;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno != 0 || end == buf || *end != '\0') {
+		open_err(err, errlen, "%s: unreadable schema version '%s'",
+		         path, buf);
+		return -1;
+	}
+	*ret = (int)v;
+	return 0;
+}
+
+/* Brings the schema up to STORE_SCHEMA_VERSION, one transaction per step.
+ * Each step re-reads the version inside its write transaction, so two
+ * daemons opening the same file at once cannot both apply it. */
+static int
+store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	for (;;) {
+		char sql[64];
+		int version;
+
+		if (db_exec(db, "BEGIN IMMEDIATE", path, err, errlen) < 0)
+			return -1;
+		if (db_user_version(db, &version, path, err, errlen) < 0)
+			goto fail;
+		if (version < 0) {
+			open_err(err, errlen,
+			         "%s: unknown database schema version %d", path,
+			         version);
+			goto fail;
+		}
+		if (version > STORE_SCHEMA_VERSION) {
+			open_err(err, errlen,
+			         "%s: database schema version %d is newer "
+			         "than this backtalk knows (%d); run the "
+			         "backtalk that wrote it, or a newer one",
+			         path, version, STORE_SCHEMA_VERSION);
+			goto fail;
+		}
+		if (version == STORE_SCHEMA_VERSION)
+			return db_exec(db, "COMMIT", path, err, errlen);
+		if (db_exec(db, migrations[version], path, err, errlen) < 0)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		         version + 1);
+		if (db_exec(db, sql, path, err, errlen) < 0)
+			goto fail;
+		if (db_exec(db, "COMMIT", path, err, errlen) < 0)
+			goto fail;
+	}
+fail:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char mode[16];
+
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+	/* secure_delete: a cleared body is overwritten, not just unlinked. */
+	if (db_exec(db,
+	            "PRAGMA foreign_keys = ON;"
+	            "PRAGMA synchronous = FULL;"
+	            "PRAGMA secure_delete = ON;",
+	            path, err, errlen) < 0)
+		return -1;
+	if (db_query_text(db, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+	                  path, err, errlen) < 0)
+		return -1;
+	if (strcmp(mode, "wal") != 0) {
+		open_err(err, errlen,
+		         "%s: cannot use write-ahead logging (journal mode "
+		         "stays '%s'); put the database on a local file system",
+		         path, mode);
+		return -1;
+	}
+	/* foreign_keys is a no-op inside a transaction and silently ignored
+	 * by a build without them: check that it took. */
+	if (db_query_text(db, "PRAGMA foreign_keys", mode, sizeof(mode), path,
+	                  err, errlen) < 0)
+		return -1;
+	if (strcmp(mode, "1") != 0) {
+		open_err(err, errlen, "%s: foreign keys cannot be enabled",
+		         path);
+		return -1;
+	}
+	return store_migrate(db, path, err, errlen);
+}
+
+int
+store_open(const char *path, struct store **ret, char *err, size_t errlen)
+{
+	struct store *st;
+	mode_t old_mask;
+	int i, rc = -1;
+
+	if (path == NULL || *path == '\0') {
+		open_err(err, errlen, "no database path");
+		return -1;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		open_err(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	/* Whatever SQLite creates while we set up (-wal, -shm) is private
+	 * too, whatever the caller's umask. */
+	old_mask = umask(077);
+	if (store_create_file(path, err, errlen) < 0)
+		goto out;
+	if (sqlite3_open_v2(path, &st->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK) {
+		open_err(err, errlen, "%s: %s", path,
+		         st->db != NULL ? sqlite3_errmsg(st->db)
+		                        : "out of memory");
+		goto out;
+	}
+	if (store_setup(st->db, path, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		                       NULL) != SQLITE_OK) {
+			open_err(err, errlen, "%s: preparing statement %d: %s",
+			         path, i, sqlite3_errmsg(st->db));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	umask(old_mask);
+	if (rc < 0) {
+		store_close(st);
+		return -1;
+	}
+	*ret = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_error(const struct store *st)
+{
+	if (st == NULL)
+		return "no store";
+	return st->err[0] != '\0' ? st->err : "no error";
+}
+
+/* Inbound messages. */
+
+int
+store_seen(struct store *st, const char *gateway, const char *id)
+{
+	sqlite3_stmt *s = st->stmt[ST_SEEN];
+	int rc;
+
+	if (bind_text(s, 1, gateway) || bind_text(s, 2, id))
+		return store_binderr(st, ST_SEEN, "seen");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_dberr(st, "seen");
+	stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Sets number's opt-out and, when opting out, cancels its pending replies
+ * (see the top of the file).  Inside the caller's transaction. */
+static int
+store_optout_apply(struct store *st, const char *number, bool opted_out,
+                   const char *source, int64_t now)
+{
+	sqlite3_stmt *s = st->stmt[ST_OPTOUT_UPSERT];
+
+	if (bind_text(s, 1, number) || bind_int64(s, 2, opted_out ? 1 : 0) ||
+	    bind_text(s, 3, source) || bind_int64(s, 4, now))
+		return store_binderr(st, ST_OPTOUT_UPSERT, "opt-out");
+	if (store_exec(st, ST_OPTOUT_UPSERT, "opt-out") < 0)
+		return -1;
+	if (!opted_out)
+		return 0;
+	s = st->stmt[ST_OPTOUT_CANCEL_PENDING];
+	if (bind_text(s, 1, number))
+		return store_binderr(st, ST_OPTOUT_CANCEL_PENDING,
+		                     "opt-out: cancel pending replies");
+	return store_exec(st, ST_OPTOUT_CANCEL_PENDING,
+	                  "opt-out: cancel pending replies");
+}
+
+enum store_record_result
+store_record(struct store *st, const struct store_inbound *in,
+             const struct store_decision *dec)
+{
+	sqlite3_stmt *s;
+	char what[160];
+
+	if (in == NULL || dec == NULL || in->gateway == NULL ||
+	    in->id == NULL) {
+		store_seterr(st, "record: no message or no decision");
+		return STORE_ERROR;
+	}
+	snprintf(what, sizeof(what), "record %s message %s", in->gateway,
+	         in->id);
+	if (dec->action != STORE_ACTION_REPLY &&
+	    dec->action != STORE_ACTION_NONE) {
+		store_seterr(st, "%s: unknown action %d", what,
+		             (int)dec->action);
+		return STORE_ERROR;
+	}
+	if (tx_begin(st) < 0)
+		return STORE_ERROR;
+
+	s = st->stmt[ST_INBOUND_INSERT];
+	if (bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id) ||
+	    bind_text(s, 3, in->from) || bind_text(s, 4, in->to) ||
+	    bind_text(s, 5, in->body) || bind_int64(s, 6, in->sent_at) ||
+	    bind_int64(s, 7, in->received_at) ||
+	    bind_text(s, 8, dec->category) || bind_text(s, 9, dec->topic) ||
+	    bind_text(s, 10, dec->rule) || bind_text(s, 11, dec->note)) {
+		store_binderr(st, ST_INBOUND_INSERT, what);
+		goto fail;
+	}
+	if (store_exec(st, ST_INBOUND_INSERT, what) < 0)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		tx_rollback(st);
+		return STORE_DUPLICATE;
+	}
+
+	if (dec->optout_change != 0) {
+		char source[160];
+
+		snprintf(source, sizeof(source), "%s:%s", in->gateway, in->id);
+		if (store_optout_apply(st, in->from, dec->optout_change > 0,
+		                       source, in->received_at) < 0)
+			goto fail;
+	}
+
+	if (dec->action == STORE_ACTION_REPLY) {
+		s = st->stmt[ST_OUTBOX_INSERT];
+		if (bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id) ||
+		    bind_text(s, 3, in->from) ||
+		    bind_text(s, 4, dec->reply_from) ||
+		    bind_text(s, 5, dec->reply) ||
+		    bind_int64(s, 6, in->received_at)) {
+			store_binderr(st, ST_OUTBOX_INSERT, what);
+			goto fail;
+		}
+		if (store_exec(st, ST_OUTBOX_INSERT, what) < 0)
+			goto fail;
+	}
+
+	if (tx_commit(st) < 0)
+		return STORE_ERROR;
+	return STORE_RECORDED;
+fail:
+	tx_rollback(st);
+	return STORE_ERROR;
+}
+
+/* The outbox. */
+
+static char *
+column_strdup(sqlite3_stmt *s, int col, bool *oom)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+	char *copy;
+
+	if (v == NULL)
+		return NULL;
+	copy = strdup((const char *)v);
+	if (copy == NULL)
+		*oom = true;
+	return copy;
+}
+
+/* Runs one of the ST_NEXT_* queries.  1 and *ret filled, 0 none, -1. */
+static int
+outbox_query(struct store *st, enum stmt which, struct store_outbox_item *ret)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	struct store_outbox_item it = { 0 };
+	bool oom = false;
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		stmt_done(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		store_dberr(st, "outbox");
+		stmt_done(s);
+		return -1;
+	}
+	it.id = sqlite3_column_int64(s, 0);
+	it.inbound_id = column_strdup(s, 1, &oom);
+	it.to = column_strdup(s, 2, &oom);
+	it.from = column_strdup(s, 3, &oom);
+	it.body = column_strdup(s, 4, &oom);
+	it.attempts = sqlite3_column_int(s, 5);
+	it.created_at = sqlite3_column_int64(s, 6);
+	it.sending_since = sqlite3_column_int64(s, 7);
+	if (outbox_state_parse((const char *)sqlite3_column_text(s, 8),
+	                       &it.state) < 0) {
+		store_seterr(st, "outbox row %" PRId64 ": unknown state",
+		             it.id);
+		rc = -1;
+	} else if (oom) {
+		store_seterr(st, "outbox: out of memory");
+		rc = -1;
+	}
+	stmt_done(s);
+	if (rc == -1) {
+		store_outbox_item_free(&it);
+		return -1;
+	}
+	*ret = it;
+	return 1;
+}
+
+int
+store_outbox_next(struct store *st, int64_t now, struct store_outbox_item *ret)
+{
+	int rc;
+
+	/* A row left "sending" comes first: the sender must settle it with
+	 * the gateway before anything else goes out. */
+	rc = outbox_query(st, ST_NEXT_SENDING, ret);
+	if (rc != 0)
+		return rc;
+	if (bind_int64(st->stmt[ST_NEXT_PENDING], 1, now))
+		return store_binderr(st, ST_NEXT_PENDING, "outbox");
+	return outbox_query(st, ST_NEXT_PENDING, ret);
+}
+
+/* Runs an outbox transition whose parameters are bound; fails when the
+ * row is missing or already settled. */
+static int
+outbox_transition(struct store *st, enum stmt which, int64_t id,
+                  const char *what)
+{
+	if (store_exec(st, which, what) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		store_seterr(st,
+		             "%s: outbox row %" PRId64 " is not pending or "
+		             "sending (missing, or already sent, failed or "
+		             "cancelled)",
+		             what, id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_begin(struct store *st, int64_t id, int64_t now)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_BEGIN];
+
+	if (bind_int64(s, 1, id) || bind_int64(s, 2, now))
+		return store_binderr(st, ST_OUTBOX_BEGIN, "outbox begin");
+	return outbox_transition(st, ST_OUTBOX_BEGIN, id, "outbox begin");
+}
+
+int
+store_outbox_sent(struct store *st, int64_t id, const char *message_id,
+                  int64_t now)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_SENT];
+
+	if (bind_int64(s, 1, id) || bind_text(s, 2, message_id) ||
+	    bind_int64(s, 3, now))
+		return store_binderr(st, ST_OUTBOX_SENT, "outbox sent");
+	return outbox_transition(st, ST_OUTBOX_SENT, id, "outbox sent");
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
+                   const char *error)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_RETRY];
+
+	if (bind_int64(s, 1, id) || bind_int64(s, 2, next_at) ||
+	    bind_text(s, 3, error))
+		return store_binderr(st, ST_OUTBOX_RETRY, "outbox retry");
+	return outbox_transition(st, ST_OUTBOX_RETRY, id, "outbox retry");
+}
+
+int
+store_outbox_failed(struct store *st, int64_t id, const char *code,
+                    const char *error, int64_t now)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_FAILED];
+
+	if (bind_int64(s, 1, id) || bind_text(s, 2, code) ||
+	    bind_text(s, 3, error) || bind_int64(s, 4, now))
+		return store_binderr(st, ST_OUTBOX_FAILED, "outbox failed");
+	return outbox_transition(st, ST_OUTBOX_FAILED, id, "outbox failed");
+}
+
+int
+store_outbox_cancel(struct store *st, int64_t id, const char *why)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_CANCEL];
+
+	if (bind_int64(s, 1, id) || bind_text(s, 2, why))
+		return store_binderr(st, ST_OUTBOX_CANCEL, "outbox cancel");
+	return outbox_transition(st, ST_OUTBOX_CANCEL, id, "outbox cancel");
+}
+
+void
+store_outbox_item_free(struct store_outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->inbound_id);
+	free(it->to);
+	free(it->from);
+	free(it->body);
+	memset(it, 0, sizeof(*it));
+}
+
+/* Opt-outs. */
+
+int
+store_optout_set(struct store *st, const char *number, bool opted_out,
+                 const char *source, int64_t now)
+{
+	if (tx_begin(st) < 0)
+		return -1;
+	if (store_optout_apply(st, number, opted_out, source, now) < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	return tx_commit(st);
+}
+
+/* Runs a query returning at most one integer.  1 and *ret set, 0 no row,
+ * -1 error. */
+static int
+query_int64(struct store *st, enum stmt which, const char *what, int64_t *ret)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		store_dberr(st, what);
+	stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_is_opted_out(struct store *st, const char *number)
+{
+	int64_t v = 0;
+	int rc;
+
+	if (bind_text(st->stmt[ST_OPTOUT_GET], 1, number))
+		return store_binderr(st, ST_OPTOUT_GET, "opt-out lookup");
+	rc = query_int64(st, ST_OPTOUT_GET, "opt-out lookup", &v);
+	if (rc < 0)
+		return -1;
+	return rc == 1 && v != 0;
+}
+
+int
+store_recent_replies(struct store *st, const char *number, int64_t since,
+                     int64_t *ret_count)
+{
+	sqlite3_stmt *s = st->stmt[ST_RECENT_REPLIES];
+	int64_t n = 0;
+
+	if (bind_text(s, 1, number) || bind_int64(s, 2, since))
+		return store_binderr(st, ST_RECENT_REPLIES, "recent replies");
+	if (query_int64(st, ST_RECENT_REPLIES, "recent replies", &n) < 0)
+		return -1;
+	*ret_count = n;
+	return 0;
+}
+
+int
+store_recent_same_reply(struct store *st, const char *number, const char *body,
+                        int64_t since)
+{
+	sqlite3_stmt *s = st->stmt[ST_RECENT_SAME];
+	int64_t v;
+
+	if (bind_text(s, 1, number) || bind_int64(s, 2, since) ||
+	    bind_text(s, 3, body))
+		return store_binderr(st, ST_RECENT_SAME, "recent same reply");
+	return query_int64(st, ST_RECENT_SAME, "recent same reply", &v);
+}
+
+/* Daemon state. */
+
+int
+store_state_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *s = st->stmt[ST_STATE_GET];
+	const unsigned char *v;
+	size_t n;
+	int rc;
+
+	if (buf == NULL || len == 0) {
+		store_seterr(st, "state %s: no buffer", key ? key : "(null)");
+		return -1;
+	}
+	if (bind_text(s, 1, key))
+		return store_binderr(st, ST_STATE_GET, "state get");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		buf[0] = '\0';
+		stmt_done(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		store_dberr(st, "state get");
+		stmt_done(s);
+		return -1;
+	}
+	v = sqlite3_column_text(s, 0);
+	n = (size_t)sqlite3_column_bytes(s, 0);
+	if (v == NULL || n >= len) {
+		store_seterr(st, "state %s: value of %zu bytes does not fit",
+		             key, n);
+		stmt_done(s);
+		return -1;
+	}
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	stmt_done(s);
+	return 1;
+}
+
+int
+store_state_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = st->stmt[ST_STATE_SET];
+
+	if (bind_text(s, 1, key) || bind_text(s, 2, value))
+		return store_binderr(st, ST_STATE_SET, "state set");
+	return store_exec(st, ST_STATE_SET, "state set");
+}
+
+/* Retention and counts. */
+
+int64_t
+store_retention(struct store *st, int64_t before)
+{
+	int64_t cleared;
+	int rc;
+
+	if (tx_begin(st) < 0)
+		return -1;
+	if (bind_int64(st->stmt[ST_RETAIN_INBOUND], 1, before)) {
+		store_binderr(st, ST_RETAIN_INBOUND, "retention");
+		goto fail;
+	}
+	if (store_exec(st, ST_RETAIN_INBOUND, "retention: inbound") < 0)
+		goto fail;
+	cleared = sqlite3_changes64(st->db);
+	if (bind_int64(st->stmt[ST_RETAIN_OUTBOX], 1, before)) {
+		store_binderr(st, ST_RETAIN_OUTBOX, "retention");
+		goto fail;
+	}
+	if (store_exec(st, ST_RETAIN_OUTBOX, "retention: outbox") < 0)
+		goto fail;
+	cleared += sqlite3_changes64(st->db);
+	if (tx_commit(st) < 0)
+		return -1;
+	if (cleared == 0)
+		return 0;
+
+	/* secure_delete has zeroed the old text in the pages written; VACUUM
+	 * rewrites the file without its free pages, and the TRUNCATE
+	 * checkpoint after it leaves no older page copy in the -wal file.
+	 * A checkpoint held up by a reader (SQLITE_BUSY) is completed by a
+	 * later one. */
+	if (sqlite3_exec(st->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
+		return store_dberr(st, "retention: vacuum");
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	                               NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return store_dberr(st, "retention: checkpoint");
+	return cleared;
+fail:
+	tx_rollback(st);
+	return -1;
+}
+
+int
+store_counts(struct store *st, struct store_counts *ret)
+{
+	sqlite3_stmt *s = st->stmt[ST_COUNTS];
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW) {
+		store_dberr(st, "counts");
+		stmt_done(s);
+		return -1;
+	}
+	ret->inbound = sqlite3_column_int64(s, 0);
+	ret->replies_sent = sqlite3_column_int64(s, 1);
+	ret->replies_failed = sqlite3_column_int64(s, 2);
+	ret->outbox_pending = sqlite3_column_int64(s, 3);
+	ret->optouts = sqlite3_column_int64(s, 4);
+	stmt_done(s);
+	return 0;
+}
