@@ -1,0 +1,865 @@
+/* Tests for store_sqlite.c: file modes, duplicates, the outbox life cycle,
+ * a crash while sending, opt-outs, the flood-guard queries, retention,
+ * schema versions, daemon state and rollback.  Each test has a database of
+ * its own in a fresh directory; some look at the tables directly through a
+ * second SQLite connection. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "testutil.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *st;
+};
+
+static void
+fx_open(struct fixture *fx)
+{
+	char err[512] = "";
+
+	if (store_open(fx->path, &fx->st, err, sizeof(err)) != 0)
+		fail_msg("store_open %s: %s", fx->path, err);
+}
+
+static void
+fx_close(struct fixture *fx)
+{
+	store_close(fx->st);
+	fx->st = NULL;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	fx->dir = testutil_tmpdir();
+	if (asprintf(&fx->path, "%s/state.db", fx->dir) < 0)
+		return -1;
+	fx_open(fx);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx_close(fx);
+	free(fx->path);
+	testutil_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* A path beside the database: "-wal", "-shm", or another name. */
+static char *
+fx_sibling(const struct fixture *fx, const char *suffix)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s", fx->path, suffix) < 0)
+		fail_msg("out of memory");
+	return p;
+}
+
+/* Looks at the database through a connection of its own. */
+static int64_t
+sql_int(const struct fixture *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The first column of the first row as text; "<null>" for NULL and
+ * "<none>" for no row.  Owned by the caller. */
+static char *
+sql_text(const struct fixture *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *v;
+	char *out;
+
+	if (sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) != SQLITE_ROW)
+		out = strdup("<none>");
+	else if ((v = sqlite3_column_text(s, 0)) == NULL)
+		out = strdup("<null>");
+	else
+		out = strdup((const char *)v);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_non_null(out);
+	return out;
+}
+
+#define assert_sql_text(fx, sql, want)              \
+	do {                                        \
+		char *got_ = sql_text((fx), (sql)); \
+		assert_string_equal(got_, (want));  \
+		free(got_);                         \
+	} while (0)
+
+static void
+sql_exec(const struct fixture *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static struct store_inbound
+inbound(const char *id, const char *from, const char *body, int64_t t)
+{
+	struct store_inbound in = {
+		.gateway = "twilio",
+		.id = id,
+		.from = from,
+		.to = "+15550000000",
+		.body = body,
+		.sent_at = t - 1,
+		.received_at = t,
+	};
+	return in;
+}
+
+static struct store_decision
+reply(const char *text)
+{
+	struct store_decision dec = {
+		.category = "info",
+		.topic = "hours",
+		.rule = "info-hours",
+		.action = STORE_ACTION_REPLY,
+		.reply = text,
+		.reply_from = "+15550000000",
+	};
+	return dec;
+}
+
+static struct store_decision
+no_reply(const char *category, const char *note)
+{
+	struct store_decision dec = {
+		.category = category,
+		.action = STORE_ACTION_NONE,
+		.note = note,
+	};
+	return dec;
+}
+
+static void
+record_ok(struct store *st, const struct store_inbound *in,
+          const struct store_decision *dec)
+{
+	enum store_record_result r = store_record(st, in, dec);
+
+	if (r != STORE_RECORDED)
+		fail_msg("store_record %s: %d: %s", in->id, (int)r,
+		         store_error(st));
+}
+
+/* Records a message from `from` at t that gets `text` as its reply, and
+ * returns the outbox row id. */
+static int64_t
+record_reply(struct fixture *fx, const char *id, const char *from,
+             const char *text, int64_t t)
+{
+	struct store_inbound in = inbound(id, from, "hello", t);
+	struct store_decision dec = reply(text);
+	char sql[256];
+
+	record_ok(fx->st, &in, &dec);
+	snprintf(sql, sizeof(sql),
+	         "SELECT id FROM outbox WHERE inbound_id = '%s'", id);
+	return sql_int(fx, sql);
+}
+
+static void
+assert_counts(struct store *st, int64_t inbound_n, int64_t sent, int64_t failed,
+              int64_t pending, int64_t optouts)
+{
+	struct store_counts c;
+
+	memset(&c, 0xff, sizeof(c));
+	if (store_counts(st, &c) != 0)
+		fail_msg("store_counts: %s", store_error(st));
+	assert_int_equal(c.inbound, inbound_n);
+	assert_int_equal(c.replies_sent, sent);
+	assert_int_equal(c.replies_failed, failed);
+	assert_int_equal(c.outbox_pending, pending);
+	assert_int_equal(c.optouts, optouts);
+}
+
+static void
+assert_mode_0600(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		fail_msg("%s: missing", path);
+	if ((sb.st_mode & 07777) != 0600)
+		fail_msg("%s: mode %o, want 600", path,
+		         (unsigned)(sb.st_mode & 07777));
+}
+
+/* Opening. */
+
+static void
+test_open_creates_private_files(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "hi", 100);
+	struct store_decision dec = reply("Open 9 to 5.");
+	char *wal = fx_sibling(fx, "-wal"), *shm = fx_sibling(fx, "-shm");
+	mode_t old;
+
+	/* Recreate with a permissive umask: the files must still be 0600,
+	 * and the caller's umask must come back unchanged. */
+	fx_close(fx);
+	unlink(fx->path);
+	unlink(wal);
+	unlink(shm);
+	old = umask(0);
+	fx_open(fx);
+	assert_int_equal(umask(old), 0);
+
+	assert_mode_0600(fx->path);
+	record_ok(fx->st, &in, &dec);
+	assert_mode_0600(wal);
+	assert_mode_0600(shm);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 1);
+	assert_sql_text(fx, "PRAGMA journal_mode", "wal");
+	free(wal);
+	free(shm);
+}
+
+static void
+test_open_refuses_symlink(void **state)
+{
+	struct fixture *fx = *state;
+	char *link = fx_sibling(fx, ".link");
+	struct store *st = NULL;
+	char err[512] = "";
+
+	assert_int_equal(symlink(fx->path, link), 0);
+	assert_int_equal(store_open(link, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, "symbolic link"));
+	unlink(link);
+	free(link);
+}
+
+static void
+test_open_refuses_other_files(void **state)
+{
+	struct fixture *fx = *state;
+	char *junk = testutil_write(fx->dir, "junk.db",
+	                            "this is not an SQLite database, but it "
+	                            "is long enough to have a header.\n");
+	struct store *st = NULL;
+	char err[512] = "";
+
+	assert_int_equal(store_open(junk, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, "junk.db"));
+	assert_non_null(strstr(err, "not a database"));
+	assert_int_equal(store_open(fx->dir, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	free(junk);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	char err[512] = "";
+
+	fx_close(fx);
+	sql_exec(fx, "PRAGMA user_version = 99");
+	assert_int_equal(store_open(fx->path, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, fx->path));
+	assert_non_null(strstr(err, "schema version 99 is newer"));
+	/* Refusing does not touch it. */
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
+	sql_exec(fx, "PRAGMA user_version = 1");
+	fx_open(fx);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "hi", 100);
+	struct store_decision dec = reply("Open 9 to 5.");
+	struct store_outbox_item it;
+	char buf[32];
+
+	record_ok(fx->st, &in, &dec);
+	assert_int_equal(store_state_set(fx->st, "last_poll", "100"), 0);
+	fx_close(fx);
+	fx_open(fx);
+
+	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 1);
+	assert_int_equal(store_seen(fx->st, "twilio", "SM2"), 0);
+	assert_int_equal(store_seen(fx->st, "infobip", "SM1"), 0);
+	assert_int_equal(store_state_get(fx->st, "last_poll", buf, sizeof(buf)),
+	                 1);
+	assert_string_equal(buf, "100");
+	assert_int_equal(store_outbox_next(fx->st, 100, &it), 1);
+	assert_string_equal(it.body, "Open 9 to 5.");
+	store_outbox_item_free(&it);
+	assert_counts(fx->st, 1, 0, 0, 1, 0);
+}
+
+/* Recording. */
+
+static void
+test_record_duplicate(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "hi", 100);
+	struct store_inbound again = inbound("SM1", "+15551110002", "bye", 500);
+	struct store_decision dec = reply("Open 9 to 5.");
+	struct store_decision stop = no_reply("stop", NULL);
+
+	record_ok(fx->st, &in, &dec);
+	stop.optout_change = 1;
+	assert_int_equal(store_record(fx->st, &again, &stop), STORE_DUPLICATE);
+
+	/* Nothing of the second one was kept. */
+	assert_counts(fx->st, 1, 0, 0, 1, 0);
+	assert_sql_text(fx, "SELECT body FROM inbound", "hi");
+	assert_sql_text(fx, "SELECT category FROM inbound", "info");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "+15551110002"), 0);
+
+	/* The key is the gateway and its id together. */
+	again.gateway = "infobip";
+	record_ok(fx->st, &again, &stop);
+	assert_counts(fx->st, 2, 0, 0, 1, 1);
+}
+
+static void
+test_record_fields(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "hi", 100);
+	struct store_decision dec = no_reply("fallback", "flood guard");
+
+	in.body = NULL;
+	record_ok(fx->st, &in, &dec);
+	assert_sql_text(fx,
+	                "SELECT gateway || '|' || id || '|' || from_number || "
+	                "'|' || to_number || '|' || ifnull(body, '-') || '|' "
+	                "|| sent_at || '|' || received_at || '|' || category "
+	                "|| '|' || ifnull(topic, '-') || '|' || "
+	                "ifnull(rule, '-') || '|' || note FROM inbound",
+	                "twilio|SM1|+15551110001|+15550000000|-|99|100|"
+	                "fallback|-|-|flood guard");
+	/* No reply decided, no outbox row. */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM outbox"), 0);
+}
+
+static void
+test_failed_record_leaves_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "STOP", 100);
+	struct store_decision dec = reply(NULL);
+	struct store_decision fine = reply("You will get no more messages.");
+
+	/* The inbound row and the opt-out are written before the outbox
+	 * insert fails on the missing reply: all of it must go. */
+	dec.category = "stop";
+	dec.optout_change = 1;
+	assert_int_equal(store_record(fx->st, &in, &dec), STORE_ERROR);
+	assert_non_null(strstr(store_error(fx->st), "SM1"));
+	assert_non_null(strstr(store_error(fx->st), "outbox_body_to_send"));
+	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 0);
+	assert_int_equal(store_is_opted_out(fx->st, "+15551110001"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM optouts"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM outbox"), 0);
+
+	/* A message without a sender fails the same way. */
+	in.from = NULL;
+	assert_int_equal(store_record(fx->st, &in, &fine), STORE_ERROR);
+	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 0);
+
+	/* The store is usable afterwards, and the id is not taken. */
+	in.from = "+15551110001";
+	fine.optout_change = 1;
+	record_ok(fx->st, &in, &fine);
+	assert_counts(fx->st, 1, 0, 0, 1, 1);
+}
+
+/* The outbox. */
+
+static void
+test_reply_is_pending_and_due(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	int64_t id =
+	    record_reply(fx, "SM1", "+15551110001", "Open 9 to 5.", 100);
+
+	assert_true(id > 0);
+	assert_int_equal(store_outbox_next(fx->st, 99, &it), 0);
+	assert_int_equal(store_outbox_next(fx->st, 100, &it), 1);
+	assert_int_equal(it.id, id);
+	assert_string_equal(it.inbound_id, "SM1");
+	assert_string_equal(it.to, "+15551110001");
+	assert_string_equal(it.from, "+15550000000");
+	assert_string_equal(it.body, "Open 9 to 5.");
+	assert_int_equal(it.attempts, 0);
+	assert_int_equal(it.created_at, 100);
+	assert_int_equal(it.sending_since, 0);
+	assert_int_equal(it.state, STORE_OUTBOX_PENDING);
+	store_outbox_item_free(&it);
+	assert_null(it.body);
+	store_outbox_item_free(NULL);
+}
+
+static void
+test_outbox_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	int64_t late = record_reply(fx, "SM1", "+15551110001", "one", 200);
+	int64_t early = record_reply(fx, "SM2", "+15551110002", "two", 100);
+
+	assert_int_equal(store_outbox_next(fx->st, 150, &it), 1);
+	assert_int_equal(it.id, early);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_sent(fx->st, early, "SMa", 150), 0);
+	assert_int_equal(store_outbox_next(fx->st, 150, &it), 0);
+	assert_int_equal(store_outbox_next(fx->st, 200, &it), 1);
+	assert_int_equal(it.id, late);
+	store_outbox_item_free(&it);
+}
+
+static void
+test_outbox_transitions(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	int64_t a = record_reply(fx, "SM1", "+15551110001", "one", 100);
+	int64_t b = record_reply(fx, "SM2", "+15551110002", "two", 100);
+	int64_t c = record_reply(fx, "SM3", "+15551110003", "three", 100);
+
+	/* a: begin, transient failure, not due until next_at, then sent. */
+	assert_int_equal(store_outbox_begin(fx->st, a, 101), 0);
+	assert_int_equal(store_outbox_next(fx->st, 101, &it), 1);
+	assert_int_equal(it.id, a);
+	assert_int_equal(it.state, STORE_OUTBOX_SENDING);
+	assert_int_equal(it.attempts, 1);
+	assert_int_equal(it.sending_since, 101);
+	store_outbox_item_free(&it);
+
+	assert_int_equal(store_outbox_retry(fx->st, a, 160, "HTTP 503"), 0);
+	assert_int_equal(store_outbox_next(fx->st, 159, &it), 1);
+	assert_int_not_equal(it.id, a); /* b or c, due since 100 */
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_cancel(fx->st, c, "opted out"), 0);
+	assert_int_equal(store_outbox_begin(fx->st, b, 102), 0);
+	assert_int_equal(
+	    store_outbox_failed(fx->st, b, "21610", "unsubscribed", 103), 0);
+	assert_int_equal(store_outbox_next(fx->st, 159, &it), 0);
+
+	assert_int_equal(store_outbox_next(fx->st, 160, &it), 1);
+	assert_int_equal(it.id, a);
+	assert_int_equal(it.state, STORE_OUTBOX_PENDING);
+	assert_int_equal(it.attempts, 1);
+	assert_int_equal(it.sending_since, 101);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_begin(fx->st, a, 160), 0);
+	assert_int_equal(store_outbox_sent(fx->st, a, "SMreply1", 161), 0);
+	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 0);
+
+	assert_sql_text(fx,
+	                "SELECT state || '|' || attempts || '|' || message_id "
+	                "|| '|' || sent_at || '|' || error FROM outbox "
+	                "WHERE inbound_id = 'SM1'",
+	                "sent|2|SMreply1|161|HTTP 503");
+	assert_sql_text(fx,
+	                "SELECT state || '|' || attempts || '|' || error_code "
+	                "|| '|' || error || '|' || failed_at FROM outbox "
+	                "WHERE inbound_id = 'SM2'",
+	                "failed|1|21610|unsubscribed|103");
+	assert_sql_text(fx,
+	                "SELECT state || '|' || attempts || '|' || error "
+	                "FROM outbox WHERE inbound_id = 'SM3'",
+	                "cancelled|0|opted out");
+	assert_counts(fx->st, 3, 1, 1, 0, 0);
+
+	/* Settled rows stay settled; unknown rows are errors. */
+	assert_int_equal(store_outbox_begin(fx->st, a, 200), -1);
+	assert_non_null(strstr(store_error(fx->st), "not pending"));
+	assert_int_equal(store_outbox_sent(fx->st, b, "SMx", 200), -1);
+	assert_int_equal(store_outbox_retry(fx->st, c, 200, "x"), -1);
+	assert_int_equal(store_outbox_failed(fx->st, a, "1", "x", 200), -1);
+	assert_int_equal(store_outbox_cancel(fx->st, a, "x"), -1);
+	assert_int_equal(store_outbox_begin(fx->st, 999, 200), -1);
+	assert_counts(fx->st, 3, 1, 1, 0, 0);
+}
+
+/* The child records two replies, starts sending the later one and dies
+ * without a word, as a crash or a kill -9 would leave things. */
+static void
+crash_while_sending(const char *path)
+{
+	struct store *st = NULL;
+	struct store_inbound a = inbound("SMa", "+15551110001", "hi", 100);
+	struct store_inbound b = inbound("SMb", "+15551110002", "hi", 50);
+	struct store_decision dec = reply("Open 9 to 5.");
+	struct store_outbox_item it;
+	char err[512];
+
+	if (store_open(path, &st, err, sizeof(err)) != 0 ||
+	    store_record(st, &a, &dec) != STORE_RECORDED ||
+	    store_outbox_next(st, 100, &it) != 1 ||
+	    store_outbox_begin(st, it.id, 120) != 0 ||
+	    store_record(st, &b, &dec) != STORE_RECORDED)
+		_exit(1);
+	raise(SIGKILL);
+	_exit(2);
+}
+
+static void
+test_sending_row_first_after_crash(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	pid_t pid;
+	int status;
+
+	fx_close(fx);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		crash_while_sending(fx->path);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail_msg("child did not get to the crash (status %d)", status);
+
+	fx_open(fx);
+	/* Both records survived, and the row that was being sent comes
+	 * before b, although b has been due for longer. */
+	assert_counts(fx->st, 2, 0, 0, 2, 0);
+	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 1);
+	assert_string_equal(it.inbound_id, "SMa");
+	assert_int_equal(it.state, STORE_OUTBOX_SENDING);
+	assert_int_equal(it.sending_since, 120);
+	assert_int_equal(it.attempts, 1);
+	/* Settled with the gateway: it went out. */
+	assert_int_equal(store_outbox_sent(fx->st, it.id, "SMreply", 1000), 0);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 1);
+	assert_string_equal(it.inbound_id, "SMb");
+	assert_int_equal(it.state, STORE_OUTBOX_PENDING);
+	store_outbox_item_free(&it);
+}
+
+/* Opt-outs. */
+
+static void
+test_optout_set(void **state)
+{
+	struct fixture *fx = *state;
+	const char *n = "+15551110001";
+
+	assert_int_equal(store_is_opted_out(fx->st, n), 0);
+	assert_int_equal(store_optout_set(fx->st, n, true, "admin", 100), 0);
+	assert_int_equal(store_is_opted_out(fx->st, n), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "+15551110002"), 0);
+	assert_counts(fx->st, 0, 0, 0, 0, 1);
+	assert_sql_text(fx, "SELECT source || '|' || updated_at FROM optouts",
+	                "admin|100");
+	assert_int_equal(store_optout_set(fx->st, n, true, "admin", 110), 0);
+	assert_int_equal(store_is_opted_out(fx->st, n), 1);
+	assert_int_equal(store_optout_set(fx->st, n, false, "admin", 120), 0);
+	assert_int_equal(store_is_opted_out(fx->st, n), 0);
+	assert_counts(fx->st, 0, 0, 0, 0, 0);
+}
+
+static void
+test_optout_in_record(void **state)
+{
+	struct fixture *fx = *state;
+	const char *n = "+15551110001";
+	struct store_inbound stop = inbound("SM2", n, "STOP", 200);
+	struct store_inbound start = inbound("SM3", n, "START", 300);
+	struct store_decision confirm = reply("You will get no more messages.");
+	struct store_decision welcome = reply("Welcome back.");
+	struct store_outbox_item it;
+	int64_t before, other;
+
+	before = record_reply(fx, "SM1", n, "Open 9 to 5.", 100);
+	other = record_reply(fx, "SM9", "+15551110002", "Open 9 to 5.", 100);
+	confirm.category = "stop";
+	confirm.optout_change = 1;
+	record_ok(fx->st, &stop, &confirm);
+	assert_int_equal(store_is_opted_out(fx->st, n), 1);
+	assert_sql_text(fx, "SELECT source FROM optouts", "twilio:SM2");
+
+	/* The reply decided before the STOP is cancelled with it; the
+	 * confirmation and other numbers' replies are not. */
+	assert_sql_text(fx, "SELECT state FROM outbox WHERE inbound_id='SM1'",
+	                "cancelled");
+	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 1);
+	assert_int_equal(it.id, other);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_sent(fx->st, other, "x", 1000), 0);
+	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 1);
+	assert_int_not_equal(it.id, before);
+	assert_string_equal(it.inbound_id, "SM2");
+	assert_string_equal(it.body, "You will get no more messages.");
+	store_outbox_item_free(&it);
+
+	welcome.category = "start";
+	welcome.optout_change = -1;
+	record_ok(fx->st, &start, &welcome);
+	assert_int_equal(store_is_opted_out(fx->st, n), 0);
+	assert_sql_text(fx, "SELECT source FROM optouts", "twilio:SM3");
+	assert_counts(fx->st, 4, 1, 0, 2, 0);
+}
+
+/* Flood guard. */
+
+static void
+test_recent_replies(void **state)
+{
+	struct fixture *fx = *state;
+	const char *x = "+15551110001", *y = "+15551110002";
+	int64_t n = -1, first, third;
+
+	first = record_reply(fx, "SM1", x, "A", 100);
+	record_reply(fx, "SM2", x, "B", 200);
+	third = record_reply(fx, "SM3", x, "B", 300);
+	record_reply(fx, "SM4", y, "C", 300);
+
+	assert_int_equal(store_recent_replies(fx->st, x, 0, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_recent_replies(fx->st, x, 150, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_recent_replies(fx->st, x, 300, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_recent_replies(fx->st, x, 301, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_recent_replies(fx->st, "+1555", 0, &n), 0);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(store_recent_same_reply(fx->st, x, "A", 100), 1);
+	assert_int_equal(store_recent_same_reply(fx->st, x, "A", 101), 0);
+	assert_int_equal(store_recent_same_reply(fx->st, x, "B", 250), 1);
+	assert_int_equal(store_recent_same_reply(fx->st, x, "C", 0), 0);
+	assert_int_equal(store_recent_same_reply(fx->st, y, "C", 0), 1);
+
+	/* Sent replies count; cancelled ones do not. */
+	assert_int_equal(store_outbox_sent(fx->st, third, "SMr", 301), 0);
+	assert_int_equal(store_recent_replies(fx->st, x, 250, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_cancel(fx->st, first, "test"), 0);
+	assert_int_equal(store_recent_replies(fx->st, x, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_recent_same_reply(fx->st, x, "A", 0), 0);
+	assert_int_equal(store_recent_same_reply(fx->st, x, "B", 250), 1);
+}
+
+/* Retention. */
+
+/* Whether the bytes of s appear anywhere in the file. */
+static bool
+file_contains(const char *path, const char *s)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n = strlen(s), len = 0, cap = 0;
+	char *buf = NULL, chunk[4096];
+	size_t got;
+	bool found;
+
+	if (fp == NULL)
+		return false;
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (len + got > cap) {
+			cap = (len + got) * 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		memcpy(buf + len, chunk, got);
+		len += got;
+	}
+	fclose(fp);
+	found = buf != NULL && memmem(buf, len, s, n) != NULL;
+	free(buf);
+	return found;
+}
+
+static void
+test_retention(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in =
+	    inbound("SM1", "+15551110001", "old-inbound-body-1", 100);
+	struct store_decision dec = reply("old-reply-body-1");
+	struct store_outbox_item it;
+	char *wal = fx_sibling(fx, "-wal");
+	int64_t first, second;
+	struct stat sb;
+
+	record_ok(fx->st, &in, &dec);
+	first = sql_int(fx, "SELECT id FROM outbox WHERE inbound_id = 'SM1'");
+	in = inbound("SM2", "+15551110002", "old-inbound-body-2", 200);
+	dec = reply("still-to-send-2");
+	record_ok(fx->st, &in, &dec);
+	second = sql_int(fx, "SELECT id FROM outbox WHERE inbound_id = 'SM2'");
+	in = inbound("SM3", "+15551110003", "new-inbound-body-3", 300);
+	dec = reply("new-reply-body-3");
+	record_ok(fx->st, &in, &dec);
+	assert_int_equal(store_outbox_sent(fx->st, first, "SMr1", 101), 0);
+	assert_int_equal(store_outbox_begin(fx->st, second, 201), 0);
+	assert_int_equal(store_outbox_retry(fx->st, second, 5000, "503"), 0);
+	fx_close(fx);
+	fx_open(fx);
+	assert_true(file_contains(fx->path, "old-inbound-body-1"));
+
+	/* Inbound SM1 and SM2, and the sent reply to SM1; the reply to SM2
+	 * is still to be sent and keeps its text. */
+	assert_int_equal(store_retention(fx->st, 250), 3);
+	assert_counts(fx->st, 3, 1, 0, 2, 0);
+	assert_sql_text(fx, "SELECT body FROM inbound WHERE id = 'SM1'",
+	                "<null>");
+	assert_sql_text(fx, "SELECT body FROM inbound WHERE id = 'SM2'",
+	                "<null>");
+	assert_sql_text(fx, "SELECT body FROM inbound WHERE id = 'SM3'",
+	                "new-inbound-body-3");
+	assert_sql_text(fx,
+	                "SELECT ifnull(body, '<null>') FROM outbox "
+	                "WHERE inbound_id = 'SM1'",
+	                "<null>");
+	assert_sql_text(fx,
+	                "SELECT message_id FROM outbox "
+	                "WHERE inbound_id = 'SM1'",
+	                "SMr1");
+	assert_sql_text(fx, "SELECT body FROM outbox WHERE inbound_id = 'SM2'",
+	                "still-to-send-2");
+	assert_int_equal(store_outbox_next(fx->st, 5000, &it), 1);
+	assert_string_equal(it.body, "new-reply-body-3");
+	store_outbox_item_free(&it);
+
+	/* Gone from the files, not only from the tables. */
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_false(file_contains(fx->path, "old-inbound-body-1"));
+	assert_false(file_contains(fx->path, "old-inbound-body-2"));
+	assert_false(file_contains(fx->path, "old-reply-body-1"));
+	assert_true(file_contains(fx->path, "new-inbound-body-3"));
+
+	/* Nothing left to clear. */
+	assert_int_equal(store_retention(fx->st, 250), 0);
+	/* Once sent, the second reply's text goes too. */
+	assert_int_equal(store_outbox_sent(fx->st, second, "SMr2", 5001), 0);
+	assert_int_equal(store_retention(fx->st, 250), 1);
+	assert_counts(fx->st, 3, 2, 0, 1, 0);
+	free(wal);
+}
+
+/* Daemon state. */
+
+static void
+test_state_get_set(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[16] = "junk", tiny[4];
+
+	assert_int_equal(
+	    store_state_get(fx->st, "twilio_since", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(store_state_set(fx->st, "twilio_since", "12345"), 0);
+	assert_int_equal(
+	    store_state_get(fx->st, "twilio_since", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "12345");
+	assert_int_equal(store_state_set(fx->st, "twilio_since", "678"), 0);
+	assert_int_equal(
+	    store_state_get(fx->st, "twilio_since", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "678");
+	assert_int_equal(store_state_get(fx->st, "last_poll", buf, sizeof(buf)),
+	                 0);
+	/* "678" and its NUL need 4 bytes; "1234" does not fit. */
+	assert_int_equal(
+	    store_state_get(fx->st, "twilio_since", tiny, sizeof(tiny)), 1);
+	assert_int_equal(store_state_set(fx->st, "twilio_since", "1234"), 0);
+	assert_int_equal(
+	    store_state_get(fx->st, "twilio_since", tiny, sizeof(tiny)), -1);
+	assert_non_null(strstr(store_error(fx->st), "does not fit"));
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM state"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_open_creates_private_files),
+		T(test_open_refuses_symlink),
+		T(test_open_refuses_other_files),
+		T(test_newer_schema_refused),
+		T(test_reopen_keeps_data),
+		T(test_record_duplicate),
+		T(test_record_fields),
+		T(test_failed_record_leaves_nothing),
+		T(test_reply_is_pending_and_due),
+		T(test_outbox_order),
+		T(test_outbox_transitions),
+		T(test_sending_row_first_after_crash),
+		T(test_optout_set),
+		T(test_optout_in_record),
+		T(test_recent_replies),
+		T(test_retention),
+		T(test_state_get_set),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
