@@ -1,0 +1,370 @@
+/* infobip_json.c: parsing Infobip's SMS API responses and building its send
+ * request with jansson.  Bounded like twilio_json.c: at most
+ * INFOBIP_JSON_RESULTS_MAX results, ids and numbers at most
+ * INFOBIP_JSON_ID_MAX bytes, texts cut to BT_MESSAGE_MAX bytes at a
+ * character boundary.  Infobip hands each inbound message out once only, so
+ * an entry that cannot be used is counted rather than failing the response:
+ * failing would lose every other message in it. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "bounds.h"
+#include "infobip_json.h"
+#include "utf8.h"
+
+static json_t *
+infobip_json_load(const char *buf, size_t len, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (root == NULL) {
+		snprintf(err, errlen, "not JSON: %s at offset %d", jerr.text,
+		         jerr.position);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* The string member key, or NULL when it is missing, not a string, or
+ * longer than max bytes. */
+static const char *
+infobip_json_string(const json_t *obj, const char *key, size_t max)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || json_string_length(v) > max)
+		return NULL;
+	return json_string_value(v);
+}
+
+/* Adds one entry of results[]; returns 0, or -1 when out of memory. */
+static int
+infobip_json_add(const json_t *msg, struct gateway_batch *batch,
+                 struct infobip_json_inbox *inbox)
+{
+	const char *id, *from, *to, *text, *received;
+	const json_t *jtext = json_object_get(msg, "text");
+	char *cut = NULL;
+	int64_t sent_at = 0;
+	int r;
+
+	id = infobip_json_string(msg, "messageId", INFOBIP_JSON_ID_MAX);
+	from = infobip_json_string(msg, "from", INFOBIP_JSON_ID_MAX);
+	to = infobip_json_string(msg, "to", INFOBIP_JSON_ID_MAX);
+	if (id == NULL || id[0] == '\0' || from == NULL ||
+	    !json_is_string(jtext)) {
+		inbox->skipped++;
+		return 0;
+	}
+	text = json_string_value(jtext);
+	if (json_string_length(jtext) > BT_MESSAGE_MAX) {
+		cut = strndup(text, utf8_truncate(text, BT_MESSAGE_MAX));
+		if (cut == NULL)
+			return -1;
+		text = cut;
+		inbox->truncated++;
+	}
+	received = infobip_json_string(msg, "receivedAt", 64);
+	if (received != NULL &&
+	    infobip_json_parse_date(received, &sent_at) != 0)
+		sent_at = 0;
+	r = gateway_batch_add(batch, id, from, to, text, sent_at);
+	free(cut);
+	if (r == 0)
+		inbox->kept++;
+	return r;
+}
+
+int
+infobip_json_parse_inbox(const char *buf, size_t len,
+                         struct gateway_batch *batch,
+                         struct infobip_json_inbox *ret, char *err,
+                         size_t errlen)
+{
+	struct infobip_json_inbox inbox = { 0 };
+	size_t start = batch->count, i;
+	json_t *root, *results, *pending, *msg;
+
+	root = infobip_json_load(buf, len, err, errlen);
+	if (root == NULL)
+		return -1;
+	results = json_object_get(root, "results");
+	if (!json_is_array(results)) {
+		snprintf(err, errlen, "no results array");
+		goto fail;
+	}
+	if (json_array_size(results) > INFOBIP_JSON_RESULTS_MAX) {
+		snprintf(err, errlen, "%zu results, more than %d",
+		         json_array_size(results), INFOBIP_JSON_RESULTS_MAX);
+		goto fail;
+	}
+	pending = json_object_get(root, "pendingMessageCount");
+	if (pending != NULL && !json_is_null(pending) &&
+	    !json_is_integer(pending)) {
+		snprintf(err, errlen, "pendingMessageCount is not a number");
+		goto fail;
+	}
+	if (json_is_integer(pending) && json_integer_value(pending) > 0)
+		inbox.pending = json_integer_value(pending) > LONG_MAX
+		                    ? LONG_MAX
+		                    : (long)json_integer_value(pending);
+	json_array_foreach(results, i, msg)
+	{
+		if (infobip_json_add(msg, batch, &inbox) != 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	json_decref(root);
+	batch->more = inbox.pending > 0;
+	*ret = inbox;
+	return 0;
+fail:
+	gateway_batch_truncate(batch, start);
+	json_decref(root);
+	return -1;
+}
+
+char *
+infobip_json_send_body(const char *from, const char *to, const char *text)
+{
+	json_t *msg, *root;
+	char *s;
+
+	msg = json_pack("{s:[{s:s}], s:s}", "destinations", "to", to, "text",
+	                text);
+	if (msg != NULL && from != NULL &&
+	    json_object_set_new(msg, "from", json_string(from)) != 0) {
+		json_decref(msg);
+		msg = NULL;
+	}
+	if (msg == NULL)
+		return NULL;
+	root = json_pack("{s:[o]}", "messages", msg);
+	if (root == NULL)
+		return NULL;
+	s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	return s;
+}
+
+static bool
+infobip_json_group_failed(json_int_t group)
+{
+	return group == INFOBIP_GROUP_UNDELIVERABLE ||
+	       group == INFOBIP_GROUP_EXPIRED ||
+	       group == INFOBIP_GROUP_REJECTED;
+}
+
+int
+infobip_json_parse_sent(const char *buf, size_t len, struct gateway_result *res)
+{
+	json_t *root, *msg, *status;
+	const char *id, *name;
+	int r = -1;
+
+	root = infobip_json_load(buf, len, res->error, sizeof(res->error));
+	if (root == NULL)
+		return -1;
+	msg = json_array_get(json_object_get(root, "messages"), 0);
+	id = infobip_json_string(msg, "messageId", sizeof(res->message_id) - 1);
+	if (id == NULL || id[0] == '\0') {
+		snprintf(res->error, sizeof(res->error),
+		         "send response has no messageId");
+		goto out;
+	}
+	snprintf(res->message_id, sizeof(res->message_id), "%s", id);
+	res->status = GATEWAY_OK;
+	status = json_object_get(msg, "status");
+	name = infobip_json_string(status, "name", 64);
+	if (infobip_json_group_failed(
+	        json_integer_value(json_object_get(status, "groupId")))) {
+		res->status = GATEWAY_FAILED;
+		snprintf(res->error_code, sizeof(res->error_code), "%s",
+		         name != NULL ? name : "REJECTED");
+		snprintf(res->error, sizeof(res->error),
+		         "Infobip did not accept the message: %s",
+		         res->error_code);
+	}
+	r = 0;
+out:
+	json_decref(root);
+	return r;
+}
+
+/* Copies a gateway's text for the log, masking runs of five or more digits
+ * (phone numbers). */
+static void
+infobip_json_masked(const char *s, char *buf, size_t len)
+{
+	size_t i, j, run;
+
+	if (len == 0)
+		return;
+	for (i = 0, j = 0; s[i] != '\0' && j + 1 < len; i++) {
+		for (run = 0; isdigit((unsigned char)s[i + run]); run++)
+			;
+		if (run >= 5) {
+			for (; run > 0 && j + 1 < len; run--, i++)
+				buf[j++] = '*';
+			i--;
+			continue;
+		}
+		buf[j++] = s[i];
+	}
+	buf[j] = '\0';
+}
+
+/* requestError.serviceException, or requestError.policyException. */
+static const json_t *
+infobip_json_exception(const json_t *root)
+{
+	const json_t *req = json_object_get(root, "requestError");
+	const json_t *e = json_object_get(req, "serviceException");
+
+	return e != NULL ? e : json_object_get(req, "policyException");
+}
+
+enum gateway_status
+infobip_json_parse_error(long http_status, const char *buf, size_t len,
+                         struct gateway_result *res)
+{
+	char why[256] = "", text[160] = "";
+	const json_t *e;
+	const char *code, *s;
+	json_t *root;
+
+	res->http_status = http_status;
+	res->error_code[0] = '\0';
+	root = infobip_json_load(buf, len, why, sizeof(why));
+	e = infobip_json_exception(root);
+	code = infobip_json_string(e, "messageId", sizeof(res->error_code) - 1);
+	if (code != NULL)
+		snprintf(res->error_code, sizeof(res->error_code), "%s", code);
+	s = infobip_json_string(e, "text", 1024);
+	if (s != NULL)
+		infobip_json_masked(s, text, sizeof(text));
+	json_decref(root);
+	if (http_status == 429 || http_status >= 500)
+		res->status = GATEWAY_RETRY;
+	else
+		res->status = GATEWAY_FAILED;
+	if (res->error_code[0] != '\0')
+		snprintf(res->error, sizeof(res->error),
+		         "HTTP %ld, Infobip error %s: %s", http_status,
+		         res->error_code, text[0] != '\0' ? text : "(no text)");
+	else
+		snprintf(res->error, sizeof(res->error),
+		         "HTTP %ld, no Infobip error in the body", http_status);
+	return res->status;
+}
+
+/* --- dates --------------------------------------------------------------- */
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t
+infobip_json_days(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+infobip_json_mdays(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30,
+		                    31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Reads exactly n digits followed by sep (or by nothing when sep is 0);
+ * returns the value or -1. */
+static int
+infobip_json_field(const char **p, int n, char sep)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	if (sep != '\0') {
+		if (**p != sep)
+			return -1;
+		(*p)++;
+	}
+	return v;
+}
+
+/* The zone as seconds east of UTC. */
+static int
+infobip_json_zone(const char *p, long *ret)
+{
+	int sign, hh, mm;
+
+	if (strcmp(p, "Z") == 0) {
+		*ret = 0;
+		return 0;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	hh = infobip_json_field(&p, 2, '\0');
+	if (*p == ':')
+		p++;
+	mm = infobip_json_field(&p, 2, '\0');
+	if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || *p != '\0')
+		return -1;
+	*ret = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+int
+infobip_json_parse_date(const char *s, int64_t *ret)
+{
+	const char *p = s;
+	int y, mon, d, hh, mm, ss;
+	long zone;
+
+	y = infobip_json_field(&p, 4, '-');
+	mon = infobip_json_field(&p, 2, '-');
+	d = infobip_json_field(&p, 2, 'T');
+	hh = infobip_json_field(&p, 2, ':');
+	mm = infobip_json_field(&p, 2, ':');
+	ss = infobip_json_field(&p, 2, '\0');
+	if (y < 1900 || mon < 1 || mon > 12 || d < 1 ||
+	    d > infobip_json_mdays(y, mon) || hh < 0 || hh > 23 || mm < 0 ||
+	    mm > 59 || ss < 0 || ss > 60)
+		return -1;
+	if (*p == '.') {
+		const char *frac = ++p;
+		while (isdigit((unsigned char)*p) && p - frac < 9)
+			p++;
+		if (p == frac)
+			return -1;
+	}
+	if (infobip_json_zone(p, &zone) != 0)
+		return -1;
+	*ret = infobip_json_days(y, mon, d) * 86400 + hh * 3600 + mm * 60 + ss -
+	       zone;
+	return 0;
+}
