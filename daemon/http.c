@@ -1,0 +1,506 @@
+/* http.c: the gateways' HTTP client.  One libcurl easy handle per client, so
+ * connections are reused between requests; every request is reset and set up
+ * again from the options, so nothing leaks from one request to the next.
+ *
+ * Limits: connect and total timeouts, a response body cap (checked against
+ * Content-Length up front and while receiving, so a body without one is cut
+ * off too), no redirects, http and https only, and plain http only to
+ * loopback unless allowed.  Error strings name the method and the URL
+ * without its query (which holds phone numbers) and never the credentials. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "http.h"
+
+/* Defaults for options left 0, as in config.h. */
+#define HTTP_CONNECT_TIMEOUT_MS 5000L
+#define HTTP_TIMEOUT_MS         15000L
+#define HTTP_MAX_RESPONSE       (4u << 20)
+
+/* Longest pause a Retry-After may ask for; longer ones are cut to it. */
+#define HTTP_RETRY_AFTER_MAX 86400
+
+struct http_client {
+	CURL *curl;
+	char *ca_file;
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_response;
+	bool allow_insecure_http;
+	char *basic_user;
+	char *basic_password;
+	char *authorization; /* the whole "Authorization: ..." header line */
+	char *user_agent;
+};
+
+/* What one transfer collects. */
+struct http_transfer {
+	char *body;
+	size_t len, cap, max;
+	bool too_big;
+	long retry_after_s;
+};
+
+static int
+http_strdup_opt(const char *s, char **ret)
+{
+	*ret = NULL;
+	if (s == NULL)
+		return 0;
+	*ret = strdup(s);
+	return *ret != NULL ? 0 : -1;
+}
+
+static char *
+http_header_line(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s: %s", name, value);
+	return s;
+}
+
+struct http_client *
+http_new(const struct http_options *opts)
+{
+	struct http_client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->connect_timeout_ms = opts->connect_timeout_ms > 0
+	                            ? opts->connect_timeout_ms
+	                            : HTTP_CONNECT_TIMEOUT_MS;
+	c->timeout_ms =
+	    opts->timeout_ms > 0 ? opts->timeout_ms : HTTP_TIMEOUT_MS;
+	c->max_response =
+	    opts->max_response > 0 ? opts->max_response : HTTP_MAX_RESPONSE;
+	c->allow_insecure_http = opts->allow_insecure_http;
+	if (http_strdup_opt(opts->ca_file, &c->ca_file) != 0 ||
+	    http_strdup_opt(opts->basic_user, &c->basic_user) != 0 ||
+	    http_strdup_opt(opts->basic_password, &c->basic_password) != 0 ||
+	    http_strdup_opt(opts->user_agent, &c->user_agent) != 0)
+		goto fail;
+	if (opts->authorization != NULL) {
+		c->authorization =
+		    http_header_line("Authorization", opts->authorization);
+		if (c->authorization == NULL)
+			goto fail;
+	}
+	c->curl = curl_easy_init();
+	if (c->curl == NULL)
+		goto fail;
+	return c;
+fail:
+	http_free(c);
+	return NULL;
+}
+
+/* Overwrites a credential before freeing it. */
+static void
+http_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+void
+http_free(struct http_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	free(c->ca_file);
+	free(c->basic_user);
+	http_free_secret(c->basic_password);
+	http_free_secret(c->authorization);
+	free(c->user_agent);
+	free(c);
+}
+
+void
+http_response_free(struct http_response *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
+
+/* --- URLs ---------------------------------------------------------------- */
+
+static bool
+http_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return false;
+}
+
+bool
+http_url_allowed(const char *url, bool allow_insecure_http)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	bool ok = false;
+
+	if (u == NULL || url == NULL)
+		goto out;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	if (strcmp(scheme, "https") == 0)
+		ok = true;
+	else if (strcmp(scheme, "http") == 0)
+		ok = allow_insecure_http || http_host_is_loopback(host);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/* The URL for an error message: scheme, host, port and path, without the
+ * query (phone numbers) or any user name and password. */
+static void
+http_url_for_log(const char *url, char *buf, size_t len)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+
+	snprintf(buf, len, "(unparseable URL)");
+	if (u == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		snprintf(buf, len, "%s", s);
+	curl_free(s);
+	curl_url_cleanup(u);
+}
+
+/* --- callbacks ----------------------------------------------------------- */
+
+static size_t
+http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_transfer *t = arg;
+	size_t n = size * nmemb;
+
+	if (n > t->max - t->len) {
+		t->too_big = true;
+		return 0; /* fails the transfer: CURLE_WRITE_ERROR */
+	}
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap > 0 ? t->cap : 4096;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		if (cap > t->max + 1)
+			cap = t->max + 1;
+		char *p = realloc(t->body, cap);
+		if (p == NULL)
+			return 0;
+		t->body = p;
+		t->cap = cap;
+	}
+	memcpy(t->body + t->len, data, n);
+	t->len += n;
+	t->body[t->len] = '\0';
+	return n;
+}
+
+/* Retry-After is either a number of seconds or an HTTP date. */
+static long
+http_parse_retry_after(const char *value)
+{
+	long s;
+
+	if (isdigit((unsigned char)value[0])) {
+		char *end;
+		unsigned long long v = strtoull(value, &end, 10);
+		if (*end != '\0')
+			return -1;
+		s = v > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : (long)v;
+	} else {
+		time_t t = curl_getdate(value, NULL);
+		time_t now = time(NULL);
+		if (t == -1)
+			return -1;
+		if (t <= now)
+			s = 0;
+		else if (t - now > HTTP_RETRY_AFTER_MAX)
+			s = HTTP_RETRY_AFTER_MAX;
+		else
+			s = (long)(t - now);
+	}
+	return s;
+}
+
+static size_t
+http_header_cb(char *data, size_t size, size_t nitems, void *arg)
+{
+	struct http_transfer *t = arg;
+	size_t n = size * nitems;
+	static const char name[] = "retry-after:";
+	char value[128];
+	size_t i, j;
+
+	/* A new status line (after a 100 Continue, say) starts afresh. */
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		t->retry_after_s = -1;
+	if (n < sizeof(name) - 1 ||
+	    strncasecmp(data, name, sizeof(name) - 1) != 0)
+		return n;
+	i = sizeof(name) - 1;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	for (j = 0; i < n && j < sizeof(value) - 1; i++, j++)
+		value[j] = data[i];
+	while (j > 0 && isspace((unsigned char)value[j - 1]))
+		j--;
+	value[j] = '\0';
+	if (i == n)
+		t->retry_after_s = http_parse_retry_after(value);
+	return n;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static int
+http_setup(struct http_client *c, const char *url, struct curl_slist *headers,
+           struct http_transfer *t, char *errbuf)
+{
+	CURL *h = c->curl;
+	CURLcode rc = CURLE_OK;
+
+	curl_easy_reset(h);
+#define HTTP_SET(opt, val)                                  \
+	do {                                                \
+		if (rc == CURLE_OK)                         \
+			rc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+	HTTP_SET(CURLOPT_URL, url);
+	HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	HTTP_SET(CURLOPT_FOLLOWLOCATION, 0L);
+	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
+	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	HTTP_SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file != NULL)
+		HTTP_SET(CURLOPT_CAINFO, c->ca_file);
+	HTTP_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response);
+	HTTP_SET(CURLOPT_WRITEFUNCTION, http_write_cb);
+	HTTP_SET(CURLOPT_WRITEDATA, t);
+	HTTP_SET(CURLOPT_HEADERFUNCTION, http_header_cb);
+	HTTP_SET(CURLOPT_HEADERDATA, t);
+	HTTP_SET(CURLOPT_ERRORBUFFER, errbuf);
+	HTTP_SET(CURLOPT_HTTPHEADER, headers);
+	if (c->user_agent != NULL)
+		HTTP_SET(CURLOPT_USERAGENT, c->user_agent);
+	if (c->basic_user != NULL) {
+		HTTP_SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		HTTP_SET(CURLOPT_USERNAME, c->basic_user);
+		HTTP_SET(CURLOPT_PASSWORD,
+		         c->basic_password != NULL ? c->basic_password : "");
+	}
+#undef HTTP_SET
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static struct curl_slist *
+http_headers(const struct http_client *c, const char *content_type)
+{
+	struct curl_slist *l = NULL, *n;
+	const char *lines[4];
+	size_t count = 0;
+
+	lines[count++] = "Accept: application/json";
+	lines[count++] = "Expect:"; /* no 100-continue round trip */
+	if (content_type != NULL)
+		lines[count++] = content_type;
+	if (c->authorization != NULL)
+		lines[count++] = c->authorization;
+	for (size_t i = 0; i < count; i++) {
+		n = curl_slist_append(l, lines[i]);
+		if (n == NULL) {
+			curl_slist_free_all(l);
+			return NULL;
+		}
+		l = n;
+	}
+	return l;
+}
+
+static void
+http_fail(struct http_response *ret, const char *method, const char *url,
+          const char *why)
+{
+	char where[512];
+
+	/* The precisions keep the whole line inside ret->error. */
+	http_url_for_log(url, where, sizeof(where));
+	snprintf(ret->error, sizeof(ret->error), "%.4s %.150s: %.90s", method,
+	         where, why);
+}
+
+static void
+http_transfer_error(const struct http_client *c, CURLcode rc,
+                    const struct http_transfer *t, const char *errbuf,
+                    char *buf, size_t len)
+{
+	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(buf, len, "response larger than %zu bytes",
+		         c->max_response);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(buf, len, "timed out (connect %ld ms, total %ld ms)",
+		         c->connect_timeout_ms, c->timeout_ms);
+	else if (errbuf[0] != '\0')
+		snprintf(buf, len, "%s", errbuf);
+	else
+		snprintf(buf, len, "%s", curl_easy_strerror(rc));
+}
+
+/* body: NULL for a GET. */
+static int
+http_request(struct http_client *c, const char *url, const char *body,
+             const char *content_type, struct http_response *ret)
+{
+	const char *method = body != NULL ? "POST" : "GET";
+	struct http_transfer t = { .max = c->max_response,
+		                   .retry_after_s = -1 };
+	char errbuf[CURL_ERROR_SIZE] = "", why[CURL_ERROR_SIZE + 64];
+	struct curl_slist *headers = NULL;
+	CURLcode rc;
+	int r = -1;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->retry_after_s = -1;
+	if (!http_url_allowed(url, c->allow_insecure_http)) {
+		http_fail(ret, method, url,
+		          "refused: only https, or plain http to loopback "
+		          "unless allow_insecure_http is set");
+		return -1;
+	}
+	headers = http_headers(c, content_type);
+	if (headers == NULL || http_setup(c, url, headers, &t, errbuf) != 0) {
+		http_fail(ret, method, url, "cannot set up the request");
+		goto out;
+	}
+	if (body != NULL &&
+	    (curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	                      (curl_off_t)strlen(body)) != CURLE_OK ||
+	     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK)) {
+		http_fail(ret, method, url, "cannot set up the request");
+		goto out;
+	}
+	rc = curl_easy_perform(c->curl);
+	ret->retry_after_s = t.retry_after_s;
+	if (rc != CURLE_OK) {
+		http_transfer_error(c, rc, &t, errbuf, why, sizeof(why));
+		http_fail(ret, method, url, why);
+		goto out;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &ret->status);
+	ret->body = t.body != NULL ? t.body : strdup("");
+	ret->len = t.len;
+	t.body = NULL;
+	if (ret->body == NULL) {
+		ret->status = 0;
+		http_fail(ret, method, url, "out of memory");
+		goto out;
+	}
+	r = 0;
+out:
+	/* The handle keeps pointers to these until the next reset. */
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(headers);
+	free(t.body);
+	return r;
+}
+
+int
+http_get(struct http_client *c, const char *url, struct http_response *ret)
+{
+	return http_request(c, url, NULL, NULL, ret);
+}
+
+/* name=value&... with both sides escaped by libcurl; NULL when out of
+ * memory. */
+static char *
+http_form_encode(const char *const *fields)
+{
+	char *buf = NULL, *name, *value;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool ok = f != NULL;
+
+	for (size_t i = 0; ok && fields[i] != NULL && fields[i + 1] != NULL;
+	     i += 2) {
+		name = curl_easy_escape(NULL, fields[i], 0);
+		value = curl_easy_escape(NULL, fields[i + 1], 0);
+		ok = name != NULL && value != NULL &&
+		     fprintf(f, "%s%s=%s", i > 0 ? "&" : "", name, value) >= 0;
+		curl_free(name);
+		curl_free(value);
+	}
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+http_post_form(struct http_client *c, const char *url,
+               const char *const *fields, struct http_response *ret)
+{
+	char *body = http_form_encode(fields);
+	int r;
+
+	if (body == NULL) {
+		memset(ret, 0, sizeof(*ret));
+		ret->retry_after_s = -1;
+		http_fail(ret, "POST", url, "out of memory");
+		return -1;
+	}
+	r = http_request(c, url, body,
+	                 "Content-Type: application/x-www-form-urlencoded",
+	                 ret);
+	/* The form holds the message body and the recipient. */
+	explicit_bzero(body, strlen(body));
+	free(body);
+	return r;
+}
+
+int
+http_post_json(struct http_client *c, const char *url, const char *json,
+               struct http_response *ret)
+{
+	return http_request(c, url, json, "Content-Type: application/json",
+	                    ret);
+}
