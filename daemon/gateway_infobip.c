@@ -1,0 +1,281 @@
+/* gateway_infobip.c: the Infobip driver (SMS API).
+ *
+ * poll makes one GET /sms/1/inbox/reports?limit=N.  Infobip hands each
+ * inbound message out once only, so poll never fetches a second batch on its
+ * own: it sets batch->more when pendingMessageCount > 0, and the daemon
+ * stores the batch durably before it polls again.  send posts one message to
+ * /sms/2/text/advanced.  Requests carry "Authorization: App <API key>".
+ * find_sent cannot tell (-1): looking a message up in the logs is left for
+ * later. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "http.h"
+#include "infobip_json.h"
+
+#define INFOBIP_INBOX_PATH "/sms/1/inbox/reports"
+#define INFOBIP_SEND_PATH  "/sms/2/text/advanced"
+#define INFOBIP_USER_AGENT "backtalk"
+
+struct gateway_infobip {
+	struct gateway base;
+	struct http_client *http;
+	char *inbox_url; /* base_url + INFOBIP_INBOX_PATH?limit=N */
+	char *send_url;
+	char *number; /* sender; NULL: the account's default */
+};
+
+static void
+gateway_infobip_result_init(struct gateway_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->retry_after_s = -1;
+}
+
+/* Fills res from a failed request or a response that is not 2xx; returns
+ * res->status. */
+static enum gateway_status
+gateway_infobip_fail(int rc, const struct http_response *r,
+                     struct gateway_result *res)
+{
+	long retry_after = r->retry_after_s;
+
+	if (rc != 0) {
+		res->status = GATEWAY_RETRY;
+		res->http_status = 0;
+		snprintf(res->error, sizeof(res->error), "%s", r->error);
+	} else {
+		infobip_json_parse_error(r->status, r->body, r->len, res);
+	}
+	res->retry_after_s = retry_after;
+	return res->status;
+}
+
+static bool
+gateway_infobip_ok(int rc, const struct http_response *r)
+{
+	return rc == 0 && r->status >= 200 && r->status < 300;
+}
+
+static enum gateway_status
+gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
+                     struct gateway_result *res)
+{
+	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct infobip_json_inbox inbox;
+	struct http_response r;
+	char err[200];
+	int rc;
+
+	gateway_infobip_result_init(res);
+	rc = http_get(ib->http, ib->inbox_url, &r);
+	if (!gateway_infobip_ok(rc, &r)) {
+		gateway_infobip_fail(rc, &r, res);
+		http_response_free(&r);
+		return res->status;
+	}
+	res->http_status = r.status;
+	rc = infobip_json_parse_inbox(r.body, r.len, ret, &inbox, err,
+	                              sizeof(err));
+	http_response_free(&r);
+	if (rc != 0) {
+		/* Infobip will not hand these messages out again. */
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error),
+		         "unreadable inbox reports, messages in it are lost: "
+		         "%s",
+		         err);
+		return res->status;
+	}
+	if (inbox.skipped > 0)
+		snprintf(res->error, sizeof(res->error),
+		         "%zu unusable inbound messages left out (Infobip "
+		         "will not send them again)",
+		         inbox.skipped);
+	res->status = GATEWAY_OK;
+	return res->status;
+}
+
+static enum gateway_status
+gateway_infobip_send(struct gateway *gw, const char *to, const char *body,
+                     struct gateway_result *res)
+{
+	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct http_response r;
+	char *json;
+	int rc;
+
+	gateway_infobip_result_init(res);
+	json = infobip_json_send_body(ib->number, to, body);
+	if (json == NULL) {
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return res->status;
+	}
+	rc = http_post_json(ib->http, ib->send_url, json, &r);
+	explicit_bzero(json, strlen(json));
+	free(json);
+	if (!gateway_infobip_ok(rc, &r)) {
+		gateway_infobip_fail(rc, &r, res);
+	} else {
+		res->http_status = r.status;
+		res->status = GATEWAY_OK;
+		/* Infobip took it: an unreadable answer must not make the
+		 * daemon send again, so this is still OK, without an id. */
+		if (infobip_json_parse_sent(r.body, r.len, res) != 0) {
+			res->status = GATEWAY_OK;
+			res->message_id[0] = '\0';
+		}
+	}
+	http_response_free(&r);
+	return res->status;
+}
+
+static int
+gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
+                          int64_t since, struct gateway_result *res)
+{
+	(void)gw;
+	(void)to;
+	(void)body;
+	(void)since;
+	gateway_infobip_result_init(res);
+	snprintf(res->error, sizeof(res->error),
+	         "infobip: cannot look up sent messages");
+	return -1;
+}
+
+static int
+gateway_infobip_fd(struct gateway *gw)
+{
+	(void)gw;
+	return -1;
+}
+
+static void
+gateway_infobip_free(struct gateway *gw)
+{
+	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+
+	if (ib == NULL)
+		return;
+	http_free(ib->http);
+	free(ib->inbox_url);
+	free(ib->send_url);
+	free(ib->number);
+	free(ib);
+}
+
+static const struct gateway_ops gateway_infobip_ops = {
+	.name = "infobip",
+	.poll = gateway_infobip_poll,
+	.send = gateway_infobip_send,
+	.find_sent = gateway_infobip_find_sent,
+	.fd = gateway_infobip_fd,
+	.free = gateway_infobip_free,
+};
+
+static int
+gateway_infobip_check(const struct config *cfg, const char *secret, char *err,
+                      size_t errlen)
+{
+	if (cfg->infobip.base_url == NULL || cfg->infobip.base_url[0] == '\0') {
+		snprintf(err, errlen,
+		         "infobip: base_url is not set (your account's "
+		         "https://xxxx.api.infobip.com)");
+		return -1;
+	}
+	if (secret == NULL || secret[0] == '\0') {
+		snprintf(err, errlen, "infobip: the API key is empty");
+		return -1;
+	}
+	if (!http_url_allowed(cfg->infobip.base_url,
+	                      cfg->http.allow_insecure_http)) {
+		snprintf(err, errlen,
+		         "infobip: base_url must be https (plain http only to "
+		         "loopback, unless http.allow_insecure_http is set)");
+		return -1;
+	}
+	return 0;
+}
+
+/* base (without trailing slashes) + path + suffix. */
+static char *
+gateway_infobip_url(const char *base, const char *path, const char *suffix)
+{
+	size_t n = strlen(base);
+	size_t len;
+	char *s;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	len = n + strlen(path) + strlen(suffix) + 1;
+	s = malloc(len);
+	if (s != NULL)
+		snprintf(s, len, "%.*s%s%s", (int)n, base, path, suffix);
+	return s;
+}
+
+static struct http_client *
+gateway_infobip_http(const struct config *cfg, const char *secret)
+{
+	struct http_options o = {
+		.ca_file = cfg->http.ca_file,
+		.connect_timeout_ms = cfg->http.connect_timeout_ms,
+		.timeout_ms = cfg->http.timeout_ms,
+		.max_response = cfg->http.max_response_bytes,
+		.allow_insecure_http = cfg->http.allow_insecure_http,
+		.user_agent = INFOBIP_USER_AGENT,
+	};
+	struct http_client *c;
+	size_t len = strlen(secret) + sizeof("App ");
+	char *auth = malloc(len);
+
+	if (auth == NULL)
+		return NULL;
+	snprintf(auth, len, "App %s", secret);
+	o.authorization = auth;
+	c = http_new(&o);
+	explicit_bzero(auth, len);
+	free(auth);
+	return c;
+}
+
+struct gateway *
+gateway_infobip_new(const struct config *cfg, const char *secret, char *err,
+                    size_t errlen)
+{
+	struct gateway_infobip *ib;
+	unsigned limit = cfg->infobip.limit > 0 ? cfg->infobip.limit : 100;
+	char query[32];
+
+	if (gateway_infobip_check(cfg, secret, err, errlen) != 0)
+		return NULL;
+	if (limit > INFOBIP_JSON_RESULTS_MAX)
+		limit = INFOBIP_JSON_RESULTS_MAX;
+	snprintf(query, sizeof(query), "?limit=%u", limit);
+	ib = calloc(1, sizeof(*ib));
+	if (ib == NULL)
+		goto oom;
+	ib->base.ops = &gateway_infobip_ops;
+	ib->inbox_url = gateway_infobip_url(cfg->infobip.base_url,
+	                                    INFOBIP_INBOX_PATH, query);
+	ib->send_url =
+	    gateway_infobip_url(cfg->infobip.base_url, INFOBIP_SEND_PATH, "");
+	ib->http = gateway_infobip_http(cfg, secret);
+	if (ib->inbox_url == NULL || ib->send_url == NULL || ib->http == NULL)
+		goto oom;
+	if (cfg->infobip.number != NULL && cfg->infobip.number[0] != '\0') {
+		ib->number = strdup(cfg->infobip.number);
+		if (ib->number == NULL)
+			goto oom;
+	}
+	return &ib->base;
+oom:
+	gateway_infobip_free(ib != NULL ? &ib->base : NULL);
+	snprintf(err, errlen, "infobip: out of memory");
+	return NULL;
+}

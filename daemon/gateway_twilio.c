@@ -1,0 +1,483 @@
+/* gateway_twilio.c: the Twilio driver (Messages API, 2010-04-01).
+ *
+ * poll lists the messages sent to our number with DateSent>= yesterday's UTC
+ * date, following next_page_uri for at most http.max_pages_per_poll pages,
+ * and keeps the inbound ones.  Twilio filters by day only, so asking from
+ * yesterday keeps a message that arrived just before midnight UTC in view on
+ * the first poll after it; the same messages come back on every poll and the
+ * daemon de-duplicates them by sid.
+ *
+ * send posts To, Body and From (or MessagingServiceSid) as a form; find_sent
+ * lists what we sent to a number since a time, so that after a crash between
+ * sending and recording the daemon can look before sending twice.  Requests
+ * use HTTP Basic auth with the account SID and the auth token. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "http.h"
+#include "twilio_json.h"
+
+#define TWILIO_DEFAULT_BASE_URL "https://api.twilio.com"
+#define TWILIO_API_PREFIX       "/2010-04-01/Accounts/"
+#define TWILIO_USER_AGENT       "backtalk"
+/* A sent message's date_created may be this far before the `since` the
+ * daemon recorded, to allow for the two clocks disagreeing a little. */
+#define TWILIO_CLOCK_SLACK_S 60
+
+struct gateway_twilio {
+	struct gateway base;
+	struct http_client *http;
+	char *base_url; /* without a trailing slash */
+	char *account_sid;
+	char *number;
+	char *messaging_service_sid; /* NULL: send From number */
+	unsigned page_size;
+	unsigned max_pages;
+	char *list_path; /* /2010-04-01/Accounts/{sid}/Messages.json */
+};
+
+static void
+gateway_twilio_result_init(struct gateway_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->retry_after_s = -1;
+}
+
+/* --- URLs ---------------------------------------------------------------- */
+
+/* base_url + path + "?" + name=value&... (names and values escaped);
+ * fields end with NULL.  NULL when out of memory. */
+static char *
+gateway_twilio_url(const struct gateway_twilio *tw, const char *path,
+                   const char *const *fields)
+{
+	char *buf = NULL, *name, *value;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool ok = f != NULL;
+
+	if (ok)
+		ok = fprintf(f, "%s%s", tw->base_url, path) >= 0;
+	for (size_t i = 0; ok && fields[i] != NULL && fields[i + 1] != NULL;
+	     i += 2) {
+		name = curl_easy_escape(NULL, fields[i], 0);
+		value = curl_easy_escape(NULL, fields[i + 1], 0);
+		ok =
+		    name != NULL && value != NULL &&
+		    fprintf(f, "%c%s=%s", i == 0 ? '?' : '&', name, value) >= 0;
+		curl_free(name);
+		curl_free(value);
+	}
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* next_page_uri is relative to the base URL.  It must stay under our
+ * account's Messages list, so a reply cannot steer us to another host
+ * ("@evil.example") or another resource. */
+static char *
+gateway_twilio_next_url(const struct gateway_twilio *tw, const char *uri)
+{
+	size_t n = strlen(tw->list_path);
+	const char *fields[] = { NULL };
+
+	if (strncmp(uri, tw->list_path, n) != 0 ||
+	    (uri[n] != '?' && uri[n] != '\0') ||
+	    strpbrk(uri, " \t\r\n#\\") != NULL)
+		return NULL;
+	return gateway_twilio_url(tw, uri, fields);
+}
+
+/* "YYYY-MM-DD", the UTC date of t. */
+static void
+gateway_twilio_day(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, len, "1970-01-01");
+}
+
+/* --- results ------------------------------------------------------------- */
+
+/* Fills res from a failed request or a response that is not 2xx; returns
+ * res->status. */
+static enum gateway_status
+gateway_twilio_fail(int rc, const struct http_response *r,
+                    struct gateway_result *res)
+{
+	long retry_after = r->retry_after_s;
+
+	if (rc != 0) {
+		res->status = GATEWAY_RETRY;
+		res->http_status = 0;
+		snprintf(res->error, sizeof(res->error), "%s", r->error);
+	} else {
+		twilio_json_parse_error(r->status, r->body, r->len, res);
+	}
+	res->retry_after_s = retry_after;
+	return res->status;
+}
+
+static bool
+gateway_twilio_ok(int rc, const struct http_response *r)
+{
+	return rc == 0 && r->status >= 200 && r->status < 300;
+}
+
+/* --- listing ------------------------------------------------------------- */
+
+/* Fetches up to max_pages pages starting at url (which it frees), adding the
+ * messages going in direction dir to batch.  Sets *ret_complete when the
+ * last page was reached.  Returns res->status. */
+static enum gateway_status
+gateway_twilio_list(struct gateway_twilio *tw, char *url,
+                    enum twilio_json_direction dir, struct gateway_batch *batch,
+                    bool *ret_complete, struct gateway_result *res)
+{
+	struct http_response r;
+	struct twilio_json_page page;
+	char err[200];
+	int rc;
+
+	*ret_complete = false;
+	for (unsigned n = 0; url != NULL && n < tw->max_pages; n++) {
+		rc = http_get(tw->http, url, &r);
+		free(url);
+		url = NULL;
+		if (!gateway_twilio_ok(rc, &r)) {
+			gateway_twilio_fail(rc, &r, res);
+			http_response_free(&r);
+			return res->status;
+		}
+		rc = twilio_json_parse_page(r.body, r.len, dir, batch, &page,
+		                            err, sizeof(err));
+		res->http_status = r.status;
+		http_response_free(&r);
+		if (rc != 0) {
+			res->status = GATEWAY_RETRY;
+			snprintf(res->error, sizeof(res->error),
+			         "unreadable Messages list: %s", err);
+			return res->status;
+		}
+		if (page.skipped > 0)
+			snprintf(res->error, sizeof(res->error),
+			         "%zu unusable messages left out",
+			         page.skipped);
+		if (page.next_page_uri == NULL) {
+			*ret_complete = true;
+		} else {
+			url = gateway_twilio_next_url(tw, page.next_page_uri);
+			if (url == NULL) {
+				twilio_json_page_free(&page);
+				res->status = GATEWAY_RETRY;
+				snprintf(res->error, sizeof(res->error),
+				         "next_page_uri is not under %s",
+				         tw->list_path);
+				return res->status;
+			}
+		}
+		twilio_json_page_free(&page);
+	}
+	if (url != NULL) {
+		free(url);
+		snprintf(res->error, sizeof(res->error),
+		         "stopped after %u pages (http.max_pages_per_poll)",
+		         tw->max_pages);
+	}
+	res->status = GATEWAY_OK;
+	return res->status;
+}
+
+static enum gateway_status
+gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
+                    struct gateway_result *res)
+{
+	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	size_t start = ret->count;
+	char day[16], size[16];
+	bool complete;
+	char *url;
+
+	gateway_twilio_result_init(res);
+	gateway_twilio_day((int64_t)time(NULL) - 86400, day, sizeof(day));
+	snprintf(size, sizeof(size), "%u", tw->page_size);
+	const char *fields[] = { "To",       tw->number, "DateSent>", day,
+		                 "PageSize", size,       NULL };
+	url = gateway_twilio_url(tw, tw->list_path, fields);
+	if (url == NULL) {
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return res->status;
+	}
+	/* A page that fails after others were read drops them all: they are
+	 * listed again on the next poll. */
+	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret, &complete,
+	                        res) != GATEWAY_OK)
+		gateway_batch_truncate(ret, start);
+	return res->status;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+static enum gateway_status
+gateway_twilio_send(struct gateway *gw, const char *to, const char *body,
+                    struct gateway_result *res)
+{
+	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	const char *fields[] = {
+		"To",
+		to,
+		"Body",
+		body,
+		tw->messaging_service_sid != NULL ? "MessagingServiceSid"
+		                                  : "From",
+		tw->messaging_service_sid != NULL ? tw->messaging_service_sid
+		                                  : tw->number,
+		NULL,
+	};
+	const char *none[] = { NULL };
+	struct http_response r;
+	char *url;
+	int rc;
+
+	gateway_twilio_result_init(res);
+	url = gateway_twilio_url(tw, tw->list_path, none);
+	if (url == NULL) {
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return res->status;
+	}
+	rc = http_post_form(tw->http, url, fields, &r);
+	free(url);
+	if (!gateway_twilio_ok(rc, &r)) {
+		gateway_twilio_fail(rc, &r, res);
+	} else {
+		res->http_status = r.status;
+		res->status = GATEWAY_OK;
+		/* Twilio took it: an unreadable answer must not make the
+		 * daemon send again, so this is still OK, without an id. */
+		if (twilio_json_parse_created(r.body, r.len, res) != 0)
+			res->message_id[0] = '\0';
+	}
+	http_response_free(&r);
+	return res->status;
+}
+
+static bool
+gateway_twilio_match(const struct gateway_message *m, const char *body,
+                     int64_t since)
+{
+	return strcmp(m->body, body) == 0 &&
+	       m->sent_at >= since - TWILIO_CLOCK_SLACK_S;
+}
+
+static int
+gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
+                         int64_t since, struct gateway_result *res)
+{
+	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	struct gateway_batch sent = { 0 };
+	char day[16], size[16];
+	bool complete;
+	char *url;
+	int found = -1;
+
+	gateway_twilio_result_init(res);
+	gateway_twilio_day(since - TWILIO_CLOCK_SLACK_S, day, sizeof(day));
+	snprintf(size, sizeof(size), "%u", tw->page_size);
+	/* A messaging service picks the sender from its pool, so filter by
+	 * From only when we send from our number. */
+	const char *fields[] = { "To",
+		                 to,
+		                 "DateSent>",
+		                 day,
+		                 "PageSize",
+		                 size,
+		                 tw->messaging_service_sid == NULL ? "From"
+		                                                   : NULL,
+		                 tw->number,
+		                 NULL };
+	url = gateway_twilio_url(tw, tw->list_path, fields);
+	if (url == NULL) {
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return -1;
+	}
+	if (gateway_twilio_list(tw, url, TWILIO_JSON_OUTBOUND, &sent, &complete,
+	                        res) != GATEWAY_OK)
+		goto out;
+	found = complete ? 0 : -1;
+	for (size_t i = 0; i < sent.count; i++) {
+		if (gateway_twilio_match(&sent.items[i], body, since)) {
+			snprintf(res->message_id, sizeof(res->message_id), "%s",
+			         sent.items[i].id);
+			found = 1;
+			break;
+		}
+	}
+out:
+	gateway_batch_free(&sent);
+	return found;
+}
+
+static int
+gateway_twilio_fd(struct gateway *gw)
+{
+	(void)gw;
+	return -1;
+}
+
+static void
+gateway_twilio_free(struct gateway *gw)
+{
+	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+
+	if (tw == NULL)
+		return;
+	http_free(tw->http);
+	free(tw->base_url);
+	free(tw->account_sid);
+	free(tw->number);
+	free(tw->messaging_service_sid);
+	free(tw->list_path);
+	free(tw);
+}
+
+static const struct gateway_ops gateway_twilio_ops = {
+	.name = "twilio",
+	.poll = gateway_twilio_poll,
+	.send = gateway_twilio_send,
+	.find_sent = gateway_twilio_find_sent,
+	.fd = gateway_twilio_fd,
+	.free = gateway_twilio_free,
+};
+
+/* --- construction -------------------------------------------------------- */
+
+static int
+gateway_twilio_check(const struct config *cfg, const char *secret, char *err,
+                     size_t errlen)
+{
+	const char *base = cfg->twilio.base_url != NULL
+	                       ? cfg->twilio.base_url
+	                       : TWILIO_DEFAULT_BASE_URL;
+
+	if (cfg->twilio.account_sid == NULL ||
+	    cfg->twilio.account_sid[0] == '\0') {
+		snprintf(err, errlen, "twilio: account_sid is not set");
+		return -1;
+	}
+	if (cfg->twilio.number == NULL || cfg->twilio.number[0] == '\0') {
+		snprintf(err, errlen, "twilio: number is not set");
+		return -1;
+	}
+	if (secret == NULL || secret[0] == '\0') {
+		snprintf(err, errlen, "twilio: the auth token is empty");
+		return -1;
+	}
+	if (!http_url_allowed(base, cfg->http.allow_insecure_http)) {
+		snprintf(err, errlen,
+		         "twilio: base_url must be https (plain http only to "
+		         "loopback, unless http.allow_insecure_http is set)");
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+gateway_twilio_base(const char *url)
+{
+	const char *s = url != NULL ? url : TWILIO_DEFAULT_BASE_URL;
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	return strndup(s, n);
+}
+
+static char *
+gateway_twilio_list_path(const char *account_sid)
+{
+	char *sid = curl_easy_escape(NULL, account_sid, 0);
+	char *path = NULL;
+	size_t n;
+
+	if (sid == NULL)
+		return NULL;
+	n = strlen(TWILIO_API_PREFIX) + strlen(sid) + sizeof("/Messages.json");
+	path = malloc(n);
+	if (path != NULL)
+		snprintf(path, n, "%s%s/Messages.json", TWILIO_API_PREFIX, sid);
+	curl_free(sid);
+	return path;
+}
+
+static struct http_client *
+gateway_twilio_http(const struct config *cfg, const char *secret)
+{
+	struct http_options o = {
+		.ca_file = cfg->http.ca_file,
+		.connect_timeout_ms = cfg->http.connect_timeout_ms,
+		.timeout_ms = cfg->http.timeout_ms,
+		.max_response = cfg->http.max_response_bytes,
+		.allow_insecure_http = cfg->http.allow_insecure_http,
+		.basic_user = cfg->twilio.account_sid,
+		.basic_password = secret,
+		.user_agent = TWILIO_USER_AGENT,
+	};
+
+	return http_new(&o);
+}
+
+struct gateway *
+gateway_twilio_new(const struct config *cfg, const char *secret, char *err,
+                   size_t errlen)
+{
+	struct gateway_twilio *tw;
+
+	if (gateway_twilio_check(cfg, secret, err, errlen) != 0)
+		return NULL;
+	tw = calloc(1, sizeof(*tw));
+	if (tw == NULL)
+		goto oom;
+	tw->base.ops = &gateway_twilio_ops;
+	tw->page_size = cfg->twilio.page_size > 0 ? cfg->twilio.page_size : 100;
+	if (tw->page_size > TWILIO_JSON_PAGE_MAX)
+		tw->page_size = TWILIO_JSON_PAGE_MAX;
+	tw->max_pages = cfg->http.max_pages_per_poll > 0
+	                    ? cfg->http.max_pages_per_poll
+	                    : 10;
+	tw->base_url = gateway_twilio_base(cfg->twilio.base_url);
+	tw->account_sid = strdup(cfg->twilio.account_sid);
+	tw->number = strdup(cfg->twilio.number);
+	tw->list_path = gateway_twilio_list_path(cfg->twilio.account_sid);
+	tw->http = gateway_twilio_http(cfg, secret);
+	if (tw->base_url == NULL || tw->account_sid == NULL ||
+	    tw->number == NULL || tw->list_path == NULL || tw->http == NULL)
+		goto oom;
+	if (cfg->twilio.messaging_service_sid != NULL &&
+	    cfg->twilio.messaging_service_sid[0] != '\0') {
+		tw->messaging_service_sid =
+		    strdup(cfg->twilio.messaging_service_sid);
+		if (tw->messaging_service_sid == NULL)
+			goto oom;
+	}
+	return &tw->base;
+oom:
+	gateway_twilio_free(tw != NULL ? &tw->base : NULL);
+	snprintf(err, errlen, "twilio: out of memory");
+	return NULL;
+}

@@ -1,0 +1,15 @@
+# Tests for the gateway drivers and what they are built on (http.c,
+# twilio_json.c, infobip_json.c, gateway_twilio.c, gateway_infobip.c),
+# included by tests/CMakeLists.txt.  test_http runs a libmicrohttpd server
+# inside the test on 127.0.0.1; nothing here reaches a real gateway.
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+find_package(Threads REQUIRED)
+
+foreach(module twilio_json infobip_json http)
+  add_executable(test_${module} test_${module}.c)
+  target_link_libraries(test_${module} PRIVATE backtalk_daemon
+                        PkgConfig::CMOCKA)
+  add_test(NAME ${module} COMMAND test_${module})
+  set_tests_properties(${module} PROPERTIES LABELS unit TIMEOUT 120)
+endforeach()
+target_link_libraries(test_http PRIVATE PkgConfig::MHD Threads::Threads)
