@@ -1,0 +1,258 @@
+/* Secrets (gateway credentials): read from a file, an environment variable
+ * or a systemd credential, checked, and handed to the caller.  No message
+ * written here ever holds the secret itself, and buffers that held it are
+ * wiped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secret.h"
+
+/* Largest secret file read: tokens are tens of bytes, so anything bigger
+ * is the wrong file. */
+#define SECRET_MAX 4096
+
+static void secret_msg(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+secret_msg(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Checks text[0..len) after removing trailing whitespace and copies it to
+ * a new string.  what names the source in messages. */
+static int
+secret_accept(const char *text, size_t len, const char *what, char **ret,
+              char *err, size_t errlen)
+{
+	char *s;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
+	                   text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		secret_msg(err, errlen, "%s is empty", what);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c < 0x20 || c == 0x7f) {
+			/* It would end up in an HTTP header. */
+			secret_msg(err, errlen,
+			           "%s holds more than one line or a control "
+			           "character; it should hold only the secret",
+			           what);
+			return -1;
+		}
+	}
+	s = malloc(len + 1);
+	if (s == NULL) {
+		secret_msg(err, errlen, "%s: out of memory", what);
+		return -1;
+	}
+	memcpy(s, text, len);
+	s[len] = '\0';
+	*ret = s;
+	return 0;
+}
+
+static const char *
+secret_mode_problem(mode_t mode)
+{
+	if (mode & S_IROTH)
+		return "readable by others";
+	if (mode & S_IRGRP)
+		return "readable by its group";
+	return "writable by group or others";
+}
+
+static int
+secret_read_file(const char *path, const char *what, bool strict, char **ret,
+                 char *warn, size_t warnlen, char *err, size_t errlen)
+{
+	char buf[SECRET_MAX + 1];
+	struct stat st;
+	size_t len = 0;
+	int fd, rc = -1;
+
+	/* O_NONBLOCK: a FIFO in place of the file must not hang start-up. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			secret_msg(err, errlen,
+			           "%s %s is a symbolic link; name the file "
+			           "itself",
+			           what, path);
+		else
+			secret_msg(err, errlen, "cannot open %s %s: %s", what,
+			           path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		secret_msg(err, errlen, "cannot stat %s %s: %s", what, path,
+		           strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		secret_msg(err, errlen, "%s %s is not a regular file", what,
+		           path);
+		goto out;
+	}
+	if (st.st_size > SECRET_MAX) {
+		secret_msg(err, errlen,
+		           "%s %s is larger than %d bytes; it should hold only "
+		           "the secret",
+		           what, path, SECRET_MAX);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		unsigned mode = (unsigned)(st.st_mode & 07777);
+		if (strict) {
+			secret_msg(err, errlen,
+			           "%s %s is %s (mode %04o); chmod 600 it "
+			           "(secrets.strict_permissions refuses it "
+			           "until then)",
+			           what, path, secret_mode_problem(st.st_mode),
+			           mode);
+			goto out;
+		}
+		secret_msg(warn, warnlen,
+		           "%s %s is %s (mode %04o); chmod 600 it", what, path,
+		           secret_mode_problem(st.st_mode), mode);
+	}
+	/* Read to the end: the size may have changed since fstat. */
+	for (;;) {
+		ssize_t r = read(fd, buf + len, sizeof(buf) - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			secret_msg(err, errlen, "cannot read %s %s: %s", what,
+			           path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > SECRET_MAX) {
+			secret_msg(err, errlen,
+			           "%s %s is larger than %d bytes; it should "
+			           "hold only the secret",
+			           what, path, SECRET_MAX);
+			goto out;
+		}
+	}
+	{
+		char name[512];
+		snprintf(name, sizeof(name), "%s %s", what, path);
+		rc = secret_accept(buf, len, name, ret, err, errlen);
+	}
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static int
+secret_read_env(const char *name, char **ret, char *err, size_t errlen)
+{
+	const char *v = getenv(name);
+	char what[300];
+
+	if (v == NULL) {
+		secret_msg(err, errlen, "environment variable %s is not set",
+		           name);
+		return -1;
+	}
+	if (strlen(v) > SECRET_MAX) {
+		secret_msg(err, errlen,
+		           "environment variable %s is longer than %d bytes",
+		           name, SECRET_MAX);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "environment variable %s", name);
+	return secret_accept(v, strlen(v), what, ret, err, errlen);
+}
+
+static int
+secret_read_credential(const char *name, bool strict, char **ret, char *warn,
+                       size_t warnlen, char *err, size_t errlen)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path;
+	int rc;
+
+	if (name[0] == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
+		secret_msg(err, errlen,
+		           "credential name \"%s\" must be a plain name "
+		           "without '/'",
+		           name);
+		return -1;
+	}
+	if (dir == NULL || dir[0] == '\0') {
+		secret_msg(err, errlen,
+		           "credential \"%s\" needs $CREDENTIALS_DIRECTORY, "
+		           "which systemd sets for LoadCredential=%s:...; it "
+		           "is not set (run under systemd, or name a file or "
+		           "an environment variable instead)",
+		           name, name);
+		return -1;
+	}
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		secret_msg(err, errlen, "credential \"%s\": out of memory",
+		           name);
+		return -1;
+	}
+	rc = secret_read_file(path, "credential file", strict, ret, warn,
+	                      warnlen, err, errlen);
+	free(path);
+	return rc;
+}
+
+int
+secret_load(const struct config_secret *src, bool strict, char **ret,
+            char *warn, size_t warnlen, char *err, size_t errlen)
+{
+	if (warn != NULL && warnlen > 0)
+		warn[0] = '\0';
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (src == NULL) {
+		secret_msg(err, errlen, "no secret configured");
+		return -1;
+	}
+	if (src->file != NULL)
+		return secret_read_file(src->file, "secret file", strict, ret,
+		                        warn, warnlen, err, errlen);
+	if (src->env != NULL)
+		return secret_read_env(src->env, ret, err, errlen);
+	if (src->credential != NULL)
+		return secret_read_credential(src->credential, strict, ret,
+		                              warn, warnlen, err, errlen);
+	secret_msg(err, errlen,
+	           "no secret configured; name a file, an environment "
+	           "variable or a systemd credential");
+	return -1;
+}
+
+void
+secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
