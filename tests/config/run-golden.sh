@@ -1,0 +1,37 @@
+#!/bin/sh
+# Golden-file test for configuration diagnostics: loads config/NAME.conf
+# with config_print from this directory, so that paths in the output are
+# relative, and compares the output and exit status with config/NAME.out.
+#
+#   run-golden.sh CONFIG_PRINT NAME.conf
+#
+# With UPDATE_GOLDEN=1 in the environment the .out file is rewritten
+# instead; read the diff before committing it.
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: run-golden.sh CONFIG_PRINT NAME.conf" >&2
+	exit 2
+fi
+prog=$1
+input=$2
+here=$(cd "$(dirname "$0")" && pwd) || exit 2
+expected="$here/${input%.conf}.out"
+actual=$(mktemp) || exit 2
+trap 'rm -f "$actual"' EXIT
+
+cd "$here" || exit 2
+"$prog" "$input" >"$actual" 2>&1
+echo "exit $?" >>"$actual"
+
+if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+	cp "$actual" "$expected"
+	echo "updated $expected"
+	exit 0
+fi
+if [ ! -f "$expected" ]; then
+	echo "missing $expected; create it with UPDATE_GOLDEN=1 and read it" >&2
+	cat "$actual"
+	exit 1
+fi
+diff -u "$expected" "$actual"
