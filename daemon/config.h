@@ -1,0 +1,88 @@
+/* backtalkd configuration: one libconfig file, every key validated, errors
+ * with file:line.  A loaded config is immutable; reload builds a new one. */
+#ifndef BACKTALK_CONFIG_H
+#define BACKTALK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "log.h"
+
+enum config_gateway {
+	CONFIG_GATEWAY_CONSOLE,
+	CONFIG_GATEWAY_TWILIO,
+	CONFIG_GATEWAY_INFOBIP
+};
+
+/* Where a secret comes from: a file, an environment variable, or a systemd
+ * credential (a file in $CREDENTIALS_DIRECTORY); the first one set wins. */
+struct config_secret {
+	char *file;
+	char *env;
+	char *credential;
+};
+
+struct config {
+	char *path; /* the file this was read from */
+
+	enum config_gateway gateway;
+	struct {
+		char *base_url; /* default https://api.twilio.com */
+		char *account_sid;
+		struct config_secret auth_token;
+		char *number; /* our number: To filter and From */
+		char
+		    *messaging_service_sid; /* send with this instead of From */
+		unsigned page_size;         /* 1..1000, default 100 */
+	} twilio;
+	struct {
+		char *base_url; /* the account's https://xxxx.api.infobip.com */
+		struct config_secret api_key;
+		char *number;   /* sender */
+		unsigned limit; /* 1..1000, default 100 */
+	} infobip;
+
+	struct {
+		char *ca_file;
+		bool allow_insecure_http;
+		unsigned connect_timeout_ms; /* default 5000 */
+		unsigned timeout_ms;         /* default 15000 */
+		size_t max_response_bytes;   /* default 4 MiB */
+		unsigned max_pages_per_poll; /* default 10 */
+	} http;
+
+	char *rules_path;
+	char *state_path;          /* SQLite database */
+	unsigned poll_interval_ms; /* default 5000 */
+	unsigned max_age_s;        /* older inbound is recorded, not answered;
+	                              default 86400 */
+	unsigned retention_days;   /* bodies deleted after; 0 = keep */
+
+	struct {
+		bool gateway_handles_keywords; /* default true for twilio */
+		char *help_text; /* override the rules' replies.help */
+		char *stop_text;
+		char *start_text;
+	} compliance;
+
+	struct {
+		unsigned replies_per_sender; /* per window, default 5 */
+		unsigned window_s;           /* default 3600 */
+		double send_rate;            /* messages/second, default 1 */
+		unsigned max_senders;        /* tracked, default 100000 */
+		unsigned max_attempts;       /* send retries, default 8 */
+	} guard;
+
+	enum log_level log_level;
+	bool secret_mode_strict; /* refuse (not warn) group/world-readable
+	                            secret files */
+};
+
+/* Loads path.  Every problem goes to d with file:line; returns 0 and sets
+ * *ret, or -1 with *ret untouched. */
+int config_load(const char *path, struct config **ret, struct diag *d);
+void config_free(struct config *cfg);
+const char *config_gateway_name(enum config_gateway g);
+
+#endif

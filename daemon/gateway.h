@@ -1,0 +1,103 @@
+/* The SMS gateway driver interface.  A driver polls for inbound messages and
+ * sends replies; each lives in its own file (gateway_twilio.c,
+ * gateway_infobip.c, gateway_console.c) and parses responses with pure
+ * functions (twilio_json.c, infobip_json.c) that are unit-tested and fuzzed
+ * apart from any network. */
+#ifndef BACKTALK_GATEWAY_H
+#define BACKTALK_GATEWAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+
+/* An inbound message as the gateway reports it. */
+struct gateway_message {
+	char *id;        /* the gateway's id: Twilio SID, Infobip messageId */
+	char *from;      /* sender, E.164 */
+	char *to;        /* our number */
+	char *body;      /* UTF-8 text */
+	int64_t sent_at; /* Unix seconds; 0 when unknown */
+};
+
+struct gateway_batch {
+	struct gateway_message *items;
+	size_t count, cap;
+	bool more;   /* the gateway says more are waiting (Infobip) */
+	bool closed; /* no more input will ever come (console at EOF) */
+};
+
+/* Adds a copy of the strings; returns 0, or -1 when out of memory. */
+int gateway_batch_add(struct gateway_batch *b, const char *id, const char *from,
+                      const char *to, const char *body, int64_t sent_at);
+/* Frees the items from index count on; a parser uses it to undo a page it
+ * could not finish. */
+void gateway_batch_truncate(struct gateway_batch *b, size_t count);
+void gateway_batch_free(struct gateway_batch *b);
+
+enum gateway_status {
+	GATEWAY_OK,        /* done */
+	GATEWAY_RETRY,     /* transient: connection, timeout, 5xx, 429 */
+	GATEWAY_FAILED,    /* permanent (4xx): do not retry */
+	GATEWAY_OPTED_OUT, /* recipient opted out at the gateway (Twilio 21610)
+	                    */
+};
+
+struct gateway_result {
+	enum gateway_status status;
+	long http_status;     /* 0 when no HTTP response */
+	long retry_after_s;   /* from Retry-After; -1 when absent */
+	char message_id[128]; /* id of an accepted or found message */
+	char error_code[32];  /* the gateway's error code, "" when none */
+	char error[256];      /* for the log: no secrets, no message bodies */
+};
+
+struct gateway;
+
+struct gateway_ops {
+	const char *name;
+	/* Fetches inbound messages.  Twilio lists recent messages to our
+	 * number, following next_page_uri (the caller de-duplicates by id);
+	 * Infobip returns each message once only, so the caller must store
+	 * them before polling again.  Fills *ret; returns res->status. */
+	enum gateway_status (*poll)(struct gateway *gw,
+	                            struct gateway_batch *ret,
+	                            struct gateway_result *res);
+	/* Sends one SMS; on GATEWAY_OK res->message_id holds its id. */
+	enum gateway_status (*send)(struct gateway *gw, const char *to,
+	                            const char *body,
+	                            struct gateway_result *res);
+	/* After a crash between sending and recording: looks for an outbound
+	 * message to `to` with this body sent at or after `since`.  Returns 1
+	 * and fills res->message_id when found, 0 when surely not sent, -1
+	 * when it cannot tell (error, or the gateway cannot list sent
+	 * messages). */
+	int (*find_sent)(struct gateway *gw, const char *to, const char *body,
+	                 int64_t since, struct gateway_result *res);
+	/* A descriptor the event loop should wait on for readability, or -1
+	 * (the console gateway reads standard input). */
+	int (*fd)(struct gateway *gw);
+	void (*free)(struct gateway *gw);
+};
+
+/* Every driver's state begins with this. */
+struct gateway {
+	const struct gateway_ops *ops;
+};
+
+/* Creates the driver the configuration names; secret is its credential (the
+ * Twilio auth token or the Infobip API key), NULL for the console. */
+struct gateway *gateway_new(const struct config *cfg, const char *secret,
+                            char *err, size_t errlen);
+void gateway_free(struct gateway *gw);
+
+struct gateway *gateway_twilio_new(const struct config *cfg, const char *secret,
+                                   char *err, size_t errlen);
+struct gateway *gateway_infobip_new(const struct config *cfg,
+                                    const char *secret, char *err,
+                                    size_t errlen);
+struct gateway *gateway_console_new(const struct config *cfg, char *err,
+                                    size_t errlen);
+
+#endif

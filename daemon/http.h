@@ -1,0 +1,54 @@
+/* HTTP client for the gateways: libcurl with connection reuse, connect and
+ * total timeouts, TLS verification, a cap on response size, and plain http
+ * allowed only to loopback unless explicitly configured. */
+#ifndef BACKTALK_HTTP_H
+#define BACKTALK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_options {
+	const char *ca_file;      /* NULL: the system's CA store */
+	long connect_timeout_ms;  /* 0: 5000 */
+	long timeout_ms;          /* 0: 15000 */
+	size_t max_response;      /* bytes; a larger body fails the request;
+	                             0: 4 MiB */
+	bool allow_insecure_http; /* plain http to hosts other than loopback */
+	const char *basic_user;   /* HTTP Basic auth (Twilio), or NULL */
+	const char *basic_password;
+	const char *authorization; /* whole Authorization value (Infobip
+	                              "App KEY"), or NULL */
+	const char *user_agent;
+};
+
+struct http_response {
+	long status; /* 0 when no response arrived */
+	char *body;  /* NUL-terminated; NULL when none */
+	size_t len;
+	long retry_after_s; /* parsed Retry-After, -1 when absent */
+	char error[256];    /* transport error for the log, "" when none */
+};
+
+struct http_client;
+
+/* Copies the strings in opts. */
+struct http_client *http_new(const struct http_options *opts);
+void http_free(struct http_client *c);
+
+/* Each returns 0 when an HTTP response arrived (any status), -1 on a
+ * transport error (ret->error says which), a refused URL or a response over
+ * max_response. */
+int http_get(struct http_client *c, const char *url, struct http_response *ret);
+/* fields: name, value, name, value, ..., NULL; values are URL-encoded by
+ * libcurl. */
+int http_post_form(struct http_client *c, const char *url,
+                   const char *const *fields, struct http_response *ret);
+int http_post_json(struct http_client *c, const char *url, const char *json,
+                   struct http_response *ret);
+void http_response_free(struct http_response *r);
+
+/* Whether url may be fetched under the options: https, or http to
+ * 127.0.0.0/8, ::1 or localhost, or http anywhere when allowed. */
+bool http_url_allowed(const char *url, bool allow_insecure_http);
+
+#endif

@@ -1,0 +1,133 @@
+/* Durable state: inbound messages keyed by gateway id, the reply outbox,
+ * opt-outs and a little daemon state.  One small interface so that another
+ * backend (PostgreSQL, for several daemons sharing state) can follow; the
+ * SQLite one is store_sqlite.c.
+ *
+ * Delivery model: store_record() writes the inbound message, the decision
+ * and (when there is one to send) the outbox row in one transaction.  The
+ * sender takes due rows with store_outbox_next(), marks them with
+ * store_outbox_begin() before calling the gateway, and records the outcome.
+ * A row found still "sending" after a crash is reconciled with the gateway
+ * before it is sent again. */
+#ifndef BACKTALK_STORE_H
+#define BACKTALK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct store_inbound {
+	const char *gateway; /* "twilio", "infobip", "console" */
+	const char *id;      /* the gateway's message id */
+	const char *from;
+	const char *to;
+	const char *body;
+	int64_t sent_at;     /* from the gateway, 0 when unknown */
+	int64_t received_at; /* when we saw it */
+};
+
+enum store_action {
+	STORE_ACTION_REPLY, /* an outbox row is created */
+	STORE_ACTION_NONE,  /* recorded, nothing to send */
+};
+
+struct store_decision {
+	const char *category; /* "urgent", "stop", "fallback", ... */
+	const char *topic;    /* NULL when none */
+	const char *rule;     /* NULL for built-ins */
+	enum store_action action;
+	const char *reply;      /* for STORE_ACTION_REPLY */
+	const char *reply_from; /* our number or sender id, may be NULL */
+	const char *note;       /* why nothing is sent ("opted out", "too old",
+	                           "flood guard"), NULL otherwise */
+	/* Opt-out change to record in the same transaction: +1 opts the
+	 * sender out, -1 opts back in, 0 leaves it. */
+	int optout_change;
+};
+
+enum store_record_result {
+	STORE_RECORDED = 1,
+	STORE_DUPLICATE = 0, /* this gateway id was recorded before */
+	STORE_ERROR = -1,
+};
+
+enum store_outbox_state {
+	STORE_OUTBOX_PENDING,
+	STORE_OUTBOX_SENDING,
+	STORE_OUTBOX_SENT,
+	STORE_OUTBOX_FAILED,
+	STORE_OUTBOX_CANCELLED, /* e.g. the recipient opted out meanwhile */
+};
+
+struct store_outbox_item {
+	int64_t id;
+	char *inbound_id;
+	char *to;
+	char *from;
+	char *body;
+	int attempts;
+	int64_t created_at;
+	int64_t sending_since; /* when a previous attempt began; 0 if none */
+	enum store_outbox_state state;
+};
+
+struct store_counts {
+	int64_t inbound, replies_sent, replies_failed, outbox_pending, optouts;
+};
+
+/* Opens or creates the database (mode 0600, WAL), migrating the schema.
+ * On failure returns -1 and fills err. */
+int store_open(const char *path, struct store **ret, char *err, size_t errlen);
+void store_close(struct store *st);
+/* The last error, for the log. */
+const char *store_error(const struct store *st);
+
+/* Whether a gateway id has been recorded. 1 yes, 0 no, -1 error. */
+int store_seen(struct store *st, const char *gateway, const char *id);
+enum store_record_result store_record(struct store *st,
+                                      const struct store_inbound *in,
+                                      const struct store_decision *dec);
+
+/* The oldest outbox row that is pending and due at `now`, or a row left
+ * "sending" by a crash.  Returns 1 and fills *ret (free with
+ * store_outbox_item_free), 0 when none, -1 on error. */
+int store_outbox_next(struct store *st, int64_t now,
+                      struct store_outbox_item *ret);
+/* Marks a row as being sent (attempts + 1) before the gateway call. */
+int store_outbox_begin(struct store *st, int64_t id, int64_t now);
+int store_outbox_sent(struct store *st, int64_t id, const char *message_id,
+                      int64_t now);
+/* Transient failure: due again at next_at. */
+int store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
+                       const char *error);
+/* Permanent failure, with the gateway's error code. */
+int store_outbox_failed(struct store *st, int64_t id, const char *code,
+                        const char *error, int64_t now);
+int store_outbox_cancel(struct store *st, int64_t id, const char *why);
+void store_outbox_item_free(struct store_outbox_item *it);
+
+/* Opt-outs. */
+int store_optout_set(struct store *st, const char *number, bool opted_out,
+                     const char *source, int64_t now);
+/* 1 opted out, 0 not, -1 error. */
+int store_is_opted_out(struct store *st, const char *number);
+
+/* Replies recorded for number since `since` (for the flood guard), and
+ * whether the same reply text went to it since then. */
+int store_recent_replies(struct store *st, const char *number, int64_t since,
+                         int64_t *ret_count);
+int store_recent_same_reply(struct store *st, const char *number,
+                            const char *body, int64_t since);
+
+/* Small key/value state ("last_poll", "twilio_since"). */
+int store_state_get(struct store *st, const char *key, char *buf, size_t len);
+int store_state_set(struct store *st, const char *key, const char *value);
+
+/* Deletes message bodies (inbound and outbox) older than `before`, keeping
+ * the rows and counts, then VACUUMs.  Returns rows cleared or -1. */
+int64_t store_retention(struct store *st, int64_t before);
+int store_counts(struct store *st, struct store_counts *ret);
+
+#endif
