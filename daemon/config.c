@@ -16,6 +16,7 @@
 
 #include "bounds.h"
 #include "config.h"
+#include "http.h"
 #include "gsm7.h"
 #include "utf8.h"
 
@@ -45,7 +46,7 @@ enum config_kind {
 	KIND_BOOL,
 	KIND_UINT, /* unsigned, min..max */
 	KIND_SIZE, /* size_t, min..max */
-	KIND_RATE, /* double, above 0 and at most max */
+	KIND_RATE, /* double from 0 (no limit) to max */
 };
 
 struct config_key {
@@ -124,7 +125,7 @@ static const struct config_key config_guard_keys[] = {
 	{ "replies_per_sender", KIND_UINT, OFF(guard.replies_per_sender), 1,
 	  1000, NULL, NULL },
 	{ "window_s", KIND_UINT, OFF(guard.window_s), 1, 604800, NULL, NULL },
-	{ "send_rate", KIND_RATE, OFF(guard.send_rate), 0, 100, NULL, NULL },
+	{ "send_rate", KIND_RATE, OFF(guard.send_rate), 0, 100000, NULL, NULL },
 	{ "max_senders", KIND_UINT, OFF(guard.max_senders), 1, 10000000, NULL,
 	  NULL },
 	{ "max_attempts", KIND_UINT, OFF(guard.max_attempts), 1, 100, NULL,
@@ -721,9 +722,9 @@ config_parse_number(struct config_loader *ld, const struct config_key *k,
 			             expected, config_type_desc(s));
 			return;
 		}
-		if (!(v > 0 && v <= (double)k->max))
+		if (!(v >= 0 && v <= (double)k->max))
 			config_error(ld, s,
-			             "%s must be above 0 and at most %lld "
+			             "%s must be from 0 (no limit) to %lld "
 			             "(got %g)",
 			             qname, k->max, v);
 		else
@@ -929,6 +930,9 @@ config_check_url(struct config_loader *ld, const char *url, const char *path)
 
 	if (url == NULL || strncmp(url, "http://", 7) != 0)
 		return;
+	/* Loopback (a local fake gateway or proxy) never leaves the host. */
+	if (http_url_allowed(url, false))
+		return;
 	if (ld->cfg->http.allow_insecure_http)
 		config_warning(ld, s,
 		               "%s is plain http: the credentials and messages "
@@ -937,9 +941,10 @@ config_check_url(struct config_loader *ld, const char *url, const char *path)
 		               path);
 	else
 		config_error(ld, s,
-		             "%s must use https:// (plain http is only for "
-		             "tests against a local fake gateway; set "
-		             "http.allow_insecure_http = true for that)",
+		             "%s must use https:// (plain http is allowed to "
+		             "127.0.0.1, ::1 and localhost; set "
+		             "http.allow_insecure_http = true to allow it "
+		             "elsewhere, for tests only)",
 		             path);
 }
 

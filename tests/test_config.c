@@ -297,7 +297,7 @@ test_ranges(void **state)
 	          "http = { max_response_bytes = 100;\n"
 	          "  connect_timeout_ms = 0; timeout_ms = 9999999;\n"
 	          "  max_pages_per_poll = 0; };\n"
-	          "guard = { send_rate = 0; replies_per_sender = 0;\n"
+	          "guard = { send_rate = -1; replies_per_sender = 0;\n"
 	          "  window_s = 0; max_senders = 0; max_attempts = 1000; };\n"
 	          "infobip = { limit = 1001; };\n");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 4,
@@ -319,7 +319,8 @@ test_ranges(void **state)
 	EXPECT_DIAG(&f->d, "backtalk.conf", 10, "http.max_pages_per_poll",
 	            "(got 0)");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 11,
-	            "guard.send_rate must be above 0 and at most 100 (got 0)");
+	            "guard.send_rate must be from 0 (no limit) to 100000 (got "
+	            "-1)");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 11, "guard.replies_per_sender");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 12, "guard.window_s");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 12, "guard.max_senders");
@@ -544,8 +545,9 @@ test_insecure_http(void **state)
 {
 	struct fixture *f = *state;
 
+	/* Plain http leaves the host: refused unless allowed. */
 	load_fail(f, CONSOLE "twilio = {\n"
-	                     "  base_url = \"http://127.0.0.1:8080\"; };\n");
+	                     "  base_url = \"http://api.example.com\"; };\n");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 3,
 	            "twilio.base_url must use https://",
 	            "http.allow_insecure_http = true");
@@ -555,13 +557,24 @@ test_insecure_http(void **state)
 	free(f->path);
 	struct config *c =
 	    load_ok(f, CONSOLE "twilio = {\n"
-	                       "  base_url = \"http://127.0.0.1:8080/\"; };\n"
+	                       "  base_url = \"http://api.example.com/\"; };\n"
 	                       "http = { allow_insecure_http = true; };\n");
 	assert_int_equal(f->d.errors, 0);
 	assert_int_equal(f->d.warnings, 1);
 	EXPECT_DIAG(&f->d, "backtalk.conf", 3, "twilio.base_url is plain http");
-	assert_string_equal(c->twilio.base_url, "http://127.0.0.1:8080");
+	assert_string_equal(c->twilio.base_url, "http://api.example.com");
 	assert_true(c->http.allow_insecure_http);
+	config_free(c);
+	f->cfg = NULL;
+
+	/* Loopback never leaves the host: allowed as it is. */
+	diag_free(&f->d);
+	diag_init(&f->d);
+	free(f->path);
+	c = load_ok(f, CONSOLE "twilio = {\n"
+	                       "  base_url = \"http://127.0.0.1:8080\"; };\n");
+	expect_clean(&f->d);
+	assert_string_equal(c->twilio.base_url, "http://127.0.0.1:8080");
 }
 
 static void
@@ -630,14 +643,15 @@ test_all_errors_reported(void **state)
 	             "poll_interval_ms = 1;\n"
 	             "unknown_thing = 1;\n"
 	             "log = { level = \"loud\"; };\n"
-	             "guard = { send_rate = 1000.0; };\n");
+	             "guard = { send_rate = 1000000.0; };\n");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 2, "twilio.account_sid");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 2, "twilio.page_size");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 3, "twilio.auth_token: secrets");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 4, "poll_interval_ms");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 5, "unknown_thing");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 6, "log.level");
-	EXPECT_DIAG(&f->d, "backtalk.conf", 7, "guard.send_rate", "(got 1000)");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 7, "guard.send_rate",
+	            "(got 1e+06)");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 2, "twilio.number is missing");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 2, "twilio: no auth_token");
 	assert_int_equal(f->d.errors, 9);
