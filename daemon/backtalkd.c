@@ -1,0 +1,437 @@
+/* backtalkd: polls an SMS gateway and answers each inbound message once
+ * with the reply the rules choose.  One thread, one loop: the poller and
+ * the sender each return the delay to their next run, the loop sleeps until
+ * the nearest one (or a signal), and signal handlers only set flags. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#else
+static int
+sd_notify(int unset, const char *state)
+{
+	(void)unset;
+	(void)state;
+	return 0;
+}
+static int
+sd_watchdog_enabled(int unset, uint64_t *usec)
+{
+	(void)unset;
+	(void)usec;
+	return 0;
+}
+#endif
+
+#include "daemon.h"
+#include "log.h"
+#include "prefilter.h"
+#include "rulecheck.h"
+#include "secret.h"
+#include "version.h"
+
+#define BACKTALKD_DEFAULT_CONFIG "/etc/backtalk/backtalk.conf"
+
+static volatile sig_atomic_t backtalkd_reload_flag;
+static volatile sig_atomic_t backtalkd_stop_flag;
+
+static void
+backtalkd_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		backtalkd_reload_flag = 1;
+	else
+		backtalkd_stop_flag = 1;
+}
+
+double
+daemon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int64_t
+daemon_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+double
+daemon_backoff(double base, unsigned attempt, double cap)
+{
+	double d = base * ldexp(1.0, attempt > 30 ? 30 : (int)attempt);
+
+	if (d > cap)
+		d = cap;
+	/* Full jitter over the upper half keeps retries apart. */
+	return d / 2 + (d / 2) * ((double)random() / RAND_MAX);
+}
+
+static void
+backtalkd_usage(FILE *fp)
+{
+	fprintf(fp,
+	        "usage: backtalkd [-c FILE] [--check-config] [-d]\n"
+	        "\n"
+	        "  -c, --config FILE   configuration (default %s)\n"
+	        "  -n, --check-config  check the configuration and the rules, "
+	        "then exit\n"
+	        "  -d, --debug         debug logging: message bodies and full "
+	        "phone numbers\n"
+	        "                      are logged (never do this in "
+	        "production)\n"
+	        "  -h, --help          this help\n"
+	        "  -V, --version       the version\n"
+	        "\n"
+	        "Signals: SIGHUP reloads the configuration and rules (a "
+	        "broken file keeps\n"
+	        "the running ones); SIGTERM and SIGINT finish the work in "
+	        "hand and exit.\n",
+	        BACKTALKD_DEFAULT_CONFIG);
+}
+
+/* Loads and checks rules; prints problems to the log.  NULL on failure. */
+static struct ruleset *
+backtalkd_load_rules(const char *path)
+{
+	struct ruleset *rs = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	if (rules_load(path, &rs, &d) == 0 &&
+	    rulecheck_run(rs, false, &d) > 0) {
+		rules_free(rs);
+		rs = NULL;
+	}
+	for (size_t i = 0; i < d.count; i++) {
+		const struct diag_item *it = &d.items[i];
+		log_msg(it->severity == DIAG_ERROR ? LOG_LEVEL_ERR
+		                                   : LOG_LEVEL_WARNING,
+		        "%s:%d: %s", it->file ? it->file : path, it->line,
+		        it->message);
+	}
+	diag_free(&d);
+	return rs;
+}
+
+static struct config *
+backtalkd_load_config(const char *path)
+{
+	struct config *cfg = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	if (config_load(path, &cfg, &d) != 0)
+		cfg = NULL;
+	for (size_t i = 0; i < d.count; i++) {
+		const struct diag_item *it = &d.items[i];
+		log_msg(it->severity == DIAG_ERROR ? LOG_LEVEL_ERR
+		                                   : LOG_LEVEL_WARNING,
+		        "%s:%d: %s", it->file ? it->file : path, it->line,
+		        it->message);
+	}
+	diag_free(&d);
+	return cfg;
+}
+
+static const struct config_secret *
+backtalkd_secret_source(const struct config *cfg)
+{
+	if (cfg->gateway == CONFIG_GATEWAY_TWILIO)
+		return &cfg->twilio.auth_token;
+	if (cfg->gateway == CONFIG_GATEWAY_INFOBIP)
+		return &cfg->infobip.api_key;
+	return NULL;
+}
+
+static char *
+backtalkd_load_secret(const struct config *cfg, bool *ok)
+{
+	const struct config_secret *src = backtalkd_secret_source(cfg);
+	char warn[512] = "", err[512] = "";
+	char *s = NULL;
+
+	*ok = true;
+	if (src == NULL)
+		return NULL;
+	if (secret_load(src, cfg->secret_mode_strict, &s, warn, sizeof(warn),
+	                err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		*ok = false;
+		return NULL;
+	}
+	if (warn[0])
+		log_warning("%s", warn);
+	return s;
+}
+
+/* Builds everything a configuration needs beside the running daemon, and
+ * swaps it in only when all of it is ready. */
+static int
+backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
+{
+	struct ruleset *rs;
+	struct classify *cls;
+	struct guard *guard;
+	struct gateway *gw;
+	char err[512] = "";
+	bool ok;
+
+	rs = backtalkd_load_rules(cfg->rules_path);
+	if (rs == NULL)
+		return -1;
+	cls = classify_new(rs);
+	guard = guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
+	                  cfg->guard.max_senders);
+	char *secret = backtalkd_load_secret(cfg, &ok);
+	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
+	if (cls == NULL || guard == NULL || gw == NULL) {
+		if (ok)
+			log_err("%s gateway: %s",
+			        config_gateway_name(cfg->gateway),
+			        err[0] ? err : "out of memory");
+		classify_free(cls);
+		guard_free(guard);
+		gateway_free(gw);
+		secret_free(secret);
+		rules_free(rs);
+		return -1;
+	}
+	if (reload && strcmp(cfg->state_path, d->cfg->state_path) != 0)
+		log_warning("state path changes only on restart; still using "
+		            "%s",
+		            d->cfg->state_path);
+
+	classify_free(d->cls);
+	rules_free(d->rs);
+	guard_free(d->guard);
+	gateway_free(d->gw);
+	secret_free(d->secret);
+	if (d->cfg != NULL && d->cfg != cfg)
+		config_free(d->cfg);
+	d->cfg = cfg;
+	d->rs = rs;
+	d->cls = cls;
+	d->guard = guard;
+	d->gw = gw;
+	d->secret = secret;
+	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
+	log_set_level(cfg->log_level);
+	log_notice("%s: %zu rules from %s, %s gateway",
+	           reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
+	           config_gateway_name(cfg->gateway));
+	return 0;
+}
+
+static void
+backtalkd_reload(struct daemon *d)
+{
+	sd_notify(0, "RELOADING=1");
+	log_notice("reloading %s", d->cfg->path);
+	struct config *cfg = backtalkd_load_config(d->cfg->path);
+	if (cfg == NULL || backtalkd_setup(d, cfg, true) != 0) {
+		log_err("reload failed; still running the previous "
+		        "configuration and rules");
+		config_free(cfg);
+	}
+	sd_notify(0, "READY=1");
+}
+
+/* Sleeps until `secs` pass, the gateway's descriptor is readable, or a
+ * signal arrives (the signals are blocked outside ppoll, so none is lost
+ * between checking the flags and sleeping). */
+static void
+backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
+{
+	struct pollfd pfd = { .fd = d->gw->ops->fd(d->gw), .events = POLLIN };
+	struct timespec ts;
+
+	if (secs < 0)
+		secs = 0;
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	ppoll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, &ts, unblocked);
+}
+
+static int
+backtalkd_run(struct daemon *d)
+{
+	sigset_t block, unblocked;
+	uint64_t wd_usec = 0;
+	double next_wd = 0, now;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+	sigdelset(&unblocked, SIGHUP);
+	sigdelset(&unblocked, SIGTERM);
+	sigdelset(&unblocked, SIGINT);
+
+	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
+		wd_usec = 0;
+	sd_notify(0, "READY=1");
+	d->next_poll = d->next_send = daemon_now();
+
+	while (!backtalkd_stop_flag) {
+		if (backtalkd_reload_flag) {
+			backtalkd_reload_flag = 0;
+			backtalkd_reload(d);
+		}
+		now = daemon_now();
+		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
+			double wait = poller_run(d);
+			d->next_poll = daemon_now() + wait;
+			d->next_send = 0; /* new replies may be due */
+		}
+		if (daemon_now() >= d->next_send)
+			d->next_send = daemon_now() + sender_run(d);
+		now = daemon_now();
+		if (wd_usec > 0 && now >= next_wd) {
+			sd_notify(0, "WATCHDOG=1");
+			next_wd = now + wd_usec / 2e6;
+		}
+		/* Console at end of input: leave once the outbox is empty. */
+		if (d->input_closed && d->next_send > now + 0.5) {
+			struct store_counts c;
+			if (store_counts(d->store, &c) == 0 &&
+			    c.outbox_pending == 0)
+				break;
+		}
+		double until =
+		    d->next_poll < d->next_send ? d->next_poll : d->next_send;
+		if (wd_usec > 0 && next_wd < until)
+			until = next_wd;
+		if (until > now)
+			backtalkd_wait(d, until - now, &unblocked);
+	}
+	sd_notify(0, "STOPPING=1");
+	log_notice("stopping");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = BACKTALKD_DEFAULT_CONFIG;
+	bool check = false, debug = false;
+	struct daemon d;
+	char err[512];
+	int ch, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			backtalkd_usage(stdout);
+			return 0;
+		case 'V':
+			printf("backtalkd %s\n", BACKTALK_VERSION);
+			return 0;
+		default:
+			backtalkd_usage(stderr);
+			return 2;
+		}
+	}
+	/* Secrets live in this process: no core dumps, no ptrace by others. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	log_init("backtalkd", LOG_LEVEL_INFO, getenv("JOURNAL_STREAM") != NULL);
+	const char *cache = getenv("CACHE_DIRECTORY");
+	if (cache != NULL && *cache)
+		prefilter_cache_dir(cache);
+
+	memset(&d, 0, sizeof(d));
+	struct config *cfg = backtalkd_load_config(path);
+	if (cfg == NULL) {
+		log_err("%s: configuration has errors; nothing started", path);
+		return 1;
+	}
+	if (debug)
+		cfg->log_level = LOG_LEVEL_DEBUG;
+	log_set_level(cfg->log_level);
+	if (check) {
+		struct ruleset *rs = backtalkd_load_rules(cfg->rules_path);
+		bool ok = true;
+		char *s = backtalkd_load_secret(cfg, &ok);
+		secret_free(s);
+		if (rs != NULL && ok)
+			printf("%s: configuration OK; %zu rules from %s; %s "
+			       "gateway\n",
+			       path, rs->nrules, cfg->rules_path,
+			       config_gateway_name(cfg->gateway));
+		rc = rs != NULL && ok ? 0 : 1;
+		rules_free(rs);
+		config_free(cfg);
+		return rc;
+	}
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		log_warning(
+		    "DEBUG LOGGING IS ON: message bodies and full phone "
+		    "numbers will be written to the log");
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = backtalkd_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srandom((unsigned)(time(NULL) ^ getpid()));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (store_open(cfg->state_path, &d.store, err, sizeof(err)) != 0) {
+		log_err("state database %s: %s", cfg->state_path, err);
+		config_free(cfg);
+		return 1;
+	}
+	if (backtalkd_setup(&d, cfg, false) != 0) {
+		log_err("cannot start; see the errors above");
+		config_free(cfg);
+		store_close(d.store);
+		return 1;
+	}
+	rc = backtalkd_run(&d);
+
+	gateway_batch_free(&d.pending);
+	gateway_free(d.gw);
+	classify_free(d.cls);
+	rules_free(d.rs);
+	guard_free(d.guard);
+	secret_free(d.secret);
+	store_close(d.store);
+	config_free(d.cfg);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* The running daemon's state, shared by the event loop (backtalkd.c), the
+ * poller (poller.c) and the sender (sender.c). */
+#ifndef BACKTALK_DAEMON_H
+#define BACKTALK_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "config.h"
+#include "gateway.h"
+#include "guard.h"
+#include "rules.h"
+#include "store.h"
+
+struct daemon {
+	struct config *cfg;
+	struct ruleset *rs;
+	struct classify *cls;
+	struct store *store;
+	struct gateway *gw;
+	struct guard *guard;
+	struct guard_rate rate;
+	char *secret;
+
+	double next_poll;    /* monotonic seconds */
+	double poll_backoff; /* current delay after failures, 0 when fine */
+	unsigned poll_failures;
+	double next_send;   /* earliest time the sender should run again */
+	bool input_closed;  /* the gateway will bring nothing more */
+	bool store_failing; /* stop taking new work until it recovers */
+
+	/* Fetched but not yet stored (the store failed): kept and retried
+	 * before the next poll, because Infobip will not return them again. */
+	struct gateway_batch pending;
+	size_t pending_next;
+};
+
+double daemon_now(void);    /* monotonic seconds */
+int64_t daemon_clock(void); /* wall clock, Unix seconds */
+
+/* Polls the gateway once and records every new message with its decision.
+ * Returns the seconds until the next poll. */
+double poller_run(struct daemon *d);
+
+/* Sends due replies from the outbox, within the send rate.  Returns the
+ * seconds until it should run again. */
+double sender_run(struct daemon *d);
+
+/* Exponential backoff with full jitter: base * 2^attempt capped at cap,
+ * then a random point in [half, whole]. */
+double daemon_backoff(double base, unsigned attempt, double cap);
+
+#endif

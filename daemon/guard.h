@@ -1,0 +1,49 @@
+/* Loop and flood guard: decides whether a reply may go out, in memory,
+ * before it is recorded.  Per sender: at most N replies a window and no
+ * identical reply to an identical repeated message within it; a global send
+ * rate; and detection of other auto-responders.  Red-flag replies are never
+ * held back by the per-sender limits (only opt-out stops them). */
+#ifndef BACKTALK_GUARD_H
+#define BACKTALK_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct guard;
+
+enum guard_verdict {
+	GUARD_ALLOW,
+	GUARD_FLOOD,         /* too many replies to this sender */
+	GUARD_REPEAT,        /* same message, same reply, within the window */
+	GUARD_AUTORESPONDER, /* the message looks machine-written */
+};
+
+struct guard *guard_new(unsigned replies_per_sender, unsigned window_s,
+                        size_t max_senders);
+void guard_free(struct guard *g);
+
+/* Checks and, when allowed, counts a reply to `from`.  body_norm is the
+ * normalised inbound text and rule the chosen rule (for repeat detection);
+ * red_flag bypasses the per-sender limits. */
+enum guard_verdict guard_check(struct guard *g, const char *from,
+                               const char *body_norm, const char *reply,
+                               bool red_flag, int64_t now);
+
+/* Whether a normalised message reads like an automatic reply ("out of
+ * office", "this is an automated message", "do not reply"). */
+bool guard_is_autoreply(const char *body_norm);
+
+const char *guard_verdict_name(enum guard_verdict v);
+
+/* Token bucket for the global send rate.  rate <= 0 means unlimited. */
+struct guard_rate {
+	double rate, tokens, burst;
+	double last; /* seconds, monotonic */
+};
+void guard_rate_init(struct guard_rate *r, double rate, double now);
+/* Takes a token if one is there; otherwise returns false and sets
+ * *ret_wait to the seconds until one will be. */
+bool guard_rate_take(struct guard_rate *r, double now, double *ret_wait);
+
+#endif
