@@ -13,6 +13,8 @@ PACKAGES=(
 	libcmocka-dev valgrind hyperfine
 	# daemon: gateway client, store, systemd notify, local HTTP
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
+	# End-to-end tests drive the fake gateway with these.
+	curl python3 sqlite3
 )
 
 # dpkg-query exits non-zero when it knows some name not at all; the

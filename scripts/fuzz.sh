@@ -18,7 +18,7 @@ ROOT=$PWD
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_GRACE=${FUZZ_GRACE:-300}
 BUILD=${BACKTALK_FUZZ_BUILD:-build-fuzz}
-ALL_TARGETS=(fuzz_normalise fuzz_gsm7 fuzz_rules fuzz_classify)
+ALL_TARGETS=(fuzz_normalise fuzz_gsm7 fuzz_rules fuzz_classify fuzz_twilio_json fuzz_infobip_json)
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
@@ -30,6 +30,7 @@ fi
 max_len() {
 	case $1 in
 	fuzz_rules) echo 16384 ;;
+	fuzz_twilio_json | fuzz_infobip_json) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs backtalk from a checkout: installs the packages, builds (Release)
-# into build/, checks the shipped rules, then classifies each message typed
-# at the terminal.  (Later: the daemon's console mode.)
+# The README's run command: installs the packages, builds (Release) into
+# build/, checks the demo configuration and the shipped rules, then runs
+# backtalkd on the console gateway.  Type a message and press Enter to see
+# the reply; "+15551234567: text" sends from another number; Ctrl-D quits.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"${JOBS:-2}" --target backtalk
+cmake --build build -j"${JOBS:-2}" --target backtalk backtalkd
 build/daemon/backtalk check --rules rules
-echo "Type a message and press Enter; Ctrl-D to quit." >&2
-exec build/daemon/backtalk classify --rules rules
+build/daemon/backtalkd --check-config -c config/demo.conf
+echo "Type a message and press Enter (\"+15551234567: text\" to send from" \
+	"another number); Ctrl-D to quit." >&2
+exec build/daemon/backtalkd -c config/demo.conf

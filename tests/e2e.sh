@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
+#   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
+# Cases: twilio_basic optout restart kill9 faults reload infobip.  Every wait
+# is bounded; a case prints "ok CASE" or "FAIL CASE: why".
+set -uo pipefail
+BUILD=$1
+SRC=$2
+shift 2
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip)
+
+BACKTALKD=$BUILD/daemon/backtalkd
+BACKTALK=$BUILD/daemon/backtalk
+FAKEGW=$BUILD/tests/fakegw
+SID=AC0123456789abcdef0123456789abcdef
+TOKEN=e2e-test-token-not-secret
+IBKEY=e2e-infobip-key
+OURS=+15550001000
+WORK=$(mktemp -d /tmp/backtalk-e2e.XXXXXX)
+export BACKTALK_CACHE_DIR=$WORK/cache
+FGPID= DPID=
+passed=0 failed=0
+
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	[ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null
+	wait 2>/dev/null
+	if [ "$failed" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL $CASE: $*"
+	[ -f "$WORK/daemon.log" ] && tail -n 20 "$WORK/daemon.log" | sed 's/^/  log: /'
+	failed=$((failed + 1))
+	return 1
+}
+
+start_fakegw() {
+	rm -f "$WORK/port"
+	"$FAKEGW" --port 0 --port-file "$WORK/port" --twilio-sid $SID \
+		--twilio-token $TOKEN --infobip-key $IBKEY \
+		--log "$WORK/fakegw.log" 2>"$WORK/fakegw.err" &
+	FGPID=$!
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	PORT=$(cat "$WORK/port" 2>/dev/null) || return 1
+	BASE=http://127.0.0.1:$PORT
+}
+
+stop_fakegw() {
+	[ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null && wait "$FGPID" 2>/dev/null
+	FGPID=
+}
+
+ctl() { # ctl METHOD PATH [JSON]
+	curl -sS -m 10 -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data-binary "$3"} "$BASE/_control$2"
+}
+
+write_config() { # write_config DRIVER [RULES]
+	local rules=${2:-$SRC/rules}
+	mkdir -p "$WORK"
+	printf '%s' "$TOKEN" >"$WORK/token"
+	printf '%s' "$IBKEY" >"$WORK/ibkey"
+	chmod 600 "$WORK/token" "$WORK/ibkey"
+	cat >"$WORK/backtalk.conf" <<CONF
+gateway = { driver = "$1"; };
+twilio = {
+  base_url = "$BASE";
+  account_sid = "$SID";
+  auth_token_file = "$WORK/token";
+  number = "$OURS";
+  page_size = 50;
+};
+infobip = {
+  base_url = "$BASE";
+  api_key_file = "$WORK/ibkey";
+  number = "$OURS";
+  limit = 50;
+};
+http = { connect_timeout_ms = 1000; timeout_ms = 2000; };
+rules = "$rules";
+state = "$WORK/state.db";
+poll_interval_ms = 200;
+guard = { replies_per_sender = 100; send_rate = 0.0; max_attempts = 20; };
+log = { level = "info"; };
+CONF
+}
+
+start_daemon() {
+	"$BACKTALKD" -c "$WORK/backtalk.conf" >>"$WORK/daemon.out" 2>>"$WORK/daemon.log" &
+	DPID=$!
+}
+
+stop_daemon() { # stop_daemon [SIGNAL]
+	[ -n "$DPID" ] || return 0
+	kill -"${1:-TERM}" "$DPID" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+
+sent_count() {
+	ctl GET /sent | python3 -c 'import sys,json; d=json.load(sys.stdin); print(len(d if isinstance(d,list) else d.get("sent",d.get("messages",[]))))'
+}
+
+wait_sent() { # wait_sent N SECONDS
+	local n
+	for _ in $(seq $(($2 * 10))); do
+		n=$(sent_count 2>/dev/null || echo 0)
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "sent $n of $1"
+	return 1
+}
+
+add_inbound() { # add_inbound GATEWAY FROM BODY
+	ctl POST /inbound "$(python3 -c 'import json,sys; print(json.dumps({"gateway":sys.argv[1],"from":sys.argv[2],"to":sys.argv[3],"body":sys.argv[4]}))' "$1" "$2" "$OURS" "$3")" >/dev/null
+}
+
+# Each sender got exactly one reply, and it is the one `backtalk classify`
+# gives for their message.
+check_replies() { # check_replies FILE_OF_"from<TAB>body"
+	ctl GET /sent >"$WORK/sent.json"
+	cut -f2 "$1" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
+	python3 - "$1" "$WORK/sent.json" "$WORK/expect.json" <<'PY'
+import json, sys
+msgs = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[1])]
+sent = json.load(open(sys.argv[2]))
+if isinstance(sent, dict):
+    sent = sent.get("sent", sent.get("messages", []))
+expect = [json.loads(l) for l in open(sys.argv[3])]
+by_to = {}
+for s in sent:
+    by_to.setdefault(s["to"], []).append(s)
+bad = 0
+for (frm, body), e in zip(msgs, expect):
+    got = by_to.get(frm, [])
+    want = e["reply"] if e["category"] not in ("stop", "start", "help") else None
+    if want is None:
+        if got:
+            print("unexpected reply to %s (%s)" % (frm, body)); bad += 1
+    elif len(got) != 1:
+        print("%d replies to %s (%s)" % (len(got), frm, body)); bad += 1
+    elif got[0]["body"] != want:
+        print("wrong reply to %s (%s): %r" % (frm, body, got[0]["body"][:60])); bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+
+add_bulk() { # add_bulk GATEWAY FILE_OF_"from<TAB>body"
+	python3 - "$1" "$OURS" "$2" >"$WORK/bulk.json" <<'PY'
+import json, sys
+msgs = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[3])]
+print(json.dumps({"gateway": sys.argv[1], "to": sys.argv[2],
+                  "messages": [{"from": f, "body": b} for f, b in msgs]}))
+PY
+	curl -sS -m 30 -X POST -H 'Content-Type: application/json' \
+		--data-binary @"$WORK/bulk.json" "$BASE/_control/inbound/bulk" >/dev/null
+}
+
+corpus_messages() { # N -> file of "from<TAB>body", one sender each
+	grep -v '^#' "$SRC/../shared/corpus/dev.tsv" | cut -f3 |
+		awk -v n="$1" 'BEGIN{i=0} {m[i++]=$0} END{for(k=0;k<n;k++) printf "+1555%07d\t%s\n", 2000000+k, m[k%i]}'
+}
+
+case_twilio_basic() {
+	write_config twilio
+	corpus_messages 60 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	start_daemon
+	local want
+	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
+		grep -vc '"category":"\(stop\|start\|help\)"')
+	wait_sent "$want" 20 || { fail "not all replies sent"; return; }
+	sleep 1 # a few more polls: nothing may be answered twice
+	check_replies "$WORK/msgs.tsv" || { fail "replies do not match"; return; }
+	grep -q '+1555\*\*\*' "$WORK/daemon.log" || grep -q '\*\*\*\*' "$WORK/daemon.log" ||
+		{ fail "log lines do not redact numbers"; return; }
+	if grep -q '+15552000001' "$WORK/daemon.log"; then fail "a full number is in the log"; return; fi
+	stop_daemon
+}
+
+case_optout() {
+	write_config twilio
+	local a=+15553000001
+	add_inbound twilio $a "STOP"
+	start_daemon
+	sleep 1
+	add_inbound twilio $a "my back hurts after deadlifts"
+	sleep 1.5
+	[ "$(sent_count)" -eq 0 ] || { fail "replied to an opted-out number"; return; }
+	add_inbound twilio $a "START"
+	sleep 1
+	add_inbound twilio $a "why does my back hurt"
+	wait_sent 1 10 || { fail "no reply after START"; return; }
+	stop_daemon
+}
+
+case_restart() {
+	write_config twilio
+	corpus_messages 20 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	start_daemon
+	wait_sent 15 20 || { fail "first run did not answer"; return; }
+	sleep 0.5
+	local before
+	before=$(sent_count)
+	stop_daemon TERM
+	start_daemon
+	sleep 2
+	[ "$(sent_count)" -eq "$before" ] || { fail "answered again after restart"; return; }
+	check_replies "$WORK/msgs.tsv" || { fail "replies do not match"; return; }
+	stop_daemon
+}
+
+case_kill9() {
+	write_config twilio
+	corpus_messages 200 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	local i want
+	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
+		grep -vc '"category":"\(stop\|start\|help\)"')
+	for i in 1 2 3 4 5; do
+		start_daemon
+		sleep "0.$((RANDOM % 5 + 1))"
+		stop_daemon KILL
+	done
+	start_daemon
+	wait_sent "$want" 30 || { fail "replies lost after kill -9"; return; }
+	sleep 1
+	check_replies "$WORK/msgs.tsv" || { fail "after kill -9"; return; }
+	stop_daemon
+}
+
+case_faults() {
+	write_config twilio
+	ctl POST /faults '{"twilio_list":[{"status":500},{"status":429,"retry_after":1},{"malformed":true},{"truncate":true},{"drop":true}],"twilio_send":[{"status":503},{"status":429},{"drop":true},{"delay_ms":3000}]}' >/dev/null
+	corpus_messages 10 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	start_daemon
+	local want
+	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
+		grep -vc '"category":"\(stop\|start\|help\)"')
+	wait_sent "$want" 60 || { fail "did not recover from faults"; return; }
+	sleep 1
+	check_replies "$WORK/msgs.tsv" || { fail "after faults"; return; }
+	grep -q 'poll failed' "$WORK/daemon.log" || { fail "no log line for a failed poll"; return; }
+	stop_daemon
+}
+
+case_reload() {
+	mkdir -p "$WORK/rules"
+	cp "$SRC"/rules/*.conf "$WORK/rules/"
+	write_config twilio "$WORK/rules"
+	start_daemon
+	sleep 1
+	echo 'rules = ( { id = "broken" ' >"$WORK/rules/99-broken.conf"
+	kill -HUP "$DPID"
+	sleep 1
+	grep -q 'reload failed' "$WORK/daemon.log" || { fail "no reload failure logged"; return; }
+	add_inbound twilio +15554000001 "my leg is numb"
+	wait_sent 1 10 || { fail "stopped answering after a bad reload"; return; }
+	kill -0 "$DPID" || { fail "daemon died on reload"; return; }
+	stop_daemon
+}
+
+case_infobip() {
+	write_config infobip
+	corpus_messages 30 >"$WORK/msgs.tsv"
+	add_bulk infobip "$WORK/msgs.tsv"
+	start_daemon
+	local want
+	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
+		grep -vc '"category":"\(stop\|start\|help\)"')
+	# Not Twilio: the daemon itself answers STOP/START/HELP.
+	want=$(wc -l <"$WORK/msgs.tsv")
+	wait_sent "$want" 20 || { fail "not all infobip replies sent"; return; }
+	stop_daemon
+}
+
+for CASE in "${CASES[@]}"; do
+	rm -rf "$WORK/state.db"* "$WORK/daemon.log" "$WORK/daemon.out"
+	start_fakegw || { fail "fakegw did not start"; continue; }
+	before=$failed
+	"case_$CASE"
+	stop_daemon KILL
+	stop_fakegw
+	[ "$failed" -eq "$before" ] && { echo "ok $CASE"; passed=$((passed + 1)); }
+done
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
