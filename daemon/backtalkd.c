@@ -41,7 +41,8 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #include "secret.h"
 #include "version.h"
 
-#define BACKTALKD_DEFAULT_CONFIG "/etc/backtalk/backtalk.conf"
+#define BACKTALKD_DEFAULT_CONFIG  "/etc/backtalk/backtalk.conf"
+#define BACKTALKD_RETENTION_EVERY (6 * 3600.0)
 
 static volatile sig_atomic_t backtalkd_reload_flag;
 static volatile sig_atomic_t backtalkd_stop_flag;
@@ -267,6 +268,24 @@ backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 	ppoll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, &ts, unblocked);
 }
 
+/* Deletes message bodies past the retention period (the rows and counts
+ * stay).  VACUUM blocks the loop briefly, so this runs a few times a day. */
+static void
+backtalkd_retention(struct daemon *d)
+{
+	if (d->cfg->retention_days == 0)
+		return;
+	int64_t before =
+	    daemon_clock() - (int64_t)d->cfg->retention_days * 86400;
+	int64_t n = store_retention(d->store, before);
+	if (n < 0)
+		log_err("store: retention failed: %s", store_error(d->store));
+	else if (n > 0)
+		log_notice("retention: cleared %lld message bodies older than "
+		           "%u days",
+		           (long long)n, d->cfg->retention_days);
+}
+
 static int
 backtalkd_run(struct daemon *d)
 {
@@ -282,6 +301,8 @@ backtalkd_run(struct daemon *d)
 	sigdelset(&unblocked, SIGHUP);
 	sigdelset(&unblocked, SIGTERM);
 	sigdelset(&unblocked, SIGINT);
+
+	double next_retention = daemon_now() + 60;
 
 	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
 		wd_usec = 0;
@@ -302,6 +323,10 @@ backtalkd_run(struct daemon *d)
 		if (daemon_now() >= d->next_send)
 			d->next_send = daemon_now() + sender_run(d);
 		now = daemon_now();
+		if (now >= next_retention) {
+			backtalkd_retention(d);
+			next_retention = now + BACKTALKD_RETENTION_EVERY;
+		}
 		if (wd_usec > 0 && now >= next_wd) {
 			sd_notify(0, "WATCHDOG=1");
 			next_wd = now + wd_usec / 2e6;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "diag.h"
 #include "rulecheck.h"
 #include "rules.h"
@@ -25,18 +26,23 @@ cmd_check(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *config_path = NULL;
+	struct config *cfg = NULL;
 	struct ruleset *rs = NULL;
 	bool strict = false;
 	struct diag d;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:sh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:sc:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
 		case 'r':
 			path = optarg;
 			break;
@@ -44,11 +50,13 @@ cmd_check(int argc, char **argv)
 			strict = true;
 			break;
 		case 'h':
-			printf("usage: backtalk check [--rules PATH] "
+			printf("usage: backtalk check [--config FILE] [--rules "
+			       "PATH] "
 			       "[--strict]\n");
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "usage: backtalk check [--rules PATH] "
+			fprintf(stderr, "usage: backtalk check [--config FILE] "
+			                "[--rules PATH] "
 			                "[--strict]\n");
 			return EXIT_USAGE;
 		}
@@ -58,9 +66,24 @@ cmd_check(int argc, char **argv)
 		        argv[optind]);
 		return EXIT_USAGE;
 	}
+	diag_init(&d);
+	if (config_path != NULL) {
+		/* The daemon's configuration, and the rules it names unless
+		 * --rules says otherwise. */
+		if (config_load(config_path, &cfg, &d) != 0)
+			cfg = NULL;
+		if (path == NULL && cfg != NULL)
+			path = cfg->rules_path;
+		if (cfg == NULL && path == NULL) {
+			diag_print(&d, stderr);
+			fprintf(stderr, "%s: %zu errors, %zu warnings\n",
+			        config_path, d.errors, d.warnings);
+			diag_free(&d);
+			return EXIT_PROBLEMS;
+		}
+	}
 	path = cmd_rules_path(path);
 
-	diag_init(&d);
 	if (rules_load(path, &rs, &d) == 0)
 		rulecheck_run(rs, strict, &d);
 	diag_print(&d, stderr);
@@ -76,5 +99,6 @@ cmd_check(int argc, char **argv)
 	int rc = d.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
 	diag_free(&d);
 	rules_free(rs);
+	config_free(cfg);
 	return rc;
 }
