@@ -226,8 +226,17 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
 	/* A page that fails after others were read drops them all: they are
 	 * listed again on the next poll. */
 	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret, &complete,
-	                        res) != GATEWAY_OK)
+	                        res) != GATEWAY_OK) {
 		gateway_batch_truncate(ret, start);
+		return res->status;
+	}
+	/* Twilio lists newest first; hand them over oldest first, so that a
+	 * STOP is recorded before what the same person sent after it. */
+	for (size_t i = start, j = ret->count; i + 1 < j; i++, j--) {
+		struct gateway_message t = ret->items[i];
+		ret->items[i] = ret->items[j - 1];
+		ret->items[j - 1] = t;
+	}
 	return res->status;
 }
 

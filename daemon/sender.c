@@ -108,6 +108,12 @@ sender_one(struct daemon *d, struct store_outbox_item *it)
 		                             SENDER_RETRY_MAX);
 		if (res.retry_after_s > 0)
 			wait = (double)res.retry_after_s;
+		/* No answer at all: the request may still land at the
+		 * gateway.  Give it time to, so that the lookup before the
+		 * retry sees it. */
+		double settle = 3.0 * d->cfg->http.timeout_ms / 1000.0;
+		if (res.http_status == 0 && wait < settle)
+			wait = settle;
 		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
 		                   res.error);
 		log_warning("reply %lld to %s: %s (HTTP %ld); retry %u in "

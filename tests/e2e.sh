@@ -116,6 +116,14 @@ wait_sent() { # wait_sent N SECONDS
 	return 1
 }
 
+wait_log() { # wait_log REGEX SECONDS
+	for _ in $(seq $(($2 * 10))); do
+		grep -q -- "$1" "$WORK/daemon.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 add_inbound() { # add_inbound GATEWAY FROM BODY
 	ctl POST /inbound "$(python3 -c 'import json,sys; print(json.dumps({"gateway":sys.argv[1],"from":sys.argv[2],"to":sys.argv[3],"body":sys.argv[4]}))' "$1" "$2" "$OURS" "$3")" >/dev/null
 }
@@ -162,6 +170,7 @@ PY
 }
 
 corpus_messages() { # N -> file of "from<TAB>body", one sender each
+	[ -s "$SRC/../shared/corpus/dev.tsv" ] || { echo "no $SRC/../shared/corpus/dev.tsv" >&2; return 1; }
 	grep -v '^#' "$SRC/../shared/corpus/dev.tsv" | cut -f3 |
 		awk -v n="$1" 'BEGIN{i=0} {m[i++]=$0} END{for(k=0;k<n;k++) printf "+1555%07d\t%s\n", 2000000+k, m[k%i]}'
 }
@@ -174,7 +183,7 @@ case_twilio_basic() {
 	local want
 	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
 		grep -vc '"category":"\(stop\|start\|help\)"')
-	wait_sent "$want" 20 || { fail "not all replies sent"; return; }
+	wait_sent "$want" 60 || { fail "not all replies sent"; return; }
 	sleep 1 # a few more polls: nothing may be answered twice
 	check_replies "$WORK/msgs.tsv" || { fail "replies do not match"; return; }
 	grep -q '+1555\*\*\*' "$WORK/daemon.log" || grep -q '\*\*\*\*' "$WORK/daemon.log" ||
@@ -188,14 +197,15 @@ case_optout() {
 	local a=+15553000001
 	add_inbound twilio $a "STOP"
 	start_daemon
-	sleep 1
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
 	add_inbound twilio $a "my back hurts after deadlifts"
-	sleep 1.5
+	wait_log 'no reply: opted out' 20 || { fail "message after STOP not recorded as opted out"; return; }
+	sleep 0.5
 	[ "$(sent_count)" -eq 0 ] || { fail "replied to an opted-out number"; return; }
 	add_inbound twilio $a "START"
-	sleep 1
+	wait_log ': start rule=' 20 || { fail "START not recorded"; return; }
 	add_inbound twilio $a "why does my back hurt"
-	wait_sent 1 10 || { fail "no reply after START"; return; }
+	wait_sent 1 20 || { fail "no reply after START"; return; }
 	stop_daemon
 }
 
@@ -204,7 +214,7 @@ case_restart() {
 	corpus_messages 20 >"$WORK/msgs.tsv"
 	add_bulk twilio "$WORK/msgs.tsv"
 	start_daemon
-	wait_sent 15 20 || { fail "first run did not answer"; return; }
+	wait_sent 15 40 || { fail "first run did not answer"; return; }
 	sleep 0.5
 	local before
 	before=$(sent_count)
@@ -229,7 +239,7 @@ case_kill9() {
 		stop_daemon KILL
 	done
 	start_daemon
-	wait_sent "$want" 30 || { fail "replies lost after kill -9"; return; }
+	wait_sent "$want" 90 || { fail "replies lost after kill -9"; return; }
 	sleep 1
 	check_replies "$WORK/msgs.tsv" || { fail "after kill -9"; return; }
 	stop_daemon
@@ -244,7 +254,7 @@ case_faults() {
 	local want
 	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
 		grep -vc '"category":"\(stop\|start\|help\)"')
-	wait_sent "$want" 60 || { fail "did not recover from faults"; return; }
+	wait_sent "$want" 90 || { fail "did not recover from faults"; return; }
 	sleep 1
 	check_replies "$WORK/msgs.tsv" || { fail "after faults"; return; }
 	grep -q 'poll failed' "$WORK/daemon.log" || { fail "no log line for a failed poll"; return; }
@@ -256,13 +266,12 @@ case_reload() {
 	cp "$SRC"/rules/*.conf "$WORK/rules/"
 	write_config twilio "$WORK/rules"
 	start_daemon
-	sleep 1
+	wait_log 'started:' 30 || { fail "daemon did not start"; return; }
 	echo 'rules = ( { id = "broken" ' >"$WORK/rules/99-broken.conf"
 	kill -HUP "$DPID"
-	sleep 1
-	grep -q 'reload failed' "$WORK/daemon.log" || { fail "no reload failure logged"; return; }
+	wait_log 'reload failed' 30 || { fail "no reload failure logged"; return; }
 	add_inbound twilio +15554000001 "my leg is numb"
-	wait_sent 1 10 || { fail "stopped answering after a bad reload"; return; }
+	wait_sent 1 20 || { fail "stopped answering after a bad reload"; return; }
 	kill -0 "$DPID" || { fail "daemon died on reload"; return; }
 	stop_daemon
 }
@@ -277,7 +286,7 @@ case_infobip() {
 		grep -vc '"category":"\(stop\|start\|help\)"')
 	# Not Twilio: the daemon itself answers STOP/START/HELP.
 	want=$(wc -l <"$WORK/msgs.tsv")
-	wait_sent "$want" 20 || { fail "not all infobip replies sent"; return; }
+	wait_sent "$want" 60 || { fail "not all infobip replies sent"; return; }
 	stop_daemon
 }
 
