@@ -829,14 +829,15 @@ test_twilio_poll(void **state)
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
 	assert_int_equal(res.status, GATEWAY_OK);
 	assert_int_equal(res.http_status, 200);
-	/* Two pages; the outbound reply on the first is left out. */
+	/* Two pages; the outbound reply on the first is left out.  Twilio
+	 * lists newest first; the driver hands them over oldest first. */
 	assert_int_equal(b.count, 2);
-	assert_string_equal(b.items[0].id, "SM01");
-	assert_string_equal(b.items[0].from, "+15551230001");
-	assert_string_equal(b.items[0].to, OUR_NUMBER);
-	assert_string_equal(b.items[0].body, "HELP");
-	assert_int_equal(b.items[0].sent_at, 1558719886);
-	assert_string_equal(b.items[1].id, "SM03");
+	assert_string_equal(b.items[1].id, "SM01");
+	assert_string_equal(b.items[1].from, "+15551230001");
+	assert_string_equal(b.items[1].to, OUR_NUMBER);
+	assert_string_equal(b.items[1].body, "HELP");
+	assert_int_equal(b.items[1].sent_at, 1558719886);
+	assert_string_equal(b.items[0].id, "SM03");
 	assert_false(b.more);
 
 	assert_int_equal(server_count(), 2);
