@@ -16,6 +16,25 @@ PACKAGES=(
 	# End-to-end tests drive the fake gateway with these.
 	curl python3 sqlite3
 )
+# The conformance test runs Prism from npm (tests/prism).  A machine image
+# may bring its own node; Debian's otherwise.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	PACKAGES+=(nodejs npm)
+fi
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# npm ci when tests/prism/node_modules is missing or older than the lockfile
+# (npm writes node_modules/.package-lock.json on every install).
+npm_deps() {
+	local dir=$ROOT/tests/prism
+	if [ -x "$dir/node_modules/.bin/prism" ] &&
+		[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+		echo "deps: npm packages in tests/prism installed"
+		return 0
+	fi
+	echo "deps: npm ci in tests/prism"
+	npm ci --prefix "$dir" --no-audit --no-fund </dev/null
+}
 
 # dpkg-query exits non-zero when it knows some name not at all; the
 # comparison below catches those too.
@@ -27,6 +46,7 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#PACKAGES[@]} packages installed"
+	npm_deps
 	exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -58,4 +78,5 @@ if [ ${#unknown[@]} -gt 0 ]; then
 fi
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends \
 	"${missing[@]}" </dev/null
+npm_deps
 echo "deps: done"
