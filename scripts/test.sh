@@ -113,36 +113,17 @@ stage_banned() {
 	echo "none found"
 }
 
-# ctest_gate DIR: every test but the informational corpus_extra.
+# ctest_gate DIR: every registered test.
 ctest_gate() {
 	local n
-	n=$(ctest --test-dir "$1" -N -E '^corpus_extra$' |
+	n=$(ctest --test-dir "$1" -N |
 		sed -n 's/^Total Tests: //p')
 	if [ "${n:-0}" -eq 0 ]; then
 		echo "WARNING: no tests are registered in $1"
 		return 0
 	fi
 	ctest --test-dir "$1" --output-on-failure -j"$JOBS" \
-		--timeout "$CTEST_TIMEOUT" -E '^corpus_extra$'
-}
-
-# corpus_extra measures the rules on held-out messages: its result is
-# printed, never counted.
-corpus_extra() {
-	local rc=0
-	if ! ctest --test-dir "$1" -N -R '^corpus_extra$' |
-		grep -q '^Total Tests: 1$'; then
-		echo "corpus_extra: not defined (informational)"
-		return 0
-	fi
-	header "corpus_extra (informational, does not fail the run)"
-	ctest --test-dir "$1" --output-on-failure --timeout "$CTEST_TIMEOUT" \
-		-R '^corpus_extra$' || rc=$?
-	if [ $rc -eq 0 ]; then
-		echo "corpus_extra: passed (informational)"
-	else
-		echo "corpus_extra: failed, exit $rc (informational)"
-	fi
+		--timeout "$CTEST_TIMEOUT"
 }
 
 stage_build() {
@@ -151,7 +132,6 @@ stage_build() {
 		return 1
 	cmake --build build -j"$JOBS" || return 1
 	ctest_gate build || return 1
-	corpus_extra build
 }
 
 stage_asan() {

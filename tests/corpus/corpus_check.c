@@ -208,9 +208,18 @@ main(int argc, char **argv)
 	pid_t pid;
 	int status;
 
-	if (argc != 4) {
+	/* MIN_PERCENT: the share of messages that must be acceptable (100
+	 * by default); every red flag must be caught whatever it says. */
+	double min_percent = 100;
+	if (argc == 5) {
+		char *end;
+		min_percent = strtod(argv[4], &end);
+		if (*end != '\0' || min_percent < 0 || min_percent > 100)
+			argc = 0;
+	}
+	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: corpus_check BACKTALK RULES "
-		                "CORPUS.tsv\n");
+		                "CORPUS.tsv [MIN_PERCENT]\n");
 		return 2;
 	}
 	nrows = corpus_read(argv[3], &rows);
@@ -294,5 +303,14 @@ main(int argc, char **argv)
 		free(rows[i].text);
 	}
 	free(rows);
-	return ok == (size_t)nrows ? 0 : 1;
+	if (caught != red) {
+		printf("corpus: a red flag was missed\n");
+		return 1;
+	}
+	if (100.0 * (double)ok < min_percent * (double)nrows) {
+		printf("corpus: %.1f%% acceptable, below %.1f%%\n",
+		       100.0 * (double)ok / (double)nrows, min_percent);
+		return 1;
+	}
+	return 0;
 }
