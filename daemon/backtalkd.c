@@ -342,8 +342,10 @@ backtalkd_run(struct daemon *d)
 		    d->next_poll < d->next_send ? d->next_poll : d->next_send;
 		if (wd_usec > 0 && next_wd < until)
 			until = next_wd;
-		if (until > now)
-			backtalkd_wait(d, until - now, &unblocked);
+		/* Always pass through ppoll, with no wait when busy: the
+		 * signals are only unblocked there, so a daemon working
+		 * through a backlog still sees SIGTERM. */
+		backtalkd_wait(d, until > now ? until - now : 0, &unblocked);
 	}
 	sd_notify(0, "STOPPING=1");
 	log_notice("stopping");
