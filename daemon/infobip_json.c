@@ -16,38 +16,8 @@
 
 #include "bounds.h"
 #include "infobip_json.h"
+#include "jsonread.h"
 #include "utf8.h"
-
-static json_t *
-infobip_json_load(const char *buf, size_t len, char *err, size_t errlen)
-{
-	json_error_t jerr;
-	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (root == NULL) {
-		snprintf(err, errlen, "not JSON: %s at offset %d", jerr.text,
-		         jerr.position);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errlen, "not a JSON object");
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
-
-/* The string member key, or NULL when it is missing, not a string, or
- * longer than max bytes. */
-static const char *
-infobip_json_string(const json_t *obj, const char *key, size_t max)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (!json_is_string(v) || json_string_length(v) > max)
-		return NULL;
-	return json_string_value(v);
-}
 
 /* Adds one entry of results[]; returns 0, or -1 when out of memory. */
 static int
@@ -60,9 +30,9 @@ infobip_json_add(const json_t *msg, struct gateway_batch *batch,
 	int64_t sent_at = 0;
 	int r;
 
-	id = infobip_json_string(msg, "messageId", INFOBIP_JSON_ID_MAX);
-	from = infobip_json_string(msg, "from", INFOBIP_JSON_ID_MAX);
-	to = infobip_json_string(msg, "to", INFOBIP_JSON_ID_MAX);
+	id = jsonread_string(msg, "messageId", INFOBIP_JSON_ID_MAX);
+	from = jsonread_string(msg, "from", INFOBIP_JSON_ID_MAX);
+	to = jsonread_string(msg, "to", INFOBIP_JSON_ID_MAX);
 	if (id == NULL || id[0] == '\0' || from == NULL ||
 	    !json_is_string(jtext)) {
 		inbox->skipped++;
@@ -76,7 +46,7 @@ infobip_json_add(const json_t *msg, struct gateway_batch *batch,
 		text = cut;
 		inbox->truncated++;
 	}
-	received = infobip_json_string(msg, "receivedAt", 64);
+	received = jsonread_string(msg, "receivedAt", 64);
 	if (received != NULL &&
 	    infobip_json_parse_date(received, &sent_at) != 0)
 		sent_at = 0;
@@ -97,7 +67,7 @@ infobip_json_parse_inbox(const char *buf, size_t len,
 	size_t start = batch->count, i;
 	json_t *root, *results, *pending, *msg;
 
-	root = infobip_json_load(buf, len, err, errlen);
+	root = jsonread_object(buf, len, err, errlen);
 	if (root == NULL)
 		return -1;
 	results = json_object_get(root, "results");
@@ -175,11 +145,11 @@ infobip_json_parse_sent(const char *buf, size_t len, struct gateway_result *res)
 	const char *id, *name;
 	int r = -1;
 
-	root = infobip_json_load(buf, len, res->error, sizeof(res->error));
+	root = jsonread_object(buf, len, res->error, sizeof(res->error));
 	if (root == NULL)
 		return -1;
 	msg = json_array_get(json_object_get(root, "messages"), 0);
-	id = infobip_json_string(msg, "messageId", sizeof(res->message_id) - 1);
+	id = jsonread_string(msg, "messageId", sizeof(res->message_id) - 1);
 	if (id == NULL || id[0] == '\0') {
 		snprintf(res->error, sizeof(res->error),
 		         "send response has no messageId");
@@ -188,7 +158,7 @@ infobip_json_parse_sent(const char *buf, size_t len, struct gateway_result *res)
 	snprintf(res->message_id, sizeof(res->message_id), "%s", id);
 	res->status = GATEWAY_OK;
 	status = json_object_get(msg, "status");
-	name = infobip_json_string(status, "name", 64);
+	name = jsonread_string(status, "name", 64);
 	if (infobip_json_group_failed(
 	        json_integer_value(json_object_get(status, "groupId")))) {
 		res->status = GATEWAY_FAILED;
@@ -248,12 +218,12 @@ infobip_json_parse_error(long http_status, const char *buf, size_t len,
 
 	res->http_status = http_status;
 	res->error_code[0] = '\0';
-	root = infobip_json_load(buf, len, why, sizeof(why));
+	root = jsonread_object(buf, len, why, sizeof(why));
 	e = infobip_json_exception(root);
-	code = infobip_json_string(e, "messageId", sizeof(res->error_code) - 1);
+	code = jsonread_string(e, "messageId", sizeof(res->error_code) - 1);
 	if (code != NULL)
 		snprintf(res->error_code, sizeof(res->error_code), "%s", code);
-	s = infobip_json_string(e, "text", 1024);
+	s = jsonread_string(e, "text", 1024);
 	if (s != NULL)
 		infobip_json_masked(s, text, sizeof(text));
 	json_decref(root);

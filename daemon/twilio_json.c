@@ -15,38 +15,8 @@
 
 #include "bounds.h"
 #include "twilio_json.h"
+#include "jsonread.h"
 #include "utf8.h"
-
-static json_t *
-twilio_json_load(const char *buf, size_t len, char *err, size_t errlen)
-{
-	json_error_t jerr;
-	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (root == NULL) {
-		snprintf(err, errlen, "not JSON: %s at offset %d", jerr.text,
-		         jerr.position);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errlen, "not a JSON object");
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
-
-/* The string member key, or NULL when it is missing, not a string, or
- * longer than max bytes. */
-static const char *
-twilio_json_string(const json_t *obj, const char *key, size_t max)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (!json_is_string(v) || json_string_length(v) > max)
-		return NULL;
-	return json_string_value(v);
-}
 
 static bool
 twilio_json_wanted(const char *direction, enum twilio_json_direction dir)
@@ -63,7 +33,7 @@ twilio_json_time(const json_t *msg)
 	int64_t t;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *s = twilio_json_string(msg, keys[i], 64);
+		const char *s = jsonread_string(msg, keys[i], 64);
 		if (s != NULL && twilio_json_parse_date(s, &t) == 0)
 			return t;
 	}
@@ -81,7 +51,7 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 	size_t blen;
 	int r;
 
-	direction = twilio_json_string(msg, "direction", 64);
+	direction = jsonread_string(msg, "direction", 64);
 	if (!json_is_object(msg) || direction == NULL) {
 		page->skipped++;
 		return 0;
@@ -90,9 +60,9 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 		page->other_direction++;
 		return 0;
 	}
-	sid = twilio_json_string(msg, "sid", TWILIO_JSON_ID_MAX);
-	from = twilio_json_string(msg, "from", TWILIO_JSON_ID_MAX);
-	to = twilio_json_string(msg, "to", TWILIO_JSON_ID_MAX);
+	sid = jsonread_string(msg, "sid", TWILIO_JSON_ID_MAX);
+	from = jsonread_string(msg, "from", TWILIO_JSON_ID_MAX);
+	to = jsonread_string(msg, "to", TWILIO_JSON_ID_MAX);
 	jbody = json_object_get(msg, "body");
 	if (sid == NULL || sid[0] == '\0' || from == NULL ||
 	    !json_is_string(jbody)) {
@@ -148,7 +118,7 @@ twilio_json_parse_page(const char *buf, size_t len,
 	size_t start = batch->count, i;
 	json_t *root, *messages, *msg;
 
-	root = twilio_json_load(buf, len, err, errlen);
+	root = jsonread_object(buf, len, err, errlen);
 	if (root == NULL)
 		return -1;
 	messages = json_object_get(root, "messages");
@@ -197,10 +167,10 @@ twilio_json_parse_created(const char *buf, size_t len,
 	const char *sid;
 	int r = -1;
 
-	root = twilio_json_load(buf, len, res->error, sizeof(res->error));
+	root = jsonread_object(buf, len, res->error, sizeof(res->error));
 	if (root == NULL)
 		return -1;
-	sid = twilio_json_string(root, "sid", sizeof(res->message_id) - 1);
+	sid = jsonread_string(root, "sid", sizeof(res->message_id) - 1);
 	if (sid != NULL && sid[0] != '\0') {
 		snprintf(res->message_id, sizeof(res->message_id), "%s", sid);
 		r = 0;
@@ -246,7 +216,7 @@ twilio_json_parse_error(long http_status, const char *buf, size_t len,
 
 	res->http_status = http_status;
 	res->error_code[0] = '\0';
-	root = twilio_json_load(buf, len, why, sizeof(why));
+	root = jsonread_object(buf, len, why, sizeof(why));
 	if (root != NULL) {
 		code = json_object_get(root, "code");
 		if (json_is_integer(code)) {
@@ -254,7 +224,7 @@ twilio_json_parse_error(long http_status, const char *buf, size_t len,
 			snprintf(res->error_code, sizeof(res->error_code),
 			         "%" JSON_INTEGER_FORMAT, n);
 		}
-		text = twilio_json_string(root, "message", 1024);
+		text = jsonread_string(root, "message", 1024);
 		if (text != NULL)
 			twilio_json_masked(text, message, sizeof(message));
 		json_decref(root);
