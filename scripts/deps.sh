@@ -10,7 +10,7 @@ PACKAGES=(
 	# rule engine
 	libpcre2-dev libconfig-dev libvectorscan-dev libjansson-dev
 	# tests
-	libcmocka-dev valgrind hyperfine
+	libcmocka-dev valgrind hyperfine mandoc
 	# daemon: gateway client, store, systemd notify, local HTTP
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
 	# End-to-end tests drive the fake gateway with these.
