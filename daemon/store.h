@@ -3,7 +3,10 @@
  * backend (PostgreSQL, for several daemons sharing state) can follow; the
  * SQLite one is store_sqlite.c.
  *
- * Delivery model: store_record() writes the inbound message, the decision
+ * Delivery model: a poll first stages each fetched message with
+ * store_incoming_add(), so it is on disk before anything else happens.
+ * store_incoming_next() hands staged messages back oldest first, and
+ * store_record() writes the inbound message, the decision
  * and (when there is one to send) the outbox row in one transaction.  The
  * sender takes due rows with store_outbox_next(), marks them with
  * store_outbox_begin() before calling the gateway, and records the outcome.
@@ -75,6 +78,14 @@ struct store_outbox_item {
 
 struct store_counts {
 	int64_t inbound, replies_sent, replies_failed, outbox_pending, optouts;
+	int64_t staged; /* fetched, not yet decided */
+};
+
+/* A staged message, as store_incoming_next() returns it (strings owned;
+ * free with store_staged_free). */
+struct store_staged {
+	char *gateway, *id, *from, *to, *body;
+	int64_t sent_at, received_at;
 };
 
 /* Opens or creates the database (mode 0600, WAL), migrating the schema.
@@ -84,15 +95,37 @@ void store_close(struct store *st);
 /* The last error, for the log. */
 const char *store_error(const struct store *st);
 
-/* Whether a gateway id has been recorded. 1 yes, 0 no, -1 error. */
+/* Batches: between store_batch_begin() and store_batch_commit() every
+ * write below joins one transaction, so a batch costs one sync to disk.
+ * A write that fails inside a batch undoes only itself; a commit that
+ * fails undoes the whole batch (the caller does it all again).  Without a
+ * batch, each write is its own transaction. */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
+void store_batch_rollback(struct store *st);
+
+/* Whether a gateway id has been staged or recorded. 1 yes, 0 no, -1. */
 int store_seen(struct store *st, const char *gateway, const char *id);
+/* Stages a fetched message (in->category etc. are not needed yet).
+ * Returns 1 when staged, 0 when it was staged or recorded before, -1. */
+int store_incoming_add(struct store *st, const struct store_inbound *in);
+/* Up to max staged messages, oldest first (by sent_at, then the order
+ * they were staged in).  0 and *ret_n set, or -1. */
+int store_incoming_next(struct store *st, size_t max,
+                        struct store_staged *items, size_t *ret_n);
+void store_staged_free(struct store_staged *m);
+/* Records a message with its decision and takes it out of the staged
+ * ones, in one transaction. */
 enum store_record_result store_record(struct store *st,
                                       const struct store_inbound *in,
                                       const struct store_decision *dec);
 
-/* The oldest outbox row that is pending and due at `now`, or a row left
- * "sending" by a crash.  Returns 1 and fills *ret (free with
- * store_outbox_item_free), 0 when none, -1 on error. */
+/* Up to max outbox rows to work on: rows left "sending" by a crash
+ * first, then pending rows due at `now`, oldest first.  Fills items (free
+ * each with store_outbox_item_free) and *ret_n; 0 or -1. */
+int store_outbox_due(struct store *st, int64_t now, size_t max,
+                     struct store_outbox_item *items, size_t *ret_n);
+/* The first of store_outbox_due(): 1 and *ret filled, 0 none, -1. */
 int store_outbox_next(struct store *st, int64_t now,
                       struct store_outbox_item *ret);
 /* Marks a row as being sent (attempts + 1) before the gateway call. */

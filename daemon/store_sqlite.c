@@ -82,6 +82,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE state ("
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);",
+	/* 1 -> 2: messages fetched but not yet classified.  A poll stages
+	 * each page here before anything else happens, so that what a gateway
+	 * hands out once only (Infobip) is on disk at once, and so that
+	 * messages are decided oldest first across pages with only a page in
+	 * memory. */
+	"CREATE TABLE incoming ("
+	" seq INTEGER PRIMARY KEY,"
+	" gateway TEXT NOT NULL,"
+	" id TEXT NOT NULL,"
+	" from_number TEXT NOT NULL,"
+	" to_number TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" received_at INTEGER NOT NULL,"
+	" UNIQUE (gateway, id));"
+	"CREATE INDEX incoming_order ON incoming (sent_at, seq);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -99,7 +115,13 @@ enum stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_SEEN,
+	ST_INCOMING_ADD,
+	ST_INCOMING_NEXT,
+	ST_INCOMING_DONE,
 	ST_INBOUND_INSERT,
 	ST_OPTOUT_UPSERT,
 	ST_OPTOUT_CANCEL_PENDING,
@@ -126,7 +148,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SEEN] = "SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2",
+	[ST_SAVEPOINT] = "SAVEPOINT one",
+	[ST_RELEASE] = "RELEASE one",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO one",
+	[ST_SEEN] = "SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2 "
+	            "UNION ALL "
+	            "SELECT 1 FROM incoming WHERE gateway = ?1 AND id = ?2",
+	[ST_INCOMING_ADD] =
+	    "INSERT INTO incoming (gateway, id, from_number, to_number, "
+	    "body, sent_at, received_at) "
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS "
+	    "(SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2) "
+	    "ON CONFLICT (gateway, id) DO NOTHING",
+	[ST_INCOMING_NEXT] =
+	    "SELECT gateway, id, from_number, to_number, body, sent_at, "
+	    "received_at FROM incoming ORDER BY sent_at, seq LIMIT ?1",
+	[ST_INCOMING_DONE] =
+	    "DELETE FROM incoming WHERE gateway = ?1 AND id = ?2",
 	[ST_INBOUND_INSERT] =
 	    "INSERT INTO inbound (gateway, id, from_number, to_number, "
 	    "body, sent_at, received_at, category, topic, rule, note) "
@@ -147,10 +185,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
 	[ST_NEXT_SENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
 	                    "WHERE state = 'sending' "
-	                    "ORDER BY sending_since, id LIMIT 1",
+	                    "ORDER BY sending_since, id LIMIT ?1",
 	[ST_NEXT_PENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
 	                    "WHERE state = 'pending' AND next_attempt_at <= ?1 "
-	                    "ORDER BY next_attempt_at, id LIMIT 1",
+	                    "ORDER BY next_attempt_at, id LIMIT ?2",
 	[ST_OUTBOX_BEGIN] = "UPDATE outbox SET state = 'sending', "
 	                    "attempts = attempts + 1, sending_since = ?2 "
 	                    "WHERE id = ?1 AND " OUTBOX_LIVE,
@@ -186,12 +224,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	              "(SELECT count(*) FROM outbox WHERE state = 'failed'), "
 	              "(SELECT count(*) FROM outbox "
 	              " WHERE state IN ('pending', 'sending')), "
-	              "(SELECT count(*) FROM optouts WHERE opted_out = 1)",
+	              "(SELECT count(*) FROM optouts WHERE opted_out = 1), "
+	              "(SELECT count(*) FROM incoming)",
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
+	/* Inside store_batch_begin() .. store_batch_commit(): each write
+	 * is a savepoint of the one open transaction. */
+	bool batch;
 	char err[512];
 };
 
@@ -230,6 +272,20 @@ bind_int64(sqlite3_stmt *s, int i, int64_t v)
 	return sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
+static char *
+column_strdup(sqlite3_stmt *s, int col, bool *oom)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+	char *copy;
+
+	if (v == NULL)
+		return NULL;
+	copy = strdup((const char *)v);
+	if (copy == NULL)
+		*oom = true;
+	return copy;
+}
+
 /* Makes a cached statement ready for its next use. */
 static void
 stmt_done(sqlite3_stmt *s)
@@ -260,32 +316,96 @@ store_binderr(struct store *st, enum stmt which, const char *what)
 	return -1;
 }
 
+/* A batch the database rolled back on its own (SQLITE_FULL, SQLITE_IOERR
+ * and the like end the transaction): nothing more may be written in it. */
+static bool
+tx_batch_lost(struct store *st)
+{
+	if (!st->batch || !sqlite3_get_autocommit(st->db))
+		return false;
+	store_seterr(st, "the batch transaction was rolled back by an "
+	                 "earlier error; nothing in it was stored");
+	return true;
+}
+
 static int
 tx_begin(struct store *st)
 {
+	if (st->batch)
+		return tx_batch_lost(st)
+		           ? -1
+		           : store_exec(st, ST_SAVEPOINT, "begin savepoint");
 	return store_exec(st, ST_BEGIN, "begin transaction");
 }
 
-/* Rolls back whatever is open, keeping the error that caused it. */
+/* Rolls back whatever is open, keeping the error that caused it.  In a
+ * batch only this write's savepoint is undone. */
 static void
 tx_rollback(struct store *st)
 {
-	sqlite3_stmt *s = st->stmt[ST_ROLLBACK];
-
 	if (sqlite3_get_autocommit(st->db))
 		return;
-	sqlite3_step(s);
-	stmt_done(s);
+	if (st->batch) {
+		sqlite3_step(st->stmt[ST_ROLLBACK_TO]);
+		stmt_done(st->stmt[ST_ROLLBACK_TO]);
+		sqlite3_step(st->stmt[ST_RELEASE]);
+		stmt_done(st->stmt[ST_RELEASE]);
+		return;
+	}
+	sqlite3_step(st->stmt[ST_ROLLBACK]);
+	stmt_done(st->stmt[ST_ROLLBACK]);
 }
 
 static int
 tx_commit(struct store *st)
 {
-	if (store_exec(st, ST_COMMIT, "commit") < 0) {
+	if (st->batch && tx_batch_lost(st))
+		return -1;
+	if (store_exec(st, st->batch ? ST_RELEASE : ST_COMMIT, "commit") < 0) {
 		tx_rollback(st);
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_batch_begin(struct store *st)
+{
+	if (st->batch) {
+		store_seterr(st, "batch: one is open already");
+		return -1;
+	}
+	if (store_exec(st, ST_BEGIN, "begin batch") < 0)
+		return -1;
+	st->batch = true;
+	return 0;
+}
+
+int
+store_batch_commit(struct store *st)
+{
+	bool lost;
+
+	if (!st->batch) {
+		store_seterr(st, "batch: none is open");
+		return -1;
+	}
+	lost = tx_batch_lost(st);
+	st->batch = false;
+	if (lost)
+		return -1;
+	if (store_exec(st, ST_COMMIT, "commit batch") < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_batch_rollback(struct store *st)
+{
+	st->batch = false;
+	tx_rollback(st);
 }
 
 static const char *
@@ -604,6 +724,87 @@ store_seen(struct store *st, const char *gateway, const char *id)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Binds an inbound message's columns as ?1 .. ?7 (gateway, id, from, to,
+ * body, sent_at, received_at). */
+static int
+bind_inbound(sqlite3_stmt *s, const struct store_inbound *in)
+{
+	return bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id) ||
+	       bind_text(s, 3, in->from) || bind_text(s, 4, in->to) ||
+	       bind_text(s, 5, in->body) || bind_int64(s, 6, in->sent_at) ||
+	       bind_int64(s, 7, in->received_at);
+}
+
+int
+store_incoming_add(struct store *st, const struct store_inbound *in)
+{
+	char what[160];
+
+	if (in == NULL || in->gateway == NULL || in->id == NULL) {
+		store_seterr(st, "stage: no message");
+		return -1;
+	}
+	snprintf(what, sizeof(what), "stage %s message %s", in->gateway,
+	         in->id);
+	if (bind_inbound(st->stmt[ST_INCOMING_ADD], in))
+		return store_binderr(st, ST_INCOMING_ADD, what);
+	if (store_exec(st, ST_INCOMING_ADD, what) < 0)
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+void
+store_staged_free(struct store_staged *m)
+{
+	if (m == NULL)
+		return;
+	free(m->gateway);
+	free(m->id);
+	free(m->from);
+	free(m->to);
+	free(m->body);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+store_incoming_next(struct store *st, size_t max, struct store_staged *items,
+                    size_t *ret_n)
+{
+	sqlite3_stmt *s = st->stmt[ST_INCOMING_NEXT];
+	size_t n = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	*ret_n = 0;
+	if (bind_int64(s, 1, (int64_t)max))
+		return store_binderr(st, ST_INCOMING_NEXT, "incoming");
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_staged *m = &items[n++];
+
+		m->gateway = column_strdup(s, 0, &oom);
+		m->id = column_strdup(s, 1, &oom);
+		m->from = column_strdup(s, 2, &oom);
+		m->to = column_strdup(s, 3, &oom);
+		m->body = column_strdup(s, 4, &oom);
+		m->sent_at = sqlite3_column_int64(s, 5);
+		m->received_at = sqlite3_column_int64(s, 6);
+		if (oom)
+			break;
+	}
+	if (oom)
+		store_seterr(st, "incoming: out of memory");
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_dberr(st, "incoming");
+	stmt_done(s);
+	if (oom || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		while (n > 0)
+			store_staged_free(&items[--n]);
+		return -1;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 /* Sets number's opt-out and, when opting out, cancels its pending replies
  * (see the top of the file).  Inside the caller's transaction. */
 static int
@@ -633,6 +834,7 @@ store_record(struct store *st, const struct store_inbound *in,
 {
 	sqlite3_stmt *s;
 	char what[160];
+	bool dup;
 
 	if (in == NULL || dec == NULL || in->gateway == NULL ||
 	    in->id == NULL) {
@@ -651,21 +853,25 @@ store_record(struct store *st, const struct store_inbound *in,
 		return STORE_ERROR;
 
 	s = st->stmt[ST_INBOUND_INSERT];
-	if (bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id) ||
-	    bind_text(s, 3, in->from) || bind_text(s, 4, in->to) ||
-	    bind_text(s, 5, in->body) || bind_int64(s, 6, in->sent_at) ||
-	    bind_int64(s, 7, in->received_at) ||
-	    bind_text(s, 8, dec->category) || bind_text(s, 9, dec->topic) ||
-	    bind_text(s, 10, dec->rule) || bind_text(s, 11, dec->note)) {
+	if (bind_inbound(s, in) || bind_text(s, 8, dec->category) ||
+	    bind_text(s, 9, dec->topic) || bind_text(s, 10, dec->rule) ||
+	    bind_text(s, 11, dec->note)) {
 		store_binderr(st, ST_INBOUND_INSERT, what);
 		goto fail;
 	}
 	if (store_exec(st, ST_INBOUND_INSERT, what) < 0)
 		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		tx_rollback(st);
-		return STORE_DUPLICATE;
+	dup = sqlite3_changes(st->db) == 0;
+	/* Recorded now (or before): no longer waiting in incoming. */
+	s = st->stmt[ST_INCOMING_DONE];
+	if (bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id)) {
+		store_binderr(st, ST_INCOMING_DONE, what);
+		goto fail;
 	}
+	if (store_exec(st, ST_INCOMING_DONE, what) < 0)
+		goto fail;
+	if (dup)
+		return tx_commit(st) < 0 ? STORE_ERROR : STORE_DUPLICATE;
 
 	if (dec->optout_change != 0) {
 		char source[160];
@@ -700,78 +906,99 @@ fail:
 
 /* The outbox. */
 
-static char *
-column_strdup(sqlite3_stmt *s, int col, bool *oom)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-	char *copy;
-
-	if (v == NULL)
-		return NULL;
-	copy = strdup((const char *)v);
-	if (copy == NULL)
-		*oom = true;
-	return copy;
-}
-
-/* Runs one of the ST_NEXT_* queries.  1 and *ret filled, 0 none, -1. */
+/* Reads the current row of an ST_NEXT_* query into *it.  0 or -1. */
 static int
-outbox_query(struct store *st, enum stmt which, struct store_outbox_item *ret)
+outbox_row(struct store *st, sqlite3_stmt *s, struct store_outbox_item *it)
 {
-	sqlite3_stmt *s = st->stmt[which];
-	struct store_outbox_item it = { 0 };
 	bool oom = false;
-	int rc;
 
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
+	memset(it, 0, sizeof(*it));
+	it->id = sqlite3_column_int64(s, 0);
+	it->inbound_id = column_strdup(s, 1, &oom);
+	it->to = column_strdup(s, 2, &oom);
+	it->from = column_strdup(s, 3, &oom);
+	it->body = column_strdup(s, 4, &oom);
+	it->attempts = sqlite3_column_int(s, 5);
+	it->created_at = sqlite3_column_int64(s, 6);
+	it->sending_since = sqlite3_column_int64(s, 7);
+	if (outbox_state_parse((const char *)sqlite3_column_text(s, 8),
+	                       &it->state) < 0) {
+		store_seterr(st, "outbox row %" PRId64 ": unknown state",
+		             it->id);
+	} else if (oom) {
+		store_seterr(st, "outbox: out of memory");
+	} else {
 		return 0;
 	}
-	if (rc != SQLITE_ROW) {
+	store_outbox_item_free(it);
+	return -1;
+}
+
+/* Runs one of the ST_NEXT_* queries (parameters bound), appending rows to
+ * items until *n reaches max.  0 or -1. */
+static int
+outbox_query(struct store *st, enum stmt which, struct store_outbox_item *items,
+             size_t max, size_t *n)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = SQLITE_DONE;
+
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (outbox_row(st, s, &items[*n]) < 0) {
+			stmt_done(s);
+			return -1;
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_dberr(st, "outbox");
 		stmt_done(s);
 		return -1;
 	}
-	it.id = sqlite3_column_int64(s, 0);
-	it.inbound_id = column_strdup(s, 1, &oom);
-	it.to = column_strdup(s, 2, &oom);
-	it.from = column_strdup(s, 3, &oom);
-	it.body = column_strdup(s, 4, &oom);
-	it.attempts = sqlite3_column_int(s, 5);
-	it.created_at = sqlite3_column_int64(s, 6);
-	it.sending_since = sqlite3_column_int64(s, 7);
-	if (outbox_state_parse((const char *)sqlite3_column_text(s, 8),
-	                       &it.state) < 0) {
-		store_seterr(st, "outbox row %" PRId64 ": unknown state",
-		             it.id);
-		rc = -1;
-	} else if (oom) {
-		store_seterr(st, "outbox: out of memory");
-		rc = -1;
-	}
 	stmt_done(s);
-	if (rc == -1) {
-		store_outbox_item_free(&it);
+	return 0;
+}
+
+int
+store_outbox_due(struct store *st, int64_t now, size_t max,
+                 struct store_outbox_item *items, size_t *ret_n)
+{
+	size_t n = 0;
+	int rc;
+
+	*ret_n = 0;
+	if (max == 0)
+		return 0;
+	/* Rows left "sending" come first: the sender must settle them with
+	 * the gateway before anything else goes out. */
+	if (bind_int64(st->stmt[ST_NEXT_SENDING], 1, (int64_t)max))
+		return store_binderr(st, ST_NEXT_SENDING, "outbox");
+	rc = outbox_query(st, ST_NEXT_SENDING, items, max, &n);
+	if (rc == 0 && n < max) {
+		if (bind_int64(st->stmt[ST_NEXT_PENDING], 1, now) ||
+		    bind_int64(st->stmt[ST_NEXT_PENDING], 2,
+		               (int64_t)(max - n)))
+			rc = store_binderr(st, ST_NEXT_PENDING, "outbox");
+		else
+			rc = outbox_query(st, ST_NEXT_PENDING, items, max, &n);
+	}
+	if (rc < 0) {
+		while (n > 0)
+			store_outbox_item_free(&items[--n]);
 		return -1;
 	}
-	*ret = it;
-	return 1;
+	*ret_n = n;
+	return 0;
 }
 
 int
 store_outbox_next(struct store *st, int64_t now, struct store_outbox_item *ret)
 {
-	int rc;
+	size_t n;
 
-	/* A row left "sending" comes first: the sender must settle it with
-	 * the gateway before anything else goes out. */
-	rc = outbox_query(st, ST_NEXT_SENDING, ret);
-	if (rc != 0)
-		return rc;
-	if (bind_int64(st->stmt[ST_NEXT_PENDING], 1, now))
-		return store_binderr(st, ST_NEXT_PENDING, "outbox");
-	return outbox_query(st, ST_NEXT_PENDING, ret);
+	if (store_outbox_due(st, now, 1, ret, &n) < 0)
+		return -1;
+	return n == 1 ? 1 : 0;
 }
 
 /* Runs an outbox transition whose parameters are bound; fails when the
@@ -1049,6 +1276,7 @@ store_counts(struct store *st, struct store_counts *ret)
 	ret->replies_failed = sqlite3_column_int64(s, 2);
 	ret->outbox_pending = sqlite3_column_int64(s, 3);
 	ret->optouts = sqlite3_column_int64(s, 4);
+	ret->staged = sqlite3_column_int64(s, 5);
 	stmt_done(s);
 	return 0;
 }

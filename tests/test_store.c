@@ -266,7 +266,7 @@ test_open_creates_private_files(void **state)
 	record_ok(fx->st, &in, &dec);
 	assert_mode_0600(wal);
 	assert_mode_0600(shm);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 2);
 	assert_sql_text(fx, "PRAGMA journal_mode", "wal");
 	free(wal);
 	free(shm);
@@ -322,7 +322,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 1");
+	sql_exec(fx, "PRAGMA user_version = 2");
 	fx_open(fx);
 }
 
@@ -836,6 +836,152 @@ test_state_get_set(void **state)
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM state"), 1);
 }
 
+/* Staging and batches. */
+
+static void
+test_migrate_from_v1(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound in = inbound("SM1", "+15551110001", "hi", 100);
+	struct store_decision dec = reply("Open 9 to 5.");
+
+	record_ok(fx->st, &in, &dec);
+	fx_close(fx);
+	/* What the first schema looked like. */
+	sql_exec(fx, "DROP TABLE incoming; PRAGMA user_version = 1");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 1);
+	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 1);
+}
+
+static void
+test_incoming_staging(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound a = inbound("SMa", "+15551110001", "later", 300);
+	struct store_inbound b = inbound("SMb", "+15551110002", "first", 100);
+	struct store_inbound c = inbound("SMc", "+15551110003", "tie 1", 200);
+	struct store_inbound d = inbound("SMd", "+15551110004", "tie 2", 200);
+	struct store_decision dec = reply("Open 9 to 5.");
+	struct store_staged got[8];
+	struct store_counts counts;
+	size_t n;
+
+	assert_int_equal(store_incoming_add(fx->st, &a), 1);
+	assert_int_equal(store_incoming_add(fx->st, &b), 1);
+	assert_int_equal(store_incoming_add(fx->st, &c), 1);
+	assert_int_equal(store_incoming_add(fx->st, &d), 1);
+	/* Staged twice, or recorded already: known. */
+	assert_int_equal(store_incoming_add(fx->st, &a), 0);
+	assert_int_equal(store_seen(fx->st, "twilio", "SMa"), 1);
+	assert_int_equal(store_counts(fx->st, &counts), 0);
+	assert_int_equal(counts.staged, 4);
+	assert_int_equal(counts.inbound, 0);
+
+	/* Oldest first; equal times keep the order they were staged in. */
+	assert_int_equal(store_incoming_next(fx->st, 3, got, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(got[0].id, "SMb");
+	assert_string_equal(got[0].body, "first");
+	assert_string_equal(got[0].from, "+15551110002");
+	assert_string_equal(got[0].to, "+15550000000");
+	assert_string_equal(got[0].gateway, "twilio");
+	assert_int_equal(got[0].sent_at, 99);
+	assert_int_equal(got[0].received_at, 100);
+	assert_string_equal(got[1].id, "SMc");
+	assert_string_equal(got[2].id, "SMd");
+	for (size_t i = 0; i < n; i++)
+		store_staged_free(&got[i]);
+
+	/* Recording takes a message out of the staged ones. */
+	record_ok(fx->st, &b, &dec);
+	assert_int_equal(store_incoming_next(fx->st, 8, got, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(got[0].id, "SMc");
+	for (size_t i = 0; i < n; i++)
+		store_staged_free(&got[i]);
+	assert_int_equal(store_incoming_add(fx->st, &b), 0);
+	/* A staged message recorded before (a crash after the record)
+	 * leaves the staged ones too. */
+	sql_exec(fx, "INSERT INTO incoming (gateway, id, from_number, "
+	             "to_number, body, received_at) VALUES ('twilio', 'SMb', "
+	             "'+15551110002', '+1555', 'first', 100)");
+	assert_int_equal(store_record(fx->st, &b, &dec), STORE_DUPLICATE);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming WHERE "
+	                             "id = 'SMb'"),
+	                 0);
+	store_staged_free(NULL);
+}
+
+static void
+test_batch_commit_and_rollback(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound a = inbound("SMa", "+15551110001", "one", 100);
+	struct store_inbound b = inbound("SMb", "+15551110002", "two", 100);
+	struct store_inbound c = inbound("SMc", "+15551110003", "three", 100);
+	struct store_decision dec = reply("Open 9 to 5.");
+	struct store_decision bad = reply(NULL);
+
+	assert_int_equal(store_batch_commit(fx->st), -1);
+	assert_int_equal(store_batch_begin(fx->st), 0);
+	assert_int_equal(store_batch_begin(fx->st), -1);
+	record_ok(fx->st, &a, &dec);
+	/* A failed write undoes only itself. */
+	assert_int_equal(store_record(fx->st, &b, &bad), STORE_ERROR);
+	record_ok(fx->st, &c, &dec);
+	/* Nothing is visible to another connection before the commit. */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 0);
+	assert_int_equal(store_batch_commit(fx->st), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 2);
+	assert_int_equal(store_seen(fx->st, "twilio", "SMb"), 0);
+
+	/* A rolled back batch leaves nothing. */
+	assert_int_equal(store_batch_begin(fx->st), 0);
+	record_ok(fx->st, &b, &dec);
+	assert_int_equal(
+	    store_optout_set(fx->st, "+15551110009", true, "t", 100), 0);
+	store_batch_rollback(fx->st);
+	assert_int_equal(store_seen(fx->st, "twilio", "SMb"), 0);
+	assert_int_equal(store_is_opted_out(fx->st, "+15551110009"), 0);
+	/* And without a batch, each write is its own transaction again. */
+	record_ok(fx->st, &b, &dec);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 3);
+}
+
+static void
+test_outbox_due(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item items[4];
+	int64_t a = record_reply(fx, "SMa", "+15551110001", "A", 100);
+	int64_t b = record_reply(fx, "SMb", "+15551110002", "B", 110);
+	int64_t c = record_reply(fx, "SMc", "+15551110003", "C", 120);
+	size_t n;
+
+	record_reply(fx, "SMd", "+15551110004", "D", 500);
+	/* c was interrupted while sending: it comes first. */
+	assert_int_equal(store_outbox_begin(fx->st, c, 130), 0);
+	assert_int_equal(store_outbox_due(fx->st, 200, 4, items, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(items[0].id, c);
+	assert_int_equal(items[0].state, STORE_OUTBOX_SENDING);
+	assert_int_equal(items[1].id, a);
+	assert_int_equal(items[2].id, b);
+	assert_string_equal(items[2].body, "B");
+	for (size_t i = 0; i < n; i++)
+		store_outbox_item_free(&items[i]);
+	assert_int_equal(store_outbox_due(fx->st, 200, 2, items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[1].id, a);
+	for (size_t i = 0; i < n; i++)
+		store_outbox_item_free(&items[i]);
+	assert_int_equal(store_outbox_due(fx->st, 200, 0, items, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -858,6 +1004,10 @@ main(void)
 		T(test_recent_replies),
 		T(test_retention),
 		T(test_state_get_set),
+		T(test_migrate_from_v1),
+		T(test_incoming_staging),
+		T(test_batch_commit_and_rollback),
+		T(test_outbox_due),
 #undef T
 	};
 
