@@ -335,7 +335,7 @@ backtalkd_run(struct daemon *d)
 		if (d->input_closed && d->next_send > now + 0.5) {
 			struct store_counts c;
 			if (store_counts(d->store, &c) == 0 &&
-			    c.outbox_pending == 0)
+			    c.outbox_pending == 0 && c.staged == 0)
 				break;
 		}
 		double until =

@@ -30,10 +30,10 @@ struct daemon {
 	bool input_closed;  /* the gateway will bring nothing more */
 	bool store_failing; /* stop taking new work until it recovers */
 
-	/* Fetched but not yet stored (the store failed): kept and retried
-	 * before the next poll, because Infobip will not return them again. */
+	/* The batch a poll fills; what could not be staged (the store
+	 * failed) stays here and is staged before the next poll, because
+	 * Infobip will not return it again. */
 	struct gateway_batch pending;
-	size_t pending_next;
 };
 
 double daemon_now(void);    /* monotonic seconds */

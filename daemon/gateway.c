@@ -97,5 +97,22 @@ gateway_batch_free(struct gateway_batch *b)
 		return;
 	gateway_batch_truncate(b, 0);
 	free(b->items);
-	memset(b, 0, sizeof(*b));
+	b->items = NULL;
+	b->cap = 0;
+	b->more = b->closed = false;
+}
+
+long
+gateway_batch_flush(struct gateway_batch *b)
+{
+	long fresh;
+
+	if (b->sink == NULL)
+		return (long)b->count;
+	if (b->count == 0)
+		return 0;
+	fresh = b->sink(b->sink_arg, b);
+	if (fresh >= 0)
+		gateway_batch_truncate(b, 0);
+	return fresh;
 }

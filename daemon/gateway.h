@@ -26,6 +26,11 @@ struct gateway_batch {
 	size_t count, cap;
 	bool more;   /* the gateway says more are waiting (Infobip) */
 	bool closed; /* no more input will ever come (console at EOF) */
+	/* Optional: where a poll's pages go.  The daemon stages each page
+	 * durably; a driver that reads several pages hands each one over
+	 * with gateway_batch_flush() so that only a page is in memory. */
+	long (*sink)(void *arg, struct gateway_batch *b);
+	void *sink_arg;
 };
 
 /* Adds a copy of the strings; returns 0, or -1 when out of memory. */
@@ -35,6 +40,11 @@ int gateway_batch_add(struct gateway_batch *b, const char *id, const char *from,
  * could not finish. */
 void gateway_batch_truncate(struct gateway_batch *b, size_t count);
 void gateway_batch_free(struct gateway_batch *b);
+/* Hands the items collected so far to the sink and empties the batch.
+ * Returns how many of them the sink had not seen before (all of them when
+ * there is no sink, and then the batch keeps them), or -1 when the sink
+ * failed; the items then stay in the batch. */
+long gateway_batch_flush(struct gateway_batch *b);
 
 enum gateway_status {
 	GATEWAY_OK,        /* done */
@@ -57,10 +67,12 @@ struct gateway;
 
 struct gateway_ops {
 	const char *name;
-	/* Fetches inbound messages.  Twilio lists recent messages to our
-	 * number, following next_page_uri (the caller de-duplicates by id);
-	 * Infobip returns each message once only, so the caller must store
-	 * them before polling again.  Fills *ret; returns res->status. */
+	/* Fetches inbound messages into *ret, flushing each page it
+	 * completes (gateway_batch_flush) when it reads several.  Twilio
+	 * lists recent messages to our number, following next_page_uri, and
+	 * stops at a page the sink has seen all of; Infobip returns each
+	 * message once only, so the caller must store them before polling
+	 * again.  Returns res->status. */
 	enum gateway_status (*poll)(struct gateway *gw,
 	                            struct gateway_batch *ret,
 	                            struct gateway_result *res);

@@ -1,11 +1,16 @@
 /* gateway_twilio.c: the Twilio driver (Messages API, 2010-04-01).
  *
  * poll lists the messages sent to our number with DateSent>= yesterday's UTC
- * date, following next_page_uri for at most http.max_pages_per_poll pages,
- * and keeps the inbound ones.  Twilio filters by day only, so asking from
- * yesterday keeps a message that arrived just before midnight UTC in view on
- * the first poll after it; the same messages come back on every poll and the
- * daemon de-duplicates them by sid.
+ * date, newest first, following next_page_uri for at most
+ * http.max_pages_per_poll pages, and keeps the inbound ones.  Twilio filters
+ * by day only, so asking from yesterday keeps a message that arrived just
+ * before midnight UTC in view on the first poll after it.  Each page goes
+ * to the daemon's sink, which stages it and says how many messages were new
+ * (it de-duplicates by sid).  A poll stops at the first page with nothing
+ * new, so a quiet poll costs one request; every TWILIO_FULL_SCAN_S, and on
+ * the first poll, the whole listing is read instead, in case Twilio showed
+ * a message late below others.  A backlog deeper than the page budget is
+ * read on from where the last poll stopped.
  *
  * send posts To, Body and From (or MessagingServiceSid) as a form; find_sent
  * lists what we sent to a number since a time, so that after a crash between
@@ -29,6 +34,9 @@
 /* A sent message's date_created may be this far before the `since` the
  * daemon recorded, to allow for the two clocks disagreeing a little. */
 #define TWILIO_CLOCK_SLACK_S 60
+/* How often a poll reads the whole listing since yesterday rather than
+ * stopping at the first page it has seen all of. */
+#define TWILIO_FULL_SCAN_S 600
 
 struct gateway_twilio {
 	struct gateway base;
@@ -39,7 +47,10 @@ struct gateway_twilio {
 	char *messaging_service_sid; /* NULL: send From number */
 	unsigned page_size;
 	unsigned max_pages;
-	char *list_path; /* /2010-04-01/Accounts/{sid}/Messages.json */
+	char *list_path;   /* /2010-04-01/Accounts/{sid}/Messages.json */
+	char *resume_url;  /* where a listing cut short by the page budget
+	                      goes on; NULL when none */
+	int64_t last_full; /* when the whole listing was last read */
 };
 
 static void
@@ -140,21 +151,46 @@ gateway_twilio_ok(int rc, const struct http_response *r)
 
 /* --- listing ------------------------------------------------------------- */
 
-/* Fetches up to max_pages pages starting at url (which it frees), adding the
- * messages going in direction dir to batch.  Sets *ret_complete when the
- * last page was reached.  Returns res->status. */
+struct gateway_twilio_listing {
+	bool stop_at_known; /* stop after a page the sink had all seen */
+	bool complete;      /* reached the end, or a page all seen */
+	char *next;         /* where the page budget ran out, or NULL */
+	unsigned pages;     /* pages read */
+};
+
+/* Reverses items [from, to) of b: Twilio lists newest first, and a page is
+ * handed over oldest first, so that a STOP is taken before what the same
+ * person sent after it. */
+static void
+gateway_twilio_reverse(struct gateway_batch *b, size_t from)
+{
+	for (size_t i = from, j = b->count; i + 1 < j; i++, j--) {
+		struct gateway_message t = b->items[i];
+		b->items[i] = b->items[j - 1];
+		b->items[j - 1] = t;
+	}
+}
+
+/* Fetches up to max_pages pages starting at url (which it frees), adding
+ * the messages going in direction dir to batch and flushing each page.
+ * Fills *ls; returns res->status. */
 static enum gateway_status
 gateway_twilio_list(struct gateway_twilio *tw, char *url,
                     enum twilio_json_direction dir, struct gateway_batch *batch,
-                    bool *ret_complete, struct gateway_result *res)
+                    unsigned max_pages, struct gateway_twilio_listing *ls,
+                    struct gateway_result *res)
 {
 	struct http_response r;
 	struct twilio_json_page page;
 	char err[200];
+	size_t start;
+	long fresh;
 	int rc;
 
-	*ret_complete = false;
-	for (unsigned n = 0; url != NULL && n < tw->max_pages; n++) {
+	ls->complete = false;
+	ls->next = NULL;
+	ls->pages = 0;
+	for (; url != NULL && ls->pages < max_pages; ls->pages++) {
 		rc = http_get(tw->http, url, &r);
 		free(url);
 		url = NULL;
@@ -163,6 +199,7 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 			http_response_free(&r);
 			return res->status;
 		}
+		start = batch->count;
 		rc = twilio_json_parse_page(r.body, r.len, dir, batch, &page,
 		                            err, sizeof(err));
 		res->http_status = r.status;
@@ -177,8 +214,19 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 			snprintf(res->error, sizeof(res->error),
 			         "%zu unusable messages left out",
 			         page.skipped);
-		if (page.next_page_uri == NULL) {
-			*ret_complete = true;
+		size_t got = batch->count - start;
+		gateway_twilio_reverse(batch, start);
+		fresh = gateway_batch_flush(batch);
+		if (fresh < 0) {
+			twilio_json_page_free(&page);
+			res->status = GATEWAY_RETRY;
+			snprintf(res->error, sizeof(res->error),
+			         "cannot store the messages listed");
+			return res->status;
+		}
+		if (page.next_page_uri == NULL ||
+		    (ls->stop_at_known && got > 0 && fresh == 0)) {
+			ls->complete = true;
 		} else {
 			url = gateway_twilio_next_url(tw, page.next_page_uri);
 			if (url == NULL) {
@@ -192,13 +240,28 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 		}
 		twilio_json_page_free(&page);
 	}
-	if (url != NULL) {
-		free(url);
-		snprintf(res->error, sizeof(res->error),
-		         "stopped after %u pages (http.max_pages_per_poll)",
-		         tw->max_pages);
-	}
+	ls->next = url;
 	res->status = GATEWAY_OK;
+	return res->status;
+}
+
+/* Continues a listing that ran out of pages where it stopped, within the
+ * pages left of this poll's budget. */
+static enum gateway_status
+gateway_twilio_resume(struct gateway_twilio *tw, struct gateway_batch *ret,
+                      unsigned budget, int64_t now, struct gateway_result *res)
+{
+	struct gateway_twilio_listing ls = { .stop_at_known = false };
+	char *url = tw->resume_url;
+
+	tw->resume_url = NULL;
+	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret, budget, &ls,
+	                        res) != GATEWAY_OK)
+		return res->status; /* the next full listing covers it */
+	tw->resume_url = ls.next;
+	/* Read to the end: everything listed has been seen. */
+	if (ls.complete)
+		tw->last_full = now;
 	return res->status;
 }
 
@@ -207,13 +270,20 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
                     struct gateway_result *res)
 {
 	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
-	size_t start = ret->count;
+	struct gateway_twilio_listing ls = { .stop_at_known = true };
+	int64_t now = (int64_t)time(NULL);
 	char day[16], size[16];
-	bool complete;
 	char *url;
 
 	gateway_twilio_result_init(res);
-	gateway_twilio_day((int64_t)time(NULL) - 86400, day, sizeof(day));
+	/* Now and then (and first of all) the whole listing since yesterday
+	 * is read, in case Twilio showed a message late, below messages
+	 * listed before it; otherwise the poll stops at the first page it
+	 * has seen all of. */
+	if (tw->resume_url == NULL &&
+	    (tw->last_full == 0 || now - tw->last_full >= TWILIO_FULL_SCAN_S))
+		ls.stop_at_known = false;
+	gateway_twilio_day(now - 86400, day, sizeof(day));
 	snprintf(size, sizeof(size), "%u", tw->page_size);
 	const char *fields[] = { "To",       tw->number, "DateSent>", day,
 		                 "PageSize", size,       NULL };
@@ -223,19 +293,27 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		return res->status;
 	}
-	/* A page that fails after others were read drops them all: they are
-	 * listed again on the next poll. */
-	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret, &complete,
-	                        res) != GATEWAY_OK) {
-		gateway_batch_truncate(ret, start);
+	/* A page that fails after others were read keeps those (they are
+	 * staged): the next poll lists the rest again. */
+	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret,
+	                        tw->max_pages, &ls, res) != GATEWAY_OK)
 		return res->status;
+	if (ls.next != NULL) {
+		/* A backlog deeper than a poll's pages: go on from here
+		 * next time, after the newest page. */
+		free(tw->resume_url);
+		tw->resume_url = ls.next;
+	} else if (tw->resume_url != NULL && ls.pages < tw->max_pages) {
+		gateway_twilio_resume(tw, ret, tw->max_pages - ls.pages, now,
+		                      res);
+	} else if (ls.complete && !ls.stop_at_known) {
+		tw->last_full = now;
 	}
-	/* Twilio lists newest first; hand them over oldest first, so that a
-	 * STOP is recorded before what the same person sent after it. */
-	for (size_t i = start, j = ret->count; i + 1 < j; i++, j--) {
-		struct gateway_message t = ret->items[i];
-		ret->items[i] = ret->items[j - 1];
-		ret->items[j - 1] = t;
+	if (res->status == GATEWAY_OK && tw->resume_url != NULL) {
+		ret->more = true;
+		snprintf(res->error, sizeof(res->error),
+		         "a backlog of more than %u pages; reading on",
+		         tw->max_pages);
 	}
 	return res->status;
 }
@@ -300,8 +378,8 @@ gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
 {
 	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
 	struct gateway_batch sent = { 0 };
+	struct gateway_twilio_listing ls = { .stop_at_known = false };
 	char day[16], size[16];
-	bool complete;
 	char *url;
 	int found = -1;
 
@@ -325,10 +403,11 @@ gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		return -1;
 	}
-	if (gateway_twilio_list(tw, url, TWILIO_JSON_OUTBOUND, &sent, &complete,
-	                        res) != GATEWAY_OK)
+	if (gateway_twilio_list(tw, url, TWILIO_JSON_OUTBOUND, &sent,
+	                        tw->max_pages, &ls, res) != GATEWAY_OK)
 		goto out;
-	found = complete ? 0 : -1;
+	free(ls.next);
+	found = ls.complete ? 0 : -1;
 	for (size_t i = 0; i < sent.count; i++) {
 		if (gateway_twilio_match(&sent.items[i], body, since)) {
 			snprintf(res->message_id, sizeof(res->message_id), "%s",
@@ -362,6 +441,7 @@ gateway_twilio_free(struct gateway *gw)
 	free(tw->number);
 	free(tw->messaging_service_sid);
 	free(tw->list_path);
+	free(tw->resume_url);
 	free(tw);
 }
 

@@ -1,5 +1,9 @@
-/* Poller: fetch inbound messages, classify each, decide what to do, and
- * record message and decision in one transaction before anything is sent. */
+/* Poller: fetch inbound messages and stage each page on disk at once
+ * (store_incoming_add), then take staged messages oldest first, classify
+ * each, decide what to do, and record message and decision (and the reply
+ * to send) before anything is sent.  Writes go in batches, one transaction
+ * for a page or a chunk of decisions, so a sync to disk is shared by many
+ * messages. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +13,8 @@
 #include "normalise.h"
 
 #define POLLER_BACKOFF_MAX 300.0
+#define POLLER_CHUNK       256  /* staged messages decided a transaction */
+#define POLLER_TURN_S      0.05 /* deciding a backlog, before other work */
 
 static const char *
 poller_text(const struct daemon *d, enum category c)
@@ -93,25 +99,24 @@ poller_decide(struct daemon *d, const struct gateway_message *m,
 	dec->reply = res->reply;
 }
 
-/* Records one message.  Returns false when the store failed. */
+/* Decides one staged message and records it with its decision (inside
+ * the caller's batch).  Returns false when the store failed. */
 static bool
-poller_take(struct daemon *d, const struct gateway_message *m)
+poller_take(struct daemon *d, const struct store_staged *m)
 {
 	struct classify_result res;
 	struct store_decision dec;
 	struct normalise_result nr;
 	static char norm[BT_MESSAGE_MAX + 1];
 	char who[LOG_PHONE_MAX];
-	const char *gw = d->gw->ops->name;
 	const char *body = m->body ? m->body : "";
-
-	int seen = store_seen(d->store, gw, m->id);
-	if (seen < 0) {
-		log_err("store: %s", store_error(d->store));
-		return false;
-	}
-	if (seen > 0)
-		return true;
+	struct gateway_message gm = {
+		.id = m->id,
+		.from = m->from,
+		.to = m->to,
+		.body = m->body,
+		.sent_at = m->sent_at,
+	};
 
 	if (classify_message(d->cls, body, strlen(body), &res, NULL) != 0) {
 		/* Gateways hand over valid UTF-8; if one does not, answer
@@ -128,16 +133,16 @@ poller_take(struct daemon *d, const struct gateway_message *m)
 		normalise_text(body, strlen(body), NORMALISE_RUNS_TWO, norm,
 		               &nr);
 	}
-	poller_decide(d, m, &res, norm, &dec);
+	poller_decide(d, &gm, &res, norm, &dec);
 
 	struct store_inbound in = {
-		.gateway = gw,
+		.gateway = m->gateway,
 		.id = m->id,
 		.from = m->from,
 		.to = m->to,
 		.body = body,
 		.sent_at = m->sent_at,
-		.received_at = daemon_clock(),
+		.received_at = m->received_at,
 	};
 	switch (store_record(d->store, &in, &dec)) {
 	case STORE_ERROR:
@@ -160,19 +165,109 @@ poller_take(struct daemon *d, const struct gateway_message *m)
 	return true;
 }
 
-/* Stores what is pending; returns false if the store still fails. */
-static bool
-poller_drain(struct daemon *d)
+/* Decides up to POLLER_CHUNK staged messages, oldest first, in one
+ * transaction.  Returns how many, or -1 when the store failed (then none
+ * of them is recorded, and they stay staged). */
+static long
+poller_decide_chunk(struct daemon *d)
 {
-	while (d->pending_next < d->pending.count) {
-		if (!poller_take(d, &d->pending.items[d->pending_next]))
-			return false;
-		d->pending_next++;
+	static struct store_staged items[POLLER_CHUNK];
+	size_t n, i;
+	bool ok = true;
+
+	if (store_incoming_next(d->store, POLLER_CHUNK, items, &n) < 0) {
+		log_err("store: cannot read staged messages: %s",
+		        store_error(d->store));
+		return -1;
 	}
-	gateway_batch_free(&d->pending);
-	memset(&d->pending, 0, sizeof(d->pending));
-	d->pending_next = 0;
-	return true;
+	if (n == 0)
+		return 0;
+	if (store_batch_begin(d->store) < 0) {
+		log_err("store: %s", store_error(d->store));
+		ok = false;
+	}
+	for (i = 0; ok && i < n; i++)
+		ok = poller_take(d, &items[i]);
+	if (ok && store_batch_commit(d->store) < 0) {
+		log_err("store: cannot commit %zu decisions: %s; will decide "
+		        "them again",
+		        n, store_error(d->store));
+		ok = false;
+	} else if (!ok) {
+		store_batch_rollback(d->store);
+	}
+	for (i = 0; i < n; i++)
+		store_staged_free(&items[i]);
+	return ok ? (long)n : -1;
+}
+
+/* Decides staged messages for at most POLLER_TURN_S, so that the sender
+ * gets its turn in a long backlog.  Returns 1 when some are left, 0 when
+ * none, -1 when the store failed. */
+static int
+poller_decide_staged(struct daemon *d)
+{
+	double t0 = daemon_now();
+	long n;
+
+	do {
+		n = poller_decide_chunk(d);
+		if (n < 0)
+			return -1;
+		if (n < POLLER_CHUNK)
+			return 0;
+	} while (daemon_now() - t0 < POLLER_TURN_S);
+	return 1;
+}
+
+/* The batch's sink: stages a page of fetched messages in one transaction.
+ * Returns how many were new, or -1 (they stay in the batch). */
+static long
+poller_stage(void *arg, struct gateway_batch *b)
+{
+	struct daemon *d = arg;
+	const char *gw = d->gw->ops->name;
+	int64_t now = daemon_clock();
+	long fresh = 0;
+
+	if (store_batch_begin(d->store) < 0)
+		goto fail;
+	for (size_t i = 0; i < b->count; i++) {
+		const struct gateway_message *m = &b->items[i];
+		struct store_inbound in = {
+			.gateway = gw,
+			.id = m->id,
+			.from = m->from,
+			.to = m->to,
+			.body = m->body ? m->body : "",
+			.sent_at = m->sent_at,
+			.received_at = now,
+		};
+		int rc = store_incoming_add(d->store, &in);
+		if (rc < 0) {
+			store_batch_rollback(d->store);
+			goto fail;
+		}
+		fresh += rc;
+	}
+	if (store_batch_commit(d->store) < 0)
+		goto fail;
+	return fresh;
+fail:
+	log_err("store: cannot stage %zu fetched messages: %s; keeping them "
+	        "in memory and trying again",
+	        b->count, store_error(d->store));
+	return -1;
+}
+
+/* Stages what an earlier poll could not; returns false if that still
+ * fails. */
+static bool
+poller_flush(struct daemon *d)
+{
+	d->pending.sink = poller_stage;
+	d->pending.sink_arg = d;
+	return gateway_batch_flush(&d->pending) >= 0;
 }
 
 double
@@ -180,8 +275,9 @@ poller_run(struct daemon *d)
 {
 	double interval = d->cfg->poll_interval_ms / 1000.0;
 	struct gateway_result res;
+	int left;
 
-	if (!poller_drain(d)) {
+	if (!poller_flush(d) || (left = poller_decide_staged(d)) < 0) {
 		d->store_failing = true;
 		d->poll_backoff = daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 		return d->poll_backoff;
@@ -190,11 +286,19 @@ poller_run(struct daemon *d)
 		log_notice("store: recovered; taking new messages again");
 		d->store_failing = false;
 	}
+	/* Decide a backlog before fetching more. */
+	if (left > 0)
+		return 0;
 	if (d->input_closed)
 		return interval;
 
 	double t0 = daemon_now();
+	d->pending.more = false;
 	enum gateway_status st = d->gw->ops->poll(d->gw, &d->pending, &res);
+	bool more = d->pending.more, closed = d->pending.closed;
+	/* Whatever the poll brought (all of it, or a partial poll's pages)
+	 * is staged before anything else happens. */
+	bool staged = poller_flush(d);
 	if (st != GATEWAY_OK) {
 		double wait = daemon_backoff(interval, ++d->poll_failures,
 		                             POLLER_BACKOFF_MAX);
@@ -205,25 +309,20 @@ poller_run(struct daemon *d)
 		            d->gw->ops->name, res.http_status,
 		            res.error_code[0] ? ", code " : "", res.error_code,
 		            res.error, wait);
-		/* Keep anything a partial poll brought. */
-		poller_drain(d);
 		d->poll_backoff = wait;
+		poller_decide_staged(d);
 		return wait;
 	}
 	d->poll_backoff = 0;
 	d->poll_failures = 0;
 	if (res.error[0] != '\0') /* a note on success ("N unusable") */
 		log_notice("%s: poll: %s", d->gw->ops->name, res.error);
-	bool more = d->pending.more, closed = d->pending.closed;
-	size_t n = d->pending.count;
-	if (!poller_drain(d)) {
+	if (!staged || (left = poller_decide_staged(d)) < 0) {
 		d->store_failing = true;
 		return daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 	}
-	if (n > 0)
-		log_dbg("%s: poll brought %zu messages in %.3f s",
-		        d->gw->ops->name, n, daemon_now() - t0);
+	log_dbg("%s: poll took %.3f s", d->gw->ops->name, daemon_now() - t0);
 	if (closed)
 		d->input_closed = true;
-	return more ? 0 : interval;
+	return more || left > 0 ? 0 : interval;
 }

@@ -813,12 +813,41 @@ yesterday(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
+/* A sink like the daemon's: remembers ids, says how many were new, and
+ * notes the size of each page handed over. */
+struct test_sink {
+	char ids[16][40];
+	size_t nids, pages, page_size[16];
+};
+
+static long
+test_sink_take(void *arg, struct gateway_batch *b)
+{
+	struct test_sink *ts = arg;
+	long fresh = 0;
+
+	ts->page_size[ts->pages++ % 16] = b->count;
+	for (size_t i = 0; i < b->count; i++) {
+		bool known = false;
+		for (size_t j = 0; j < ts->nids; j++)
+			known =
+			    known || strcmp(ts->ids[j], b->items[i].id) == 0;
+		if (!known && ts->nids < 16) {
+			snprintf(ts->ids[ts->nids++], sizeof(ts->ids[0]), "%s",
+			         b->items[i].id);
+			fresh++;
+		}
+	}
+	return fresh;
+}
+
 static void
 test_twilio_poll(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
 	struct gateway *gw = gateway_for(cfg, AUTH_TOKEN);
 	struct gateway_batch b = { 0 };
+	struct test_sink ts = { 0 };
 	struct gateway_result res;
 	char want[128], day[16];
 
@@ -829,15 +858,15 @@ test_twilio_poll(void **state)
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
 	assert_int_equal(res.status, GATEWAY_OK);
 	assert_int_equal(res.http_status, 200);
-	/* Two pages; the outbound reply on the first is left out.  Twilio
-	 * lists newest first; the driver hands them over oldest first. */
+	/* Two pages; the outbound reply on the first is left out.  Without
+	 * a sink the batch keeps both pages, newest page first. */
 	assert_int_equal(b.count, 2);
-	assert_string_equal(b.items[1].id, "SM01");
-	assert_string_equal(b.items[1].from, "+15551230001");
-	assert_string_equal(b.items[1].to, OUR_NUMBER);
-	assert_string_equal(b.items[1].body, "HELP");
-	assert_int_equal(b.items[1].sent_at, 1558719886);
-	assert_string_equal(b.items[0].id, "SM03");
+	assert_string_equal(b.items[0].id, "SM01");
+	assert_string_equal(b.items[0].from, "+15551230001");
+	assert_string_equal(b.items[0].to, OUR_NUMBER);
+	assert_string_equal(b.items[0].body, "HELP");
+	assert_int_equal(b.items[0].sent_at, 1558719886);
+	assert_string_equal(b.items[1].id, "SM03");
 	assert_false(b.more);
 
 	assert_int_equal(server_count(), 2);
@@ -854,6 +883,28 @@ test_twilio_poll(void **state)
 	assert_string_equal(rq.args, "To=" OUR_NUMBER
 	                             "&PageSize=2&Page=1&PageToken=PT1");
 	assert_string_equal(rq.authorization, TWILIO_BASIC);
+	gateway_batch_free(&b);
+
+	/* With a sink, each page is handed over as it is read, and the
+	 * batch is left empty. */
+	gateway_free(gw);
+	gw = gateway_for(cfg, AUTH_TOKEN);
+	b.sink = test_sink_take;
+	b.sink_arg = &ts;
+	server_reset(respond_twilio);
+	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
+	assert_int_equal(b.count, 0);
+	assert_int_equal(ts.pages, 2);
+	assert_int_equal(ts.page_size[0], 1);
+	assert_int_equal(ts.page_size[1], 1);
+	assert_int_equal(ts.nids, 2);
+	assert_int_equal(server_count(), 2);
+	/* The next poll stops at the first page it has seen all of. */
+	server_reset(respond_twilio);
+	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
+	assert_int_equal(server_count(), 1);
+	assert_int_equal(ts.pages, 3);
+	assert_int_equal(ts.nids, 2);
 
 	gateway_batch_free(&b);
 	gateway_free(gw);
@@ -867,16 +918,39 @@ test_twilio_max_pages(void **state)
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
 	struct gateway *gw;
 	struct gateway_batch b = { 0 };
+	struct test_sink ts = { 0 };
 	struct gateway_result res;
 
 	(void)state;
 	cfg->http.max_pages_per_poll = 1;
 	gw = gateway_for(cfg, AUTH_TOKEN);
+	b.sink = test_sink_take;
+	b.sink_arg = &ts;
 	server_reset(respond_twilio);
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
-	assert_int_equal(b.count, 1);
+	assert_int_equal(ts.nids, 1);
 	assert_int_equal(server_count(), 1);
-	assert_non_null(strstr(res.error, "stopped after 1 pages"));
+	assert_non_null(strstr(res.error, "more than 1 pages"));
+	assert_true(b.more);
+	/* The next poll reads the newest page (nothing new there) and goes
+	 * on where the last one stopped, within its budget: here none is
+	 * left, so it is the poll after that. */
+	b.more = false;
+	server_reset(respond_twilio);
+	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
+	assert_int_equal(server_count(), 1);
+	assert_int_equal(ts.nids, 1);
+	assert_true(b.more);
+	b.more = false;
+	cfg->http.max_pages_per_poll = 2;
+	gateway_free(gw);
+	gw = gateway_for(cfg, AUTH_TOKEN);
+	ts.nids = 0;
+	/* A budget of two: page one, then page two (nothing left over). */
+	server_reset(respond_twilio);
+	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
+	assert_int_equal(ts.nids, 2);
+	assert_false(b.more);
 	gateway_batch_free(&b);
 	gateway_free(gw);
 	config_done(cfg);
@@ -915,15 +989,19 @@ test_twilio_poll_failures(void **state)
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_RETRY);
 	assert_non_null(strstr(res.error, "next_page_uri"));
 	assert_int_equal(server_count(), 1);
-	assert_int_equal(b.count, 0);
+	/* The page itself was fine and is kept. */
+	assert_int_equal(b.count, 1);
+	gateway_batch_truncate(&b, 0);
 
-	/* A failing second page drops the first: it is listed again. */
+	/* A failing second page keeps the first (the daemon has staged it
+	 * by then) and what was there before. */
 	assert_int_equal(gateway_batch_add(&b, "SMold", "+1", "+2", "x", 0), 0);
 	server_reset(respond_twilio_5xx);
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_RETRY);
 	assert_int_equal(res.http_status, 500);
-	assert_int_equal(b.count, 1);
+	assert_int_equal(b.count, 2);
 	assert_string_equal(b.items[0].id, "SMold");
+	assert_string_equal(b.items[1].id, "SM01");
 	gateway_batch_free(&b);
 	gateway_free(gw);
 	config_done(cfg);
