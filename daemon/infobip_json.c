@@ -4,13 +4,17 @@
  * INFOBIP_JSON_ID_MAX bytes, texts cut to BT_MESSAGE_MAX bytes at a
  * character boundary.  Infobip hands each inbound message out once only, so
  * an entry that cannot be used is counted rather than failing the response:
- * failing would lose every other message in it. */
+ * failing would lose every other message in it.  The sent SMS logs are read
+ * the other way round: an entry that cannot be read might be the message
+ * looked for, so it makes the answer "cannot tell" unless the message is
+ * found elsewhere in the list. */
 #include <ctype.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -169,6 +173,121 @@ infobip_json_parse_sent(const char *buf, size_t len, struct gateway_result *res)
 		         res->error_code);
 	}
 	r = 0;
+out:
+	json_decref(root);
+	return r;
+}
+
+/* --- sent SMS logs ------------------------------------------------------ */
+
+/* What one logs entry says about the message looked for. */
+enum infobip_json_log {
+	INFOBIP_LOG_OTHER, /* surely another message */
+	INFOBIP_LOG_MATCH,
+	INFOBIP_LOG_UNSURE, /* might be it, but a field cannot be read */
+};
+
+/* v is the string s, byte for byte; with number, a leading '+' on either
+ * side is left aside, as Infobip writes numbers without it. */
+static bool
+infobip_json_equal(const json_t *v, const char *s, bool number)
+{
+	const char *a = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	if (number && n > 0 && a[0] == '+') {
+		a++;
+		n--;
+	}
+	if (number && s[0] == '+')
+		s++;
+	return n == strlen(s) && memcmp(a, s, n) == 0;
+}
+
+/* Any readable field that differs rules the entry out; otherwise one that
+ * cannot be read leaves it unsure. */
+static enum infobip_json_log
+infobip_json_log_entry(const json_t *e, const char *to, const char *body,
+                       int64_t earliest, const char **ret_id)
+{
+	const json_t *eto = json_object_get(e, "to");
+	const json_t *text = json_object_get(e, "text");
+	const char *id = jsonread_string(e, "messageId", INFOBIP_JSON_ID_MAX);
+	const char *at = jsonread_string(e, "sentAt", 64);
+	int64_t sent_at;
+	bool unsure = false;
+
+	if (!json_is_string(eto))
+		unsure = true;
+	else if (!infobip_json_equal(eto, to, true))
+		return INFOBIP_LOG_OTHER;
+	if (!json_is_string(text))
+		unsure = true;
+	else if (!infobip_json_equal(text, body, false))
+		return INFOBIP_LOG_OTHER;
+	if (at == NULL || infobip_json_parse_date(at, &sent_at) != 0)
+		unsure = true;
+	else if (sent_at < earliest)
+		return INFOBIP_LOG_OTHER;
+	if (unsure || id == NULL || id[0] == '\0')
+		return INFOBIP_LOG_UNSURE;
+	*ret_id = id;
+	return INFOBIP_LOG_MATCH;
+}
+
+int
+infobip_json_find_sent(const char *buf, size_t len, const char *to,
+                       const char *body, int64_t since, size_t limit,
+                       struct gateway_result *res)
+{
+	int64_t earliest = since < INT64_MIN + INFOBIP_JSON_CLOCK_SLACK_S
+	                       ? INT64_MIN
+	                       : since - INFOBIP_JSON_CLOCK_SLACK_S;
+	size_t unsure = 0, i, n;
+	json_t *root, *results, *e;
+	const char *id = NULL;
+	int r = -1;
+
+	root = jsonread_object(buf, len, res->error, sizeof(res->error));
+	if (root == NULL)
+		return -1;
+	results = json_object_get(root, "results");
+	n = json_array_size(results);
+	if (!json_is_array(results)) {
+		snprintf(res->error, sizeof(res->error),
+		         "logs response has no results array");
+		goto out;
+	}
+	if (n > INFOBIP_JSON_RESULTS_MAX) {
+		snprintf(res->error, sizeof(res->error),
+		         "logs response has %zu results, more than %d", n,
+		         INFOBIP_JSON_RESULTS_MAX);
+		goto out;
+	}
+	json_array_foreach(results, i, e)
+	{
+		enum infobip_json_log m =
+		    infobip_json_log_entry(e, to, body, earliest, &id);
+
+		if (m == INFOBIP_LOG_MATCH) {
+			snprintf(res->message_id, sizeof(res->message_id), "%s",
+			         id);
+			r = 1;
+			goto out;
+		}
+		if (m == INFOBIP_LOG_UNSURE)
+			unsure++;
+	}
+	if (unsure > 0)
+		snprintf(res->error, sizeof(res->error),
+		         "%zu unreadable entries in the logs", unsure);
+	else if (n >= limit)
+		snprintf(res->error, sizeof(res->error),
+		         "the logs hold %zu entries, as many as asked for: "
+		         "more may be left out",
+		         n);
+	else
+		r = 0;
 out:
 	json_decref(root);
 	return r;
@@ -337,4 +456,21 @@ infobip_json_parse_date(const char *s, int64_t *ret)
 	*ret = infobip_json_days(y, mon, d) * 86400 + hh * 3600 + mm * 60 + ss -
 	       zone;
 	return 0;
+}
+
+int
+infobip_json_format_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int n;
+
+	/* 1900-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+	if (t < -2208988800LL || t > 253402300799LL ||
+	    len < INFOBIP_JSON_DATE_MAX || gmtime_r(&tt, &tm) == NULL)
+		return -1;
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.000+0000",
+	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	             tm.tm_min, tm.tm_sec);
+	return n > 0 && (size_t)n < len ? 0 : -1;
 }

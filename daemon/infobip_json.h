@@ -1,7 +1,8 @@
 /* Pure parsers and builders for Infobip's SMS API: the inbox reports
  * (GET /sms/1/inbox/reports), the send request and response
- * (POST /sms/2/text/advanced) and the requestError bodies.  Nothing here
- * touches the network, so it is unit-tested and fuzzed on its own. */
+ * (POST /sms/2/text/advanced), the sent SMS logs (GET /sms/1/logs) and the
+ * requestError bodies.  Nothing here touches the network, so it is
+ * unit-tested and fuzzed on its own. */
 #ifndef BACKTALK_INFOBIP_JSON_H
 #define BACKTALK_INFOBIP_JSON_H
 
@@ -14,6 +15,11 @@
 #define INFOBIP_JSON_RESULTS_MAX 1000
 /* Longest messageId, phone number or sender accepted. */
 #define INFOBIP_JSON_ID_MAX 127
+/* A logged message's sentAt may be this far before the time asked about,
+ * to allow for our clock and Infobip's disagreeing a little. */
+#define INFOBIP_JSON_CLOCK_SLACK_S 60
+/* Room for a date as infobip_json_format_date writes it. */
+#define INFOBIP_JSON_DATE_MAX 32
 
 /* Status groups of a sent message (status.groupId). */
 enum infobip_json_group {
@@ -65,8 +71,28 @@ enum gateway_status infobip_json_parse_error(long http_status, const char *buf,
                                              size_t len,
                                              struct gateway_result *res);
 
+/* Looks in a sent SMS logs response, asked for with limit=limit, for the
+ * message a crash may have left unrecorded: one to `to` (a leading '+'
+ * aside on either side: Infobip writes numbers without it) whose text is
+ * exactly body and whose sentAt is no earlier than
+ * since - INFOBIP_JSON_CLOCK_SLACK_S.  Returns 1 and copies its messageId
+ * to res->message_id when found; 0 when the list is complete (fewer than
+ * limit results) and every entry in it is surely another message; -1 with
+ * res->error set when the body is not a logs response, when an entry that
+ * might be the message cannot be read, or when the list may have been cut
+ * at limit.  Touches only res->message_id and res->error. */
+int infobip_json_find_sent(const char *buf, size_t len, const char *to,
+                           const char *body, int64_t since, size_t limit,
+                           struct gateway_result *res);
+
 /* Parses Infobip's "2019-08-20T14:50:29.000+0000" (fraction optional; zone
  * Z, +hhmm or +hh:mm).  Returns 0 and sets *ret to Unix seconds, or -1. */
 int infobip_json_parse_date(const char *s, int64_t *ret);
+
+/* Writes t (Unix seconds) in UTC as Infobip writes dates,
+ * "2019-08-20T14:50:29.000+0000", for a query such as sentSince.  Returns
+ * 0, or -1 when t is outside the years 1900 to 9999 or buf is shorter than
+ * INFOBIP_JSON_DATE_MAX. */
+int infobip_json_format_date(int64_t t, char *buf, size_t len);
 
 #endif

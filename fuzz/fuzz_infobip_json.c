@@ -1,8 +1,14 @@
 /* Fuzzes infobip_json.c: every parser gets the same bytes.  An inbox that
  * parses adds exactly the messages it counts, each within its bounds with a
  * valid UTF-8 body, and sets batch->more from the pending count; one that
- * does not parse leaves the batch alone.  The send body built from the input
- * reads back to the same text. */
+ * does not parse leaves the batch alone.  A sent SMS logs lookup answers
+ * found with an id, not found, or cannot tell with a reason, and the answer
+ * hangs together: found does not depend on the limit, a '+' or an earlier
+ * since; not found stays not found with a higher limit.  The send body built
+ * from the input reads back to the same text, and a date written from the
+ * input reads back to the same time. */
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -72,6 +78,54 @@ fuzz_infobip_results(const char *buf, size_t len)
 	FUZZ_CHECK(st == GATEWAY_RETRY);
 }
 
+/* The number, text and time the seed corpus's logs entries have. */
+#define FUZZ_LOGS_TO   "41793026727"
+#define FUZZ_LOGS_TEXT "Test SMS."
+#define FUZZ_LOGS_T    1424709631 /* 2015-02-23T16:40:31Z */
+
+static int
+fuzz_infobip_find(const char *buf, size_t len, const char *to, int64_t since,
+                  size_t limit, struct gateway_result *res)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = infobip_json_find_sent(buf, len, to, FUZZ_LOGS_TEXT, since, limit,
+	                           res);
+	FUZZ_CHECK(r == -1 || r == 0 || r == 1);
+	if (r == 1)
+		FUZZ_CHECK(res->message_id[0] != '\0' &&
+		           strlen(res->message_id) <= INFOBIP_JSON_ID_MAX);
+	else
+		FUZZ_CHECK(res->message_id[0] == '\0');
+	if (r == -1)
+		FUZZ_CHECK(res->error[0] != '\0');
+	return r;
+}
+
+static void
+fuzz_infobip_logs(const char *buf, size_t len)
+{
+	struct gateway_result res, other;
+	int r, any, plus, earlier;
+
+	r = fuzz_infobip_find(buf, len, FUZZ_LOGS_TO, FUZZ_LOGS_T, 10, &res);
+	any = fuzz_infobip_find(buf, len, FUZZ_LOGS_TO, FUZZ_LOGS_T, SIZE_MAX,
+	                        &other);
+	plus = fuzz_infobip_find(buf, len, "+" FUZZ_LOGS_TO, FUZZ_LOGS_T, 10,
+	                         &other);
+	FUZZ_CHECK(plus == r);
+	if (r == 1) {
+		FUZZ_CHECK(strcmp(other.message_id, res.message_id) == 0);
+		FUZZ_CHECK(any == 1);
+		earlier = fuzz_infobip_find(buf, len, FUZZ_LOGS_TO, INT64_MIN,
+		                            10, &other);
+		FUZZ_CHECK(earlier == 1);
+	}
+	if (r == 0)
+		FUZZ_CHECK(any == 0);
+}
+
 /* The input as the text of a message: what Infobip is sent must say the
  * same thing. */
 static void
@@ -115,6 +169,29 @@ fuzz_infobip_date(const char *buf, size_t len)
 		FUZZ_CHECK(t == 42);
 }
 
+/* The first eight bytes as a time: written as a date, it reads back. */
+static void
+fuzz_infobip_format_date(const char *buf, size_t len)
+{
+	char s[INFOBIP_JSON_DATE_MAX];
+	uint64_t u = 0;
+	int64_t t, back = 42;
+
+	if (len < sizeof(u))
+		return;
+	memcpy(&u, buf, sizeof(u));
+	/* Mostly within the years a date can be written in. */
+	t = (int64_t)(u % (UINT64_C(1) << 38)) - (INT64_C(1) << 37);
+	if (buf[0] & 1)
+		t = (int64_t)u;
+	if (infobip_json_format_date(t, s, sizeof(s)) != 0) {
+		FUZZ_CHECK(t < -2208988800LL || t > 253402300799LL);
+		return;
+	}
+	FUZZ_CHECK(strlen(s) == 28);
+	FUZZ_CHECK(infobip_json_parse_date(s, &back) == 0 && back == t);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -122,7 +199,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_infobip_inbox(buf, size);
 	fuzz_infobip_results(buf, size);
+	fuzz_infobip_logs(buf, size);
 	fuzz_infobip_send_body(buf, size);
 	fuzz_infobip_date(buf, size);
+	fuzz_infobip_format_date(buf, size);
 	return 0;
 }

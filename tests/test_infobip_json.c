@@ -1,6 +1,7 @@
 /* Tests for infobip_json.c: inbox reports (results, pendingMessageCount,
  * entries that cannot be used), bounds, the send request body, send
- * responses, requestError bodies and receivedAt dates. */
+ * responses, the sent SMS logs find_sent reads, requestError bodies, and
+ * dates read and written. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +36,23 @@ static const char inbox_two[] = "{\"results\":[" R_KEY "," R_STOP "],"
                                 "\"messageCount\":2,\"pendingMessageCount\":3}";
 
 #define BAD(s) expect_bad_inbox((s), strlen(s))
+
+/* Bodies no parser here takes: not JSON, not an object, or no results
+ * array in it. */
+static const char *const bad_bodies[] = {
+	"",
+	"{",
+	"[]",
+	"{}",
+	"null",
+	"{\"results\":{}}",
+	"{\"results\":null}",
+	"{\"results\":\"x\"}",
+	"{\"results\":[],\"results\":[]}",
+	"{\"requestError\":{\"serviceException\":{\"messageId\":"
+	"\"UNAUTHORIZED\",\"text\":\"Invalid login details\"}}}",
+	"<html>Bad Gateway</html>",
+};
 
 static int
 parse(const char *json, struct gateway_batch *b,
@@ -154,34 +172,40 @@ static void
 test_inbox_malformed(void **state)
 {
 	(void)state;
-	BAD("");
-	BAD("{");
-	BAD("[]");
-	BAD("{}");
-	BAD("{\"results\":{}}");
-	BAD("{\"results\":null}");
+	for (size_t i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++)
+		BAD(bad_bodies[i]);
 	BAD("{\"results\":[],\"pendingMessageCount\":\"3\"}");
 	BAD("{\"results\":[],\"pendingMessageCount\":1.5}");
-	BAD("{\"results\":[],\"results\":[]}");
-	BAD("<html>Bad Gateway</html>");
 	for (size_t n = 0; n < sizeof(inbox_two) - 1; n++)
 		expect_bad_inbox(inbox_two, n);
+}
+
+/* {"results":[entry,entry,...]} with one more entry than a response may
+ * hold.  Free with free(). */
+static char *
+too_many_results(const char *entry)
+{
+	size_t n = INFOBIP_JSON_RESULTS_MAX + 1, k = strlen(entry);
+	size_t len = 32 + (k + 1) * n;
+	char *s = malloc(len), *p = s;
+
+	assert_non_null(s);
+	p += snprintf(p, len, "{\"results\":[");
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, entry, k);
+		p += k;
+		*p++ = i + 1 < n ? ',' : ']';
+	}
+	memcpy(p, "}", 2);
+	return s;
 }
 
 static void
 test_inbox_huge(void **state)
 {
-	size_t n = INFOBIP_JSON_RESULTS_MAX + 1, len = 32 + 2 * n;
-	char *s = malloc(len), *p = s;
+	char *s = too_many_results("0");
 
 	(void)state;
-	assert_non_null(s);
-	p += snprintf(p, len, "{\"results\":[");
-	for (size_t i = 0; i < n; i++) {
-		*p++ = '0';
-		*p++ = i + 1 < n ? ',' : ']';
-	}
-	memcpy(p, "}", 2);
 	expect_bad_inbox(s, strlen(s));
 	free(s);
 }
@@ -287,6 +311,292 @@ test_sent(void **state)
 	assert_string_equal(res.message_id, "");
 }
 
+/* --- sent SMS logs ------------------------------------------------------ */
+
+/* One sent message as Infobip logs it. */
+#define LOG(id, to, text, at)                                                \
+	"{\"bulkId\":\"06479ba3-5977-47f6-9346-fee0369bc76b\","              \
+	"\"messageId\":\"" id "\",\"to\":\"" to "\",\"from\":\"InfoSMS\","   \
+	"\"text\":" text ",\"sentAt\":\"" at "\","                           \
+	"\"doneAt\":\"2015-02-23T17:40:31.787+0100\",\"smsCount\":1,"        \
+	"\"mccmnc\":\"22801\",\"price\":{\"pricePerMessage\":0.01,"          \
+	"\"currency\":\"EUR\"},\"status\":{\"groupId\":3,\"groupName\":"     \
+	"\"DELIVERED\",\"id\":5,\"name\":\"DELIVERED_TO_HANDSET\","          \
+	"\"description\":\"Message delivered to handset\"},\"error\":{"      \
+	"\"groupId\":0,\"groupName\":\"OK\",\"id\":0,\"name\":\"NO_ERROR\"," \
+	"\"description\":\"No Error\",\"permanent\":false}}"
+
+/* 2015-02-23T16:40:31Z, the sentAt of the entries below. */
+#define LOG_AT  "2015-02-23T17:40:31.773+0100"
+#define LOG_T   1424709631
+#define LOG_TO  "41793026727"
+#define LOG_MSG "Ice and rest; see a doctor if it lasts."
+
+#define L_OTHER_NUMBER LOG("m-other", "41793026700", "\"" LOG_MSG "\"", LOG_AT)
+#define L_OTHER_TEXT   LOG("m-text", LOG_TO, "\"Test SMS.\"", LOG_AT)
+#define L_OURS         LOG("m-ours", LOG_TO, "\"" LOG_MSG "\"", LOG_AT)
+
+static const char logs_three[] =
+    "{\"results\":[" L_OTHER_NUMBER "," L_OTHER_TEXT "," L_OURS "]}";
+
+/* Runs the lookup for LOG_TO and body since `since`, asking for limit
+ * entries; checks that a failure says why and a miss leaves no id. */
+static int
+find(const char *json, size_t len, const char *to, const char *body,
+     int64_t since, size_t limit, struct gateway_result *res)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = infobip_json_find_sent(json, len, to, body, since, limit, res);
+	if (r < 0)
+		assert_true(res->error[0] != '\0');
+	if (r != 1)
+		assert_string_equal(res->message_id, "");
+	return r;
+}
+
+static int
+find_ours(const char *json, int64_t since, size_t limit,
+          struct gateway_result *res)
+{
+	return find(json, strlen(json), LOG_TO, LOG_MSG, since, limit, res);
+}
+
+static void
+test_logs_found(void **state)
+{
+	struct gateway_result res;
+
+	(void)state;
+	assert_int_equal(find_ours(logs_three, LOG_T, 100, &res), 1);
+	assert_string_equal(res.message_id, "m-ours");
+	/* A leading '+' on either side is the same number. */
+	assert_int_equal(find(logs_three, strlen(logs_three), "+" LOG_TO,
+	                      LOG_MSG, LOG_T, 100, &res),
+	                 1);
+	assert_string_equal(res.message_id, "m-ours");
+	static const char plus[] = "{\"results\":[" LOG(
+	    "m-plus", "+" LOG_TO, "\"" LOG_MSG "\"", LOG_AT) "]}";
+	assert_int_equal(find_ours(plus, LOG_T, 100, &res), 1);
+	assert_string_equal(res.message_id, "m-plus");
+	/* Found is found, even in a list that may be cut short. */
+	assert_int_equal(find_ours(logs_three, LOG_T, 3, &res), 1);
+	/* Unicode text, written escaped. */
+	static const char cafe[] = "{\"results\":[" LOG(
+	    "m-cafe", LOG_TO, "\"caf\\u00e9 \\ud83d\\ude00\"", LOG_AT) "]}";
+	assert_int_equal(find(cafe, strlen(cafe), LOG_TO,
+	                      "caf\xc3\xa9 \xf0\x9f\x98\x80", LOG_T, 100, &res),
+	                 1);
+	assert_string_equal(res.message_id, "m-cafe");
+}
+
+static void
+test_logs_clock(void **state)
+{
+	struct gateway_result res;
+
+	(void)state;
+	/* sentAt may be up to INFOBIP_JSON_CLOCK_SLACK_S before since. */
+	assert_int_equal(find_ours(logs_three,
+	                           LOG_T + INFOBIP_JSON_CLOCK_SLACK_S, 100,
+	                           &res),
+	                 1);
+	assert_int_equal(find_ours(logs_three,
+	                           LOG_T + INFOBIP_JSON_CLOCK_SLACK_S + 1, 100,
+	                           &res),
+	                 0);
+	assert_int_equal(find_ours(logs_three, LOG_T - 86400, 100, &res), 1);
+	/* No overflow at the edge. */
+	assert_int_equal(find_ours(logs_three, INT64_MIN, 100, &res), 1);
+	assert_int_equal(find_ours(logs_three, INT64_MAX, 100, &res), 0);
+}
+
+static void
+test_logs_not_found(void **state)
+{
+	struct gateway_result res;
+
+	(void)state;
+	assert_int_equal(find_ours("{\"results\":[]}", LOG_T, 100, &res), 0);
+	assert_int_equal(find(logs_three, strlen(logs_three), LOG_TO,
+	                      "Test SMS", LOG_T, 100, &res),
+	                 0);
+	assert_int_equal(find(logs_three, strlen(logs_three), LOG_TO,
+	                      LOG_MSG " ", LOG_T, 100, &res),
+	                 0);
+	assert_int_equal(find(logs_three, strlen(logs_three), "4179302672",
+	                      LOG_MSG, LOG_T, 100, &res),
+	                 0);
+	assert_int_equal(find(logs_three, strlen(logs_three), "++" LOG_TO,
+	                      LOG_MSG, LOG_T, 100, &res),
+	                 0);
+	/* jansson refuses a NUL inside a string, so a text or number with
+	 * one can never pass for its prefix. */
+	static const char nul[] = "{\"results\":[" LOG(
+	    "m1", LOG_TO, "\"" LOG_MSG "\\u0000more\"", LOG_AT) "]}";
+	assert_int_equal(find_ours(nul, LOG_T, 100, &res), -1);
+	assert_non_null(strstr(res.error, "not JSON"));
+	/* Fewer entries than asked for: the list is complete. */
+	assert_int_equal(
+	    find(logs_three, strlen(logs_three), LOG_TO, "x", LOG_T, 4, &res),
+	    0);
+}
+
+static void
+test_logs_maybe_cut(void **state)
+{
+	struct gateway_result res;
+
+	(void)state;
+	/* As many entries as asked for: older ones may be left out. */
+	assert_int_equal(
+	    find(logs_three, strlen(logs_three), LOG_TO, "x", LOG_T, 3, &res),
+	    -1);
+	assert_non_null(strstr(res.error, "3 entries"));
+	assert_int_equal(
+	    find(logs_three, strlen(logs_three), LOG_TO, "x", LOG_T, 2, &res),
+	    -1);
+	assert_int_equal(find_ours("{\"results\":[]}", LOG_T, 0, &res), -1);
+}
+
+static void
+test_logs_unsure(void **state)
+{
+	/* Each of these might be the message: it cannot be read. */
+	static const char *const unsure[] = {
+		"7",
+		"null",
+		"\"m-ours\"",
+		"[]",
+		"{}",
+		"{\"messageId\":\"m1\",\"to\":\"" LOG_TO
+		"\",\"text\":\"" LOG_MSG "\"}",
+		"{\"messageId\":\"m1\",\"to\":\"" LOG_TO
+		"\",\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"2015-02-30T00:00:00Z\"}",
+		"{\"messageId\":\"m1\",\"to\":\"" LOG_TO
+		"\",\"text\":\"" LOG_MSG "\",\"sentAt\":1424709631}",
+		"{\"to\":\"" LOG_TO "\",\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"" LOG_AT "\"}",
+		"{\"messageId\":\"\",\"to\":\"" LOG_TO "\",\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"" LOG_AT "\"}",
+		"{\"messageId\":5,\"to\":\"" LOG_TO "\",\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"" LOG_AT "\"}",
+		"{\"messageId\":\"m1\",\"to\":41793026727,\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"" LOG_AT "\"}",
+		"{\"messageId\":\"m1\",\"to\":\"" LOG_TO
+		"\",\"text\":null,\"sentAt\":\"" LOG_AT "\"}",
+	};
+	/* These cannot be read in full, but a field that can rules them
+	 * out. */
+	static const char *const other[] = {
+		"{\"to\":\"41793026700\"}",
+		"{\"text\":\"something else\",\"sentAt\":7}",
+		"{\"to\":[],\"text\":\"" LOG_MSG
+		"\",\"sentAt\":\"2000-01-01T00:00:00Z\"}",
+	};
+	struct gateway_result res;
+	char json[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(unsure) / sizeof(unsure[0]); i++) {
+		snprintf(json, sizeof(json), "{\"results\":[%s]}", unsure[i]);
+		assert_int_equal(find_ours(json, LOG_T, 100, &res), -1);
+		assert_non_null(strstr(res.error, "unreadable"));
+		/* The message found elsewhere in the list still counts. */
+		snprintf(json, sizeof(json), "{\"results\":[%s,%s]}", unsure[i],
+		         L_OURS);
+		assert_int_equal(find_ours(json, LOG_T, 100, &res), 1);
+		assert_string_equal(res.message_id, "m-ours");
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		snprintf(json, sizeof(json), "{\"results\":[%s]}", other[i]);
+		assert_int_equal(find_ours(json, LOG_T, 100, &res), 0);
+	}
+}
+
+static void
+test_logs_long_id(void **state)
+{
+	char id[INFOBIP_JSON_ID_MAX + 2], json[1024];
+	struct gateway_result res;
+
+	(void)state;
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	snprintf(json, sizeof(json),
+	         "{\"results\":[{\"messageId\":\"%s\",\"to\":\"" LOG_TO
+	         "\",\"text\":\"" LOG_MSG "\",\"sentAt\":\"" LOG_AT "\"}]}",
+	         id);
+	assert_int_equal(find_ours(json, LOG_T, 100, &res), -1);
+	/* One byte shorter fits res->message_id exactly. */
+	id[INFOBIP_JSON_ID_MAX] = '\0';
+	snprintf(json, sizeof(json),
+	         "{\"results\":[{\"messageId\":\"%s\",\"to\":\"" LOG_TO
+	         "\",\"text\":\"" LOG_MSG "\",\"sentAt\":\"" LOG_AT "\"}]}",
+	         id);
+	assert_int_equal(find_ours(json, LOG_T, 100, &res), 1);
+	assert_string_equal(res.message_id, id);
+}
+
+static void
+expect_bad_logs(const char *json, size_t len)
+{
+	struct gateway_result res;
+
+	assert_int_equal(find(json, len, LOG_TO, LOG_MSG, LOG_T, 100, &res),
+	                 -1);
+}
+
+#define BAD_LOGS(s) expect_bad_logs((s), strlen(s))
+
+static void
+test_logs_malformed(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++)
+		BAD_LOGS(bad_bodies[i]);
+	BAD_LOGS("{\"results\":[],\"results\":[" L_OURS "]}");
+	/* Every cut of a good answer, including one just short of the match
+	 * and one with the match but not the end. */
+	for (size_t n = 0; n < sizeof(logs_three) - 1; n++)
+		expect_bad_logs(logs_three, n);
+}
+
+static void
+test_logs_huge(void **state)
+{
+	struct gateway_result res;
+	char *s = too_many_results("{}");
+
+	(void)state;
+	assert_int_equal(find(s, strlen(s), LOG_TO, LOG_MSG, LOG_T, 2000, &res),
+	                 -1);
+	assert_non_null(strstr(res.error, "more than"));
+	free(s);
+}
+
+static void
+test_logs_deep(void **state)
+{
+	size_t depth = 100000, len = 2 * depth + 64;
+	struct gateway_result res;
+	char *s = malloc(len), *p = s;
+
+	(void)state;
+	assert_non_null(s);
+	p += snprintf(p, len, "{\"results\":[");
+	memset(p, '[', depth);
+	p += depth;
+	memset(p, ']', depth);
+	p += depth;
+	memcpy(p, "]}", 3);
+	assert_int_equal(find(s, strlen(s), LOG_TO, LOG_MSG, LOG_T, 100, &res),
+	                 -1);
+	free(s);
+}
+
 static enum gateway_status
 error_of(long http, const char *body, struct gateway_result *res)
 {
@@ -387,6 +697,41 @@ test_dates(void **state)
 	expect_no_date("2019-08-20T14:50:29.0000000000Z");
 }
 
+static void
+expect_format(int64_t t, const char *want)
+{
+	char buf[INFOBIP_JSON_DATE_MAX];
+	int64_t back = -1;
+
+	assert_int_equal(infobip_json_format_date(t, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+	assert_int_equal(infobip_json_parse_date(buf, &back), 0);
+	assert_int_equal(back, t);
+}
+
+static void
+test_format_date(void **state)
+{
+	char buf[INFOBIP_JSON_DATE_MAX];
+
+	(void)state;
+	expect_format(1566312629, "2019-08-20T14:50:29.000+0000");
+	expect_format(0, "1970-01-01T00:00:00.000+0000");
+	expect_format(1709243999, "2024-02-29T21:59:59.000+0000");
+	expect_format(-1, "1969-12-31T23:59:59.000+0000");
+	expect_format(-2208988800LL, "1900-01-01T00:00:00.000+0000");
+	expect_format(253402300799LL, "9999-12-31T23:59:59.000+0000");
+	assert_int_equal(
+	    infobip_json_format_date(-2208988801LL, buf, sizeof(buf)), -1);
+	assert_int_equal(
+	    infobip_json_format_date(253402300800LL, buf, sizeof(buf)), -1);
+	assert_int_equal(infobip_json_format_date(INT64_MIN, buf, sizeof(buf)),
+	                 -1);
+	assert_int_equal(infobip_json_format_date(INT64_MAX, buf, sizeof(buf)),
+	                 -1);
+	assert_int_equal(infobip_json_format_date(0, buf, 28), -1);
+}
+
 int
 main(void)
 {
@@ -399,8 +744,18 @@ main(void)
 		cmocka_unit_test(test_inbox_long_text),
 		cmocka_unit_test(test_send_body),
 		cmocka_unit_test(test_sent),
+		cmocka_unit_test(test_logs_found),
+		cmocka_unit_test(test_logs_clock),
+		cmocka_unit_test(test_logs_not_found),
+		cmocka_unit_test(test_logs_maybe_cut),
+		cmocka_unit_test(test_logs_unsure),
+		cmocka_unit_test(test_logs_long_id),
+		cmocka_unit_test(test_logs_malformed),
+		cmocka_unit_test(test_logs_huge),
+		cmocka_unit_test(test_logs_deep),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_format_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
