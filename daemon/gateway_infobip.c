@@ -5,11 +5,29 @@
  * own: it sets batch->more when pendingMessageCount > 0, and the daemon
  * stores the batch durably before it polls again.  send posts one message to
  * /sms/2/text/advanced.  Requests carry "Authorization: App <API key>".
- * find_sent cannot tell (-1): looking a message up in the logs is left for
- * later. */
+ *
+ * find_sent asks the sent SMS logs, GET /sms/1/logs?to=&sentSince=&limit=,
+ * for a message to that number with exactly that text, sent no earlier than
+ * a minute before `since` (clock slack), so that after a crash between
+ * sending and recording the daemon does not send a reply twice.  It cannot
+ * tell (-1) when the request or its answer fails, when an entry that might
+ * be the message is unreadable, when the list holds as many entries as
+ * asked for (it may be cut short), or when `since` is older than the 48
+ * hours Infobip keeps its logs.  Numbers are looked up and compared without
+ * a leading '+', as Infobip writes them.
+ *
+ * It assumes that a message Infobip has accepted is in the logs by the time
+ * it looks.  Infobip does not say how soon a message shows there; the daemon
+ * looks after a restart, or after waiting out a send that got no answer
+ * (3 x http.timeout_ms), both usually seconds after the send.  A message
+ * that has not shown yet is taken as not sent, and the reply goes out again:
+ * no worse than without the lookup. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
 
 #include "config.h"
 #include "gateway.h"
@@ -18,14 +36,21 @@
 
 #define INFOBIP_INBOX_PATH "/sms/1/inbox/reports"
 #define INFOBIP_SEND_PATH  "/sms/2/text/advanced"
+#define INFOBIP_LOGS_PATH  "/sms/1/logs"
 #define INFOBIP_USER_AGENT "backtalk"
+/* Log entries asked for: the messages to one number since one send, far
+ * fewer than this unless something is badly wrong. */
+#define INFOBIP_LOGS_LIMIT 100
+/* Infobip keeps the logs for 48 hours; an hour less leaves a margin. */
+#define INFOBIP_LOGS_KEPT_S (47 * 3600)
 
 struct gateway_infobip {
 	struct gateway base;
 	struct http_client *http;
 	char *inbox_url; /* base_url + INFOBIP_INBOX_PATH?limit=N */
 	char *send_url;
-	char *number; /* sender; NULL: the account's default */
+	char *logs_url; /* base_url + INFOBIP_LOGS_PATH, without a query */
+	char *number;   /* sender; NULL: the account's default */
 };
 
 static void
@@ -134,18 +159,73 @@ gateway_infobip_send(struct gateway *gw, const char *to, const char *body,
 	return res->status;
 }
 
+/* logs_url?to=...&sentSince=...&limit=..., the values escaped; NULL when
+ * out of memory. */
+static char *
+gateway_infobip_logs_url(const struct gateway_infobip *ib, const char *to,
+                         const char *since)
+{
+	char *eto = curl_easy_escape(NULL, to + (to[0] == '+'), 0);
+	char *esince = curl_easy_escape(NULL, since, 0);
+	char *url = NULL;
+	size_t len;
+
+	if (eto != NULL && esince != NULL) {
+		len = strlen(ib->logs_url) + strlen(eto) + strlen(esince) + 64;
+		url = malloc(len);
+		if (url != NULL)
+			snprintf(url, len, "%s?to=%s&sentSince=%s&limit=%d",
+			         ib->logs_url, eto, esince, INFOBIP_LOGS_LIMIT);
+	}
+	curl_free(eto);
+	curl_free(esince);
+	return url;
+}
+
 static int
 gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
                           int64_t since, struct gateway_result *res)
 {
-	(void)gw;
-	(void)to;
-	(void)body;
-	(void)since;
+	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	char date[INFOBIP_JSON_DATE_MAX];
+	struct http_response r;
+	char *url;
+	int rc, found;
+
 	gateway_infobip_result_init(res);
-	snprintf(res->error, sizeof(res->error),
-	         "infobip: cannot look up sent messages");
-	return -1;
+	res->status = GATEWAY_RETRY;
+	if (since < (int64_t)time(NULL) - INFOBIP_LOGS_KEPT_S) {
+		snprintf(
+		    res->error, sizeof(res->error),
+		    "infobip: sent too long ago to be in the logs (Infobip "
+		    "keeps them 48 hours)");
+		return -1;
+	}
+	if (infobip_json_format_date(since - INFOBIP_JSON_CLOCK_SLACK_S, date,
+	                             sizeof(date)) != 0) {
+		snprintf(res->error, sizeof(res->error),
+		         "infobip: no date for %lld", (long long)since);
+		return -1;
+	}
+	url = gateway_infobip_logs_url(ib, to, date);
+	if (url == NULL) {
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return -1;
+	}
+	rc = http_get(ib->http, url, &r);
+	free(url);
+	if (!gateway_infobip_ok(rc, &r)) {
+		gateway_infobip_fail(rc, &r, res);
+		http_response_free(&r);
+		return -1;
+	}
+	res->http_status = r.status;
+	found = infobip_json_find_sent(r.body, r.len, to, body, since,
+	                               INFOBIP_LOGS_LIMIT, res);
+	http_response_free(&r);
+	if (found >= 0)
+		res->status = GATEWAY_OK;
+	return found;
 }
 
 static int
@@ -165,6 +245,7 @@ gateway_infobip_free(struct gateway *gw)
 	http_free(ib->http);
 	free(ib->inbox_url);
 	free(ib->send_url);
+	free(ib->logs_url);
 	free(ib->number);
 	free(ib);
 }
@@ -265,8 +346,11 @@ gateway_infobip_new(const struct config *cfg, const char *secret, char *err,
 	                                    INFOBIP_INBOX_PATH, query);
 	ib->send_url =
 	    gateway_infobip_url(cfg->infobip.base_url, INFOBIP_SEND_PATH, "");
+	ib->logs_url =
+	    gateway_infobip_url(cfg->infobip.base_url, INFOBIP_LOGS_PATH, "");
 	ib->http = gateway_infobip_http(cfg, secret);
-	if (ib->inbox_url == NULL || ib->send_url == NULL || ib->http == NULL)
+	if (ib->inbox_url == NULL || ib->send_url == NULL ||
+	    ib->logs_url == NULL || ib->http == NULL)
 		goto oom;
 	if (cfg->infobip.number != NULL && cfg->infobip.number[0] != '\0') {
 		ib->number = strdup(cfg->infobip.number);
