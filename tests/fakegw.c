@@ -216,6 +216,55 @@ json_iso8601(int64_t ms)
 	return json_string(buf);
 }
 
+/* Parses "2026-11-23T21:00:00.000+0000" as Infobip takes dates: the
+ * fraction is optional, the zone Z, +hhmm or +hh:mm.  Unix milliseconds. */
+static bool
+parse_iso8601(const char *s, int64_t *ret_ms)
+{
+	int y, mo, d, h, mi, sec, zh, zm, n = 0, k = 0;
+	int64_t ms = 0, scale = 100;
+	struct tm tm;
+	char sign;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+	           &n) != 6 ||
+	    n != 19 || y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return false;
+	s += n;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, k++) {
+			ms += (*s - '0') * scale;
+			scale /= 10;
+		}
+		if (k == 0)
+			return false;
+	}
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ret_ms = (int64_t)timegm(&tm) * 1000 + ms;
+	if (strcmp(s, "Z") == 0)
+		return true;
+	sign = *s;
+	if ((sign != '+' && sign != '-') ||
+	    (sscanf(s + 1, "%2d%n", &zh, &n) != 1 || n != 2))
+		return false;
+	s += 3;
+	if (*s == ':')
+		s++;
+	if (sscanf(s, "%2d%n", &zm, &n) != 1 || n != 2 || s[2] || zh < 0 ||
+	    zh > 23 || zm < 0 || zm > 59)
+		return false;
+	*ret_ms -=
+	    (sign == '-' ? -1 : 1) * ((int64_t)zh * 3600 + zm * 60) * 1000;
+	return true;
+}
+
 /* Number of SMS segments: GSM-7 when the text is ASCII (an approximation:
  * a few ASCII characters are not in GSM-7), UCS-2 otherwise. */
 static int
@@ -275,6 +324,7 @@ struct imsg {
 struct sent {
 	const char *gateway;
 	char *id, *from, *to, *body;
+	char *bulk; /* Infobip's bulkId; NULL for Twilio */
 	int64_t time_ms;
 };
 
@@ -299,6 +349,7 @@ enum endpoint {
 	EP_TWILIO_SEND,
 	EP_INFOBIP_INBOX,
 	EP_INFOBIP_SEND,
+	EP_INFOBIP_LOGS,
 	EP_FAULTABLE, /* endpoints before this one have fault queues */
 	EP_CONTROL = EP_FAULTABLE,
 	EP_OTHER,
@@ -306,8 +357,8 @@ enum endpoint {
 };
 
 static const char *const endpoint_names[EP_COUNT] = {
-	"twilio_list",  "twilio_send", "infobip_inbox",
-	"infobip_send", "control",     "other",
+	"twilio_list",  "twilio_send", "infobip_inbox", "infobip_send",
+	"infobip_logs", "control",     "other",
 };
 
 enum auth { AUTH_NONE, AUTH_OK, AUTH_BAD };
@@ -493,10 +544,11 @@ infobip_add(const char *from, const char *to, const char *text,
 	return m->id;
 }
 
-/* Records an outbound message. Lock held. */
+/* Records an outbound message; bulk is Infobip's bulkId or NULL. Lock
+ * held. */
 static void
-sent_add(const char *gateway, const char *id, const char *from, const char *to,
-         const char *body)
+sent_add(const char *gateway, const char *id, const char *bulk,
+         const char *from, const char *to, const char *body)
 {
 	struct sent *s;
 
@@ -504,6 +556,7 @@ sent_add(const char *gateway, const char *id, const char *from, const char *to,
 	s = &st.sent[st.nsent++];
 	s->gateway = gateway;
 	s->id = xstrdup(id);
+	s->bulk = xstrdup(bulk);
 	s->from = xstrdup(from);
 	s->to = xstrdup(to);
 	s->body = xstrdup(body);
@@ -537,6 +590,7 @@ state_clear(void)
 	st.inbox_head = st.inbox_len = st.inbox_cap = 0;
 	for (i = 0; i < st.nsent; i++) {
 		free(st.sent[i].id);
+		free(st.sent[i].bulk);
 		free(st.sent[i].from);
 		free(st.sent[i].to);
 		free(st.sent[i].body);
@@ -851,16 +905,16 @@ respond(struct MHD_Connection *c, struct req *r, const char *url,
         const char *method, struct out o, const struct fault *f)
 {
 	static const char *const garbage[EP_FAULTABLE] = {
-		"{\"messages\": [ {\"sid\":",
-		"{\"sid\": \"SM",
-		"{\"results\": [ {\"messageId\":",
-		"{\"bulkId\": \"",
+		"{\"messages\": [ {\"sid\":",      "{\"sid\": \"SM",
+		"{\"results\": [ {\"messageId\":", "{\"bulkId\": \"",
+		"{\"results\": [ {\"bulkId\":",
 	};
 	static const char *const huge_head[EP_FAULTABLE] = {
 		"{\"messages\":[],\"padding\":\"",
 		"{\"sid\":null,\"padding\":\"",
 		"{\"results\":[],\"padding\":\"",
 		"{\"bulkId\":null,\"padding\":\"",
+		"{\"results\":[],\"padding\":\"",
 	};
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -1273,7 +1327,7 @@ twilio_send(struct MHD_Connection *c, struct req *r, const char *account,
 		tmsg_free(m);
 	} else {
 		twilio_insert(m);
-		sent_add("twilio", m->sid, from, to, body);
+		sent_add("twilio", m->sid, NULL, from, to, body);
 	}
 	pthread_mutex_unlock(&st.lock);
 	return out_json(201, doc);
@@ -1407,7 +1461,7 @@ infobip_send(struct MHD_Connection *c, struct req *r, json_t *body, bool dry)
 				id = fresh;
 			}
 			if (!dry)
-				sent_add("infobip", id, from, to, text);
+				sent_add("infobip", id, bulk, from, to, text);
 			json_array_append_new(
 			    out_msgs,
 			    json_pack("{s:s, s:{s:i, s:s, s:i, s:s, s:s}, "
@@ -1422,6 +1476,69 @@ infobip_send(struct MHD_Connection *c, struct req *r, json_t *body, bool dry)
 	pthread_mutex_unlock(&st.lock);
 	return out_json(
 	    200, json_pack("{s:s, s:o}", "bulkId", bulk, "messages", out_msgs));
+}
+
+/* A number as Infobip writes it: without a leading '+'. */
+static const char *
+infobip_number(const char *s)
+{
+	return s && s[0] == '+' ? s + 1 : s;
+}
+
+/* Serves the sent SMS logs: what clients sent through Infobip, newest
+ * first, filtered by to (a leading '+' aside), sentSince and sentUntil,
+ * at most limit (default 50, at most 1000). */
+static struct out
+infobip_logs(struct MHD_Connection *c, struct req *r)
+{
+	const char *l = arg(c, "limit"), *to = arg(c, "to");
+	const char *since = arg(c, "sentSince"), *until = arg(c, "sentUntil");
+	int64_t limit = FAKEGW_PAGE_DEFAULT, lo = INT64_MIN, hi = INT64_MAX;
+	json_t *results;
+	size_t i, n = 0;
+
+	r->auth = infobip_auth(c);
+	if (r->auth != AUTH_OK)
+		return infobip_unauthorized();
+	if (l && !parse_i64(l, 1, INT64_MAX, &limit))
+		return infobip_error(400, "BAD_REQUEST", "Invalid limit");
+	if (limit > FAKEGW_PAGE_MAX)
+		limit = FAKEGW_PAGE_MAX;
+	if (since && !parse_iso8601(since, &lo))
+		return infobip_error(400, "BAD_REQUEST", "Invalid sentSince");
+	if (until && !parse_iso8601(until, &hi))
+		return infobip_error(400, "BAD_REQUEST", "Invalid sentUntil");
+
+	results = json_array();
+	pthread_mutex_lock(&st.lock);
+	for (i = st.nsent; i > 0 && (int64_t)n < limit; i--) {
+		const struct sent *s = &st.sent[i - 1];
+
+		if (strcmp(s->gateway, "infobip") != 0 || s->time_ms < lo ||
+		    s->time_ms > hi ||
+		    (to &&
+		     strcmp(infobip_number(to), infobip_number(s->to)) != 0))
+			continue;
+		json_array_append_new(
+		    results,
+		    json_pack(
+		        "{s:s, s:s, s:s, s:s?, s:s, s:o, s:o, s:i, "
+		        "s:{s:f, s:s}, s:{s:i, s:s, s:i, s:s, s:s}, "
+		        "s:{s:i, s:s, s:i, s:s, s:s, s:b}}",
+		        "bulkId", s->bulk ? s->bulk : s->id, "messageId", s->id,
+		        "to", infobip_number(s->to), "from", s->from, "text",
+		        s->body, "sentAt", json_iso8601(s->time_ms), "doneAt",
+		        json_iso8601(s->time_ms), "smsCount",
+		        sms_segments(s->body), "price", "pricePerMessage", 0.01,
+		        "currency", "EUR", "status", "groupId", 3, "groupName",
+		        "DELIVERED", "id", 5, "name", "DELIVERED_TO_HANDSET",
+		        "description", "Message delivered to handset", "error",
+		        "groupId", 0, "groupName", "OK", "id", 0, "name",
+		        "NO_ERROR", "description", "No Error", "permanent", 0));
+		n++;
+	}
+	pthread_mutex_unlock(&st.lock);
+	return out_json(200, json_pack("{s:o}", "results", results));
 }
 
 /* --- control API --- */
@@ -1783,7 +1900,8 @@ control_faults(json_t *body)
 		if (e == EP_FAULTABLE) {
 			snprintf(msg, sizeof msg,
 			         "%s: unknown endpoint (known: twilio_list, "
-			         "twilio_send, infobip_inbox, infobip_send)",
+			         "twilio_send, infobip_inbox, infobip_send, "
+			         "infobip_logs)",
 			         key);
 			err = msg;
 			goto out;
@@ -1944,6 +2062,8 @@ classify(const char *url, const char *method)
 		return EP_INFOBIP_INBOX;
 	if (post && strcmp(url, "/sms/2/text/advanced") == 0)
 		return EP_INFOBIP_SEND;
+	if (get && strcmp(url, "/sms/1/logs") == 0)
+		return EP_INFOBIP_LOGS;
 	return EP_OTHER;
 }
 
@@ -1964,6 +2084,8 @@ gateway_handle(struct MHD_Connection *c, struct req *r, const char *url,
 		return infobip_inbox(c, r, dry || (f && f->duplicate));
 	case EP_INFOBIP_SEND:
 		return infobip_send(c, r, json, dry);
+	case EP_INFOBIP_LOGS:
+		return infobip_logs(c, r);
 	default:
 		return control_error(404, "not found");
 	}

@@ -38,6 +38,14 @@
  *   POST /sms/2/text/advanced: {"messages":[{"destinations":[{"to"}],
  *        "from","text"}]}; every destination is recorded as sent and
  *        answered PENDING_ACCEPTED.
+ *   GET  /sms/1/logs?to=&sentSince=&sentUntil=&limit=N (default 50, at
+ *        most 1000): the messages sent through Infobip, newest first,
+ *        each with bulkId, messageId, to, from, text, sentAt (when it was
+ *        recorded), doneAt, smsCount, price, status DELIVERED and error
+ *        NO_ERROR.  Numbers are written, and to is matched, without a
+ *        leading '+', as Infobip does; dates as receivedAt is, and
+ *        sentSince/sentUntil take Z, +hhmm or +hh:mm.  400 BAD_REQUEST for
+ *        a bad limit or date.
  *   Bad auth: 401 {"requestError":{"serviceException":{"messageId":
  *        "UNAUTHORIZED","text":"Invalid login details"}}}.
  *
@@ -60,8 +68,8 @@
  *                                 time_ms, endpoint, method, path, status,
  *                                 auth, fault],"state":{...}}
  *   POST /_control/faults        {"twilio_list":[F...],"twilio_send":[...],
- *                                 "infobip_inbox":[...],
- *                                 "infobip_send":[...]} -> {"pending"}
+ *                                 "infobip_inbox":[...],"infobip_send":[...],
+ *                                 "infobip_logs":[...]} -> {"pending"}
  *   POST /_control/optout        {"number","remove":false}
  *   POST /_control/reset         clears messages, sends, opt-outs, faults
  *                                and counters (ids never repeat)

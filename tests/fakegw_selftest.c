@@ -1,8 +1,9 @@
 /* fakegw_selftest: starts fakegw on an ephemeral port and checks, through
  * libcurl, what the end-to-end tests rely on: Twilio listing, paging and
  * sending with Basic auth, opt-outs, every fault kind firing once before
- * normal service resumes, Infobip serving each message once, bulk loading,
- * the request log, reset, and a clean exit on SIGTERM.
+ * normal service resumes, Infobip serving each message once and listing
+ * what was sent in its logs, bulk loading, the request log, reset, and a
+ * clean exit on SIGTERM.
  *
  *   fakegw_selftest PATH/TO/fakegw
  *
@@ -279,6 +280,89 @@ static json_int_t
 jint(json_t *obj, const char *key)
 {
 	return json_integer_value(json_object_get(obj, key));
+}
+
+/* GET /sms/1/logs with a query ("" or "?..."). */
+static struct resp
+infobip_logs(const char *query)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "/sms/1/logs%s", query);
+	return http("GET", path, NULL, "Authorization: App " KEY, NULL, NULL,
+	            true);
+}
+
+/* The results of a logs query that must answer 200; NULL after reporting
+ * the failure.  The caller frees the document *ret_doc. */
+static json_t *
+infobip_logs_results(const char *query, json_t **ret_doc)
+{
+	struct resp r = infobip_logs(query);
+	json_t *doc = r.status == 200 ? resp_json(&r) : NULL;
+
+	if (!doc)
+		fprintf(stderr, "GET /sms/1/logs%s: status %ld: %s\n", query,
+		        r.status, r.body ? r.body : "");
+	resp_free(&r);
+	*ret_doc = doc;
+	return json_object_get(doc, "results");
+}
+
+/* How many results a logs query that must answer 200 has; -1 when it
+ * fails. */
+static long
+infobip_logs_count(const char *query)
+{
+	json_t *doc, *res = infobip_logs_results(query, &doc);
+	long n = json_is_array(res) ? (long)json_array_size(res) : -1;
+
+	json_decref(doc);
+	return n;
+}
+
+/* Sends one message through Infobip; returns its messageId (free it). */
+static char *
+infobip_send_one(const char *to, const char *text)
+{
+	json_t *req =
+	    json_pack("{s:[{s:[{s:s}], s:s, s:s}]}", "messages", "destinations",
+	              "to", to, "from", "InfoSMS", "text", text);
+	char *body = json_dumps(req, JSON_COMPACT), *id = NULL;
+	struct resp r =
+	    http("POST", "/sms/2/text/advanced", NULL,
+	         "Authorization: App " KEY, "application/json", body, true);
+	json_t *doc = resp_json(&r);
+	const char *got = jstr(
+	    json_array_get(json_object_get(doc, "messages"), 0), "messageId");
+
+	CHECK(r.status == 200 && got != NULL);
+	if (got)
+		id = strdup(got);
+	json_decref(doc);
+	json_decref(req);
+	resp_free(&r);
+	free(body);
+	return id;
+}
+
+/* "?...&sentSince=<date of t, escaped>" after a prefix query. */
+static void
+logs_since(char *buf, size_t size, const char *prefix, time_t t,
+           const char *zone)
+{
+	char date[64];
+	char *esc;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S.000", &tm);
+	snprintf(date + n, sizeof date - n, "%s", zone);
+	esc = curl_easy_escape(NULL, date, 0);
+	snprintf(buf, size, "%s%ssentSince=%s", prefix, *prefix ? "&" : "?",
+	         esc ? esc : "");
+	curl_free(esc);
 }
 
 /* Follows next_page_uri from a first list query; fills sids (up to max)
@@ -932,6 +1016,159 @@ test_infobip(void)
 	json_decref(doc);
 }
 
+/* The sent SMS logs: what went out through Infobip, newest first, with
+ * Infobip's fields and numbers without '+', filtered by to, sentSince,
+ * sentUntil and limit; faults fire on it as on the other endpoints. */
+static void
+test_infobip_logs(void)
+{
+	static const char *const bad[] = {
+		"?limit=0",
+		"?sentSince=yesterday",
+		"?sentSince=2026-01-01T00:00:00",
+		"?sentUntil=2026-01-01T00:00:00.000+00",
+	};
+	const char *to = "+4915550020", *other = "+4915550021";
+	char *ids[3], q[512];
+	struct resp r, normal;
+	json_t *doc, *res, *m, *s;
+	time_t now = time(NULL);
+	size_t k;
+
+	r = http("GET", "/sms/1/logs", NULL, NULL, NULL, NULL, true);
+	doc = resp_json(&r);
+	CHECK(r.status == 401);
+	CHECK(jstr(json_object_get(json_object_get(doc, "requestError"),
+	                           "serviceException"),
+	           "messageId") &&
+	      strcmp(jstr(json_object_get(json_object_get(doc, "requestError"),
+	                                  "serviceException"),
+	                  "messageId"),
+	             "UNAUTHORIZED") == 0);
+	json_decref(doc);
+	resp_free(&r);
+	r = http("GET", "/sms/1/logs", NULL, "Authorization: App " TOKEN, NULL,
+	         NULL, true);
+	CHECK(r.status == 401);
+	resp_free(&r);
+
+	ids[0] = infobip_send_one(to, "first reply");
+	ids[1] = infobip_send_one(other, "first reply");
+	ids[2] = infobip_send_one(to, "caf\xc3\xa9 second");
+
+	/* By number, with or without '+', newest first. */
+	res = infobip_logs_results("?to=%2B4915550020", &doc);
+	CHECK(json_array_size(res) == 2);
+	json_array_foreach(res, k, m)
+	{
+		const char *want = ids[k == 0 ? 2 : 0];
+
+		CHECK(want && jstr(m, "messageId") &&
+		      strcmp(jstr(m, "messageId"), want) == 0);
+		CHECK(jstr(m, "to") &&
+		      strcmp(jstr(m, "to"), "4915550020") == 0);
+		CHECK(jstr(m, "from") &&
+		      strcmp(jstr(m, "from"), "InfoSMS") == 0);
+		CHECK(jstr(m, "bulkId") != NULL);
+		CHECK(jstr(m, "sentAt") && strlen(jstr(m, "sentAt")) == 28);
+		CHECK(jstr(m, "doneAt") != NULL);
+		CHECK(jint(m, "smsCount") == 1);
+		s = json_object_get(m, "status");
+		CHECK(jint(s, "groupId") == 3 && jstr(s, "name") &&
+		      strcmp(jstr(s, "name"), "DELIVERED_TO_HANDSET") == 0);
+		CHECK(jstr(json_object_get(m, "error"), "name") &&
+		      strcmp(jstr(json_object_get(m, "error"), "name"),
+		             "NO_ERROR") == 0);
+		CHECK(json_is_object(json_object_get(m, "price")));
+	}
+	CHECK(jstr(json_array_get(res, 0), "text") &&
+	      strcmp(jstr(json_array_get(res, 0), "text"),
+	             "caf\xc3\xa9 second") == 0);
+	json_decref(doc);
+	CHECK(infobip_logs_count("?to=4915550020") == 2);
+	res = infobip_logs_results("?to=%2B4915550020&limit=1", &doc);
+	CHECK(json_array_size(res) == 1);
+	CHECK(ids[2] && jstr(json_array_get(res, 0), "messageId") &&
+	      strcmp(jstr(json_array_get(res, 0), "messageId"), ids[2]) == 0);
+	json_decref(doc);
+	/* Twilio's sends are not in Infobip's logs; everything sent through
+	 * Infobip is (two in test_infobip, three here). */
+	CHECK(infobip_logs_count("?to=%2B15550200") == 0);
+	CHECK(infobip_logs_count("") == 5);
+
+	/* By time, in each zone form Infobip takes. */
+	logs_since(q, sizeof q, "?to=4915550020", now - 60, "+0000");
+	CHECK(infobip_logs_count(q) == 2);
+	logs_since(q, sizeof q, "?to=4915550020", now - 60 + 3600, "+01:00");
+	CHECK(infobip_logs_count(q) == 2);
+	logs_since(q, sizeof q, "?to=4915550020", now + 3600, "Z");
+	CHECK(infobip_logs_count(q) == 0);
+	logs_since(q, sizeof q, "", now + 3600 - 7200, "-0200");
+	CHECK(infobip_logs_count(q) == 0);
+
+	for (k = 0; k < sizeof bad / sizeof *bad; k++) {
+		r = infobip_logs(bad[k]);
+		CHECK(r.status == 400);
+		resp_free(&r);
+	}
+
+	/* Faults fire once each, then the logs answer as before. */
+	normal = infobip_logs("?to=4915550020");
+	CHECK(normal.status == 200);
+	ctl_faults("infobip_logs",
+	           json_pack("[{s:i}, {s:i, s:i}, {s:b}, {s:b}, {s:b}, {s:i}]",
+	                     "status", 500, "status", 429, "retry_after", 3,
+	                     "malformed", 1, "truncate", 1, "drop", 1,
+	                     "huge_bytes", 100000));
+	r = infobip_logs("?to=4915550020");
+	doc = resp_json(&r);
+	CHECK(r.status == 500);
+	CHECK(jstr(json_object_get(json_object_get(doc, "requestError"),
+	                           "serviceException"),
+	           "messageId") != NULL);
+	json_decref(doc);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	CHECK(r.status == 429 && strcmp(r.retry_after, "3") == 0);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	doc = resp_json(&r);
+	CHECK(r.status == 200 && doc == NULL);
+	json_decref(doc);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	doc = resp_json(&r);
+	CHECK(r.status == 200 && doc == NULL && r.len == normal.len / 2);
+	json_decref(doc);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	CHECK(r.rc == CURLE_GOT_NOTHING && r.status == 0);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	doc = resp_json(&r);
+	CHECK(r.status == 200 && r.len == 100000);
+	CHECK(json_is_array(json_object_get(doc, "results")));
+	json_decref(doc);
+	resp_free(&r);
+	r = infobip_logs("?to=4915550020");
+	CHECK(r.status == 200 && r.len == normal.len && r.body && normal.body &&
+	      strcmp(r.body, normal.body) == 0);
+	resp_free(&r);
+	resp_free(&normal);
+
+	doc = ctl("GET", "requests", NULL);
+	m = json_object_get(json_object_get(doc, "endpoints"), "infobip_logs");
+	CHECK(jint(m, "500") == 1 && jint(m, "429") == 1);
+	CHECK(jint(m, "drop") == 1 && jint(m, "401") == 2);
+	CHECK(jint(m, "400") == (json_int_t)(sizeof bad / sizeof *bad));
+	CHECK(jint(json_object_get(json_object_get(doc, "state"),
+	                           "faults_pending"),
+	           "infobip_logs") == 0);
+	json_decref(doc);
+	for (k = 0; k < 3; k++)
+		free(ids[k]);
+}
+
 /* A bulk body of n messages, built as text: faster than jansson for the
  * 100,000 a benchmark loads. */
 static char *
@@ -1058,7 +1295,7 @@ test_log(const char *path)
 	CHECK(lines > 100);
 	CHECK(bad == 0);
 	CHECK(secrets == 0);
-	CHECK(drops == 3);
+	CHECK(drops == 4);
 	CHECK(forms > 3);
 }
 
@@ -1223,6 +1460,7 @@ main(int argc, char **argv)
 	test_twilio_faults();
 	test_twilio_send_faults();
 	test_infobip();
+	test_infobip_logs();
 	test_bulk();
 	test_log(log_file);
 	test_reset();
