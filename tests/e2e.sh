@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
-# Cases: twilio_basic optout restart kill9 faults reload infobip.  Every wait
-# is bounded; a case prints "ok CASE" or "FAIL CASE: why".
+# Cases: twilio_basic optout restart kill9 faults reload infobip
+# infobip_kill9.  Every wait is bounded; a case prints "ok CASE" or
+# "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip infobip_kill9)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -116,9 +117,9 @@ wait_sent() { # wait_sent N SECONDS
 	return 1
 }
 
-wait_log() { # wait_log REGEX SECONDS
+wait_log() { # wait_log REGEX SECONDS [FILE, default daemon.log]
 	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$WORK/daemon.log" 2>/dev/null && return 0
+		grep -q -- "$1" "${3:-$WORK/daemon.log}" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
@@ -156,6 +157,21 @@ for (frm, body), e in zip(msgs, expect):
         print("wrong reply to %s (%s): %r" % (frm, body, got[0]["body"][:60])); bad += 1
 sys.exit(1 if bad else 0)
 PY
+}
+
+outbox_rows() { # "state:message_id" of each outbox row, oldest first
+	sqlite3 -readonly -cmd '.timeout 5000' "$WORK/state.db" \
+		"SELECT group_concat(r, ' ') FROM (SELECT state || ':' ||
+		 ifnull(message_id, '') AS r FROM outbox ORDER BY id)"
+}
+
+wait_rows() { # wait_rows REGEX SECONDS
+	for _ in $(seq $(($2 * 20))); do
+		[[ $(outbox_rows 2>/dev/null) =~ $1 ]] && return 0
+		sleep 0.05
+	done
+	echo "outbox: $(outbox_rows 2>&1)"
+	return 1
 }
 
 add_bulk() { # add_bulk GATEWAY FILE_OF_"from<TAB>body"
@@ -290,8 +306,52 @@ case_infobip() {
 	stop_daemon
 }
 
+# kill -9 while a reply is being sent through Infobip, which then takes
+# it: after the restart the daemon finds it in the sent SMS logs and does
+# not send it again.  Then the same with a send Infobip never took: not in
+# the logs, so it goes out.  Each send is held 1.5 s (less than the 2 s
+# timeout) so that the daemon is killed while it waits.
+case_infobip_kill9() {
+	local a=+15555000001 b=+15555000002 rows
+	local send='"endpoint":"infobip_send"'
+	write_config infobip
+	ctl POST /faults '{"infobip_send":[{"delay_ms":1500}]}' >/dev/null
+	ctl POST /inbound '{"gateway":"infobip","from":"'$a'","to":"'$OURS'","body":"my back hurts after deadlifts"}' >/dev/null
+	start_daemon
+	wait_rows '^sending:$' 20 || { fail "the reply was never being sent"; return; }
+	stop_daemon KILL
+	wait_log "$send.*\"status\":200" 5 "$WORK/fakegw.log" || { fail "fakegw did not take the send"; return; }
+	[ "$(outbox_rows)" = sending: ] || { fail "the reply was not left sending"; return; }
+	start_daemon
+	wait_rows '^sent:[^ ]+$' 20 || { fail "the reply was not settled after the restart"; return; }
+	[ "$(grep -c "$send.*\"status\":200" "$WORK/fakegw.log")" -eq 1 ] ||
+		{ fail "sent again after kill -9"; return; }
+	grep -q '"endpoint":"infobip_logs".*"status":200' "$WORK/fakegw.log" ||
+		{ fail "the Infobip logs were not asked"; return; }
+
+	ctl POST /faults '{"infobip_send":[{"delay_ms":1500,"status":503}]}' >/dev/null
+	ctl POST /inbound '{"gateway":"infobip","from":"'$b'","to":"'$OURS'","body":"why does my back hurt"}' >/dev/null
+	wait_rows '^sent:[^ ]+ sending:$' 20 || { fail "the second reply was never being sent"; return; }
+	stop_daemon KILL
+	wait_log "$send.*\"status\":503" 5 "$WORK/fakegw.log" || { fail "the held send did not fail"; return; }
+	start_daemon
+	wait_rows '^sent:[^ ]+ sent:[^ ]+$' 20 || { fail "a reply Infobip never took was not sent"; return; }
+	sleep 0.3 # nothing more may go out
+	rows=$(outbox_rows)
+	# One send each, and the outbox holds the ids Infobip gave them: the
+	# first one's could only have come from the logs.
+	ctl GET /sent | python3 -c '
+import sys, json
+sent = json.load(sys.stdin)["sent"]
+got = ["%s=sent:%s" % (s["to"], s["id"]) for s in sent]
+want = ["%s=%s" % p for p in zip(sys.argv[1:3], sys.argv[3].split())]
+sys.exit(0 if got == want else "sent %s, outbox %s" % (got, want))' $a $b "$rows" ||
+		{ fail "not one reply each, as recorded"; return; }
+	stop_daemon
+}
+
 for CASE in "${CASES[@]}"; do
-	rm -rf "$WORK/state.db"* "$WORK/daemon.log" "$WORK/daemon.out"
+	rm -rf "$WORK/state.db"* "$WORK/daemon.log" "$WORK/daemon.out" "$WORK/fakegw.log"
 	start_fakegw || { fail "fakegw did not start"; continue; }
 	before=$failed
 	"case_$CASE"
