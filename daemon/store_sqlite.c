@@ -603,11 +603,13 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	char mode[16];
 
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
-	/* secure_delete: a cleared body is overwritten, not just unlinked. */
+	/* secure_delete = FAST zeroes deleted text where that costs no extra
+	 * write; retention turns it fully on while it clears bodies and then
+	 * VACUUMs, so no cleared text survives in free pages either. */
 	if (db_exec(db,
 	            "PRAGMA foreign_keys = ON;"
 	            "PRAGMA synchronous = FULL;"
-	            "PRAGMA secure_delete = ON;",
+	            "PRAGMA secure_delete = FAST;",
 	            path, err, errlen) < 0)
 		return -1;
 	if (db_query_text(db, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
@@ -1216,11 +1218,12 @@ store_state_set(struct store *st, const char *key, const char *value)
 
 /* Retention and counts. */
 
-int64_t
-store_retention(struct store *st, int64_t before)
+/* Clears bodies older than before in one transaction; *ret_cleared is
+ * how many.  0 or -1. */
+static int
+store_retention_clear(struct store *st, int64_t before, int64_t *ret_cleared)
 {
 	int64_t cleared;
-	int rc;
 
 	if (tx_begin(st) < 0)
 		return -1;
@@ -1240,6 +1243,26 @@ store_retention(struct store *st, int64_t before)
 	cleared += sqlite3_changes64(st->db);
 	if (tx_commit(st) < 0)
 		return -1;
+	*ret_cleared = cleared;
+	return 0;
+fail:
+	tx_rollback(st);
+	return -1;
+}
+
+int64_t
+store_retention(struct store *st, int64_t before)
+{
+	int64_t cleared = 0;
+	int rc;
+
+	if (sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL,
+	                 NULL) != SQLITE_OK)
+		return store_dberr(st, "retention: secure_delete");
+	rc = store_retention_clear(st, before, &cleared);
+	sqlite3_exec(st->db, "PRAGMA secure_delete = FAST", NULL, NULL, NULL);
+	if (rc < 0)
+		return -1;
 	if (cleared == 0)
 		return 0;
 
@@ -1255,9 +1278,6 @@ store_retention(struct store *st, int64_t before)
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return store_dberr(st, "retention: checkpoint");
 	return cleared;
-fail:
-	tx_rollback(st);
-	return -1;
 }
 
 int
