@@ -515,10 +515,14 @@ def phase_throughput(args, work, gw, msgs, cats, R):
         time.sleep(args.idle_s)
         R["tp_idle_cpu"] = (proc_cpu_s(d.p.pid) - c0) / args.idle_s
         R["tp_idle"] = d.mem()
-        log("after %d s idle: VmRSS %s, VmHWM %s, CPU %.0f%% of one core "
-            "(every poll lists the %d messages again)" %
-            (args.idle_s, fmt_kb(R["tp_idle"]["VmRSS"]),
-             fmt_kb(R["tp_idle"]["VmHWM"]), 100 * R["tp_idle_cpu"], n))
+        r0 = R["tp_requests"].get("twilio_list", {}).get("total", 0)
+        r1 = gw.requests().get("endpoints", {}).get(
+            "twilio_list", {}).get("total", 0)
+        log("after %d s idle, the %d messages still listed: VmRSS %s, "
+            "VmHWM %s, CPU %.0f%% of one core, %d list requests" %
+            (args.idle_s, n, fmt_kb(R["tp_idle"]["VmRSS"]),
+             fmt_kb(R["tp_idle"]["VmHWM"]), 100 * R["tp_idle_cpu"],
+             r1 - r0))
 
     if args.loaded_count > 0 and not stopped_early:
         log("\n== loaded latency (informational): %d single messages with "
