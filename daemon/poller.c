@@ -13,7 +13,7 @@
 #include "normalise.h"
 
 #define POLLER_BACKOFF_MAX 300.0
-#define POLLER_CHUNK       256  /* staged messages decided a transaction */
+#define POLLER_CHUNK       1024 /* staged messages decided a transaction */
 #define POLLER_TURN_S      0.05 /* deciding a backlog, before other work */
 
 static const char *
@@ -143,6 +143,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		.body = body,
 		.sent_at = m->sent_at,
 		.received_at = m->received_at,
+		.staged_seq = m->seq,
 	};
 	switch (store_record(d->store, &in, &dec)) {
 	case STORE_ERROR:

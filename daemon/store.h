@@ -29,6 +29,7 @@ struct store_inbound {
 	const char *body;
 	int64_t sent_at;     /* from the gateway, 0 when unknown */
 	int64_t received_at; /* when we saw it */
+	int64_t staged_seq;  /* for store_record: its staged row, or 0 */
 };
 
 enum store_action {
@@ -86,6 +87,7 @@ struct store_counts {
 struct store_staged {
 	char *gateway, *id, *from, *to, *body;
 	int64_t sent_at, received_at;
+	int64_t seq; /* the staged row */
 };
 
 /* Opens or creates the database (mode 0600, WAL), migrating the schema.
@@ -104,18 +106,19 @@ int store_batch_begin(struct store *st);
 int store_batch_commit(struct store *st);
 void store_batch_rollback(struct store *st);
 
-/* Whether a gateway id has been staged or recorded. 1 yes, 0 no, -1. */
+/* Whether a gateway id has been recorded. 1 yes, 0 no, -1 error. */
 int store_seen(struct store *st, const char *gateway, const char *id);
-/* Stages a fetched message (in->category etc. are not needed yet).
- * Returns 1 when staged, 0 when it was staged or recorded before, -1. */
+/* Stages a fetched message.  Returns 1 when staged, 0 when it was recorded
+ * before (and is not staged), -1.  A message staged twice is recorded once:
+ * store_record() of the second finds the first. */
 int store_incoming_add(struct store *st, const struct store_inbound *in);
 /* Up to max staged messages, oldest first (by sent_at, then the order
  * they were staged in).  0 and *ret_n set, or -1. */
 int store_incoming_next(struct store *st, size_t max,
                         struct store_staged *items, size_t *ret_n);
 void store_staged_free(struct store_staged *m);
-/* Records a message with its decision and takes it out of the staged
- * ones, in one transaction. */
+/* Records a message with its decision and takes its staged row
+ * (in->staged_seq) out, in one transaction. */
 enum store_record_result store_record(struct store *st,
                                       const struct store_inbound *in,
                                       const struct store_decision *dec);
@@ -140,6 +143,10 @@ int store_outbox_failed(struct store *st, int64_t id, const char *code,
                         const char *error, int64_t now);
 int store_outbox_cancel(struct store *st, int64_t id, const char *why);
 void store_outbox_item_free(struct store_outbox_item *it);
+/* Whether a gateway message id is recorded for an outbox row other than
+ * `except` (so a lookup that found it found another reply).  1, 0, -1. */
+int store_outbox_claimed(struct store *st, const char *message_id,
+                         int64_t except);
 
 /* Opt-outs. */
 int store_optout_set(struct store *st, const char *number, bool opted_out,

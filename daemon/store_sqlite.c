@@ -86,7 +86,10 @@ static const char *const migrations[] = {
 	 * each page here before anything else happens, so that what a gateway
 	 * hands out once only (Infobip) is on disk at once, and so that
 	 * messages are decided oldest first across pages with only a page in
-	 * memory. */
+	 * memory.  No index on (gateway, id): gateway ids are random, and an
+	 * index on them would cost a page write per message twice over.  A
+	 * message staged twice is caught when it is recorded (the inbound
+	 * primary key), and the daemon polls only when nothing is staged. */
 	"CREATE TABLE incoming ("
 	" seq INTEGER PRIMARY KEY,"
 	" gateway TEXT NOT NULL,"
@@ -95,8 +98,7 @@ static const char *const migrations[] = {
 	" to_number TEXT NOT NULL,"
 	" body TEXT NOT NULL,"
 	" sent_at INTEGER NOT NULL DEFAULT 0,"
-	" received_at INTEGER NOT NULL,"
-	" UNIQUE (gateway, id));"
+	" received_at INTEGER NOT NULL);"
 	"CREATE INDEX incoming_order ON incoming (sent_at, seq);",
 };
 
@@ -134,6 +136,7 @@ enum stmt {
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_FAILED,
 	ST_OUTBOX_CANCEL,
+	ST_CLAIMED,
 	ST_RECENT_REPLIES,
 	ST_RECENT_SAME,
 	ST_STATE_GET,
@@ -151,20 +154,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SAVEPOINT] = "SAVEPOINT one",
 	[ST_RELEASE] = "RELEASE one",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO one",
-	[ST_SEEN] = "SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2 "
-	            "UNION ALL "
-	            "SELECT 1 FROM incoming WHERE gateway = ?1 AND id = ?2",
+	[ST_SEEN] = "SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2",
 	[ST_INCOMING_ADD] =
 	    "INSERT INTO incoming (gateway, id, from_number, to_number, "
 	    "body, sent_at, received_at) "
 	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS "
-	    "(SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2) "
-	    "ON CONFLICT (gateway, id) DO NOTHING",
+	    "(SELECT 1 FROM inbound WHERE gateway = ?1 AND id = ?2)",
 	[ST_INCOMING_NEXT] =
 	    "SELECT gateway, id, from_number, to_number, body, sent_at, "
-	    "received_at FROM incoming ORDER BY sent_at, seq LIMIT ?1",
-	[ST_INCOMING_DONE] =
-	    "DELETE FROM incoming WHERE gateway = ?1 AND id = ?2",
+	    "received_at, seq FROM incoming ORDER BY sent_at, seq LIMIT ?1",
+	[ST_INCOMING_DONE] = "DELETE FROM incoming WHERE seq = ?1",
 	[ST_INBOUND_INSERT] =
 	    "INSERT INTO inbound (gateway, id, from_number, to_number, "
 	    "body, sent_at, received_at, category, topic, rule, note) "
@@ -203,6 +202,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                     "WHERE id = ?1 AND " OUTBOX_LIVE,
 	[ST_OUTBOX_CANCEL] = "UPDATE outbox SET state = 'cancelled', "
 	                     "error = ?2 WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_CLAIMED] = "SELECT 1 FROM outbox WHERE message_id = ?1 "
+	               "AND id <> ?2 LIMIT 1",
 	[ST_RECENT_REPLIES] =
 	    "SELECT count(*) FROM outbox WHERE to_number = ?1 "
 	    "AND created_at >= ?2 AND state <> 'cancelled'",
@@ -609,6 +610,7 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	if (db_exec(db,
 	            "PRAGMA foreign_keys = ON;"
 	            "PRAGMA synchronous = FULL;"
+	            "PRAGMA cache_size = -1024;"
 	            "PRAGMA secure_delete = FAST;",
 	            path, err, errlen) < 0)
 		return -1;
@@ -790,6 +792,7 @@ store_incoming_next(struct store *st, size_t max, struct store_staged *items,
 		m->body = column_strdup(s, 4, &oom);
 		m->sent_at = sqlite3_column_int64(s, 5);
 		m->received_at = sqlite3_column_int64(s, 6);
+		m->seq = sqlite3_column_int64(s, 7);
 		if (oom)
 			break;
 	}
@@ -866,12 +869,14 @@ store_record(struct store *st, const struct store_inbound *in,
 	dup = sqlite3_changes(st->db) == 0;
 	/* Recorded now (or before): no longer waiting in incoming. */
 	s = st->stmt[ST_INCOMING_DONE];
-	if (bind_text(s, 1, in->gateway) || bind_text(s, 2, in->id)) {
-		store_binderr(st, ST_INCOMING_DONE, what);
-		goto fail;
+	if (in->staged_seq > 0) {
+		if (bind_int64(s, 1, in->staged_seq)) {
+			store_binderr(st, ST_INCOMING_DONE, what);
+			goto fail;
+		}
+		if (store_exec(st, ST_INCOMING_DONE, what) < 0)
+			goto fail;
 	}
-	if (store_exec(st, ST_INCOMING_DONE, what) < 0)
-		goto fail;
 	if (dup)
 		return tx_commit(st) < 0 ? STORE_ERROR : STORE_DUPLICATE;
 
@@ -1135,6 +1140,17 @@ store_is_opted_out(struct store *st, const char *number)
 	if (rc < 0)
 		return -1;
 	return rc == 1 && v != 0;
+}
+
+int
+store_outbox_claimed(struct store *st, const char *message_id, int64_t except)
+{
+	sqlite3_stmt *s = st->stmt[ST_CLAIMED];
+	int64_t v;
+
+	if (bind_text(s, 1, message_id) || bind_int64(s, 2, except))
+		return store_binderr(st, ST_CLAIMED, "outbox claimed");
+	return query_int64(st, ST_CLAIMED, "outbox claimed", &v);
 }
 
 int

@@ -873,9 +873,8 @@ test_incoming_staging(void **state)
 	assert_int_equal(store_incoming_add(fx->st, &b), 1);
 	assert_int_equal(store_incoming_add(fx->st, &c), 1);
 	assert_int_equal(store_incoming_add(fx->st, &d), 1);
-	/* Staged twice, or recorded already: known. */
-	assert_int_equal(store_incoming_add(fx->st, &a), 0);
-	assert_int_equal(store_seen(fx->st, "twilio", "SMa"), 1);
+	/* Staged is not recorded yet. */
+	assert_int_equal(store_seen(fx->st, "twilio", "SMa"), 0);
 	assert_int_equal(store_counts(fx->st, &counts), 0);
 	assert_int_equal(counts.staged, 4);
 	assert_int_equal(counts.inbound, 0);
@@ -890,28 +889,43 @@ test_incoming_staging(void **state)
 	assert_string_equal(got[0].gateway, "twilio");
 	assert_int_equal(got[0].sent_at, 99);
 	assert_int_equal(got[0].received_at, 100);
+	assert_true(got[0].seq > 0);
 	assert_string_equal(got[1].id, "SMc");
 	assert_string_equal(got[2].id, "SMd");
+
+	/* Recording takes the message's staged row out. */
+	b.staged_seq = got[0].seq;
 	for (size_t i = 0; i < n; i++)
 		store_staged_free(&got[i]);
-
-	/* Recording takes a message out of the staged ones. */
 	record_ok(fx->st, &b, &dec);
+	assert_int_equal(store_seen(fx->st, "twilio", "SMb"), 1);
 	assert_int_equal(store_incoming_next(fx->st, 8, got, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(got[0].id, "SMc");
 	for (size_t i = 0; i < n; i++)
 		store_staged_free(&got[i]);
+	/* Recorded: not staged again. */
 	assert_int_equal(store_incoming_add(fx->st, &b), 0);
-	/* A staged message recorded before (a crash after the record)
-	 * leaves the staged ones too. */
-	sql_exec(fx, "INSERT INTO incoming (gateway, id, from_number, "
-	             "to_number, body, received_at) VALUES ('twilio', 'SMb', "
-	             "'+15551110002', '+1555', 'first', 100)");
-	assert_int_equal(store_record(fx->st, &b, &dec), STORE_DUPLICATE);
+
+	/* Staged twice (two pages of one poll listed it): the second is a
+	 * duplicate when it is recorded, and leaves the staged ones too. */
+	assert_int_equal(store_incoming_add(fx->st, &a), 1);
+	assert_int_equal(store_incoming_next(fx->st, 8, got, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(got[2].id, "SMa");
+	assert_string_equal(got[3].id, "SMa");
+	a.staged_seq = got[2].seq;
+	record_ok(fx->st, &a, &dec);
+	a.staged_seq = got[3].seq;
+	assert_int_equal(store_record(fx->st, &a, &dec), STORE_DUPLICATE);
+	for (size_t i = 0; i < n; i++)
+		store_staged_free(&got[i]);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming WHERE "
-	                             "id = 'SMb'"),
+	                             "id = 'SMa'"),
 	                 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM outbox WHERE "
+	                             "inbound_id = 'SMa'"),
+	                 1);
 	store_staged_free(NULL);
 }
 
@@ -980,6 +994,12 @@ test_outbox_due(void **state)
 		store_outbox_item_free(&items[i]);
 	assert_int_equal(store_outbox_due(fx->st, 200, 0, items, &n), 0);
 	assert_int_equal(n, 0);
+
+	/* A gateway id recorded for a row is claimed, for the others. */
+	assert_int_equal(store_outbox_sent(fx->st, a, "SMx", 210), 0);
+	assert_int_equal(store_outbox_claimed(fx->st, "SMx", b), 1);
+	assert_int_equal(store_outbox_claimed(fx->st, "SMx", a), 0);
+	assert_int_equal(store_outbox_claimed(fx->st, "SMy", b), 0);
 }
 
 int
