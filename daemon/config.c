@@ -108,6 +108,8 @@ static const struct config_key config_http_keys[] = {
 	  64 * 1024 * 1024, NULL, NULL },
 	{ "max_pages_per_poll", KIND_UINT, OFF(http.max_pages_per_poll), 1,
 	  1000, NULL, NULL },
+	{ "parallel_sends", KIND_UINT, OFF(http.parallel_sends), 1, 32, NULL,
+	  NULL },
 	{ .name = NULL },
 };
 
@@ -188,6 +190,7 @@ config_defaults(struct config *cfg)
 	cfg->http.timeout_ms = 15000;
 	cfg->http.max_response_bytes = 4 * 1024 * 1024;
 	cfg->http.max_pages_per_poll = 10;
+	cfg->http.parallel_sends = 4;
 	cfg->poll_interval_ms = 5000;
 	cfg->max_age_s = 86400;
 	cfg->retention_days = 90;

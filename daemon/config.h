@@ -50,6 +50,7 @@ struct config {
 		unsigned timeout_ms;         /* default 15000 */
 		size_t max_response_bytes;   /* default 4 MiB */
 		unsigned max_pages_per_poll; /* default 10 */
+		unsigned parallel_sends;     /* default 4 */
 	} http;
 
 	char *rules_path;

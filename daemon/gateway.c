@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "gateway.h"
+#include "http.h"
 
 struct gateway *
 gateway_new(const struct config *cfg, const char *secret, char *err,
@@ -28,6 +29,50 @@ gateway_free(struct gateway *gw)
 {
 	if (gw != NULL)
 		gw->ops->free(gw);
+}
+
+void
+gateway_send_many(struct gateway *gw, struct gateway_send *items, size_t n)
+{
+	if (gw->ops->send_many != NULL) {
+		gw->ops->send_many(gw, items, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		gw->ops->send(gw, items[i].to, items[i].body, &items[i].res);
+}
+
+void
+gateway_result_init(struct gateway_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->retry_after_s = -1;
+}
+
+bool
+gateway_http_ok(int rc, const struct http_response *r)
+{
+	return rc == 0 && r->status >= 200 && r->status < 300;
+}
+
+enum gateway_status
+gateway_http_fail(
+    int rc, const struct http_response *r,
+    enum gateway_status (*parse_error)(long status, const char *body,
+                                       size_t len, struct gateway_result *res),
+    struct gateway_result *res)
+{
+	long retry_after = r->retry_after_s;
+
+	if (rc != 0) {
+		res->status = GATEWAY_RETRY;
+		res->http_status = 0;
+		snprintf(res->error, sizeof(res->error), "%s", r->error);
+	} else {
+		parse_error(r->status, r->body, r->len, res);
+	}
+	res->retry_after_s = retry_after;
+	return res->status;
 }
 
 static void
@@ -115,4 +160,34 @@ gateway_batch_flush(struct gateway_batch *b)
 	if (fresh >= 0)
 		gateway_batch_truncate(b, 0);
 	return fresh;
+}
+
+void
+gateway_send_calls(struct http_client *http, struct gateway_send *items,
+                   struct http_call *calls, size_t n, bool ready,
+                   void (*read)(const struct http_call *call,
+                                struct gateway_result *res))
+{
+	if (ready)
+		http_perform(http, calls, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!ready) {
+			gateway_result_init(&items[i].res);
+			items[i].res.status = GATEWAY_RETRY;
+			snprintf(items[i].res.error, sizeof(items[i].res.error),
+			         "out of memory");
+		} else {
+			read(&calls[i], &items[i].res);
+		}
+		if (calls == NULL)
+			continue;
+		/* The request body holds the message and the recipient. */
+		if (calls[i].body != NULL) {
+			explicit_bzero((char *)calls[i].body,
+			               strlen(calls[i].body));
+			free((char *)calls[i].body);
+		}
+		http_response_free(&calls[i].res);
+	}
+	free(calls);
 }

@@ -65,6 +65,13 @@ struct gateway_result {
 
 struct gateway;
 
+/* One reply for send_many. */
+struct gateway_send {
+	const char *to;
+	const char *body;
+	struct gateway_result res; /* the outcome; res.status */
+};
+
 struct gateway_ops {
 	const char *name;
 	/* Fetches inbound messages into *ret, flushing each page it
@@ -80,6 +87,10 @@ struct gateway_ops {
 	enum gateway_status (*send)(struct gateway *gw, const char *to,
 	                            const char *body,
 	                            struct gateway_result *res);
+	/* Optional: sends several, some at once (http.parallel_sends), each
+	 * with the outcome send would give it.  NULL: one by one. */
+	void (*send_many)(struct gateway *gw, struct gateway_send *items,
+	                  size_t n);
 	/* After a crash between sending and recording: looks for an outbound
 	 * message to `to` with this body sent at or after `since`.  Returns 1
 	 * and fills res->message_id when found, 0 when surely not sent, -1
@@ -103,6 +114,32 @@ struct gateway {
 struct gateway *gateway_new(const struct config *cfg, const char *secret,
                             char *err, size_t errlen);
 void gateway_free(struct gateway *gw);
+/* Sends items with the driver's send_many, or one by one. */
+void gateway_send_many(struct gateway *gw, struct gateway_send *items,
+                       size_t n);
+
+/* For the HTTP drivers: a result with nothing in it yet. */
+void gateway_result_init(struct gateway_result *res);
+struct http_response;
+struct http_client;
+struct http_call;
+/* For the HTTP drivers' send_many: runs calls[0..n) (each body malloc'ed)
+ * when ready (else every item fails with "out of memory"), fills each
+ * item's result with read, then wipes and frees the bodies, the responses
+ * and calls. */
+void gateway_send_calls(struct http_client *http, struct gateway_send *items,
+                        struct http_call *calls, size_t n, bool ready,
+                        void (*read)(const struct http_call *call,
+                                     struct gateway_result *res));
+/* Whether a request got a 2xx answer. */
+bool gateway_http_ok(int rc, const struct http_response *r);
+/* Fills res from a failed request or a response that is not 2xx, reading
+ * the gateway's error body with parse_error; returns res->status. */
+enum gateway_status gateway_http_fail(
+    int rc, const struct http_response *r,
+    enum gateway_status (*parse_error)(long status, const char *body,
+                                       size_t len, struct gateway_result *res),
+    struct gateway_result *res);
 
 struct gateway *gateway_twilio_new(const struct config *cfg, const char *secret,
                                    char *err, size_t errlen);

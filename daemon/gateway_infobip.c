@@ -53,38 +53,6 @@ struct gateway_infobip {
 	char *number;   /* sender; NULL: the account's default */
 };
 
-static void
-gateway_infobip_result_init(struct gateway_result *res)
-{
-	memset(res, 0, sizeof(*res));
-	res->retry_after_s = -1;
-}
-
-/* Fills res from a failed request or a response that is not 2xx; returns
- * res->status. */
-static enum gateway_status
-gateway_infobip_fail(int rc, const struct http_response *r,
-                     struct gateway_result *res)
-{
-	long retry_after = r->retry_after_s;
-
-	if (rc != 0) {
-		res->status = GATEWAY_RETRY;
-		res->http_status = 0;
-		snprintf(res->error, sizeof(res->error), "%s", r->error);
-	} else {
-		infobip_json_parse_error(r->status, r->body, r->len, res);
-	}
-	res->retry_after_s = retry_after;
-	return res->status;
-}
-
-static bool
-gateway_infobip_ok(int rc, const struct http_response *r)
-{
-	return rc == 0 && r->status >= 200 && r->status < 300;
-}
-
 static enum gateway_status
 gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
                      struct gateway_result *res)
@@ -95,10 +63,10 @@ gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
 	char err[200];
 	int rc;
 
-	gateway_infobip_result_init(res);
+	gateway_result_init(res);
 	rc = http_get(ib->http, ib->inbox_url, &r);
-	if (!gateway_infobip_ok(rc, &r)) {
-		gateway_infobip_fail(rc, &r, res);
+	if (!gateway_http_ok(rc, &r)) {
+		gateway_http_fail(rc, &r, infobip_json_parse_error, res);
 		http_response_free(&r);
 		return res->status;
 	}
@@ -124,38 +92,55 @@ gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
 	return res->status;
 }
 
+/* Reads the answer to one send into res. */
+static void
+gateway_infobip_sent(const struct http_call *call, struct gateway_result *res)
+{
+	gateway_result_init(res);
+	if (!gateway_http_ok(call->rc, &call->res)) {
+		gateway_http_fail(call->rc, &call->res,
+		                  infobip_json_parse_error, res);
+		return;
+	}
+	res->http_status = call->res.status;
+	res->status = GATEWAY_OK;
+	/* Infobip took it: an unreadable answer must not make the daemon
+	 * send again, so this is still OK, without an id. */
+	if (infobip_json_parse_sent(call->res.body, call->res.len, res) != 0) {
+		res->status = GATEWAY_OK;
+		res->message_id[0] = '\0';
+	}
+}
+
+/* Posts one message per request, up to http.parallel_sends at once. */
+static void
+gateway_infobip_send_many(struct gateway *gw, struct gateway_send *items,
+                          size_t n)
+{
+	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct http_call *calls = calloc(n, sizeof(*calls));
+	size_t i;
+
+	for (i = 0; i < n && calls != NULL; i++) {
+		calls[i].url = ib->send_url;
+		calls[i].content_type = "Content-Type: application/json";
+		calls[i].body = infobip_json_send_body(ib->number, items[i].to,
+		                                       items[i].body);
+		if (calls[i].body == NULL)
+			break;
+	}
+	gateway_send_calls(ib->http, items, calls, n, i == n,
+	                   gateway_infobip_sent);
+}
+
 static enum gateway_status
 gateway_infobip_send(struct gateway *gw, const char *to, const char *body,
                      struct gateway_result *res)
 {
-	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
-	struct http_response r;
-	char *json;
-	int rc;
+	struct gateway_send item = { .to = to, .body = body };
 
-	gateway_infobip_result_init(res);
-	json = infobip_json_send_body(ib->number, to, body);
-	if (json == NULL) {
-		res->status = GATEWAY_RETRY;
-		snprintf(res->error, sizeof(res->error), "out of memory");
-		return res->status;
-	}
-	rc = http_post_json(ib->http, ib->send_url, json, &r);
-	explicit_bzero(json, strlen(json));
-	free(json);
-	if (!gateway_infobip_ok(rc, &r)) {
-		gateway_infobip_fail(rc, &r, res);
-	} else {
-		res->http_status = r.status;
-		res->status = GATEWAY_OK;
-		/* Infobip took it: an unreadable answer must not make the
-		 * daemon send again, so this is still OK, without an id. */
-		if (infobip_json_parse_sent(r.body, r.len, res) != 0) {
-			res->status = GATEWAY_OK;
-			res->message_id[0] = '\0';
-		}
-	}
-	http_response_free(&r);
+	gateway_infobip_send_many(gw, &item, 1);
+	*res = item.res;
 	return res->status;
 }
 
@@ -192,7 +177,7 @@ gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
 	char *url;
 	int rc, found;
 
-	gateway_infobip_result_init(res);
+	gateway_result_init(res);
 	res->status = GATEWAY_RETRY;
 	if (since < (int64_t)time(NULL) - INFOBIP_LOGS_KEPT_S) {
 		snprintf(
@@ -214,8 +199,8 @@ gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
 	}
 	rc = http_get(ib->http, url, &r);
 	free(url);
-	if (!gateway_infobip_ok(rc, &r)) {
-		gateway_infobip_fail(rc, &r, res);
+	if (!gateway_http_ok(rc, &r)) {
+		gateway_http_fail(rc, &r, infobip_json_parse_error, res);
 		http_response_free(&r);
 		return -1;
 	}
@@ -254,6 +239,7 @@ static const struct gateway_ops gateway_infobip_ops = {
 	.name = "infobip",
 	.poll = gateway_infobip_poll,
 	.send = gateway_infobip_send,
+	.send_many = gateway_infobip_send_many,
 	.find_sent = gateway_infobip_find_sent,
 	.fd = gateway_infobip_fd,
 	.free = gateway_infobip_free,
@@ -310,6 +296,7 @@ gateway_infobip_http(const struct config *cfg, const char *secret)
 		.max_response = cfg->http.max_response_bytes,
 		.allow_insecure_http = cfg->http.allow_insecure_http,
 		.user_agent = INFOBIP_USER_AGENT,
+		.parallel = cfg->http.parallel_sends,
 	};
 	struct http_client *c;
 	size_t len = strlen(secret) + sizeof("App ");

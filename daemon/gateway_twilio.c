@@ -53,13 +53,6 @@ struct gateway_twilio {
 	int64_t last_full; /* when the whole listing was last read */
 };
 
-static void
-gateway_twilio_result_init(struct gateway_result *res)
-{
-	memset(res, 0, sizeof(*res));
-	res->retry_after_s = -1;
-}
-
 /* --- URLs ---------------------------------------------------------------- */
 
 /* base_url + path + "?" + name=value&... (names and values escaped);
@@ -122,33 +115,6 @@ gateway_twilio_day(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "1970-01-01");
 }
 
-/* --- results ------------------------------------------------------------- */
-
-/* Fills res from a failed request or a response that is not 2xx; returns
- * res->status. */
-static enum gateway_status
-gateway_twilio_fail(int rc, const struct http_response *r,
-                    struct gateway_result *res)
-{
-	long retry_after = r->retry_after_s;
-
-	if (rc != 0) {
-		res->status = GATEWAY_RETRY;
-		res->http_status = 0;
-		snprintf(res->error, sizeof(res->error), "%s", r->error);
-	} else {
-		twilio_json_parse_error(r->status, r->body, r->len, res);
-	}
-	res->retry_after_s = retry_after;
-	return res->status;
-}
-
-static bool
-gateway_twilio_ok(int rc, const struct http_response *r)
-{
-	return rc == 0 && r->status >= 200 && r->status < 300;
-}
-
 /* --- listing ------------------------------------------------------------- */
 
 struct gateway_twilio_listing {
@@ -194,8 +160,8 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 		rc = http_get(tw->http, url, &r);
 		free(url);
 		url = NULL;
-		if (!gateway_twilio_ok(rc, &r)) {
-			gateway_twilio_fail(rc, &r, res);
+		if (!gateway_http_ok(rc, &r)) {
+			gateway_http_fail(rc, &r, twilio_json_parse_error, res);
 			http_response_free(&r);
 			return res->status;
 		}
@@ -275,7 +241,7 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
 	char day[16], size[16];
 	char *url;
 
-	gateway_twilio_result_init(res);
+	gateway_result_init(res);
 	/* Now and then (and first of all) the whole listing since yesterday
 	 * is read, in case Twilio showed a message late, below messages
 	 * listed before it; otherwise the poll stops at the first page it
@@ -320,47 +286,70 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
 
 /* --- sending ------------------------------------------------------------- */
 
+/* Reads the answer to one Create Message into res. */
+static void
+gateway_twilio_sent(const struct http_call *call, struct gateway_result *res)
+{
+	gateway_result_init(res);
+	if (!gateway_http_ok(call->rc, &call->res)) {
+		gateway_http_fail(call->rc, &call->res, twilio_json_parse_error,
+		                  res);
+		return;
+	}
+	res->http_status = call->res.status;
+	res->status = GATEWAY_OK;
+	/* Twilio took it: an unreadable answer must not make the daemon send
+	 * again, so this is still OK, without an id. */
+	if (twilio_json_parse_created(call->res.body, call->res.len, res) != 0)
+		res->message_id[0] = '\0';
+}
+
+/* Posts each item's form (To, Body, and From or MessagingServiceSid), up
+ * to http.parallel_sends at once. */
+static void
+gateway_twilio_send_many(struct gateway *gw, struct gateway_send *items,
+                         size_t n)
+{
+	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	const char *none[] = { NULL };
+	struct http_call *calls = calloc(n, sizeof(*calls));
+	char *url = gateway_twilio_url(tw, tw->list_path, none);
+	size_t i;
+
+	for (i = 0; i < n && calls != NULL && url != NULL; i++) {
+		const char *fields[] = {
+			"To",
+			items[i].to,
+			"Body",
+			items[i].body,
+			tw->messaging_service_sid != NULL
+			    ? "MessagingServiceSid"
+			    : "From",
+			tw->messaging_service_sid != NULL
+			    ? tw->messaging_service_sid
+			    : tw->number,
+			NULL,
+		};
+		calls[i].url = url;
+		calls[i].content_type =
+		    "Content-Type: application/x-www-form-urlencoded";
+		calls[i].body = http_form_encode(fields);
+		if (calls[i].body == NULL)
+			break;
+	}
+	gateway_send_calls(tw->http, items, calls, n, i == n,
+	                   gateway_twilio_sent);
+	free(url);
+}
+
 static enum gateway_status
 gateway_twilio_send(struct gateway *gw, const char *to, const char *body,
                     struct gateway_result *res)
 {
-	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
-	const char *fields[] = {
-		"To",
-		to,
-		"Body",
-		body,
-		tw->messaging_service_sid != NULL ? "MessagingServiceSid"
-		                                  : "From",
-		tw->messaging_service_sid != NULL ? tw->messaging_service_sid
-		                                  : tw->number,
-		NULL,
-	};
-	const char *none[] = { NULL };
-	struct http_response r;
-	char *url;
-	int rc;
+	struct gateway_send item = { .to = to, .body = body };
 
-	gateway_twilio_result_init(res);
-	url = gateway_twilio_url(tw, tw->list_path, none);
-	if (url == NULL) {
-		res->status = GATEWAY_RETRY;
-		snprintf(res->error, sizeof(res->error), "out of memory");
-		return res->status;
-	}
-	rc = http_post_form(tw->http, url, fields, &r);
-	free(url);
-	if (!gateway_twilio_ok(rc, &r)) {
-		gateway_twilio_fail(rc, &r, res);
-	} else {
-		res->http_status = r.status;
-		res->status = GATEWAY_OK;
-		/* Twilio took it: an unreadable answer must not make the
-		 * daemon send again, so this is still OK, without an id. */
-		if (twilio_json_parse_created(r.body, r.len, res) != 0)
-			res->message_id[0] = '\0';
-	}
-	http_response_free(&r);
+	gateway_twilio_send_many(gw, &item, 1);
+	*res = item.res;
 	return res->status;
 }
 
@@ -383,7 +372,7 @@ gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
 	char *url;
 	int found = -1;
 
-	gateway_twilio_result_init(res);
+	gateway_result_init(res);
 	gateway_twilio_day(since - TWILIO_CLOCK_SLACK_S, day, sizeof(day));
 	snprintf(size, sizeof(size), "%u", tw->page_size);
 	/* A messaging service picks the sender from its pool, so filter by
@@ -449,6 +438,7 @@ static const struct gateway_ops gateway_twilio_ops = {
 	.name = "twilio",
 	.poll = gateway_twilio_poll,
 	.send = gateway_twilio_send,
+	.send_many = gateway_twilio_send_many,
 	.find_sent = gateway_twilio_find_sent,
 	.fd = gateway_twilio_fd,
 	.free = gateway_twilio_free,
@@ -526,6 +516,7 @@ gateway_twilio_http(const struct config *cfg, const char *secret)
 		.basic_user = cfg->twilio.account_sid,
 		.basic_password = secret,
 		.user_agent = TWILIO_USER_AGENT,
+		.parallel = cfg->http.parallel_sends,
 	};
 
 	return http_new(&o);

@@ -1,6 +1,8 @@
-/* http.c: the gateways' HTTP client.  One libcurl easy handle per client, so
- * connections are reused between requests; every request is reset and set up
- * again from the options, so nothing leaks from one request to the next.
+/* http.c: the gateways' HTTP client.  One libcurl multi handle per client
+ * with a few easy handles, so connections are reused between requests and
+ * up to `parallel` requests (sends) are in flight at once; every request is
+ * reset and set up again from the options, so nothing leaks from one
+ * request to the next.
  *
  * Limits: connect and total timeouts, a response body cap (checked against
  * Content-Length up front and while receiving, so a body without one is cut
@@ -28,8 +30,13 @@
 /* Longest pause a Retry-After may ask for; longer ones are cut to it. */
 #define HTTP_RETRY_AFTER_MAX 86400
 
+/* Most requests in flight at once. */
+#define HTTP_PARALLEL_MAX 32
+
 struct http_client {
-	CURL *curl;
+	CURLM *multi;
+	CURL *easy[HTTP_PARALLEL_MAX];
+	unsigned parallel;
 	char *ca_file;
 	long connect_timeout_ms;
 	long timeout_ms;
@@ -96,9 +103,19 @@ http_new(const struct http_options *opts)
 		if (c->authorization == NULL)
 			goto fail;
 	}
-	c->curl = curl_easy_init();
-	if (c->curl == NULL)
+	c->parallel = opts->parallel > 0 ? opts->parallel : 1;
+	if (c->parallel > HTTP_PARALLEL_MAX)
+		c->parallel = HTTP_PARALLEL_MAX;
+	c->multi = curl_multi_init();
+	if (c->multi == NULL ||
+	    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	                      (long)c->parallel) != CURLM_OK)
 		goto fail;
+	for (unsigned i = 0; i < c->parallel; i++) {
+		c->easy[i] = curl_easy_init();
+		if (c->easy[i] == NULL)
+			goto fail;
+	}
 	return c;
 fail:
 	http_free(c);
@@ -120,8 +137,11 @@ http_free(struct http_client *c)
 {
 	if (c == NULL)
 		return;
-	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
+	for (unsigned i = 0; i < HTTP_PARALLEL_MAX; i++)
+		if (c->easy[i] != NULL)
+			curl_easy_cleanup(c->easy[i]);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
 	free(c->ca_file);
 	free(c->basic_user);
 	http_free_secret(c->basic_password);
@@ -288,10 +308,9 @@ http_header_cb(char *data, size_t size, size_t nitems, void *arg)
 /* --- requests ------------------------------------------------------------ */
 
 static int
-http_setup(struct http_client *c, const char *url, struct curl_slist *headers,
-           struct http_transfer *t, char *errbuf)
+http_setup(struct http_client *c, CURL *h, const char *url,
+           struct curl_slist *headers, struct http_transfer *t, char *errbuf)
 {
-	CURL *h = c->curl;
 	CURLcode rc = CURLE_OK;
 
 	curl_easy_reset(h);
@@ -382,63 +401,158 @@ http_transfer_error(const struct http_client *c, CURLcode rc,
 		snprintf(buf, len, "%s", curl_easy_strerror(rc));
 }
 
+/* One request in flight on one of the client's easy handles. */
+struct http_slot {
+	CURL *h;
+	struct http_call *call;
+	struct http_transfer t;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static const char *
+http_method(const struct http_call *call)
+{
+	return call->body != NULL ? "POST" : "GET";
+}
+
+/* Sets a slot up for call.  0, or -1 with call->res.error filled (the call
+ * is then over). */
+static int
+http_slot_start(struct http_client *c, struct http_slot *sl,
+                struct http_call *call)
+{
+	const char *method = http_method(call);
+
+	memset(&call->res, 0, sizeof(call->res));
+	call->res.retry_after_s = -1;
+	call->rc = -1;
+	sl->call = call;
+	memset(&sl->t, 0, sizeof(sl->t));
+	sl->t.max = c->max_response;
+	sl->t.retry_after_s = -1;
+	sl->errbuf[0] = '\0';
+	if (!http_url_allowed(call->url, c->allow_insecure_http)) {
+		http_fail(&call->res, method, call->url,
+		          "refused: only https, or plain http to loopback "
+		          "unless allow_insecure_http is set");
+		return -1;
+	}
+	sl->headers = http_headers(c, call->content_type);
+	if (sl->headers == NULL ||
+	    http_setup(c, sl->h, call->url, sl->headers, &sl->t, sl->errbuf) !=
+	        0 ||
+	    (call->body != NULL &&
+	     (curl_easy_setopt(sl->h, CURLOPT_POSTFIELDSIZE_LARGE,
+	                       (curl_off_t)strlen(call->body)) != CURLE_OK ||
+	      curl_easy_setopt(sl->h, CURLOPT_POSTFIELDS, call->body) !=
+	          CURLE_OK)) ||
+	    curl_multi_add_handle(c->multi, sl->h) != CURLM_OK) {
+		http_fail(&call->res, method, call->url,
+		          "cannot set up the request");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills the slot's call from the finished transfer and frees the slot. */
+static void
+http_slot_finish(struct http_client *c, struct http_slot *sl, CURLcode rc)
+{
+	struct http_call *call = sl->call;
+	struct http_response *ret = &call->res;
+	const char *method = http_method(call);
+	char why[CURL_ERROR_SIZE + 64];
+
+	curl_multi_remove_handle(c->multi, sl->h);
+	ret->retry_after_s = sl->t.retry_after_s;
+	if (rc != CURLE_OK) {
+		http_transfer_error(c, rc, &sl->t, sl->errbuf, why,
+		                    sizeof(why));
+		http_fail(ret, method, call->url, why);
+	} else {
+		curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &ret->status);
+		ret->body = sl->t.body != NULL ? sl->t.body : strdup("");
+		ret->len = sl->t.len;
+		sl->t.body = NULL;
+		if (ret->body == NULL) {
+			ret->status = 0;
+			http_fail(ret, method, call->url, "out of memory");
+		} else {
+			call->rc = 0;
+		}
+	}
+	/* The handle keeps pointers to these until the next reset. */
+	curl_easy_setopt(sl->h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(sl->h, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(sl->headers);
+	sl->headers = NULL;
+	free(sl->t.body);
+	sl->t.body = NULL;
+	sl->call = NULL;
+}
+
+void
+http_perform(struct http_client *c, struct http_call *calls, size_t n)
+{
+	struct http_slot slots[HTTP_PARALLEL_MAX];
+	size_t next = 0, busy = 0;
+	int running, left;
+	CURLMsg *msg;
+
+	memset(slots, 0, sizeof(slots));
+	for (unsigned i = 0; i < c->parallel; i++)
+		slots[i].h = c->easy[i];
+	while (next < n || busy > 0) {
+		/* Start calls on free slots. */
+		for (unsigned i = 0; i < c->parallel && next < n; i++) {
+			if (slots[i].call != NULL)
+				continue;
+			if (http_slot_start(c, &slots[i], &calls[next]) == 0) {
+				busy++;
+			} else {
+				curl_slist_free_all(slots[i].headers);
+				slots[i].headers = NULL;
+				slots[i].call = NULL;
+			}
+			next++;
+		}
+		if (busy == 0)
+			continue;
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+			running = 0;
+		while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (unsigned i = 0; i < c->parallel; i++) {
+				if (slots[i].call != NULL &&
+				    slots[i].h == msg->easy_handle) {
+					http_slot_finish(c, &slots[i],
+					                 msg->data.result);
+					busy--;
+					break;
+				}
+			}
+		}
+		if (busy > 0 && running > 0)
+			curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+}
+
 /* body: NULL for a GET. */
 static int
 http_request(struct http_client *c, const char *url, const char *body,
              const char *content_type, struct http_response *ret)
 {
-	const char *method = body != NULL ? "POST" : "GET";
-	struct http_transfer t = { .max = c->max_response,
-		                   .retry_after_s = -1 };
-	char errbuf[CURL_ERROR_SIZE] = "", why[CURL_ERROR_SIZE + 64];
-	struct curl_slist *headers = NULL;
-	CURLcode rc;
-	int r = -1;
+	struct http_call call = {
+		.url = url,
+		.body = body,
+		.content_type = content_type,
+	};
 
-	memset(ret, 0, sizeof(*ret));
-	ret->retry_after_s = -1;
-	if (!http_url_allowed(url, c->allow_insecure_http)) {
-		http_fail(ret, method, url,
-		          "refused: only https, or plain http to loopback "
-		          "unless allow_insecure_http is set");
-		return -1;
-	}
-	headers = http_headers(c, content_type);
-	if (headers == NULL || http_setup(c, url, headers, &t, errbuf) != 0) {
-		http_fail(ret, method, url, "cannot set up the request");
-		goto out;
-	}
-	if (body != NULL &&
-	    (curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	                      (curl_off_t)strlen(body)) != CURLE_OK ||
-	     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK)) {
-		http_fail(ret, method, url, "cannot set up the request");
-		goto out;
-	}
-	rc = curl_easy_perform(c->curl);
-	ret->retry_after_s = t.retry_after_s;
-	if (rc != CURLE_OK) {
-		http_transfer_error(c, rc, &t, errbuf, why, sizeof(why));
-		http_fail(ret, method, url, why);
-		goto out;
-	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &ret->status);
-	ret->body = t.body != NULL ? t.body : strdup("");
-	ret->len = t.len;
-	t.body = NULL;
-	if (ret->body == NULL) {
-		ret->status = 0;
-		http_fail(ret, method, url, "out of memory");
-		goto out;
-	}
-	r = 0;
-out:
-	/* The handle keeps pointers to these until the next reset. */
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(headers);
-	free(t.body);
-	return r;
+	http_perform(c, &call, 1);
+	*ret = call.res;
+	return call.rc;
 }
 
 int
@@ -449,7 +563,7 @@ http_get(struct http_client *c, const char *url, struct http_response *ret)
 
 /* name=value&... with both sides escaped by libcurl; NULL when out of
  * memory. */
-static char *
+char *
 http_form_encode(const char *const *fields)
 {
 	char *buf = NULL, *name, *value;

@@ -19,6 +19,8 @@ struct http_options {
 	const char *authorization; /* whole Authorization value (Infobip
 	                              "App KEY"), or NULL */
 	const char *user_agent;
+	unsigned parallel; /* requests in flight at once in http_perform;
+	                      0: 1, at most 32 */
 };
 
 struct http_response {
@@ -46,6 +48,21 @@ int http_post_form(struct http_client *c, const char *url,
 int http_post_json(struct http_client *c, const char *url, const char *json,
                    struct http_response *ret);
 void http_response_free(struct http_response *r);
+
+/* One request for http_perform. */
+struct http_call {
+	const char *url;
+	const char *body;         /* NULL for a GET, else POSTed as is */
+	const char *content_type; /* a whole header line, or NULL */
+	struct http_response res; /* the outcome (free the body) */
+	int rc;                   /* as http_get() returns */
+};
+/* Runs the calls, up to the client's `parallel` at once over reused
+ * connections, and returns when all are over. */
+void http_perform(struct http_client *c, struct http_call *calls, size_t n);
+/* name=value&... with both sides escaped by libcurl; NULL when out of
+ * memory.  Free it with free(). */
+char *http_form_encode(const char *const *fields);
 
 /* Whether url may be fetched under the options: https, or http to
  * 127.0.0.0/8, ::1 or localhost, or http anywhere when allowed. */

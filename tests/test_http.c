@@ -1066,6 +1066,51 @@ test_twilio_send(void **state)
 	config_done(cfg);
 }
 
+/* Several sends at once: each outcome goes with its own item. */
+static void
+test_twilio_send_many(void **state)
+{
+	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
+	struct gateway *gw;
+	const char *to[] = { "+15550000001", "+15550000002", "+15550000004",
+		             "+15550000003", "+15550000005", "+15550000009",
+		             "+15550000001" };
+	enum gateway_status want[] = { GATEWAY_OK,    GATEWAY_OPTED_OUT,
+		                       GATEWAY_RETRY, GATEWAY_RETRY,
+		                       GATEWAY_OK,    GATEWAY_FAILED,
+		                       GATEWAY_OK };
+	long http[] = { 201, 400, 429, 503, 201, 400, 201 };
+	struct gateway_send items[7];
+	size_t n = sizeof(items) / sizeof(items[0]);
+
+	(void)state;
+	cfg->http.parallel_sends = 3;
+	gw = gateway_for(cfg, AUTH_TOKEN);
+	server_reset(respond_twilio);
+	memset(items, 0x5a, sizeof(items));
+	for (size_t i = 0; i < n; i++) {
+		items[i].to = to[i];
+		items[i].body = "same text";
+	}
+	gateway_send_many(gw, items, n);
+	assert_int_equal(server_count(), n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(items[i].res.status, want[i]);
+		assert_int_equal(items[i].res.http_status, http[i]);
+	}
+	assert_string_equal(items[0].res.message_id,
+	                    "SMnew0000000000000000000000000000");
+	assert_int_equal(items[2].res.retry_after_s, 30);
+	assert_string_equal(items[1].res.error_code, "21610");
+	assert_string_equal(items[4].res.message_id, "");
+	/* The client is fine for one more after that. */
+	assert_int_equal(send_to(gw, "+15550000001", &items[0].res),
+	                 GATEWAY_OK);
+	gateway_send_many(gw, items, 0);
+	gateway_free(gw);
+	config_done(cfg);
+}
+
 static void
 test_twilio_send_service(void **state)
 {
@@ -1284,6 +1329,7 @@ main(void)
 		cmocka_unit_test(test_twilio_poll_failures),
 		cmocka_unit_test(test_twilio_send),
 		cmocka_unit_test(test_twilio_send_service),
+		cmocka_unit_test(test_twilio_send_many),
 		cmocka_unit_test(test_twilio_transport_error),
 		cmocka_unit_test(test_twilio_find_sent),
 		cmocka_unit_test(test_twilio_new_refuses),
