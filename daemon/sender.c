@@ -12,10 +12,29 @@
 #define SENDER_RETRY_MAX  900.0
 #define SENDER_BATCH      128 /* replies a turn, so polling is not starved */
 
-/* Settles a reply whose earlier attempt has an unknown outcome.  Returns
- * true when it was sent already (and is now recorded so). */
-static bool
-sender_reconcile(struct daemon *d, const struct store_outbox_item *it)
+/* How long to go on asking the gateway about an interrupted attempt when
+ * the lookup itself fails, before sending anyway. */
+#define SENDER_LOOKUP_WINDOW_S 600
+
+enum sender_look {
+	SENDER_LOOK_SENT,  /* it went out: recorded so */
+	SENDER_LOOK_SEND,  /* it did not, or nobody can tell: send it */
+	SENDER_LOOK_LATER, /* ask again later (recorded so) */
+};
+
+/* Seconds an attempt with no answer may still take to land at the
+ * gateway: three HTTP timeouts. */
+static int64_t
+sender_settle_s(const struct daemon *d)
+{
+	return 3 * (int64_t)d->cfg->http.timeout_ms / 1000 + 1;
+}
+
+/* Settles a reply whose earlier attempt has an unknown outcome by asking
+ * the gateway whether it went out. */
+static enum sender_look
+sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
+                 int64_t now)
 {
 	struct gateway_result res;
 	char who[LOG_PHONE_MAX];
@@ -23,20 +42,46 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it)
 	                                  it->sending_since - 60, &res);
 
 	log_phone(it->to, who, sizeof(who));
+	/* The same text to the same number may have gone out for another
+	 * message: what the lookup found is that one, not this one. */
+	if (found == 1 && res.message_id[0] != '\0' &&
+	    store_outbox_claimed(d->store, res.message_id, it->id) == 1) {
+		log_info("reply %lld to %s: the gateway's %s with the same "
+		         "text is another reply; sending this one",
+		         (long long)it->id, who, res.message_id);
+		return SENDER_LOOK_SEND;
+	}
 	if (found == 1) {
 		log_notice("reply %lld to %s: found at the gateway as %s after "
-		           "a restart; not sending again",
+		           "an attempt with no answer; not sending again",
 		           (long long)it->id, who, res.message_id);
 		store_outbox_sent(d->store, it->id, res.message_id,
 		                  daemon_clock());
-		return true;
+		return SENDER_LOOK_SENT;
 	}
-	if (found < 0)
-		log_warning("reply %lld to %s: interrupted while sending and "
-		            "the gateway cannot tell whether it went out; "
-		            "sending it (it may arrive twice)",
-		            (long long)it->id, who);
-	return false;
+	if (found == 0)
+		return SENDER_LOOK_SEND;
+	/* The lookup failed: ask again for a while rather than risk a
+	 * second copy, then send. */
+	if (res.status == GATEWAY_RETRY &&
+	    now - it->sending_since < SENDER_LOOKUP_WINDOW_S) {
+		double wait = daemon_backoff(SENDER_RETRY_BASE,
+		                             (unsigned)it->attempts + 1, 60);
+		if (res.retry_after_s > 0 && res.retry_after_s > wait)
+			wait = (double)res.retry_after_s;
+		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
+		                   res.error);
+		log_warning("reply %lld to %s: cannot ask the gateway whether "
+		            "an earlier attempt went out (%s); asking again in "
+		            "%.0f s",
+		            (long long)it->id, who, res.error, wait);
+		return SENDER_LOOK_LATER;
+	}
+	log_warning("reply %lld to %s: interrupted while sending and "
+	            "the gateway cannot tell whether it went out; "
+	            "sending it (it may arrive twice)",
+	            (long long)it->id, who);
+	return SENDER_LOOK_SEND;
 }
 
 /* The STOP confirmation is the one reply an opted-out number still gets. */
@@ -53,13 +98,12 @@ sender_is_stop_confirmation(const struct daemon *d, const char *body)
 /* Records the outcome of one attempt (inside the caller's batch). */
 static void
 sender_settle(struct daemon *d, const struct store_outbox_item *it,
-              enum gateway_status st, const struct gateway_result *res,
-              int64_t now)
+              const struct gateway_result *res, int64_t now)
 {
 	char who[LOG_PHONE_MAX];
 
 	log_phone(it->to, who, sizeof(who));
-	switch (st) {
+	switch (res->status) {
 	case GATEWAY_OK:
 		if (store_outbox_sent(d->store, it->id, res->message_id,
 		                      daemon_clock()) != 0)
@@ -121,29 +165,41 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 	}
 }
 
-/* Whether a due reply should go out now: not when an earlier attempt
- * turns out to have reached the gateway, nor when the number opted out
- * since the reply was decided (a STOP confirmation itself is still sent).
- * Records either outcome. */
+/* Whether a due reply should go out now, as far as its earlier attempt
+ * goes.  A row left "sending" by a crash waits until that attempt could
+ * have landed at the gateway (*ret_wait says how long), then is looked up
+ * like any attempt that got no answer. */
 static bool
-sender_should_send(struct daemon *d, const struct store_outbox_item *it)
+sender_may_send(struct daemon *d, const struct store_outbox_item *it,
+                int64_t now, double *ret_wait)
+{
+	if (it->state == STORE_OUTBOX_SENDING &&
+	    now < it->sending_since + sender_settle_s(d)) {
+		double w =
+		    (double)(it->sending_since + sender_settle_s(d) - now);
+		if (*ret_wait <= 0 || w < *ret_wait)
+			*ret_wait = w;
+		return false;
+	}
+	if (it->state != STORE_OUTBOX_SENDING && it->attempts == 0)
+		return true;
+	return sender_reconcile(d, it, now) == SENDER_LOOK_SEND;
+}
+
+/* Whether the number opted out since the reply was decided (a STOP
+ * confirmation itself is still sent); cancels the reply when it did.
+ * Inside the caller's batch. */
+static bool
+sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 {
 	char who[LOG_PHONE_MAX];
 
-	/* An earlier attempt may have reached the gateway even though we saw
-	 * no answer (a crash, a timeout, a dropped connection): look it up
-	 * before sending again. */
-	if ((it->state == STORE_OUTBOX_SENDING || it->attempts > 0) &&
-	    sender_reconcile(d, it))
+	if (store_is_opted_out(d->store, it->to) <= 0 ||
+	    sender_is_stop_confirmation(d, it->body))
 		return false;
-	if (store_is_opted_out(d->store, it->to) > 0 &&
-	    !sender_is_stop_confirmation(d, it->body)) {
-		store_outbox_cancel(d->store, it->id, "opted out");
-		log_info("reply %lld to %s: cancelled, opted out",
-		         (long long)it->id,
-		         log_phone(it->to, who, sizeof(who)));
-		return false;
-	}
+	store_outbox_cancel(d->store, it->id, "opted out");
+	log_info("reply %lld to %s: cancelled, opted out", (long long)it->id,
+	         log_phone(it->to, who, sizeof(who)));
 	return true;
 }
 
@@ -161,15 +217,15 @@ sender_tokens(struct daemon *d, size_t max, double *ret_wait)
 }
 
 /* One turn: takes up to SENDER_BATCH due replies, marks them "sending" in
- * one transaction, sends them, and records the outcomes in another.  A
+ * one transaction, sends them (several at once, http.parallel_sends), and
+ * records the outcomes in another.  A
  * crash in between leaves them "sending", and each is looked up at the
  * gateway before it is sent again. */
 double
 sender_run(struct daemon *d)
 {
 	static struct store_outbox_item items[SENDER_BATCH];
-	static struct gateway_result results[SENDER_BATCH];
-	static enum gateway_status status[SENDER_BATCH];
+	static struct gateway_send sends[SENDER_BATCH];
 	static bool go[SENDER_BATCH];
 	double wait = 1;
 	int64_t now = daemon_clock();
@@ -190,12 +246,16 @@ sender_run(struct daemon *d)
 	if (n == 0)
 		return 1;
 
-	/* Settle what needs a look first, then mark the rest in one go. */
+	/* Settle what needs a look at the gateway first, then mark the rest
+	 * in one go. */
+	double settling = 0;
 	for (i = 0; i < n; i++)
-		go[i] = sender_should_send(d, &items[i]);
+		go[i] = sender_may_send(d, &items[i], now, &settling);
 	if (store_batch_begin(d->store) < 0)
 		goto store_failed;
 	for (i = 0; i < n; i++) {
+		if (go[i] && sender_opted_out(d, &items[i]))
+			go[i] = false;
 		if (go[i] &&
 		    store_outbox_begin(d->store, items[i].id, now) < 0) {
 			log_err("store: %s", store_error(d->store));
@@ -205,24 +265,33 @@ sender_run(struct daemon *d)
 	if (store_batch_commit(d->store) < 0)
 		goto store_failed;
 
+	size_t m = 0;
 	for (i = 0; i < n; i++) {
-		if (go[i])
-			status[i] = d->gw->ops->send(
-			    d->gw, items[i].to, items[i].body, &results[i]);
+		if (go[i]) {
+			sends[m].to = items[i].to;
+			sends[m].body = items[i].body;
+			m++;
+		}
 	}
+	gateway_send_many(d->gw, sends, m);
 
 	now = daemon_clock();
 	if (store_batch_begin(d->store) < 0)
 		goto store_failed;
-	for (i = 0; i < n; i++) {
-		if (go[i])
-			sender_settle(d, &items[i], status[i], &results[i],
-			              now);
+	for (i = 0, m = 0; i < n; i++) {
+		if (go[i]) {
+			sender_settle(d, &items[i], &sends[m].res, now);
+			m++;
+		}
 	}
 	if (store_batch_commit(d->store) < 0)
 		goto store_failed;
 	for (i = 0; i < n; i++)
 		store_outbox_item_free(&items[i]);
+	/* Rows waiting for an interrupted attempt to settle come first in
+	 * the outbox: when they were all there was, wait for them. */
+	if (m == 0 && settling > 0)
+		return settling;
 	return n == tokens ? 0 : 1; /* more may be due */
 
 store_failed:

@@ -320,7 +320,7 @@ def case_lookup_fails(lab, r):
     _, log_text = b.two_messages(
         b.corpus.replying[0],
         {"twilio_send": [{"status": 500, "apply": True}],
-         "twilio_list": [{}, {"status": 503, "count": 40}]},
+         "twilio_list": [{}, {"status": 503, "count": 8}]},
         b.corpus.replying[1])
     f = b.check(failures)
     if f["duplicates"]:
