@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -235,6 +236,9 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	log_notice("%s: %zu rules from %s, %s gateway",
 	           reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
 	           config_gateway_name(cfg->gateway));
+	/* Compiling the prefilter and the patterns used far more memory than
+	 * the result keeps: give it back. */
+	malloc_trim(0);
 	return 0;
 }
 
@@ -393,6 +397,12 @@ main(int argc, char **argv)
 	}
 	/* Secrets live in this process: no core dumps, no ptrace by others. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* A poll's page (a response body and its parse) is a large, short
+	 * lived allocation: keep such blocks out of the heap, where a freed
+	 * one would otherwise stay part of the resident size. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+	mallopt(M_ARENA_MAX, 1);
 	log_init("backtalkd", LOG_LEVEL_INFO, getenv("JOURNAL_STREAM") != NULL);
 	const char *cache = getenv("CACHE_DIRECTORY");
 	if (cache != NULL && *cache)

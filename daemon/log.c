@@ -50,6 +50,8 @@ log_debug_banner(void)
 	        "when done");
 }
 
+static long log_pid; /* 0 until log_init */
+
 void
 log_init(const char *ident, enum log_level level, bool prefix)
 {
@@ -57,6 +59,7 @@ log_init(const char *ident, enum log_level level, bool prefix)
 	         ident && *ident ? ident : "backtalkd");
 	log_threshold = level;
 	log_prefix = prefix;
+	log_pid = (long)getpid(); /* the daemon does not fork */
 	if (level >= LOG_LEVEL_DEBUG)
 		log_debug_banner();
 }
@@ -189,7 +192,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 			strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
 			         &tm);
 		w = snprintf(line, sizeof(line), "%s %s[%ld]: %s: ", stamp,
-		             log_ident, (long)getpid(), log_level_name(level));
+		             log_ident, log_pid > 0 ? log_pid : (long)getpid(),
+		             log_level_name(level));
 	}
 	n = w < 0 ? 0 : (size_t)w;
 	if (n > sizeof(line) / 2)
