@@ -183,6 +183,8 @@ backtalkd_load_secret(const struct config *cfg, bool *ok)
 
 /* Builds everything a configuration needs beside the running daemon, and
  * swaps it in only when all of it is ready. */
+static bool backtalkd_debug; /* -d: debug logging whatever the config says */
+
 static int
 backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 {
@@ -232,7 +234,8 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	d->gw = gw;
 	d->secret = secret;
 	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
-	log_set_level(cfg->log_level);
+	/* -d outlives a reload. */
+	log_set_level(backtalkd_debug ? LOG_LEVEL_DEBUG : cfg->log_level);
 	log_notice("%s: %zu rules from %s, %s gateway",
 	           reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
 	           config_gateway_name(cfg->gateway));
@@ -416,6 +419,7 @@ main(int argc, char **argv)
 	}
 	if (debug)
 		cfg->log_level = LOG_LEVEL_DEBUG;
+	backtalkd_debug = debug;
 	log_set_level(cfg->log_level);
 	if (check) {
 		struct ruleset *rs = backtalkd_load_rules(cfg->rules_path);

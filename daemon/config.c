@@ -470,7 +470,8 @@ config_expected(const struct config_key *k, char *buf, size_t len)
 		         k->min, k->max);
 		break;
 	case KIND_RATE:
-		snprintf(buf, len, "a number above 0 and at most %lld", k->max);
+		snprintf(buf, len, "a number from 0 (no limit) to %lld",
+		         k->max);
 		break;
 	default:
 		snprintf(buf, len, "a string in double quotes");
@@ -892,13 +893,14 @@ config_check_twilio(struct config_loader *ld, const config_setting_t *driver)
 		return; /* reported already */
 	config_require(ld, g, "twilio", "account_sid", "\"AC...\"",
 	               "from the Twilio console");
-	if (config_member(g, "number") == NULL &&
-	    config_member(g, "messaging_service_sid") == NULL)
+	/* Needed with a Messaging Service too: the poll lists the messages
+	 * sent to this number. */
+	if (config_member(g, "number") == NULL)
 		config_error(ld, g,
 		             "twilio.number is missing; add number = "
-		             "\"+15551234567\"; (the number people text), or "
-		             "messaging_service_sid = \"MG...\"; to send "
-		             "through a Messaging Service");
+		             "\"+15551234567\"; (the number people text; "
+		             "needed with messaging_service_sid too, to know "
+		             "which messages to answer)");
 	config_check_secret(ld, g, "twilio", "auth_token", true);
 }
 

@@ -267,8 +267,9 @@ test_types(void **state)
 	EXPECT_DIAG(&f->d, "backtalk.conf", 4,
 	            "http.allow_insecure_http must be true or false",
 	            "(got a string)");
-	EXPECT_DIAG(&f->d, "backtalk.conf", 5,
-	            "guard.send_rate must be a number above 0 and at most 100");
+	EXPECT_DIAG(
+	    &f->d, "backtalk.conf", 5,
+	    "guard.send_rate must be a number from 0 (no limit) to 100000");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 6,
 	            "log must be a group in braces: log = { ... }; (got a "
 	            "string)");
@@ -447,17 +448,31 @@ test_twilio_group_missing(void **state)
 }
 
 static void
+test_twilio_service_needs_number(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The number is needed with a Messaging Service too: the poll lists
+	 * the messages sent to it. */
+	load_fail(f, "gateway = { driver = \"twilio\"; };\n"
+	             "twilio = { account_sid = \"" SID_AC "\";\n"
+	             "  messaging_service_sid = \"" SID_MG "\";\n"
+	             "  auth_token_env = \"TWILIO_AUTH_TOKEN\"; };\n");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 2, "twilio.number is missing");
+}
+
+static void
 test_twilio_messaging_service(void **state)
 {
 	struct fixture *f = *state;
 	struct config *c =
 	    load_ok(f, "gateway = { driver = \"twilio\"; };\n"
 	               "twilio = { account_sid = \"" SID_AC "\";\n"
+	               "  number = \"+15551234567\";\n"
 	               "  messaging_service_sid = \"" SID_MG "\";\n"
 	               "  auth_token_env = \"TWILIO_AUTH_TOKEN\"; };\n");
-
 	expect_clean(&f->d);
-	assert_null(c->twilio.number);
+	assert_string_equal(c->twilio.number, "+15551234567");
 	assert_string_equal(c->twilio.messaging_service_sid, SID_MG);
 	assert_string_equal(c->twilio.auth_token.env, "TWILIO_AUTH_TOKEN");
 }
@@ -847,6 +862,7 @@ main(void)
 		T(test_sids_not_echoed),
 		T(test_twilio_requirements),
 		T(test_twilio_group_missing),
+		T(test_twilio_service_needs_number),
 		T(test_twilio_messaging_service),
 		T(test_infobip_requirements),
 		T(test_infobip_ok),
