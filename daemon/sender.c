@@ -24,10 +24,10 @@ enum sender_look {
 
 /* Seconds an attempt with no answer may still take to land at the
  * gateway: three HTTP timeouts. */
-static int64_t
+static double
 sender_settle_s(const struct daemon *d)
 {
-	return 3 * (int64_t)d->cfg->http.timeout_ms / 1000 + 1;
+	return 3.0 * d->cfg->http.timeout_ms / 1000.0;
 }
 
 /* Settles a reply whose earlier attempt has an unknown outcome by asking
@@ -134,9 +134,8 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 		/* No answer at all: the request may still land at the
 		 * gateway.  Give it time to, so that the lookup before the
 		 * retry sees it. */
-		double settle = 3.0 * d->cfg->http.timeout_ms / 1000.0;
-		if (res->http_status == 0 && wait < settle)
-			wait = settle;
+		if (res->http_status == 0 && wait < sender_settle_s(d))
+			wait = sender_settle_s(d);
 		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
 		                   res->error);
 		log_warning("reply %lld to %s: %s (HTTP %ld); retry %u in "
@@ -173,10 +172,11 @@ static bool
 sender_may_send(struct daemon *d, const struct store_outbox_item *it,
                 int64_t now, double *ret_wait)
 {
-	if (it->state == STORE_OUTBOX_SENDING &&
-	    now < it->sending_since + sender_settle_s(d)) {
-		double w =
-		    (double)(it->sending_since + sender_settle_s(d) - now);
+	/* Whole seconds, rounded up past the second the attempt began in. */
+	int64_t until = it->sending_since + (int64_t)sender_settle_s(d) + 1;
+
+	if (it->state == STORE_OUTBOX_SENDING && now < until) {
+		double w = (double)(until - now);
 		if (*ret_wait <= 0 || w < *ret_wait)
 			*ret_wait = w;
 		return false;
