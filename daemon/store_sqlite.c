@@ -606,11 +606,16 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
 	/* secure_delete = FAST zeroes deleted text where that costs no extra
 	 * write; retention turns it fully on while it clears bodies and then
-	 * VACUUMs, so no cleared text survives in free pages either. */
+	 * VACUUMs, so no cleared text survives in free pages either.
+	 * temp_store = MEMORY keeps the statement journal of each message's
+	 * savepoint (and any sort) in memory: in a file under /var/tmp it
+	 * cost two writes per page a message touched, and put copies of
+	 * message bodies on disk outside the database. */
 	if (db_exec(db,
 	            "PRAGMA foreign_keys = ON;"
 	            "PRAGMA synchronous = FULL;"
 	            "PRAGMA cache_size = -1024;"
+	            "PRAGMA temp_store = MEMORY;"
 	            "PRAGMA secure_delete = FAST;",
 	            path, err, errlen) < 0)
 		return -1;
