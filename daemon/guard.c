@@ -1,34 +1,38 @@
-/* Flood and loop guard.  Senders live in a fixed open-addressing table sized
- * from max_senders (calloc'd, so untouched slots cost no memory); when a
- * probe run is full the least recently seen sender in it is forgotten, which
- * at worst lets that sender get a reply a little early. */
+/* Flood and loop guard.  Senders live in an open-addressing table that
+ * grows with the number of senders seen within the window, up to a size
+ * from max_senders.  Growing drops the senders whose window has passed;
+ * when a probe run of the full-size table is full, the least recently seen
+ * sender in it is forgotten, which at worst lets that sender get a reply a
+ * little early.  An entry is 24 bytes: times are seconds from the first
+ * check, the last message and reply a 32-bit hash of the pair. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "guard.h"
 
-#define GUARD_PROBES 32
+#define GUARD_PROBES  32
+#define GUARD_MIN_CAP 1024
+#define GUARD_MAX_CAP ((size_t)1 << 26)
 
 struct guard_entry {
-	uint64_t key; /* 0: empty */
-	int64_t window_start;
-	int64_t last_at;
-	uint64_t last_msg;   /* hash of the last message answered */
-	uint64_t last_reply; /* hash of the last reply sent */
-	unsigned count;      /* replies in this window */
+	uint64_t key;          /* 0: empty */
+	uint32_t window_start; /* seconds from g->epoch */
+	uint32_t last_at;
+	uint32_t last_pair; /* hash of the last message and its reply */
+	uint32_t count;     /* replies in this window */
 };
 
 struct guard {
 	unsigned limit, window_s;
-	size_t mask;
+	size_t mask, used, max_cap;
+	int64_t epoch; /* the first check's time, minus a day of slack */
+	bool started;
 	struct guard_entry *t;
 };
 
 static uint64_t
-guard_hash(const char *s)
+guard_hash(const char *s, uint64_t h)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;
 		h *= UINT64_C(1099511628211);
@@ -36,22 +40,24 @@ guard_hash(const char *s)
 	return h ? h : 1;
 }
 
+#define GUARD_FNV_BASIS UINT64_C(14695981039346656037)
+
 struct guard *
 guard_new(unsigned replies_per_sender, unsigned window_s, size_t max_senders)
 {
 	struct guard *g = calloc(1, sizeof(*g));
-	size_t cap = 64;
 
 	if (g == NULL)
 		return NULL;
-	while (cap < max_senders && cap < ((size_t)1 << 26))
-		cap <<= 1;
-	g->t = calloc(cap, sizeof(*g->t));
+	g->max_cap = GUARD_MIN_CAP;
+	while (g->max_cap < max_senders && g->max_cap < GUARD_MAX_CAP)
+		g->max_cap <<= 1;
+	g->t = calloc(GUARD_MIN_CAP, sizeof(*g->t));
 	if (g->t == NULL) {
 		free(g);
 		return NULL;
 	}
-	g->mask = cap - 1;
+	g->mask = GUARD_MIN_CAP - 1;
 	g->limit = replies_per_sender;
 	g->window_s = window_s;
 	return g;
@@ -66,17 +72,69 @@ guard_free(struct guard *g)
 	free(g);
 }
 
+size_t
+guard_tracked(const struct guard *g)
+{
+	return g->used;
+}
+
+size_t
+guard_capacity(const struct guard *g)
+{
+	return g->mask + 1;
+}
+
+static bool
+guard_live(const struct guard *g, const struct guard_entry *e, uint32_t now)
+{
+	return e->key != 0 && now >= e->window_start &&
+	       now - e->window_start < g->window_s;
+}
+
+/* Doubles the table, keeping only the senders whose window is still open.
+ * On failure the old table stays (and eviction takes over). */
+static void
+guard_grow(struct guard *g, uint32_t now)
+{
+	size_t cap = (g->mask + 1) * 2;
+	struct guard_entry *t = calloc(cap, sizeof(*t));
+
+	if (t == NULL)
+		return;
+	size_t used = 0;
+	for (size_t i = 0; i <= g->mask; i++) {
+		const struct guard_entry *e = &g->t[i];
+		if (!guard_live(g, e, now))
+			continue;
+		for (size_t j = 0; j < cap; j++) {
+			struct guard_entry *d = &t[(e->key + j) & (cap - 1)];
+			if (d->key == 0) {
+				*d = *e;
+				used++;
+				break;
+			}
+		}
+	}
+	free(g->t);
+	g->t = t;
+	g->mask = cap - 1;
+	g->used = used;
+}
+
 static struct guard_entry *
-guard_find(struct guard *g, uint64_t key)
+guard_find(struct guard *g, uint64_t key, uint32_t now)
 {
 	struct guard_entry *oldest = NULL;
 
+	if (g->used >= (g->mask + 1) / 2 && g->mask + 1 < g->max_cap)
+		guard_grow(g, now);
 	for (size_t i = 0; i < GUARD_PROBES; i++) {
 		struct guard_entry *e = &g->t[(key + i) & g->mask];
 		if (e->key == key)
 			return e;
 		if (e->key == 0) {
 			e->key = key;
+			g->used++;
 			return e;
 		}
 		if (oldest == NULL || e->last_at < oldest->last_at)
@@ -91,27 +149,39 @@ enum guard_verdict
 guard_check(struct guard *g, const char *from, const char *body_norm,
             const char *reply, bool red_flag, int64_t now)
 {
-	struct guard_entry *e = guard_find(g, guard_hash(from));
-	uint64_t msg = guard_hash(body_norm);
-	uint64_t rep = guard_hash(reply ? reply : "");
-
-	if (now - e->window_start >= (int64_t)g->window_s ||
-	    now < e->window_start) {
-		e->window_start = now;
-		e->count = 0;
-		e->last_msg = 0;
-		e->last_reply = 0;
+	if (!g->started) {
+		g->epoch = now - 86400;
+		g->started = true;
 	}
-	e->last_at = now;
+	/* Seconds from the epoch; a clock set back before it counts as the
+	 * epoch itself (and opens a new window, below). */
+	int64_t rel = now - g->epoch;
+	uint32_t t = rel < 0            ? 0
+	             : rel > UINT32_MAX ? UINT32_MAX
+	                                : (uint32_t)rel;
+	struct guard_entry *e =
+	    guard_find(g, guard_hash(from, GUARD_FNV_BASIS), t);
+	uint64_t pair = guard_hash(
+	    reply ? reply : "", guard_hash(body_norm, GUARD_FNV_BASIS) ^ 0xff);
+	uint32_t pair32 = (uint32_t)(pair ^ (pair >> 32));
+
+	if (pair32 == 0)
+		pair32 = 1;
+	if (!guard_live(g, e, t) || e->count == 0) {
+		e->window_start = t;
+		e->count = 0;
+		e->last_pair = 0;
+	}
+	e->last_at = t;
 	if (!red_flag) {
 		if (e->count >= g->limit)
 			return GUARD_FLOOD;
-		if (e->count > 0 && e->last_msg == msg && e->last_reply == rep)
+		if (e->count > 0 && e->last_pair == pair32)
 			return GUARD_REPEAT;
 	}
-	e->count++;
-	e->last_msg = msg;
-	e->last_reply = rep;
+	if (e->count < UINT32_MAX)
+		e->count++;
+	e->last_pair = pair32;
 	return GUARD_ALLOW;
 }
 

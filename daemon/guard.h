@@ -22,6 +22,10 @@ enum guard_verdict {
 struct guard *guard_new(unsigned replies_per_sender, unsigned window_s,
                         size_t max_senders);
 void guard_free(struct guard *g);
+/* Senders tracked now, and the table's current size (for metrics and
+ * tests). */
+size_t guard_tracked(const struct guard *g);
+size_t guard_capacity(const struct guard *g);
 
 /* Checks and, when allowed, counts a reply to `from`.  body_norm is the
  * normalised inbound text and rule the chosen rule (for repeat detection);
