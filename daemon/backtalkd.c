@@ -310,6 +310,8 @@ backtalkd_run(struct daemon *d)
 	sigdelset(&unblocked, SIGINT);
 
 	double next_retention = daemon_now() + 60;
+	double next_trim = 0;
+	bool worked = false;
 
 	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
 		wd_usec = 0;
@@ -324,11 +326,14 @@ backtalkd_run(struct daemon *d)
 		now = daemon_now();
 		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
 			double wait = poller_run(d);
+			worked = true;
 			d->next_poll = daemon_now() + wait;
 			d->next_send = 0; /* new replies may be due */
 		}
-		if (daemon_now() >= d->next_send)
+		if (daemon_now() >= d->next_send) {
 			d->next_send = daemon_now() + sender_run(d);
+			worked = true;
+		}
 		now = daemon_now();
 		if (now >= next_retention) {
 			backtalkd_retention(d);
@@ -349,6 +354,14 @@ backtalkd_run(struct daemon *d)
 		    d->next_poll < d->next_send ? d->next_poll : d->next_send;
 		if (wd_usec > 0 && next_wd < until)
 			until = next_wd;
+		/* Going idle after work: give back the heap's free pages (a
+		 * poll's parsed page leaves holes that the top-of-heap trim
+		 * does not reach).  At most once a second. */
+		if (until > now && worked && now >= next_trim) {
+			malloc_trim(0);
+			next_trim = now + 1;
+			worked = false;
+		}
 		/* Always pass through ppoll, with no wait when busy: the
 		 * signals are only unblocked there, so a daemon working
 		 * through a backlog still sees SIGTERM. */
