@@ -258,7 +258,18 @@ fail:
 	log_err("store: cannot stage %zu fetched messages: %s; keeping them "
 	        "in memory and trying again",
 	        b->count, store_error(d->store));
+	d->store_failing = true;
 	return -1;
+}
+
+/* Logs the end of a spell of store failures, once. */
+static void
+poller_store_ok(struct daemon *d)
+{
+	if (d->store_failing) {
+		log_notice("store: recovered; taking new messages again");
+		d->store_failing = false;
+	}
 }
 
 /* Stages what an earlier poll could not; returns false if that still
@@ -283,10 +294,7 @@ poller_run(struct daemon *d)
 		d->poll_backoff = daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 		return d->poll_backoff;
 	}
-	if (d->store_failing) {
-		log_notice("store: recovered; taking new messages again");
-		d->store_failing = false;
-	}
+	poller_store_ok(d);
 	/* Decide a backlog before fetching more. */
 	if (left > 0)
 		return 0;
@@ -300,6 +308,20 @@ poller_run(struct daemon *d)
 	/* Whatever the poll brought (all of it, or a partial poll's pages)
 	 * is staged before anything else happens. */
 	bool staged = poller_flush(d);
+	if (!staged) {
+		/* The store failed (and said why): the batch stays in memory
+		 * and nothing more is fetched until it is on disk. */
+		d->store_failing = true;
+		d->poll_backoff = daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
+		return d->poll_backoff;
+	}
+	if (st != GATEWAY_OK && d->store_failing) {
+		/* The gateway answered; staging a page failed part way and
+		 * has now caught up: poll again at once. */
+		poller_store_ok(d);
+		poller_decide_staged(d);
+		return 0;
+	}
 	if (st != GATEWAY_OK) {
 		double wait = daemon_backoff(interval, ++d->poll_failures,
 		                             POLLER_BACKOFF_MAX);
@@ -318,7 +340,7 @@ poller_run(struct daemon *d)
 	d->poll_failures = 0;
 	if (res.error[0] != '\0') /* a note on success ("N unusable") */
 		log_notice("%s: poll: %s", d->gw->ops->name, res.error);
-	if (!staged || (left = poller_decide_staged(d)) < 0) {
+	if ((left = poller_decide_staged(d)) < 0) {
 		d->store_failing = true;
 		return daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 	}

@@ -251,11 +251,32 @@ store_seterr(struct store *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Records the connection's last error under `what`; returns -1. */
+/* Records the connection's last error under `what`, with the system's
+ * reason for an I/O error and what an operator can do about the usual
+ * ones; returns -1. */
 static int
 store_dberr(struct store *st, const char *what)
 {
-	store_seterr(st, "%s: %s", what, sqlite3_errmsg(st->db));
+	int code = sqlite3_errcode(st->db) & 0xff;
+	int sys = sqlite3_system_errno(st->db);
+	const char *hint = "";
+	char why[96] = "";
+
+	if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	                 code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
+		snprintf(why, sizeof(why), " (%s)", strerror(sys));
+	if (code == SQLITE_FULL)
+		hint = "; free space on the database's file system";
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		hint = "; another process holds the database's write lock";
+	else if (code == SQLITE_READONLY || sys == EROFS || sys == EACCES)
+		hint = "; the database must be writable by the daemon";
+	else if (code == SQLITE_IOERR)
+		/* SQLite keeps no errno for a failed commit's writes. */
+		hint =
+		    "; check the file system holding the database (read-only? "
+		    "failing? the kernel log may say)";
+	store_seterr(st, "%s: %s%s%s", what, sqlite3_errmsg(st->db), why, hint);
 	return -1;
 }
 
