@@ -127,6 +127,18 @@ class Lab:
         return 0
 
 
+def run_lab(name, argv, run):
+    """Runs run(lab, failures) in a new Lab; a Fail it raises is one more
+    failure.  Returns the exit status."""
+    lab = Lab(name, argv)
+    failures = []
+    try:
+        run(lab, failures)
+    except Fail as e:
+        failures.append(str(e))
+    return lab.finish(failures)
+
+
 # --- fakegw ---------------------------------------------------------------
 
 
@@ -268,16 +280,19 @@ log = { level = "info"; };
 class Daemon:
     """One backtalkd process; its stderr is appended to daemon.log."""
 
-    def __init__(self, lab, conf, run):
+    def __init__(self, lab, conf, run, extra_env=None):
         self.lab = lab
         self.logpath = lab.path("daemon.log")
         with open(self.logpath, "a") as f:
             f.write("=== faultlab: run %d ===\n" % run)
         self.log_offset = os.path.getsize(self.logpath)
         env = dict(os.environ, CACHE_DIRECTORY=lab.cache)
+        env.update(extra_env or {})
         self.t_start = now_ms()
+        # FAULTLAB_WRAPPER runs the daemon under a tool (valgrind ...).
+        wrapper = os.environ.get("FAULTLAB_WRAPPER", "").split()
         with open(self.logpath, "a") as logf:
-            self.p = spawn([lab.backtalkd, "-c", conf],
+            self.p = spawn(wrapper + [lab.backtalkd, "-c", conf],
                            stdout=logf, stderr=logf, env=env)
         self.pid = self.p.pid
 
@@ -314,12 +329,19 @@ class Daemon:
         return (int(fields[11]) + int(fields[12])) / os.sysconf(
             "SC_CLK_TCK")
 
-    def rss_kb(self):
+    def _status_kb(self, key):
         with open("/proc/%d/status" % self.pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
         return 0
+
+    def rss_kb(self):
+        return self._status_kb("VmRSS")
+
+    def hwm_kb(self):
+        """Peak resident size so far."""
+        return self._status_kb("VmHWM")
 
 
 # --- the state database ---------------------------------------------------

@@ -54,6 +54,8 @@ import faultlab as fl  # noqa: E402
 
 CPU_LIMIT = 0.02  # of one core, while the gateway is down
 RSS_GROWTH_KB = 8192
+HUGE_BYTES = 50 * 1000 * 1000  # a gateway answer far over the cap
+HUGE_GROWTH_KB = 16384
 BACK_LIMIT_S = 60
 
 
@@ -163,12 +165,14 @@ def case_down(lab, r):
             {"status": 500}, {"status": 503}, {}, {}, {"status": 502},
             {"status": 429, "retry_after": 1}, {}, {}, {"status": 429}, {},
             {"truncate": True}, {}, {"truncate": "close"}, {},
-            {"malformed": True}, {}, {"delay_ms": 1500}],
+            {"malformed": True}, {}, {"delay_ms": 1500}, {},
+            {"huge_bytes": HUGE_BYTES}],
         "twilio_send": [
             {"status": 500}, {"status": 502}, {}, {"status": 503},
             {"status": 429, "retry_after": 1}, {"status": 429},
-            {"status": 503, "count": 2}],
+            {"status": 503, "count": 2}, {"huge_bytes": HUGE_BYTES}],
     })
+    hwm0 = b.d.hwm_kb()
     t0 = time.time()
     n_base = len(b.added)
     for _ in range(4):
@@ -190,6 +194,20 @@ def case_down(lab, r):
         failures.append("flaky: not every reply went out within 45 s")
     faults_seen = sum(1 for q in b.gw.requests_log() if q.get("fault"))
     text = b.d.log_text()
+    # The 50 MB answers are cut off at http.max_response_bytes (4 MiB by
+    # default): the peak resident size must not grow by anything near it.
+    hwm = b.d.hwm_kb()
+    huge_seen = fl.log_count(text, "larger than")
+    fl.log("2. flaky: %d oversized answers (%d MB) cut off; peak VmHWM %d "
+           "kB before, %d kB after" % (huge_seen, HUGE_BYTES // 1000000,
+                                      hwm0, hwm))
+    if huge_seen < 2:
+        failures.append("flaky: the daemon did not log both oversized "
+                        "answers as too large")
+    if hwm - hwm0 > HUGE_GROWTH_KB:
+        failures.append("flaky: peak VmHWM grew by %d kB with %d MB "
+                        "answers (limit %d kB)" %
+                        (hwm - hwm0, HUGE_BYTES // 1000000, HUGE_GROWTH_KB))
     fl.log("2. flaky: %d messages answered %.1f s after the first arrived; "
            "fakegw answered %d requests with a fault; %d poll failures and "
            "%d send retries logged; %d replies found at the gateway before "
