@@ -89,13 +89,16 @@ def on_signal(sig, frame):
 
 
 def proc_status(pid):
-    """VmRSS, VmHWM in kB (None when the process is gone)."""
+    """VmRSS, VmHWM and VmRSS's parts (RssAnon: private memory; RssFile:
+    mapped files, mostly shared libraries; RssShmem: SQLite's WAL index)
+    in kB (None when the process is gone)."""
     out = {}
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
                 k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
+                if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile",
+                         "RssShmem"):
                     out[k] = int(v.split()[0])
     except OSError:
         return None
@@ -212,14 +215,16 @@ twilio = {
   page_size = 1000;
 };
 http = { connect_timeout_ms = 2000; timeout_ms = 30000;
-         max_response_bytes = 67108864; max_pages_per_poll = 1000; };
+         max_response_bytes = 67108864; max_pages_per_poll = 1000;
+         parallel_sends = %(par)d; };
 rules = "%(rules)s";
 state = "%(db)s";
 poll_interval_ms = %(poll)d;
 guard = { replies_per_sender = 1000; send_rate = 0.0; max_attempts = 20; };
 log = { level = "info"; };
 """ % {"base": gw.base, "sid": SID, "token": token, "ours": OURS,
-                "rules": args.rules, "db": self.db, "poll": poll_ms})
+                "rules": args.rules, "db": self.db, "poll": poll_ms,
+                "par": int(os.environ.get("BENCH_PARALLEL", "16"))})
         self.logpath = os.path.join(self.dir, "daemon.log")
         self.log = open(self.logpath, "w")
         env = dict(os.environ)
@@ -286,6 +291,17 @@ log = { level = "info"; };
 # --- helpers ------------------------------------------------------------
 
 
+def save_smaps(d, work, when):
+    """With BENCH_SMAPS set, copies the daemon's /proc/PID/smaps, for
+    finding where its memory is."""
+    if not os.environ.get("BENCH_SMAPS"):
+        return
+    dst = os.path.join(work, "smaps_%s.txt" % when)
+    with open("/proc/%d/smaps" % d.p.pid) as f, open(dst, "w") as o:
+        o.write(f.read())
+    log("smaps copied to %s" % dst)
+
+
 def pct(xs, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     s = sorted(xs)
@@ -295,6 +311,15 @@ def pct(xs, p):
 
 def fmt_kb(kb):
     return "%d kB (%.1f MiB)" % (kb, kb / 1024.0)
+
+
+def rss_parts(m):
+    """VmRSS split into private memory and mapped files."""
+    return ("of which private (RssAnon) %.1f MiB, mapped files (RssFile, "
+            "mostly shared libraries) %.1f MiB, shared memory (RssShmem, "
+            "the WAL index) %.1f MiB" %
+            (m.get("RssAnon", 0) / 1024.0, m.get("RssFile", 0) / 1024.0,
+             m.get("RssShmem", 0) / 1024.0))
 
 
 def load_messages(args):
@@ -385,6 +410,7 @@ def phase_throughput(args, work, gw, msgs, cats, R):
     d.wait_ready()
     time.sleep(2)
     R["tp_rest"] = d.mem()
+    save_smaps(d, work, "rest")
     log("at rest after start: VmRSS %s, VmHWM %s" %
         (fmt_kb(R["tp_rest"]["VmRSS"]), fmt_kb(R["tp_rest"]["VmHWM"])))
 
@@ -518,6 +544,7 @@ def phase_throughput(args, work, gw, msgs, cats, R):
         r0 = R["tp_requests"].get("twilio_list", {}).get("total", 0)
         r1 = gw.requests().get("endpoints", {}).get(
             "twilio_list", {}).get("total", 0)
+        save_smaps(d, work, "idle")
         log("after %d s idle, the %d messages still listed: VmRSS %s, "
             "VmHWM %s, CPU %.0f%% of one core, %d list requests" %
             (args.idle_s, n, fmt_kb(R["tp_idle"]["VmRSS"]),
@@ -644,6 +671,7 @@ def report(args, R):
             row(rest["VmRSS"] < lim_kb,
                 "memory at rest, %s: VmRSS %s (target < %d MiB)" %
                 (what, fmt_kb(rest["VmRSS"]), args.rss_limit_mb))
+            lines.append("     " + rss_parts(rest))
     after = R.get("tp_idle") or R.get("tp_after")
     if after:
         done = (R["n"] if not R["tp_stopped_early"] else R["tp_db"][0])
@@ -651,6 +679,7 @@ def report(args, R):
             "memory after %d messages: VmRSS %s, peak VmHWM %s (target < "
             "%d MiB)" % (done, fmt_kb(after["VmRSS"]),
                          fmt_kb(after["VmHWM"]), args.rss_limit_mb))
+        lines.append("     " + rss_parts(after))
         if after["VmHWM"] >= lim_kb and after["VmRSS"] < lim_kb:
             lines.append("     (the peak, VmHWM, was over the target)")
     loaded = R.get("loaded_lat")

@@ -27,6 +27,7 @@
 #
 # Daemon settings: guard.send_rate = 0 (no limit), replies_per_sender =
 # 1000, http.max_pages_per_poll = 1000, twilio.page_size = 1000,
+# http.parallel_sends = 16 (BENCH_PARALLEL; the shipped default is 4),
 # poll_interval_ms = 1000 (BENCH_POLL_MS), log level info (to a file).
 #
 # Targets (reported, not enforced; exit 0 either way, non-zero only when
@@ -41,11 +42,14 @@
 #   BENCH_LATENCY       latency messages     (default: 200)
 #   BENCH_LOADED        loaded-latency messages (default: 20; 0 skips)
 #   BENCH_POLL_MS       poll_interval_ms     (default: 1000)
+#   BENCH_PARALLEL      http.parallel_sends  (default: 16)
 #   BENCH_MAX_SECONDS   throughput time limit (default: 300)
 #   BENCH_SEED          generator seed       (default: 1)
 #   BENCH_PHASES        latency,throughput   (default: both)
 #   BENCH_TIMEOUT       kill everything after this many seconds (default 1200)
 #   BENCH_KEEP          when set, keep the work directory (logs, databases)
+#   BENCH_SMAPS         when set, copy /proc/PID/smaps of the idle daemon
+#                       after the throughput run into the work directory
 #   BENCH_WORK          work directory parent (default: /tmp; must be a real
 #                       disk, not tmpfs, for the fsync cost to be counted)
 # Nothing leaves 127.0.0.1.
