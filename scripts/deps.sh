@@ -15,6 +15,8 @@ PACKAGES=(
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
 	# End-to-end tests drive the fake gateway with these.
 	curl python3 sqlite3
+	# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps
+	dpkg-dev
 )
 # The conformance test runs Prism from npm (tests/prism).  A machine image
 # may bring its own node; Debian's otherwise.
