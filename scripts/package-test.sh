@@ -40,8 +40,9 @@ if ! "$CPACK" --config "$BUILD/CPackConfig.cmake" -G DEB -B "$WORK/out" \
 	fail "cpack -G DEB failed"
 fi
 debs=("$WORK"/out/*.deb)
-[ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] ||
+if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
 	fail "expected one .deb in $WORK/out, found: ${debs[*]}"
+fi
 DEB=${debs[0]}
 echo "ok: built $(basename "$DEB") ($(stat -c %s "$DEB") bytes)"
 
@@ -57,9 +58,12 @@ done
 	fail "Depends '$(field Depends)' was not computed by dpkg-shlibdeps"
 
 dpkg-deb -e "$DEB" "$WORK/control"
-extra=$(cd "$WORK/control" && ls | grep -vx -e control -e md5sums -e conffiles ||
-	true)
-[ -z "$extra" ] || fail "unexpected control files (maintainer scripts?): $extra"
+for f in "$WORK"/control/*; do
+	case ${f##*/} in
+	control | md5sums | conffiles) ;;
+	*) fail "unexpected control file (a maintainer script?): ${f##*/}" ;;
+	esac
+done
 
 # Every file the package should hold, and nothing else: the unit's
 # directory is whatever systemd's pkg-config file said.
@@ -134,7 +138,7 @@ version=$("$BACKTALKD" -V)
 
 mandoc -T lint -W warning "$ROOT"/usr/share/man/man*/* >&2 ||
 	fail "mandoc -T lint found problems in the packaged man pages"
-echo "ok: mandoc -T lint on $(ls "$ROOT"/usr/share/man/man*/* | wc -l) man pages"
+echo "ok: mandoc -T lint on the packaged man pages"
 
 # The unit runs programs from the package with the packaged config, gives
 # it the credential and the state directory that config names.
@@ -158,8 +162,9 @@ sed -e "s|\"/etc/backtalk/|\"$ROOT/etc/backtalk/|g" \
 	"$CONF" >"$CHECK"
 diff "$CONF" "$CHECK" >"$WORK/check.diff" || true
 changed=$(grep -c '^>' "$WORK/check.diff" || true)
-[ "$changed" -ge 1 ] && ! grep '^>' "$WORK/check.diff" | grep -qv "$ROOT" ||
+if [ "$changed" -eq 0 ] || grep '^>' "$WORK/check.diff" | grep -v "$ROOT" >/dev/null; then
 	fail "rewriting the config's paths changed more than paths"
+fi
 
 mkdir -m 700 "$WORK/credentials" "$WORK/cache"
 printf '%s' 0123456789abcdef0123456789abcdef \
