@@ -17,6 +17,8 @@ PACKAGES=(
 	curl python3 sqlite3
 	# The unit test rates the systemd unit with systemd-analyze.
 	systemd
+	# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps
+	dpkg-dev
 )
 # The conformance test runs Prism from npm (tests/prism).  A machine image
 # may bring its own node; Debian's otherwise.

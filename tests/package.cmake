@@ -1,0 +1,17 @@
+# The Debian package (scripts/package-test.sh): cpack -G DEB into a scratch
+# directory, its metadata, conffiles and contents, its man pages through
+# mandoc, and the packaged backtalkd checking the packaged config and rules.
+# Included by tests/CMakeLists.txt.
+find_program(DPKG_DEB_EXECUTABLE dpkg-deb)
+find_program(DPKG_SHLIBDEPS_EXECUTABLE dpkg-shlibdeps)
+find_program(MANDOC_EXECUTABLE mandoc)
+if(TARGET backtalkd AND TARGET backtalk AND DPKG_DEB_EXECUTABLE
+   AND DPKG_SHLIBDEPS_EXECUTABLE AND MANDOC_EXECUTABLE)
+  add_test(NAME package
+           COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/package-test.sh
+                   ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${CMAKE_CPACK_COMMAND})
+  set_tests_properties(package PROPERTIES LABELS package TIMEOUT 120)
+else()
+  message(STATUS "dpkg-deb, dpkg-shlibdeps or mandoc not found: the package "
+                 "test is left out (apt-get install dpkg-dev mandoc)")
+endif()
