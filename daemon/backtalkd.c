@@ -181,7 +181,9 @@ backtalkd_load_secret(const struct config *cfg, bool *ok)
 	return s;
 }
 
-/* What a scrape reads from the daemon besides the counters. */
+/* What a scrape reads from the daemon besides the counters.  An empty
+ * outbox also ends a streak of failed sends: nothing waits, so sending is
+ * not failing, and the next reply starts its own streak. */
 static void
 backtalkd_gauges(struct daemon *d, struct metrics_gauges *g)
 {
