@@ -181,6 +181,81 @@ backtalkd_load_secret(const struct config *cfg, bool *ok)
 	return s;
 }
 
+/* What a scrape reads from the daemon besides the counters.  An empty
+ * outbox also ends a streak of failed sends: nothing waits, so sending is
+ * not failing, and the next reply starts its own streak. */
+static void
+backtalkd_gauges(struct daemon *d, struct metrics_gauges *g)
+{
+	g->rules_loaded = d->rs->nrules;
+	g->store_failing = d->store_failing;
+	if (store_outbox_depth(d->store, &g->outbox_depth) < 0)
+		g->outbox_depth = -1;
+	else if (g->outbox_depth == 0)
+		metrics_send_idle(d->metrics);
+}
+
+/* GET /metrics and GET /healthz (metrics_http.h). */
+static char *
+backtalkd_page(void *arg, bool health, unsigned *ret_status, size_t *ret_len)
+{
+	struct daemon *d = arg;
+	struct metrics_gauges g;
+	double now = (double)daemon_clock();
+	char reason[256], *body;
+	size_t len;
+
+	backtalkd_gauges(d, &g);
+	if (health) {
+		bool ok = metrics_health(d->metrics, &g, now,
+		                         d->cfg->metrics.health_max_failing_s,
+		                         reason, sizeof(reason));
+		*ret_status = ok ? 200 : 503;
+		if (asprintf(&body, "%s\n", reason) < 0)
+			return NULL;
+		*ret_len = strlen(body);
+		return body;
+	}
+	len = metrics_render(d->metrics, &g, now, BACKTALK_VERSION, NULL, 0);
+	body = malloc(len + 1);
+	if (body == NULL)
+		return NULL;
+	metrics_render(d->metrics, &g, now, BACKTALK_VERSION, body, len + 1);
+	*ret_status = 200;
+	*ret_len = len;
+	return body;
+}
+
+/* The metrics endpoint a configuration asks for: the running one when it
+ * is at the same address and port, a new one (listening already) when it
+ * is not, NULL when metrics are off.  -1 when it cannot listen. */
+static int
+backtalkd_metrics_http(struct daemon *d, const struct config *cfg,
+                       struct metrics_http **ret)
+{
+	char err[512];
+
+	*ret = NULL;
+	if (cfg->metrics.port == 0)
+		return 0;
+	if (metrics_http_is_at(d->metrics_http, cfg->metrics.listen,
+	                       cfg->metrics.port)) {
+		*ret = d->metrics_http;
+		return 0;
+	}
+	if (metrics_http_start(cfg->metrics.listen, cfg->metrics.port,
+	                       backtalkd_page, d, ret, err, sizeof(err)) < 0) {
+		log_err("metrics: %s%s", err,
+		        d->metrics_http ? " (to move it to an address the "
+		                          "running endpoint holds, restart)"
+		                        : "");
+		return -1;
+	}
+	log_notice("metrics: listening on %s port %u", cfg->metrics.listen,
+	           cfg->metrics.port);
+	return 0;
+}
+
 /* Builds everything a configuration needs beside the running daemon, and
  * swaps it in only when all of it is ready. */
 static bool backtalkd_debug; /* -d: debug logging whatever the config says */
@@ -192,6 +267,7 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	struct classify *cls;
 	struct guard *guard;
 	struct gateway *gw;
+	struct metrics_http *mh = NULL;
 	char err[512] = "";
 	bool ok;
 
@@ -203,8 +279,9 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	                  cfg->guard.max_senders);
 	char *secret = backtalkd_load_secret(cfg, &ok);
 	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
-	if (cls == NULL || guard == NULL || gw == NULL) {
-		if (ok)
+	if (cls == NULL || guard == NULL || gw == NULL ||
+	    backtalkd_metrics_http(d, cfg, &mh) < 0) {
+		if (ok && (cls == NULL || guard == NULL || gw == NULL))
 			log_err("%s gateway: %s",
 			        config_gateway_name(cfg->gateway),
 			        err[0] ? err : "out of memory");
@@ -225,6 +302,12 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	guard_free(d->guard);
 	gateway_free(d->gw);
 	secret_free(d->secret);
+	if (d->metrics_http != mh) {
+		metrics_http_stop(d->metrics_http);
+		if (mh == NULL && reload)
+			log_notice("metrics: endpoint closed");
+	}
+	d->metrics_http = mh;
 	if (d->cfg != NULL && d->cfg != cfg)
 		config_free(d->cfg);
 	d->cfg = cfg;
@@ -251,28 +334,44 @@ backtalkd_reload(struct daemon *d)
 	sd_notify(0, "RELOADING=1");
 	log_notice("reloading %s", d->cfg->path);
 	struct config *cfg = backtalkd_load_config(d->cfg->path);
-	if (cfg == NULL || backtalkd_setup(d, cfg, true) != 0) {
+	bool ok = cfg != NULL && backtalkd_setup(d, cfg, true) == 0;
+	if (!ok) {
 		log_err("reload failed; still running the previous "
 		        "configuration and rules");
 		config_free(cfg);
 	}
+	metrics_reload(d->metrics, ok);
 	sd_notify(0, "READY=1");
 }
 
-/* Sleeps until `secs` pass, the gateway's descriptor is readable, or a
- * signal arrives (the signals are blocked outside ppoll, so none is lost
- * between checking the flags and sleeping). */
+/* Sleeps until `secs` pass, the gateway's or the metrics endpoint's
+ * descriptor is readable, or a signal arrives (the signals are blocked
+ * outside ppoll, so none is lost between checking the flags and
+ * sleeping). */
 static void
 backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 {
-	struct pollfd pfd = { .fd = d->gw->ops->fd(d->gw), .events = POLLIN };
+	struct pollfd pfd[2];
 	struct timespec ts;
+	nfds_t n = 0;
+	int fd = d->gw->ops->fd(d->gw);
 
+	if (fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (d->metrics_http != NULL) {
+		double t = metrics_http_timeout(d->metrics_http);
+		if (t >= 0 && t < secs)
+			secs = t;
+		pfd[n++] = (struct pollfd){
+			.fd = metrics_http_fd(d->metrics_http),
+			.events = POLLIN,
+		};
+	}
 	if (secs < 0)
 		secs = 0;
 	ts.tv_sec = (time_t)secs;
 	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
-	ppoll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, &ts, unblocked);
+	ppoll(n > 0 ? pfd : NULL, n, &ts, unblocked);
 }
 
 /* Deletes message bodies past the retention period (the rows and counts
@@ -323,6 +422,9 @@ backtalkd_run(struct daemon *d)
 			backtalkd_reload_flag = 0;
 			backtalkd_reload(d);
 		}
+		/* Answers scrapes that are ready; it never blocks. */
+		if (d->metrics_http != NULL)
+			metrics_http_run(d->metrics_http);
 		now = daemon_now();
 		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
 			double wait = poller_run(d);
@@ -465,19 +567,29 @@ main(int argc, char **argv)
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
+	d.metrics = metrics_new((double)daemon_clock());
+	if (d.metrics == NULL) {
+		log_err("out of memory");
+		config_free(cfg);
+		return 1;
+	}
 	if (store_open(cfg->state_path, &d.store, err, sizeof(err)) != 0) {
 		log_err("state database %s: %s", cfg->state_path, err);
 		config_free(cfg);
+		metrics_free(d.metrics);
 		return 1;
 	}
 	if (backtalkd_setup(&d, cfg, false) != 0) {
 		log_err("cannot start; see the errors above");
 		config_free(cfg);
 		store_close(d.store);
+		metrics_free(d.metrics);
 		return 1;
 	}
 	rc = backtalkd_run(&d);
 
+	metrics_http_stop(d.metrics_http);
+	metrics_free(d.metrics);
 	gateway_batch_free(&d.pending);
 	gateway_free(d.gw);
 	classify_free(d.cls);

@@ -3,6 +3,7 @@
  * the diagnostics list with the file and line to edit, so that one run of
  * --check-config shows them all.  No side effects: secrets are only named
  * here (secret.c reads them) and no file is opened but the config itself. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #define CONFIG_DEFAULT_RULES  "/etc/backtalk/rules.d"
 #define CONFIG_DEFAULT_STATE  "/var/lib/backtalk/state.db"
 #define CONFIG_DEFAULT_TWILIO "https://api.twilio.com"
+#define CONFIG_DEFAULT_LISTEN "127.0.0.1"
 #define CONFIG_NAME_MAX       128 /* dotted setting names in messages */
 #define CONFIG_ENV_NAME_MAX   255
 #define CONFIG_CREDENTIAL_MAX 255
@@ -43,6 +45,7 @@ enum config_kind {
 	KIND_ENV,        /* an environment variable name */
 	KIND_CREDENTIAL, /* a systemd credential name */
 	KIND_TEXT,       /* an SMS text */
+	KIND_ADDRESS,    /* an IPv4 or IPv6 address, no host name */
 	KIND_BOOL,
 	KIND_UINT, /* unsigned, min..max */
 	KIND_SIZE, /* size_t, min..max */
@@ -135,6 +138,14 @@ static const struct config_key config_guard_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct config_key config_metrics_keys[] = {
+	{ "listen", KIND_ADDRESS, OFF(metrics.listen), 0, 0, NULL, NULL },
+	{ "port", KIND_UINT, OFF(metrics.port), 0, 65535, NULL, NULL },
+	{ "health_max_failing_s", KIND_UINT, OFF(metrics.health_max_failing_s),
+	  1, 86400, NULL, NULL },
+	{ .name = NULL },
+};
+
 static const struct config_key config_log_keys[] = {
 	{ "level", KIND_LEVEL, OFF(log_level), 0, 0, NULL, NULL },
 	{ .name = NULL },
@@ -160,6 +171,7 @@ static const struct config_key config_root_keys[] = {
 	  NULL },
 	{ "compliance", KIND_GROUP, 0, 0, 0, NULL, config_compliance_keys },
 	{ "guard", KIND_GROUP, 0, 0, 0, NULL, config_guard_keys },
+	{ "metrics", KIND_GROUP, 0, 0, 0, NULL, config_metrics_keys },
 	{ "log", KIND_GROUP, 0, 0, 0, NULL, config_log_keys },
 	{ "secrets", KIND_GROUP, 0, 0, 0, NULL, config_secrets_keys },
 	{ .name = NULL },
@@ -199,6 +211,8 @@ config_defaults(struct config *cfg)
 	cfg->guard.send_rate = 1.0;
 	cfg->guard.max_senders = 100000;
 	cfg->guard.max_attempts = 8;
+	cfg->metrics.port = 0;
+	cfg->metrics.health_max_failing_s = 300;
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->secret_mode_strict = false;
 }
@@ -593,6 +607,27 @@ config_credential_ok(const char *v)
 	       config_is_ascii_printable(v);
 }
 
+/* An IPv4 or IPv6 address; *ret_loopback (when not NULL) says whether it
+ * is a loopback one. */
+static bool
+config_address_ok(const char *v, bool *ret_loopback)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, v, &a4) == 1) {
+		if (ret_loopback)
+			*ret_loopback = (ntohl(a4.s_addr) >> 24) == 127;
+		return true;
+	}
+	if (inet_pton(AF_INET6, v, &a6) == 1) {
+		if (ret_loopback)
+			*ret_loopback = IN6_IS_ADDR_LOOPBACK(&a6);
+		return true;
+	}
+	return false;
+}
+
 static void
 config_parse_text(struct config_loader *ld, const struct config_key *k,
                   const config_setting_t *s, const char *qname, const char *v)
@@ -701,6 +736,17 @@ config_parse_string(struct config_loader *ld, const struct config_key *k,
 		break;
 	case KIND_TEXT:
 		config_parse_text(ld, k, s, qname, v);
+		break;
+	case KIND_ADDRESS:
+		if (!config_address_ok(v, NULL))
+			config_error(
+			    ld, s,
+			    "%s must be an IP address like "
+			    "\"127.0.0.1\" or \"::1\", not a host name "
+			    "(got \"%s\")",
+			    qname, v);
+		else
+			config_store(ld, k, s, strdup(v));
 		break;
 	default:
 		break;
@@ -1039,8 +1085,21 @@ config_check(struct config_loader *ld)
 		               "phone numbers will be written to the log; use "
 		               "it only while investigating a problem");
 
+	bool loopback = true;
+	if (cfg->metrics.listen != NULL &&
+	    config_address_ok(cfg->metrics.listen, &loopback) && !loopback)
+		config_warning(
+		    ld, config_lookup(ld->cf, "metrics.listen"),
+		    "metrics.listen is %s, not a loopback address: "
+		    "anyone who can reach it reads the metrics (there "
+		    "is no authentication); let a firewall through "
+		    "only the scraper",
+		    cfg->metrics.listen);
+
 	config_default(ld, &cfg->twilio.base_url, "twilio.base_url",
 	               CONFIG_DEFAULT_TWILIO);
+	config_default(ld, &cfg->metrics.listen, "metrics.listen",
+	               CONFIG_DEFAULT_LISTEN);
 	config_default(ld, &cfg->rules_path, "rules", CONFIG_DEFAULT_RULES);
 	config_default(ld, &cfg->state_path, "state", CONFIG_DEFAULT_STATE);
 }
@@ -1165,6 +1224,7 @@ config_free(struct config *cfg)
 	free(cfg->compliance.help_text);
 	free(cfg->compliance.stop_text);
 	free(cfg->compliance.start_text);
+	free(cfg->metrics.listen);
 	free(cfg);
 }
 

@@ -75,6 +75,13 @@ struct config {
 		unsigned max_attempts;       /* send retries, default 8 */
 	} guard;
 
+	struct {
+		char *listen;                  /* an IP address, default
+		                                  127.0.0.1 */
+		unsigned port;                 /* 0: no endpoint (default) */
+		unsigned health_max_failing_s; /* default 300 */
+	} metrics;
+
 	enum log_level log_level;
 	bool secret_mode_strict; /* refuse (not warn) group/world-readable
 	                            secret files */

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "gateway.h"
 #include "guard.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "rules.h"
 #include "store.h"
 
@@ -34,6 +36,10 @@ struct daemon {
 	 * failed) stays here and is staged before the next poll, because
 	 * Infobip will not return it again. */
 	struct gateway_batch pending;
+
+	/* Counted over the whole run, reloads included. */
+	struct metrics *metrics;
+	struct metrics_http *metrics_http; /* NULL when metrics.port is 0 */
 };
 
 double daemon_now(void);    /* monotonic seconds */

@@ -155,6 +155,10 @@ poller_take(struct daemon *d, const struct store_staged *m)
 	case STORE_RECORDED:
 		break;
 	}
+	metrics_inbound(d->metrics);
+	metrics_optout(d->metrics, dec.optout_change);
+	if (dec.action == STORE_ACTION_REPLY)
+		metrics_reply(d->metrics, dec.category, dec.rule);
 	log_info("inbound %s from %s: %s%s%s rule=%s -> %s%s%s", m->id,
 	         log_phone(m->from, who, sizeof(who)), dec.category,
 	         dec.topic ? "/" : "", dec.topic ? dec.topic : "",
@@ -304,6 +308,8 @@ poller_run(struct daemon *d)
 	double t0 = daemon_now();
 	d->pending.more = false;
 	enum gateway_status st = d->gw->ops->poll(d->gw, &d->pending, &res);
+	metrics_poll(d->metrics, st == GATEWAY_OK, daemon_now() - t0,
+	             (double)daemon_clock());
 	bool more = d->pending.more, closed = d->pending.closed;
 	/* Whatever the poll brought (all of it, or a partial poll's pages)
 	 * is staged before anything else happens. */

@@ -95,6 +95,29 @@ sender_is_stop_confirmation(const struct daemon *d, const char *body)
 	return t != NULL && body != NULL && strcmp(t, body) == 0;
 }
 
+/* Counts an attempt for the metrics; a failure by the gateway's error
+ * code, or by the HTTP status when it gave none. */
+static void
+sender_count(struct daemon *d, const struct gateway_result *res)
+{
+	double now = (double)daemon_clock();
+	char code[sizeof(res->error_code) + 8];
+
+	if (res->status == GATEWAY_OK) {
+		metrics_send_ok(d->metrics, now);
+		return;
+	}
+	if (res->error_code[0] != '\0')
+		snprintf(code, sizeof(code), "%s", res->error_code);
+	else if (res->http_status > 0)
+		snprintf(code, sizeof(code), "http_%ld", res->http_status);
+	else
+		snprintf(code, sizeof(code), "no_answer");
+	metrics_send_failed(d->metrics, code, now);
+	if (res->status == GATEWAY_OPTED_OUT)
+		metrics_optout(d->metrics, 1);
+}
+
 /* Records the outcome of one attempt (inside the caller's batch). */
 static void
 sender_settle(struct daemon *d, const struct store_outbox_item *it,
@@ -103,6 +126,7 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 	char who[LOG_PHONE_MAX];
 
 	log_phone(it->to, who, sizeof(who));
+	sender_count(d, res);
 	switch (res->status) {
 	case GATEWAY_OK:
 		if (store_outbox_sent(d->store, it->id, res->message_id,

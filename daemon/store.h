@@ -169,5 +169,8 @@ int store_state_set(struct store *st, const char *key, const char *value);
  * the rows and counts, then VACUUMs.  Returns rows cleared or -1. */
 int64_t store_retention(struct store *st, int64_t before);
 int store_counts(struct store *st, struct store_counts *ret);
+/* Replies pending or being sent, from the outbox's index alone: cheap
+ * enough for every metrics scrape.  0 and *ret set, or -1. */
+int store_outbox_depth(struct store *st, int64_t *ret);
 
 #endif

@@ -144,6 +144,7 @@ enum stmt {
 	ST_RETAIN_INBOUND,
 	ST_RETAIN_OUTBOX,
 	ST_COUNTS,
+	ST_OUTBOX_DEPTH,
 	ST_COUNT
 };
 
@@ -227,6 +228,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	              " WHERE state IN ('pending', 'sending')), "
 	              "(SELECT count(*) FROM optouts WHERE opted_out = 1), "
 	              "(SELECT count(*) FROM incoming)",
+	/* Only the outbox_queue index's pending and sending rows. */
+	[ST_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox "
+	                    "WHERE state IN ('pending', 'sending')",
 };
 
 struct store {
@@ -1339,6 +1343,21 @@ store_counts(struct store *st, struct store_counts *ret)
 	ret->outbox_pending = sqlite3_column_int64(s, 3);
 	ret->optouts = sqlite3_column_int64(s, 4);
 	ret->staged = sqlite3_column_int64(s, 5);
+	stmt_done(s);
+	return 0;
+}
+
+int
+store_outbox_depth(struct store *st, int64_t *ret)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_DEPTH];
+
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_dberr(st, "outbox depth");
+		stmt_done(s);
+		return -1;
+	}
+	*ret = sqlite3_column_int64(s, 0);
 	stmt_done(s);
 	return 0;
 }

@@ -2,14 +2,14 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout restart kill9 faults reload infobip
-# infobip_kill9.  Every wait is bounded; a case prints "ok CASE" or
+# infobip_kill9 metrics.  Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip infobip_kill9)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip infobip_kill9 metrics)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -347,6 +347,95 @@ got = ["%s=sent:%s" % (s["to"], s["id"]) for s in sent]
 want = ["%s=%s" % p for p in zip(sys.argv[1:3], sys.argv[3].split())]
 sys.exit(0 if got == want else "sent %s, outbox %s" % (got, want))' $a $b "$rows" ||
 		{ fail "not one reply each, as recorded"; return; }
+	stop_daemon
+}
+
+free_port() { # a port nobody listens on now, on 127.0.0.1
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+scrape() { # scrape PATH: the body, and "status NNN" on the last line
+	curl -sS -m 5 -w '\nstatus %{http_code}\n' "http://127.0.0.1:$MPORT$1"
+}
+
+wait_scrape() { # wait_scrape PATH REGEX SECONDS
+	for _ in $(seq $(($3 * 10))); do
+		scrape "$1" >"$WORK/scrape" 2>&1 && grep -q -- "$2" "$WORK/scrape" && return 0
+		sleep 0.1
+	done
+	echo "last $1:"
+	sed 's/^/  /' "$WORK/scrape" | tail -n 5
+	return 1
+}
+
+# The metrics endpoint: counters that match what happened, /healthz 200,
+# a reload that moves it to another port and keeps the counters, then 503 once every poll has failed for longer than
+# metrics.health_max_failing_s.
+case_metrics() {
+	write_config twilio
+	MPORT=$(free_port)
+	cat >>"$WORK/backtalk.conf" <<CONF
+metrics = { listen = "127.0.0.1"; port = $MPORT; health_max_failing_s = 2; };
+CONF
+	corpus_messages 12 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
+	local want
+	want=$(grep -vc '"category":"\(stop\|start\|help\)"' "$WORK/expect.json")
+	start_daemon
+	wait_sent "$want" 60 || { fail "not all replies sent"; return; }
+	wait_scrape /metrics '^backtalk_inbound_messages_total 12$' 20 ||
+		{ fail "inbound counter is not 12"; return; }
+	wait_scrape /metrics "^backtalk_replies_sent_total $want\$" 20 ||
+		{ fail "replies sent counter is not $want"; return; }
+	python3 - "$WORK/scrape" "$WORK/expect.json" <<'PY' || { fail "metrics do not match"; return; }
+import collections, json, re, sys
+text = open(sys.argv[1]).read()
+want = collections.Counter()
+for line in open(sys.argv[2]):
+    e = json.loads(line)
+    if e["category"] not in ("stop", "start", "help"):
+        want[e["category"]] += 1
+got = collections.Counter()
+for m in re.finditer(r'^backtalk_replies_total\{category="([^"]*)",rule="[^"]*"\} (\d+)$', text, re.M):
+    got[m.group(1)] += int(m.group(2))
+bad = 0
+if got != want:
+    print("replies by category: got %s, want %s" % (dict(got), dict(want))); bad = 1
+for name in ("backtalk_build_info", "backtalk_poll_duration_seconds",
+             "backtalk_outbox_depth", "backtalk_rules_loaded"):
+    if "# TYPE %s " % name not in text:
+        print("no # TYPE line for", name); bad = 1
+if not re.search(r'^backtalk_outbox_depth 0$', text, re.M):
+    print("outbox not empty"); bad = 1
+if re.search(r'^backtalk_poll_duration_seconds_count 0$', text, re.M):
+    print("no poll counted"); bad = 1
+sys.exit(bad)
+PY
+	scrape /healthz >"$WORK/scrape"
+	[ "$(cat "$WORK/scrape")" = $'ok\n\nstatus 200' ] || { fail "/healthz is not 200 ok: $(cat "$WORK/scrape")"; return; }
+	scrape /nothing-here | grep -q '^status 404$' || { fail "/nothing-here is not 404"; return; }
+
+	# A reload moves the endpoint to another port; the counters stay.
+	local old=$MPORT
+	MPORT=$(free_port)
+	sed -i "s/port = $old;/port = $MPORT;/" "$WORK/backtalk.conf"
+	kill -HUP "$DPID"
+	wait_scrape /metrics '^backtalk_reloads_total 1$' 20 || { fail "no endpoint on the new port"; return; }
+	grep -q '^backtalk_inbound_messages_total 12$' "$WORK/scrape" ||
+		{ fail "counters lost on reload"; return; }
+	if curl -s -m 2 "http://127.0.0.1:$old/metrics" >/dev/null; then
+		fail "the old port still answers"; return
+	fi
+
+	# Every poll fails from now on: unhealthy after 2 s.
+	ctl POST /faults '{"twilio_list":[{"status":500,"count":1000}]}' >/dev/null
+	wait_scrape /healthz '^status 503$' 20 || { fail "/healthz did not turn 503"; return; }
+	grep -q '^every poll of the gateway has failed for [0-9]* s$' "$WORK/scrape" ||
+		{ fail "no reason given: $(cat "$WORK/scrape")"; return; }
+	scrape /metrics | grep -q '^backtalk_poll_failures_total [1-9]' ||
+		{ fail "poll failures not counted"; return; }
+	kill -0 "$DPID" || { fail "daemon died"; return; }
 	stop_daemon
 }
 

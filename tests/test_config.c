@@ -206,6 +206,9 @@ test_defaults(void **state)
 	assert_int_equal(c->guard.max_attempts, 8);
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
 	assert_false(c->secret_mode_strict);
+	assert_string_equal(c->metrics.listen, "127.0.0.1");
+	assert_int_equal(c->metrics.port, 0);
+	assert_int_equal(c->metrics.health_max_failing_s, 300);
 }
 
 static void
@@ -555,6 +558,45 @@ test_inline_secret_refused(void **state)
 		assert_null(strstr(f->d.items[i].message, "s3cr3t"));
 }
 
+/* metrics.listen is an address, not a name; one off the host is taken
+ * with a warning. */
+static void
+test_metrics(void **state)
+{
+	struct fixture *f = *state;
+	struct config *c;
+
+	load_fail(f, CONSOLE "metrics = {\n"
+	                     "  listen = \"localhost\";\n"
+	                     "  port = 70000; };\n");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 3,
+	            "metrics.listen must be an IP address");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 4,
+	            "metrics.port must be between 0 and 65535");
+
+	diag_free(&f->d);
+	diag_init(&f->d);
+	free(f->path);
+	c = load_ok(f, CONSOLE "metrics = { listen = \"::1\"; port = 9187;\n"
+	                       "  health_max_failing_s = 60; };\n");
+	expect_clean(&f->d);
+	assert_string_equal(c->metrics.listen, "::1");
+	assert_int_equal(c->metrics.port, 9187);
+	assert_int_equal(c->metrics.health_max_failing_s, 60);
+	config_free(c);
+	f->cfg = NULL;
+
+	diag_free(&f->d);
+	diag_init(&f->d);
+	free(f->path);
+	c = load_ok(f, CONSOLE "metrics = {\n"
+	                       "  listen = \"0.0.0.0\"; port = 9187; };\n");
+	assert_int_equal(f->d.errors, 0);
+	assert_int_equal(f->d.warnings, 1);
+	EXPECT_DIAG(&f->d, "backtalk.conf", 3,
+	            "metrics.listen is 0.0.0.0, not a loopback address");
+}
+
 static void
 test_insecure_http(void **state)
 {
@@ -868,6 +910,7 @@ main(void)
 		T(test_infobip_ok),
 		T(test_gateway_missing),
 		T(test_inline_secret_refused),
+		T(test_metrics),
 		T(test_insecure_http),
 		T(test_cross_checks),
 		T(test_compliance_texts),

@@ -1,0 +1,399 @@
+/* Metrics: counters updated by the poller, the sender and the loop, and
+ * their rendering as Prometheus text (format 0.0.4).  Label values come
+ * from rule files and from gateways, so every one is escaped, and the
+ * labelled tables are bounded (see metrics.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "metrics.h"
+
+#define METRICS_LABEL_MAX    64 /* bytes of a label value kept */
+#define METRICS_CATEGORY_MAX 32
+
+/* Poll duration histogram bounds, in seconds. */
+static const double metrics_poll_le[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	                                  1,    2.5,   5,    10,  30,   60 };
+#define METRICS_POLL_BUCKETS \
+	(sizeof(metrics_poll_le) / sizeof(metrics_poll_le[0]))
+
+struct metrics_reply_series {
+	char category[METRICS_CATEGORY_MAX];
+	char rule[BT_RULE_ID_MAX + 1];
+	uint64_t n;
+};
+
+struct metrics_code_series {
+	char code[METRICS_LABEL_MAX];
+	uint64_t n;
+};
+
+struct metrics {
+	double started;
+	uint64_t inbound;
+	/* The last slot of each table is "other". */
+	struct metrics_reply_series replies[METRICS_REPLY_SERIES_MAX + 1];
+	size_t nreplies;
+	struct metrics_code_series codes[METRICS_CODES_MAX + 1];
+	size_t ncodes;
+	uint64_t sent, optouts, optins;
+
+	uint64_t poll_buckets[METRICS_POLL_BUCKETS]; /* not cumulative */
+	uint64_t polls, poll_failures;
+	double poll_seconds;
+
+	double last_poll_ok, last_send_ok; /* 0: never */
+	/* Since when every poll (every send attempt) has failed; 0 when the
+	 * last one succeeded. */
+	double poll_failing_since, send_failing_since;
+
+	uint64_t reloads, reload_failures;
+};
+
+struct metrics *
+metrics_new(double now)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->started = now;
+	snprintf(m->replies[METRICS_REPLY_SERIES_MAX].category,
+	         METRICS_CATEGORY_MAX, "other");
+	snprintf(m->replies[METRICS_REPLY_SERIES_MAX].rule,
+	         sizeof(m->replies[0].rule), "other");
+	snprintf(m->codes[METRICS_CODES_MAX].code, METRICS_LABEL_MAX, "other");
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	free(m);
+}
+
+void
+metrics_inbound(struct metrics *m)
+{
+	m->inbound++;
+}
+
+void
+metrics_reply(struct metrics *m, const char *category, const char *rule)
+{
+	struct metrics_reply_series *r;
+	size_t i;
+
+	if (rule == NULL)
+		rule = "";
+	for (i = 0; i < m->nreplies; i++) {
+		r = &m->replies[i];
+		if (strcmp(r->rule, rule) == 0 &&
+		    strcmp(r->category, category) == 0) {
+			r->n++;
+			return;
+		}
+	}
+	if (m->nreplies == METRICS_REPLY_SERIES_MAX) {
+		m->replies[METRICS_REPLY_SERIES_MAX].n++;
+		return;
+	}
+	r = &m->replies[m->nreplies++];
+	snprintf(r->category, sizeof(r->category), "%s", category);
+	snprintf(r->rule, sizeof(r->rule), "%s", rule);
+	r->n = 1;
+}
+
+void
+metrics_optout(struct metrics *m, int change)
+{
+	if (change > 0)
+		m->optouts++;
+	else if (change < 0)
+		m->optins++;
+}
+
+void
+metrics_poll(struct metrics *m, bool ok, double secs, double now)
+{
+	size_t i;
+
+	for (i = 0; i < METRICS_POLL_BUCKETS && secs > metrics_poll_le[i]; i++)
+		;
+	if (i < METRICS_POLL_BUCKETS)
+		m->poll_buckets[i]++;
+	m->polls++;
+	m->poll_seconds += secs;
+	if (ok) {
+		m->last_poll_ok = now;
+		m->poll_failing_since = 0;
+		return;
+	}
+	m->poll_failures++;
+	if (m->poll_failing_since == 0)
+		m->poll_failing_since = now;
+}
+
+void
+metrics_send_ok(struct metrics *m, double now)
+{
+	m->sent++;
+	m->last_send_ok = now;
+	m->send_failing_since = 0;
+}
+
+void
+metrics_send_failed(struct metrics *m, const char *code, double now)
+{
+	struct metrics_code_series *c;
+	size_t i;
+
+	for (i = 0; i < m->ncodes && strcmp(m->codes[i].code, code) != 0; i++)
+		;
+	if (i < m->ncodes) {
+		c = &m->codes[i];
+	} else if (m->ncodes == METRICS_CODES_MAX) {
+		c = &m->codes[METRICS_CODES_MAX];
+	} else {
+		c = &m->codes[m->ncodes++];
+		snprintf(c->code, sizeof(c->code), "%s", code);
+	}
+	c->n++;
+	if (m->send_failing_since == 0)
+		m->send_failing_since = now;
+}
+
+void
+metrics_send_idle(struct metrics *m)
+{
+	m->send_failing_since = 0;
+}
+
+void
+metrics_reload(struct metrics *m, bool ok)
+{
+	m->reloads++;
+	if (!ok)
+		m->reload_failures++;
+}
+
+/* --- rendering --- */
+
+/* Text written so far; what does not fit is counted, not written. */
+struct metrics_out {
+	char *buf;
+	size_t len, off;
+};
+
+static void metrics_printf(struct metrics_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+metrics_printf(struct metrics_out *o, const char *fmt, ...)
+{
+	size_t room = o->off < o->len ? o->len - o->off : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->off : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->off += (size_t)n;
+}
+
+/* A label value, escaped as the format asks: backslash, double quote and
+ * line feed. */
+static void
+metrics_label(struct metrics_out *o, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			metrics_printf(o, "\\\\");
+		else if (*v == '"')
+			metrics_printf(o, "\\\"");
+		else if (*v == '\n')
+			metrics_printf(o, "\\n");
+		else
+			metrics_printf(o, "%c", *v);
+	}
+}
+
+static void
+metrics_head(struct metrics_out *o, const char *name, const char *type,
+             const char *help)
+{
+	metrics_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	               type);
+}
+
+static void
+metrics_counter(struct metrics_out *o, const char *name, const char *help,
+                uint64_t v)
+{
+	metrics_head(o, name, "counter", help);
+	metrics_printf(o, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void
+metrics_gauge(struct metrics_out *o, const char *name, const char *help,
+              double v)
+{
+	metrics_head(o, name, "gauge", help);
+	metrics_printf(o, "%s %.15g\n", name, v);
+}
+
+/* One labelled sample: name{k1="v1"} n, or name{k1="v1",k2="v2"} n. */
+static void
+metrics_labelled(struct metrics_out *o, const char *name, const char *k1,
+                 const char *v1, const char *k2, const char *v2, uint64_t n)
+{
+	metrics_printf(o, "%s{%s=\"", name, k1);
+	metrics_label(o, v1);
+	if (k2 != NULL) {
+		metrics_printf(o, "\",%s=\"", k2);
+		metrics_label(o, v2);
+	}
+	metrics_printf(o, "\"} %llu\n", (unsigned long long)n);
+}
+
+static void
+metrics_render_replies(struct metrics_out *o, const struct metrics *m)
+{
+	static const char name[] = "backtalk_replies_total";
+	const struct metrics_reply_series *other =
+	    &m->replies[METRICS_REPLY_SERIES_MAX];
+
+	metrics_head(o, name, "counter",
+	             "Replies decided (queued to send), by category and rule.");
+	for (size_t i = 0; i < m->nreplies; i++)
+		metrics_labelled(o, name, "category", m->replies[i].category,
+		                 "rule", m->replies[i].rule, m->replies[i].n);
+	if (other->n > 0)
+		metrics_labelled(o, name, "category", other->category, "rule",
+		                 other->rule, other->n);
+}
+
+static void
+metrics_render_codes(struct metrics_out *o, const struct metrics *m)
+{
+	static const char name[] = "backtalk_send_failures_total";
+	const struct metrics_code_series *other = &m->codes[METRICS_CODES_MAX];
+
+	metrics_head(o, name, "counter",
+	             "Failed send attempts, by the gateway's error code.");
+	for (size_t i = 0; i < m->ncodes; i++)
+		metrics_labelled(o, name, "code", m->codes[i].code, NULL, NULL,
+		                 m->codes[i].n);
+	if (other->n > 0)
+		metrics_labelled(o, name, "code", other->code, NULL, NULL,
+		                 other->n);
+}
+
+static void
+metrics_render_polls(struct metrics_out *o, const struct metrics *m)
+{
+	uint64_t cum = 0;
+
+	metrics_head(o, "backtalk_poll_duration_seconds", "histogram",
+	             "Time taken by each poll of the gateway.");
+	for (size_t i = 0; i < METRICS_POLL_BUCKETS; i++) {
+		cum += m->poll_buckets[i];
+		metrics_printf(
+		    o,
+		    "backtalk_poll_duration_seconds_bucket{le=\"%g\"} "
+		    "%llu\n",
+		    metrics_poll_le[i], (unsigned long long)cum);
+	}
+	metrics_printf(o,
+	               "backtalk_poll_duration_seconds_bucket{le=\"+Inf\"} "
+	               "%llu\n",
+	               (unsigned long long)m->polls);
+	metrics_printf(o, "backtalk_poll_duration_seconds_sum %.15g\n",
+	               m->poll_seconds);
+	metrics_printf(o, "backtalk_poll_duration_seconds_count %llu\n",
+	               (unsigned long long)m->polls);
+	metrics_counter(o, "backtalk_poll_failures_total",
+	                "Polls of the gateway that failed.", m->poll_failures);
+}
+
+size_t
+metrics_render(const struct metrics *m, const struct metrics_gauges *g,
+               double now, const char *version, char *buf, size_t len)
+{
+	struct metrics_out o = { .buf = buf, .len = len, .off = 0 };
+	double since_poll =
+	    now - (m->last_poll_ok ? m->last_poll_ok : m->started);
+
+	if (len > 0)
+		buf[0] = '\0';
+	metrics_head(&o, "backtalk_build_info", "gauge",
+	             "The running version; always 1.");
+	metrics_labelled(&o, "backtalk_build_info", "version", version, NULL,
+	                 NULL, 1);
+	metrics_counter(&o, "backtalk_inbound_messages_total",
+	                "Inbound messages recorded.", m->inbound);
+	metrics_render_replies(&o, m);
+	metrics_counter(&o, "backtalk_replies_sent_total",
+	                "Replies the gateway accepted.", m->sent);
+	metrics_render_codes(&o, m);
+	metrics_counter(&o, "backtalk_optouts_total",
+	                "Opt-outs (STOP, or the gateway saying so).",
+	                m->optouts);
+	metrics_counter(&o, "backtalk_optins_total", "Opt-ins (START).",
+	                m->optins);
+	metrics_render_polls(&o, m);
+	metrics_gauge(&o, "backtalk_poll_lag_seconds",
+	              "Seconds since the last successful poll (since the "
+	              "start before the first).",
+	              since_poll > 0 ? since_poll : 0);
+	metrics_gauge(&o, "backtalk_last_poll_success_timestamp_seconds",
+	              "When the last successful poll ended (Unix time; 0 "
+	              "never).",
+	              m->last_poll_ok);
+	metrics_gauge(&o, "backtalk_last_send_success_timestamp_seconds",
+	              "When the gateway last accepted a reply (Unix time; 0 "
+	              "never).",
+	              m->last_send_ok);
+	if (g->outbox_depth >= 0)
+		metrics_gauge(&o, "backtalk_outbox_depth",
+		              "Replies waiting to be sent or being sent.",
+		              (double)g->outbox_depth);
+	metrics_gauge(&o, "backtalk_rules_loaded", "Rules in use.",
+	              (double)g->rules_loaded);
+	metrics_counter(&o, "backtalk_reloads_total",
+	                "Reloads asked for (SIGHUP).", m->reloads);
+	metrics_counter(&o, "backtalk_reload_failures_total",
+	                "Reloads that kept the previous configuration.",
+	                m->reload_failures);
+	return o.off;
+}
+
+bool
+metrics_health(const struct metrics *m, const struct metrics_gauges *g,
+               double now, unsigned max_failing_s, char *reason, size_t len)
+{
+	if (g->store_failing || g->outbox_depth < 0) {
+		snprintf(reason, len, "the state database is failing");
+		return false;
+	}
+	if (m->poll_failing_since > 0 &&
+	    now - m->poll_failing_since > max_failing_s) {
+		snprintf(reason, len,
+		         "every poll of the gateway has failed for %.0f s",
+		         now - m->poll_failing_since);
+		return false;
+	}
+	if (m->send_failing_since > 0 && g->outbox_depth > 0 &&
+	    now - m->send_failing_since > max_failing_s) {
+		snprintf(reason, len,
+		         "every send has failed for %.0f s; %lld replies wait",
+		         now - m->send_failing_since,
+		         (long long)g->outbox_depth);
+		return false;
+	}
+	snprintf(reason, len, "ok");
+	return true;
+}

@@ -1,0 +1,63 @@
+/* Metrics: the daemon's counters and the health decision, kept in memory
+ * by the single event loop (no locks), and written out in the Prometheus
+ * text exposition format 0.0.4.  Pure code: the HTTP endpoint that serves
+ * them is metrics_http.c. */
+#ifndef BACKTALK_METRICS_H
+#define BACKTALK_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Distinct label sets kept; what comes after is counted under "other", so
+ * that a gateway inventing error codes cannot grow the table. */
+#define METRICS_REPLY_SERIES_MAX 1024 /* (category, rule) pairs */
+#define METRICS_CODES_MAX        64   /* send failure codes */
+
+struct metrics;
+
+/* What a scrape reads from the running daemon at that moment. */
+struct metrics_gauges {
+	int64_t outbox_depth; /* replies pending or sending; -1 unknown */
+	size_t rules_loaded;
+	bool store_failing; /* the poller cannot write to the store */
+};
+
+/* `now` is the wall clock in Unix seconds everywhere below. */
+struct metrics *metrics_new(double now);
+void metrics_free(struct metrics *m);
+
+/* An inbound message recorded, and the reply decided for it (rule NULL
+ * for a built-in reply). */
+void metrics_inbound(struct metrics *m);
+void metrics_reply(struct metrics *m, const char *category, const char *rule);
+/* +1 an opt-out, -1 an opt-in. */
+void metrics_optout(struct metrics *m, int change);
+
+/* A poll of the gateway that took `secs`. */
+void metrics_poll(struct metrics *m, bool ok, double secs, double now);
+/* A send attempt; a failure is counted by the gateway's error code (or
+ * "http_NNN", or "no_answer"). */
+void metrics_send_ok(struct metrics *m, double now);
+void metrics_send_failed(struct metrics *m, const char *code, double now);
+/* Nothing is waiting to be sent: sending is not failing, whatever the
+ * last attempt did. */
+void metrics_send_idle(struct metrics *m);
+void metrics_reload(struct metrics *m, bool ok);
+
+/* Writes the exposition text into buf (at most len bytes, always NUL
+ * terminated when len > 0) and returns its length: when that is len or
+ * more, the text was cut and a buffer of the returned length + 1 holds
+ * it, as with snprintf. */
+size_t metrics_render(const struct metrics *m, const struct metrics_gauges *g,
+                      double now, const char *version, char *buf, size_t len);
+
+/* Whether the daemon is healthy; when not, a one-line reason in reason.
+ * Unhealthy: the store fails, polling has failed continuously for longer
+ * than max_failing_s, or every send attempt has for that long while
+ * replies wait. */
+bool metrics_health(const struct metrics *m, const struct metrics_gauges *g,
+                    double now, unsigned max_failing_s, char *reason,
+                    size_t len);
+
+#endif
