@@ -3,6 +3,7 @@
 #ifndef BACKTALK_FUZZ_H
 #define BACKTALK_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,14 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* fuzz_file.c: a scratch file for the targets that load a file.
+ * fuzz_file_init returns its path; fuzz_file_write replaces its contents;
+ * fuzz_file_includes says whether the input has a libconfig @include
+ * (skipped: it would read arbitrary files). */
+const char *fuzz_file_init(const char *name);
+void fuzz_file_write(const uint8_t *data, size_t size);
+bool fuzz_file_includes(const uint8_t *data, size_t size);
 
 /* Aborts, so libFuzzer saves the input, when an invariant is broken. */
 #define FUZZ_CHECK(cond)                                                       \
