@@ -88,7 +88,7 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	if (!cmd_replay_same(m->topic, topic))
 		printf(" (topic %s -> %s)", m->topic ? m->topic : "none",
 		       topic ? topic : "none");
-	if (reply_changed)
+	if (reply_changed && cmd_replay_same(m->rule, res.rule_id))
 		printf(" (reply changed)");
 	if (red)
 		printf(" (red flag)");
