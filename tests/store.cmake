@@ -18,3 +18,16 @@ add_test(NAME store_admin COMMAND test_store_admin)
 set_tests_properties(store_admin PROPERTIES LABELS unit)
 add_executable(admin_mkstate admin_mkstate.c)
 target_link_libraries(admin_mkstate PRIVATE backtalk_admin_data)
+
+# The admin commands on that database: admin/NAME.t must print exactly
+# admin/NAME.out (UPDATE_GOLDEN=1 ctest -R admin_ rewrites them).
+file(GLOB admin_cases CONFIGURE_DEPENDS RELATIVE
+     ${CMAKE_CURRENT_SOURCE_DIR}/admin ${CMAKE_CURRENT_SOURCE_DIR}/admin/*.t)
+foreach(case ${admin_cases})
+  string(REGEX REPLACE "\\.t$" "" name ${case})
+  add_test(NAME admin_${name}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/admin/run-golden.sh
+                   $<TARGET_FILE:backtalk> $<TARGET_FILE:admin_mkstate>
+                   ${name})
+  set_tests_properties(admin_${name} PROPERTIES LABELS golden)
+endforeach()
