@@ -1,5 +1,6 @@
 /* backtalk: the operator's tool.  Checks rule files and tries messages
- * against them. */
+ * against them, and looks into (and, for opt-outs, changes) the state
+ * database of a running backtalkd. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,21 @@ backtalk_usage(FILE *fp)
 	    "      Classify each TEXT, or each line of standard input,\n"
 	    "      and print one JSON object per message.\n"
 	    "\n"
+	    "Commands on backtalkd's state database (safe while it runs):\n"
+	    "  status        last poll, messages, replies waiting, failures\n"
+	    "  optouts list | add NUMBER | remove NUMBER\n"
+	    "                list opt-outs, or opt a number out or back in\n"
+	    "  history NUMBER  one person's messages and replies\n"
+	    "  stats [--since DATE|AGE] [--json]\n"
+	    "                messages by category, topic and rule; replies\n"
+	    "  replay [--rules PATH] [--since DATE|AGE] [--limit N]\n"
+	    "                which stored messages new rules would decide\n"
+	    "                differently (run before a reload)\n"
+	    "  They find the database from --config FILE (backtalkd's\n"
+	    "  configuration, default %s) or --db PATH, and\n"
+	    "  show phone numbers as +1******1234 unless --show-numbers.\n"
+	    "  'backtalk COMMAND --help' tells more.\n"
+	    "\n"
 	    "Options:\n"
 	    "  --rules PATH  a rule file, or a directory of *.conf files\n"
 	    "                read in name order (default: $BACKTALK_RULES,\n"
@@ -41,11 +57,13 @@ backtalk_usage(FILE *fp)
 	    "\n"
 	    "Exit status:\n"
 	    "  0  success\n"
-	    "  1  check found errors\n"
+	    "  1  check found errors; replay: some decisions would change\n"
 	    "  2  bad command line\n"
 	    "  3  classify rejected some input (invalid UTF-8)\n"
-	    "  4  the rules could not be loaded\n",
-	    BACKTALK_DEFAULT_RULES);
+	    "  4  the rules could not be loaded\n"
+	    "  5  the configuration or the state database could not be\n"
+	    "     opened\n",
+	    CONFIG_DEFAULT_PATH, BACKTALK_DEFAULT_RULES);
 }
 
 const char *
@@ -130,6 +148,16 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "classify") == 0)
 		return cmd_classify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "optouts") == 0)
+		return cmd_optouts(argc - 1, argv + 1);
+	if (strcmp(argv[1], "history") == 0)
+		return cmd_history(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	fprintf(stderr,
 	        "backtalk: unknown command \"%s\"; try 'backtalk --help'\n",
 	        argv[1]);

@@ -42,7 +42,6 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #include "secret.h"
 #include "version.h"
 
-#define BACKTALKD_DEFAULT_CONFIG  "/etc/backtalk/backtalk.conf"
 #define BACKTALKD_RETENTION_EVERY (6 * 3600.0)
 
 static volatile sig_atomic_t backtalkd_reload_flag;
@@ -103,7 +102,7 @@ backtalkd_usage(FILE *fp)
 	        "broken file keeps\n"
 	        "the running ones); SIGTERM and SIGINT finish the work in "
 	        "hand and exit.\n",
-	        BACKTALKD_DEFAULT_CONFIG);
+	        CONFIG_DEFAULT_PATH);
 }
 
 /* Loads and checks rules; prints problems to the log.  NULL on failure. */
@@ -485,7 +484,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = BACKTALKD_DEFAULT_CONFIG;
+	const char *path = CONFIG_DEFAULT_PATH;
 	bool check = false, debug = false;
 	struct daemon d;
 	char err[512];

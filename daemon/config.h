@@ -87,6 +87,9 @@ struct config {
 	                            secret files */
 };
 
+/* Where backtalkd and backtalk look without -c / --config. */
+#define CONFIG_DEFAULT_PATH "/etc/backtalk/backtalk.conf"
+
 /* Loads path.  Every problem goes to d with file:line; returns 0 and sets
  * *ret, or -1 with *ret untouched. */
 int config_load(const char *path, struct config **ret, struct diag *d);

@@ -12,9 +12,10 @@
 #include "log.h"
 #include "normalise.h"
 
-#define POLLER_BACKOFF_MAX 300.0
-#define POLLER_CHUNK       1024 /* staged messages decided a transaction */
-#define POLLER_TURN_S      0.05 /* deciding a backlog, before other work */
+#define POLLER_BACKOFF_MAX       300.0
+#define POLLER_CHUNK             1024 /* staged messages decided a transaction */
+#define POLLER_TURN_S            0.05 /* deciding a backlog, before other work */
+#define POLLER_LAST_POLL_EVERY_S 60
 
 static const char *
 poller_text(const struct daemon *d, enum category c)
@@ -276,6 +277,26 @@ poller_store_ok(struct daemon *d)
 	}
 }
 
+/* Records when a poll last succeeded, for `backtalk status`.  At most
+ * once a minute: each write is a sync to disk, and the daemon may poll
+ * every second. */
+static void
+poller_note_success(struct daemon *d)
+{
+	int64_t now = daemon_clock();
+	char v[32];
+
+	if (d->last_poll_saved != 0 &&
+	    now - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
+		return;
+	snprintf(v, sizeof(v), "%lld", (long long)now);
+	if (store_state_set(d->store, "last_poll", v) < 0)
+		log_warning("store: cannot record the poll time: %s",
+		            store_error(d->store));
+	else
+		d->last_poll_saved = now;
+}
+
 /* Stages what an earlier poll could not; returns false if that still
  * fails. */
 static bool
@@ -344,6 +365,7 @@ poller_run(struct daemon *d)
 	}
 	d->poll_backoff = 0;
 	d->poll_failures = 0;
+	poller_note_success(d);
 	if (res.error[0] != '\0') /* a note on success ("N unusable") */
 		log_notice("%s: poll: %s", d->gw->ops->name, res.error);
 	if ((left = poller_decide_staged(d)) < 0) {

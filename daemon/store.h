@@ -173,4 +173,90 @@ int store_counts(struct store *st, struct store_counts *ret);
  * enough for every metrics scrape.  0 and *ret set, or -1. */
 int store_outbox_depth(struct store *st, int64_t *ret);
 
+/* The operator's tool.  It works on the database of a running backtalkd:
+ * reads go through a read-only connection (WAL lets them run beside the
+ * daemon's writes), and its few writes are short transactions. */
+
+/* Opens an existing database for the operator's tool: never creates the
+ * file and never changes the schema (a database whose schema version is
+ * not this build's is refused).  Read-only unless writable.  On failure
+ * returns -1 and fills err; ret_errno (may be NULL) gets errno when the
+ * file itself could not be opened (ENOENT, EACCES), else 0. */
+int store_open_existing(const char *path, bool writable, struct store **ret,
+                        int *ret_errno, char *err, size_t errlen);
+
+/* What `backtalk status` shows, counted in one read transaction. */
+struct store_status {
+	int64_t inbound, staged, optouts;
+	int64_t outbox[STORE_OUTBOX_CANCELLED + 1]; /* by state */
+	int64_t oldest_pending; /* created_at of the oldest pending or
+	                           sending reply; 0 when none */
+};
+int store_status(struct store *st, struct store_status *ret);
+
+/* A reply that failed for good. */
+struct store_failure {
+	int64_t id, failed_at;
+	const char *to, *error_code, *error; /* may be NULL */
+};
+/* Calls fn for each reply failed at or after since, newest first, at most
+ * max of them.  fn returns 0 to go on.  0 or -1. */
+int store_failures(struct store *st, int64_t since, size_t max,
+                   int (*fn)(void *arg, const struct store_failure *f),
+                   void *arg);
+
+struct store_optout {
+	const char *number, *source;
+	int64_t updated_at;
+};
+/* Calls fn for each opted-out number, oldest opt-out first.  0 or -1. */
+int store_optouts(struct store *st,
+                  int (*fn)(void *arg, const struct store_optout *o),
+                  void *arg);
+/* The form in which number is recorded (inbound senders and opt-outs),
+ * with or without a leading '+': Infobip writes numbers without it.
+ * 1 and buf filled, 0 not recorded, -1 error. */
+int store_number_form(struct store *st, const char *number, char *buf,
+                      size_t len);
+
+/* One line of a person's history: an inbound message, or a reply. */
+struct store_event {
+	int64_t at; /* received, or sent / failed / created for a reply */
+	bool outbound;
+	const char *gateway, *id; /* the inbound message (for a reply too) */
+	const char *category, *topic, *rule; /* topic and rule may be NULL */
+	const char *state; /* reply: outbox state; inbound: NULL */
+	const char *note;  /* inbound: why nothing was sent; reply: error */
+	const char *body;  /* NULL once retention has cleared it */
+};
+/* Calls fn for each message from number (either form, with or without a
+ * leading '+') and each reply to it, in time order, at most max.  0 or -1. */
+int store_history(struct store *st, const char *number, size_t max,
+                  int (*fn)(void *arg, const struct store_event *e), void *arg);
+
+/* Counts since `since`: inbound messages by category, topic and rule
+ * (fn is called with what = "category", "topic" or "rule" and name NULL
+ * for "none"), and the totals below. */
+struct store_stats {
+	int64_t inbound, replies_sent, replies_failed, replies_cancelled,
+	    replies_pending, optouts, optins;
+};
+int store_stats(struct store *st, int64_t since,
+                int (*fn)(void *arg, const char *what, const char *name,
+                          int64_t count),
+                void *arg, struct store_stats *ret);
+
+/* An inbound message whose body is still kept, with its decision and the
+ * reply recorded for it (NULL when none, or cleared). */
+struct store_decided {
+	const char *gateway, *id, *body;
+	const char *category, *topic, *rule, *reply;
+	int64_t received_at;
+};
+/* Calls fn for each inbound message received at or after since whose body
+ * is kept, oldest first, at most max (0: no limit).  0 or -1. */
+int store_decided(struct store *st, int64_t since, size_t max,
+                  int (*fn)(void *arg, const struct store_decided *m),
+                  void *arg);
+
 #endif

@@ -623,8 +623,10 @@ fail:
 	return -1;
 }
 
+/* The connection's settings for writing (the daemon, and the operator's
+ * tool when it writes). */
 static int
-store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
+store_pragmas(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	char mode[16];
 
@@ -664,7 +666,30 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 		         path);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	if (store_pragmas(db, path, err, errlen) < 0)
+		return -1;
 	return store_migrate(db, path, err, errlen);
+}
+
+static int
+store_prepare(struct store *st, const char *path, char *err, size_t errlen)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		                       NULL) != SQLITE_OK) {
+			open_err(err, errlen, "%s: preparing statement %d: %s",
+			         path, i, sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -672,7 +697,7 @@ store_open(const char *path, struct store **ret, char *err, size_t errlen)
 {
 	struct store *st;
 	mode_t old_mask;
-	int i, rc = -1;
+	int rc = -1;
 
 	if (path == NULL || *path == '\0') {
 		open_err(err, errlen, "no database path");
@@ -696,17 +721,9 @@ store_open(const char *path, struct store **ret, char *err, size_t errlen)
 		                        : "out of memory");
 		goto out;
 	}
-	if (store_setup(st->db, path, err, errlen) < 0)
+	if (store_setup(st->db, path, err, errlen) < 0 ||
+	    store_prepare(st, path, err, errlen) < 0)
 		goto out;
-	for (i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
-		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-		                       NULL) != SQLITE_OK) {
-			open_err(err, errlen, "%s: preparing statement %d: %s",
-			         path, i, sqlite3_errmsg(st->db));
-			goto out;
-		}
-	}
 	rc = 0;
 out:
 	umask(old_mask);
@@ -716,6 +733,110 @@ out:
 	}
 	*ret = st;
 	return 0;
+}
+
+/* Whether the schema is exactly this build's: the operator's tool never
+ * migrates a database under a running daemon. */
+static int
+store_check_version(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int version;
+
+	if (db_user_version(db, &version, path, err, errlen) < 0)
+		return -1;
+	if (version == 0) {
+		open_err(err, errlen,
+		         "%s: not a backtalk state database (no schema); is "
+		         "this the file backtalkd's 'state' setting names?",
+		         path);
+		return -1;
+	}
+	if (version < STORE_SCHEMA_VERSION) {
+		open_err(err, errlen,
+		         "%s: database schema version %d is older than this "
+		         "backtalk's (%d); start the new backtalkd once to "
+		         "upgrade it",
+		         path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		open_err(err, errlen,
+		         "%s: database schema version %d is newer than this "
+		         "backtalk's (%d); use the backtalk installed with "
+		         "the running backtalkd",
+		         path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_open_existing(const char *path, bool writable, struct store **ret,
+                    int *ret_errno, char *err, size_t errlen)
+{
+	struct store *st;
+	struct stat sb;
+	int fd, flags;
+
+	if (ret_errno != NULL)
+		*ret_errno = 0;
+	if (path == NULL || *path == '\0') {
+		open_err(err, errlen, "no database path");
+		return -1;
+	}
+	/* SQLite says only "unable to open database file": find out why
+	 * first, so that the caller can say what to do. */
+	fd =
+	    open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		if (ret_errno != NULL)
+			*ret_errno = errno;
+		open_err(err, errlen, "%s: %s", path,
+		         errno == ELOOP ? "is a symbolic link; give the path "
+		                          "of the database file itself"
+		                        : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!S_ISREG(sb.st_mode)) {
+		open_err(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		open_err(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	flags = (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+	        SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		open_err(err, errlen, "%s: %s", path,
+		         st->db != NULL ? sqlite3_errmsg(st->db)
+		                        : "out of memory");
+		goto fail;
+	}
+	if (writable) {
+		if (store_pragmas(st->db, path, err, errlen) < 0)
+			goto fail;
+	} else {
+		/* query_only: a read command cannot write, whatever it runs. */
+		sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+		if (db_exec(st->db,
+		            "PRAGMA query_only = ON;"
+		            "PRAGMA temp_store = MEMORY;",
+		            path, err, errlen) < 0)
+			goto fail;
+	}
+	if (store_check_version(st->db, path, err, errlen) < 0 ||
+	    store_prepare(st, path, err, errlen) < 0)
+		goto fail;
+	*ret = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
 }
 
 void
@@ -1360,4 +1481,346 @@ store_outbox_depth(struct store *st, int64_t *ret)
 	*ret = sqlite3_column_int64(s, 0);
 	stmt_done(s);
 	return 0;
+}
+
+/* The operator's tool.  Its queries run once a call, so they are prepared
+ * then rather than kept with the daemon's.  Each is one statement, read in
+ * one snapshot of a database the daemon may be writing. */
+
+static sqlite3_stmt *
+admin_prepare(struct store *st, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_dberr(st, what);
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Finalizes s after its last step rc: 0 when the rows ran out (or the
+ * callback stopped them, stopped != 0), -1 otherwise. */
+static int
+admin_finish(struct store *st, sqlite3_stmt *s, int rc, int stopped,
+             const char *what)
+{
+	if (!stopped && rc != SQLITE_DONE)
+		store_dberr(st, what);
+	sqlite3_finalize(s);
+	return stopped || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A bind failed: out of memory or a programming error. */
+static int
+admin_bind_failed(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	store_dberr(st, what);
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static const char *
+admin_text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+/* The same number the other way round: with a leading '+' dropped, or
+ * added.  Gateways differ (Infobip writes none). */
+static void
+admin_other_form(const char *number, char *buf, size_t len)
+{
+	if (number[0] == '+')
+		snprintf(buf, len, "%s", number + 1);
+	else
+		snprintf(buf, len, "+%s", number);
+}
+
+/* Binds number and its other form as ?1 and ?2. */
+static int
+admin_bind_number(sqlite3_stmt *s, const char *number, char *other, size_t len)
+{
+	admin_other_form(number, other, len);
+	return bind_text(s, 1, number) || bind_text(s, 2, other);
+}
+
+int
+store_status(struct store *st, struct store_status *ret)
+{
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM inbound), "
+	    "(SELECT count(*) FROM incoming), "
+	    "(SELECT count(*) FROM optouts WHERE opted_out = 1), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'pending'), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'sending'), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'sent'), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'failed'), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'cancelled'), "
+	    "(SELECT coalesce(min(created_at), 0) FROM outbox "
+	    " WHERE state IN ('pending', 'sending'))";
+	sqlite3_stmt *s = admin_prepare(st, sql, "status");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(ret, 0, sizeof(*ret));
+		ret->inbound = sqlite3_column_int64(s, 0);
+		ret->staged = sqlite3_column_int64(s, 1);
+		ret->optouts = sqlite3_column_int64(s, 2);
+		ret->outbox[STORE_OUTBOX_PENDING] = sqlite3_column_int64(s, 3);
+		ret->outbox[STORE_OUTBOX_SENDING] = sqlite3_column_int64(s, 4);
+		ret->outbox[STORE_OUTBOX_SENT] = sqlite3_column_int64(s, 5);
+		ret->outbox[STORE_OUTBOX_FAILED] = sqlite3_column_int64(s, 6);
+		ret->outbox[STORE_OUTBOX_CANCELLED] =
+		    sqlite3_column_int64(s, 7);
+		ret->oldest_pending = sqlite3_column_int64(s, 8);
+		rc = SQLITE_DONE;
+	}
+	return admin_finish(st, s, rc, 0, "status");
+}
+
+int
+store_failures(struct store *st, int64_t since, size_t max,
+               int (*fn)(void *arg, const struct store_failure *f), void *arg)
+{
+	static const char sql[] =
+	    "SELECT id, to_number, failed_at, error_code, error FROM outbox "
+	    "WHERE state = 'failed' AND failed_at >= ?1 "
+	    "ORDER BY failed_at DESC, id DESC LIMIT ?2";
+	sqlite3_stmt *s = admin_prepare(st, sql, "failures");
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	if (bind_int64(s, 1, since) || bind_int64(s, 2, (int64_t)max))
+		return admin_bind_failed(st, s, "failures");
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_failure f = {
+			.id = sqlite3_column_int64(s, 0),
+			.to = admin_text(s, 1),
+			.failed_at = sqlite3_column_int64(s, 2),
+			.error_code = admin_text(s, 3),
+			.error = admin_text(s, 4),
+		};
+		stop = fn(arg, &f);
+	}
+	return admin_finish(st, s, rc, stop, "failures");
+}
+
+int
+store_optouts(struct store *st,
+              int (*fn)(void *arg, const struct store_optout *o), void *arg)
+{
+	static const char sql[] =
+	    "SELECT number, source, updated_at FROM optouts "
+	    "WHERE opted_out = 1 ORDER BY updated_at, number";
+	sqlite3_stmt *s = admin_prepare(st, sql, "opt-outs");
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_optout o = {
+			.number = admin_text(s, 0),
+			.source = admin_text(s, 1),
+			.updated_at = sqlite3_column_int64(s, 2),
+		};
+		stop = fn(arg, &o);
+	}
+	return admin_finish(st, s, rc, stop, "opt-outs");
+}
+
+int
+store_number_form(struct store *st, const char *number, char *buf, size_t len)
+{
+	/* The form a gateway wrote first, then one an opt-out has. */
+	static const char sql[] =
+	    "SELECT n FROM (SELECT from_number AS n, 0 AS k FROM inbound "
+	    "WHERE from_number IN (?1, ?2) "
+	    "UNION ALL SELECT number, 1 FROM optouts "
+	    "WHERE number IN (?1, ?2)) ORDER BY k LIMIT 1";
+	sqlite3_stmt *s = admin_prepare(st, sql, "number lookup");
+	char other[128];
+	const char *v;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if (admin_bind_number(s, number, other, sizeof(other)))
+		return admin_bind_failed(st, s, "number lookup");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		v = admin_text(s, 0);
+		snprintf(buf, len, "%s", v != NULL ? v : number);
+		sqlite3_finalize(s);
+		return 1;
+	}
+	return admin_finish(st, s, rc, 0, "number lookup");
+}
+
+int
+store_history(struct store *st, const char *number, size_t max,
+              int (*fn)(void *arg, const struct store_event *e), void *arg)
+{
+	/* A reply sorts right after its message (its created_at is the
+	 * message's received_at); the last max events, in time order. */
+	static const char sql[] =
+	    "SELECT at, outbound, gateway, id, category, topic, rule, state, "
+	    "note, body FROM (SELECT * FROM ("
+	    " SELECT received_at AS at, received_at AS k, 0 AS outbound,"
+	    "  rowid AS seq, gateway, id, category, topic, rule,"
+	    "  NULL AS state, note, body"
+	    " FROM inbound WHERE from_number IN (?1, ?2)"
+	    " UNION ALL"
+	    " SELECT coalesce(o.sent_at, o.failed_at, o.created_at),"
+	    "  o.created_at, 1, o.id, i.gateway, i.id, i.category, i.topic,"
+	    "  i.rule, o.state,"
+	    "  CASE WHEN o.error_code IS NOT NULL"
+	    "   THEN o.error_code || ': ' || coalesce(o.error, '')"
+	    "   ELSE o.error END,"
+	    "  o.body"
+	    " FROM outbox o JOIN inbound i ON i.gateway = o.inbound_gateway"
+	    "  AND i.id = o.inbound_id"
+	    " WHERE o.to_number IN (?1, ?2))"
+	    " ORDER BY k DESC, outbound DESC, seq DESC LIMIT ?3) "
+	    "ORDER BY k, outbound, seq";
+	sqlite3_stmt *s = admin_prepare(st, sql, "history");
+	char other[128];
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	if (admin_bind_number(s, number, other, sizeof(other)) ||
+	    bind_int64(s, 3, max > 0 ? (int64_t)max : -1))
+		return admin_bind_failed(st, s, "history");
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event e = {
+			.at = sqlite3_column_int64(s, 0),
+			.outbound = sqlite3_column_int(s, 1) != 0,
+			.gateway = admin_text(s, 2),
+			.id = admin_text(s, 3),
+			.category = admin_text(s, 4),
+			.topic = admin_text(s, 5),
+			.rule = admin_text(s, 6),
+			.state = admin_text(s, 7),
+			.note = admin_text(s, 8),
+			.body = admin_text(s, 9),
+		};
+		stop = fn(arg, &e);
+	}
+	return admin_finish(st, s, rc, stop, "history");
+}
+
+int
+store_stats(struct store *st, int64_t since,
+            int (*fn)(void *arg, const char *what, const char *name,
+                      int64_t count),
+            void *arg, struct store_stats *ret)
+{
+	static const char *const what[] = { "category", "topic", "rule" };
+	static const char groups_sql[] =
+	    "SELECT 0, category, count(*) FROM inbound WHERE received_at >= ?1 "
+	    "GROUP BY 2 UNION ALL "
+	    "SELECT 1, topic, count(*) FROM inbound WHERE received_at >= ?1 "
+	    "GROUP BY 2 UNION ALL "
+	    "SELECT 2, rule, count(*) FROM inbound WHERE received_at >= ?1 "
+	    "GROUP BY 2 ORDER BY 1, 3 DESC, 2";
+	static const char totals_sql[] =
+	    "SELECT (SELECT count(*) FROM inbound WHERE received_at >= ?1), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'sent' "
+	    " AND sent_at >= ?1), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'failed' "
+	    " AND failed_at >= ?1), "
+	    "(SELECT count(*) FROM outbox WHERE state = 'cancelled' "
+	    " AND created_at >= ?1), "
+	    "(SELECT count(*) FROM outbox WHERE state IN "
+	    " ('pending', 'sending') AND created_at >= ?1), "
+	    "(SELECT count(*) FROM optouts WHERE opted_out = 1 "
+	    " AND updated_at >= ?1), "
+	    "(SELECT count(*) FROM optouts WHERE opted_out = 0 "
+	    " AND updated_at >= ?1)";
+	sqlite3_stmt *s;
+	int rc, stop = 0, result = -1;
+
+	/* Both queries see the same snapshot. */
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_dberr(st, "stats");
+	s = admin_prepare(st, totals_sql, "stats");
+	if (s == NULL)
+		goto out;
+	if (bind_int64(s, 1, since)) {
+		admin_finish(st, s, SQLITE_MISUSE, 0, "stats");
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		ret->inbound = sqlite3_column_int64(s, 0);
+		ret->replies_sent = sqlite3_column_int64(s, 1);
+		ret->replies_failed = sqlite3_column_int64(s, 2);
+		ret->replies_cancelled = sqlite3_column_int64(s, 3);
+		ret->replies_pending = sqlite3_column_int64(s, 4);
+		ret->optouts = sqlite3_column_int64(s, 5);
+		ret->optins = sqlite3_column_int64(s, 6);
+		rc = SQLITE_DONE;
+	}
+	if (admin_finish(st, s, rc, 0, "stats") < 0)
+		goto out;
+	s = admin_prepare(st, groups_sql, "stats");
+	if (s == NULL)
+		goto out;
+	if (bind_int64(s, 1, since)) {
+		admin_finish(st, s, SQLITE_MISUSE, 0, "stats");
+		goto out;
+	}
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		stop = fn(arg, what[k >= 0 && k <= 2 ? k : 2], admin_text(s, 1),
+		          sqlite3_column_int64(s, 2));
+	}
+	result = admin_finish(st, s, rc, stop, "stats");
+out:
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	return result;
+}
+
+int
+store_decided(struct store *st, int64_t since, size_t max,
+              int (*fn)(void *arg, const struct store_decided *m), void *arg)
+{
+	/* The reply row is found through the outbox_recent index: a reply
+	 * is created for its sender at the message's received_at. */
+	static const char sql[] =
+	    "SELECT i.gateway, i.id, i.body, i.category, i.topic, i.rule, "
+	    "o.body, i.received_at FROM inbound i "
+	    "LEFT JOIN outbox o ON o.to_number = i.from_number "
+	    " AND o.created_at = i.received_at "
+	    " AND o.inbound_gateway = i.gateway AND o.inbound_id = i.id "
+	    "WHERE i.received_at >= ?1 AND i.body IS NOT NULL "
+	    "ORDER BY i.received_at, i.rowid LIMIT ?2";
+	sqlite3_stmt *s = admin_prepare(st, sql, "inbound");
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	if (bind_int64(s, 1, since) ||
+	    bind_int64(s, 2, max > 0 ? (int64_t)max : -1))
+		return admin_bind_failed(st, s, "inbound");
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_decided m = {
+			.gateway = admin_text(s, 0),
+			.id = admin_text(s, 1),
+			.body = admin_text(s, 2),
+			.category = admin_text(s, 3),
+			.topic = admin_text(s, 4),
+			.rule = admin_text(s, 5),
+			.reply = admin_text(s, 6),
+			.received_at = sqlite3_column_int64(s, 7),
+		};
+		stop = fn(arg, &m);
+	}
+	return admin_finish(st, s, rc, stop, "inbound");
 }

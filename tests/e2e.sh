@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
-# Cases: twilio_basic optout restart kill9 faults reload infobip
+# Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 metrics.  Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -9,7 +9,7 @@ BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout restart kill9 faults reload infobip infobip_kill9 metrics)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -222,6 +222,33 @@ case_optout() {
 	wait_log ': start rule=' 20 || { fail "START not recorded"; return; }
 	add_inbound twilio $a "why does my back hurt"
 	wait_sent 1 20 || { fail "no reply after START"; return; }
+	stop_daemon
+}
+
+# The admin commands beside the running daemon: status sees its last poll,
+# an operator opt-out takes effect at once, history shows the rest.
+case_admin() {
+	write_config twilio
+	local a=+15554000001 b=+15554000002 conf=$WORK/backtalk.conf
+	add_inbound twilio $a "my back hurts after deadlifts"
+	start_daemon
+	wait_sent 1 20 || { fail "no reply"; return; }
+	"$BACKTALK" status --config "$conf" >"$WORK/status.txt" 2>&1 ||
+		{ fail "status failed: $(cat "$WORK/status.txt")"; return; }
+	grep -q '^last poll: .* s ago' "$WORK/status.txt" ||
+		{ fail "status shows no recent poll: $(cat "$WORK/status.txt")"; return; }
+	grep -q '^inbound: *1 recorded' "$WORK/status.txt" ||
+		{ fail "status miscounts: $(cat "$WORK/status.txt")"; return; }
+	"$BACKTALK" optouts --config "$conf" add "$b" >/dev/null ||
+		{ fail "optouts add failed"; return; }
+	add_inbound twilio $b "why does my back hurt"
+	wait_log 'no reply: opted out' 20 || { fail "operator opt-out not honoured"; return; }
+	sleep 0.5
+	[ "$(sent_count)" -eq 1 ] || { fail "replied to a number the operator opted out"; return; }
+	"$BACKTALK" history --config "$conf" "$a" | grep -q ' out .* sent ' ||
+		{ fail "history shows no sent reply"; return; }
+	"$BACKTALK" optouts --config "$conf" list | grep -q '+1\*\*\*\*\*\*0002 .* operator' ||
+		{ fail "optouts list lacks the operator's opt-out"; return; }
 	stop_daemon
 }
 

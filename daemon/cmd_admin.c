@@ -1,0 +1,250 @@
+/* cmd_admin.c: what the admin commands (status, optouts, history, stats,
+ * replay) share: finding backtalkd's state database from --db or its
+ * configuration, opening it beside the running daemon, and showing
+ * numbers, times and message text to an operator. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "log.h"
+#include "store.h"
+
+bool
+cmd_admin_option(struct cmd_admin *a, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		a->config_path = arg;
+		return true;
+	case 'D':
+		a->db_path = arg;
+		return true;
+	case 'N':
+		a->show_numbers = true;
+		return true;
+	}
+	return false;
+}
+
+/* The daemon's configuration, for its state path (and rules). */
+static int
+cmd_admin_config(struct cmd_admin *a)
+{
+	const char *path =
+	    a->config_path != NULL ? a->config_path : CONFIG_DEFAULT_PATH;
+	struct diag d;
+	int rc = EXIT_OK;
+
+	diag_init(&d);
+	if (config_load(path, &a->cfg, &d) != 0) {
+		diag_print(&d, stderr);
+		fprintf(stderr,
+		        "backtalk %s: cannot use backtalkd's configuration "
+		        "%s; fix it (backtalk check --config %s), name "
+		        "another with --config FILE, or give the database "
+		        "with --db PATH\n",
+		        a->cmd, path, path);
+		a->cfg = NULL;
+		rc = EXIT_STATE;
+	}
+	diag_free(&d);
+	return rc;
+}
+
+int
+cmd_admin_open(struct cmd_admin *a, bool writable)
+{
+	char err[512];
+	int e, rc;
+
+	if (a->db_path == NULL || a->config_path != NULL) {
+		rc = cmd_admin_config(a);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	a->path = a->db_path != NULL ? a->db_path : a->cfg->state_path;
+	if (store_open_existing(a->path, writable, &a->st, &e, err,
+	                        sizeof(err)) == 0)
+		return EXIT_OK;
+	if (e == ENOENT)
+		fprintf(stderr,
+		        "backtalk %s: cannot open %s: no such file; is "
+		        "backtalkd's state path right? (--db PATH or "
+		        "--config FILE)\n",
+		        a->cmd, a->path);
+	else if (e == EACCES || e == EPERM)
+		fprintf(stderr,
+		        "backtalk %s: cannot open %s: permission denied; the "
+		        "state database is private to backtalkd's user: run "
+		        "backtalk as root (sudo backtalk %s ...)\n",
+		        a->cmd, a->path, a->cmd);
+	else
+		fprintf(stderr,
+		        "backtalk %s: cannot open the state database: "
+		        "%s\n",
+		        a->cmd, err);
+	a->st = NULL;
+	return EXIT_STATE;
+}
+
+void
+cmd_admin_close(struct cmd_admin *a)
+{
+	store_close(a->st);
+	config_free(a->cfg);
+	a->st = NULL;
+	a->cfg = NULL;
+}
+
+const char *
+cmd_admin_number(const struct cmd_admin *a, const char *number, char *buf,
+                 size_t len)
+{
+	if (a->show_numbers) {
+		snprintf(buf, len, "%s", number != NULL ? number : "(none)");
+		return buf;
+	}
+	return log_phone(number, buf, len);
+}
+
+const char *
+cmd_admin_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *
+cmd_admin_age(int64_t s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%lld s", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lld min", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lld h %02lld min", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, "%lld d %lld h", (long long)(s / 86400),
+		         (long long)(s % 86400 / 3600));
+	return buf;
+}
+
+/* cmd_admin_since without the message. */
+static int
+cmd_admin_since_parse(const char *arg, int64_t now, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	char *end;
+	long long n;
+
+	if (arg == NULL || *arg == '\0')
+		return -1;
+	end = strptime(arg, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		tm.tm_isdst = -1;
+		time_t t = mktime(&tm);
+		if (t == (time_t)-1)
+			return -1;
+		*ret = (int64_t)t;
+		return 0;
+	}
+	if (!isdigit((unsigned char)arg[0]))
+		return -1;
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (errno != 0 || n > 100LL * 366 * 86400 || end[0] == '\0' ||
+	    end[1] != '\0')
+		return -1;
+	switch (end[0]) {
+	case 's':
+		break;
+	case 'm':
+		n *= 60;
+		break;
+	case 'h':
+		n *= 3600;
+		break;
+	case 'd':
+		n *= 86400;
+		break;
+	case 'w':
+		n *= 7 * 86400;
+		break;
+	default:
+		return -1;
+	}
+	*ret = now - n;
+	return 0;
+}
+
+int
+cmd_admin_since(const struct cmd_admin *a, const char *arg, int64_t *ret)
+{
+	if (cmd_admin_since_parse(arg, (int64_t)time(NULL), ret) == 0)
+		return 0;
+	fprintf(stderr,
+	        "backtalk %s: --since \"%s\": give a date (2026-11-01) or an "
+	        "age (30m, 12h, 7d, 2w)\n",
+	        a->cmd, arg);
+	return -1;
+}
+
+void
+cmd_admin_text(FILE *fp, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			putc(' ', fp);
+		else if (*p < 0x20 || *p == 0x7f)
+			putc('?', fp);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* C1 controls: some terminals act on them too. */
+			putc('?', fp);
+			p++;
+		} else
+			putc(*p, fp);
+	}
+}
+
+/* "+1 (555) 123-4567" -> "+15551234567"; false when it is no number. */
+bool
+cmd_admin_parse_number(const char *in, char *buf, size_t len)
+{
+	size_t o = 0, digits = 0;
+
+	for (const char *p = in; *p != '\0'; p++) {
+		if (strchr(" -.()", *p) != NULL)
+			continue;
+		if (!(isdigit((unsigned char)*p) || (*p == '+' && o == 0)))
+			return false;
+		if (o + 1 >= len)
+			return false;
+		digits += *p != '+';
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return digits >= 7 && digits <= 15;
+}
+
+void
+cmd_admin_bad_number(const struct cmd_admin *a, const char *arg)
+{
+	fprintf(stderr,
+	        "backtalk %s: \"%s\" is not a phone number; give it in "
+	        "international form, like +15551234567\n",
+	        a->cmd, arg);
+}

@@ -1,0 +1,114 @@
+/* backtalk history: one person's messages and the replies to them. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "store.h"
+
+static const char cmd_history_usage[] =
+    "usage: backtalk history [--config FILE | --db PATH] [--show-numbers]\n"
+    "                        [--no-bodies] NUMBER\n";
+static const char cmd_history_help[] =
+    "\n"
+    "Shows the messages NUMBER sent and the replies backtalkd made, in time\n"
+    "order: when, \"in\" or \"out\", the category and rule that decided it,\n"
+    "what happened (for a message: \"recorded\", or why no reply was sent;\n"
+    "for a reply: pending, sending, sent, failed with the gateway's error\n"
+    "code, or cancelled) and the text.  Text older than the configured\n"
+    "retention has been deleted and shows as \"(body deleted by\n"
+    "retention)\".  NUMBER is matched with or without a leading +.\n"
+    "\n"
+    "Options:\n" CMD_ADMIN_HELP CMD_ADMIN_NUMBERS_HELP
+    "  --no-bodies     leave the message text out\n";
+
+struct cmd_history {
+	bool bodies;
+	long n;
+};
+
+static int
+cmd_history_event(void *arg, const struct store_event *e)
+{
+	struct cmd_history *h = arg;
+	char when[32], decided[96], what[96];
+
+	snprintf(decided, sizeof(decided), "%s%s%s", e->category,
+	         e->rule != NULL ? "/" : "", e->rule != NULL ? e->rule : "");
+	if (!e->outbound)
+		snprintf(what, sizeof(what), "%s",
+		         e->note != NULL ? e->note : "recorded");
+	else if (strcmp(e->state, "failed") == 0 && e->note != NULL)
+		/* note is "code: error"; the code is what to look up. */
+		snprintf(what, sizeof(what), "failed %.*s",
+		         (int)strcspn(e->note, ":"), e->note);
+	else
+		snprintf(what, sizeof(what), "%s", e->state);
+	printf("%s  %-3s  %-24s  %s", cmd_admin_time(e->at, when, sizeof(when)),
+	       e->outbound ? "out" : "in", decided, what);
+	if (h->bodies) {
+		/* The text last, after the other columns aligned. */
+		printf("%*s", 20 - (int)strlen(what), "");
+		if (e->body != NULL)
+			cmd_admin_text(stdout, e->body);
+		else
+			fputs("(body deleted by retention)", stdout);
+	}
+	putchar('\n');
+	h->n++;
+	return 0;
+}
+
+int
+cmd_history(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_ADMIN_OPTIONS,
+		{ "no-bodies", no_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_admin a = { .cmd = "history" };
+	struct cmd_history h = { .bodies = true };
+	char who[LOG_PHONE_MAX];
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, CMD_ADMIN_OPTSTRING "B", opts,
+	                         NULL)) != -1) {
+		if (cmd_admin_option(&a, ch, optarg))
+			continue;
+		if (ch == 'B') {
+			h.bodies = false;
+			continue;
+		}
+		if (ch == 'h') {
+			printf("%s%s", cmd_history_usage, cmd_history_help);
+			return EXIT_OK;
+		}
+		fputs(cmd_history_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (argc - optind != 1) {
+		fputs(cmd_history_usage, stderr);
+		return EXIT_USAGE;
+	}
+	char number[64];
+	if (!cmd_admin_parse_number(argv[optind], number, sizeof(number))) {
+		cmd_admin_bad_number(&a, argv[optind]);
+		return EXIT_USAGE;
+	}
+	rc = cmd_admin_open(&a, false);
+	if (rc != EXIT_OK)
+		goto out;
+	cmd_admin_number(&a, number, who, sizeof(who));
+	printf("history of %s\n", who);
+	if (store_history(a.st, number, 0, cmd_history_event, &h) < 0) {
+		fprintf(stderr, "backtalk history: %s: %s\n", a.path,
+		        store_error(a.st));
+		rc = EXIT_STATE;
+	} else if (h.n == 0) {
+		printf("no messages from %s and no replies to it\n", who);
+	}
+out:
+	cmd_admin_close(&a);
+	return rc;
+}

@@ -1,0 +1,184 @@
+/* backtalk replay: decides stored messages again against a set of rules
+ * and shows where the decision would differ: the operator's check before
+ * reloading backtalkd with new rules. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "rules.h"
+#include "store.h"
+
+static const char cmd_replay_usage[] =
+    "usage: backtalk replay [--config FILE | --db PATH] [--rules PATH]\n"
+    "                       [--since DATE|AGE] [--limit N]\n";
+static const char cmd_replay_help[] =
+    "\n"
+    "Classifies the stored messages again (those whose text retention has\n"
+    "not deleted) against the rules at PATH, and prints each message whose\n"
+    "category, topic, rule or reply would change:\n"
+    "  twilio:SM123  urgent/numb-leg -> emergency/bladder (red flag)\n"
+    "then a summary line.  Run it before reloading backtalkd with new\n"
+    "rules.  Nothing is sent or written.\n"
+    "\n"
+    "Options:\n" CMD_ADMIN_HELP
+    "  --rules PATH    the rules to try (default: the rules the\n"
+    "                  configuration names, else $BACKTALK_RULES or the\n"
+    "                  installed ones)\n"
+    "  --since DATE|AGE  messages received since then (2026-11-01, 7d)\n"
+    "  --limit N       at most N messages, oldest first\n"
+    "\n"
+    "Exit status: 0 nothing would change, 1 some decisions would change,\n"
+    "2 bad command line, 4 the rules could not be loaded, 5 the state\n"
+    "database could not be opened.\n";
+
+struct cmd_replay {
+	struct classify *c;
+	const struct ruleset *rs;
+	long replayed, changed, red;
+};
+
+static bool
+cmd_replay_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+cmd_replay_one(void *arg, const struct store_decided *m)
+{
+	struct cmd_replay *r = arg;
+	struct classify_result res;
+	enum category old;
+	bool compliance, reply_changed, red;
+	const char *category, *topic;
+
+	if (classify_message(r->c, m->body, strlen(m->body), &res, NULL) != 0) {
+		/* As backtalkd does with a body that is not UTF-8. */
+		memset(&res, 0, sizeof(res));
+		res.category = CATEGORY_FALLBACK;
+		res.reply = rules_builtin_reply(r->rs, CATEGORY_FALLBACK);
+	}
+	r->replayed++;
+	category = category_name(res.category);
+	topic = topic_name(res.topic);
+	/* The text of STOP, START and HELP replies may come from the
+	 * configuration rather than the rules: only rule replies are
+	 * compared, and only when one was recorded. */
+	compliance = res.category == CATEGORY_STOP ||
+	             res.category == CATEGORY_START ||
+	             res.category == CATEGORY_HELP;
+	reply_changed = !compliance && m->reply != NULL &&
+	                !cmd_replay_same(m->reply, res.reply);
+	if (cmd_replay_same(m->category, category) &&
+	    cmd_replay_same(m->topic, topic) &&
+	    cmd_replay_same(m->rule, res.rule_id) && !reply_changed)
+		return 0;
+	red = category_is_red_flag(res.category) ||
+	      (category_parse(m->category, &old) && category_is_red_flag(old));
+	r->changed++;
+	r->red += red;
+	printf("%s:%s  %s%s%s -> %s%s%s", m->gateway, m->id, m->category,
+	       m->rule ? "/" : "", m->rule ? m->rule : "", category,
+	       res.rule_id ? "/" : "", res.rule_id ? res.rule_id : "");
+	if (!cmd_replay_same(m->topic, topic))
+		printf(" (topic %s -> %s)", m->topic ? m->topic : "none",
+		       topic ? topic : "none");
+	if (reply_changed && cmd_replay_same(m->rule, res.rule_id))
+		printf(" (reply changed)");
+	if (red)
+		printf(" (red flag)");
+	putchar('\n');
+	return 0;
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_ADMIN_OPTIONS,
+		{ "rules", required_argument, NULL, 'r' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_admin a = { .cmd = "replay" };
+	struct cmd_replay r = { 0 };
+	struct ruleset *rs = NULL;
+	const char *rules = NULL;
+	int64_t since = 0;
+	long long limit = 0;
+	char *end;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, CMD_ADMIN_OPTSTRING "r:S:l:", opts,
+	                         NULL)) != -1) {
+		if (cmd_admin_option(&a, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'r':
+			rules = optarg;
+			continue;
+		case 'S':
+			if (cmd_admin_since(&a, optarg, &since) < 0)
+				return EXIT_USAGE;
+			continue;
+		case 'l':
+			limit = strtoll(optarg, &end, 10);
+			if (*end != '\0' || limit <= 0 || limit > INT_MAX) {
+				fprintf(stderr,
+				        "backtalk replay: --limit \"%s\": give "
+				        "a number of messages, 1 or more\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			continue;
+		case 'h':
+			printf("%s%s", cmd_replay_usage, cmd_replay_help);
+			return EXIT_OK;
+		}
+		fputs(cmd_replay_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fputs(cmd_replay_usage, stderr);
+		return EXIT_USAGE;
+	}
+	rc = cmd_admin_open(&a, false);
+	if (rc != EXIT_OK)
+		goto out;
+	if (rules == NULL && a.cfg != NULL)
+		rules = a.cfg->rules_path;
+	rs = cmd_load_rules(cmd_rules_path(rules));
+	if (rs == NULL) {
+		rc = EXIT_RULES;
+		goto out;
+	}
+	r.rs = rs;
+	r.c = classify_new(rs);
+	if (r.c == NULL) {
+		fprintf(stderr, "backtalk replay: out of memory\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	if (store_decided(a.st, since, (size_t)limit, cmd_replay_one, &r) < 0) {
+		fprintf(stderr, "backtalk replay: %s: %s\n", a.path,
+		        store_error(a.st));
+		rc = EXIT_STATE;
+		goto out;
+	}
+	printf("%ld messages replayed, %ld would change (%ld red-flag "
+	       "changes)\n",
+	       r.replayed, r.changed, r.red);
+	rc = r.changed > 0 ? EXIT_PROBLEMS : EXIT_OK;
+out:
+	classify_free(r.c);
+	rules_free(rs);
+	cmd_admin_close(&a);
+	return rc;
+}
