@@ -539,14 +539,12 @@ main(int argc, char **argv)
 			printf("  %-10s %7zu  %5.1f%%\n",
 			       category_name((enum category)k), cat_count[k],
 			       100.0 * (double)cat_count[k] / (double)m.count);
-	static const char *const via_names[6] = {
-		"empty",   "compliance keyword", "compliance phrase", "keyword",
-		"pattern", "fallback",
-	};
 	printf("  by way of:");
 	for (int k = 0; k < 6; k++)
 		if (via_count[k])
-			printf(" %s %zu;", via_names[k], via_count[k]);
+			printf(" %s %zu;",
+			       classify_via_name((enum classify_via)k),
+			       via_count[k]);
 	printf("\n");
 	size_t distinct = 0;
 	for (size_t i = 0; i < rs->nrules; i++)

@@ -28,6 +28,13 @@ backtalk_usage(FILE *fp)
 	    "  classify [--rules PATH] [--explain] [TEXT ...]\n"
 	    "      Classify each TEXT, or each line of standard input,\n"
 	    "      and print one JSON object per message.\n"
+	    "  chat [--rules PATH] [--from NUMBER] [--explain] [--config "
+	    "FILE]\n"
+	    "      Play a conversation: each line of standard input is a\n"
+	    "      text, answered as backtalkd would (STOP, START, HELP,\n"
+	    "      opt-out, flood and repeat guard), with the category,\n"
+	    "      rule and SMS segments.  State is kept in memory only.\n"
+	    "      /help lists its commands; /rules reloads the rules.\n"
 	    "\n"
 	    "Commands on backtalkd's state database (safe while it runs):\n"
 	    "  status        last poll, messages, replies waiting, failures\n"
@@ -148,6 +155,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "classify") == 0)
 		return cmd_classify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "chat") == 0)
+		return cmd_chat(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "optouts") == 0)

@@ -26,6 +26,18 @@ struct classify {
 	char norm[2][BT_MESSAGE_MAX + 1];
 };
 
+const char *
+classify_via_name(enum classify_via via)
+{
+	static const char *const names[] = {
+		"empty",   "compliance keyword", "compliance phrase", "keyword",
+		"pattern", "fallback",
+	};
+
+	return (size_t)via < sizeof(names) / sizeof(names[0]) ? names[via]
+	                                                      : "?";
+}
+
 struct classify *
 classify_new(const struct ruleset *rs)
 {

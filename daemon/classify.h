@@ -18,6 +18,9 @@ enum classify_via {
 	CLASSIFY_VIA_FALLBACK,
 };
 
+/* "compliance keyword", "pattern", ...: how a result was reached. */
+const char *classify_via_name(enum classify_via via);
+
 struct classify_result {
 	enum category category;
 	enum topic topic;

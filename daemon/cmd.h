@@ -23,6 +23,7 @@ enum {
 
 int cmd_check(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_optouts(int argc, char **argv);
 int cmd_history(int argc, char **argv);

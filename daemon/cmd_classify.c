@@ -80,14 +80,10 @@ cmd_classify_explain(struct cmd_classify *cc, json_t *o,
 {
 	const struct classify_explain *ex = cc->ex;
 	json_t *matches = json_array(), *negated = json_array();
-	static const char *const via[] = {
-		"empty",   "compliance keyword", "compliance phrase", "keyword",
-		"pattern", "fallback",
-	};
 
 	json_object_set_new(o, "normalised",
 	                    json_stringn(ex->norm, ex->norm_len));
-	json_object_set_new(o, "via", json_string(via[res->via]));
+	json_object_set_new(o, "via", json_string(classify_via_name(res->via)));
 	for (size_t i = 0; i < ex->count; i++) {
 		const struct classify_match *m = &ex->matches[i];
 		const struct pattern *p = &cc->rs->patterns[m->pattern];

@@ -191,7 +191,7 @@ struct config_loader {
 	config_t *cf;
 };
 
-static void
+void
 config_defaults(struct config *cfg)
 {
 	cfg->gateway = CONFIG_GATEWAY_CONSOLE;

@@ -94,6 +94,10 @@ struct config {
  * *ret, or -1 with *ret untouched. */
 int config_load(const char *path, struct config **ret, struct diag *d);
 void config_free(struct config *cfg);
+/* Sets every number and flag of a zeroed cfg to its default, as a file
+ * that leaves them out gets; strings stay NULL.  For `backtalk chat`
+ * without --config. */
+void config_defaults(struct config *cfg);
 const char *config_gateway_name(enum config_gateway g);
 
 #endif

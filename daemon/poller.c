@@ -7,97 +7,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compliance.h"
 #include "daemon.h"
+#include "decide.h"
 #include "log.h"
-#include "normalise.h"
 
 #define POLLER_BACKOFF_MAX       300.0
 #define POLLER_CHUNK             1024 /* staged messages decided a transaction */
 #define POLLER_TURN_S            0.05 /* deciding a backlog, before other work */
 #define POLLER_LAST_POLL_EVERY_S 60
 
-static const char *
-poller_text(const struct daemon *d, enum category c)
+static int
+poller_opted_out(void *arg, const char *number)
 {
-	const struct config *cfg = d->cfg;
-	const char *over = NULL;
+	struct daemon *d = arg;
 
-	if (c == CATEGORY_HELP)
-		over = cfg->compliance.help_text;
-	else if (c == CATEGORY_STOP)
-		over = cfg->compliance.stop_text;
-	else if (c == CATEGORY_START)
-		over = cfg->compliance.start_text;
-	return over ? over : rules_builtin_reply(d->rs, c);
-}
-
-/* Decides what to do with one classified message. */
-static void
-poller_decide(struct daemon *d, const struct gateway_message *m,
-              const struct classify_result *res, const char *norm,
-              struct store_decision *dec)
-{
-	const struct config *cfg = d->cfg;
-	int64_t now = daemon_clock();
-	bool compliance = res->category == CATEGORY_STOP ||
-	                  res->category == CATEGORY_START ||
-	                  res->category == CATEGORY_HELP;
-
-	memset(dec, 0, sizeof(*dec));
-	dec->category = category_name(res->category);
-	dec->topic = topic_name(res->topic);
-	dec->rule = res->rule_id;
-	dec->action = STORE_ACTION_NONE;
-	dec->reply_from = NULL;
-	if (res->category == CATEGORY_STOP)
-		dec->optout_change = 1;
-	else if (res->category == CATEGORY_START)
-		dec->optout_change = -1;
-
-	if (compliance) {
-		/* The gateway answers STOP/START/HELP itself (Twilio on long
-		 * codes and toll-free numbers): record, stay silent. */
-		if (cfg->compliance.gateway_handles_keywords) {
-			dec->note = "gateway answers compliance keywords";
-			return;
-		}
-		dec->reply = poller_text(d, res->category);
-		if (dec->reply == NULL) {
-			dec->note = "no text configured";
-			return;
-		}
-		/* A STOP confirmation is the one message an opted-out
-		 * number still gets. */
-		dec->action = STORE_ACTION_REPLY;
-		return;
-	}
-	int opted = store_is_opted_out(d->store, m->from);
-	if (opted != 0) {
-		dec->note = opted > 0 ? "opted out" : "opt-out state unknown";
-		return;
-	}
-	if (m->sent_at > 0 && now - m->sent_at > (int64_t)cfg->max_age_s) {
-		dec->note = "too old";
-		return;
-	}
-	if (guard_is_autoreply(norm)) {
-		dec->note = guard_verdict_name(GUARD_AUTORESPONDER);
-		return;
-	}
-	if (res->reply == NULL) {
-		dec->note = "no reply text";
-		return;
-	}
-	enum guard_verdict v =
-	    guard_check(d->guard, m->from, norm, res->reply,
-	                category_is_red_flag(res->category), now);
-	if (v != GUARD_ALLOW) {
-		dec->note = guard_verdict_name(v);
-		return;
-	}
-	dec->action = STORE_ACTION_REPLY;
-	dec->reply = res->reply;
+	return store_is_opted_out(d->store, number);
 }
 
 /* Decides one staged message and records it with its decision (inside
@@ -107,34 +31,27 @@ poller_take(struct daemon *d, const struct store_staged *m)
 {
 	struct classify_result res;
 	struct store_decision dec;
-	struct normalise_result nr;
 	static char norm[BT_MESSAGE_MAX + 1];
 	char who[LOG_PHONE_MAX];
 	const char *body = m->body ? m->body : "";
-	struct gateway_message gm = {
-		.id = m->id,
-		.from = m->from,
-		.to = m->to,
-		.body = m->body,
-		.sent_at = m->sent_at,
+	struct decide_env env = {
+		.cfg = d->cfg,
+		.rs = d->rs,
+		.guard = d->guard,
+		.opted_out = poller_opted_out,
+		.arg = d,
 	};
 
-	if (classify_message(d->cls, body, strlen(body), &res, NULL) != 0) {
-		/* Gateways hand over valid UTF-8; if one does not, answer
-		 * with the menu rather than lose the message. */
+	/* Gateways hand over valid UTF-8; if one does not, the menu
+	 * answers rather than the message being lost. */
+	if (decide_classify(d->cls, d->rs, body, strlen(body), &res, norm,
+	                    NULL) != 0) {
 		log_warning("message %s: body is not valid UTF-8 (byte %zu); "
 		            "answering with the menu",
 		            m->id, res.bad_offset);
-		memset(&res, 0, sizeof(res));
-		res.category = CATEGORY_FALLBACK;
-		res.rule = -1;
-		res.reply = rules_builtin_reply(d->rs, CATEGORY_FALLBACK);
-		norm[0] = '\0';
-	} else {
-		normalise_text(body, strlen(body), NORMALISE_RUNS_TWO, norm,
-		               &nr);
 	}
-	poller_decide(d, &gm, &res, norm, &dec);
+	decide_message(&env, m->from, m->sent_at, daemon_clock(), &res, norm,
+	               &dec);
 
 	struct store_inbound in = {
 		.gateway = m->gateway,

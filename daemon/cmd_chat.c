@@ -1,0 +1,425 @@
+/* backtalk chat: plays a conversation against the rules, one texter's
+ * message a line, and shows what backtalkd would answer.  The decision is
+ * the daemon's own (decide.c); opt-outs and the flood guard's counters
+ * live in memory only, on a simulated clock, so nothing touches the state
+ * database or the network. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "decide.h"
+#include "gsm7.h"
+#include "rulecheck.h"
+
+#define CHAT_EPOCH    INT64_C(1767225600) /* 2026-01-01 00:00 UTC */
+#define CHAT_STEP_S   60                  /* between two messages */
+#define CHAT_WAIT_MAX (INT64_C(366) * 86400)
+
+struct cmd_chat {
+	struct config *cfg;
+	const char *config_path;
+	char *rules_path;
+	struct ruleset *rs;
+	struct classify *cls;
+	struct guard *guard;
+	struct classify_explain *ex; /* with --explain */
+	char from[32];
+	bool opted_out;
+	int64_t now;
+	bool interactive; /* stdin is a terminal: prompt */
+	const char *dim, *undim;
+};
+
+static const char cmd_chat_commands[] =
+    "Each line is a text message from the texter; backtalk> shows the\n"
+    "reply backtalkd would send, then [category/topic, rule; encoding,\n"
+    "segments].  Messages are a minute apart.\n"
+    "  /help          this list\n"
+    "  /rules [PATH]  reload the rules (from PATH from now on); broken\n"
+    "                 rules keep the old ones.  Forgets the flood\n"
+    "                 guard's counters, as a reload of backtalkd does\n"
+    "  /wait TIME     let time pass: 30s, 10m, 2h, 1d\n"
+    "  /reset         forget opt-out, guard counters and the clock\n"
+    "  /quit          leave (so does end of input)\n"
+    "  //TEXT         send a message that starts with /\n";
+
+/* Loads rules as backtalkd does: rulecheck errors refuse them too.
+ * Prints every problem to fp; NULL on failure. */
+static struct ruleset *
+cmd_chat_load(const char *path, FILE *fp)
+{
+	struct ruleset *rs = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	if (rules_load(path, &rs, &d) == 0 &&
+	    rulecheck_run(rs, false, &d) > 0) {
+		rules_free(rs);
+		rs = NULL;
+	}
+	diag_print(&d, fp);
+	if (rs == NULL)
+		fprintf(
+		    fp,
+		    "backtalk chat: cannot load rules from %s (%zu errors)\n",
+		    path, d.errors);
+	diag_free(&d);
+	return rs;
+}
+
+/* A fresh guard and clock, as after a start or a reload of backtalkd. */
+static int
+cmd_chat_guard(struct cmd_chat *cc)
+{
+	const struct config *cfg = cc->cfg;
+	struct guard *g =
+	    guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
+	              cfg->guard.max_senders);
+
+	if (g == NULL)
+		return -1;
+	guard_free(cc->guard);
+	cc->guard = g;
+	return 0;
+}
+
+/* /rules [PATH]: builds the new rules beside the old ones and swaps only
+ * when they load. */
+static void
+cmd_chat_reload(struct cmd_chat *cc, const char *arg)
+{
+	const char *path = *arg ? arg : cc->rules_path;
+	char *copy = strdup(path);
+	struct ruleset *rs = copy ? cmd_chat_load(path, stdout) : NULL;
+	struct classify *cls = rs ? classify_new(rs) : NULL;
+
+	if (cls == NULL || cmd_chat_guard(cc) < 0) {
+		if (copy == NULL || rs != NULL)
+			printf("backtalk chat: out of memory\n");
+		printf("%s(still the rules from %s)%s\n", cc->dim,
+		       cc->rules_path, cc->undim);
+		classify_free(cls);
+		rules_free(rs);
+		free(copy);
+		return;
+	}
+	classify_free(cc->cls);
+	rules_free(cc->rs);
+	free(cc->rules_path);
+	cc->rules_path = copy;
+	cc->rs = rs;
+	cc->cls = cls;
+	printf("%s(%zu rules from %s; flood guard counters forgotten)%s\n",
+	       cc->dim, rs->nrules, cc->rules_path, cc->undim);
+}
+
+/* /wait TIME: "90", "90s", "10m", "2h", "1d". */
+static void
+cmd_chat_wait(struct cmd_chat *cc, const char *arg)
+{
+	char *end;
+	long long n;
+	int64_t unit = 1;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (*end != '\0' && strchr("smhd", *end) != NULL) {
+		unit = *end == 'd'   ? 86400
+		       : *end == 'h' ? 3600
+		       : *end == 'm' ? 60
+		                     : 1;
+		end++;
+	}
+	if (errno != 0 || end == arg || *end != '\0' || n < 0 ||
+	    n > CHAT_WAIT_MAX / unit) {
+		printf("/wait takes a time like 30s, 10m, 2h or 1d (at most "
+		       "366d)\n");
+		return;
+	}
+	cc->now += n * unit;
+	printf("%s(%lld s later)%s\n", cc->dim, n * (long long)unit, cc->undim);
+}
+
+static int
+cmd_chat_opted_out(void *arg, const char *number)
+{
+	const struct cmd_chat *cc = arg;
+
+	(void)number; /* one texter */
+	return cc->opted_out;
+}
+
+/* The patterns that matched, as `backtalk classify --explain` lists
+ * them. */
+static void
+cmd_chat_explain(const struct cmd_chat *cc, const struct classify_result *res)
+{
+	const struct classify_explain *ex = cc->ex;
+
+	printf("%s  normalised \"%.*s\", decided by %s", cc->dim,
+	       (int)ex->norm_len, ex->norm, classify_via_name(res->via));
+	if (res->limit_hits)
+		printf(", %u pattern runs hit the PCRE2 limits",
+		       res->limit_hits);
+	printf("%s\n", cc->undim);
+	for (size_t i = 0; i < ex->count; i++) {
+		const struct classify_match *m = &ex->matches[i];
+		const struct pattern *p = &cc->rs->patterns[m->pattern];
+		const char *kind = p->kind == PATTERN_EXCLUDE ? "exclude"
+		                   : p->kind == PATTERN_MATCH ? "match"
+		                                              : "compliance";
+		const char *rule = p->kind == PATTERN_COMPLIANCE
+		                       ? "(built in)"
+		                       : cc->rs->rules[p->rule].id;
+
+		printf("%s  %s %s %s \"%.*s\" at %zu-%zu", cc->dim,
+		       m->negated ? "negated" : kind, rule, p->src,
+		       (int)(m->end - m->start), ex->norm + m->start, m->start,
+		       m->end);
+		if (m->negated)
+			printf(" by \"%.*s\"", (int)(m->cue_end - m->cue_start),
+			       ex->norm + m->cue_start);
+		else if (m->winner)
+			printf(" (decided)");
+		printf("%s\n", cc->undim);
+	}
+}
+
+/* One message from the texter: decide, print the reply or why there is
+ * none, and keep the opt-out the decision records. */
+static void
+cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
+{
+	static char norm[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	struct store_decision dec;
+	struct gsm7_info info;
+	struct decide_env env = {
+		.cfg = cc->cfg,
+		.rs = cc->rs,
+		.guard = cc->guard,
+		.opted_out = cmd_chat_opted_out,
+		.arg = cc,
+	};
+	bool bad = decide_classify(cc->cls, cc->rs, text, len, &res, norm,
+	                           cc->ex) != 0;
+
+	cc->now += CHAT_STEP_S;
+	decide_message(&env, cc->from, 0, cc->now, &res, norm, &dec);
+	if (dec.optout_change > 0)
+		cc->opted_out = true;
+	else if (dec.optout_change < 0)
+		cc->opted_out = false;
+
+	if (dec.action == STORE_ACTION_REPLY)
+		printf("backtalk> %s\n", dec.reply);
+	else
+		printf("(no reply: %s)\n", dec.note ? dec.note : "none");
+
+	printf("%s  [%s%s%s", cc->dim, dec.category, dec.topic ? "/" : "",
+	       dec.topic ? dec.topic : "");
+	if (dec.rule)
+		printf(", rule %s", dec.rule);
+	if (dec.optout_change)
+		printf(", %s", dec.optout_change > 0 ? "opted out now"
+		                                     : "opted in again");
+	if (dec.action == STORE_ACTION_REPLY &&
+	    gsm7_measure(dec.reply, strlen(dec.reply), &info) == 0)
+		printf("; %s, %zu chars, %zu segment%s",
+		       gsm7_encoding_name(info.encoding), info.chars,
+		       info.segments, info.segments == 1 ? "" : "s");
+	if (bad)
+		printf("; not valid UTF-8 at byte %zu, answered with the menu",
+		       res.bad_offset);
+	else if (res.truncated)
+		printf("; cut to %d bytes", BT_MESSAGE_MAX);
+	printf("]%s\n", cc->undim);
+	if (cc->ex != NULL && !bad)
+		cmd_chat_explain(cc, &res);
+}
+
+/* A line starting with '/'.  Returns false for /quit. */
+static bool
+cmd_chat_command(struct cmd_chat *cc, char *line)
+{
+	char *arg = line + strcspn(line, " \t");
+
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg += strspn(arg, " \t");
+	if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
+		return false;
+	if (strcmp(line, "/help") == 0 || strcmp(line, "/?") == 0) {
+		fputs(cmd_chat_commands, stdout);
+	} else if (strcmp(line, "/rules") == 0) {
+		cmd_chat_reload(cc, arg);
+	} else if (strcmp(line, "/wait") == 0) {
+		cmd_chat_wait(cc, arg);
+	} else if (strcmp(line, "/reset") == 0) {
+		if (cmd_chat_guard(cc) < 0) {
+			printf("backtalk chat: out of memory\n");
+			return true;
+		}
+		cc->opted_out = false;
+		cc->now = CHAT_EPOCH;
+		printf("%s(forgot opt-out, flood guard counters and the "
+		       "clock)%s\n",
+		       cc->dim, cc->undim);
+	} else {
+		printf("unknown command %s; /help lists them\n", line);
+	}
+	return true;
+}
+
+static void
+cmd_chat_free(struct cmd_chat *cc)
+{
+	classify_free(cc->cls);
+	rules_free(cc->rs);
+	guard_free(cc->guard);
+	free(cc->ex);
+	free(cc->rules_path);
+	config_free(cc->cfg); /* loaded, or defaults without strings */
+}
+
+int
+cmd_chat(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] =
+	    "usage: backtalk chat [--rules PATH] [--from NUMBER] [--explain] "
+	    "[--config FILE]\n";
+	struct cmd_chat cc = { .now = CHAT_EPOCH };
+	const char *rules = NULL, *from = "+15555550100";
+	bool explain = false;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ch, rc = EXIT_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:f:ec:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			rules = optarg;
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 'e':
+			explain = true;
+			break;
+		case 'c':
+			cc.config_path = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputs("\n", stdout);
+			fputs(cmd_chat_commands, stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!cmd_admin_parse_number(from, cc.from, sizeof(cc.from))) {
+		struct cmd_admin a = { .cmd = "chat" };
+		cmd_admin_bad_number(&a, from);
+		return EXIT_USAGE;
+	}
+
+	if (cc.config_path != NULL) {
+		struct diag d;
+		diag_init(&d);
+		if (config_load(cc.config_path, &cc.cfg, &d) != 0) {
+			diag_print(&d, stderr);
+			fprintf(stderr,
+			        "backtalk chat: cannot load %s (%zu errors)\n",
+			        cc.config_path, d.errors);
+			diag_free(&d);
+			return EXIT_STATE;
+		}
+		diag_free(&d);
+		if (rules == NULL)
+			rules = cc.cfg->rules_path;
+	} else if ((cc.cfg = calloc(1, sizeof(*cc.cfg))) != NULL) {
+		config_defaults(cc.cfg);
+	}
+	cc.rules_path = strdup(cmd_rules_path(rules));
+	cc.ex = explain ? malloc(sizeof(*cc.ex)) : NULL;
+	if (cc.cfg == NULL || cc.rules_path == NULL || (explain && !cc.ex) ||
+	    cmd_chat_guard(&cc) < 0) {
+		fprintf(stderr, "backtalk chat: out of memory\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	if ((cc.rs = cmd_chat_load(cc.rules_path, stderr)) == NULL) {
+		rc = EXIT_RULES;
+		goto out;
+	}
+	if ((cc.cls = classify_new(cc.rs)) == NULL) {
+		fprintf(stderr, "backtalk chat: out of memory\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	cc.interactive = isatty(STDIN_FILENO);
+	if (isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL) {
+		cc.dim = "\033[2m";
+		cc.undim = "\033[0m";
+	} else {
+		cc.dim = cc.undim = "";
+	}
+	if (cc.interactive)
+		printf("%s(%zu rules from %s; texting as %s; /help lists the "
+		       "commands)%s\n",
+		       cc.dim, cc.rs->nrules, cc.rules_path, cc.from, cc.undim);
+
+	for (;;) {
+		if (cc.interactive) {
+			fputs("you> ", stdout);
+			fflush(stdout);
+		}
+		if ((n = getline(&line, &cap, stdin)) < 0) {
+			if (cc.interactive)
+				putchar('\n');
+			break;
+		}
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (line[0] == '/' && line[1] != '/') {
+			if (!cmd_chat_command(&cc, line))
+				break;
+		} else if (line[0] == '/') {
+			cmd_chat_message(&cc, line + 1, (size_t)n - 1);
+		} else {
+			cmd_chat_message(&cc, line, (size_t)n);
+		}
+		if (!cc.interactive)
+			fflush(stdout);
+	}
+	if (fflush(stdout) != 0) {
+		perror("backtalk chat: stdout");
+		rc = EXIT_SOFTWARE;
+	}
+out:
+	free(line);
+	cmd_chat_free(&cc);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* Deciding what to do with a classified message: compliance keywords
+ * first (answered even to an opted-out number), then opt-out, age,
+ * auto-responders and the flood guard.  Moved out of poller.c so that
+ * `backtalk chat` runs the same code. */
+#include <string.h>
+
+#include "decide.h"
+#include "normalise.h"
+
+/* The text for a compliance keyword: the config's override, else the
+ * rules' reply. */
+static const char *
+decide_text(const struct decide_env *env, enum category c)
+{
+	const struct config *cfg = env->cfg;
+	const char *over = NULL;
+
+	if (c == CATEGORY_HELP)
+		over = cfg->compliance.help_text;
+	else if (c == CATEGORY_STOP)
+		over = cfg->compliance.stop_text;
+	else if (c == CATEGORY_START)
+		over = cfg->compliance.start_text;
+	return over ? over : rules_builtin_reply(env->rs, c);
+}
+
+int
+decide_classify(struct classify *c, const struct ruleset *rs, const char *body,
+                size_t len, struct classify_result *ret, char *norm,
+                struct classify_explain *ex)
+{
+	struct normalise_result nr;
+
+	if (classify_message(c, body, len, ret, ex) != 0) {
+		size_t bad = ret->bad_offset;
+		memset(ret, 0, sizeof(*ret));
+		ret->category = CATEGORY_FALLBACK;
+		ret->rule = -1;
+		ret->reply = rules_builtin_reply(rs, CATEGORY_FALLBACK);
+		ret->bad_offset = bad;
+		norm[0] = '\0';
+		return -1;
+	}
+	normalise_text(body, len, NORMALISE_RUNS_TWO, norm, &nr);
+	return 0;
+}
+
+void
+decide_message(const struct decide_env *env, const char *from, int64_t sent_at,
+               int64_t now, const struct classify_result *res, const char *norm,
+               struct store_decision *dec)
+{
+	const struct config *cfg = env->cfg;
+	bool compliance = res->category == CATEGORY_STOP ||
+	                  res->category == CATEGORY_START ||
+	                  res->category == CATEGORY_HELP;
+
+	memset(dec, 0, sizeof(*dec));
+	dec->category = category_name(res->category);
+	dec->topic = topic_name(res->topic);
+	dec->rule = res->rule_id;
+	dec->action = STORE_ACTION_NONE;
+	dec->reply_from = NULL;
+	if (res->category == CATEGORY_STOP)
+		dec->optout_change = 1;
+	else if (res->category == CATEGORY_START)
+		dec->optout_change = -1;
+
+	if (compliance) {
+		/* The gateway answers STOP/START/HELP itself (Twilio on long
+		 * codes and toll-free numbers): record, stay silent. */
+		if (cfg->compliance.gateway_handles_keywords) {
+			dec->note = "gateway answers compliance keywords";
+			return;
+		}
+		dec->reply = decide_text(env, res->category);
+		if (dec->reply == NULL) {
+			dec->note = "no text configured";
+			return;
+		}
+		/* A STOP confirmation is the one message an opted-out
+		 * number still gets. */
+		dec->action = STORE_ACTION_REPLY;
+		return;
+	}
+	int opted = env->opted_out(env->arg, from);
+	if (opted != 0) {
+		dec->note = opted > 0 ? "opted out" : "opt-out state unknown";
+		return;
+	}
+	if (sent_at > 0 && now - sent_at > (int64_t)cfg->max_age_s) {
+		dec->note = "too old";
+		return;
+	}
+	if (guard_is_autoreply(norm)) {
+		dec->note = guard_verdict_name(GUARD_AUTORESPONDER);
+		return;
+	}
+	if (res->reply == NULL) {
+		dec->note = "no reply text";
+		return;
+	}
+	enum guard_verdict v =
+	    guard_check(env->guard, from, norm, res->reply,
+	                category_is_red_flag(res->category), now);
+	if (v != GUARD_ALLOW) {
+		dec->note = guard_verdict_name(v);
+		return;
+	}
+	dec->action = STORE_ACTION_REPLY;
+	dec->reply = res->reply;
+}
