@@ -485,31 +485,33 @@ open_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Creates the file 0600 if it is missing, so that SQLite (which gives the
- * -wal and -shm files the database's mode) never makes a wider one. */
+/* Refuses a symbolic link or a special file where the database should be.
+ * A missing file is created by SQLite under store_open's umask 077, so it
+ * is 0600, and the -wal and -shm files SQLite gives the same mode. */
 static int
-store_create_file(const char *path, char *err, size_t errlen)
+store_check_file(const char *path, char *err, size_t errlen)
 {
 	struct stat sb;
-	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			open_err(err, errlen,
-			         "%s: is a symbolic link; give the path of "
-			         "the database file itself",
-			         path);
-		else
-			open_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) < 0) {
+	/* lstat, never open(2) and close(2): closing any descriptor of the
+	 * database releases every POSIX lock this process holds on it, the
+	 * locks of a connection already open included (the main loop's, when
+	 * the sender's thread opens its own), and another process could then
+	 * take the WAL for its own and remove it. */
+	if (lstat(path, &sb) < 0) {
+		if (errno == ENOENT)
+			return 0; /* SQLite creates it, under our umask 077 */
 		open_err(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
 		return -1;
 	}
-	close(fd);
+	if (S_ISLNK(sb.st_mode)) {
+		open_err(
+		    err, errlen,
+		    "%s: is a symbolic link; give the path of the database "
+		    "file itself",
+		    path);
+		return -1;
+	}
 	if (!S_ISREG(sb.st_mode)) {
 		open_err(err, errlen, "%s: not a regular file", path);
 		return -1;
@@ -711,10 +713,11 @@ store_open(const char *path, struct store **ret, char *err, size_t errlen)
 	/* Whatever SQLite creates while we set up (-wal, -shm) is private
 	 * too, whatever the caller's umask. */
 	old_mask = umask(077);
-	if (store_create_file(path, err, errlen) < 0)
+	if (store_check_file(path, err, errlen) < 0)
 		goto out;
 	if (sqlite3_open_v2(path, &st->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                        SQLITE_OPEN_NOFOLLOW,
 	                    NULL) != SQLITE_OK) {
 		open_err(err, errlen, "%s: %s", path,
 		         st->db != NULL ? sqlite3_errmsg(st->db)
