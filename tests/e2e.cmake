@@ -7,4 +7,15 @@ if(TARGET fakegw AND TARGET backtalkd)
                      ${CMAKE_SOURCE_DIR} ${case})
     set_tests_properties(e2e_${case} PROPERTIES LABELS e2e TIMEOUT 180)
   endforeach()
+
+  # The cases that stop the daemon with SIGTERM, under valgrind memcheck:
+  # no invalid access, no definite leak.  Not beside the sanitizers.
+  find_program(BACKTALK_E2E_VALGRIND valgrind)
+  if(BACKTALK_E2E_VALGRIND AND NOT BACKTALK_SANITIZE)
+    add_test(NAME e2e_valgrind
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
+                     ${CMAKE_SOURCE_DIR} twilio_basic optout reload infobip)
+    set_tests_properties(e2e_valgrind PROPERTIES LABELS "e2e;leak"
+                         TIMEOUT 400 ENVIRONMENT E2E_VALGRIND=1)
+  endif()
 endif()

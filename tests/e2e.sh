@@ -89,9 +89,30 @@ log = { level = "info"; };
 CONF
 }
 
+# E2E_VALGRIND=1 runs the daemon under valgrind memcheck; a case fails when
+# valgrind reports an invalid access or a definite leak (tests/e2e.cmake).
+WRAPPER=()
+if [ -n "${E2E_VALGRIND:-}" ]; then
+	WRAPPER=(valgrind --quiet --error-exitcode=99 --leak-check=full
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite
+		--suppressions="$SRC/scripts/valgrind.supp"
+		--log-file="$WORK/valgrind.%p.log")
+fi
+
 start_daemon() {
-	"$BACKTALKD" -c "$WORK/backtalk.conf" >>"$WORK/daemon.out" 2>>"$WORK/daemon.log" &
+	"${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" >>"$WORK/daemon.out" 2>>"$WORK/daemon.log" &
 	DPID=$!
+}
+
+# Fails the case when valgrind said anything (it is quiet otherwise).
+check_valgrind() {
+	local f
+	for f in "$WORK"/valgrind.*.log; do
+		[ -s "$f" ] || continue
+		sed 's/^/  valgrind: /' "$f" | head -n 40
+		fail "valgrind reported errors ($f)"
+	done
+	rm -f "$WORK"/valgrind.*.log
 }
 
 stop_daemon() { # stop_daemon [SIGNAL]
@@ -473,6 +494,7 @@ for CASE in "${CASES[@]}"; do
 	"case_$CASE"
 	stop_daemon KILL
 	stop_fakegw
+	[ ${#WRAPPER[@]} -eq 0 ] || check_valgrind
 	[ "$failed" -eq "$before" ] && { echo "ok $CASE"; passed=$((passed + 1)); }
 done
 echo "e2e: $passed passed, $failed failed"
