@@ -395,6 +395,11 @@ http_transfer_error(const struct http_client *c, CURLcode rc,
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(buf, len, "timed out (connect %ld ms, total %ld ms)",
 		         c->connect_timeout_ms, c->timeout_ms);
+	else if (rc == CURLE_SEND_FAIL_REWIND)
+		/* See http_read_body(): libcurl wanted to send it again. */
+		snprintf(buf, len,
+		         "the connection closed before any answer (the request "
+		         "may have reached the gateway)");
 	else if (errbuf[0] != '\0')
 		snprintf(buf, len, "%s", errbuf);
 	else
@@ -408,7 +413,28 @@ struct http_slot {
 	struct http_transfer t;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
+	size_t body_off, body_len; /* the POST body read so far */
 };
+
+/* Hands libcurl the POST body.  A read callback rather than
+ * CURLOPT_POSTFIELDS, and no seek callback, so that libcurl cannot rewind
+ * the body: when a reused connection dies before any answer, libcurl
+ * sends the request again by itself on a new one (it has no option to stop
+ * that), and a send the gateway took would go out twice.  Without a way to
+ * rewind, that retry fails (CURLE_SEND_FAIL_REWIND) and the caller gets no
+ * answer, which it settles by asking the gateway before sending again. */
+static size_t
+http_read_body(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct http_slot *sl = arg;
+	size_t n = size * nitems, left = sl->body_len - sl->body_off;
+
+	if (n > left)
+		n = left;
+	memcpy(buf, sl->call->body + sl->body_off, n);
+	sl->body_off += n;
+	return n;
+}
 
 static const char *
 http_method(const struct http_call *call)
@@ -432,6 +458,8 @@ http_slot_start(struct http_client *c, struct http_slot *sl,
 	sl->t.max = c->max_response;
 	sl->t.retry_after_s = -1;
 	sl->errbuf[0] = '\0';
+	sl->body_off = 0;
+	sl->body_len = call->body != NULL ? strlen(call->body) : 0;
 	if (!http_url_allowed(call->url, c->allow_insecure_http)) {
 		http_fail(&call->res, method, call->url,
 		          "refused: only https, or plain http to loopback "
@@ -443,10 +471,12 @@ http_slot_start(struct http_client *c, struct http_slot *sl,
 	    http_setup(c, sl->h, call->url, sl->headers, &sl->t, sl->errbuf) !=
 	        0 ||
 	    (call->body != NULL &&
-	     (curl_easy_setopt(sl->h, CURLOPT_POSTFIELDSIZE_LARGE,
-	                       (curl_off_t)strlen(call->body)) != CURLE_OK ||
-	      curl_easy_setopt(sl->h, CURLOPT_POSTFIELDS, call->body) !=
-	          CURLE_OK)) ||
+	     (curl_easy_setopt(sl->h, CURLOPT_POST, 1L) != CURLE_OK ||
+	      curl_easy_setopt(sl->h, CURLOPT_POSTFIELDSIZE_LARGE,
+	                       (curl_off_t)sl->body_len) != CURLE_OK ||
+	      curl_easy_setopt(sl->h, CURLOPT_READFUNCTION, http_read_body) !=
+	          CURLE_OK ||
+	      curl_easy_setopt(sl->h, CURLOPT_READDATA, sl) != CURLE_OK)) ||
 	    curl_multi_add_handle(c->multi, sl->h) != CURLM_OK) {
 		http_fail(&call->res, method, call->url,
 		          "cannot set up the request");
