@@ -91,8 +91,12 @@ CONF
 
 # E2E_VALGRIND=1 runs the daemon under valgrind memcheck; a case fails when
 # valgrind reports an invalid access or a definite leak (tests/e2e.cmake).
+# Every wait is SLOW times longer under valgrind, which runs the daemon
+# some 30 times slower (start-up takes seconds).
 WRAPPER=()
+SLOW=1
 if [ -n "${E2E_VALGRIND:-}" ]; then
+	SLOW=5
 	WRAPPER=(valgrind --quiet --error-exitcode=99 --leak-check=full
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite
 		--suppressions="$SRC/scripts/valgrind.supp"
@@ -129,7 +133,7 @@ sent_count() {
 
 wait_sent() { # wait_sent N SECONDS
 	local n
-	for _ in $(seq $(($2 * 10))); do
+	for _ in $(seq $(($2 * 10 * SLOW))); do
 		n=$(sent_count 2>/dev/null || echo 0)
 		[ "$n" -ge "$1" ] && return 0
 		sleep 0.1
@@ -139,7 +143,7 @@ wait_sent() { # wait_sent N SECONDS
 }
 
 wait_log() { # wait_log REGEX SECONDS [FILE, default daemon.log]
-	for _ in $(seq $(($2 * 10))); do
+	for _ in $(seq $(($2 * 10 * SLOW))); do
 		grep -q -- "$1" "${3:-$WORK/daemon.log}" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -187,7 +191,7 @@ outbox_rows() { # "state:message_id" of each outbox row, oldest first
 }
 
 wait_rows() { # wait_rows REGEX SECONDS
-	for _ in $(seq $(($2 * 20))); do
+	for _ in $(seq $(($2 * 20 * SLOW))); do
 		[[ $(outbox_rows 2>/dev/null) =~ $1 ]] && return 0
 		sleep 0.05
 	done
@@ -407,7 +411,7 @@ scrape() { # scrape PATH: the body, and "status NNN" on the last line
 }
 
 wait_scrape() { # wait_scrape PATH REGEX SECONDS
-	for _ in $(seq $(($3 * 10))); do
+	for _ in $(seq $(($3 * 10 * SLOW))); do
 		scrape "$1" >"$WORK/scrape" 2>&1 && grep -q -- "$2" "$WORK/scrape" && return 0
 		sleep 0.1
 	done
