@@ -36,6 +36,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #endif
 
 #include "daemon.h"
+#include "http.h"
 #include "log.h"
 #include "prefilter.h"
 #include "rulecheck.h"
@@ -391,12 +392,27 @@ backtalkd_retention(struct daemon *d)
 		           (long long)n, d->cfg->retention_days);
 }
 
+static uint64_t backtalkd_wd_usec; /* WatchdogSec=, 0 when off */
+static double backtalkd_next_wd;   /* monotonic seconds */
+
+/* Tells systemd the daemon is alive, every third of the watchdog interval
+ * (the loop or http_perform may take up to a second to call this). */
+static void
+backtalkd_watchdog(void)
+{
+	double now;
+
+	if (backtalkd_wd_usec == 0 || (now = daemon_now()) < backtalkd_next_wd)
+		return;
+	sd_notify(0, "WATCHDOG=1");
+	backtalkd_next_wd = now + (double)backtalkd_wd_usec / 3e6;
+}
+
 static int
 backtalkd_run(struct daemon *d)
 {
 	sigset_t block, unblocked;
-	uint64_t wd_usec = 0;
-	double next_wd = 0, now;
+	double now;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGHUP);
@@ -411,8 +427,12 @@ backtalkd_run(struct daemon *d)
 	double next_trim = 0;
 	bool worked = false;
 
-	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
-		wd_usec = 0;
+	if (sd_watchdog_enabled(0, &backtalkd_wd_usec) <= 0)
+		backtalkd_wd_usec = 0;
+	/* A batch of sends or a poll's pages can keep the loop in libcurl
+	 * for longer than the watchdog allows (every request bounded by the
+	 * HTTP timeouts): it pings from there too. */
+	http_set_wait_hook(backtalkd_watchdog);
 	sd_notify(0, "READY=1");
 	d->next_poll = d->next_send = daemon_now();
 
@@ -440,10 +460,7 @@ backtalkd_run(struct daemon *d)
 			backtalkd_retention(d);
 			next_retention = now + BACKTALKD_RETENTION_EVERY;
 		}
-		if (wd_usec > 0 && now >= next_wd) {
-			sd_notify(0, "WATCHDOG=1");
-			next_wd = now + wd_usec / 2e6;
-		}
+		backtalkd_watchdog();
 		/* Console at end of input: leave once the outbox is empty. */
 		if (d->input_closed && d->next_send > now + 0.5) {
 			struct store_counts c;
@@ -453,8 +470,8 @@ backtalkd_run(struct daemon *d)
 		}
 		double until =
 		    d->next_poll < d->next_send ? d->next_poll : d->next_send;
-		if (wd_usec > 0 && next_wd < until)
-			until = next_wd;
+		if (backtalkd_wd_usec > 0 && backtalkd_next_wd < until)
+			until = backtalkd_next_wd;
 		/* Going idle after work: give back the heap's free pages (a
 		 * poll's parsed page leaves holes that the top-of-heap trim
 		 * does not reach).  At most once a second. */

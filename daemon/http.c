@@ -406,6 +406,10 @@ http_transfer_error(const struct http_client *c, CURLcode rc,
 		snprintf(buf, len, "%s", curl_easy_strerror(rc));
 }
 
+/* Called at least every 250 ms while http_perform waits (see
+ * http_set_wait_hook). */
+static void (*http_wait_hook)(void);
+
 /* One request in flight on one of the client's easy handles. */
 struct http_slot {
 	CURL *h;
@@ -565,8 +569,16 @@ http_perform(struct http_client *c, struct http_call *calls, size_t n)
 			}
 		}
 		if (busy > 0 && running > 0)
-			curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(c->multi, NULL, 0, 250, NULL);
+		if (http_wait_hook != NULL)
+			http_wait_hook();
 	}
+}
+
+void
+http_set_wait_hook(void (*fn)(void))
+{
+	http_wait_hook = fn;
 }
 
 /* body: NULL for a GET. */

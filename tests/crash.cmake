@@ -26,6 +26,12 @@ if(TARGET fakegw AND TARGET backtalkd AND TARGET backtalk AND BACKTALK_PYTHON3)
                    ${faultlab_args})
   set_tests_properties(storefault PROPERTIES LABELS crash TIMEOUT 240)
 
+  # systemd's watchdog fed while the loop waits on a silent gateway.
+  add_test(NAME watchdog
+           COMMAND ${BACKTALK_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/watchdog.py
+                   ${faultlab_args})
+  set_tests_properties(watchdog PROPERTIES LABELS crash TIMEOUT 240)
+
   # 1,000 SIGHUP reloads (one in ten with a broken rule file): resident
   # memory flat after a warm-up, every message answered, a clean exit.
   add_test(NAME reloadleak
