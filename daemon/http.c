@@ -53,6 +53,7 @@ struct http_transfer {
 	char *body;
 	size_t len, cap, max;
 	bool too_big;
+	bool resend_stopped; /* see http_prereq() */
 	long retry_after_s;
 };
 
@@ -395,8 +396,8 @@ http_transfer_error(const struct http_client *c, CURLcode rc,
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(buf, len, "timed out (connect %ld ms, total %ld ms)",
 		         c->connect_timeout_ms, c->timeout_ms);
-	else if (rc == CURLE_SEND_FAIL_REWIND)
-		/* See http_read_body(): libcurl wanted to send it again. */
+	else if (t->resend_stopped)
+		/* See http_prereq(): libcurl wanted to send it again. */
 		snprintf(buf, len,
 		         "the connection closed before any answer (the request "
 		         "may have reached the gateway)");
@@ -417,27 +418,30 @@ struct http_slot {
 	struct http_transfer t;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
-	size_t body_off, body_len; /* the POST body read so far */
+	unsigned prereqs; /* requests libcurl has been about to send */
 };
 
-/* Hands libcurl the POST body.  A read callback rather than
- * CURLOPT_POSTFIELDS, and no seek callback, so that libcurl cannot rewind
- * the body: when a reused connection dies before any answer, libcurl
- * sends the request again by itself on a new one (it has no option to stop
- * that), and a send the gateway took would go out twice.  Without a way to
- * rewind, that retry fails (CURLE_SEND_FAIL_REWIND) and the caller gets no
- * answer, which it settles by asking the gateway before sending again. */
-static size_t
-http_read_body(char *buf, size_t size, size_t nitems, void *arg)
+/* Called by libcurl just before it sends a request on a connection.  When
+ * a reused connection dies before any answer, libcurl sends the request
+ * again by itself on a new one (it has no option to stop that), and a
+ * send the gateway took would go out twice.  A POST is let through once
+ * only: a second time the transfer fails, and the caller, having no
+ * answer, asks the gateway before it sends again. */
+static int
+http_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+            int local_port)
 {
 	struct http_slot *sl = arg;
-	size_t n = size * nitems, left = sl->body_len - sl->body_off;
 
-	if (n > left)
-		n = left;
-	memcpy(buf, sl->call->body + sl->body_off, n);
-	sl->body_off += n;
-	return n;
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (sl->call->body != NULL && sl->prereqs++ > 0) {
+		sl->t.resend_stopped = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 static const char *
@@ -462,8 +466,7 @@ http_slot_start(struct http_client *c, struct http_slot *sl,
 	sl->t.max = c->max_response;
 	sl->t.retry_after_s = -1;
 	sl->errbuf[0] = '\0';
-	sl->body_off = 0;
-	sl->body_len = call->body != NULL ? strlen(call->body) : 0;
+	sl->prereqs = 0;
 	if (!http_url_allowed(call->url, c->allow_insecure_http)) {
 		http_fail(&call->res, method, call->url,
 		          "refused: only https, or plain http to loopback "
@@ -474,13 +477,14 @@ http_slot_start(struct http_client *c, struct http_slot *sl,
 	if (sl->headers == NULL ||
 	    http_setup(c, sl->h, call->url, sl->headers, &sl->t, sl->errbuf) !=
 	        0 ||
+	    curl_easy_setopt(sl->h, CURLOPT_PREREQFUNCTION, http_prereq) !=
+	        CURLE_OK ||
+	    curl_easy_setopt(sl->h, CURLOPT_PREREQDATA, sl) != CURLE_OK ||
 	    (call->body != NULL &&
-	     (curl_easy_setopt(sl->h, CURLOPT_POST, 1L) != CURLE_OK ||
-	      curl_easy_setopt(sl->h, CURLOPT_POSTFIELDSIZE_LARGE,
-	                       (curl_off_t)sl->body_len) != CURLE_OK ||
-	      curl_easy_setopt(sl->h, CURLOPT_READFUNCTION, http_read_body) !=
-	          CURLE_OK ||
-	      curl_easy_setopt(sl->h, CURLOPT_READDATA, sl) != CURLE_OK)) ||
+	     (curl_easy_setopt(sl->h, CURLOPT_POSTFIELDSIZE_LARGE,
+	                       (curl_off_t)strlen(call->body)) != CURLE_OK ||
+	      curl_easy_setopt(sl->h, CURLOPT_POSTFIELDS, call->body) !=
+	          CURLE_OK)) ||
 	    curl_multi_add_handle(c->multi, sl->h) != CURLM_OK) {
 		http_fail(&call->res, method, call->url,
 		          "cannot set up the request");
