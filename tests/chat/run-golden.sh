@@ -45,14 +45,5 @@ BACKTALK_CACHE_DIR='' "$backtalk" chat --rules rules $args \
 	<"$here/$input" >"$tmp/actual" 2>&1
 echo "exit $?" >>"$tmp/actual"
 
-if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
-	cp "$tmp/actual" "$expected"
-	echo "updated $expected"
-	exit 0
-fi
-if [ ! -f "$expected" ]; then
-	echo "missing $expected; create it with UPDATE_GOLDEN=1 and read it" >&2
-	cat "$tmp/actual"
-	exit 1
-fi
-diff -u "$expected" "$tmp/actual"
+. "$here/../golden.sh"
+golden_compare "$expected" "$tmp/actual"

@@ -27,14 +27,5 @@ cd "$here" || exit 2
 "$backtalk" check --rules "$input" >"$actual" 2>&1
 echo "exit $?" >>"$actual"
 
-if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
-	cp "$actual" "$expected"
-	echo "updated $expected"
-	exit 0
-fi
-if [ ! -f "$expected" ]; then
-	echo "missing $expected; create it with UPDATE_GOLDEN=1 and read it" >&2
-	cat "$actual"
-	exit 1
-fi
-diff -u "$expected" "$actual"
+. "$here/../golden.sh"
+golden_compare "$expected" "$actual"
