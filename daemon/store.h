@@ -128,6 +128,10 @@ enum store_record_result store_record(struct store *st,
  * each with store_outbox_item_free) and *ret_n; 0 or -1. */
 int store_outbox_due(struct store *st, int64_t now, size_t max,
                      struct store_outbox_item *items, size_t *ret_n);
+/* store_outbox_due() without the rows left "sending": for a sender with
+ * replies of its own in flight (marked "sending" too). */
+int store_outbox_due_pending(struct store *st, int64_t now, size_t max,
+                             struct store_outbox_item *items, size_t *ret_n);
 /* The first of store_outbox_due(): 1 and *ret filled, 0 none, -1. */
 int store_outbox_next(struct store *st, int64_t now,
                       struct store_outbox_item *ret);
@@ -142,6 +146,9 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
 int store_outbox_failed(struct store *st, int64_t id, const char *code,
                         const char *error, int64_t now);
 int store_outbox_cancel(struct store *st, int64_t id, const char *why);
+/* Undoes store_outbox_begin() for a row that was never sent (the daemon
+ * stopped first): pending again, with its attempt uncounted. */
+int store_outbox_release(struct store *st, int64_t id);
 void store_outbox_item_free(struct store_outbox_item *it);
 /* Whether a gateway message id is recorded for an outbox row other than
  * `except` (so a lookup that found it found another reply).  1, 0, -1. */

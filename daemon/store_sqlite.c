@@ -136,6 +136,7 @@ enum stmt {
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_FAILED,
 	ST_OUTBOX_CANCEL,
+	ST_OUTBOX_RELEASE,
 	ST_CLAIMED,
 	ST_RECENT_REPLIES,
 	ST_RECENT_SAME,
@@ -203,6 +204,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                     "WHERE id = ?1 AND " OUTBOX_LIVE,
 	[ST_OUTBOX_CANCEL] = "UPDATE outbox SET state = 'cancelled', "
 	                     "error = ?2 WHERE id = ?1 AND " OUTBOX_LIVE,
+	[ST_OUTBOX_RELEASE] = "UPDATE outbox SET state = 'pending', "
+	                      "attempts = max(attempts - 1, 0), "
+	                      "sending_since = NULL "
+	                      "WHERE id = ?1 AND state = 'sending'",
 	[ST_CLAIMED] = "SELECT 1 FROM outbox WHERE message_id = ?1 "
 	               "AND id <> ?2 LIMIT 1",
 	[ST_RECENT_REPLIES] =
@@ -694,6 +699,19 @@ store_prepare(struct store *st, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Before SQLite starts: no memory statistics (a mutex on every allocation,
+ * and nothing here reads them). */
+static void
+store_configure(void)
+{
+	static bool done;
+
+	if (!done) {
+		done = true;
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	}
+}
+
 int
 store_open(const char *path, struct store **ret, char *err, size_t errlen)
 {
@@ -713,6 +731,7 @@ store_open(const char *path, struct store **ret, char *err, size_t errlen)
 	/* Whatever SQLite creates while we set up (-wal, -shm) is private
 	 * too, whatever the caller's umask. */
 	old_mask = umask(077);
+	store_configure();
 	if (store_check_file(path, err, errlen) < 0)
 		goto out;
 	if (sqlite3_open_v2(path, &st->db,
@@ -1120,21 +1139,24 @@ outbox_query(struct store *st, enum stmt which, struct store_outbox_item *items,
 	return 0;
 }
 
-int
-store_outbox_due(struct store *st, int64_t now, size_t max,
-                 struct store_outbox_item *items, size_t *ret_n)
+/* Rows left "sending" (when with_sending), then pending rows due at now. */
+static int
+outbox_due(struct store *st, int64_t now, size_t max, bool with_sending,
+           struct store_outbox_item *items, size_t *ret_n)
 {
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
 	*ret_n = 0;
 	if (max == 0)
 		return 0;
 	/* Rows left "sending" come first: the sender must settle them with
 	 * the gateway before anything else goes out. */
-	if (bind_int64(st->stmt[ST_NEXT_SENDING], 1, (int64_t)max))
-		return store_binderr(st, ST_NEXT_SENDING, "outbox");
-	rc = outbox_query(st, ST_NEXT_SENDING, items, max, &n);
+	if (with_sending) {
+		if (bind_int64(st->stmt[ST_NEXT_SENDING], 1, (int64_t)max))
+			return store_binderr(st, ST_NEXT_SENDING, "outbox");
+		rc = outbox_query(st, ST_NEXT_SENDING, items, max, &n);
+	}
 	if (rc == 0 && n < max) {
 		if (bind_int64(st->stmt[ST_NEXT_PENDING], 1, now) ||
 		    bind_int64(st->stmt[ST_NEXT_PENDING], 2,
@@ -1150,6 +1172,20 @@ store_outbox_due(struct store *st, int64_t now, size_t max,
 	}
 	*ret_n = n;
 	return 0;
+}
+
+int
+store_outbox_due(struct store *st, int64_t now, size_t max,
+                 struct store_outbox_item *items, size_t *ret_n)
+{
+	return outbox_due(st, now, max, true, items, ret_n);
+}
+
+int
+store_outbox_due_pending(struct store *st, int64_t now, size_t max,
+                         struct store_outbox_item *items, size_t *ret_n)
+{
+	return outbox_due(st, now, max, false, items, ret_n);
 }
 
 int
@@ -1235,6 +1271,16 @@ store_outbox_cancel(struct store *st, int64_t id, const char *why)
 	if (bind_int64(s, 1, id) || bind_text(s, 2, why))
 		return store_binderr(st, ST_OUTBOX_CANCEL, "outbox cancel");
 	return outbox_transition(st, ST_OUTBOX_CANCEL, id, "outbox cancel");
+}
+
+int
+store_outbox_release(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_RELEASE];
+
+	if (bind_int64(s, 1, id))
+		return store_binderr(st, ST_OUTBOX_RELEASE, "outbox release");
+	return outbox_transition(st, ST_OUTBOX_RELEASE, id, "outbox release");
 }
 
 void
