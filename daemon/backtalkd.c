@@ -1,7 +1,9 @@
 /* backtalkd: polls an SMS gateway and answers each inbound message once
- * with the reply the rules choose.  One thread, one loop: the poller and
- * the sender each return the delay to their next run, the loop sleeps until
- * the nearest one (or a signal), and signal handlers only set flags. */
+ * with the reply the rules choose.  One loop: the poller and the sender
+ * each return the delay to their next run, the loop sleeps until the
+ * nearest one (or a signal, or news from the sending thread), and signal
+ * handlers only set flags.  The sending thread (sendq.c) only calls the
+ * gateway; the database, the logs and the metrics are the loop's. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -41,9 +43,14 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #include "prefilter.h"
 #include "rulecheck.h"
 #include "secret.h"
+#include "sendq.h"
 #include "version.h"
 
 #define BACKTALKD_RETENTION_EVERY (6 * 3600.0)
+/* Replies handed to the sending thread and not yet recorded, at most, and
+ * how many it sends at a time (up to http.parallel_sends at once). */
+#define BACKTALKD_SENDQ_CAP   1024
+#define BACKTALKD_SENDQ_CHUNK 128
 
 static volatile sig_atomic_t backtalkd_reload_flag;
 static volatile sig_atomic_t backtalkd_stop_flag;
@@ -266,7 +273,8 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	struct ruleset *rs;
 	struct classify *cls;
 	struct guard *guard;
-	struct gateway *gw;
+	struct gateway *gw, *gw_send = NULL;
+	struct sendq *q = NULL;
 	struct metrics_http *mh = NULL;
 	char err[512] = "";
 	bool ok;
@@ -278,16 +286,28 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	guard = guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
 	                  cfg->guard.max_senders);
 	char *secret = backtalkd_load_secret(cfg, &ok);
+	/* The sending thread has a gateway (and connections) of its own. */
 	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
-	if (cls == NULL || guard == NULL || gw == NULL ||
+	if (gw != NULL)
+		gw_send = gateway_new(cfg, secret, err, sizeof(err));
+	if (gw_send != NULL && d->sendq == NULL &&
+	    sendq_new(gw_send, BACKTALKD_SENDQ_CAP, BACKTALKD_SENDQ_CHUNK, &q,
+	              err, sizeof(err)) < 0)
+		gw_send = NULL; /* freed by sendq_new */
+	if (cls == NULL || guard == NULL || gw == NULL || gw_send == NULL ||
 	    backtalkd_metrics_http(d, cfg, &mh) < 0) {
-		if (ok && (cls == NULL || guard == NULL || gw == NULL))
+		if (ok && (cls == NULL || guard == NULL || gw == NULL ||
+		           gw_send == NULL))
 			log_err("%s gateway: %s",
 			        config_gateway_name(cfg->gateway),
 			        err[0] ? err : "out of memory");
 		classify_free(cls);
 		guard_free(guard);
 		gateway_free(gw);
+		if (q != NULL)
+			sendq_free(q); /* and gw_send */
+		else if (d->sendq != NULL)
+			gateway_free(gw_send);
 		secret_free(secret);
 		rules_free(rs);
 		return -1;
@@ -315,6 +335,10 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	d->cls = cls;
 	d->guard = guard;
 	d->gw = gw;
+	if (q != NULL)
+		d->sendq = q;
+	else
+		sendq_set_gateway(d->sendq, gw_send);
 	d->secret = secret;
 	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
 	/* -d outlives a reload. */
@@ -351,13 +375,16 @@ backtalkd_reload(struct daemon *d)
 static void
 backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec ts;
 	nfds_t n = 0;
 	int fd = d->gw->ops->fd(d->gw);
 
 	if (fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (sendq_outstanding(d->sendq) > 0)
+		pfd[n++] = (struct pollfd){ .fd = sendq_fd(d->sendq),
+			                    .events = POLLIN };
 	if (d->metrics_http != NULL) {
 		double t = metrics_http_timeout(d->metrics_http);
 		if (t >= 0 && t < secs)
@@ -451,7 +478,9 @@ backtalkd_run(struct daemon *d)
 			d->next_poll = daemon_now() + wait;
 			d->next_send = 0; /* new replies may be due */
 		}
-		if (daemon_now() >= d->next_send) {
+		/* Outcomes from the sending thread are recorded at once. */
+		if (daemon_now() >= d->next_send ||
+		    sendq_outstanding(d->sendq) > 0) {
 			d->next_send = daemon_now() + sender_run(d);
 			worked = true;
 		}
@@ -487,6 +516,7 @@ backtalkd_run(struct daemon *d)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_notice("stopping");
+	sender_stop(d);
 	return 0;
 }
 
@@ -607,6 +637,7 @@ main(int argc, char **argv)
 	metrics_http_stop(d.metrics_http);
 	metrics_free(d.metrics);
 	gateway_batch_free(&d.pending);
+	sendq_free(d.sendq);
 	gateway_free(d.gw);
 	classify_free(d.cls);
 	rules_free(d.rs);

@@ -28,9 +28,11 @@ struct daemon {
 	double next_poll;    /* monotonic seconds */
 	double poll_backoff; /* current delay after failures, 0 when fine */
 	unsigned poll_failures;
-	double next_send;   /* earliest time the sender should run again */
-	bool input_closed;  /* the gateway will bring nothing more */
-	bool store_failing; /* stop taking new work until it recovers */
+	double next_send;    /* earliest time the sender should run again */
+	struct sendq *sendq; /* the sending thread */
+	double next_settle;  /* when the sender lets the queue run dry */
+	bool input_closed;   /* the gateway will bring nothing more */
+	bool store_failing;  /* stop taking new work until it recovers */
 
 	/* Wall clock of the last "last_poll" written for backtalk status. */
 	int64_t last_poll_saved;
@@ -55,6 +57,9 @@ double poller_run(struct daemon *d);
 /* Sends due replies from the outbox, within the send rate.  Returns the
  * seconds until it should run again. */
 double sender_run(struct daemon *d);
+/* Stops the sending thread, records what it sent and puts back what it
+ * had not. */
+void sender_stop(struct daemon *d);
 
 /* Exponential backoff with full jitter: base * 2^attempt capped at cap,
  * then a random point in [half, whole]. */

@@ -11,6 +11,7 @@
  * without its query (which holds phone numbers) and never the credentials. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,9 +408,10 @@ http_transfer_error(const struct http_client *c, CURLcode rc,
 		snprintf(buf, len, "%s", curl_easy_strerror(rc));
 }
 
-/* Called at least every 250 ms while http_perform waits (see
- * http_set_wait_hook). */
+/* Called at least every 250 ms while http_perform waits in the thread that
+ * set it (see http_set_wait_hook). */
 static void (*http_wait_hook)(void);
+static pthread_t http_wait_hook_thread;
 
 /* One request in flight on one of the client's easy handles. */
 struct http_slot {
@@ -574,7 +576,8 @@ http_perform(struct http_client *c, struct http_call *calls, size_t n)
 		}
 		if (busy > 0 && running > 0)
 			curl_multi_poll(c->multi, NULL, 0, 250, NULL);
-		if (http_wait_hook != NULL)
+		if (http_wait_hook != NULL &&
+		    pthread_equal(pthread_self(), http_wait_hook_thread))
 			http_wait_hook();
 	}
 }
@@ -583,6 +586,7 @@ void
 http_set_wait_hook(void (*fn)(void))
 {
 	http_wait_hook = fn;
+	http_wait_hook_thread = pthread_self();
 }
 
 /* body: NULL for a GET. */

@@ -62,7 +62,8 @@ struct http_call {
 void http_perform(struct http_client *c, struct http_call *calls, size_t n);
 /* Sets a function http_perform calls at least every 250 ms while it
  * waits for answers (the daemon pings systemd's watchdog from it); NULL
- * for none.  It must be quick and must not use the client. */
+ * for none.  Only the thread that set it calls it (the daemon's loop, not
+ * its sending thread).  It must be quick and must not use the client. */
 void http_set_wait_hook(void (*fn)(void));
 /* name=value&... with both sides escaped by libcurl; NULL when out of
  * memory.  Free it with free(). */

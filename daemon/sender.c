@@ -1,5 +1,7 @@
-/* Sender: drains the outbox.  Each reply is marked "sending" before the
- * gateway call; a reply still marked after a crash is first looked up at the
+/* Sender: drains the outbox.  Each reply is marked "sending" before it is
+ * handed to the sending thread (sendq.h), which calls the gateway while the
+ * loop goes on; the loop records each outcome when the thread hands it
+ * back.  A reply still marked after a crash is first looked up at the
  * gateway, so a crash between sending and recording does not send twice
  * when the gateway can tell. */
 #include <stdio.h>
@@ -7,10 +9,15 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "sendq.h"
 
 #define SENDER_RETRY_BASE 2.0
 #define SENDER_RETRY_MAX  900.0
-#define SENDER_BATCH      128 /* replies a turn, so polling is not starved */
+#define SENDER_BATCH      1024 /* replies handed over a turn */
+/* Rows left "sending" by a crash or a failed write look like the queue's
+ * own, so they are looked at only when the queue is empty: under a steady
+ * load it is let run dry this often for that. */
+#define SENDER_SETTLE_EVERY_S 30.0
 
 /* How long to go on asking the gateway about an interrupted attempt when
  * the lookup itself fails, before sending anyway. */
@@ -240,25 +247,64 @@ sender_tokens(struct daemon *d, size_t max, double *ret_wait)
 	return n;
 }
 
-/* One turn: takes up to SENDER_BATCH due replies, marks them "sending" in
- * one transaction, sends them (several at once, http.parallel_sends), and
- * records the outcomes in another.  A
- * crash in between leaves them "sending", and each is looked up at the
- * gateway before it is sent again. */
+/* Records the outcomes the sending thread has handed back, in one
+ * transaction.  When that fails the rows stay "sending", and each is
+ * looked up at the gateway before it could be sent again. */
+static void
+sender_collect(struct daemon *d)
+{
+	struct store_outbox_item it;
+	struct gateway_result res;
+	bool open = false;
+	size_t n = 0;
+	int64_t now = daemon_clock();
+
+	while (sendq_pop(d->sendq, &it, &res) == 1) {
+		if (n++ == 0 && store_batch_begin(d->store) == 0)
+			open = true;
+		sender_settle(d, &it, &res, now);
+		store_outbox_item_free(&it);
+	}
+	if (open && store_batch_commit(d->store) < 0)
+		log_err("store: cannot record the outcome of %zu replies: %s; "
+		        "each will be looked up at the gateway",
+		        n, store_error(d->store));
+}
+
+/* One turn: records what the sending thread has done, then takes up to
+ * SENDER_BATCH due replies (as many as the queue has room for), marks
+ * them "sending" in one transaction and hands them to the thread.  A crash
+ * after that leaves them "sending", and each is looked up at the gateway
+ * before it is sent again. */
 double
 sender_run(struct daemon *d)
 {
 	static struct store_outbox_item items[SENDER_BATCH];
-	static struct gateway_send sends[SENDER_BATCH];
 	static bool go[SENDER_BATCH];
 	double wait = 1;
-	int64_t now = daemon_clock();
-	size_t n, i, tokens;
+	int64_t now;
+	size_t n, i, tokens, room;
+	bool settle;
+	int rc;
 
-	tokens = sender_tokens(d, SENDER_BATCH, &wait);
+	sender_collect(d);
+	settle = sendq_outstanding(d->sendq) == 0;
+	if (settle)
+		d->next_settle = daemon_now() + SENDER_SETTLE_EVERY_S;
+	else if (daemon_now() >= d->next_settle)
+		return 1; /* the queue's descriptor wakes the loop */
+	room = sendq_room(d->sendq);
+	if (room == 0)
+		return 1;
+	tokens =
+	    sender_tokens(d, room < SENDER_BATCH ? room : SENDER_BATCH, &wait);
 	if (tokens == 0)
 		return wait;
-	if (store_outbox_due(d->store, now, tokens, items, &n) < 0) {
+	now = daemon_clock();
+	rc = settle
+	         ? store_outbox_due(d->store, now, tokens, items, &n)
+	         : store_outbox_due_pending(d->store, now, tokens, items, &n);
+	if (rc < 0) {
 		log_err("store: cannot read the outbox: %s",
 		        store_error(d->store));
 		d->rate.tokens += d->rate.rate > 0 ? (double)tokens : 0;
@@ -291,27 +337,12 @@ sender_run(struct daemon *d)
 
 	size_t m = 0;
 	for (i = 0; i < n; i++) {
-		if (go[i]) {
-			sends[m].to = items[i].to;
-			sends[m].body = items[i].body;
+		/* The queue has room for all n: it owns them now. */
+		if (go[i] && sendq_push(d->sendq, &items[i]) == 0)
 			m++;
-		}
+		else
+			store_outbox_item_free(&items[i]);
 	}
-	gateway_send_many(d->gw, sends, m);
-
-	now = daemon_clock();
-	if (store_batch_begin(d->store) < 0)
-		goto store_failed;
-	for (i = 0, m = 0; i < n; i++) {
-		if (go[i]) {
-			sender_settle(d, &items[i], &sends[m].res, now);
-			m++;
-		}
-	}
-	if (store_batch_commit(d->store) < 0)
-		goto store_failed;
-	for (i = 0; i < n; i++)
-		store_outbox_item_free(&items[i]);
 	/* Rows waiting for an interrupted attempt to settle come first in
 	 * the outbox: when they were all there was, wait for them. */
 	if (m == 0 && settling > 0)
@@ -324,4 +355,32 @@ store_failed:
 	for (i = 0; i < n; i++)
 		store_outbox_item_free(&items[i]);
 	return 5;
+}
+
+/* At the end: records what the thread sent, and puts back what it never
+ * did, so that the next start sends it without a lookup first. */
+void
+sender_stop(struct daemon *d)
+{
+	struct store_outbox_item it;
+	size_t n = 0;
+
+	sendq_stop(d->sendq);
+	sender_collect(d);
+	if (store_batch_begin(d->store) < 0)
+		log_err("store: %s", store_error(d->store));
+	while (sendq_take_unsent(d->sendq, &it) == 1) {
+		if (store_outbox_release(d->store, it.id) < 0)
+			log_err("store: %s", store_error(d->store));
+		store_outbox_item_free(&it);
+		n++;
+	}
+	if (store_batch_commit(d->store) < 0)
+		log_err("store: cannot put back %zu replies not sent: %s; "
+		        "each will be looked up at the gateway first",
+		        n, store_error(d->store));
+	else if (n > 0)
+		log_info("%zu replies not sent yet are left for the next "
+		         "start",
+		         n);
 }
