@@ -43,6 +43,7 @@
 #   BENCH_LOADED        loaded-latency messages (default: 20; 0 skips)
 #   BENCH_POLL_MS       poll_interval_ms     (default: 1000)
 #   BENCH_PARALLEL      http.parallel_sends  (default: 16)
+#   BENCH_LOG_LEVEL     log.level            (default: info)
 #   BENCH_MAX_SECONDS   throughput time limit (default: 300)
 #   BENCH_SEED          generator seed       (default: 1)
 #   BENCH_PHASES        latency,throughput   (default: both)

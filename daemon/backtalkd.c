@@ -49,7 +49,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #define BACKTALKD_RETENTION_EVERY (6 * 3600.0)
 /* Replies handed to the sending thread and not yet recorded, at most, and
  * how many it sends at a time (up to http.parallel_sends at once). */
-#define BACKTALKD_SENDQ_CAP   1024
+#define BACKTALKD_SENDQ_CAP   512
 #define BACKTALKD_SENDQ_CHUNK 128
 
 static volatile sig_atomic_t backtalkd_reload_flag;
