@@ -237,6 +237,7 @@ log = { level = "%(loglevel)s"; };
             stdout=self.log, stderr=self.log, env=env)
         record_pid(work, self.p)
         self.gw = gw
+        self.dbc = None  # read-only connection, opened on first use
 
     def alive(self):
         return self.p.poll() is None
@@ -274,7 +275,7 @@ log = { level = "%(loglevel)s"; };
              " (SELECT count(*) FROM outbox"
              "   WHERE state IN ('failed', 'cancelled'))")
         try:
-            if getattr(self, "dbc", None) is None:
+            if self.dbc is None:
                 self.dbc = sqlite3.connect("file:%s?mode=ro" % self.db,
                                            uri=True, timeout=5)
             return list(self.dbc.execute(q).fetchone())
