@@ -211,8 +211,8 @@ PY
 }
 
 corpus_messages() { # N -> file of "from<TAB>body", one sender each
-	[ -s "$SRC/../shared/corpus/dev.tsv" ] || { echo "no $SRC/../shared/corpus/dev.tsv" >&2; return 1; }
-	grep -v '^#' "$SRC/../shared/corpus/dev.tsv" | cut -f3 |
+	[ -s "$SRC/tests/data/dev.tsv" ] || { echo "no $SRC/tests/data/dev.tsv" >&2; return 1; }
+	grep -v '^#' "$SRC/tests/data/dev.tsv" | cut -f3 |
 		awk -v n="$1" 'BEGIN{i=0} {m[i++]=$0} END{for(k=0;k<n;k++) printf "+1555%07d\t%s\n", 2000000+k, m[k%i]}'
 }
 

@@ -1,5 +1,5 @@
 /* Tests for gsm7.c: the GSM 03.38 tables, checked code point by code point
- * against the reference table in shared/reference, and SMS segment
+ * against the reference table in tests/data, and SMS segment
  * counting for GSM-7 and UCS-2. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "gsm7.h"
 
 #ifndef GSM7_TABLES
-#error "GSM7_TABLES must name shared/reference/gsm7_tables.txt"
+#error "GSM7_TABLES must name tests/data/gsm7_tables.txt"
 #endif
 
 #define TABLE_MAX 0x30000
