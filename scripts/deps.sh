@@ -1,35 +1,55 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages backtalk needs to build, test, fuzz and run.
+# Installs the Debian 12 packages backtalk needs.
+#
+#   scripts/deps.sh          what building and running need (scripts/run.sh)
+#   scripts/deps.sh --test   that, and what the tests, sanitizers, fuzzers and
+#                            the conformance test need (scripts/test.sh),
+#                            including Prism from the npm registry
+#
 # Fast when everything is there already: one dpkg-query, no apt-get.
 set -euo pipefail
+
+TEST=0
+case ${1:-} in
+"") ;;
+--test) TEST=1 ;;
+*)
+	echo "usage: scripts/deps.sh [--test]" >&2
+	exit 2
+	;;
+esac
 
 PACKAGES=(
 	# toolchain
 	build-essential cmake pkg-config
-	clang clang-format libclang-rt-14-dev # libFuzzer and the sanitizers
 	# rule engine
 	libpcre2-dev libconfig-dev libvectorscan-dev libjansson-dev
-	# tests
-	libcmocka-dev valgrind hyperfine mandoc
 	# daemon: gateway client, store, systemd notify, local HTTP
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
-	# End-to-end tests drive the fake gateway with these.
-	curl python3 sqlite3
-	# The unit test rates the systemd unit with systemd-analyze.
-	systemd
-	# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps
-	dpkg-dev
 )
-# The conformance test runs Prism from npm (tests/prism).  A machine image
-# may bring its own node; Debian's otherwise.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	PACKAGES+=(nodejs npm)
+if [ $TEST -eq 1 ]; then
+	PACKAGES+=(
+		clang clang-format libclang-rt-14-dev # libFuzzer, sanitizers
+		libcmocka-dev valgrind hyperfine mandoc
+		# End-to-end tests drive the fake gateway with these.
+		curl python3 sqlite3
+		# The unit test rates the systemd unit with systemd-analyze.
+		systemd
+		# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps
+		dpkg-dev
+	)
+	# The conformance test runs Prism from npm (tests/prism).  A machine
+	# image may bring its own node; Debian's otherwise.
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		PACKAGES+=(nodejs npm)
+	fi
 fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # npm ci when tests/prism/node_modules is missing or older than the lockfile
 # (npm writes node_modules/.package-lock.json on every install).
 npm_deps() {
+	[ $TEST -eq 1 ] || return 0
 	local dir=$ROOT/tests/prism
 	if [ -x "$dir/node_modules/.bin/prism" ] &&
 		[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
