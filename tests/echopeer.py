@@ -47,29 +47,19 @@ PEERS = {
 
 
 def write_config(lab, base_url):
-    token = lab.path("token")
-    with open(token, "w") as f:
-        f.write(fl.TOKEN)
-    os.chmod(token, 0o600)
-    conf = lab.path("backtalk.conf")
+    """faultlab's configuration with the default guard, and backtalkd
+    answering STOP, START and HELP itself."""
+    conf = fl.write_config(lab, base_url)
+    with open(conf) as f:
+        text = f.read()
+    guard = [line for line in text.splitlines() if line.startswith("guard")]
+    if len(guard) != 1:
+        raise fl.Fail("faultlab's configuration has no guard line")
+    text = text.replace(guard[0], "guard = { replies_per_sender = 5; "
+                        "window_s = 3600; send_rate = 1.0; };\n"
+                        "compliance = { gateway_handles_keywords = false; };")
     with open(conf, "w") as f:
-        f.write("""gateway = { driver = "twilio"; };
-twilio = {
-  base_url = "%(base)s";
-  account_sid = "%(sid)s";
-  auth_token_file = "%(token)s";
-  number = "%(ours)s";
-  page_size = 100;
-};
-http = { connect_timeout_ms = 1000; timeout_ms = 2000; };
-rules = "%(rules)s";
-state = "%(db)s";
-poll_interval_ms = 200;
-compliance = { gateway_handles_keywords = false; };
-guard = { replies_per_sender = 5; window_s = 3600; send_rate = 1.0; };
-log = { level = "info"; };
-""" % {"base": base_url, "sid": fl.SID, "token": token, "ours": fl.OURS,
-       "rules": lab.rules, "db": lab.path("state.db")})
+        f.write(text)
     return conf
 
 
