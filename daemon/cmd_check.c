@@ -20,6 +20,26 @@ cmd_check_patterns(const struct ruleset *rs)
 	return n;
 }
 
+/* The configuration's compliance texts, which replace the rules' replies
+ * to HELP, STOP and START. */
+static void
+cmd_check_texts(const struct config *cfg, const char *config_path,
+                const struct ruleset *rs, struct diag *d)
+{
+	const struct {
+		const char *key, *text;
+	} texts[] = {
+		{ "compliance.help_text", cfg->compliance.help_text },
+		{ "compliance.stop_text", cfg->compliance.stop_text },
+		{ "compliance.start_text", cfg->compliance.start_text },
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].text != NULL)
+			rulecheck_text(rs, texts[i].text, config_path, 0,
+			               texts[i].key, d);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -84,8 +104,11 @@ cmd_check(int argc, char **argv)
 	}
 	path = cmd_rules_path(path);
 
-	if (rules_load(path, &rs, &d) == 0)
+	if (rules_load(path, &rs, &d) == 0) {
 		rulecheck_run(rs, strict, &d);
+		if (cfg != NULL)
+			cmd_check_texts(cfg, config_path, rs, &d);
+	}
 	diag_print(&d, stderr);
 	if (rs != NULL)
 		fprintf(stderr,

@@ -1,10 +1,12 @@
 /* Deciding what to do with a classified message: compliance keywords
- * first (answered even to an opted-out number), then opt-out, age,
- * auto-responders and the flood guard.  Moved out of poller.c so that
+ * first (answered even to an opted-out number, but a STOP from one already
+ * opted out gets nothing), then opt-out, age, auto-responders, echoes of
+ * our own replies and the flood guard.  Moved out of poller.c so that
  * `backtalk chat` runs the same code. */
 #include <string.h>
 
 #include "decide.h"
+#include "echo.h"
 #include "normalise.h"
 
 /* The text for a compliance keyword: the config's override, else the
@@ -22,6 +24,76 @@ decide_text(const struct decide_env *env, enum category c)
 	else if (c == CATEGORY_START)
 		over = cfg->compliance.start_text;
 	return over ? over : rules_builtin_reply(env->rs, c);
+}
+
+/* Whether norm is one of our replies coming back (echo.h): the rules'
+ * replies, or a compliance text from the configuration. */
+static bool
+decide_is_echo(const struct decide_env *env, const char *norm)
+{
+	const struct config *cfg = env->cfg;
+	const char *const texts[] = { cfg->compliance.help_text,
+		                      cfg->compliance.stop_text,
+		                      cfg->compliance.start_text };
+
+	if (echo_match(env->rs->echo, norm, NULL))
+		return true;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i] != NULL && echo_match_text(texts[i], norm))
+			return true;
+	return false;
+}
+
+/* STOP, START and HELP.  Answered even to an opted-out number, except a
+ * STOP from a number already opted out: it changes nothing, and a peer
+ * that answers STOP to everything would otherwise get a confirmation each
+ * time.  A START from a number that is not opted out goes through the
+ * guard like any reply, and HELP has the red-flag ceiling, so that a peer
+ * that answers HELP or START to everything is answered once a window. */
+static void
+decide_compliance(const struct decide_env *env, const char *from, int64_t now,
+                  const struct classify_result *res, const char *norm,
+                  struct store_decision *dec)
+{
+	/* The gateway answers STOP/START/HELP itself (Twilio on long codes
+	 * and toll-free numbers): record, stay silent. */
+	if (env->cfg->compliance.gateway_handles_keywords) {
+		dec->note = "gateway answers compliance keywords";
+		return;
+	}
+	int opted = env->opted_out(env->arg, from);
+	if (res->category == CATEGORY_STOP && opted > 0) {
+		dec->optout_change = 0;
+		dec->note = "already opted out";
+		return;
+	}
+	if (res->category == CATEGORY_START && opted == 0)
+		dec->optout_change = 0;
+	dec->reply = decide_text(env, res->category);
+	if (dec->reply == NULL) {
+		dec->note = "no text configured";
+		return;
+	}
+	/* A STOP or START that changes the opt-out is always confirmed.  HELP
+	 * has the ceiling of a red flag: once a window, past the flood
+	 * limit. */
+	bool change = (res->category == CATEGORY_STOP && opted <= 0) ||
+	              (res->category == CATEGORY_START && opted != 0);
+	if (!change) {
+		enum guard_verdict v =
+		    guard_check(env->guard, from, norm, dec->reply,
+		                res->category == CATEGORY_HELP, now);
+		if (v != GUARD_ALLOW) {
+			dec->note = v == GUARD_RED_REPEAT
+			                ? "help already answered"
+			                : guard_verdict_name(v);
+			dec->reply = NULL;
+			return;
+		}
+	}
+	/* A STOP confirmation is the one message an opted-out number
+	 * still gets. */
+	dec->action = STORE_ACTION_REPLY;
 }
 
 int
@@ -67,20 +139,7 @@ decide_message(const struct decide_env *env, const char *from, int64_t sent_at,
 		dec->optout_change = -1;
 
 	if (compliance) {
-		/* The gateway answers STOP/START/HELP itself (Twilio on long
-		 * codes and toll-free numbers): record, stay silent. */
-		if (cfg->compliance.gateway_handles_keywords) {
-			dec->note = "gateway answers compliance keywords";
-			return;
-		}
-		dec->reply = decide_text(env, res->category);
-		if (dec->reply == NULL) {
-			dec->note = "no text configured";
-			return;
-		}
-		/* A STOP confirmation is the one message an opted-out
-		 * number still gets. */
-		dec->action = STORE_ACTION_REPLY;
+		decide_compliance(env, from, now, res, norm, dec);
 		return;
 	}
 	int opted = env->opted_out(env->arg, from);
@@ -94,6 +153,12 @@ decide_message(const struct decide_env *env, const char *from, int64_t sent_at,
 	}
 	if (guard_is_autoreply(norm)) {
 		dec->note = guard_verdict_name(GUARD_AUTORESPONDER);
+		return;
+	}
+	/* A red flag is never taken for an echo: the guard's ceiling on
+	 * identical red-flag replies bounds those instead. */
+	if (!category_is_red_flag(res->category) && decide_is_echo(env, norm)) {
+		dec->note = "echo of our reply";
 		return;
 	}
 	if (res->reply == NULL) {

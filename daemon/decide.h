@@ -19,8 +19,7 @@ struct decide_env {
 	const struct config *cfg;
 	const struct ruleset *rs;
 	struct guard *guard; /* counts the replies it allows */
-	/* Whether a number is opted out: 1, 0, or -1 when unknown.  Asked
-	 * only for messages that are not compliance keywords. */
+	/* Whether a number is opted out: 1, 0, or -1 when unknown. */
 	int (*opted_out)(void *arg, const char *number);
 	void *arg;
 };

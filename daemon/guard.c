@@ -4,7 +4,9 @@
  * when a probe run of the full-size table is full, the least recently seen
  * sender in it is forgotten, which at worst lets that sender get a reply a
  * little early.  An entry is 24 bytes: times are seconds from the first
- * check, the last message and reply a 32-bit hash of the pair. */
+ * check, the last message and reply a 32-bit hash of the pair.  A red-flag
+ * reply sent to a sender also takes an entry, keyed by the sender and the
+ * reply, for the red-flag ceiling. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,8 @@ guard_hash(const char *s, uint64_t h)
 }
 
 #define GUARD_FNV_BASIS UINT64_C(14695981039346656037)
+/* Mixed into the keys of (sender, red-flag reply) entries. */
+#define GUARD_RED_SEED UINT64_C(0x9e3779b97f4a7c15)
 
 struct guard *
 guard_new(unsigned replies_per_sender, unsigned window_s, size_t max_senders)
@@ -145,20 +149,53 @@ guard_find(struct guard *g, uint64_t key, uint32_t now)
 	return oldest;
 }
 
-enum guard_verdict
-guard_check(struct guard *g, const char *from, const char *body_norm,
-            const char *reply, bool red_flag, int64_t now)
+/* Seconds from the epoch; a clock set back before it counts as the epoch
+ * itself (and opens a new window). */
+static uint32_t
+guard_time(struct guard *g, int64_t now)
 {
 	if (!g->started) {
 		g->epoch = now - 86400;
 		g->started = true;
 	}
-	/* Seconds from the epoch; a clock set back before it counts as the
-	 * epoch itself (and opens a new window, below). */
 	int64_t rel = now - g->epoch;
-	uint32_t t = rel < 0            ? 0
-	             : rel > UINT32_MAX ? UINT32_MAX
-	                                : (uint32_t)rel;
+	return rel < 0 ? 0 : rel > UINT32_MAX ? UINT32_MAX : (uint32_t)rel;
+}
+
+/* The red-flag ceiling: whether this red-flag reply already went to this
+ * sender within the window.  Each (sender, reply) pair has an entry of its
+ * own in the table, so any number of different red-flag replies may go,
+ * each once a window. */
+static bool
+guard_red_repeat(struct guard *g, const char *from, const char *reply,
+                 uint32_t t)
+{
+	uint64_t key =
+	    guard_hash(reply ? reply : "",
+	               guard_hash(from, GUARD_FNV_BASIS) ^ GUARD_RED_SEED);
+	struct guard_entry *r = guard_find(g, key, t);
+
+	r->last_at = t;
+	if (guard_live(g, r, t) && r->count > 0)
+		return true;
+	r->window_start = t;
+	r->count = 1;
+	r->last_pair = 0;
+	return false;
+}
+
+enum guard_verdict
+guard_check(struct guard *g, const char *from, const char *body_norm,
+            const char *reply, bool priority, int64_t now)
+{
+	uint32_t t = guard_time(g, now);
+
+	/* A priority reply has its ceiling and is not counted against the
+	 * sender's other replies. */
+	if (priority)
+		return guard_red_repeat(g, from, reply, t) ? GUARD_RED_REPEAT
+		                                           : GUARD_ALLOW;
+
 	struct guard_entry *e =
 	    guard_find(g, guard_hash(from, GUARD_FNV_BASIS), t);
 	uint64_t pair = guard_hash(
@@ -173,14 +210,11 @@ guard_check(struct guard *g, const char *from, const char *body_norm,
 		e->last_pair = 0;
 	}
 	e->last_at = t;
-	if (!red_flag) {
-		if (e->count >= g->limit)
-			return GUARD_FLOOD;
-		if (e->count > 0 && e->last_pair == pair32)
-			return GUARD_REPEAT;
-	}
-	if (e->count < UINT32_MAX)
-		e->count++;
+	if (e->count >= g->limit)
+		return GUARD_FLOOD;
+	if (e->count > 0 && e->last_pair == pair32)
+		return GUARD_REPEAT;
+	e->count++;
 	e->last_pair = pair32;
 	return GUARD_ALLOW;
 }
@@ -230,6 +264,8 @@ guard_verdict_name(enum guard_verdict v)
 		return "repeat";
 	case GUARD_AUTORESPONDER:
 		return "auto-responder";
+	case GUARD_RED_REPEAT:
+		return "red flag already answered";
 	}
 	return "?";
 }

@@ -1,8 +1,12 @@
 /* Loop and flood guard: decides whether a reply may go out, in memory,
  * before it is recorded.  Per sender: at most N replies a window and no
  * identical reply to an identical repeated message within it; a global send
- * rate; and detection of other auto-responders.  Red-flag replies are never
- * held back by the per-sender limits (only opt-out stops them). */
+ * rate; and detection of other auto-responders.  Red-flag replies (and
+ * HELP) are not counted against the per-sender limit and skip it and the
+ * repeat check, but have a ceiling of their own that nothing bypasses: the
+ * first red-flag reply to a sender always goes, and the same red-flag reply
+ * is not sent to the same sender again within the window (a different one
+ * is). */
 #ifndef BACKTALK_GUARD_H
 #define BACKTALK_GUARD_H
 
@@ -17,6 +21,8 @@ enum guard_verdict {
 	GUARD_FLOOD,         /* too many replies to this sender */
 	GUARD_REPEAT,        /* same message, same reply, within the window */
 	GUARD_AUTORESPONDER, /* the message looks machine-written */
+	GUARD_RED_REPEAT,    /* this red-flag reply went to the sender within
+	                        the window */
 };
 
 struct guard *guard_new(unsigned replies_per_sender, unsigned window_s,
@@ -28,11 +34,13 @@ size_t guard_tracked(const struct guard *g);
 size_t guard_capacity(const struct guard *g);
 
 /* Checks and, when allowed, counts a reply to `from`.  body_norm is the
- * normalised inbound text and rule the chosen rule (for repeat detection);
- * red_flag bypasses the per-sender limits. */
+ * normalised inbound text and reply the chosen reply (for repeat
+ * detection).  priority is for red flags (and HELP): the per-sender count
+ * and repeat check do not apply, and GUARD_RED_REPEAT means this very
+ * reply went to `from` within the window. */
 enum guard_verdict guard_check(struct guard *g, const char *from,
                                const char *body_norm, const char *reply,
-                               bool red_flag, int64_t now);
+                               bool priority, int64_t now);
 
 /* Whether a normalised message reads like an automatic reply ("out of
  * office", "this is an automated message", "do not reply"). */

@@ -1,5 +1,6 @@
-/* Rule set checks: examples, counter-examples, reply budgets and runaway
- * patterns.  Everything here names the file and line to edit. */
+/* Rule set checks: examples, counter-examples, reply budgets, replies that
+ * read as red flags or keywords, and runaway patterns.  Everything here
+ * names the file and line to edit. */
 #include <stdio.h>
 #include <string.h>
 
@@ -97,6 +98,32 @@ rulecheck_reply(const char *reply, const char *file, int line,
 		         BT_REPLY_SEGMENTS_MAX);
 }
 
+/* A reply must not read as a red flag or a compliance keyword when it
+ * comes back as a text: a peer that echoes what it gets (another bot, an
+ * auto-responder) would otherwise be answered with a red flag, which goes
+ * out before anything else, or would opt itself out and in. */
+static void
+rulecheck_echo(struct classify *c, const char *reply, const char *file,
+               int line, const char *owner, struct diag *d)
+{
+	struct classify_result res;
+	char what[128];
+
+	if (reply == NULL ||
+	    classify_message(c, reply, strlen(reply), &res, NULL) != 0)
+		return;
+	if (!category_is_red_flag(res.category) &&
+	    res.category != CATEGORY_STOP && res.category != CATEGORY_START &&
+	    res.category != CATEGORY_HELP)
+		return;
+	rulecheck_describe(&res, what, sizeof(what));
+	diag_add(d, DIAG_ERROR, file, line,
+	         "%s: reply, read as a text from someone, selects %s; a peer "
+	         "that texts it back would be answered again and again; "
+	         "reword it so that it reads as no symptom report or keyword",
+	         owner, what);
+}
+
 /* Inputs that make backtracking patterns blow up, such as (a+)+$. */
 static const char *const rulecheck_hostile[] = {
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
@@ -173,10 +200,30 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 		snprintf(owner, sizeof(owner), "rule \"%s\"", r->id);
 		rulecheck_reply(r->reply, r->file, r->reply_line, owner, strict,
 		                d);
+		rulecheck_echo(c, r->reply, r->file, r->reply_line, owner, d);
 	}
-	for (int i = 0; i < REPLY__COUNT; i++)
+	for (int i = 0; i < REPLY__COUNT; i++) {
 		rulecheck_reply(rs->replies[i], rs->reply_files[i],
 		                rs->reply_lines[i], reply_names[i], strict, d);
+		rulecheck_echo(c, rs->replies[i], rs->reply_files[i],
+		               rs->reply_lines[i], reply_names[i], d);
+	}
+	classify_free(c);
+	return d->errors - errors;
+}
+
+size_t
+rulecheck_text(const struct ruleset *rs, const char *text, const char *file,
+               int line, const char *owner, struct diag *d)
+{
+	size_t errors = d->errors;
+	struct classify *c = classify_new(rs);
+
+	if (c == NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, "out of memory");
+		return 1;
+	}
+	rulecheck_echo(c, text, file, line, owner, d);
 	classify_free(c);
 	return d->errors - errors;
 }

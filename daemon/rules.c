@@ -10,6 +10,7 @@
 
 #include "compliance.h"
 #include "bounds.h"
+#include "echo.h"
 #include "normalise.h"
 #include "pattern.h"
 #include "prefilter.h"
@@ -89,6 +90,7 @@ rules_free(struct ruleset *rs)
 		free(rs->reply_files[i]);
 	}
 	prefilter_free(rs->prefilter);
+	echo_free(rs->echo);
 	free(rs);
 }
 
@@ -764,6 +766,25 @@ rules_build_prefilter(struct ruleset *rs)
 	return rs->prefilter != NULL;
 }
 
+/* Every reply, for telling our own replies from texts when they come
+ * back. */
+static bool
+rules_build_echo(struct ruleset *rs)
+{
+	rs->echo = echo_new();
+	if (rs->echo == NULL)
+		return false;
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].reply != NULL &&
+		    echo_add(rs->echo, rs->rules[i].reply) < 0)
+			return false;
+	for (int i = 0; i < REPLY__COUNT; i++)
+		if (rs->replies[i] != NULL &&
+		    echo_add(rs->echo, rs->replies[i]) < 0)
+			return false;
+	return true;
+}
+
 int
 rules_load(const char *path, struct ruleset **ret, struct diag *d)
 {
@@ -793,6 +814,10 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 	if (!rules_build_prefilter(ld.rs)) {
 		diag_add(d, DIAG_ERROR, path, 0,
 		         "cannot build the vectorscan database");
+		goto fail;
+	}
+	if (!rules_build_echo(ld.rs)) {
+		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
 		goto fail;
 	}
 	*ret = ld.rs;

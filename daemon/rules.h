@@ -14,6 +14,7 @@
 #include "diag.h"
 
 struct prefilter;
+struct echo;
 
 /* A string from a rule file and the line it is on. */
 struct rule_text {
@@ -87,7 +88,8 @@ struct ruleset {
 	int reply_lines[REPLY__COUNT];
 	size_t nfiles;
 	struct prefilter *prefilter;
-	bool jit; /* every pattern is JIT-compiled */
+	struct echo *echo; /* every reply, for echo_match */
+	bool jit;          /* every pattern is JIT-compiled */
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).

@@ -59,20 +59,68 @@ test_repeat(void **state)
 	guard_free(g);
 }
 
+/* Red flags pass the flood limit and the repeat check, but the same
+ * red-flag reply goes to a sender once a window; a different one always
+ * goes. */
 static void
-test_red_flag_not_suppressed(void **state)
+test_red_flag_ceiling(void **state)
 {
 	(void)state;
 	struct guard *g = guard_new(1, 60, 100);
+	char reply[32];
 
 	assert_int_equal(guard_check(g, "+1", "x", "r", false, T0),
 	                 GUARD_ALLOW);
 	assert_int_equal(guard_check(g, "+1", "y", "r2", false, T0),
 	                 GUARD_FLOOD);
+	/* The first red-flag reply goes, past the flood limit. */
 	assert_int_equal(guard_check(g, "+1", "numb", "urgent", true, T0),
 	                 GUARD_ALLOW);
+	/* The same reply again, to the same or another message: held. */
 	assert_int_equal(guard_check(g, "+1", "numb", "urgent", true, T0 + 1),
+	                 GUARD_RED_REPEAT);
+	assert_int_equal(
+	    guard_check(g, "+1", "numb foot", "urgent", true, T0 + 30),
+	    GUARD_RED_REPEAT);
+	/* A different red-flag reply goes, and so do twenty more. */
+	assert_int_equal(
+	    guard_check(g, "+1", "bladder", "emergency", true, T0 + 2),
+	    GUARD_ALLOW);
+	for (int i = 0; i < 20; i++) {
+		snprintf(reply, sizeof(reply), "red %d", i);
+		assert_int_equal(guard_check(g, "+1", "m", reply, true, T0 + 3),
+		                 GUARD_ALLOW);
+	}
+	/* Another sender gets it too. */
+	assert_int_equal(guard_check(g, "+2", "numb", "urgent", true, T0 + 3),
 	                 GUARD_ALLOW);
+	/* A window after it was sent, it goes again. */
+	assert_int_equal(guard_check(g, "+1", "numb", "urgent", true, T0 + 59),
+	                 GUARD_RED_REPEAT);
+	assert_int_equal(guard_check(g, "+1", "numb", "urgent", true, T0 + 60),
+	                 GUARD_ALLOW);
+	guard_free(g);
+}
+
+/* A peer that texts a red flag every second for a minute, among other
+ * senders, gets one reply. */
+static void
+test_red_flag_echo_bounded(void **state)
+{
+	(void)state;
+	struct guard *g = guard_new(5, 3600, 100);
+	char from[32];
+	int sent = 0;
+
+	for (int i = 0; i < 60; i++) {
+		snprintf(from, sizeof(from), "+1666%07d", i);
+		assert_int_equal(guard_check(g, from, "m", "r", false, T0 + i),
+		                 GUARD_ALLOW);
+		if (guard_check(g, "+1", "call 911", "emergency", true,
+		                T0 + i) == GUARD_ALLOW)
+			sent++;
+	}
+	assert_int_equal(sent, 1);
 	guard_free(g);
 }
 
@@ -201,7 +249,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_per_window),
 		cmocka_unit_test(test_repeat),
-		cmocka_unit_test(test_red_flag_not_suppressed),
+		cmocka_unit_test(test_red_flag_ceiling),
+		cmocka_unit_test(test_red_flag_echo_bounded),
 		cmocka_unit_test(test_clock_back),
 		cmocka_unit_test(test_grows_and_keeps),
 		cmocka_unit_test(test_grow_drops_expired),

@@ -14,7 +14,7 @@
 
 /* Two rules that pass every check; tests append a third. */
 #define BASE                                                                   \
-	"replies = { fallback = \"menu\"; help = \"help\"; };\n"               \
+	"replies = { fallback = \"menu\"; help = \"tips on request\"; };\n"    \
 	"rules = (\n"                                                          \
 	"  { id = \"numb\"; category = \"urgent\";\n"                          \
 	"    patterns = [ \"\\\\bnumb\" ]; reply = \"See a doctor today.\";\n" \
@@ -227,6 +227,63 @@ test_builtin_reply_checked(void **state)
 	free(fallback);
 }
 
+/* A reply that, texted back, selects a red flag or a compliance keyword:
+ * an error wherever it is, rules or built-ins or configuration texts. */
+static void
+test_reply_reads_as_red_flag(void **state)
+{
+	static const char text[] =
+	    "replies = {\n"
+	    "  fallback = \"Text FORM. Numbness: see a doctor.\";\n"
+	    "  help = \"Tips on request.\";\n"
+	    "  stop = \"No more messages from us.\";\n"
+	    "  start = \"start\"; };\n"
+	    "rules = (\n"
+	    "  { id = \"numb\"; category = \"urgent\";\n"
+	    "    patterns = [ \"\\\\bnumb\" ];\n"
+	    "    reply = \"Your leg is numb: see a doctor today.\";\n"
+	    "    examples = [ \"my leg is numb\" ]; },\n"
+	    "  { id = \"form\"; category = \"tip\"; topic = \"form\";\n"
+	    "    patterns = [ \"\\\\bform\\\\b\" ];\n"
+	    "    reply = \"Brace first; a doctor can check your form.\";\n"
+	    "    examples = [ \"form tips\" ]; }\n"
+	    ");\n";
+	struct ruleset *rs = testutil_load_text(text);
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(rulecheck_run(rs, false, &d), 4);
+	EXPECT_DIAG(&d, "rules.conf", 9, "rule \"numb\"",
+	            "read as a text from someone", "rule \"numb\" (urgent)");
+	EXPECT_DIAG(&d, "rules.conf", 2, "replies.fallback",
+	            "rule \"numb\" (urgent)");
+	EXPECT_DIAG(&d, "rules.conf", 4, "replies.stop",
+	            "the built-in stop keyword");
+	EXPECT_DIAG(&d, "rules.conf", 5, "replies.start",
+	            "the built-in start keyword");
+	/* A reply that reads as a tip or nothing at all is fine. */
+	assert_null(FIND_DIAG(&d, NULL, 0, "rule \"form\""));
+	assert_null(FIND_DIAG(&d, NULL, 0, "replies.help"));
+	diag_free(&d);
+
+	/* Configuration texts, one at a time. */
+	diag_init(&d);
+	assert_int_equal(rulecheck_text(rs, "HELP", "backtalk.conf", 0,
+	                                "compliance.help_text", &d),
+	                 1);
+	EXPECT_DIAG(&d, "backtalk.conf", 0, "compliance.help_text",
+	            "the built-in help keyword");
+	assert_int_equal(rulecheck_text(rs,
+	                                "Tips for lifters; text STOP to "
+	                                "opt out.",
+	                                "backtalk.conf", 0,
+	                                "compliance.help_text", &d),
+	                 0);
+	diag_free(&d);
+	rules_free(rs);
+}
+
 static void
 test_runaway_patterns(void **state)
 {
@@ -261,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_reply_not_gsm7),
 		cmocka_unit_test(test_reply_too_long),
 		cmocka_unit_test(test_builtin_reply_checked),
+		cmocka_unit_test(test_reply_reads_as_red_flag),
 		cmocka_unit_test(test_runaway_patterns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
