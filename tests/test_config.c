@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -888,6 +889,83 @@ test_example_values(void **state)
 	diag_free(&d);
 }
 
+/* No diagnostic holds needle. */
+static void
+expect_not_echoed(const struct diag *d, const char *needle)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strstr(d->items[i].message, needle) != NULL) {
+			testutil_diag_dump(d);
+			fail_msg("a diagnostic prints \"%s\"", needle);
+		}
+}
+
+/* A URL with a user name or password is an error, and no error about a
+ * URL prints it. */
+static void
+test_url_credentials(void **state)
+{
+	struct fixture *f = *state;
+
+	load_fail(
+	    f, CONSOLE
+	    "twilio = { base_url = "
+	    "\"https://AC01:s3cr3t-t0ken@api.twilio.com\"; };\n"
+	    "infobip = { base_url = \"https://ib-user@x.api.infobip.com\"; "
+	    "};\n");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 2,
+	            "twilio.base_url holds a user name or password");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 3,
+	            "infobip.base_url holds a user name or password");
+	expect_not_echoed(&f->d, "s3cr3t-t0ken");
+	expect_not_echoed(&f->d, "ib-user");
+
+	diag_free(&f->d);
+	diag_init(&f->d);
+	free(f->path);
+	load_fail(f, CONSOLE "twilio = { base_url = "
+	                     "\"ftp://AC01:s3cr3t-t0ken@api.twilio.com\"; };\n"
+	                     "infobip = { base_url = "
+	                     "\"https://u:s3cr3t-t0ken@x.com/?a=b\"; };\n");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 2,
+	            "twilio.base_url must start with https://");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 3,
+	            "infobip.base_url must be a plain URL");
+	expect_not_echoed(&f->d, "s3cr3t-t0ken");
+}
+
+/* A FIFO named as the config is refused at once (it used to block until
+ * a writer came, forever); a symbolic link to a regular file still
+ * loads. */
+static void
+test_not_regular_file(void **state)
+{
+	struct fixture *f = *state;
+	struct config *cfg = NULL;
+	char *fifo, *link;
+
+	assert_true(asprintf(&fifo, "%s/fifo.conf", f->dir) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test */
+	assert_int_equal(config_load(fifo, &cfg, &f->d), -1);
+	alarm(0);
+	assert_null(cfg);
+	EXPECT_DIAG(&f->d, "fifo.conf", 0, "cannot read", "not a regular file");
+
+	f->path = testutil_write(f->dir, "real.conf", CONSOLE);
+	assert_true(asprintf(&link, "%s/link.conf", f->dir) > 0);
+	assert_int_equal(symlink(f->path, link), 0);
+	diag_free(&f->d);
+	diag_init(&f->d);
+	if (config_load(link, &f->cfg, &f->d) != 0) {
+		testutil_diag_dump(&f->d);
+		fail_msg("a symbolic link to a config did not load");
+	}
+	expect_clean(&f->d);
+	free(fifo);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -923,6 +1001,8 @@ main(void)
 		T(test_debug_level_warns),
 		T(test_examples),
 		T(test_example_values),
+		T(test_url_credentials),
+		T(test_not_regular_file),
 	};
 #undef T
 
