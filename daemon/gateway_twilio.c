@@ -302,7 +302,7 @@ gateway_twilio_resume(struct gateway_twilio *tw, struct gateway_batch *ret,
 		return res->status; /* the next full listing covers it */
 	}
 	tw->resume_url = ls.next;
-	*looped = ls.looped;
+	*looped = *looped || ls.looped;
 	if (ls.ended)
 		tw->loop_noted = false;
 	/* Read to the end: everything listed has been seen. */
