@@ -2,8 +2,8 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics paging_loop sender_ids metrics_slow.  Every wait is bounded; a case prints "ok CASE" or
-# "FAIL CASE: why".
+# infobip_kill9 metrics paging_loop sender_ids metrics_slow.  Every wait
+# is bounded; a case prints "ok CASE" or "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
