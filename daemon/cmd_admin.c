@@ -1,7 +1,8 @@
 /* cmd_admin.c: what the admin commands (status, optouts, history, stats,
  * replay) share: finding backtalkd's state database from --db or its
  * configuration, opening it beside the running daemon, and showing
- * numbers, times and message text to an operator. */
+ * numbers, times and message text to an operator (escaped: they came
+ * from outside, and must not act on the terminal). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "escape.h"
 #include "log.h"
 #include "store.h"
 
@@ -104,11 +106,12 @@ const char *
 cmd_admin_number(const struct cmd_admin *a, const char *number, char *buf,
                  size_t len)
 {
-	if (a->show_numbers) {
-		snprintf(buf, len, "%s", number != NULL ? number : "(none)");
-		return buf;
-	}
-	return log_phone(number, buf, len);
+	char raw[LOG_PHONE_MAX];
+
+	/* A number comes from outside: escaped, shown or redacted. */
+	if (a->show_numbers)
+		return escape_str(number != NULL ? number : "(none)", buf, len);
+	return escape_str(log_phone(number, raw, sizeof(raw)), buf, len);
 }
 
 const char *
@@ -204,20 +207,7 @@ cmd_admin_since(const struct cmd_admin *a, const char *arg, int64_t *ret)
 void
 cmd_admin_text(FILE *fp, const char *text)
 {
-	const unsigned char *p = (const unsigned char *)text;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			putc(' ', fp);
-		else if (*p < 0x20 || *p == 0x7f)
-			putc('?', fp);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls: some terminals act on them too. */
-			putc('?', fp);
-			p++;
-		} else
-			putc(*p, fp);
-	}
+	escape_fputs(text, fp);
 }
 
 /* "+1 (555) 123-4567" -> "+15551234567"; false when it is no number. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "store.h"
 
 static const char cmd_history_usage[] =
@@ -30,7 +31,7 @@ static int
 cmd_history_event(void *arg, const struct store_event *e)
 {
 	struct cmd_history *h = arg;
-	char when[32], decided[96], what[96];
+	char when[32], decided[96], what[96], shown[96 * ESCAPE_MAX];
 
 	snprintf(decided, sizeof(decided), "%s%s%s", e->category,
 	         e->rule != NULL ? "/" : "", e->rule != NULL ? e->rule : "");
@@ -43,11 +44,13 @@ cmd_history_event(void *arg, const struct store_event *e)
 		         (int)strcspn(e->note, ":"), e->note);
 	else
 		snprintf(what, sizeof(what), "%s", e->state);
+	/* A failure's code is the gateway's: escaped, as the text is. */
+	escape_str(what, shown, sizeof(shown));
 	printf("%s  %-3s  %-24s  %s", cmd_admin_time(e->at, when, sizeof(when)),
-	       e->outbound ? "out" : "in", decided, what);
+	       e->outbound ? "out" : "in", decided, shown);
 	if (h->bodies) {
 		/* The text last, after the other columns aligned. */
-		printf("%*s", 20 - (int)strlen(what), "");
+		printf("%*s", 20 - (int)strlen(shown), "");
 		if (e->body != NULL)
 			cmd_admin_text(stdout, e->body);
 		else

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "store.h"
 
 static const char cmd_optouts_usage[] =
@@ -42,10 +43,11 @@ cmd_optouts_row(void *arg, const struct store_optout *o)
 	struct cmd_optouts_list *l = arg;
 	char who[LOG_PHONE_MAX], when[32];
 
-	printf("%-16s  %s  %s\n",
+	printf("%-16s  %s  ",
 	       cmd_admin_number(l->a, o->number, who, sizeof(who)),
-	       cmd_admin_time(o->updated_at, when, sizeof(when)),
-	       o->source != NULL ? o->source : "-");
+	       cmd_admin_time(o->updated_at, when, sizeof(when)));
+	escape_fputs(o->source != NULL ? o->source : "-", stdout);
+	putchar('\n');
 	l->n++;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "escape.h"
 #include "rules.h"
 #include "store.h"
 
@@ -82,9 +83,12 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	      (category_parse(m->category, &old) && category_is_red_flag(old));
 	r->changed++;
 	r->red += red;
-	printf("%s:%s  %s%s%s -> %s%s%s", m->gateway, m->id, m->category,
-	       m->rule ? "/" : "", m->rule ? m->rule : "", category,
-	       res.rule_id ? "/" : "", res.rule_id ? res.rule_id : "");
+	escape_fputs(m->gateway, stdout);
+	putchar(':');
+	escape_fputs(m->id, stdout); /* the gateway's: from outside */
+	printf("  %s%s%s -> %s%s%s", m->category, m->rule ? "/" : "",
+	       m->rule ? m->rule : "", category, res.rule_id ? "/" : "",
+	       res.rule_id ? res.rule_id : "");
 	if (!cmd_replay_same(m->topic, topic))
 		printf(" (topic %s -> %s)", m->topic ? m->topic : "none",
 		       topic ? topic : "none");

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "store.h"
 
 #define CMD_STATUS_FAILURES_MAX 20 /* recent failures listed */
@@ -32,12 +33,17 @@ cmd_status_failure(void *arg, const struct store_failure *f)
 	struct cmd_status_fail *cf = arg;
 	char when[32], who[LOG_PHONE_MAX];
 
-	printf("  %s  reply %lld to %s: %s%s%s\n",
+	printf("  %s  reply %lld to %s: ",
 	       cmd_admin_time(f->failed_at, when, sizeof(when)),
 	       (long long)f->id,
-	       cmd_admin_number(cf->a, f->to, who, sizeof(who)),
-	       f->error_code != NULL ? f->error_code : "no code",
-	       f->error != NULL ? " " : "", f->error != NULL ? f->error : "");
+	       cmd_admin_number(cf->a, f->to, who, sizeof(who)));
+	/* The gateway's words: escaped. */
+	escape_fputs(f->error_code != NULL ? f->error_code : "no code", stdout);
+	if (f->error != NULL) {
+		putchar(' ');
+		escape_fputs(f->error, stdout);
+	}
+	putchar('\n');
 	cf->n++;
 	return 0;
 }

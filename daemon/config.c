@@ -2,7 +2,8 @@
  * setting is checked against the key tables below, and every problem goes to
  * the diagnostics list with the file and line to edit, so that one run of
  * --check-config shows them all.  No side effects: secrets are only named
- * here (secret.c reads them) and no file is opened but the config itself. */
+ * here (secret.c reads them) and no file is opened but the config itself,
+ * which must be a regular file (regfile.c: a FIFO never blocks us). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "http.h"
 #include "gsm7.h"
+#include "regfile.h"
 #include "utf8.h"
 
 #define CONFIG_DEFAULT_RULES  "/etc/backtalk/rules.d"
@@ -195,6 +197,8 @@ void
 config_defaults(struct config *cfg)
 {
 	cfg->gateway = CONFIG_GATEWAY_CONSOLE;
+	cfg->twilio.auth_token.key = "twilio.auth_token";
+	cfg->infobip.api_key.key = "infobip.api_key";
 	cfg->twilio.page_size = 100;
 	cfg->infobip.limit = 100;
 	cfg->http.allow_insecure_http = false;
@@ -534,7 +538,9 @@ config_parse_path(struct config_loader *ld, const struct config_key *k,
 
 /* https://host[:port][/path], kept without a trailing slash so that
  * drivers can append "/2010-04-01/...".  Plain http is checked against
- * http.allow_insecure_http once every setting has been read. */
+ * http.allow_insecure_http once every setting has been read.  The value is
+ * never echoed: a URL may carry a user name and password, which is an
+ * error of its own. */
 static void
 config_parse_url(struct config_loader *ld, const struct config_key *k,
                  const config_setting_t *s, const char *qname, const char *v)
@@ -547,8 +553,7 @@ config_parse_url(struct config_loader *ld, const struct config_key *k,
 	else if (strncmp(v, "http://", 7) == 0)
 		rest = v + 7;
 	else {
-		config_error(ld, s, "%s must start with https:// (got \"%s\")",
-		             qname, v);
+		config_error(ld, s, "%s must start with https://", qname);
 		return;
 	}
 	if (len > CONFIG_URL_MAX || !config_is_ascii_printable(v) ||
@@ -556,8 +561,21 @@ config_parse_url(struct config_loader *ld, const struct config_key *k,
 		config_error(ld, s,
 		             "%s must be a plain URL like "
 		             "\"https://api.example.com\", without spaces, "
-		             "query or fragment (got \"%s\")",
-		             qname, v);
+		             "query or fragment",
+		             qname);
+		return;
+	}
+	if (!http_url_allowed(v, true)) {
+		config_error(ld, s, "%s is not a URL libcurl can read", qname);
+		return;
+	}
+	if (http_url_has_userinfo(v)) {
+		config_error(ld, s,
+		             "%s holds a user name or password (\"user:"
+		             "password@\"); remove it: the gateway's secret "
+		             "is named by its _file, _env or _credential "
+		             "setting",
+		             qname);
 		return;
 	}
 	while (len > 0 && v[len - 1] == '/')
@@ -1142,6 +1160,9 @@ config_load(const char *path, struct config **ret, struct diag *d)
 	struct config_loader ld = { 0 };
 	struct diag local;
 	config_t cf;
+	FILE *fp;
+	char why[256];
+	bool read_ok;
 	size_t errors;
 	int rc = -1;
 
@@ -1165,21 +1186,31 @@ config_load(const char *path, struct config **ret, struct diag *d)
 	config_init(&cf);
 	ld.cf = &cf;
 	config_set_include_dir(&cf, ld.dir);
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
-		int err = errno;
+	/* Opened here, not by libconfig: a FIFO in its place must not hang
+	 * start-up, a reload or a check (a symbolic link is followed). */
+	fp = regfile_fopen(path, why, sizeof(why));
+	if (fp == NULL) {
+		if (errno == EISDIR)
+			diag_add(d, DIAG_ERROR, path, 0,
+			         "cannot read: it is a directory; name the "
+			         "config file");
+		else
+			diag_add(d, DIAG_ERROR, path, 0, "cannot read: %s",
+			         why);
+		config_destroy(&cf);
+		goto out;
+	}
+	read_ok = config_read(&cf, fp) == CONFIG_TRUE;
+	fclose(fp);
+	if (!read_ok) {
 		const char *ef = config_error_file(&cf);
-		struct stat st;
 		if (config_error_type(&cf) != CONFIG_ERR_FILE_IO)
 			diag_add(d, DIAG_ERROR, ef ? ef : path,
 			         config_error_line(&cf), "%s",
 			         config_error_text(&cf));
-		else if (stat(ef ? ef : path, &st) == 0 && S_ISDIR(st.st_mode))
-			diag_add(d, DIAG_ERROR, ef ? ef : path, 0,
-			         "cannot read: it is a directory; name the "
-			         "config file");
 		else
 			diag_add(d, DIAG_ERROR, ef ? ef : path, 0,
-			         "cannot read: %s", strerror(err ? err : EIO));
+			         "cannot read: %s", config_error_text(&cf));
 		config_destroy(&cf);
 		goto out;
 	}

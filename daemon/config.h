@@ -21,6 +21,9 @@ struct config_secret {
 	char *file;
 	char *env;
 	char *credential;
+	/* The keys' common stem ("twilio.auth_token"), static: messages
+	 * name the key, never the value given for it. */
+	const char *key;
 };
 
 struct config {

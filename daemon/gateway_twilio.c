@@ -10,7 +10,10 @@
  * new, so a quiet poll costs one request; every TWILIO_FULL_SCAN_S, and on
  * the first poll, the whole listing is read instead, in case Twilio showed
  * a message late below others.  A backlog deeper than the page budget is
- * read on from where the last poll stopped.
+ * read on from where the last poll stopped.  A next_page_uri that comes
+ * back to a page already read (in this poll, or on the way through a
+ * backlog) ends the listing there, with a note the first time: following
+ * it would read the same pages again and again, at once.
  *
  * send posts To, Body and From (or MessagingServiceSid) as a form; find_sent
  * lists what we sent to a number since a time, so that after a crash between
@@ -38,6 +41,12 @@
  * stopping at the first page it has seen all of. */
 #define TWILIO_FULL_SCAN_S 600
 
+/* The URLs a listing has read. */
+struct gateway_twilio_seen {
+	char **urls;
+	size_t count, cap;
+};
+
 struct gateway_twilio {
 	struct gateway base;
 	struct http_client *http;
@@ -51,6 +60,11 @@ struct gateway_twilio {
 	char *resume_url;  /* where a listing cut short by the page budget
 	                      goes on; NULL when none */
 	int64_t last_full; /* when the whole listing was last read */
+	/* The URLs read on the way to resume_url, so that a next_page_uri
+	 * looping back over several polls is seen too. */
+	struct gateway_twilio_seen backlog;
+	bool loop_noted; /* said that next_page_uri looped; until a listing
+	                    reaches its real end */
 };
 
 /* --- URLs ---------------------------------------------------------------- */
@@ -117,11 +131,53 @@ gateway_twilio_day(int64_t t, char *buf, size_t len)
 
 /* --- listing ------------------------------------------------------------- */
 
+/* Adds a copy of url; false when out of memory. */
+static bool
+gateway_twilio_seen_add(struct gateway_twilio_seen *s, const char *url)
+{
+	if (s->count == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		char **v = realloc(s->urls, cap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		s->urls = v;
+		s->cap = cap;
+	}
+	if ((s->urls[s->count] = strdup(url)) == NULL)
+		return false;
+	s->count++;
+	return true;
+}
+
+static bool
+gateway_twilio_seen_has(const struct gateway_twilio_seen *s, const char *url)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (strcmp(s->urls[i], url) == 0)
+			return true;
+	return false;
+}
+
+/* Forgets every URL. */
+static void
+gateway_twilio_seen_clear(struct gateway_twilio_seen *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		free(s->urls[i]);
+	free(s->urls);
+	*s = (struct gateway_twilio_seen){ 0 };
+}
+
 struct gateway_twilio_listing {
 	bool stop_at_known; /* stop after a page the sink had all seen */
 	bool complete;      /* reached the end, or a page all seen */
+	bool looped;        /* next_page_uri came back to a page read */
+	bool ended;         /* a page had no next_page_uri */
 	char *next;         /* where the page budget ran out, or NULL */
 	unsigned pages;     /* pages read */
+	/* The URLs read so far (they are added to it); NULL: this
+	 * listing's own. */
+	struct gateway_twilio_seen *seen;
 };
 
 /* Reverses items [from, to) of b: Twilio lists newest first, and a page is
@@ -148,22 +204,29 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 {
 	struct http_response r;
 	struct twilio_json_page page;
+	struct gateway_twilio_seen own = { 0 };
+	struct gateway_twilio_seen *seen = ls->seen ? ls->seen : &own;
 	char err[200];
 	size_t start;
 	long fresh;
 	int rc;
 
 	ls->complete = false;
+	ls->looped = false;
+	ls->ended = false;
 	ls->next = NULL;
 	ls->pages = 0;
 	for (; url != NULL && ls->pages < max_pages; ls->pages++) {
+		/* Out of memory, a loop may go unseen: the page budget
+		 * still bounds this poll. */
+		(void)gateway_twilio_seen_add(seen, url);
 		rc = http_get(tw->http, url, &r);
 		free(url);
 		url = NULL;
 		if (!gateway_http_ok(rc, &r)) {
 			gateway_http_fail(rc, &r, twilio_json_parse_error, res);
 			http_response_free(&r);
-			return res->status;
+			goto out;
 		}
 		start = batch->count;
 		rc = twilio_json_parse_page(r.body, r.len, dir, batch, &page,
@@ -174,7 +237,7 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 			res->status = GATEWAY_RETRY;
 			snprintf(res->error, sizeof(res->error),
 			         "unreadable Messages list: %s", err);
-			return res->status;
+			goto out;
 		}
 		if (page.skipped > 0)
 			snprintf(res->error, sizeof(res->error),
@@ -188,11 +251,12 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 			res->status = GATEWAY_RETRY;
 			snprintf(res->error, sizeof(res->error),
 			         "cannot store the messages listed");
-			return res->status;
+			goto out;
 		}
 		if (page.next_page_uri == NULL ||
 		    (ls->stop_at_known && got > 0 && fresh == 0)) {
 			ls->complete = true;
+			ls->ended = page.next_page_uri == NULL;
 		} else {
 			url = gateway_twilio_next_url(tw, page.next_page_uri);
 			if (url == NULL) {
@@ -201,13 +265,22 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 				snprintf(res->error, sizeof(res->error),
 				         "next_page_uri is not under %s",
 				         tw->list_path);
-				return res->status;
+				goto out;
+			}
+			if (gateway_twilio_seen_has(seen, url)) {
+				/* Read already: the listing ends here. */
+				free(url);
+				url = NULL;
+				ls->complete = true;
+				ls->looped = true;
 			}
 		}
 		twilio_json_page_free(&page);
 	}
 	ls->next = url;
 	res->status = GATEWAY_OK;
+out:
+	gateway_twilio_seen_clear(&own);
 	return res->status;
 }
 
@@ -215,19 +288,28 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
  * pages left of this poll's budget. */
 static enum gateway_status
 gateway_twilio_resume(struct gateway_twilio *tw, struct gateway_batch *ret,
-                      unsigned budget, int64_t now, struct gateway_result *res)
+                      unsigned budget, int64_t now, bool *looped,
+                      struct gateway_result *res)
 {
-	struct gateway_twilio_listing ls = { .stop_at_known = false };
+	struct gateway_twilio_listing ls = { .stop_at_known = false,
+		                             .seen = &tw->backlog };
 	char *url = tw->resume_url;
 
 	tw->resume_url = NULL;
 	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret, budget, &ls,
-	                        res) != GATEWAY_OK)
+	                        res) != GATEWAY_OK) {
+		gateway_twilio_seen_clear(&tw->backlog);
 		return res->status; /* the next full listing covers it */
+	}
 	tw->resume_url = ls.next;
+	*looped = *looped || ls.looped;
+	if (ls.ended)
+		tw->loop_noted = false;
 	/* Read to the end: everything listed has been seen. */
-	if (ls.complete)
+	if (ls.complete) {
 		tw->last_full = now;
+		gateway_twilio_seen_clear(&tw->backlog);
+	}
 	return res->status;
 }
 
@@ -236,10 +318,13 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
                     struct gateway_result *res)
 {
 	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
-	struct gateway_twilio_listing ls = { .stop_at_known = true };
+	struct gateway_twilio_seen seen = { 0 };
+	struct gateway_twilio_listing ls = { .stop_at_known = true,
+		                             .seen = &seen };
 	int64_t now = (int64_t)time(NULL);
 	char day[16], size[16];
 	char *url;
+	bool looped = false;
 
 	gateway_result_init(res);
 	/* Now and then (and first of all) the whole listing since yesterday
@@ -262,18 +347,33 @@ gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
 	/* A page that fails after others were read keeps those (they are
 	 * staged): the next poll lists the rest again. */
 	if (gateway_twilio_list(tw, url, TWILIO_JSON_INBOUND, ret,
-	                        tw->max_pages, &ls, res) != GATEWAY_OK)
+	                        tw->max_pages, &ls, res) != GATEWAY_OK) {
+		gateway_twilio_seen_clear(&seen);
 		return res->status;
+	}
+	if (ls.ended)
+		tw->loop_noted = false;
+	looped = ls.looped;
 	if (ls.next != NULL) {
 		/* A backlog deeper than a poll's pages: go on from here
 		 * next time, after the newest page. */
 		free(tw->resume_url);
 		tw->resume_url = ls.next;
+		gateway_twilio_seen_clear(&tw->backlog);
+		tw->backlog = seen;
+		seen = (struct gateway_twilio_seen){ 0 };
 	} else if (tw->resume_url != NULL && ls.pages < tw->max_pages) {
 		gateway_twilio_resume(tw, ret, tw->max_pages - ls.pages, now,
-		                      res);
+		                      &looped, res);
 	} else if (ls.complete && !ls.stop_at_known) {
 		tw->last_full = now;
+	}
+	gateway_twilio_seen_clear(&seen);
+	if (res->status == GATEWAY_OK && looped && !tw->loop_noted) {
+		tw->loop_noted = true;
+		snprintf(res->error, sizeof(res->error),
+		         "next_page_uri came back to a page already read; the "
+		         "listing ends there (said once)");
 	}
 	if (res->status == GATEWAY_OK && tw->resume_url != NULL) {
 		ret->more = true;
@@ -431,6 +531,7 @@ gateway_twilio_free(struct gateway *gw)
 	free(tw->messaging_service_sid);
 	free(tw->list_path);
 	free(tw->resume_url);
+	gateway_twilio_seen_clear(&tw->backlog);
 	free(tw);
 }
 

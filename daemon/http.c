@@ -200,6 +200,24 @@ out:
 	return ok;
 }
 
+bool
+http_url_has_userinfo(const char *url)
+{
+	CURLU *u = curl_url();
+	char *user = NULL, *password = NULL;
+	bool has = false;
+
+	if (u != NULL && url != NULL &&
+	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		has = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+		      curl_url_get(u, CURLUPART_PASSWORD, &password, 0) ==
+		          CURLUE_OK;
+	curl_free(user);
+	curl_free(password);
+	curl_url_cleanup(u);
+	return has;
+}
+
 /* The URL for an error message: scheme, host, port and path, without the
  * query (phone numbers) or any user name and password. */
 static void

@@ -2,8 +2,9 @@
  * the journal reads it and a UTC timestamp otherwise, and the redaction of
  * phone numbers.  A line is built in a stack buffer and written with one
  * write(2), so nothing is allocated and lines from threads do not
- * interleave.  Control characters (a newline in a message body) are escaped
- * so that one call is always one line. */
+ * interleave.  Control characters (a newline in a message body), C1
+ * controls and bidi overrides are escaped (escape.c) so that one call is
+ * always one line and shows what it holds. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -110,42 +112,6 @@ log_parse_level(const char *s, enum log_level *ret)
 	return false;
 }
 
-/* Copies s into buf[0..len), escaping control characters; returns the
- * bytes written, and sets *cut when s did not fit. */
-static size_t
-log_escape(char *buf, size_t len, const char *s, bool *cut)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	*cut = false;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[4];
-		size_t elen = 1;
-
-		esc[0] = (char)c;
-		if (c == '\n' || c == '\r' || c == '\t') {
-			esc[0] = '\\';
-			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-			elen = 2;
-		} else if (c < 0x20 || c == 0x7f) {
-			esc[0] = '\\';
-			esc[1] = 'x';
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 0xf];
-			elen = 4;
-		}
-		if (n + elen > len) {
-			*cut = true;
-			break;
-		}
-		memcpy(buf + n, esc, elen);
-		n += elen;
-	}
-	return n;
-}
-
 static void
 log_write(const char *buf, size_t len)
 {
@@ -200,11 +166,11 @@ log_msg(enum log_level level, const char *fmt, ...)
 		n = sizeof(line) / 2;
 
 	room = sizeof(line) - n - 1; /* the newline */
-	body = log_escape(line + n, room, msg, &cut);
+	body = escape_text(line + n, room, msg, &cut);
 	if (cut || msg_cut) {
 		/* Again with room for the mark, ending on a character
 		 * boundary (escapes are whole or absent). */
-		body = log_escape(line + n, room - 3, msg, &cut);
+		body = escape_text(line + n, room - 3, msg, &cut);
 		body = utf8_truncate(line + n, body);
 		memcpy(line + n + body, "...", 3);
 		body += 3;

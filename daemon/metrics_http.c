@@ -1,8 +1,17 @@
 /* The metrics endpoint over libmicrohttpd in its "external" mode with
  * epoll: no thread is started; one epoll descriptor stands for the
  * listening socket and all connections, and MHD_run() does what is ready
- * and returns.  Everything that comes from a client is bounded: a few
- * connections, small request headers, a timeout, two paths. */
+ * and returns.  Everything that comes from a client is bounded: the
+ * number of connections, small request headers, two paths, and the time a
+ * connection may stay.  libmicrohttpd's own timeout is an idle one (a
+ * client sending a header line every 2 s stayed for good), so each
+ * connection is noted when it starts (MHD_OPTION_NOTIFY_CONNECTION) and
+ * shut down METRICS_HTTP_TIMEOUT_S later whatever it does; the loop wakes
+ * for that deadline.  There is no per-address limit: every client is on
+ * 127.0.0.1 when the endpoint is, so four slow ones used to lock the
+ * scraper out.  Instead there is room for more connections than a flood
+ * of slow clients is likely to hold at once, and when it is full new ones
+ * wait in the listen backlog, in turn, for the deadline to free a slot. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -10,15 +19,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "metrics_http.h"
 
-#define METRICS_HTTP_PER_IP       4
 #define METRICS_HTTP_MEMORY_LIMIT (16 * 1024) /* request headers and all */
-#define METRICS_HTTP_BACKLOG      16
+#define METRICS_HTTP_BACKLOG      128
 #define METRICS_HTTP_ADDR_MAX     64
 
+/* A connection, from when libmicrohttpd accepted it. */
+struct metrics_http_conn {
+	struct metrics_http_conn *prev, *next;
+	double deadline; /* monotonic seconds */
+	int fd;
+	bool cut; /* shut down; libmicrohttpd closes it next */
+};
+
 struct metrics_http {
+	struct metrics_http_conn *first, *last; /* oldest first */
 	struct MHD_Daemon *mhd;
 	metrics_http_page_fn page;
 	void *arg;
@@ -27,6 +46,81 @@ struct metrics_http {
 	int fd;
 	char error[256]; /* libmicrohttpd's last complaint */
 };
+
+static double
+metrics_http_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Notes a connection when it starts and forgets it when it closes. */
+static void
+metrics_http_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                    enum MHD_ConnectionNotificationCode toe)
+{
+	struct metrics_http *h = cls;
+	struct metrics_http_conn *mc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		                             MHD_CONNECTION_INFO_CONNECTION_FD);
+		mc = calloc(1, sizeof(*mc));
+		if (mc == NULL || ci == NULL) {
+			/* Not noted, so not served: */
+			if (ci != NULL)
+				shutdown(ci->connect_fd, SHUT_RDWR);
+			free(mc);
+			*socket_context = NULL;
+			return;
+		}
+		mc->fd = ci->connect_fd;
+		mc->deadline = metrics_http_now() + METRICS_HTTP_TIMEOUT_S;
+		mc->prev = h->last;
+		if (h->last != NULL)
+			h->last->next = mc;
+		else
+			h->first = mc;
+		h->last = mc;
+		*socket_context = mc;
+		return;
+	}
+	if (mc == NULL)
+		return;
+	if (mc->prev != NULL)
+		mc->prev->next = mc->next;
+	else
+		h->first = mc->next;
+	if (mc->next != NULL)
+		mc->next->prev = mc->prev;
+	else
+		h->last = mc->prev;
+	free(mc);
+	*socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline: libmicrohttpd sees the
+ * end of its input and closes it.  Returns the seconds until the next
+ * deadline, or -1 when none is pending. */
+static double
+metrics_http_sweep(struct metrics_http *h)
+{
+	double now = metrics_http_now();
+
+	for (struct metrics_http_conn *mc = h->first; mc != NULL;
+	     mc = mc->next) {
+		if (mc->cut)
+			continue;
+		if (mc->deadline > now)
+			return mc->deadline - now;
+		shutdown(mc->fd, SHUT_RDWR);
+		mc->cut = true;
+	}
+	return -1;
+}
 
 static void
 metrics_http_logger(void *cls, const char *fmt, va_list ap)
@@ -150,9 +244,9 @@ metrics_http_start(const char *addr, unsigned port, metrics_http_page_fn page,
 	    flags, (uint16_t)port, NULL, NULL, metrics_http_on_request, h,
 	    MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_EXTERNAL_LOGGER,
 	    metrics_http_logger, h, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)METRICS_HTTP_CONNECTIONS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)METRICS_HTTP_PER_IP,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_HTTP_TIMEOUT_S,
+	    (unsigned)METRICS_HTTP_CONNECTIONS, MHD_OPTION_NOTIFY_CONNECTION,
+	    metrics_http_notify, h, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)METRICS_HTTP_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)METRICS_HTTP_MEMORY_LIMIT, MHD_OPTION_LISTEN_BACKLOG_SIZE,
 	    (unsigned)METRICS_HTTP_BACKLOG, MHD_OPTION_END);
@@ -178,7 +272,7 @@ metrics_http_stop(struct metrics_http *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->mhd);
+	MHD_stop_daemon(h->mhd); /* notifies every close */
 	free(h);
 }
 
@@ -196,17 +290,20 @@ metrics_http_fd(const struct metrics_http *h)
 }
 
 double
-metrics_http_timeout(const struct metrics_http *h)
+metrics_http_timeout(struct metrics_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	double t = metrics_http_sweep(h), m;
 
 	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
-		return -1;
-	return (double)ms / 1000.0;
+		return t;
+	m = (double)ms / 1000.0;
+	return t < 0 || m < t ? m : t;
 }
 
 void
 metrics_http_run(struct metrics_http *h)
 {
+	metrics_http_sweep(h);
 	MHD_run(h->mhd);
 }

@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define METRICS_HTTP_CONNECTIONS 8 /* at once; more wait in the backlog */
-#define METRICS_HTTP_TIMEOUT_S   5 /* an idle or slow connection is closed */
+#define METRICS_HTTP_CONNECTIONS 64 /* at once; more wait in the backlog */
+/* Every connection is closed this long after it was accepted, whatever it
+ * sends (and sooner when idle this long). */
+#define METRICS_HTTP_TIMEOUT_S 5
 
 struct metrics_http;
 
@@ -34,8 +36,8 @@ bool metrics_http_is_at(const struct metrics_http *h, const char *addr,
  * connection). */
 int metrics_http_fd(const struct metrics_http *h);
 /* Seconds the loop may sleep at most before metrics_http_run(); -1 for no
- * limit. */
-double metrics_http_timeout(const struct metrics_http *h);
+ * limit.  Shuts down connections past their deadline on the way. */
+double metrics_http_timeout(struct metrics_http *h);
 /* Accepts, reads and answers what is ready, without blocking. */
 void metrics_http_run(struct metrics_http *h);
 

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "decide.h"
 #include "log.h"
+#include "senderid.h"
 
 #define POLLER_BACKOFF_MAX       300.0
 #define POLLER_CHUNK             1024 /* staged messages decided a transaction */
@@ -52,6 +53,13 @@ poller_take(struct daemon *d, const struct store_staged *m)
 	}
 	decide_message(&env, m->from, m->sent_at, daemon_clock(), &res, norm,
 	               &dec);
+	/* An alphanumeric sender id or a garbled From: recorded, never
+	 * answered (a reply cannot reach it). */
+	if (dec.action == STORE_ACTION_REPLY && !senderid_answerable(m->from)) {
+		dec.action = STORE_ACTION_NONE;
+		dec.reply = NULL;
+		dec.note = "sender is not a phone number or short code";
+	}
 
 	struct store_inbound in = {
 		.gateway = m->gateway,

@@ -14,6 +14,7 @@
 #include "normalise.h"
 #include "pattern.h"
 #include "prefilter.h"
+#include "regfile.h"
 #include "rules.h"
 #include "utf8.h"
 
@@ -468,8 +469,10 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 {
 	config_t cfg;
 	config_setting_t *root;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[256];
 	const char *slash = strrchr(file, '/');
+	bool read_ok;
+	FILE *fp;
 
 	config_init(&cfg);
 	if (slash != NULL && (size_t)(slash - file) < sizeof(dir)) {
@@ -477,11 +480,20 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 		dir[slash - file] = '\0';
 		config_set_include_dir(&cfg, dir);
 	}
-	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
+	/* Opened here: a FIFO named *.conf must not hang a load. */
+	fp = regfile_fopen(file, why, sizeof(why));
+	if (fp == NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, 0, "cannot read: %s", why);
+		config_destroy(&cfg);
+		return;
+	}
+	read_ok = config_read(&cfg, fp) == CONFIG_TRUE;
+	fclose(fp);
+	if (!read_ok) {
 		const char *ef = config_error_file(&cfg);
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			diag_add(ld->d, DIAG_ERROR, file, 0, "cannot read: %s",
-			         strerror(errno));
+			diag_add(ld->d, DIAG_ERROR, ef ? ef : file, 0,
+			         "cannot read: %s", config_error_text(&cfg));
 		else
 			diag_add(ld->d, DIAG_ERROR, ef ? ef : file,
 			         config_error_line(&cfg), "%s",

@@ -1,7 +1,9 @@
 /* Secrets (gateway credentials): read from a file, an environment variable
  * or a systemd credential, checked, and handed to the caller.  No message
- * written here ever holds the secret itself, and buffers that held it are
- * wiped. */
+ * written here ever holds the secret itself, nor the file name, variable
+ * name or credential name that the config gives for it (a token pasted
+ * into the wrong line would be printed): messages name the config key
+ * instead.  Buffers that held the secret are wiped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "regfile.h"
 #include "secret.h"
 
 /* Largest secret file read: tokens are tens of bytes, so anything bigger
@@ -79,59 +82,52 @@ secret_mode_problem(mode_t mode)
 	return "writable by group or others";
 }
 
+/* Reads the file at path; what describes it in messages without naming
+ * it ("the file twilio.auth_token_file names"). */
 static int
 secret_read_file(const char *path, const char *what, bool strict, char **ret,
                  char *warn, size_t warnlen, char *err, size_t errlen)
 {
-	char buf[SECRET_MAX + 1];
+	char buf[SECRET_MAX + 1], why[256];
 	struct stat st;
 	size_t len = 0;
 	int fd, rc = -1;
 
-	/* O_NONBLOCK: a FIFO in place of the file must not hang start-up. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	/* Not blocking: a FIFO in place of the file must not hang start-up. */
+	fd = regfile_open(path, O_NOFOLLOW, &st, why, sizeof(why));
 	if (fd < 0) {
 		if (errno == ELOOP)
 			secret_msg(err, errlen,
-			           "%s %s is a symbolic link; name the file "
+			           "%s is a symbolic link; name the file "
 			           "itself",
-			           what, path);
+			           what);
+		else if (errno == EISDIR || errno == ENXIO)
+			secret_msg(err, errlen, "%s is not a regular file",
+			           what);
 		else
-			secret_msg(err, errlen, "cannot open %s %s: %s", what,
-			           path, strerror(errno));
+			secret_msg(err, errlen, "cannot open %s: %s", what,
+			           why);
 		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		secret_msg(err, errlen, "cannot stat %s %s: %s", what, path,
-		           strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		secret_msg(err, errlen, "%s %s is not a regular file", what,
-		           path);
-		goto out;
 	}
 	if (st.st_size > SECRET_MAX) {
 		secret_msg(err, errlen,
-		           "%s %s is larger than %d bytes; it should hold only "
+		           "%s is larger than %d bytes; it should hold only "
 		           "the secret",
-		           what, path, SECRET_MAX);
+		           what, SECRET_MAX);
 		goto out;
 	}
 	if (st.st_mode & 077) {
 		unsigned mode = (unsigned)(st.st_mode & 07777);
 		if (strict) {
 			secret_msg(err, errlen,
-			           "%s %s is %s (mode %04o); chmod 600 it "
+			           "%s is %s (mode %04o); chmod 600 it "
 			           "(secrets.strict_permissions refuses it "
 			           "until then)",
-			           what, path, secret_mode_problem(st.st_mode),
-			           mode);
+			           what, secret_mode_problem(st.st_mode), mode);
 			goto out;
 		}
-		secret_msg(warn, warnlen,
-		           "%s %s is %s (mode %04o); chmod 600 it", what, path,
-		           secret_mode_problem(st.st_mode), mode);
+		secret_msg(warn, warnlen, "%s is %s (mode %04o); chmod 600 it",
+		           what, secret_mode_problem(st.st_mode), mode);
 	}
 	/* Read to the end: the size may have changed since fstat. */
 	for (;;) {
@@ -139,8 +135,8 @@ secret_read_file(const char *path, const char *what, bool strict, char **ret,
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			secret_msg(err, errlen, "cannot read %s %s: %s", what,
-			           path, strerror(errno));
+			secret_msg(err, errlen, "cannot read %s: %s", what,
+			           strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -148,76 +144,74 @@ secret_read_file(const char *path, const char *what, bool strict, char **ret,
 		len += (size_t)r;
 		if (len > SECRET_MAX) {
 			secret_msg(err, errlen,
-			           "%s %s is larger than %d bytes; it should "
+			           "%s is larger than %d bytes; it should "
 			           "hold only the secret",
-			           what, path, SECRET_MAX);
+			           what, SECRET_MAX);
 			goto out;
 		}
 	}
-	{
-		char name[512];
-		snprintf(name, sizeof(name), "%s %s", what, path);
-		rc = secret_accept(buf, len, name, ret, err, errlen);
-	}
+	rc = secret_accept(buf, len, what, ret, err, errlen);
 out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }
 
+/* The variable named in key_env (the config key, for messages). */
 static int
-secret_read_env(const char *name, char **ret, char *err, size_t errlen)
+secret_read_env(const char *name, const char *key_env, char **ret, char *err,
+                size_t errlen)
 {
 	const char *v = getenv(name);
 	char what[300];
 
+	snprintf(what, sizeof(what), "the environment variable %s names",
+	         key_env);
 	if (v == NULL) {
-		secret_msg(err, errlen, "environment variable %s is not set",
-		           name);
+		secret_msg(err, errlen, "%s is not set", what);
 		return -1;
 	}
 	if (strlen(v) > SECRET_MAX) {
-		secret_msg(err, errlen,
-		           "environment variable %s is longer than %d bytes",
-		           name, SECRET_MAX);
+		secret_msg(err, errlen, "%s is longer than %d bytes", what,
+		           SECRET_MAX);
 		return -1;
 	}
-	snprintf(what, sizeof(what), "environment variable %s", name);
 	return secret_accept(v, strlen(v), what, ret, err, errlen);
 }
 
 static int
-secret_read_credential(const char *name, bool strict, char **ret, char *warn,
-                       size_t warnlen, char *err, size_t errlen)
+secret_read_credential(const char *name, const char *key_cred, bool strict,
+                       char **ret, char *warn, size_t warnlen, char *err,
+                       size_t errlen)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char what[300];
 	char *path;
 	int rc;
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
 	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
 		secret_msg(err, errlen,
-		           "credential name \"%s\" must be a plain name "
-		           "without '/'",
-		           name);
+		           "%s must be a plain credential name without '/'",
+		           key_cred);
 		return -1;
 	}
 	if (dir == NULL || dir[0] == '\0') {
 		secret_msg(err, errlen,
-		           "credential \"%s\" needs $CREDENTIALS_DIRECTORY, "
-		           "which systemd sets for LoadCredential=%s:...; it "
-		           "is not set (run under systemd, or name a file or "
-		           "an environment variable instead)",
-		           name, name);
+		           "%s needs $CREDENTIALS_DIRECTORY, which systemd "
+		           "sets for LoadCredential= with that name; it is "
+		           "not set (run under systemd, or name a file or an "
+		           "environment variable instead)",
+		           key_cred);
 		return -1;
 	}
 	if (asprintf(&path, "%s/%s", dir, name) < 0) {
-		secret_msg(err, errlen, "credential \"%s\": out of memory",
-		           name);
+		secret_msg(err, errlen, "%s: out of memory", key_cred);
 		return -1;
 	}
-	rc = secret_read_file(path, "credential file", strict, ret, warn,
-	                      warnlen, err, errlen);
+	snprintf(what, sizeof(what), "the credential file %s names", key_cred);
+	rc = secret_read_file(path, what, strict, ret, warn, warnlen, err,
+	                      errlen);
 	free(path);
 	return rc;
 }
@@ -226,6 +220,8 @@ int
 secret_load(const struct config_secret *src, bool strict, char **ret,
             char *warn, size_t warnlen, char *err, size_t errlen)
 {
+	char key[200], what[300];
+
 	if (warn != NULL && warnlen > 0)
 		warn[0] = '\0';
 	if (err != NULL && errlen > 0)
@@ -234,14 +230,23 @@ secret_load(const struct config_secret *src, bool strict, char **ret,
 		secret_msg(err, errlen, "no secret configured");
 		return -1;
 	}
-	if (src->file != NULL)
-		return secret_read_file(src->file, "secret file", strict, ret,
-		                        warn, warnlen, err, errlen);
-	if (src->env != NULL)
-		return secret_read_env(src->env, ret, err, errlen);
-	if (src->credential != NULL)
-		return secret_read_credential(src->credential, strict, ret,
+	if (src->file != NULL) {
+		snprintf(what, sizeof(what), "the file %s_file names",
+		         src->key ? src->key : "secret");
+		return secret_read_file(src->file, what, strict, ret, warn,
+		                        warnlen, err, errlen);
+	}
+	if (src->env != NULL) {
+		snprintf(key, sizeof(key), "%s_env",
+		         src->key ? src->key : "secret");
+		return secret_read_env(src->env, key, ret, err, errlen);
+	}
+	if (src->credential != NULL) {
+		snprintf(key, sizeof(key), "%s_credential",
+		         src->key ? src->key : "secret");
+		return secret_read_credential(src->credential, key, strict, ret,
 		                              warn, warnlen, err, errlen);
+	}
 	secret_msg(err, errlen,
 	           "no secret configured; name a file, an environment "
 	           "variable or a systemd credential");

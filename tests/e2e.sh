@@ -2,14 +2,14 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics.  Every wait is bounded; a case prints "ok CASE" or
-# "FAIL CASE: why".
+# infobip_kill9 metrics paging_loop sender_ids metrics_slow.  Every wait
+# is bounded; a case prints "ok CASE" or "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -326,6 +326,81 @@ case_faults() {
 	sleep 1
 	check_replies "$WORK/msgs.tsv" || { fail "after faults"; return; }
 	grep -q 'poll failed' "$WORK/daemon.log" || { fail "no log line for a failed poll"; return; }
+	stop_daemon
+}
+
+# Every page's next_page_uri is the page itself: the listing ends there
+# (one note in the log), and polls keep their pace (it was a hot loop of
+# 215 requests in 10 s).
+twilio_list_requests() {
+	ctl GET '/requests?recent=0' | python3 -c 'import sys,json; print(json.load(sys.stdin)["endpoints"].get("twilio_list",{}).get("total",0))'
+}
+
+case_paging_loop() {
+	write_config twilio
+	sed -i 's/^poll_interval_ms = .*/poll_interval_ms = 1000;/' "$WORK/backtalk.conf"
+	ctl POST /faults '{"twilio_list":[{"loop":true,"count":100000}]}' >/dev/null
+	corpus_messages 5 >"$WORK/msgs.tsv"
+	add_bulk twilio "$WORK/msgs.tsv"
+	start_daemon
+	local want before after
+	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
+		grep -vc '"category":"\(stop\|start\|help\)"')
+	wait_sent "$want" 30 || { fail "not all replies sent"; return; }
+	before=$(twilio_list_requests)
+	sleep 5
+	after=$(twilio_list_requests)
+	echo "paging_loop: $((after - before)) list requests in 5 s (poll every 1 s)"
+	[ $((after - before)) -le 15 ] || { fail "$((after - before)) list requests in 5 s"; return; }
+	check_replies "$WORK/msgs.tsv" || { fail "replies do not match"; return; }
+	local notes
+	notes=$(grep -c 'next_page_uri came back to a page already read' "$WORK/daemon.log")
+	[ "$notes" -eq 1 ] || { fail "the loop was logged $notes times, not once"; return; }
+	stop_daemon
+}
+
+# A sender that is not a phone number or a short code (an alphanumeric
+# sender id, a garbled From) is recorded but not answered.
+case_sender_ids() {
+	write_config twilio
+	add_inbound twilio VERIFY "my back hurts after lifting"
+	add_inbound twilio "+1" "my back hurts after lifting"
+	add_inbound twilio "+1555abc0001" "my back hurts after lifting"
+	add_inbound twilio 12345 "my back hurts after lifting"
+	add_inbound twilio +15557000001 "my back hurts after lifting"
+	start_daemon
+	wait_sent 2 30 || { fail "the phone number and the short code were not answered"; return; }
+	local n
+	for _ in $(seq 50); do
+		n=$(sqlite3 -readonly -cmd '.timeout 5000' "$WORK/state.db" "SELECT count(*) FROM inbound" 2>/dev/null)
+		[ "${n:-0}" -ge 5 ] && break
+		sleep 0.1
+	done
+	[ "${n:-0}" -eq 5 ] || { fail "$n of 5 messages recorded"; return; }
+	sleep 1 # a few more polls
+	local to
+	to=$(ctl GET /sent | python3 -c 'import sys,json; print(" ".join(sorted(s["to"] for s in json.load(sys.stdin)["sent"])))')
+	[ "$to" = "+15557000001 12345" ] || { fail "replies went to: $to"; return; }
+	n=$(sqlite3 -readonly -cmd '.timeout 5000' "$WORK/state.db" \
+		"SELECT count(*) FROM inbound WHERE note = 'sender is not a phone number or short code'")
+	[ "$n" -eq 3 ] || { fail "$n messages noted as from no phone number, not 3"; return; }
+	stop_daemon
+}
+
+# 50 slow clients on the metrics endpoint, each sending a header line
+# every 2 s: /healthz still answers, and each slow connection is closed 5 s
+# after it began (four used to lock the endpoint out for as long as they
+# stayed).
+case_metrics_slow() {
+	write_config twilio
+	MPORT=$(free_port)
+	cat >>"$WORK/backtalk.conf" <<CONF
+metrics = { listen = "127.0.0.1"; port = $MPORT; };
+CONF
+	start_daemon
+	wait_scrape /healthz '^status 200$' 20 || { fail "/healthz never answered"; return; }
+	python3 "$SRC/tests/slowclients.py" "$MPORT" 50 14 || { fail "slow clients"; return; }
+	kill -0 "$DPID" || { fail "daemon died"; return; }
 	stop_daemon
 }
 

@@ -333,7 +333,7 @@ struct fault {
 	int retry_after; /* seconds; -1: no Retry-After header */
 	int delay_ms;
 	int truncate; /* 0, TRUNCATE_BODY or TRUNCATE_CLOSE */
-	bool drop, malformed, duplicate, apply;
+	bool drop, malformed, duplicate, loop, apply;
 	uint64_t huge_bytes;
 };
 
@@ -651,6 +651,8 @@ fault_name(const struct fault *f)
 		return "truncate";
 	if (f->duplicate)
 		return "duplicate";
+	if (f->loop)
+		return "loop";
 	if (f->delay_ms)
 		return "delay";
 	return "none";
@@ -1265,7 +1267,9 @@ twilio_list(struct MHD_Connection *c, struct req *r, const char *account,
 
 	uri = twilio_list_uri(c, page_size, page, tok);
 	first = twilio_list_uri(c, page_size, 0, NULL);
-	if (more)
+	if (f && f->loop)
+		next = xstrdup(uri); /* this very page, again */
+	else if (more)
 		next = twilio_list_uri(c, page_size, page + 1, next_tok);
 	doc = json_pack(
 	    "{s:o, s:s, s:s?, s:n, s:I, s:I, s:I, s:I, s:s}", "messages", msgs,
@@ -1853,11 +1857,14 @@ control_fault_parse(json_t *obj, struct fault *ret, int64_t *ret_count)
 		} else if (strcmp(key, "drop") == 0 ||
 		           strcmp(key, "malformed") == 0 ||
 		           strcmp(key, "duplicate") == 0 ||
+		           strcmp(key, "loop") == 0 ||
 		           strcmp(key, "apply") == 0) {
 			if (!json_is_boolean(v))
-				return "drop, malformed, duplicate and apply "
-				       "must be true or false";
-			if (key[0] == 'd' && key[1] == 'r')
+				return "drop, malformed, duplicate, loop and "
+				       "apply must be true or false";
+			if (key[0] == 'l')
+				ret->loop = json_is_true(v);
+			else if (key[0] == 'd' && key[1] == 'r')
 				ret->drop = json_is_true(v);
 			else if (key[0] == 'm')
 				ret->malformed = json_is_true(v);
@@ -1868,8 +1875,8 @@ control_fault_parse(json_t *obj, struct fault *ret, int64_t *ret_count)
 		} else {
 			return "unknown fault field (known: status, "
 			       "retry_after, delay_ms, drop, truncate, "
-			       "malformed, huge_bytes, duplicate, apply, "
-			       "count)";
+			       "malformed, huge_bytes, duplicate, loop, "
+			       "apply, count)";
 		}
 	}
 	if (ret->retry_after >= 0 && !ret->status)

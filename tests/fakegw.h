@@ -90,6 +90,8 @@
  *   "huge_bytes":N           200 with an N-byte JSON body, streamed
  *   "duplicate":true         Twilio list: next_page_uri repeats this page;
  *                            Infobip inbox: the messages stay in the inbox
+ *   "loop":true              Twilio list: next_page_uri is this request's
+ *                            own URI (Page and PageToken as asked)
  *   "apply":true             the request takes effect (a send is recorded,
  *                            the inbox emptied) before the fault answers;
  *                            without it a fault changes no state

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -888,6 +889,88 @@ test_example_values(void **state)
 	diag_free(&d);
 }
 
+/* No diagnostic holds needle. */
+static void
+expect_not_echoed(const struct diag *d, const char *needle)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strstr(d->items[i].message, needle) != NULL) {
+			testutil_diag_dump(d);
+			fail_msg("a diagnostic prints \"%s\"", needle);
+		}
+}
+
+/* Loads the two base URLs, which must fail with the two errors and
+ * without printing secret anywhere. */
+static void
+url_fails(struct fixture *f, const char *twilio, const char *infobip,
+          const char *want_twilio, const char *want_infobip, const char *secret)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+	         CONSOLE "twilio = { base_url = \"%s\"; };\n"
+	                 "infobip = { base_url = \"%s\"; };\n",
+	         twilio, infobip);
+	diag_free(&f->d);
+	diag_init(&f->d);
+	free(f->path);
+	load_fail(f, text);
+	EXPECT_DIAG(&f->d, "backtalk.conf", 2, want_twilio);
+	EXPECT_DIAG(&f->d, "backtalk.conf", 3, want_infobip);
+	expect_not_echoed(&f->d, secret);
+}
+
+/* A URL with a user name or password is an error, and no error about a
+ * URL prints it. */
+static void
+test_url_credentials(void **state)
+{
+	struct fixture *f = *state;
+
+	url_fails(f, "https://AC01:s3cr3t-t0ken@api.twilio.com",
+	          "https://s3cr3t-t0ken@x.api.infobip.com",
+	          "twilio.base_url holds a user name or password",
+	          "infobip.base_url holds a user name or password",
+	          "s3cr3t-t0ken");
+	url_fails(f, "ftp://AC01:s3cr3t-t0ken@api.twilio.com",
+	          "https://u:s3cr3t-t0ken@x.com/?a=b",
+	          "twilio.base_url must start with https://",
+	          "infobip.base_url must be a plain URL", "s3cr3t-t0ken");
+}
+
+/* A FIFO named as the config is refused at once (it used to block until
+ * a writer came, forever); a symbolic link to a regular file still
+ * loads. */
+static void
+test_not_regular_file(void **state)
+{
+	struct fixture *f = *state;
+	struct config *cfg = NULL;
+	char *fifo, *link;
+
+	assert_true(asprintf(&fifo, "%s/fifo.conf", f->dir) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test */
+	assert_int_equal(config_load(fifo, &cfg, &f->d), -1);
+	alarm(0);
+	assert_null(cfg);
+	EXPECT_DIAG(&f->d, "fifo.conf", 0, "cannot read", "not a regular file");
+
+	f->path = testutil_write(f->dir, "real.conf", CONSOLE);
+	assert_true(asprintf(&link, "%s/link.conf", f->dir) > 0);
+	assert_int_equal(symlink(f->path, link), 0);
+	diag_free(&f->d);
+	diag_init(&f->d);
+	if (config_load(link, &f->cfg, &f->d) != 0) {
+		testutil_diag_dump(&f->d);
+		fail_msg("a symbolic link to a config did not load");
+	}
+	expect_clean(&f->d);
+	free(fifo);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -923,6 +1006,8 @@ main(void)
 		T(test_debug_level_warns),
 		T(test_examples),
 		T(test_example_values),
+		T(test_url_credentials),
+		T(test_not_regular_file),
 	};
 #undef T
 

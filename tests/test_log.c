@@ -317,6 +317,29 @@ test_parse_level(void **state)
 	assert_int_equal(l, LOG_LEVEL_NOTICE);
 }
 
+/* The debug log shows a body's C1 controls, bidi overrides and isolates
+ * and bytes that are not UTF-8 escaped; other text is kept. */
+static void
+test_c1_and_bidi_escaped(void **state)
+{
+	(void)state;
+	log_init("backtalkd", LOG_LEVEL_DEBUG, true);
+	capture_start();
+	log_dbg("inbound SM1 body: %s",
+	        "a\xc2\x85"
+	        "b\xc2\x9b"
+	        "2J\xe2\x80\xae"
+	        "c\xe2\x81\xa6"
+	        "d\xe2\x81\xa9"
+	        "\xff\x1b\x7f \xc3\xa9\xf0\x9f\x98\x80");
+	char *out = capture_end();
+	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	assert_string_equal(out, "<7>inbound SM1 body: a\\u0085b\\u009b2J"
+	                         "\\u202ec\\u2066d\\u2069\\xff\\x1b\\x7f "
+	                         "\xc3\xa9\xf0\x9f\x98\x80\n");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -332,6 +355,7 @@ main(void)
 		cmocka_unit_test_setup(test_long_line_cut, setup),
 		cmocka_unit_test_setup(test_errno_kept, setup),
 		cmocka_unit_test_setup(test_parse_level, setup),
+		cmocka_unit_test_setup(test_c1_and_bidi_escaped, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rules.h"
 #include "testutil.h"
@@ -652,6 +655,40 @@ test_invalid_utf8_text(void **state)
 	diag_free(&d);
 }
 
+/* A FIFO named *.conf in a rules directory, or given as the rules, is an
+ * error at once: it used to block the load (a reload, `backtalk check`)
+ * until a writer came. */
+static void
+test_fifo_refused(void **state)
+{
+	char *dir = testutil_tmpdir();
+	struct ruleset *rs = NULL;
+	struct diag d;
+	char *fifo;
+
+	(void)state;
+	free(testutil_write(dir, "10-first.conf",
+	                    REPLIES
+	                    "rules = ( { id = \"first\"; category = \"info\";"
+	                    " patterns = [ \"y\" ]; reply = \"r\";"
+	                    " examples = [ \"y\" ]; } );\n"));
+	assert_true(asprintf(&fifo, "%s/20-fifo.conf", dir) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	diag_init(&d);
+	alarm(10); /* a hang fails the test */
+	assert_int_equal(rules_load(dir, &rs, &d), -1);
+	EXPECT_DIAG(&d, "20-fifo.conf", 0, "cannot read", "not a regular file");
+	diag_free(&d);
+
+	diag_init(&d);
+	assert_int_equal(rules_load(fifo, &rs, &d), -1);
+	alarm(0);
+	EXPECT_DIAG(&d, "20-fifo.conf", 0, "not a regular file");
+	diag_free(&d);
+	free(fifo);
+	testutil_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -675,6 +712,7 @@ main(void)
 		cmocka_unit_test(test_errors_across_files),
 		cmocka_unit_test(test_unreadable_path),
 		cmocka_unit_test(test_invalid_utf8_text),
+		cmocka_unit_test(test_fifo_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

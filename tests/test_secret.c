@@ -146,7 +146,7 @@ test_precedence(void **state)
 	src.env = "BACKTALK_TEST_SECRET";
 	unsetenv("BACKTALK_TEST_SECRET");
 	load_fail(f, &src, true,
-	          "environment variable BACKTALK_TEST_SECRET is not set");
+	          "the environment variable secret_env names is not set");
 
 	src.env = NULL;
 	src.credential = NULL;
@@ -168,9 +168,8 @@ test_mode_warning(void **state)
 	assert_string_equal(s, SECRET);
 	secret_free(s);
 	snprintf(want, sizeof(want),
-	         "secret file %s is readable by others (mode 0644); chmod 600 "
-	         "it",
-	         path);
+	         "the file secret_file names is readable by others (mode "
+	         "0644); chmod 600 it");
 	assert_string_equal(f->warn, want);
 
 	/* Group-readable is a warning too, for a secret. */
@@ -246,8 +245,8 @@ test_missing_file(void **state)
 	struct config_secret src = { .file = "/nonexistent/backtalk.token" };
 
 	load_fail(f, &src, false,
-	          "cannot open secret file /nonexistent/backtalk.token: No "
-	          "such file or directory");
+	          "cannot open the file secret_file names: No such file or "
+	          "directory");
 }
 
 static void
@@ -290,7 +289,7 @@ test_empty(void **state)
 	setenv("BACKTALK_TEST_SECRET", "", 1);
 	src = (struct config_secret){ .env = "BACKTALK_TEST_SECRET" };
 	load_fail(f, &src, false,
-	          "environment variable BACKTALK_TEST_SECRET is empty");
+	          "the environment variable secret_env names is empty");
 }
 
 static void
@@ -311,11 +310,12 @@ test_credential(void **state)
 	struct config_secret src = { .credential = "twilio-token" };
 
 	load_fail(f, &src, false,
-	          "credential \"twilio-token\" needs $CREDENTIALS_DIRECTORY");
+	          "secret_credential needs $CREDENTIALS_DIRECTORY");
 	assert_non_null(strstr(f->err, "LoadCredential="));
 
 	setenv("CREDENTIALS_DIRECTORY", f->dir, 1);
-	load_fail(f, &src, false, "cannot open credential file");
+	load_fail(f, &src, false,
+	          "cannot open the credential file secret_credential names");
 
 	char *path = write_secret(f, "twilio-token", SECRET "\n", 0400);
 	char *s = load_ok(f, &src, true);
@@ -339,6 +339,56 @@ test_env(void **state)
 	assert_string_equal(f->warn, "");
 	secret_free(s);
 	secret_free(NULL);
+}
+
+/* A token pasted where a file name, a variable name or a credential name
+ * belongs is never printed: messages name the config key instead. */
+static void
+test_values_not_echoed(void **state)
+{
+	struct fixture *f = *state;
+	static const char token[] = "0123456789abcdef0123456789abcdef";
+	struct config_secret src = { .file = (char *)token,
+		                     .key = "twilio.auth_token" };
+	char *fifo;
+
+	load_fail(f, &src, false,
+	          "cannot open the file twilio.auth_token_file names");
+	assert_null(strstr(f->err, token));
+
+	src = (struct config_secret){ .env = (char *)token,
+		                      .key = "twilio.auth_token" };
+	unsetenv(token);
+	load_fail(f, &src, false,
+	          "the environment variable twilio.auth_token_env names is "
+	          "not set");
+	assert_null(strstr(f->err, token));
+
+	src = (struct config_secret){ .credential = (char *)token,
+		                      .key = "infobip.api_key" };
+	unsetenv("CREDENTIALS_DIRECTORY");
+	load_fail(f, &src, false, "infobip.api_key_credential needs");
+	assert_null(strstr(f->err, token));
+	setenv("CREDENTIALS_DIRECTORY", f->dir, 1);
+	load_fail(f, &src, false,
+	          "cannot open the credential file "
+	          "infobip.api_key_credential names");
+	assert_null(strstr(f->err, token));
+	src.credential = (char *)"../"
+	                         "0123456789abcdef0123456789abcdef";
+	load_fail(f, &src, false, "must be a plain credential name");
+	assert_null(strstr(f->err, token));
+
+	/* A FIFO given as the file: refused at once, by key. */
+	assert_true(asprintf(&fifo, "%s/%s", f->dir, token) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	src =
+	    (struct config_secret){ .file = fifo, .key = "twilio.auth_token" };
+	load_fail(f, &src, false,
+	          "the file twilio.auth_token_file names is not a regular "
+	          "file");
+	assert_null(strstr(f->err, token));
+	free(fifo);
 }
 
 int
@@ -366,6 +416,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_credential, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_values_not_echoed, setup,
+		                                teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
