@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "secret.h"
 
 /* Largest secret file read: tokens are tens of bytes, so anything bigger
@@ -69,16 +70,6 @@ secret_accept(const char *text, size_t len, const char *what, char **ret,
 	return 0;
 }
 
-static const char *
-secret_mode_problem(mode_t mode)
-{
-	if (mode & S_IROTH)
-		return "readable by others";
-	if (mode & S_IRGRP)
-		return "readable by its group";
-	return "writable by group or others";
-}
-
 static int
 secret_read_file(const char *path, const char *what, bool strict, char **ret,
                  char *warn, size_t warnlen, char *err, size_t errlen)
@@ -118,20 +109,14 @@ secret_read_file(const char *path, const char *what, bool strict, char **ret,
 		           what, path, SECRET_MAX);
 		goto out;
 	}
-	if (st.st_mode & 077) {
-		unsigned mode = (unsigned)(st.st_mode & 07777);
-		if (strict) {
-			secret_msg(err, errlen,
-			           "%s %s is %s (mode %04o); chmod 600 it "
-			           "(secrets.strict_permissions refuses it "
-			           "until then)",
-			           what, path, secret_mode_problem(st.st_mode),
-			           mode);
-			goto out;
-		}
-		secret_msg(warn, warnlen,
-		           "%s %s is %s (mode %04o); chmod 600 it", what, path,
-		           secret_mode_problem(st.st_mode), mode);
+	switch (fileperm_check(&st, &fileperm_secret, strict, geteuid(), what,
+	                       path, strict ? err : warn,
+	                       strict ? errlen : warnlen)) {
+	case FILEPERM_REFUSE:
+		goto out;
+	case FILEPERM_WARN:
+	case FILEPERM_OK:
+		break;
 	}
 	/* Read to the end: the size may have changed since fstat. */
 	for (;;) {
