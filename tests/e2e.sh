@@ -2,14 +2,14 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics.  Every wait is bounded; a case prints "ok CASE" or
+# infobip_kill9 metrics second_daemon.  Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics second_daemon)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -488,6 +488,35 @@ PY
 	scrape /metrics | grep -q '^backtalk_poll_failures_total [1-9]' ||
 		{ fail "poll failures not counted"; return; }
 	kill -0 "$DPID" || { fail "daemon died"; return; }
+	stop_daemon
+}
+
+# One state database has one daemon: a second backtalkd on it (a copy of
+# the unit for a second number) exits at start, naming the first one's
+# pid; the first goes on answering, and once it stops another can start.
+case_second_daemon() {
+	write_config twilio
+	sed "s/number = \"$OURS\"/number = \"+15550002000\"/" \
+		"$WORK/backtalk.conf" >"$WORK/second.conf"
+	add_inbound twilio +15555000001 "my back hurts after deadlifts"
+	start_daemon
+	wait_sent 1 20 || { fail "no reply"; return; }
+	local rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/second.conf" \
+		>"$WORK/second.out" 2>"$WORK/second.log" || rc=$?
+	[ "$rc" -eq 1 ] || { fail "second daemon exited $rc, not 1: $(cat "$WORK/second.log")"; return; }
+	grep -q "state database $WORK/state.db: .* is in use by another backtalkd, process $DPID " \
+		"$WORK/second.log" || { fail "second daemon did not name the first: $(cat "$WORK/second.log")"; return; }
+	kill -0 "$DPID" || { fail "the first daemon died"; return; }
+	add_inbound twilio +15555000002 "why does my back hurt"
+	wait_sent 2 20 || { fail "the first daemon stopped answering"; return; }
+	stop_daemon
+	cp "$WORK/second.conf" "$WORK/backtalk.conf"
+	start_daemon
+	add_inbound twilio +15555000003 "my back hurts when I squat"
+	sleep 1
+	kill -0 "$DPID" || { fail "a daemon could not start after the first stopped"; return; }
+	grep -q 'in use by another' "$WORK/daemon.log" && { fail "lock left behind"; return; }
 	stop_daemon
 }
 
