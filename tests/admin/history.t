@@ -6,12 +6,7 @@ backtalk history --db "$DB"
 # a default country; with one, it is read as dialled there, and a number
 # that cannot be one there is refused.
 backtalk history --db "$DB" --no-bodies --show-numbers 15551230001
-cat >"$DB.us.conf" <<CONF
-gateway = { driver = "console"; };
-state = "$DB";
-rules = "$PWD/rules.conf";
-numbers = { default_country = "US"; };
-CONF
+us_config
 backtalk history --config "$DB.us.conf" --no-bodies --show-numbers "(555) 123-0001"
 backtalk history --config "$DB.us.conf" --no-bodies 1-555-123-0001 | head -n 2
 backtalk history --config "$DB.us.conf" "011 44 7700 900123" | head -n 1

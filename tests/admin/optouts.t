@@ -18,12 +18,7 @@ backtalk optouts --db "$DB" list | mask
 # with numbers.default_country = "US" recorded as +15550007778, the form
 # the gateway gives it, so a later text from it is not answered.
 backtalk optouts --db "$DB" add 5550007778
-cat >"$DB.us.conf" <<CONF
-gateway = { driver = "console"; };
-state = "$DB";
-rules = "$PWD/rules.conf";
-numbers = { default_country = "US"; };
-CONF
+us_config
 backtalk optouts --config "$DB.us.conf" add 5550007778
 backtalk optouts --config "$DB.us.conf" add "+1 555 000 7778"
 backtalk optouts --config "$DB.us.conf" --show-numbers list | grep -E "7778|opted out$" | mask
