@@ -2,14 +2,14 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics second_daemon.  Every wait is bounded; a case prints "ok CASE" or
+# infobip_kill9 metrics second_daemon state_perms.  Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics second_daemon)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics second_daemon state_perms)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -518,6 +518,36 @@ case_second_daemon() {
 	kill -0 "$DPID" || { fail "a daemon could not start after the first stopped"; return; }
 	grep -q 'in use by another' "$WORK/daemon.log" && { fail "lock left behind"; return; }
 	stop_daemon
+}
+
+# The state database belongs to the daemon: a copy readable by others is a
+# warning (refused with secrets.strict_permissions), one another user owns
+# is refused, each saying what to run.
+case_state_perms() {
+	write_config twilio
+	start_daemon
+	wait_log 'notice: started' 20 || { fail "daemon did not start"; return; }
+	stop_daemon
+	chmod 644 "$WORK/state.db"
+	start_daemon
+	wait_log "warning: state database $WORK/state.db: database file $WORK/state.db is readable by others (mode 0644); chmod 600 $WORK/state.db" 20 ||
+		{ fail "no warning about a database others can read"; return; }
+	kill -0 "$DPID" || { fail "the daemon stopped over a warning"; return; }
+	stop_daemon
+	echo 'secrets = { strict_permissions = true; };' >>"$WORK/backtalk.conf"
+	local rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" \
+		>/dev/null 2>"$WORK/strict.log" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'secrets.strict_permissions refuses it' "$WORK/strict.log" ||
+		{ fail "strict: exit $rc: $(cat "$WORK/strict.log")"; return; }
+	chmod 600 "$WORK/state.db"
+	chown 65534 "$WORK/state.db"
+	rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" \
+		>/dev/null 2>"$WORK/owner.log" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "is owned by uid 65534, .* chown $(id -u) $WORK/state.db" "$WORK/owner.log" ||
+		{ fail "another owner: exit $rc: $(cat "$WORK/owner.log")"; return; }
+	chown "$(id -u)" "$WORK/state.db"
 }
 
 for CASE in "${CASES[@]}"; do
