@@ -534,7 +534,7 @@ main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool check = false, debug = false;
 	struct daemon d;
-	char err[512];
+	char err[1024], warn[2048];
 	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
@@ -619,12 +619,16 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	if (store_open(cfg->state_path, &d.store, err, sizeof(err)) != 0) {
+	if (store_open_daemon(cfg->state_path, cfg->secret_mode_strict,
+	                      &d.store, warn, sizeof(warn), err,
+	                      sizeof(err)) != 0) {
 		log_err("state database %s: %s", cfg->state_path, err);
 		config_free(cfg);
 		metrics_free(d.metrics);
 		return 1;
 	}
+	if (warn[0] != '\0')
+		log_warning("state database %s: %s", cfg->state_path, warn);
 	if (backtalkd_setup(&d, cfg, false) != 0) {
 		log_err("cannot start; see the errors above");
 		config_free(cfg);

@@ -82,11 +82,13 @@ const char *cmd_admin_age(int64_t seconds, char *buf, size_t len);
 /* --since: a date (2026-11-01, local midnight) or a duration before now
  * (30m, 12h, 7d, 2w).  0, or -1 (having said why) when it is neither. */
 int cmd_admin_since(const struct cmd_admin *a, const char *arg, int64_t *ret);
-/* A phone number given on the command line: "+1 (555) 123-4567" ->
- * "+15551234567".  False (with a message from cmd_admin_bad_number) when
- * it is no number. */
-bool cmd_admin_parse_number(const char *in, char *buf, size_t len);
-void cmd_admin_bad_number(const struct cmd_admin *a, const char *arg);
+/* A phone number given on the command line, in E.164: "+1 (555)
+ * 000-7778" -> "+15550007778", and one without "+" as dialled in cfg's
+ * numbers.default_country (cfg may be NULL: no default).  False, having
+ * said why and how to write it on stderr, when it is none.  buf holds
+ * PHONE_E164_MAX bytes at least. */
+bool cmd_admin_phone(const char *cmd, const struct config *cfg, const char *arg,
+                     char *buf, size_t len);
 /* Writes message text for a terminal: control characters become '?',
  * line breaks spaces. */
 void cmd_admin_text(FILE *fp, const char *text);

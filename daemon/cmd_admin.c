@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "log.h"
+#include "phone.h"
 #include "store.h"
 
 bool
@@ -210,31 +211,17 @@ cmd_admin_text(FILE *fp, const char *text)
 	escape_fputs(text, fp);
 }
 
-/* "+1 (555) 123-4567" -> "+15551234567"; false when it is no number. */
 bool
-cmd_admin_parse_number(const char *in, char *buf, size_t len)
+cmd_admin_phone(const char *cmd, const struct config *cfg, const char *arg,
+                char *buf, size_t len)
 {
-	size_t o = 0, digits = 0;
+	const struct phone_country *home =
+	    cfg != NULL ? phone_country_find(cfg->numbers.default_country)
+	                : NULL;
+	char err[512];
 
-	for (const char *p = in; *p != '\0'; p++) {
-		if (strchr(" -.()", *p) != NULL)
-			continue;
-		if (!(isdigit((unsigned char)*p) || (*p == '+' && o == 0)))
-			return false;
-		if (o + 1 >= len)
-			return false;
-		digits += *p != '+';
-		buf[o++] = *p;
-	}
-	buf[o] = '\0';
-	return digits >= 7 && digits <= 15;
-}
-
-void
-cmd_admin_bad_number(const struct cmd_admin *a, const char *arg)
-{
-	fprintf(stderr,
-	        "backtalk %s: \"%s\" is not a phone number; give it in "
-	        "international form, like +15551234567\n",
-	        a->cmd, arg);
+	if (phone_normalise(arg, home, buf, len, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "backtalk %s: %s\n", cmd, err);
+	return false;
 }

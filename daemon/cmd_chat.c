@@ -337,12 +337,6 @@ cmd_chat(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!cmd_admin_parse_number(from, cc.from, sizeof(cc.from))) {
-		struct cmd_admin a = { .cmd = "chat" };
-		cmd_admin_bad_number(&a, from);
-		return EXIT_USAGE;
-	}
-
 	if (cc.config_path != NULL) {
 		struct diag d;
 		diag_init(&d);
@@ -366,6 +360,10 @@ cmd_chat(int argc, char **argv)
 	    cmd_chat_guard(&cc) < 0) {
 		fprintf(stderr, "backtalk chat: out of memory\n");
 		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	if (!cmd_admin_phone("chat", cc.cfg, from, cc.from, sizeof(cc.from))) {
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	if ((cc.rs = cmd_chat_load(cc.rules_path, stderr)) == NULL) {

@@ -17,7 +17,9 @@ static const char cmd_history_help[] =
     "for a reply: pending, sending, sent, failed with the gateway's error\n"
     "code, or cancelled) and the text.  Text older than the configured\n"
     "retention has been deleted and shows as \"(body deleted by\n"
-    "retention)\".  NUMBER is matched with or without a leading +.\n"
+    "retention)\".  NUMBER is in international form, like +15551234567,\n"
+    "or as dialled in the configuration's numbers.default_country; it is\n"
+    "matched with or without a leading +.\n"
     "\n"
     "Options:\n" CMD_ADMIN_HELP CMD_ADMIN_NUMBERS_HELP
     "  --no-bodies     leave the message text out\n";
@@ -95,13 +97,15 @@ cmd_history(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char number[64];
-	if (!cmd_admin_parse_number(argv[optind], number, sizeof(number))) {
-		cmd_admin_bad_number(&a, argv[optind]);
-		return EXIT_USAGE;
-	}
+	/* Opened first: the configuration has the default country. */
 	rc = cmd_admin_open(&a, false);
 	if (rc != EXIT_OK)
 		goto out;
+	if (!cmd_admin_phone(a.cmd, a.cfg, argv[optind], number,
+	                     sizeof(number))) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	cmd_admin_number(&a, number, who, sizeof(who));
 	printf("history of %s\n", who);
 	if (store_history(a.st, number, 0, cmd_history_event, &h) < 0) {

@@ -26,9 +26,10 @@ static const char cmd_optouts_help[] =
     "remove  opt NUMBER back in (as if they had texted START)\n"
     "\n"
     "NUMBER is in international form, like +15551234567 (spaces and dashes\n"
-    "are ignored).  It is matched with or without the leading +, as the\n"
-    "gateway wrote it.  Safe while backtalkd runs: add and remove are one\n"
-    "short transaction each.\n"
+    "are ignored), or as dialled in the configuration's\n"
+    "numbers.default_country.  It is matched with or without the leading\n"
+    "+, as the gateway wrote it.  Safe while backtalkd runs: add and remove\n"
+    "are one short transaction each.\n"
     "\n"
     "Options:\n" CMD_ADMIN_HELP CMD_ADMIN_NUMBERS_HELP;
 
@@ -72,10 +73,8 @@ cmd_optouts_change(struct cmd_admin *a, const char *arg, bool out)
 	char number[64], form[64], who[LOG_PHONE_MAX];
 	int known, opted;
 
-	if (!cmd_admin_parse_number(arg, number, sizeof(number))) {
-		cmd_admin_bad_number(a, arg);
+	if (!cmd_admin_phone(a->cmd, a->cfg, arg, number, sizeof(number)))
 		return EXIT_USAGE;
-	}
 	/* The form the gateway writes it in, so that the daemon's lookups
 	 * find it.  A number never seen: as given, or without '+' for
 	 * Infobip. */

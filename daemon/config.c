@@ -19,6 +19,7 @@
 #include "bounds.h"
 #include "config.h"
 #include "http.h"
+#include "phone.h"
 #include "gsm7.h"
 #include "regfile.h"
 #include "utf8.h"
@@ -48,6 +49,7 @@ enum config_kind {
 	KIND_CREDENTIAL, /* a systemd credential name */
 	KIND_TEXT,       /* an SMS text */
 	KIND_ADDRESS,    /* an IPv4 or IPv6 address, no host name */
+	KIND_COUNTRY,    /* an ISO 3166 code phone.c knows: "US" */
 	KIND_BOOL,
 	KIND_UINT, /* unsigned, min..max */
 	KIND_SIZE, /* size_t, min..max */
@@ -159,6 +161,12 @@ static const struct config_key config_secrets_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct config_key config_numbers_keys[] = {
+	{ "default_country", KIND_COUNTRY, OFF(numbers.default_country), 0, 0,
+	  NULL, NULL },
+	{ .name = NULL },
+};
+
 static const struct config_key config_root_keys[] = {
 	{ "gateway", KIND_GROUP, 0, 0, 0, NULL, config_gateway_keys },
 	{ "twilio", KIND_GROUP, 0, 0, 0, "auth_token", config_twilio_keys },
@@ -176,6 +184,7 @@ static const struct config_key config_root_keys[] = {
 	{ "metrics", KIND_GROUP, 0, 0, 0, NULL, config_metrics_keys },
 	{ "log", KIND_GROUP, 0, 0, 0, NULL, config_log_keys },
 	{ "secrets", KIND_GROUP, 0, 0, 0, NULL, config_secrets_keys },
+	{ "numbers", KIND_GROUP, 0, 0, 0, NULL, config_numbers_keys },
 	{ .name = NULL },
 };
 
@@ -766,6 +775,19 @@ config_parse_string(struct config_loader *ld, const struct config_key *k,
 		else
 			config_store(ld, k, s, strdup(v));
 		break;
+	case KIND_COUNTRY:
+		if (phone_country_find(v) == NULL)
+			config_error(
+			    ld, s,
+			    "%s must be the ISO 3166 code of a country "
+			    "backtalk knows the numbers of: %s (got "
+			    "\"%s\"); elsewhere leave it out and give "
+			    "numbers with + and the country code",
+			    qname, phone_country_list(), v);
+		else
+			config_store(ld, k, s,
+			             strdup(phone_country_find(v)->iso));
+		break;
 	default:
 		break;
 	}
@@ -1256,6 +1278,7 @@ config_free(struct config *cfg)
 	free(cfg->compliance.stop_text);
 	free(cfg->compliance.start_text);
 	free(cfg->metrics.listen);
+	free(cfg->numbers.default_country);
 	free(cfg);
 }
 

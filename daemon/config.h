@@ -87,7 +87,13 @@ struct config {
 
 	enum log_level log_level;
 	bool secret_mode_strict; /* refuse (not warn) group/world-readable
-	                            secret files */
+	                            secret files and state database */
+
+	struct {
+		/* ISO 3166 code ("US") for numbers an operator types without
+		 * "+" (phone.c); NULL: such numbers are refused. */
+		char *default_country;
+	} numbers;
 };
 
 /* Where backtalkd and backtalk look without -c / --config. */

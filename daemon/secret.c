@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "regfile.h"
 #include "secret.h"
 
@@ -72,16 +73,6 @@ secret_accept(const char *text, size_t len, const char *what, char **ret,
 	return 0;
 }
 
-static const char *
-secret_mode_problem(mode_t mode)
-{
-	if (mode & S_IROTH)
-		return "readable by others";
-	if (mode & S_IRGRP)
-		return "readable by its group";
-	return "writable by group or others";
-}
-
 /* Reads the file at path; what describes it in messages without naming
  * it ("the file twilio.auth_token_file names"). */
 static int
@@ -116,18 +107,16 @@ secret_read_file(const char *path, const char *what, bool strict, char **ret,
 		           what, SECRET_MAX);
 		goto out;
 	}
-	if (st.st_mode & 077) {
-		unsigned mode = (unsigned)(st.st_mode & 07777);
-		if (strict) {
-			secret_msg(err, errlen,
-			           "%s is %s (mode %04o); chmod 600 it "
-			           "(secrets.strict_permissions refuses it "
-			           "until then)",
-			           what, secret_mode_problem(st.st_mode), mode);
-			goto out;
-		}
-		secret_msg(warn, warnlen, "%s is %s (mode %04o); chmod 600 it",
-		           what, secret_mode_problem(st.st_mode), mode);
+	/* No path in the message: what was given for a secret key is never
+	 * echoed. */
+	switch (fileperm_check(&st, &fileperm_secret, strict, geteuid(), what,
+	                       NULL, strict ? err : warn,
+	                       strict ? errlen : warnlen)) {
+	case FILEPERM_REFUSE:
+		goto out;
+	case FILEPERM_WARN:
+	case FILEPERM_OK:
+		break;
 	}
 	/* Read to the end: the size may have changed since fstat. */
 	for (;;) {

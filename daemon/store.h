@@ -90,8 +90,21 @@ struct store_staged {
 	int64_t seq; /* the staged row */
 };
 
-/* Opens or creates the database (mode 0600, WAL), migrating the schema.
+/* Opens or creates the database (mode 0600, WAL), migrating the schema,
+ * as the one daemon that owns it.  First refuses a state directory owned
+ * by another user than this process's (or root) or writable by group or
+ * others, and a database, -wal, -shm or lock file that another user owns,
+ * that group or others can write, or that is not a regular file; one that
+ * group or others can read is a warning in warn (every warning, joined by
+ * "; "), or with strict refused.  Then takes an exclusive lock on
+ * PATH.lock, held until store_close: a second store_open of the same
+ * database fails, naming the pid of the process holding it.
+ * store_open_existing() takes no lock and checks no owner.
  * On failure returns -1 and fills err. */
+int store_open_daemon(const char *path, bool strict, struct store **ret,
+                      char *warn, size_t warnlen, char *err, size_t errlen);
+/* store_open_daemon() without strict and without the warnings: for tests
+ * and tools that make a database of their own. */
 int store_open(const char *path, struct store **ret, char *err, size_t errlen);
 void store_close(struct store *st);
 /* The last error, for the log. */

@@ -15,7 +15,12 @@
  *   here, at the moment of the opt-out: rows created before it are
  *   cancelled, the confirmation recorded with it is kept.
  * - Error messages name gateway ids and row ids, never phone numbers or
- *   message text, because they end up in the log. */
+ *   message text, because they end up in the log.
+ * - store_open is the daemon's: it refuses files and a directory other
+ *   users own or can write (fileperm.c) and holds a lock on PATH.lock, so
+ *   that a second daemon on the same database stops at start.
+ *   store_open_existing is the operator's tool's, beside the daemon: no
+ *   lock, no owner check (it runs as root or as the daemon's user). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,11 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "fileperm.h"
 #include "store.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
@@ -245,6 +252,8 @@ struct store {
 	 * is a savepoint of the one open transaction. */
 	bool batch;
 	char err[512];
+	/* The daemon's lock on PATH.lock (store_open), or -1. */
+	int lock_fd;
 };
 
 static void store_seterr(struct store *st, const char *fmt, ...)
@@ -490,19 +499,91 @@ open_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Refuses a symbolic link or a special file where the database should be.
+/* Adds msg to the warnings of an open ("; " between two). */
+static void
+store_warn_add(char *warn, size_t warnlen, const char *msg)
+{
+	size_t n;
+
+	if (warn == NULL || warnlen == 0)
+		return;
+	n = strlen(warn);
+	snprintf(warn + n, warnlen - n, "%s%s", n > 0 ? "; " : "", msg);
+}
+
+/* Judges a file or directory with fileperm_check: 0 (a warning added to
+ * warn), or -1 with err filled. */
+static int
+store_check_perm(const struct stat *sb, const struct fileperm_rule *rule,
+                 bool strict, const char *what, const char *path, char *warn,
+                 size_t warnlen, char *err, size_t errlen)
+{
+	char msg[1024];
+
+	switch (fileperm_check(sb, rule, strict, geteuid(), what, path, msg,
+	                       sizeof(msg))) {
+	case FILEPERM_REFUSE:
+		open_err(err, errlen, "%s", msg);
+		return -1;
+	case FILEPERM_WARN:
+		store_warn_add(warn, warnlen, msg);
+		break;
+	case FILEPERM_OK:
+		break;
+	}
+	return 0;
+}
+
+/* The directory the database is in: whoever can write it can put files of
+ * their own in place of the database, its -wal or its lock. */
+static int
+store_check_dir(const char *path, bool strict, char *warn, size_t warnlen,
+                char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat sb;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir)) {
+		open_err(err, errlen, "%s: path too long", path);
+		return -1;
+	} else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	/* stat, not lstat: StateDirectory= with DynamicUser= makes
+	 * /var/lib/NAME a symbolic link to /var/lib/private/NAME. */
+	if (stat(dir, &sb) < 0) {
+		open_err(err, errlen, "state directory %s: %s", dir,
+		         strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		open_err(err, errlen, "state directory %s: not a directory",
+		         dir);
+		return -1;
+	}
+	return store_check_perm(&sb, &fileperm_private_dir, strict,
+	                        "state directory", dir, warn, warnlen, err,
+	                        errlen);
+}
+
+/* Refuses a symbolic link or a special file where the database, its -wal
+ * or its -shm should be, and one another user owns or others can write.
  * A missing file is created by SQLite under store_open's umask 077, so it
  * is 0600, and the -wal and -shm files SQLite gives the same mode. */
 static int
-store_check_file(const char *path, char *err, size_t errlen)
+store_check_file(const char *path, const char *what, bool strict, char *warn,
+                 size_t warnlen, char *err, size_t errlen)
 {
 	struct stat sb;
 
 	/* lstat, never open(2) and close(2): closing any descriptor of the
 	 * database releases every POSIX lock this process holds on it, the
-	 * locks of a connection already open included (the main loop's, when
-	 * the sender's thread opens its own), and another process could then
-	 * take the WAL for its own and remove it. */
+	 * locks of a connection already open included, and another process
+	 * could then take the WAL for its own and remove it. */
 	if (lstat(path, &sb) < 0) {
 		if (errno == ENOENT)
 			return 0; /* SQLite creates it, under our umask 077 */
@@ -510,16 +591,136 @@ store_check_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (S_ISLNK(sb.st_mode)) {
-		open_err(
-		    err, errlen,
-		    "%s: is a symbolic link; give the path of the database "
-		    "file itself",
-		    path);
+		open_err(err, errlen,
+		         "%s: is a symbolic link; give the path of the %s "
+		         "itself",
+		         path, what);
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		open_err(err, errlen, "%s: not a regular file", path);
 		return -1;
+	}
+	return store_check_perm(&sb, &fileperm_private, strict, what, path,
+	                        warn, warnlen, err, errlen);
+}
+
+/* The pid the holder of a lock file wrote in it, or 0. */
+static long
+store_lock_holder(int fd)
+{
+	char buf[32], *end;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno != 0 || end == buf || pid <= 0 || (*end != '\n' && *end))
+		return 0;
+	return pid;
+}
+
+/* One state database has one daemon: an exclusive flock(2) on PATH.lock,
+ * held until store_close, with our pid written in it for the next one to
+ * name.  A file of its own, not the database: the operator's tool reads
+ * and writes the database beside the running daemon, and SQLite's own
+ * locks come and go with each transaction.  The file is left behind on
+ * exit; an unlocked one is simply taken over. */
+static int
+store_lock(struct store *st, const char *path, bool strict, char *warn,
+           size_t warnlen, char *err, size_t errlen)
+{
+	char lock[4200], pid[32];
+	struct stat sb;
+	int fd, n;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >=
+	    sizeof(lock)) {
+		open_err(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	/* O_NONBLOCK: a FIFO put in its place must not hang start-up. */
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	          0600);
+	if (fd < 0) {
+		open_err(err, errlen, "lock file %s: %s", lock,
+		         errno == ELOOP ? "is a symbolic link"
+		                        : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0) {
+		open_err(err, errlen, "lock file %s: %s", lock,
+		         strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		open_err(err, errlen, "lock file %s: not a regular file", lock);
+		goto fail;
+	}
+	if (store_check_perm(&sb, &fileperm_private, strict, "lock file", lock,
+	                     warn, warnlen, err, errlen) < 0)
+		goto fail;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		long holder;
+
+		if (errno != EWOULDBLOCK) {
+			open_err(err, errlen, "cannot lock %s: %s", lock,
+			         strerror(errno));
+			goto fail;
+		}
+		holder = store_lock_holder(fd);
+		if (holder > 0)
+			open_err(err, errlen,
+			         "%s is in use by another backtalkd, process "
+			         "%ld (it holds %s); one state database has "
+			         "one daemon: stop that one, or give this one "
+			         "a 'state' of its own",
+			         path, holder, lock);
+		else
+			open_err(err, errlen,
+			         "%s is in use by another backtalkd (it holds "
+			         "%s; its pid is not written yet); one state "
+			         "database has one daemon: stop that one, or "
+			         "give this one a 'state' of its own",
+			         path, lock);
+		goto fail;
+	}
+	/* The pid is for messages only: a failed write leaves the lock. */
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
+		(void)ftruncate(fd, 0);
+	st->lock_fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* What store_open checks before SQLite opens anything, and its lock. */
+static int
+store_claim(struct store *st, const char *path, bool strict, char *warn,
+            size_t warnlen, char *err, size_t errlen)
+{
+	static const char *const suffix[] = { "-wal", "-shm" };
+	char side[4200];
+
+	if (store_check_dir(path, strict, warn, warnlen, err, errlen) < 0 ||
+	    store_check_file(path, "database file", strict, warn, warnlen, err,
+	                     errlen) < 0 ||
+	    store_lock(st, path, strict, warn, warnlen, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if ((size_t)snprintf(side, sizeof(side), "%s%s", path,
+		                     suffix[i]) >= sizeof(side)) {
+			open_err(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		if (store_check_file(side, "database file", strict, warn,
+		                     warnlen, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -713,12 +914,15 @@ store_configure(void)
 }
 
 int
-store_open(const char *path, struct store **ret, char *err, size_t errlen)
+store_open_daemon(const char *path, bool strict, struct store **ret, char *warn,
+                  size_t warnlen, char *err, size_t errlen)
 {
 	struct store *st;
 	mode_t old_mask;
 	int rc = -1;
 
+	if (warn != NULL && warnlen > 0)
+		warn[0] = '\0';
 	if (path == NULL || *path == '\0') {
 		open_err(err, errlen, "no database path");
 		return -1;
@@ -728,11 +932,12 @@ store_open(const char *path, struct store **ret, char *err, size_t errlen)
 		open_err(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	st->lock_fd = -1;
 	/* Whatever SQLite creates while we set up (-wal, -shm) is private
 	 * too, whatever the caller's umask. */
 	old_mask = umask(077);
 	store_configure();
-	if (store_check_file(path, err, errlen) < 0)
+	if (store_claim(st, path, strict, warn, warnlen, err, errlen) < 0)
 		goto out;
 	if (sqlite3_open_v2(path, &st->db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -755,6 +960,12 @@ out:
 	}
 	*ret = st;
 	return 0;
+}
+
+int
+store_open(const char *path, struct store **ret, char *err, size_t errlen)
+{
+	return store_open_daemon(path, false, ret, NULL, 0, err, errlen);
 }
 
 /* Whether the schema is exactly this build's: the operator's tool never
@@ -831,6 +1042,7 @@ store_open_existing(const char *path, bool writable, struct store **ret,
 		open_err(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	st->lock_fd = -1;
 	flags = (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
 	        SQLITE_OPEN_NOFOLLOW;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -871,6 +1083,8 @@ store_close(struct store *st)
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* after SQLite: the lock goes last */
 	free(st);
 }
 

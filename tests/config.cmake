@@ -29,3 +29,10 @@ foreach(input ${config_golden_inputs})
                    $<TARGET_FILE:config_print> ${input})
   set_tests_properties(config_golden_${name} PROPERTIES LABELS golden)
 endforeach()
+
+# Numbers an operator types, to E.164 (phone.c).
+add_executable(test_phone test_phone.c)
+target_link_libraries(test_phone PRIVATE backtalk_testutil backtalk_daemon
+                      PkgConfig::CMOCKA)
+add_test(NAME phone COMMAND test_phone)
+set_tests_properties(phone PROPERTIES LABELS unit)

@@ -2,14 +2,15 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics paging_loop sender_ids metrics_slow.  Every wait
-# is bounded; a case prints "ok CASE" or "FAIL CASE: why".
+# infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
+# state_perms.  Every wait is bounded; a case prints "ok CASE" or
+# "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon state_perms)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -564,6 +565,65 @@ PY
 		{ fail "poll failures not counted"; return; }
 	kill -0 "$DPID" || { fail "daemon died"; return; }
 	stop_daemon
+}
+
+# One state database has one daemon: a second backtalkd on it (a copy of
+# the unit for a second number) exits at start, naming the first one's
+# pid; the first goes on answering, and once it stops another can start.
+case_second_daemon() {
+	write_config twilio
+	sed "s/number = \"$OURS\"/number = \"+15550002000\"/" \
+		"$WORK/backtalk.conf" >"$WORK/second.conf"
+	add_inbound twilio +15555000001 "my back hurts after deadlifts"
+	start_daemon
+	wait_sent 1 20 || { fail "no reply"; return; }
+	local rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/second.conf" \
+		>"$WORK/second.out" 2>"$WORK/second.log" || rc=$?
+	[ "$rc" -eq 1 ] || { fail "second daemon exited $rc, not 1: $(cat "$WORK/second.log")"; return; }
+	grep -q "state database $WORK/state.db: .* is in use by another backtalkd, process $DPID " \
+		"$WORK/second.log" || { fail "second daemon did not name the first: $(cat "$WORK/second.log")"; return; }
+	kill -0 "$DPID" || { fail "the first daemon died"; return; }
+	add_inbound twilio +15555000002 "why does my back hurt"
+	wait_sent 2 20 || { fail "the first daemon stopped answering"; return; }
+	stop_daemon
+	cp "$WORK/second.conf" "$WORK/backtalk.conf"
+	start_daemon
+	add_inbound twilio +15555000003 "my back hurts when I squat"
+	sleep 1
+	kill -0 "$DPID" || { fail "a daemon could not start after the first stopped"; return; }
+	grep -q 'in use by another' "$WORK/daemon.log" && { fail "lock left behind"; return; }
+	stop_daemon
+}
+
+# The state database belongs to the daemon: a copy readable by others is a
+# warning (refused with secrets.strict_permissions), one another user owns
+# is refused, each saying what to run.
+case_state_perms() {
+	write_config twilio
+	start_daemon
+	wait_log 'notice: started' 20 || { fail "daemon did not start"; return; }
+	stop_daemon
+	chmod 644 "$WORK/state.db"
+	start_daemon
+	wait_log "warning: state database $WORK/state.db: database file $WORK/state.db is readable by others (mode 0644); chmod 600 $WORK/state.db" 20 ||
+		{ fail "no warning about a database others can read"; return; }
+	kill -0 "$DPID" || { fail "the daemon stopped over a warning"; return; }
+	stop_daemon
+	echo 'secrets = { strict_permissions = true; };' >>"$WORK/backtalk.conf"
+	local rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" \
+		>/dev/null 2>"$WORK/strict.log" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'secrets.strict_permissions refuses it' "$WORK/strict.log" ||
+		{ fail "strict: exit $rc: $(cat "$WORK/strict.log")"; return; }
+	chmod 600 "$WORK/state.db"
+	chown 65534 "$WORK/state.db"
+	rc=0
+	timeout $((10 * SLOW)) "${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" \
+		>/dev/null 2>"$WORK/owner.log" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "is owned by uid 65534, .* chown $(id -u) $WORK/state.db" "$WORK/owner.log" ||
+		{ fail "another owner: exit $rc: $(cat "$WORK/owner.log")"; return; }
+	chown "$(id -u)" "$WORK/state.db"
 }
 
 for CASE in "${CASES[@]}"; do

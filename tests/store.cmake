@@ -31,3 +31,11 @@ foreach(case ${admin_cases})
                    ${name})
   set_tests_properties(admin_${name} PROPERTIES LABELS golden)
 endforeach()
+
+# Who may use a state database: owners, modes and the daemon's lock, on
+# real files.
+add_executable(test_store_owner test_store_owner.c)
+target_link_libraries(test_store_owner PRIVATE backtalk_daemon
+                      backtalk_testutil PkgConfig::CMOCKA)
+add_test(NAME store_owner COMMAND test_store_owner)
+set_tests_properties(store_owner PROPERTIES LABELS unit)

@@ -181,7 +181,7 @@ test_mode_warning(void **state)
 	assert_int_equal(chmod(path, 0602), 0);
 	s = load_ok(f, &src, false);
 	secret_free(s);
-	assert_non_null(strstr(f->warn, "writable by group or others"));
+	assert_non_null(strstr(f->warn, "writable by others (mode 0602)"));
 
 	/* A later clean load clears the warning. */
 	assert_int_equal(chmod(path, 0600), 0);

@@ -9,7 +9,8 @@
 #
 # In NAME.t, `backtalk ARGS` runs the tool (stderr to stdout), $DB is the
 # database, `mkstate [NOW]` builds it again, and `mask` replaces dates and
-# ages that depend on the clock.  With UPDATE_GOLDEN=1 the .out file is
+# ages that depend on the clock, and `us_config` writes $DB.us.conf, a
+# configuration naming $DB with numbers.default_country = "US".  With UPDATE_GOLDEN=1 the .out file is
 # rewritten instead; read the diff before committing it.
 set -u
 
@@ -42,6 +43,15 @@ mkstate() {
 
 mask() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/DATE/g'
+}
+
+us_config() {
+	cat >"$DB.us.conf" <<CONF
+gateway = { driver = "console"; };
+state = "$DB";
+rules = "$here/rules.conf";
+numbers = { default_country = "US"; };
+CONF
 }
 
 cd "$here" || exit 2
