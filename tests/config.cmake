@@ -1,7 +1,7 @@
 # Tests for the daemon's configuration, logging, secrets, flood guard,
 # metrics and send queue (config.c, log.c, secret.c, guard.c, metrics.c,
-# sendq.c), included by tests/CMakeLists.txt.
-foreach(module config log secret guard metrics sendq)
+# sendq.c, clockwatch.c), included by tests/CMakeLists.txt.
+foreach(module config log secret guard metrics sendq clockwatch)
   add_executable(test_${module} test_${module}.c)
   target_link_libraries(test_${module} PRIVATE backtalk_testutil
                         backtalk_daemon PkgConfig::CMOCKA)
