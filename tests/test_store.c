@@ -1026,11 +1026,29 @@ record_urgent(struct fixture *fx, const char *id, const char *category,
 	return sql_int(fx, sql);
 }
 
-static void
-free_items(struct store_outbox_item *items, size_t n)
+/* The message ids of store_outbox_work()'s rows, in its order, as
+ * "SM4 SM3+ SM1" (+ marks a row left "sending"). */
+static const char *
+work(struct fixture *fx, int64_t now, int64_t settled_before, bool ahead_too,
+     size_t max)
 {
-	for (size_t i = 0; i < n; i++)
+	static char out[256];
+	struct store_outbox_item items[8];
+	size_t n;
+
+	assert_true(max <= 8);
+	if (store_outbox_work(fx->st, now, settled_before, ahead_too, max,
+	                      items, &n) != 0)
+		fail_msg("store_outbox_work: %s", store_error(fx->st));
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, sizeof(out) - len, "%s%s%s", i ? " " : "",
+		         items[i].inbound_id,
+		         items[i].state == STORE_OUTBOX_SENDING ? "+" : "");
 		store_outbox_item_free(&items[i]);
+	}
+	return out;
 }
 
 /* The sender's queue: most urgent first, oldest first within an urgency
@@ -1040,29 +1058,21 @@ static void
 test_work_by_urgency(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_outbox_item items[8];
-	int64_t tip1 = record_urgent(fx, "SM1", "tip", 0, 100);
-	int64_t tip2 = record_urgent(fx, "SM2", "tip", 0, 90);
-	int64_t urg = record_urgent(fx, "SM3", "urgent", 1, 110);
-	int64_t em = record_urgent(fx, "SM4", "emergency", 2, 120);
+	struct store_outbox_item it;
 	size_t n;
 
-	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 8, items, &n),
+	record_urgent(fx, "SM1", "tip", 0, 100);
+	record_urgent(fx, "SM2", "tip", 0, 90);
+	record_urgent(fx, "SM3", "urgent", 1, 110);
+	record_urgent(fx, "SM4", "emergency", 2, 120);
+	assert_string_equal(work(fx, 200, 0, false, 8), "SM4 SM3 SM1 SM2");
+	assert_string_equal(work(fx, 200, 0, false, 1), "SM4");
+	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 1, &it, &n),
 	                 0);
-	assert_int_equal(n, 4);
-	assert_int_equal(items[0].id, em);
-	assert_int_equal(items[0].urgency, 2);
-	assert_string_equal(items[0].category, "emergency");
-	assert_int_equal(items[0].received_at, 120);
-	assert_int_equal(items[1].id, urg);
-	assert_int_equal(items[2].id, tip1);
-	assert_int_equal(items[3].id, tip2);
-	free_items(items, n);
-	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 1, items, &n),
-	                 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(items[0].id, em);
-	free_items(items, n);
+	assert_int_equal(it.urgency, 2);
+	assert_string_equal(it.category, "emergency");
+	assert_int_equal(it.received_at, 120);
+	store_outbox_item_free(&it);
 }
 
 /* A row left "sending" is handed out once its attempt has settled (or,
@@ -1072,42 +1082,21 @@ static void
 test_work_sending_rows_wait_alone(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_outbox_item items[8];
 	int64_t stuck = record_urgent(fx, "SM1", "emergency", 2, 100);
 	int64_t ahead = record_urgent(fx, "SM2", "urgent", 1, 100);
-	int64_t tip = record_urgent(fx, "SM3", "tip", 0, 100);
-	size_t n;
 
+	record_urgent(fx, "SM3", "tip", 0, 100);
 	assert_int_equal(store_outbox_begin(fx->st, stuck, 190), 0);
 	assert_int_equal(store_outbox_begin(fx->st, ahead, 3800), 0);
-	/* At 200, stuck began 10 s ago: not settled before 195. */
-	assert_int_equal(
-	    store_outbox_work(fx->st, 200, 180, false, 1, items, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(items[0].id, tip);
-	free_items(items, n);
+	/* At 200, stuck began 10 s ago: not settled before 180. */
+	assert_string_equal(work(fx, 200, 180, false, 1), "SM3");
 	/* Settled: it comes first again, as the most urgent. */
-	assert_int_equal(
-	    store_outbox_work(fx->st, 200, 195, false, 8, items, &n), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(items[0].id, stuck);
-	assert_int_equal(items[0].state, STORE_OUTBOX_SENDING);
-	assert_int_equal(items[1].id, tip);
-	free_items(items, n);
+	assert_string_equal(work(fx, 200, 195, false, 8), "SM1+ SM3");
 	/* The row recorded an hour ahead, only when asked for. */
-	assert_int_equal(
-	    store_outbox_work(fx->st, 200, 195, true, 8, items, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(items[1].id, ahead);
-	assert_int_equal(items[1].sending_since, 3800);
-	free_items(items, n);
+	assert_string_equal(work(fx, 200, 195, true, 8), "SM1+ SM2+ SM3");
 	/* No rows left "sending" at all for a sender with its own in
 	 * flight. */
-	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 8, items, &n),
-	                 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(items[0].id, tip);
-	free_items(items, n);
+	assert_string_equal(work(fx, 200, 0, false, 8), "SM3");
 }
 
 /* After the wall clock steps, recorded waits keep their length: a retry
@@ -1149,8 +1138,6 @@ static void
 test_migrate_urgency(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_outbox_item items[4];
-	size_t n;
 
 	record_urgent(fx, "SM1", "tip", 0, 100);
 	record_urgent(fx, "SM2", "emergency", 0, 100);
@@ -1161,13 +1148,7 @@ test_migrate_urgency(void **state)
 	             "PRAGMA user_version = 2");
 	fx_open(fx);
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
-	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 4, items, &n),
-	                 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(items[0].inbound_id, "SM2");
-	assert_string_equal(items[1].inbound_id, "SM3");
-	assert_string_equal(items[2].inbound_id, "SM1");
-	free_items(items, n);
+	assert_string_equal(work(fx, 200, 0, false, 4), "SM2 SM3 SM1");
 }
 
 int
