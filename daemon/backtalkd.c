@@ -426,12 +426,16 @@ backtalkd_retention(struct daemon *d)
 static void
 backtalkd_clock(struct daemon *d)
 {
-	struct timespec ts;
+	struct timespec ts, bt;
 	double wall, step;
 
+	/* CLOCK_BOOTTIME, not CLOCK_MONOTONIC: a suspended host's wall clock
+	 * runs on through the suspension, and that is no step. */
 	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
 	wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	step = clockwatch_step(&d->clocks, wall, daemon_now());
+	step = clockwatch_step(&d->clocks, wall,
+	                       (double)bt.tv_sec + bt.tv_nsec / 1e9);
 	if (step == 0)
 		return;
 	log_warning("the wall clock stepped %s by %.0f s; moving the "
