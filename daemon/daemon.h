@@ -38,8 +38,9 @@ struct daemon {
 	bool input_closed;  /* the gateway will bring nothing more */
 	bool store_failing; /* stop taking new work until it recovers */
 
-	/* Wall clock of the last "last_poll" written for backtalk status. */
-	int64_t last_poll_saved;
+	/* When (monotonic seconds) "last_poll" was last written for
+	 * backtalk status; 0 never. */
+	double last_poll_saved;
 
 	/* The batch a poll fills; what could not be staged (the store
 	 * failed) stays here and is staged before the next poll, because

@@ -205,18 +205,18 @@ poller_store_ok(struct daemon *d)
 static void
 poller_note_success(struct daemon *d)
 {
-	int64_t now = daemon_clock();
+	double mono = daemon_now(); /* the minute is a span */
 	char v[32];
 
-	if (d->last_poll_saved != 0 &&
-	    now - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
+	if (d->last_poll_saved > 0 &&
+	    mono - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
 		return;
-	snprintf(v, sizeof(v), "%lld", (long long)now);
+	snprintf(v, sizeof(v), "%lld", (long long)daemon_clock());
 	if (store_state_set(d->store, "last_poll", v) < 0)
 		log_warning("store: cannot record the poll time: %s",
 		            store_error(d->store));
 	else
-		d->last_poll_saved = now;
+		d->last_poll_saved = mono;
 }
 
 /* Notes the gateway's clock from its answer's Date header: the age of
