@@ -419,6 +419,34 @@ backtalkd_retention(struct daemon *d)
 		           (long long)n, d->cfg->retention_days);
 }
 
+/* Watches the wall clock against the monotonic one.  Stored times are
+ * wall-clock: after a step, the outbox's live rows are moved by as much,
+ * so that a retry or a settle wait keeps its length rather than lasting
+ * the step (or ending early). */
+static void
+backtalkd_clock(struct daemon *d)
+{
+	struct timespec ts, bt;
+	double wall, step;
+
+	/* CLOCK_BOOTTIME, not CLOCK_MONOTONIC: a suspended host's wall clock
+	 * runs on through the suspension, and that is no step. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	step = clockwatch_step(&d->clocks, wall,
+	                       (double)bt.tv_sec + bt.tv_nsec / 1e9);
+	if (step == 0)
+		return;
+	log_warning("the wall clock stepped %s by %.0f s; moving the "
+	            "outbox's recorded times with it",
+	            step < 0 ? "back" : "forward", step < 0 ? -step : step);
+	if (store_outbox_shift(d->store, (int64_t)llround(step),
+	                       (int64_t)llround(wall - step)) < 0)
+		log_err("store: cannot move the outbox's times: %s",
+		        store_error(d->store));
+}
+
 static uint64_t backtalkd_wd_usec; /* WatchdogSec=, 0 when off */
 static double backtalkd_next_wd;   /* monotonic seconds */
 
@@ -468,6 +496,7 @@ backtalkd_run(struct daemon *d)
 			backtalkd_reload_flag = 0;
 			backtalkd_reload(d);
 		}
+		backtalkd_clock(d);
 		/* Answers scrapes that are ready; it never blocks. */
 		if (d->metrics_http != NULL)
 			metrics_http_run(d->metrics_http);
@@ -613,6 +642,7 @@ main(int argc, char **argv)
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
+	d.started = daemon_now();
 	d.metrics = metrics_new((double)daemon_clock());
 	if (d.metrics == NULL) {
 		log_err("out of memory");

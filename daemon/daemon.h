@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "clockwatch.h"
 #include "config.h"
 #include "gateway.h"
 #include "guard.h"
@@ -31,11 +32,15 @@ struct daemon {
 	double next_send;    /* earliest time the sender should run again */
 	struct sendq *sendq; /* the sending thread */
 	double next_settle;  /* when the sender lets the queue run dry */
-	bool input_closed;   /* the gateway will bring nothing more */
-	bool store_failing;  /* stop taking new work until it recovers */
+	double started;      /* monotonic seconds at start */
+	/* Steps of the wall clock, and the gateway's clock against ours. */
+	struct clockwatch clocks;
+	bool input_closed;  /* the gateway will bring nothing more */
+	bool store_failing; /* stop taking new work until it recovers */
 
-	/* Wall clock of the last "last_poll" written for backtalk status. */
-	int64_t last_poll_saved;
+	/* When (monotonic seconds) "last_poll" was last written for
+	 * backtalk status; 0 never. */
+	double last_poll_saved;
 
 	/* The batch a poll fills; what could not be staged (the store
 	 * failed) stays here and is staged before the next poll, because

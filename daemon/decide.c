@@ -147,7 +147,8 @@ decide_message(const struct decide_env *env, const char *from, int64_t sent_at,
 		dec->note = opted > 0 ? "opted out" : "opt-out state unknown";
 		return;
 	}
-	if (sent_at > 0 && now - sent_at > (int64_t)cfg->max_age_s) {
+	if (sent_at > 0 &&
+	    now + env->gateway_offset - sent_at > (int64_t)cfg->max_age_s) {
 		dec->note = "too old";
 		return;
 	}

@@ -22,6 +22,10 @@ struct decide_env {
 	/* Whether a number is opted out: 1, 0, or -1 when unknown. */
 	int (*opted_out)(void *arg, const char *number);
 	void *arg;
+	/* Seconds the gateway's clock is ahead of ours (negative: behind),
+	 * 0 when unknown.  A message's age is judged on the gateway's clock,
+	 * which dated it, not on a host clock that may be wrong. */
+	int64_t gateway_offset;
 };
 
 /* Classifies body and normalises it into norm (BT_MESSAGE_MAX + 1

@@ -58,6 +58,8 @@ struct gateway_result {
 	enum gateway_status status;
 	long http_status;     /* 0 when no HTTP response */
 	long retry_after_s;   /* from Retry-After; -1 when absent */
+	int64_t date;         /* a poll: the gateway's clock (its Date
+	                         header) at its answer; 0 when unknown */
 	char message_id[128]; /* id of an accepted or found message */
 	char error_code[32];  /* the gateway's error code, "" when none */
 	char error[256];      /* for the log: no secrets, no message bodies */

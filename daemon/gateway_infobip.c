@@ -65,6 +65,7 @@ gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
 
 	gateway_result_init(res);
 	rc = http_get(ib->http, ib->inbox_url, &r);
+	res->date = r.date;
 	if (!gateway_http_ok(rc, &r)) {
 		gateway_http_fail(rc, &r, infobip_json_parse_error, res);
 		http_response_free(&r);

@@ -223,6 +223,8 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 		rc = http_get(tw->http, url, &r);
 		free(url);
 		url = NULL;
+		if (r.date > 0)
+			res->date = r.date;
 		if (!gateway_http_ok(rc, &r)) {
 			gateway_http_fail(rc, &r, twilio_json_parse_error, res);
 			http_response_free(&r);

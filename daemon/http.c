@@ -513,6 +513,20 @@ http_slot_start(struct http_client *c, struct http_slot *sl,
 	return 0;
 }
 
+/* The answer's Date header (the server's clock), Unix seconds; 0 when it
+ * has none that parses. */
+static int64_t
+http_date(CURL *h)
+{
+	struct curl_header *hd;
+	time_t t;
+
+	if (curl_easy_header(h, "Date", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return 0;
+	t = curl_getdate(hd->value, NULL);
+	return t > 0 ? (int64_t)t : 0;
+}
+
 /* Fills the slot's call from the finished transfer and frees the slot. */
 static void
 http_slot_finish(struct http_client *c, struct http_slot *sl, CURLcode rc)
@@ -530,6 +544,7 @@ http_slot_finish(struct http_client *c, struct http_slot *sl, CURLcode rc)
 		http_fail(ret, method, call->url, why);
 	} else {
 		curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &ret->status);
+		ret->date = http_date(sl->h);
 		ret->body = sl->t.body != NULL ? sl->t.body : strdup("");
 		ret->len = sl->t.len;
 		sl->t.body = NULL;

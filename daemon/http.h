@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct http_options {
 	const char *ca_file;      /* NULL: the system's CA store */
@@ -28,6 +29,8 @@ struct http_response {
 	char *body;  /* NUL-terminated; NULL when none */
 	size_t len;
 	long retry_after_s; /* parsed Retry-After, -1 when absent */
+	int64_t date;       /* the Date header (the server's clock), Unix
+	                       seconds; 0 when absent or unparsable */
 	char error[256];    /* transport error for the log, "" when none */
 };
 

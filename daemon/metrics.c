@@ -19,6 +19,20 @@ static const double metrics_poll_le[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 #define METRICS_POLL_BUCKETS \
 	(sizeof(metrics_poll_le) / sizeof(metrics_poll_le[0]))
 
+/* Reply latency histogram bounds (a message's arrival to its reply's
+ * send), in seconds: a red flag should be well inside the first few. */
+static const double metrics_latency_le[] = { 1,   2,   5,   10,   30,  60,
+	                                     120, 300, 900, 1800, 3600 };
+#define METRICS_LATENCY_BUCKETS \
+	(sizeof(metrics_latency_le) / sizeof(metrics_latency_le[0]))
+
+struct metrics_latency_series {
+	char category[METRICS_CATEGORY_MAX];
+	uint64_t buckets[METRICS_LATENCY_BUCKETS]; /* not cumulative */
+	uint64_t n;
+	double sum;
+};
+
 struct metrics_reply_series {
 	char category[METRICS_CATEGORY_MAX];
 	char rule[BT_RULE_ID_MAX + 1];
@@ -50,6 +64,13 @@ struct metrics {
 	double poll_failing_since, send_failing_since;
 
 	uint64_t reloads, reload_failures;
+
+	/* The last slot is "other". */
+	struct metrics_latency_series latency[METRICS_LATENCY_SERIES_MAX + 1];
+	size_t nlatency;
+
+	bool skew_known;
+	double skew; /* the gateway's clock minus ours */
 };
 
 struct metrics *
@@ -65,6 +86,8 @@ metrics_new(double now)
 	snprintf(m->replies[METRICS_REPLY_SERIES_MAX].rule,
 	         sizeof(m->replies[0].rule), "other");
 	snprintf(m->codes[METRICS_CODES_MAX].code, METRICS_LABEL_MAX, "other");
+	snprintf(m->latency[METRICS_LATENCY_SERIES_MAX].category,
+	         METRICS_CATEGORY_MAX, "other");
 	return m;
 }
 
@@ -169,6 +192,41 @@ void
 metrics_send_idle(struct metrics *m)
 {
 	m->send_failing_since = 0;
+}
+
+void
+metrics_reply_latency(struct metrics *m, const char *category, double secs)
+{
+	struct metrics_latency_series *l = NULL;
+	size_t i;
+
+	if (category == NULL)
+		category = "";
+	if (secs < 0) /* the wall clock stepped back meanwhile */
+		secs = 0;
+	for (i = 0; i < m->nlatency && l == NULL; i++)
+		if (strcmp(m->latency[i].category, category) == 0)
+			l = &m->latency[i];
+	if (l == NULL && m->nlatency == METRICS_LATENCY_SERIES_MAX)
+		l = &m->latency[METRICS_LATENCY_SERIES_MAX];
+	if (l == NULL) {
+		l = &m->latency[m->nlatency++];
+		snprintf(l->category, sizeof(l->category), "%s", category);
+	}
+	for (i = 0; i < METRICS_LATENCY_BUCKETS && secs > metrics_latency_le[i];
+	     i++)
+		;
+	if (i < METRICS_LATENCY_BUCKETS)
+		l->buckets[i]++;
+	l->n++;
+	l->sum += secs;
+}
+
+void
+metrics_clock_skew(struct metrics *m, double skew)
+{
+	m->skew_known = true;
+	m->skew = skew;
 }
 
 void
@@ -319,6 +377,44 @@ metrics_render_polls(struct metrics_out *o, const struct metrics *m)
 	                "Polls of the gateway that failed.", m->poll_failures);
 }
 
+static void
+metrics_render_latency_one(struct metrics_out *o,
+                           const struct metrics_latency_series *l)
+{
+	static const char name[] = "backtalk_reply_latency_seconds";
+	uint64_t cum = 0;
+
+	for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
+		cum += l->buckets[i];
+		metrics_printf(o, "%s_bucket{category=\"", name);
+		metrics_label(o, l->category);
+		metrics_printf(o, "\",le=\"%g\"} %llu\n", metrics_latency_le[i],
+		               (unsigned long long)cum);
+	}
+	metrics_printf(o, "%s_bucket{category=\"", name);
+	metrics_label(o, l->category);
+	metrics_printf(o, "\",le=\"+Inf\"} %llu\n", (unsigned long long)l->n);
+	metrics_printf(o, "%s_sum{category=\"", name);
+	metrics_label(o, l->category);
+	metrics_printf(o, "\"} %.15g\n", l->sum);
+	metrics_printf(o, "%s_count{category=\"", name);
+	metrics_label(o, l->category);
+	metrics_printf(o, "\"} %llu\n", (unsigned long long)l->n);
+}
+
+static void
+metrics_render_latency(struct metrics_out *o, const struct metrics *m)
+{
+	metrics_head(o, "backtalk_reply_latency_seconds", "histogram",
+	             "From a message's arrival to its reply's send, by the "
+	             "message's category.");
+	for (size_t i = 0; i < m->nlatency; i++)
+		metrics_render_latency_one(o, &m->latency[i]);
+	if (m->latency[METRICS_LATENCY_SERIES_MAX].n > 0)
+		metrics_render_latency_one(
+		    o, &m->latency[METRICS_LATENCY_SERIES_MAX]);
+}
+
 size_t
 metrics_render(const struct metrics *m, const struct metrics_gauges *g,
                double now, const char *version, char *buf, size_t len)
@@ -339,6 +435,7 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	metrics_counter(&o, "backtalk_replies_sent_total",
 	                "Replies the gateway accepted.", m->sent);
 	metrics_render_codes(&o, m);
+	metrics_render_latency(&o, m);
 	metrics_counter(&o, "backtalk_optouts_total",
 	                "Opt-outs (STOP, or the gateway saying so).",
 	                m->optouts);
@@ -363,6 +460,11 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 		              (double)g->outbox_depth);
 	metrics_gauge(&o, "backtalk_rules_loaded", "Rules in use.",
 	              (double)g->rules_loaded);
+	if (m->skew_known)
+		metrics_gauge(&o, "backtalk_clock_skew_seconds",
+		              "The gateway's clock (its Date header) minus "
+		              "this host's, at the last poll.",
+		              m->skew);
 	metrics_counter(&o, "backtalk_reloads_total",
 	                "Reloads asked for (SIGHUP).", m->reloads);
 	metrics_counter(&o, "backtalk_reload_failures_total",

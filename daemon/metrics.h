@@ -11,8 +11,10 @@
 
 /* Distinct label sets kept; what comes after is counted under "other", so
  * that a gateway inventing error codes cannot grow the table. */
-#define METRICS_REPLY_SERIES_MAX 1024 /* (category, rule) pairs */
-#define METRICS_CODES_MAX        64   /* send failure codes */
+#define METRICS_REPLY_SERIES_MAX   1024 /* (category, rule) pairs */
+#define METRICS_CODES_MAX          64   /* send failure codes */
+#define METRICS_LATENCY_SERIES_MAX 16   /* categories in the latency histogram \
+	                                 */
 
 struct metrics;
 
@@ -44,6 +46,12 @@ void metrics_send_failed(struct metrics *m, const char *code, double now);
  * last attempt did. */
 void metrics_send_idle(struct metrics *m);
 void metrics_reload(struct metrics *m, bool ok);
+/* A reply sent `secs` after its message arrived (a negative span, after
+ * the wall clock stepped back, counts as 0). */
+void metrics_reply_latency(struct metrics *m, const char *category,
+                           double secs);
+/* The gateway's clock minus this host's, as the last poll saw it. */
+void metrics_clock_skew(struct metrics *m, double skew);
 
 /* Writes the exposition text into buf (at most len bytes, always NUL
  * terminated when len > 0) and returns its length: when that is len or

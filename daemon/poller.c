@@ -41,6 +41,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		.guard = d->guard,
 		.opted_out = poller_opted_out,
 		.arg = d,
+		.gateway_offset = clockwatch_gateway_offset(&d->clocks),
 	};
 
 	/* Gateways hand over valid UTF-8; if one does not, the menu
@@ -60,6 +61,10 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		dec.reply = NULL;
 		dec.note = "sender is not a phone number or short code";
 	}
+	/* Red flags go out first (store_outbox_work). */
+	dec.urgency = res.category == CATEGORY_EMERGENCY ? 2
+	              : res.category == CATEGORY_URGENT  ? 1
+	                                                 : 0;
 
 	struct store_inbound in = {
 		.gateway = m->gateway,
@@ -208,18 +213,42 @@ poller_store_ok(struct daemon *d)
 static void
 poller_note_success(struct daemon *d)
 {
-	int64_t now = daemon_clock();
+	double mono = daemon_now(); /* the minute is a span */
 	char v[32];
 
-	if (d->last_poll_saved != 0 &&
-	    now - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
+	if (d->last_poll_saved > 0 &&
+	    mono - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
 		return;
-	snprintf(v, sizeof(v), "%lld", (long long)now);
+	snprintf(v, sizeof(v), "%lld", (long long)daemon_clock());
 	if (store_state_set(d->store, "last_poll", v) < 0)
 		log_warning("store: cannot record the poll time: %s",
 		            store_error(d->store));
 	else
-		d->last_poll_saved = now;
+		d->last_poll_saved = mono;
+}
+
+/* Notes the gateway's clock from its answer's Date header: the age of
+ * its messages is judged by it (their dates are its own), and a host
+ * clock that disagrees by more than a minute is worth a warning. */
+static void
+poller_clock(struct daemon *d, int64_t gateway)
+{
+	int64_t ours = daemon_clock();
+	enum clockwatch_news news =
+	    clockwatch_gateway(&d->clocks, gateway, ours);
+	int64_t skew = gateway - ours;
+
+	metrics_clock_skew(d->metrics, (double)skew);
+	if (news == CLOCKWATCH_SKEWED)
+		log_warning("clock: this host's clock is %lld s %s the "
+		            "gateway's (its Date header); message ages are "
+		            "judged by the gateway's clock; check NTP",
+		            (long long)(skew < 0 ? -skew : skew),
+		            skew < 0 ? "ahead of" : "behind");
+	else if (news == CLOCKWATCH_AGREE)
+		log_notice("clock: this host's clock agrees with the "
+		           "gateway's again (%+lld s)",
+		           (long long)skew);
 }
 
 /* Stages what an earlier poll could not; returns false if that still
@@ -256,6 +285,8 @@ poller_run(struct daemon *d)
 	enum gateway_status st = d->gw->ops->poll(d->gw, &d->pending, &res);
 	metrics_poll(d->metrics, st == GATEWAY_OK, daemon_now() - t0,
 	             (double)daemon_clock());
+	if (res.date > 0)
+		poller_clock(d, res.date);
 	bool more = d->pending.more, closed = d->pending.closed;
 	/* Whatever the poll brought (all of it, or a partial poll's pages)
 	 * is staged before anything else happens. */

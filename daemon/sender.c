@@ -3,7 +3,15 @@
  * loop goes on; the loop records each outcome when the thread hands it
  * back.  A reply still marked after a crash is first looked up at the
  * gateway, so a crash between sending and recording does not send twice
- * when the gateway can tell. */
+ * when the gateway can tell.
+ *
+ * Replies go out most urgent first (emergency, urgent, the rest), oldest
+ * first within an urgency.  A row left "sending" waits until its attempt
+ * could have landed at the gateway, and holds back no other reply while
+ * it waits; one recorded by a clock that was ahead (and stepped back)
+ * waits that long after this start, on the monotonic clock, not for the
+ * step (the loop moves the outbox's times when the clock steps while it
+ * runs: backtalkd_clock). */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +30,10 @@
 /* How long to go on asking the gateway about an interrupted attempt when
  * the lookup itself fails, before sending anyway. */
 #define SENDER_LOOKUP_WINDOW_S 600
+/* An attempt recorded at a time still to come was recorded by a clock
+ * that was ahead (then stepped back): when it really began is unknown,
+ * so the lookup reads this far back. */
+#define SENDER_AHEAD_LOOKBACK_S 86400
 
 enum sender_look {
 	SENDER_LOOK_SENT,  /* it went out: recorded so */
@@ -45,10 +57,19 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 {
 	struct gateway_result res;
 	char who[LOG_PHONE_MAX];
-	int found = d->gw->ops->find_sent(d->gw, it->to, it->body,
-	                                  it->sending_since - 60, &res);
+	int64_t since = it->sending_since - 60;
+	int found;
 
 	log_phone(it->to, who, sizeof(who));
+	if (it->sending_since > now) {
+		since = now - SENDER_AHEAD_LOOKBACK_S;
+		log_warning("reply %lld to %s: its last attempt is recorded "
+		            "%lld s from now (the clock was ahead and stepped "
+		            "back); asking the gateway about the last day",
+		            (long long)it->id, who,
+		            (long long)(it->sending_since - now));
+	}
+	found = d->gw->ops->find_sent(d->gw, it->to, it->body, since, &res);
 	/* The same text to the same number may have gone out for another
 	 * message: what the lookup found is that one, not this one. */
 	if (found == 1 && res.message_id[0] != '\0' &&
@@ -136,6 +157,8 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 	sender_count(d, res);
 	switch (res->status) {
 	case GATEWAY_OK:
+		metrics_reply_latency(d->metrics, it->category,
+		                      (double)(now - it->received_at));
 		if (store_outbox_sent(d->store, it->id, res->message_id,
 		                      daemon_clock()) != 0)
 			log_err(
@@ -196,22 +219,13 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 }
 
 /* Whether a due reply should go out now, as far as its earlier attempt
- * goes.  A row left "sending" by a crash waits until that attempt could
- * have landed at the gateway (*ret_wait says how long), then is looked up
+ * goes: a row left "sending" (which store_outbox_work hands out only once
+ * that attempt could have landed at the gateway) or retried is looked up
  * like any attempt that got no answer. */
 static bool
 sender_may_send(struct daemon *d, const struct store_outbox_item *it,
-                int64_t now, double *ret_wait)
+                int64_t now)
 {
-	/* Whole seconds, rounded up past the second the attempt began in. */
-	int64_t until = it->sending_since + (int64_t)sender_settle_s(d) + 1;
-
-	if (it->state == STORE_OUTBOX_SENDING && now < until) {
-		double w = (double)(until - now);
-		if (*ret_wait <= 0 || w < *ret_wait)
-			*ret_wait = w;
-		return false;
-	}
 	if (it->state != STORE_OUTBOX_SENDING && it->attempts == 0)
 		return true;
 	return sender_reconcile(d, it, now) == SENDER_LOOK_SEND;
@@ -300,10 +314,18 @@ sender_run(struct daemon *d)
 	    sender_tokens(d, room < SENDER_BATCH ? room : SENDER_BATCH, &wait);
 	if (tokens == 0)
 		return wait;
+	/* Rows left "sending" are looked at once their attempt could have
+	 * landed at the gateway: settle time after it began, on the wall
+	 * clock, as it is recorded; or, when it is recorded ahead of the
+	 * clock (which then stepped back), settle time after this start, on
+	 * the monotonic clock.  Until then they hold back no other reply. */
 	now = daemon_clock();
-	rc = settle
-	         ? store_outbox_due(d->store, now, tokens, items, &n)
-	         : store_outbox_due_pending(d->store, now, tokens, items, &n);
+	int64_t settled_before =
+	    settle ? now - (int64_t)sender_settle_s(d) - 1 : 0;
+	bool ahead_too =
+	    settle && daemon_now() - d->started >= sender_settle_s(d);
+	rc = store_outbox_work(d->store, now, settled_before, ahead_too, tokens,
+	                       items, &n);
 	if (rc < 0) {
 		log_err("store: cannot read the outbox: %s",
 		        store_error(d->store));
@@ -318,9 +340,8 @@ sender_run(struct daemon *d)
 
 	/* Settle what needs a look at the gateway first, then mark the rest
 	 * in one go. */
-	double settling = 0;
 	for (i = 0; i < n; i++)
-		go[i] = sender_may_send(d, &items[i], now, &settling);
+		go[i] = sender_may_send(d, &items[i], now);
 	if (store_batch_begin(d->store) < 0)
 		goto store_failed;
 	for (i = 0; i < n; i++) {
@@ -335,18 +356,11 @@ sender_run(struct daemon *d)
 	if (store_batch_commit(d->store) < 0)
 		goto store_failed;
 
-	size_t m = 0;
 	for (i = 0; i < n; i++) {
 		/* The queue has room for all n: it owns them now. */
-		if (go[i] && sendq_push(d->sendq, &items[i]) == 0)
-			m++;
-		else
+		if (!go[i] || sendq_push(d->sendq, &items[i]) != 0)
 			store_outbox_item_free(&items[i]);
 	}
-	/* Rows waiting for an interrupted attempt to settle come first in
-	 * the outbox: when they were all there was, wait for them. */
-	if (m == 0 && settling > 0)
-		return settling;
 	return n == tokens ? 0 : 1; /* more may be due */
 
 store_failed:

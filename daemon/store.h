@@ -49,6 +49,9 @@ struct store_decision {
 	/* Opt-out change to record in the same transaction: +1 opts the
 	 * sender out, -1 opts back in, 0 leaves it. */
 	int optout_change;
+	/* How soon the reply must go out: 2 emergency, 1 urgent, 0 the
+	 * rest.  The outbox sends the most urgent first. */
+	int urgency;
 };
 
 enum store_record_result {
@@ -75,6 +78,9 @@ struct store_outbox_item {
 	int64_t created_at;
 	int64_t sending_since; /* when a previous attempt began; 0 if none */
 	enum store_outbox_state state;
+	int urgency;         /* as store_decision's */
+	char *category;      /* its message's category */
+	int64_t received_at; /* when its message was received */
 };
 
 struct store_counts {
@@ -137,14 +143,26 @@ enum store_record_result store_record(struct store *st,
                                       const struct store_decision *dec);
 
 /* Up to max outbox rows to work on: rows left "sending" by a crash
- * first, then pending rows due at `now`, oldest first.  Fills items (free
- * each with store_outbox_item_free) and *ret_n; 0 or -1. */
+ * first, then pending rows due at `now`, most urgent first and oldest
+ * first within an urgency.  Fills items (free each with
+ * store_outbox_item_free) and *ret_n; 0 or -1. */
 int store_outbox_due(struct store *st, int64_t now, size_t max,
                      struct store_outbox_item *items, size_t *ret_n);
-/* store_outbox_due() without the rows left "sending": for a sender with
- * replies of its own in flight (marked "sending" too). */
-int store_outbox_due_pending(struct store *st, int64_t now, size_t max,
-                             struct store_outbox_item *items, size_t *ret_n);
+/* The sender's queue: up to max rows, most urgent first and oldest first
+ * within an urgency (by row id, whatever the wall clock did): pending
+ * rows due at `now`, and rows left "sending" whose attempt began at or
+ * before settled_before (0: none, for a sender with replies of its own in
+ * flight) or, when ahead_too, after `now` (recorded by a clock that was
+ * ahead).  A row left "sending" that must wait holds back no other.
+ * Fills items and *ret_n; 0 or -1. */
+int store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
+                      bool ahead_too, size_t max,
+                      struct store_outbox_item *items, size_t *ret_n);
+/* The wall clock stepped by delta seconds from `before`: moves the times
+ * recorded on live rows (when a retry is due, when an attempt began) by
+ * as much, so that a wait keeps its length; a row due before the step
+ * stays due.  0 or -1. */
+int store_outbox_shift(struct store *st, int64_t delta, int64_t before);
 /* The first of store_outbox_due(): 1 and *ret filled, 0 none, -1. */
 int store_outbox_next(struct store *st, int64_t now,
                       struct store_outbox_item *ret);

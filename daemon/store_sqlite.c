@@ -107,6 +107,17 @@ static const char *const migrations[] = {
 	" sent_at INTEGER NOT NULL DEFAULT 0,"
 	" received_at INTEGER NOT NULL);"
 	"CREATE INDEX incoming_order ON incoming (sent_at, seq);",
+	/* 2 -> 3: replies go out most urgent first (2 emergency, 1 urgent,
+	 * 0 the rest), oldest first within an urgency: the queue is read
+	 * in the index's order.  Rows still to send take their urgency from
+	 * the category recorded for their message. */
+	"ALTER TABLE outbox ADD COLUMN urgency INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE outbox SET urgency = CASE (SELECT category FROM inbound i"
+	"  WHERE i.gateway = outbox.inbound_gateway"
+	"  AND i.id = outbox.inbound_id)"
+	"  WHEN 'emergency' THEN 2 WHEN 'urgent' THEN 1 ELSE 0 END"
+	" WHERE state IN ('pending', 'sending');"
+	"CREATE INDEX outbox_urgency ON outbox (state, urgency DESC, id);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -114,7 +125,11 @@ static const char *const migrations[] = {
 /* Columns read into a struct store_outbox_item, in this order. */
 #define OUTBOX_ITEM_COLUMNS                                                    \
 	"id, inbound_id, to_number, from_number, body, attempts, created_at, " \
-	"sending_since, state"
+	"sending_since, state, urgency, (SELECT category FROM inbound i "      \
+	"WHERE i.gateway = outbox.inbound_gateway AND i.id = "                 \
+	"outbox.inbound_id), (SELECT received_at FROM inbound i "              \
+	"WHERE i.gateway = outbox.inbound_gateway AND i.id = "                 \
+	"outbox.inbound_id)"
 
 /* Rows a transition may start from: a row that is sent, failed or
  * cancelled stays so. */
@@ -153,6 +168,8 @@ enum stmt {
 	ST_RETAIN_OUTBOX,
 	ST_COUNTS,
 	ST_OUTBOX_DEPTH,
+	ST_WORK,
+	ST_OUTBOX_SHIFT,
 	ST_COUNT
 };
 
@@ -189,14 +206,32 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OPTOUT_GET] = "SELECT opted_out FROM optouts WHERE number = ?1",
 	[ST_OUTBOX_INSERT] =
 	    "INSERT INTO outbox (inbound_gateway, inbound_id, to_number, "
-	    "from_number, body, state, created_at, next_attempt_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+	    "from_number, body, state, created_at, next_attempt_at, urgency) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7)",
 	[ST_NEXT_SENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
 	                    "WHERE state = 'sending' "
 	                    "ORDER BY sending_since, id LIMIT ?1",
 	[ST_NEXT_PENDING] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
 	                    "WHERE state = 'pending' AND next_attempt_at <= ?1 "
-	                    "ORDER BY next_attempt_at, id LIMIT ?2",
+	                    "ORDER BY urgency DESC, id LIMIT ?2",
+	/* Pending rows due, and rows left "sending" whose attempt has had
+	 * time to land (?3) or was recorded by a clock ahead of now (when ?4
+	 * is 1); most urgent first, then oldest (by id: the wall clock may
+	 * have stepped). */
+	[ST_WORK] = "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox "
+	            "WHERE (state = 'pending' AND next_attempt_at <= ?1) "
+	            "OR (state = 'sending' AND (sending_since <= ?3 "
+	            "OR (?4 AND sending_since > ?1))) "
+	            "ORDER BY urgency DESC, id LIMIT ?2",
+	/* The wall clock stepped by ?1 from ?2: spans measured from times
+	 * recorded before the step keep their length.  A pending row due
+	 * before the step stays due. */
+	[ST_OUTBOX_SHIFT] =
+	    "UPDATE outbox SET next_attempt_at = CASE "
+	    "WHEN next_attempt_at > ?2 THEN next_attempt_at + ?1 "
+	    "ELSE min(next_attempt_at, ?2 + ?1) END, "
+	    "sending_since = sending_since + ?1 "
+	    "WHERE state IN ('pending', 'sending')",
 	[ST_OUTBOX_BEGIN] = "UPDATE outbox SET state = 'sending', "
 	                    "attempts = attempts + 1, sending_since = ?2 "
 	                    "WHERE id = ?1 AND " OUTBOX_LIVE,
@@ -1282,7 +1317,8 @@ store_record(struct store *st, const struct store_inbound *in,
 		    bind_text(s, 3, in->from) ||
 		    bind_text(s, 4, dec->reply_from) ||
 		    bind_text(s, 5, dec->reply) ||
-		    bind_int64(s, 6, in->received_at)) {
+		    bind_int64(s, 6, in->received_at) ||
+		    bind_int64(s, 7, dec->urgency)) {
 			store_binderr(st, ST_OUTBOX_INSERT, what);
 			goto fail;
 		}
@@ -1315,6 +1351,9 @@ outbox_row(struct store *st, sqlite3_stmt *s, struct store_outbox_item *it)
 	it->attempts = sqlite3_column_int(s, 5);
 	it->created_at = sqlite3_column_int64(s, 6);
 	it->sending_since = sqlite3_column_int64(s, 7);
+	it->urgency = sqlite3_column_int(s, 9);
+	it->category = column_strdup(s, 10, &oom);
+	it->received_at = sqlite3_column_int64(s, 11);
 	if (outbox_state_parse((const char *)sqlite3_column_text(s, 8),
 	                       &it->state) < 0) {
 		store_seterr(st, "outbox row %" PRId64 ": unknown state",
@@ -1396,10 +1435,36 @@ store_outbox_due(struct store *st, int64_t now, size_t max,
 }
 
 int
-store_outbox_due_pending(struct store *st, int64_t now, size_t max,
-                         struct store_outbox_item *items, size_t *ret_n)
+store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
+                  bool ahead_too, size_t max, struct store_outbox_item *items,
+                  size_t *ret_n)
 {
-	return outbox_due(st, now, max, false, items, ret_n);
+	sqlite3_stmt *s = st->stmt[ST_WORK];
+	size_t n = 0;
+
+	*ret_n = 0;
+	if (max == 0)
+		return 0;
+	if (bind_int64(s, 1, now) || bind_int64(s, 2, (int64_t)max) ||
+	    bind_int64(s, 3, settled_before) || bind_int64(s, 4, ahead_too))
+		return store_binderr(st, ST_WORK, "outbox");
+	if (outbox_query(st, ST_WORK, items, max, &n) < 0) {
+		while (n > 0)
+			store_outbox_item_free(&items[--n]);
+		return -1;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_outbox_shift(struct store *st, int64_t delta, int64_t before)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_SHIFT];
+
+	if (bind_int64(s, 1, delta) || bind_int64(s, 2, before))
+		return store_binderr(st, ST_OUTBOX_SHIFT, "outbox shift");
+	return store_exec(st, ST_OUTBOX_SHIFT, "outbox shift");
 }
 
 int
@@ -1506,6 +1571,7 @@ store_outbox_item_free(struct store_outbox_item *it)
 	free(it->to);
 	free(it->from);
 	free(it->body);
+	free(it->category);
 	memset(it, 0, sizeof(*it));
 }
 

@@ -1,7 +1,8 @@
 # Tests for the daemon's configuration, logging, secrets, flood guard,
-# metrics, send queue and sender ids (config.c, log.c, secret.c, guard.c,
-# metrics.c, sendq.c, senderid.c), included by tests/CMakeLists.txt.
-foreach(module config log secret guard metrics sendq senderid)
+# metrics, send queue, sender ids and clock watch (config.c, log.c,
+# secret.c, guard.c, metrics.c, sendq.c, senderid.c, clockwatch.c),
+# included by tests/CMakeLists.txt.
+foreach(module config log secret guard metrics sendq senderid clockwatch)
   add_executable(test_${module} test_${module}.c)
   target_link_libraries(test_${module} PRIVATE backtalk_testutil
                         backtalk_daemon PkgConfig::CMOCKA)

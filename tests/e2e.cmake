@@ -1,8 +1,18 @@
 # End-to-end tests: the real backtalkd against tests/fakegw on 127.0.0.1.
 if(TARGET fakegw AND TARGET backtalkd)
+  # The daemon's wall clock set apart from the host's, for the clock
+  # cases: tests/faketime.c, an LD_PRELOAD library (built without the
+  # sanitizers: it only wraps libc calls).
+  add_library(faketime SHARED faketime.c)
+  target_link_libraries(faketime PRIVATE ${CMAKE_DL_LIBS})
+  target_compile_options(faketime PRIVATE -fno-sanitize=all)
+  target_link_options(faketime PRIVATE -fno-sanitize=all)
+  add_dependencies(backtalkd faketime)
+
   foreach(case twilio_basic optout admin restart kill9 faults reload infobip
                infobip_kill9 metrics paging_loop sender_ids
-               metrics_slow second_daemon state_perms)
+               metrics_slow second_daemon state_perms priority clock_back
+               clock_ahead)
     add_test(NAME e2e_${case}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
                      ${CMAKE_SOURCE_DIR} ${case})

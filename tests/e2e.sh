@@ -3,14 +3,14 @@
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
-# state_perms.  Every wait is bounded; a case prints "ok CASE" or
-# "FAIL CASE: why".
+# state_perms priority clock_back clock_ahead.  Every wait is bounded; a
+# case prints "ok CASE" or "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon state_perms)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon state_perms priority clock_back clock_ahead)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -530,7 +530,19 @@ for m in re.finditer(r'^backtalk_replies_total\{category="([^"]*)",rule="[^"]*"\
 bad = 0
 if got != want:
     print("replies by category: got %s, want %s" % (dict(got), dict(want))); bad = 1
+# Every reply sent is in the latency histogram, under its category, and
+# went out within the 10 s bucket.
+lat = collections.Counter()
+for m in re.finditer(r'^backtalk_reply_latency_seconds_count\{category="([^"]*)"\} (\d+)$', text, re.M):
+    lat[m.group(1)] += int(m.group(2))
+if lat != want:
+    print("reply latency by category: got %s, want %s" % (dict(lat), dict(want))); bad = 1
+for c in want:
+    m = re.search(r'^backtalk_reply_latency_seconds_bucket\{category="%s",le="10"\} (\d+)$' % c, text, re.M)
+    if not m or int(m.group(1)) != want[c]:
+        print("%s replies not all within 10 s" % c); bad = 1
 for name in ("backtalk_build_info", "backtalk_poll_duration_seconds",
+             "backtalk_reply_latency_seconds",
              "backtalk_outbox_depth", "backtalk_rules_loaded"):
     if "# TYPE %s " % name not in text:
         print("no # TYPE line for", name); bad = 1
@@ -626,8 +638,152 @@ case_state_perms() {
 	chown "$(id -u)" "$WORK/state.db"
 }
 
+# The daemon with its wall clock set apart from the host's (and fakegw's)
+# by the seconds in $WORK/faketime, which a case may change while it runs
+# (tests/faketime.c).
+start_daemon_skewed() {
+	FAKETIME_CONTROL=$WORK/faketime LD_PRELOAD=$BUILD/tests/libfaketime.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		"${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk.conf" >>"$WORK/daemon.out" 2>>"$WORK/daemon.log" &
+	DPID=$!
+}
+
+dev_messages() { # CATEGORY N -> N texts of that category from dev.tsv
+	grep -v '^#' "$SRC/tests/data/dev.tsv" | awk -F'\t' -v c="$1" '$1 == c {print $3}' | head -n "$2"
+}
+
+sent_json() { ctl GET /sent >"$WORK/sent.json"; }
+
+# When (fakegw's time_ms) the reply to FROM went out, or nothing.
+sent_at_ms() { # sent_at_ms FROM
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+s=[x["time_ms"] for x in d["sent"] if x["to"]==sys.argv[2]]
+print(s[0] if s else "")' "$WORK/sent.json" "$1"
+}
+
+wait_sent_to() { # wait_sent_to FROM SECONDS
+	local end=$((SECONDS + $2 * SLOW))
+	while [ $SECONDS -le $end ]; do
+		sent_json
+		[ -n "$(sent_at_ms "$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
+
+# Replies go out by urgency: 20 tips queued at one reply a second, then an
+# emergency, which goes out next, not after the tips.
+case_priority() {
+	write_config twilio
+	sed -i 's/send_rate = 0.0;/send_rate = 1.0;/' "$WORK/backtalk.conf"
+	{ dev_messages tip 20; dev_messages tip 20; } | head -n 20 | awk '{printf "+1555400%04d\t%s\n", NR, $0}' >"$WORK/tips.tsv"
+	[ "$(wc -l <"$WORK/tips.tsv")" -eq 20 ] || { fail "not 20 tips in dev.tsv"; return; }
+	add_bulk twilio "$WORK/tips.tsv"
+	local em=+15554009999 msg
+	msg=$(python3 -c 'import json,sys; print(json.dumps({"gateway":"twilio","from":sys.argv[1],"to":sys.argv[2],"body":sys.argv[3]}))' $em "$OURS" "$(dev_messages emergency 1)")
+	start_daemon
+	# The emergency arrives once the first tip has gone out: the other 19
+	# wait in the outbox (a cheap check, so that a busy machine does not
+	# let the queue drain first).
+	wait_rows '^sent:SM' 30 || { fail "tips not sent"; return; }
+	ctl POST /inbound "$msg" >/dev/null
+	wait_sent_to $em 40 || { fail "emergency not answered within 40 s"; return; }
+	# From when fakegw took the emergency (the test's own steps may be
+	# slow on a busy machine) to when its reply reached fakegw.
+	python3 - "$WORK/sent.json" "$WORK/fakegw.log" $em <<'PY' || { fail "the emergency waited behind the tips"; return; }
+import json, sys
+sent = json.load(open(sys.argv[1]))["sent"]
+reqs = [json.loads(l) for l in open(sys.argv[2])]
+em = sys.argv[3]
+t0 = [r["time_ms"] for r in reqs if r["path"] == "/_control/inbound"][-1]
+t1 = [s["time_ms"] for s in sent if s["to"] == em][0]
+between = [s for s in sent if t0 < s["time_ms"] < t1]
+queued = 20 - len([s for s in sent if s["time_ms"] <= t0 and s["to"] != em])
+print("emergency answered %.1f s after it arrived behind %d queued tips, "
+      "%d of them sent meanwhile" % ((t1 - t0) / 1000, queued, len(between)))
+if queued < 5:
+    sys.exit("inconclusive: fewer than 5 tips were queued when the emergency arrived")
+sys.exit(0 if t1 - t0 <= 3000 and len(between) <= 2 else 1)
+PY
+	wait_sent 21 40 || { fail "not every reply sent"; return; }
+	stop_daemon
+}
+
+# The wall clock steps back an hour (fast at boot, then corrected), while a
+# retry waits and while a row is left "sending" by a crash: neither holds
+# back replies for the hour, an emergency goes out at once, and nothing
+# goes out twice.
+case_clock_back() {
+	write_config twilio
+	sed -i 's/send_rate = 0.0;/send_rate = 1.0;/' "$WORK/backtalk.conf"
+	echo 3600 >"$WORK/faketime"
+	start_daemon_skewed
+	# A retry scheduled by the fast clock, then the step.
+	ctl POST /faults '{"twilio_send":[{"status":500}]}' >/dev/null
+	local a=+15554100001 b=+15554100002 em=+15554100003 t0 t1
+	add_inbound twilio $a "$(dev_messages tip 1)"
+	wait_log "reply [0-9]* to .*retry 1 in" 20 || { fail "no retry"; return; }
+	echo 0 >"$WORK/faketime"
+	wait_sent_to $a 15 || { fail "the retry waited for the step"; return; }
+	wait_log "wall clock stepped back by 36[0-9][0-9] s" 10 ||
+		{ fail "no warning about the step"; return; }
+
+	# A row left "sending" by a crash with the clock an hour fast.
+	echo 3600 >"$WORK/faketime"
+	sleep 0.5
+	ctl POST /faults '{"twilio_send":[{"delay_ms":3000,"apply":true}]}' >/dev/null
+	add_inbound twilio $b "$(dev_messages tip 2 | tail -n 1)"
+	wait_rows 'sending:' 20 || { fail "no send in flight"; return; }
+	stop_daemon KILL
+	echo 0 >"$WORK/faketime"
+	start_daemon_skewed
+	t0=$(now_ms)
+	add_inbound twilio $em "$(dev_messages emergency 1)"
+	wait_sent_to $em 10 || { fail "the emergency waited behind the row left sending"; return; }
+	t1=$(sent_at_ms $em)
+	echo "emergency answered $(( (t1 - t0) / 100 ))00 ms after it arrived"
+	# The row is looked up once its attempt could have landed, and found.
+	wait_log "recorded [0-9]* s from now" 30 || { fail "no warning about the row ahead"; return; }
+	wait_rows '^sent:SM[^ ]* sent:SM[^ ]* sent:SM[^ ]*$' 30 || { fail "not every row sent"; return; }
+	sent_json
+	python3 -c 'import json,sys,collections
+c=collections.Counter(s["to"] for s in json.load(open(sys.argv[1]))["sent"])
+sys.exit(0 if sorted(c.values())==[1,1,1] else "sent %s" % dict(c))' "$WORK/sent.json" ||
+		{ fail "a reply went out twice"; return; }
+	stop_daemon
+}
+
+# The daemon's clock two hours ahead of the gateway's, with max_age_s an
+# hour: a red flag is still answered (its age is judged on the gateway's
+# clock), a message really older than max_age_s is not, a warning is
+# logged and the skew is in /metrics.
+case_clock_ahead() {
+	write_config twilio
+	MPORT=$(free_port)
+	cat >>"$WORK/backtalk.conf" <<CONF
+max_age_s = 3600;
+metrics = { listen = "127.0.0.1"; port = $MPORT; };
+CONF
+	echo 7200 >"$WORK/faketime"
+	local em=+15554200001 old=+15554200002
+	add_inbound twilio $em "$(dev_messages emergency 1)"
+	ctl POST /inbound "$(python3 -c 'import json,sys,time; print(json.dumps({"gateway":"twilio","from":sys.argv[1],"to":sys.argv[2],"body":sys.argv[3],"date_sent":int(time.time())-7300}))' $old "$OURS" "$(dev_messages tip 1)")" >/dev/null
+	start_daemon_skewed
+	wait_sent_to $em 20 || { fail "the red flag was not answered"; return; }
+	wait_log "inbound .* -> no reply: too old" 10 || { fail "the old message was not judged too old"; return; }
+	[ -z "$(sent_at_ms $old)" ] || { fail "the old message was answered"; return; }
+	grep -q "warning.*clock: this host's clock is 72[0-9][0-9] s ahead of the gateway's" "$WORK/daemon.log" ||
+		grep -q "clock: this host's clock is 72[0-9][0-9] s ahead of the gateway's" "$WORK/daemon.log" ||
+		{ fail "no warning about the clock"; return; }
+	wait_scrape /metrics '^backtalk_clock_skew_seconds -7[12][0-9][0-9]$' 10 ||
+		{ fail "the skew is not in /metrics"; return; }
+	stop_daemon
+}
+
 for CASE in "${CASES[@]}"; do
-	rm -rf "$WORK/state.db"* "$WORK/daemon.log" "$WORK/daemon.out" "$WORK/fakegw.log"
+	rm -rf "$WORK/state.db"* "$WORK/daemon.log" "$WORK/daemon.out" "$WORK/fakegw.log" "$WORK/faketime"
 	start_fakegw || { fail "fakegw did not start"; continue; }
 	before=$failed
 	"case_$CASE"

@@ -55,6 +55,7 @@ struct reply {
 	size_t big;   /* when > 0: a body of this many 'x' instead */
 	bool chunked; /* send big without a Content-Length */
 	const char *retry_after;
+	const char *date; /* a Date header instead of the server's own */
 	unsigned delay_ms;
 };
 
@@ -203,6 +204,8 @@ server_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_NO;
 	if (rp.retry_after != NULL)
 		MHD_add_response_header(resp, "Retry-After", rp.retry_after);
+	if (rp.date != NULL)
+		MHD_add_response_header(resp, "Date", rp.date);
 	r = MHD_queue_response(conn, rp.status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -443,6 +446,43 @@ test_retry_after(void **state)
 	assert_int_equal(r.retry_after_s, 86400);
 	http_response_free(&r);
 	free(url);
+	http_free(c);
+}
+
+static void
+respond_date(const struct request *rq, struct reply *rp)
+{
+	rp->status = strcmp(rq->path, "/error") == 0 ? 500 : 200;
+	rp->body = "{}";
+	if (strcmp(rq->path, "/rfc") == 0 || strcmp(rq->path, "/error") == 0)
+		rp->date = "Sun, 06 Nov 1994 08:49:37 GMT";
+	else if (strcmp(rq->path, "/junk") == 0)
+		rp->date = "yesterday-ish";
+}
+
+/* An answer's Date header is the server's clock: read with libcurl's
+ * parser, on any status; 0 when it does not parse. */
+static void
+test_date_header(void **state)
+{
+	struct http_client *c = client(2000, 5000, 4096);
+	struct http_response r;
+	const char *paths[] = { "/rfc", "/error", "/junk", "/own" };
+	int64_t want[] = { 784111777, 784111777, 0, -1 };
+	char *url;
+
+	(void)state;
+	server_reset(respond_date);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		url = url_of(paths[i]);
+		assert_int_equal(http_get(c, url, &r), 0);
+		if (want[i] >= 0)
+			assert_int_equal(r.date, want[i]);
+		else /* libmicrohttpd's own Date: now */
+			assert_in_range(r.date, time(NULL) - 5, time(NULL) + 1);
+		http_response_free(&r);
+		free(url);
+	}
 	http_free(c);
 }
 
@@ -1317,6 +1357,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_date_header),
 		cmocka_unit_test(test_max_response),
 		cmocka_unit_test(test_total_timeout),
 		cmocka_unit_test(test_connect_timeout),

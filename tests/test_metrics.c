@@ -51,6 +51,11 @@ sample(void)
 	metrics_send_ok(m, T0 + 6);
 	metrics_reload(m, true);
 	metrics_reload(m, false);
+	metrics_reply_latency(m, "urgent", 1); /* le is inclusive */
+	metrics_reply_latency(m, "urgent", 0.5);
+	metrics_reply_latency(m, "tip", 45);
+	metrics_reply_latency(m, "fallback", 7200); /* past the last bound */
+	metrics_clock_skew(m, -7200);
 	return m;
 }
 
@@ -73,6 +78,57 @@ static const char sample_text[] =
     "gateway's error code.\n"
     "# TYPE backtalk_send_failures_total counter\n"
     "backtalk_send_failures_total{code=\"21610\"} 1\n"
+    "# HELP backtalk_reply_latency_seconds From a message's arrival to its "
+    "reply's send, by the message's category.\n"
+    "# TYPE backtalk_reply_latency_seconds histogram\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"1\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"2\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"5\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"10\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"30\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"60\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"120\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"300\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"900\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"1800\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"3600\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"urgent\",le=\"+Inf\"} 2\n"
+    "backtalk_reply_latency_seconds_sum{category=\"urgent\"} 1.5\n"
+    "backtalk_reply_latency_seconds_count{category=\"urgent\"} 2\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"1\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"2\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"5\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"10\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"30\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"60\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"120\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"300\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"900\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"1800\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"3600\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"tip\",le=\"+Inf\"} 1\n"
+    "backtalk_reply_latency_seconds_sum{category=\"tip\"} 45\n"
+    "backtalk_reply_latency_seconds_count{category=\"tip\"} 1\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"1\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"2\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"5\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"10\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"30\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"60\"} 0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"120\"} "
+    "0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"300\"} "
+    "0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"900\"} "
+    "0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"1800\"} "
+    "0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"3600\"} "
+    "0\n"
+    "backtalk_reply_latency_seconds_bucket{category=\"fallback\",le=\"+Inf\"} "
+    "1\n"
+    "backtalk_reply_latency_seconds_sum{category=\"fallback\"} 7200\n"
+    "backtalk_reply_latency_seconds_count{category=\"fallback\"} 1\n"
     "# HELP backtalk_optouts_total Opt-outs (STOP, or the gateway saying so).\n"
     "# TYPE backtalk_optouts_total counter\n"
     "backtalk_optouts_total 1\n"
@@ -118,6 +174,10 @@ static const char sample_text[] =
     "# HELP backtalk_rules_loaded Rules in use.\n"
     "# TYPE backtalk_rules_loaded gauge\n"
     "backtalk_rules_loaded 42\n"
+    "# HELP backtalk_clock_skew_seconds The gateway's clock (its Date "
+    "header) minus this host's, at the last poll.\n"
+    "# TYPE backtalk_clock_skew_seconds gauge\n"
+    "backtalk_clock_skew_seconds -7200\n"
     "# HELP backtalk_reloads_total Reloads asked for (SIGHUP).\n"
     "# TYPE backtalk_reloads_total counter\n"
     "backtalk_reloads_total 2\n"
@@ -228,6 +288,35 @@ test_replies_bounded(void **state)
 	metrics_free(m);
 }
 
+/* Reply latency: a span the wall clock made negative counts as 0, and
+ * categories past METRICS_LATENCY_SERIES_MAX are counted as "other"; no
+ * skew gauge before a gateway time has been seen. */
+static void
+test_latency_bounded(void **state)
+{
+	(void)state;
+	struct metrics *m = metrics_new(T0);
+	struct metrics_gauges g = { .outbox_depth = 0 };
+	char cat[16], *text;
+
+	metrics_reply_latency(m, "emergency", -3600);
+	for (int i = 0; i < METRICS_LATENCY_SERIES_MAX + 2; i++) {
+		snprintf(cat, sizeof(cat), "c%d", i);
+		metrics_reply_latency(m, cat, 3);
+	}
+	text = render(m, &g, T0);
+	assert_non_null(strstr(text, "\nbacktalk_reply_latency_seconds_bucket"
+	                             "{category=\"emergency\",le=\"1\"} 1\n"));
+	assert_non_null(strstr(text, "\nbacktalk_reply_latency_seconds_sum"
+	                             "{category=\"emergency\"} 0\n"));
+	assert_non_null(strstr(text, "\nbacktalk_reply_latency_seconds_count"
+	                             "{category=\"other\"} 3\n"));
+	assert_null(strstr(text, "category=\"c15\""));
+	assert_null(strstr(text, "backtalk_clock_skew_seconds"));
+	free(text);
+	metrics_free(m);
+}
+
 /* Like snprintf: a short buffer gets the beginning, NUL terminated, and
  * the whole length is returned. */
 static void
@@ -304,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_codes_bounded),
 		cmocka_unit_test(test_replies_bounded),
+		cmocka_unit_test(test_latency_bounded),
 		cmocka_unit_test(test_render_cut),
 		cmocka_unit_test(test_health),
 	};

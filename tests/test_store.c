@@ -270,7 +270,7 @@ test_open_creates_private_files(void **state)
 	record_ok(fx->st, &in, &dec);
 	assert_mode_0600(wal);
 	assert_mode_0600(shm);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
 	assert_sql_text(fx, "PRAGMA journal_mode", "wal");
 	free(wal);
 	free(shm);
@@ -326,7 +326,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 2");
+	sql_exec(fx, "PRAGMA user_version = 3");
 	fx_open(fx);
 }
 
@@ -788,7 +788,7 @@ test_retention(void **state)
 	                "SMr1");
 	assert_sql_text(fx, "SELECT body FROM outbox WHERE inbound_id = 'SM2'",
 	                "still-to-send-2");
-	assert_int_equal(store_outbox_next(fx->st, 5000, &it), 1);
+	assert_int_equal(store_outbox_next(fx->st, 4999, &it), 1);
 	assert_string_equal(it.body, "new-reply-body-3");
 	store_outbox_item_free(&it);
 
@@ -852,9 +852,11 @@ test_migrate_from_v1(void **state)
 	record_ok(fx->st, &in, &dec);
 	fx_close(fx);
 	/* What the first schema looked like. */
-	sql_exec(fx, "DROP TABLE incoming; PRAGMA user_version = 1");
+	sql_exec(fx, "DROP INDEX outbox_urgency;"
+	             "ALTER TABLE outbox DROP COLUMN urgency;"
+	             "DROP TABLE incoming; PRAGMA user_version = 1");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming"), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 1);
 	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 1);
@@ -1006,6 +1008,149 @@ test_outbox_due(void **state)
 	assert_int_equal(store_outbox_claimed(fx->st, "SMy", b), 0);
 }
 
+/* Records a reply with an urgency (2 emergency, 1 urgent, 0 the rest)
+ * and returns its outbox row id. */
+static int64_t
+record_urgent(struct fixture *fx, const char *id, const char *category,
+              int urgency, int64_t t)
+{
+	struct store_inbound in = inbound(id, "+15551110009", "hello", t);
+	struct store_decision dec = reply("text");
+	char sql[256];
+
+	dec.category = category;
+	dec.urgency = urgency;
+	record_ok(fx->st, &in, &dec);
+	snprintf(sql, sizeof(sql),
+	         "SELECT id FROM outbox WHERE inbound_id = '%s'", id);
+	return sql_int(fx, sql);
+}
+
+/* The message ids of store_outbox_work()'s rows, in its order, as
+ * "SM4 SM3+ SM1" (+ marks a row left "sending"). */
+static const char *
+work(struct fixture *fx, int64_t now, int64_t settled_before, bool ahead_too,
+     size_t max)
+{
+	static char out[256];
+	struct store_outbox_item items[8];
+	size_t n;
+
+	assert_true(max <= 8);
+	if (store_outbox_work(fx->st, now, settled_before, ahead_too, max,
+	                      items, &n) != 0)
+		fail_msg("store_outbox_work: %s", store_error(fx->st));
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, sizeof(out) - len, "%s%s%s", i ? " " : "",
+		         items[i].inbound_id,
+		         items[i].state == STORE_OUTBOX_SENDING ? "+" : "");
+		store_outbox_item_free(&items[i]);
+	}
+	return out;
+}
+
+/* The sender's queue: most urgent first, oldest first within an urgency
+ * (by row, not by a wall-clock time), with the category and arrival of
+ * each row's message. */
+static void
+test_work_by_urgency(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	size_t n;
+
+	record_urgent(fx, "SM1", "tip", 0, 100);
+	record_urgent(fx, "SM2", "tip", 0, 90);
+	record_urgent(fx, "SM3", "urgent", 1, 110);
+	record_urgent(fx, "SM4", "emergency", 2, 120);
+	assert_string_equal(work(fx, 200, 0, false, 8), "SM4 SM3 SM1 SM2");
+	assert_string_equal(work(fx, 200, 0, false, 1), "SM4");
+	assert_int_equal(store_outbox_work(fx->st, 200, 0, false, 1, &it, &n),
+	                 0);
+	assert_int_equal(it.urgency, 2);
+	assert_string_equal(it.category, "emergency");
+	assert_int_equal(it.received_at, 120);
+	store_outbox_item_free(&it);
+}
+
+/* A row left "sending" is handed out once its attempt has settled (or,
+ * when asked, when it is recorded ahead of now), and until then it holds
+ * back no other row. */
+static void
+test_work_sending_rows_wait_alone(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t stuck = record_urgent(fx, "SM1", "emergency", 2, 100);
+	int64_t ahead = record_urgent(fx, "SM2", "urgent", 1, 100);
+
+	record_urgent(fx, "SM3", "tip", 0, 100);
+	assert_int_equal(store_outbox_begin(fx->st, stuck, 190), 0);
+	assert_int_equal(store_outbox_begin(fx->st, ahead, 3800), 0);
+	/* At 200, stuck began 10 s ago: not settled before 180. */
+	assert_string_equal(work(fx, 200, 180, false, 1), "SM3");
+	/* Settled: it comes first again, as the most urgent. */
+	assert_string_equal(work(fx, 200, 195, false, 8), "SM1+ SM3");
+	/* The row recorded an hour ahead, only when asked for. */
+	assert_string_equal(work(fx, 200, 195, true, 8), "SM1+ SM2+ SM3");
+	/* No rows left "sending" at all for a sender with its own in
+	 * flight. */
+	assert_string_equal(work(fx, 200, 0, false, 8), "SM3");
+}
+
+/* After the wall clock steps, recorded waits keep their length: a retry
+ * due in 30 s is due 30 s after the step, not an hour later; a row due
+ * before the step stays due; an attempt's start moves too. */
+static void
+test_outbox_shift(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t retry = record_urgent(fx, "SM1", "tip", 0, 3000);
+	int64_t due = record_urgent(fx, "SM2", "tip", 0, 3000);
+	int64_t sending = record_urgent(fx, "SM3", "tip", 0, 3000);
+	int64_t sent = record_urgent(fx, "SM4", "tip", 0, 3000);
+
+	assert_int_equal(store_outbox_begin(fx->st, retry, 3590), 0);
+	assert_int_equal(store_outbox_retry(fx->st, retry, 3630, "503"), 0);
+	assert_int_equal(store_outbox_begin(fx->st, sending, 3595), 0);
+	assert_int_equal(store_outbox_begin(fx->st, sent, 3595), 0);
+	assert_int_equal(store_outbox_sent(fx->st, sent, "SMx", 3596), 0);
+	/* At 3600 the clock steps back an hour, to 0. */
+	assert_int_equal(store_outbox_shift(fx->st, -3600, 3600), 0);
+	assert_sql_text(fx,
+	                "SELECT group_concat(next_attempt_at || '/' || "
+	                "ifnull(sending_since, '-'), ' ') FROM (SELECT * FROM "
+	                "outbox ORDER BY id)",
+	                "30/-10 0/- 0/-5 3000/3595");
+	(void)due;
+	/* Forward: a due row stays due, a wait keeps its length. */
+	assert_int_equal(store_outbox_shift(fx->st, 100, 10), 0);
+	assert_sql_text(fx,
+	                "SELECT group_concat(next_attempt_at, ' ') FROM "
+	                "(SELECT * FROM outbox ORDER BY id)",
+	                "130 0 0 3000");
+}
+
+/* A database of schema 2 gets its waiting replies' urgency from their
+ * messages' categories. */
+static void
+test_migrate_urgency(void **state)
+{
+	struct fixture *fx = *state;
+
+	record_urgent(fx, "SM1", "tip", 0, 100);
+	record_urgent(fx, "SM2", "emergency", 0, 100);
+	record_urgent(fx, "SM3", "urgent", 0, 100);
+	fx_close(fx);
+	sql_exec(fx, "DROP INDEX outbox_urgency;"
+	             "ALTER TABLE outbox DROP COLUMN urgency;"
+	             "PRAGMA user_version = 2");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
+	assert_string_equal(work(fx, 200, 0, false, 4), "SM2 SM3 SM1");
+}
+
 int
 main(void)
 {
@@ -1032,6 +1177,10 @@ main(void)
 		T(test_incoming_staging),
 		T(test_batch_commit_and_rollback),
 		T(test_outbox_due),
+		T(test_work_by_urgency),
+		T(test_work_sending_rows_wait_alone),
+		T(test_outbox_shift),
+		T(test_migrate_urgency),
 #undef T
 	};
 
