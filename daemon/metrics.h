@@ -31,6 +31,10 @@ void metrics_free(struct metrics *m);
  * for a built-in reply). */
 void metrics_inbound(struct metrics *m);
 void metrics_reply(struct metrics *m, const char *category, const char *rule);
+/* Inbound messages the gateway listed that could not be read: n recorded
+ * by their id (each once), and n_no_id left out for want of one (each
+ * time a poll reads them). */
+void metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id);
 /* +1 an opt-out, -1 an opt-in. */
 void metrics_optout(struct metrics *m, int change);
 
