@@ -16,6 +16,7 @@
 #include "bounds.h"
 #include "gateway.h"
 #include "infobip_json.h"
+#include "testutil.h"
 #include "utf8.h"
 
 /* One inbound message as Infobip reports it. */
@@ -175,23 +176,26 @@ test_inbox_skipped(void **state)
 static void
 test_inbox_poison(void **state)
 {
-	static const char json
-	    [] = "{\"results\":[" R_EMERGENCY("1") "," R_TEXT("nul", "\"meet "
-	                                                             "me "
-	                                                             "\\u0000 "
-	                                                             "5\"") "," R_EMERGENCY("2") "," R_TEXT("high", "\"a\\ud800b\"") "," R_EMERGENCY("3") "," R_TEXT(
-	        "low",
-	        "\"\\udc00\"") "," R_EMERGENCY("4") ","
-	                                            "{\"messageId\":\"dup\","
-	                                            "\"from\":\"1\",\"text\":"
-	                                            "\"first\","
-	                                            "\"text\":\"last\"}"
-	                                            "," R_EMERGENCY("5") "," R_TEXT("raw", "\"bad \xff byte\"") "," R_EMERGENCY(
-	                                                "6") "," R_TEXT("obj",
-	                                                                "[\"x\""
-	                                                                "]") "," R_EMERGENCY("7") ","
-	                                                                                          "{\"messageId\":\"\\ud800\\u0000\",\"text\":\"x\"}"
-	                                                                                          "],\"pendingMessageCount\":0}";
+	static const char *const entries[] = {
+		R_EMERGENCY("1"),
+		R_TEXT("nul", "\"meet me \\u0000 5\""),
+		R_EMERGENCY("2"),
+		R_TEXT("high", "\"a\\ud800b\""),
+		R_EMERGENCY("3"),
+		R_TEXT("low", "\"\\udc00\""),
+		R_EMERGENCY("4"),
+		"{\"messageId\":\"dup\",\"from\":\"1\",\"text\":\"first\","
+		"\"text\":\"last\"}",
+		R_EMERGENCY("5"),
+		R_TEXT("raw", "\"bad \xff byte\""),
+		R_EMERGENCY("6"),
+		R_TEXT("obj", "[\"x\"]"),
+		R_EMERGENCY("7"),
+		"{\"messageId\":\"\\ud800\\u0000\",\"text\":\"x\"}",
+	};
+	char *json = testutil_join("{\"results\":[", entries,
+	                           sizeof(entries) / sizeof(entries[0]),
+	                           "],\"pendingMessageCount\":0}");
 	static const struct {
 		const char *id, *text;
 	} want[] = {
@@ -237,6 +241,7 @@ test_inbox_poison(void **state)
 	assert_int_equal(emergencies, 7);
 	assert_int_equal(found, sizeof(want) / sizeof(want[0]));
 	gateway_batch_free(&b);
+	free(json);
 }
 
 /* What the parsers say about a body they cannot read never quotes it. */

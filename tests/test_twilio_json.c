@@ -14,6 +14,7 @@
 #include "bounds.h"
 #include "gateway.h"
 #include "twilio_json.h"
+#include "testutil.h"
 #include "utf8.h"
 
 #define SID_IN1 "SM1f0e8ae6ade43cb3c0ce4525424e404f"
@@ -258,31 +259,30 @@ test_page_skipped(void **state)
 static void
 test_page_poison(void **state)
 {
-	static const char
-	    json[] =
-	        PAGE(
-	            M_EMERGENCY("1") "," M_BODY("SMnul", "\"meet me \\u0000 "
-	                                                 "5\"") "," M_EMERGENCY("2") "," M_BODY("SMhigh", "\"a\\ud800b\"") "," M_EMERGENCY("3") "," M_BODY("SMlow", "\"\\udc00\"") "," M_EMERGENCY("4") "," M_BODY(
-	                "SMhighA",
-	                "\"\\ud800\\u0041\"") "," M_EMERGENCY("5") ","
-	                                                           "{\"sid\":"
-	                                                           "\"SMdup\","
-	                                                           "\"direction"
-	                                                           "\":"
-	                                                           "\"inbound\""
-	                                                           ",\"from\":"
-	                                                           "\"+1\","
-	                                                           "\"body\":"
-	                                                           "\"first\","
-	                                                           "\"body\":"
-	                                                           "\"last\"}"
-	                                                           "," M_EMERGENCY("6") "," M_BODY("SMraw", "\"bad \xff\xc3 byte\"") "," M_EMERGENCY("7") "," M_BODY(
-	                                                               "SMctl",
-	                                                               "\"tab\t"
-	                                                               "and\x01"
-	                                                               "\"") "," M_EMERGENCY("8") "," M_BODY("SMobj",
-	                                                                                                     "{\"text\":\"x\"}") "," M_EMERGENCY("9") ",{\"sid\":{\"\\u0000\":1},\"body\":\"x\"}",
-	            "null");
+	static const char *const entries[] = {
+		M_EMERGENCY("1"),
+		M_BODY("SMnul", "\"meet me \\u0000 5\""),
+		M_EMERGENCY("2"),
+		M_BODY("SMhigh", "\"a\\ud800b\""),
+		M_EMERGENCY("3"),
+		M_BODY("SMlow", "\"\\udc00\""),
+		M_EMERGENCY("4"),
+		M_BODY("SMhighA", "\"\\ud800\\u0041\""),
+		M_EMERGENCY("5"),
+		"{\"sid\":\"SMdup\",\"direction\":\"inbound\",\"from\":\"+1\","
+		"\"body\":\"first\",\"body\":\"last\"}",
+		M_EMERGENCY("6"),
+		M_BODY("SMraw", "\"bad \xff\xc3 byte\""),
+		M_EMERGENCY("7"),
+		M_BODY("SMctl", "\"tab\tand\x01\""),
+		M_EMERGENCY("8"),
+		M_BODY("SMobj", "{\"text\":\"x\"}"),
+		M_EMERGENCY("9"),
+		"{\"sid\":{\"\\u0000\":1},\"body\":\"x\"}",
+	};
+	char *json = testutil_join("{\"messages\":[", entries,
+	                           sizeof(entries) / sizeof(entries[0]),
+	                           "],\"next_page_uri\":null}");
 	static const struct {
 		const char *id, *body;
 	} want[] = {
@@ -329,6 +329,7 @@ test_page_poison(void **state)
 	assert_int_equal(found, sizeof(want) / sizeof(want[0]));
 	twilio_json_page_free(&page);
 	gateway_batch_free(&b);
+	free(json);
 }
 
 /* What the parsers say about a body they cannot read never quotes it:

@@ -131,3 +131,22 @@ testutil_diag_dump(const struct diag *d)
 	diag_print(d, stderr);
 	fprintf(stderr, "---\n");
 }
+
+char *
+testutil_join(const char *head, const char *const *entries, size_t n,
+              const char *tail)
+{
+	size_t len = strlen(head) + strlen(tail) + n + 1, off;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(entries[i]);
+	s = malloc(len);
+	assert_non_null(s);
+	off = (size_t)snprintf(s, len, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(s + off, len - off, "%s%s",
+		                        i > 0 ? "," : "", entries[i]);
+	snprintf(s + off, len - off, "%s", tail);
+	return s;
+}

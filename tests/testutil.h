@@ -31,6 +31,11 @@ const struct diag_item *testutil_diag_find(const struct diag *d,
                                            const char *file_suffix, int line,
                                            ...);
 
+/* head, then the n entries with commas between them, then tail (a JSON
+ * list, say); the test fails when out of memory.  Free with free(). */
+char *testutil_join(const char *head, const char *const *entries, size_t n,
+                    const char *tail);
+
 /* Prints every item, to show what was found when an expectation fails. */
 void testutil_diag_dump(const struct diag *d);
 
