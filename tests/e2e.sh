@@ -588,28 +588,24 @@ unreadable_rows() { # the ids recorded as unreadable, space separated
 # the emergency reply), the one with no body is recorded once as
 # unreadable and counted, and no body reaches the log.
 case_poison_twilio() {
-	write_config twilio
-	MPORT=$(free_port)
-	cat >>"$WORK/backtalk.conf" <<CONF
-metrics = { listen = "127.0.0.1"; port = $MPORT; };
-CONF
-	poison_answer twilio || { fail "no poisoned page"; return; }
-	raw_fault twilio_list "$WORK/poison.json" '{"count":5}'
-	start_daemon
-	poison_check twilio 5
+	poison_case twilio twilio_list 5
 }
 
 # The same through Infobip, which hands each message out once only.
 case_poison_infobip() {
-	write_config infobip
+	poison_case infobip infobip_inbox 1
+}
+
+poison_case() { # poison_case GATEWAY ENDPOINT POLLS_WITH_THE_ANSWER
+	write_config $1
 	MPORT=$(free_port)
 	cat >>"$WORK/backtalk.conf" <<CONF
 metrics = { listen = "127.0.0.1"; port = $MPORT; };
 CONF
-	poison_answer infobip || { fail "no poisoned answer"; return; }
-	raw_fault infobip_inbox "$WORK/poison.json"
+	poison_answer $1 || { fail "no poisoned answer"; return; }
+	raw_fault $2 "$WORK/poison.json" "{\"count\":$3}"
 	start_daemon
-	poison_check infobip 1
+	poison_check $1 $3
 }
 
 poison_check() { # poison_check GATEWAY POLLS_WITH_THE_ANSWER

@@ -17,7 +17,6 @@
 #include "gateway.h"
 #include "infobip_json.h"
 #include "testutil.h"
-#include "utf8.h"
 
 /* One inbound message as Infobip reports it. */
 #define RESULT(id, from, text, at)                                      \
@@ -153,11 +152,7 @@ test_inbox_skipped(void **state)
 	assert_string_equal(b.items[1].id, "m4");
 	assert_string_equal(b.items[1].from, "1");
 	assert_string_equal(b.items[2].id, "m5");
-	for (size_t i = 0; i < 3; i++) {
-		assert_true(b.items[i].unreadable);
-		assert_string_equal(b.items[i].body, "");
-	}
-	assert_false(b.items[3].unreadable);
+	testutil_expect_unreadable(&b, 0, 3);
 	assert_string_equal(b.items[3].id, "m7");
 	assert_int_equal(b.items[3].sent_at, 0);
 	assert_string_equal(b.items[4].to, "");
@@ -196,9 +191,7 @@ test_inbox_poison(void **state)
 	char *json = testutil_join("{\"results\":[", entries,
 	                           sizeof(entries) / sizeof(entries[0]),
 	                           "],\"pendingMessageCount\":0}");
-	static const struct {
-		const char *id, *text;
-	} want[] = {
+	static const struct testutil_want want[] = {
 		{ "nul", "meet me \xef\xbf\xbd 5" },
 		{ "high", "a\xef\xbf\xbd"
 		          "b" },
@@ -208,38 +201,21 @@ test_inbox_poison(void **state)
 	};
 	struct gateway_batch b = { 0 };
 	struct infobip_json_inbox inbox;
-	size_t emergencies = 0, found = 0;
 
 	(void)state;
 	assert_int_equal(parse(json, &b, &inbox), 0);
 	assert_int_equal(inbox.kept, 7 + 5);
 	/* "obj", and the one whose messageId has a NUL in it */
 	assert_int_equal(inbox.unreadable, 2);
-	for (size_t i = 0; i < b.count; i++) {
-		const struct gateway_message *m = &b.items[i];
-
-		assert_true(utf8_invalid_offset(m->id, strlen(m->id)) ==
-		            strlen(m->id));
-		assert_true(utf8_invalid_offset(m->body, strlen(m->body)) ==
-		            strlen(m->body));
-		if (strncmp(m->id, "em", 2) == 0) {
-			assert_false(m->unreadable);
-			assert_non_null(strstr(m->body, "chest pain"));
-			emergencies++;
-		}
-		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-			if (strcmp(m->id, want[k].id) != 0)
-				continue;
-			assert_false(m->unreadable);
-			assert_string_equal(m->body, want[k].text);
-			found++;
-		}
-	}
+	assert_int_equal(testutil_check_poisoned(
+	                     &b, "em", want, sizeof(want) / sizeof(want[0])),
+	                 7);
+	for (size_t i = 0; i + 1 < b.count; i++)
+		assert_int_equal(b.items[i].unreadable,
+		                 strcmp(b.items[i].id, "obj") == 0);
 	assert_true(b.items[b.count - 1].unreadable);
 	assert_string_equal(b.items[b.count - 1].id,
 	                    "\xef\xbf\xbd\xef\xbf\xbd");
-	assert_int_equal(emergencies, 7);
-	assert_int_equal(found, sizeof(want) / sizeof(want[0]));
 	gateway_batch_free(&b);
 	free(json);
 }

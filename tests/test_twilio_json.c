@@ -15,7 +15,6 @@
 #include "gateway.h"
 #include "twilio_json.h"
 #include "testutil.h"
-#include "utf8.h"
 
 #define SID_IN1 "SM1f0e8ae6ade43cb3c0ce4525424e404f"
 #define SID_OUT "SMded05904ccb347238880ca9264e8fe1c"
@@ -226,11 +225,7 @@ test_page_skipped(void **state)
 	assert_string_equal(b.items[1].id, "SM3");
 	assert_string_equal(b.items[1].from, "");
 	assert_string_equal(b.items[2].id, "SM5");
-	for (size_t i = 0; i < 3; i++) {
-		assert_true(b.items[i].unreadable);
-		assert_string_equal(b.items[i].body, "");
-	}
-	assert_false(b.items[3].unreadable);
+	testutil_expect_unreadable(&b, 0, 3);
 	assert_string_equal(b.items[3].id, "SM6");
 	assert_int_equal(b.items[3].sent_at, 0);
 	twilio_json_page_free(&page);
@@ -283,9 +278,7 @@ test_page_poison(void **state)
 	char *json = testutil_join("{\"messages\":[", entries,
 	                           sizeof(entries) / sizeof(entries[0]),
 	                           "],\"next_page_uri\":null}");
-	static const struct {
-		const char *id, *body;
-	} want[] = {
+	static const struct testutil_want want[] = {
 		{ "SMnul", "meet me \xef\xbf\xbd 5" },
 		{ "SMhigh", "a\xef\xbf\xbd"
 		            "b" },
@@ -298,35 +291,18 @@ test_page_poison(void **state)
 	};
 	struct gateway_batch b = { 0 };
 	struct twilio_json_page page;
-	size_t emergencies = 0, found = 0;
 
 	(void)state;
 	assert_int_equal(parse(json, TWILIO_JSON_INBOUND, &b, &page), 0);
 	assert_int_equal(page.kept, 9 + 7);
 	assert_int_equal(page.unreadable, 1); /* SMobj */
 	assert_int_equal(page.skipped, 1);    /* no sid */
-	for (size_t i = 0; i < b.count; i++) {
-		const struct gateway_message *m = &b.items[i];
-
-		assert_true(utf8_invalid_offset(m->body, strlen(m->body)) ==
-		            strlen(m->body));
-		if (strncmp(m->id, "SMem", 4) == 0) {
-			assert_false(m->unreadable);
-			assert_non_null(strstr(m->body, "chest pain"));
-			emergencies++;
-		}
-		if (strcmp(m->id, "SMobj") == 0)
-			assert_true(m->unreadable);
-		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-			if (strcmp(m->id, want[k].id) != 0)
-				continue;
-			assert_false(m->unreadable);
-			assert_string_equal(m->body, want[k].body);
-			found++;
-		}
-	}
-	assert_int_equal(emergencies, 9);
-	assert_int_equal(found, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(testutil_check_poisoned(
+	                     &b, "SMem", want, sizeof(want) / sizeof(want[0])),
+	                 9);
+	for (size_t i = 0; i < b.count; i++)
+		assert_int_equal(b.items[i].unreadable,
+		                 strcmp(b.items[i].id, "SMobj") == 0);
 	twilio_json_page_free(&page);
 	gateway_batch_free(&b);
 	free(json);
