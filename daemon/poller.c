@@ -227,7 +227,7 @@ static int
 poller_keep(void *arg, const char *raw, size_t len)
 {
 	struct daemon *d = arg;
-	char name[SPOOL_NAME_MAX], err[512];
+	char name[SPOOL_NAME_MAX], err[512] = "out of memory";
 	char **kept;
 
 	kept = realloc(d->kept, (d->nkept + 1) * sizeof(*kept));
@@ -274,11 +274,14 @@ poller_kept(struct daemon *d, bool done)
 	d->nkept = 0;
 }
 
-/* Reads an answer an earlier run kept and did not stage into d->pending.
- * Returns true when there was one. */
+/* Reads an answer an earlier run kept and did not stage into d->pending,
+ * oldest first, each once.  Returns true when there was one. */
 static bool
 poller_reread(struct daemon *d)
 {
+	/* The last one read: one that could not be removed once staged is
+	 * not read again (its messages are recorded), nor any before it. */
+	static char last[SPOOL_NAME_MAX];
 	char name[SPOOL_NAME_MAX], err[512];
 	struct gateway_result res;
 	size_t len;
@@ -292,12 +295,13 @@ poller_reread(struct daemon *d)
 	}
 	rc = spool_oldest(d->spool_dir, d->gw->ops->name, name, sizeof(name),
 	                  err, sizeof(err));
-	if (rc <= 0) {
+	if (rc <= 0 || strcmp(name, last) <= 0) {
 		if (rc < 0)
 			log_err("spool: %s", err);
 		d->spool_read = true;
 		return false;
 	}
+	snprintf(last, sizeof(last), "%s", name);
 	kept = realloc(d->kept, (d->nkept + 1) * sizeof(*kept));
 	if (kept == NULL ||
 	    spool_read(d->spool_dir, name, &raw, &len, err, sizeof(err)) != 0) {
