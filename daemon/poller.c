@@ -253,25 +253,50 @@ poller_keep(void *arg, const char *raw, size_t len)
 static void
 poller_kept(struct daemon *d, bool done)
 {
-	char err[512];
+	char err[512], aside[SPOOL_NAME_MAX + 32];
 
 	for (size_t i = 0; i < d->nkept; i++) {
 		if (done) {
 			if (spool_drop(d->spool_dir, d->kept[i], err,
 			               sizeof(err)) != 0)
 				log_warning("spool: %s", err);
-		} else if (spool_set_aside(d->spool_dir, d->kept[i], err,
-		                           sizeof(err)) != 0) {
+		} else if (spool_rename(d->spool_dir, d->kept[i],
+		                        SPOOL_UNREADABLE, err,
+		                        sizeof(err)) != 0) {
 			log_err("spool: %s", err);
 		} else {
+			spool_renamed(d->kept[i], SPOOL_UNREADABLE, aside,
+			              sizeof(aside));
 			log_err("%s: an answer that cannot be read is kept in "
-			        "%s/%s.unreadable: the messages in it are not "
-			        "answered",
-			        d->gw->ops->name, d->spool_dir, d->kept[i]);
+			        "%s/%s: the messages in it are not answered",
+			        d->gw->ops->name, d->spool_dir, aside);
 		}
 		free(d->kept[i]);
 	}
 	d->nkept = 0;
+}
+
+/* Sets aside an answer that a run died reading again (a fault in parsing
+ * would otherwise kill every start).  Returns true when there was one. */
+static bool
+poller_reread_died(struct daemon *d)
+{
+	char name[SPOOL_NAME_MAX], err[512], aside[SPOOL_NAME_MAX + 32];
+	int rc = spool_oldest(d->spool_dir, d->gw->ops->name, SPOOL_READING,
+	                      name, sizeof(name), err, sizeof(err));
+
+	if (rc == 0)
+		return false;
+	if (rc < 0 || spool_rename(d->spool_dir, name, SPOOL_UNREADABLE, err,
+	                           sizeof(err)) != 0) {
+		log_err("spool: %s", err);
+		return false;
+	}
+	spool_renamed(name, SPOOL_UNREADABLE, aside, sizeof(aside));
+	log_err("%s: the daemon stopped while reading an answer again; it is "
+	        "kept in %s/%s: the messages in it are not answered",
+	        d->gw->ops->name, d->spool_dir, aside);
+	return true;
 }
 
 /* Reads an answer an earlier run kept and did not stage into d->pending,
@@ -282,10 +307,10 @@ poller_reread(struct daemon *d)
 	/* The last one read: one that could not be removed once staged is
 	 * not read again (its messages are recorded), nor any before it. */
 	static char last[SPOOL_NAME_MAX];
-	char name[SPOOL_NAME_MAX], err[512];
+	char name[SPOOL_NAME_MAX], reading[SPOOL_NAME_MAX + 16], err[512];
 	struct gateway_result res;
 	size_t len;
-	char *raw, **kept;
+	char *raw = NULL, **kept;
 	int rc;
 
 	if (d->spool_read || d->gw->ops->reread == NULL ||
@@ -293,8 +318,10 @@ poller_reread(struct daemon *d)
 		d->spool_read = true;
 		return false;
 	}
-	rc = spool_oldest(d->spool_dir, d->gw->ops->name, name, sizeof(name),
-	                  err, sizeof(err));
+	if (poller_reread_died(d))
+		return true;
+	rc = spool_oldest(d->spool_dir, d->gw->ops->name, "", name,
+	                  sizeof(name), err, sizeof(err));
 	if (rc <= 0 || strcmp(name, last) <= 0) {
 		if (rc < 0)
 			log_err("spool: %s", err);
@@ -302,20 +329,21 @@ poller_reread(struct daemon *d)
 		return false;
 	}
 	snprintf(last, sizeof(last), "%s", name);
+	snprintf(reading, sizeof(reading), "%s" SPOOL_READING, name);
 	kept = realloc(d->kept, (d->nkept + 1) * sizeof(*kept));
-	if (kept == NULL ||
-	    spool_read(d->spool_dir, name, &raw, &len, err, sizeof(err)) != 0) {
+	if (kept != NULL)
+		d->kept = kept;
+	if (kept == NULL || (d->kept[d->nkept] = strdup(reading)) == NULL ||
+	    spool_rename(d->spool_dir, name, SPOOL_READING, err, sizeof(err)) !=
+	        0 ||
+	    spool_read(d->spool_dir, reading, &raw, &len, err, sizeof(err)) !=
+	        0) {
+		log_err("spool: %s; reading it at the next start",
+		        kept != NULL && d->kept[d->nkept] != NULL
+		            ? err
+		            : "out of memory");
 		if (kept != NULL)
-			d->kept = kept;
-		log_err("spool: %s; reading it again later",
-		        kept != NULL ? err : "out of memory");
-		d->spool_read = true;
-		return false;
-	}
-	d->kept = kept;
-	d->kept[d->nkept] = strdup(name);
-	if (d->kept[d->nkept] == NULL) {
-		free(raw);
+			free(d->kept[d->nkept]);
 		d->spool_read = true;
 		return false;
 	}

@@ -180,13 +180,25 @@ spool_drop(const char *dir, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-int
-spool_set_aside(const char *dir, const char *name, char *err, size_t errlen)
+void
+spool_renamed(const char *name, const char *suffix, char *buf, size_t len)
 {
-	char from[4096], to[4096];
+	size_t n = strlen(name), r = strlen(SPOOL_READING);
 
+	if (n > r && strcmp(name + n - r, SPOOL_READING) == 0)
+		n -= r;
+	snprintf(buf, len, "%.*s%s", (int)n, name, suffix);
+}
+
+int
+spool_rename(const char *dir, const char *name, const char *suffix, char *err,
+             size_t errlen)
+{
+	char from[4096], to[4096], base[SPOOL_NAME_MAX + 32];
+
+	spool_renamed(name, suffix, base, sizeof(base));
 	spool_path(dir, name, "", from, sizeof(from));
-	spool_path(dir, name, ".unreadable", to, sizeof(to));
+	spool_path(dir, base, "", to, sizeof(to));
 	if (rename(from, to) != 0 || spool_sync_dir(dir) != 0) {
 		snprintf(err, errlen, "%s: %s", from, strerror(errno));
 		return -1;
@@ -194,19 +206,22 @@ spool_set_aside(const char *dir, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether name is PREFIX-....json. */
+/* Whether name is PREFIX-....json + suffix. */
 static int
-spool_ours(const char *name, const char *prefix)
+spool_ours(const char *name, const char *prefix, const char *suffix)
 {
-	size_t n = strlen(name), p = strlen(prefix), s = strlen(SPOOL_SUFFIX);
+	size_t n = strlen(name), p = strlen(prefix);
+	size_t s = strlen(SPOOL_SUFFIX) + strlen(suffix);
 
 	return n > p + 1 + s && strncmp(name, prefix, p) == 0 &&
-	       name[p] == '-' && strcmp(name + n - s, SPOOL_SUFFIX) == 0;
+	       name[p] == '-' &&
+	       strncmp(name + n - s, SPOOL_SUFFIX, strlen(SPOOL_SUFFIX)) == 0 &&
+	       strcmp(name + n - strlen(suffix), suffix) == 0;
 }
 
 int
-spool_oldest(const char *dir, const char *prefix, char *name, size_t namelen,
-             char *err, size_t errlen)
+spool_oldest(const char *dir, const char *prefix, const char *suffix,
+             char *name, size_t namelen, char *err, size_t errlen)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
@@ -219,7 +234,7 @@ spool_oldest(const char *dir, const char *prefix, char *name, size_t namelen,
 		return -1;
 	}
 	while ((de = readdir(dp)) != NULL) {
-		if (!spool_ours(de->d_name, prefix) ||
+		if (!spool_ours(de->d_name, prefix, suffix) ||
 		    strlen(de->d_name) >= namelen ||
 		    (found && strcmp(de->d_name, name) >= 0))
 			continue;

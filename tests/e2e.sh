@@ -643,7 +643,8 @@ inbox_answer() {
 # Infobip's answers are on disk before they are parsed.  One kept by a run
 # that stopped before staging it is read at start and answered once; one
 # that cannot be parsed (cut short) is set aside, whole, for the operator,
-# at start and when a poll brings it.
+# at start and when a poll brings it; one that a run died reading again
+# (.reading) is set aside rather than read in a loop.
 case_spool_infobip() {
 	local spool=$WORK/state.db.spool a=+15557000001 b=+15557000002
 	write_config infobip
@@ -652,6 +653,9 @@ case_spool_infobip() {
 	printf '{"results":[{"messageId":"cut-1","from":"%s","text":"my back %s' $b "$MARKER" \
 		>"$spool/infobip-000000000002000000000-00.json"
 	cp "$spool/infobip-000000000002000000000-00.json" "$WORK/cut.json"
+	# One that a run died reading again: set aside, not read in a loop.
+	inbox_answer "$spool/infobip-000000000000500000000-00.json.reading" $b "my back $MARKER"
+	cp "$spool/infobip-000000000000500000000-00.json.reading" "$WORK/died.json"
 	start_daemon
 	wait_sent 1 30 || { fail "the kept answer was not read at start"; return; }
 	printf '%s\tnumbness around my anus and groin after squats %s\n' $a "$MARKER" >"$WORK/kept.tsv"
@@ -661,6 +665,10 @@ case_spool_infobip() {
 		{ fail "the answer that cannot be parsed was not set aside whole"; return; }
 	grep -q 'infobip-000000000002000000000-00.json.unreadable' "$WORK/daemon.log" ||
 		{ fail "no log line naming the answer set aside"; return; }
+	cmp -s "$WORK/died.json" "$spool/infobip-000000000000500000000-00.json.unreadable" ||
+		{ fail "the answer a run died reading was not set aside"; return; }
+	grep -q 'stopped while reading an answer again.*000500000000-00.json.unreadable' "$WORK/daemon.log" ||
+		{ fail "no log line for the answer a run died reading"; return; }
 
 	# A poll brings an answer cut short: kept, whole, and said so.
 	python3 -c 'import sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t)' \
@@ -669,7 +677,7 @@ case_spool_infobip() {
 	wait_log 'poll failed.*unreadable inbox reports' 20 || { fail "no poll failure for the cut answer"; return; }
 	wait_log 'json.unreadable: the messages' 20 || { fail "the cut answer was not kept"; return; }
 	local kept
-	kept=$(ls "$spool" | grep -v '^infobip-000000000002' | grep '\.unreadable$')
+	kept=$(ls "$spool" | grep -v '^infobip-0000000000' | grep '\.unreadable$')
 	[ -n "$kept" ] && cmp -s "$WORK/cut.json" "$spool/$kept" ||
 		{ fail "the cut answer on disk is not what was fetched: $(ls "$spool")"; return; }
 	add_inbound infobip +15557000003 "my back hurts after deadlifts"
