@@ -43,6 +43,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #include "prefilter.h"
 #include "rulecheck.h"
 #include "secret.h"
+#include "spool.h"
 #include "sendq.h"
 #include "version.h"
 
@@ -659,9 +660,19 @@ main(int argc, char **argv)
 	}
 	if (warn[0] != '\0')
 		log_warning("state database %s: %s", cfg->state_path, warn);
+	/* Beside the database: Infobip's answers, until staged. */
+	d.spool_dir = spool_dir(cfg->state_path);
+	if (d.spool_dir == NULL) {
+		log_err("out of memory");
+		config_free(cfg);
+		store_close(d.store);
+		metrics_free(d.metrics);
+		return 1;
+	}
 	if (backtalkd_setup(&d, cfg, false) != 0) {
 		log_err("cannot start; see the errors above");
 		config_free(cfg);
+		free(d.spool_dir);
 		store_close(d.store);
 		metrics_free(d.metrics);
 		return 1;
@@ -671,6 +682,10 @@ main(int argc, char **argv)
 	metrics_http_stop(d.metrics_http);
 	metrics_free(d.metrics);
 	gateway_batch_free(&d.pending);
+	for (size_t i = 0; i < d.nkept; i++)
+		free(d.kept[i]);
+	free(d.kept);
+	free(d.spool_dir);
 	sendq_free(d.sendq);
 	gateway_free(d.gw);
 	classify_free(d.cls);

@@ -46,6 +46,12 @@ struct daemon {
 	 * failed) stays here and is staged before the next poll, because
 	 * Infobip will not return it again. */
 	struct gateway_batch pending;
+	/* Answers of a gateway that hands messages out once (Infobip), kept
+	 * on disk (spool.h) until what pending holds of them is staged. */
+	char *spool_dir;
+	char **kept; /* their file names */
+	size_t nkept;
+	bool spool_read; /* answers left by an earlier run are read */
 
 	/* Counted over the whole run, reloads included. */
 	struct metrics *metrics;

@@ -128,6 +128,16 @@ gateway_batch_add(struct gateway_batch *b, const char *id, const char *from,
 	return 0;
 }
 
+int
+gateway_batch_add_unreadable(struct gateway_batch *b, const char *id,
+                             const char *from)
+{
+	if (gateway_batch_add(b, id, from, NULL, NULL, 0) != 0)
+		return -1;
+	b->items[b->count - 1].unreadable = true;
+	return 0;
+}
+
 void
 gateway_batch_truncate(struct gateway_batch *b, size_t count)
 {
@@ -145,6 +155,7 @@ gateway_batch_free(struct gateway_batch *b)
 	b->items = NULL;
 	b->cap = 0;
 	b->more = b->closed = false;
+	b->nameless = 0;
 }
 
 long

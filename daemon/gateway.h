@@ -19,6 +19,11 @@ struct gateway_message {
 	char *to;        /* our number */
 	char *body;      /* UTF-8 text */
 	int64_t sent_at; /* Unix seconds; 0 when unknown */
+	/* The gateway listed it, but it could not be read (no sender or no
+	 * text, or a field of the wrong kind): only id (and from, when it
+	 * could be read) is set.  The daemon records it by its id, so that
+	 * it is counted once and not read again, and does not answer it. */
+	bool unreadable;
 };
 
 struct gateway_batch {
@@ -26,16 +31,29 @@ struct gateway_batch {
 	size_t count, cap;
 	bool more;   /* the gateway says more are waiting (Infobip) */
 	bool closed; /* no more input will ever come (console at EOF) */
+	/* Messages left out that could not be read and had no id to record
+	 * them by; the daemon counts them and sets this back to 0. */
+	size_t nameless;
 	/* Optional: where a poll's pages go.  The daemon stages each page
 	 * durably; a driver that reads several pages hands each one over
 	 * with gateway_batch_flush() so that only a page is in memory. */
 	long (*sink)(void *arg, struct gateway_batch *b);
 	void *sink_arg;
+	/* Optional, called with sink_arg: a driver whose gateway hands each
+	 * message out once only (Infobip) gives it every answer it is about
+	 * to parse, so that the answer is on disk first and a parser fault
+	 * cannot lose it.  Returns 0, or -1 when it could not be kept (the
+	 * driver parses it all the same). */
+	int (*keep)(void *arg, const char *raw, size_t len);
 };
 
 /* Adds a copy of the strings; returns 0, or -1 when out of memory. */
 int gateway_batch_add(struct gateway_batch *b, const char *id, const char *from,
                       const char *to, const char *body, int64_t sent_at);
+/* Adds a message that cannot be read (gateway_message.unreadable); from
+ * may be NULL.  Returns 0, or -1 when out of memory. */
+int gateway_batch_add_unreadable(struct gateway_batch *b, const char *id,
+                                 const char *from);
 /* Frees the items from index count on; a parser uses it to undo a page it
  * could not finish. */
 void gateway_batch_truncate(struct gateway_batch *b, size_t count);
@@ -100,6 +118,12 @@ struct gateway_ops {
 	 * messages). */
 	int (*find_sent)(struct gateway *gw, const char *to, const char *body,
 	                 int64_t since, struct gateway_result *res);
+	/* Optional: parses an answer that keep() put on disk and the daemon
+	 * did not stage (it stopped first) into *ret, as poll would have.
+	 * Returns res->status. */
+	enum gateway_status (*reread)(struct gateway *gw, const char *raw,
+	                              size_t len, struct gateway_batch *ret,
+	                              struct gateway_result *res);
 	/* A descriptor the event loop should wait on for readability, or -1
 	 * (the console gateway reads standard input). */
 	int (*fd)(struct gateway *gw);

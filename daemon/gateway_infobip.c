@@ -3,7 +3,10 @@
  * poll makes one GET /sms/1/inbox/reports?limit=N.  Infobip hands each
  * inbound message out once only, so poll never fetches a second batch on its
  * own: it sets batch->more when pendingMessageCount > 0, and the daemon
- * stores the batch durably before it polls again.  send posts one message to
+ * stores the batch durably before it polls again.  So that a fault in
+ * parsing cannot lose an answer, poll hands each one to the daemon's keep
+ * callback, which puts it on disk, before parsing it; reread parses one
+ * kept by a daemon that stopped before staging it.  send posts one message to
  * /sms/2/text/advanced.  Requests carry "Authorization: App <API key>".
  *
  * find_sent asks the sent SMS logs, GET /sms/1/logs?to=&sentSince=&limit=,
@@ -53,14 +56,40 @@ struct gateway_infobip {
 	char *number;   /* sender; NULL: the account's default */
 };
 
+/* Parses an inbox answer into ret; returns res->status. */
+static enum gateway_status
+gateway_infobip_read(const char *raw, size_t len, struct gateway_batch *ret,
+                     struct gateway_result *res)
+{
+	struct infobip_json_inbox inbox;
+	char err[200];
+
+	if (infobip_json_parse_inbox(raw, len, ret, &inbox, err, sizeof(err)) !=
+	    0) {
+		/* Infobip will not hand these messages out again; the
+		 * daemon keeps the answer on disk (keep) for the operator. */
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error),
+		         "unreadable inbox reports: %s", err);
+		return res->status;
+	}
+	ret->nameless += inbox.skipped;
+	if (inbox.skipped > 0)
+		snprintf(res->error, sizeof(res->error),
+		         "%zu unreadable inbound messages without a "
+		         "messageId left out (Infobip will not send them "
+		         "again)",
+		         inbox.skipped);
+	res->status = GATEWAY_OK;
+	return res->status;
+}
+
 static enum gateway_status
 gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
                      struct gateway_result *res)
 {
 	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
-	struct infobip_json_inbox inbox;
 	struct http_response r;
-	char err[200];
 	int rc;
 
 	gateway_result_init(res);
@@ -72,25 +101,21 @@ gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
 		return res->status;
 	}
 	res->http_status = r.status;
-	rc = infobip_json_parse_inbox(r.body, r.len, ret, &inbox, err,
-	                              sizeof(err));
+	/* On disk before anything can go wrong in parsing it. */
+	if (ret->keep != NULL)
+		ret->keep(ret->sink_arg, r.body, r.len);
+	gateway_infobip_read(r.body, r.len, ret, res);
 	http_response_free(&r);
-	if (rc != 0) {
-		/* Infobip will not hand these messages out again. */
-		res->status = GATEWAY_RETRY;
-		snprintf(res->error, sizeof(res->error),
-		         "unreadable inbox reports, messages in it are lost: "
-		         "%s",
-		         err);
-		return res->status;
-	}
-	if (inbox.skipped > 0)
-		snprintf(res->error, sizeof(res->error),
-		         "%zu unusable inbound messages left out (Infobip "
-		         "will not send them again)",
-		         inbox.skipped);
-	res->status = GATEWAY_OK;
 	return res->status;
+}
+
+static enum gateway_status
+gateway_infobip_reread(struct gateway *gw, const char *raw, size_t len,
+                       struct gateway_batch *ret, struct gateway_result *res)
+{
+	(void)gw;
+	gateway_result_init(res);
+	return gateway_infobip_read(raw, len, ret, res);
 }
 
 /* Reads the answer to one send into res. */
@@ -242,6 +267,7 @@ static const struct gateway_ops gateway_infobip_ops = {
 	.send = gateway_infobip_send,
 	.send_many = gateway_infobip_send_many,
 	.find_sent = gateway_infobip_find_sent,
+	.reread = gateway_infobip_reread,
 	.fd = gateway_infobip_fd,
 	.free = gateway_infobip_free,
 };

@@ -241,9 +241,11 @@ gateway_twilio_list(struct gateway_twilio *tw, char *url,
 			         "unreadable Messages list: %s", err);
 			goto out;
 		}
+		batch->nameless += page.skipped;
 		if (page.skipped > 0)
 			snprintf(res->error, sizeof(res->error),
-			         "%zu unusable messages left out",
+			         "%zu unreadable messages without a sid left "
+			         "out",
 			         page.skipped);
 		size_t got = batch->count - start;
 		gateway_twilio_reverse(batch, start);

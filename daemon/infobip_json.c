@@ -4,8 +4,10 @@
  * INFOBIP_JSON_ID_MAX bytes, texts cut to BT_MESSAGE_MAX bytes at a
  * character boundary.  Infobip hands each inbound message out once only, so
  * an entry that cannot be used is counted rather than failing the response:
- * failing would lose every other message in it.  The sent SMS logs are read
- * the other way round: an entry that cannot be read might be the message
+ * failing would lose every other message in it, and the inbox is read with
+ * jsonread_page, so that a NUL or a lone surrogate in one text becomes
+ * U+FFFD rather than making the whole answer unreadable.  The sent SMS logs are
+ * read the other way round: an entry that cannot be read might be the message
  * looked for, so it makes the answer "cannot tell" unless the message is
  * found elsewhere in the list. */
 #include <ctype.h>
@@ -23,7 +25,9 @@
 #include "jsonread.h"
 #include "utf8.h"
 
-/* Adds one entry of results[]; returns 0, or -1 when out of memory. */
+/* Adds one entry of results[]; returns 0, or -1 when out of memory.  An
+ * entry with a messageId but no sender or text is added as unreadable, so
+ * that the daemon records it; one without a messageId is only counted. */
 static int
 infobip_json_add(const json_t *msg, struct gateway_batch *batch,
                  struct infobip_json_inbox *inbox)
@@ -37,10 +41,15 @@ infobip_json_add(const json_t *msg, struct gateway_batch *batch,
 	id = jsonread_string(msg, "messageId", INFOBIP_JSON_ID_MAX);
 	from = jsonread_string(msg, "from", INFOBIP_JSON_ID_MAX);
 	to = jsonread_string(msg, "to", INFOBIP_JSON_ID_MAX);
-	if (id == NULL || id[0] == '\0' || from == NULL ||
-	    !json_is_string(jtext)) {
+	if (id == NULL || id[0] == '\0') {
 		inbox->skipped++;
 		return 0;
+	}
+	if (from == NULL || !json_is_string(jtext)) {
+		r = gateway_batch_add_unreadable(batch, id, from);
+		if (r == 0)
+			inbox->unreadable++;
+		return r;
 	}
 	text = json_string_value(jtext);
 	if (json_string_length(jtext) > BT_MESSAGE_MAX) {
@@ -71,7 +80,7 @@ infobip_json_parse_inbox(const char *buf, size_t len,
 	size_t start = batch->count, i;
 	json_t *root, *results, *pending, *msg;
 
-	root = jsonread_object(buf, len, err, errlen);
+	root = jsonread_page(buf, len, err, errlen);
 	if (root == NULL)
 		return -1;
 	results = json_object_get(root, "results");

@@ -31,19 +31,23 @@ enum infobip_json_group {
 };
 
 struct infobip_json_inbox {
-	long pending;     /* pendingMessageCount: still waiting */
-	size_t kept;      /* added to the batch */
-	size_t skipped;   /* left out: no messageId, from or text, not an
-	                     object, or a field too long */
-	size_t truncated; /* texts cut to BT_MESSAGE_MAX bytes */
+	long pending;      /* pendingMessageCount: still waiting */
+	size_t kept;       /* added to the batch */
+	size_t unreadable; /* added as unreadable: a messageId, but no
+	                      usable from or text */
+	size_t skipped;    /* left out: no usable messageId, or not an
+	                      object */
+	size_t truncated;  /* texts cut to BT_MESSAGE_MAX bytes */
 };
 
 /* Parses an inbox reports response and appends its results to batch (text,
  * not cleanText, is the body; sent_at is receivedAt, or 0); sets
  * batch->more when pendingMessageCount > 0.  Infobip hands each message out
- * once, so an entry that cannot be used is counted in ret->skipped for the
- * caller to log.  Returns 0, or -1 with err set and batch and *ret as they
- * were when the body is not an inbox response. */
+ * once, so an entry that cannot be used is never fatal: with a messageId it
+ * is added with gateway_batch_add_unreadable (ret->unreadable), without one
+ * it is counted in ret->skipped.  Read with jsonread_page, so a NUL or a
+ * lone surrogate in a text is U+FFFD.  Returns 0, or -1 with err set and batch
+ * and *ret as they were when the body is not an inbox response. */
 int infobip_json_parse_inbox(const char *buf, size_t len,
                              struct gateway_batch *batch,
                              struct infobip_json_inbox *ret, char *err,

@@ -46,7 +46,7 @@ struct metrics_code_series {
 
 struct metrics {
 	double started;
-	uint64_t inbound;
+	uint64_t inbound, unreadable, unreadable_no_id;
 	/* The last slot of each table is "other". */
 	struct metrics_reply_series replies[METRICS_REPLY_SERIES_MAX + 1];
 	size_t nreplies;
@@ -101,6 +101,13 @@ void
 metrics_inbound(struct metrics *m)
 {
 	m->inbound++;
+}
+
+void
+metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id)
+{
+	m->unreadable += n;
+	m->unreadable_no_id += n_no_id;
 }
 
 void
@@ -431,6 +438,14 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	                 NULL, 1);
 	metrics_counter(&o, "backtalk_inbound_messages_total",
 	                "Inbound messages recorded.", m->inbound);
+	metrics_head(&o, "backtalk_inbound_unreadable_total", "counter",
+	             "Inbound messages that could not be read, not answered: "
+	             "recorded by id (each once), or with no id (each time a "
+	             "poll reads one).");
+	metrics_labelled(&o, "backtalk_inbound_unreadable_total", "id",
+	                 "recorded", NULL, NULL, m->unreadable);
+	metrics_labelled(&o, "backtalk_inbound_unreadable_total", "id", "none",
+	                 NULL, NULL, m->unreadable_no_id);
 	metrics_render_replies(&o, m);
 	metrics_counter(&o, "backtalk_replies_sent_total",
 	                "Replies the gateway accepted.", m->sent);

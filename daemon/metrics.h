@@ -11,10 +11,11 @@
 
 /* Distinct label sets kept; what comes after is counted under "other", so
  * that a gateway inventing error codes cannot grow the table. */
-#define METRICS_REPLY_SERIES_MAX   1024 /* (category, rule) pairs */
-#define METRICS_CODES_MAX          64   /* send failure codes */
-#define METRICS_LATENCY_SERIES_MAX 16   /* categories in the latency histogram \
-	                                 */
+#define METRICS_REPLY_SERIES_MAX 1024 /* (category, rule) pairs */
+#define METRICS_CODES_MAX        64   /* send failure codes */
+#define METRICS_LATENCY_SERIES_MAX                \
+	16 /* categories in the latency histogram \
+	    */
 
 struct metrics;
 
@@ -33,6 +34,10 @@ void metrics_free(struct metrics *m);
  * for a built-in reply). */
 void metrics_inbound(struct metrics *m);
 void metrics_reply(struct metrics *m, const char *category, const char *rule);
+/* Inbound messages the gateway listed that could not be read: n recorded
+ * by their id (each once), and n_no_id left out for want of one (each
+ * time a poll reads them). */
+void metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id);
 /* +1 an opt-out, -1 an opt-in. */
 void metrics_optout(struct metrics *m, int change);
 

@@ -5,12 +5,14 @@
  * for a page or a chunk of decisions, so a sync to disk is shared by many
  * messages. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
 #include "decide.h"
 #include "log.h"
 #include "senderid.h"
+#include "spool.h"
 
 #define POLLER_BACKOFF_MAX       300.0
 #define POLLER_CHUNK             1024 /* staged messages decided a transaction */
@@ -156,8 +158,32 @@ poller_decide_staged(struct daemon *d)
 	return 1;
 }
 
-/* The batch's sink: stages a page of fetched messages in one transaction.
- * Returns how many were new, or -1 (they stay in the batch). */
+/* Records a message the gateway listed but that could not be read, by its
+ * id, so that it is counted once and not read again.  Returns 1 when new,
+ * 0 when recorded before, -1 when the store failed. */
+static int
+poller_unreadable(struct daemon *d, const struct store_inbound *in)
+{
+	struct store_decision dec = {
+		.category = "unreadable",
+		.action = STORE_ACTION_NONE,
+		.note = "could not be read",
+	};
+
+	switch (store_record(d->store, in, &dec)) {
+	case STORE_RECORDED:
+		return 1;
+	case STORE_DUPLICATE:
+		return 0;
+	case STORE_ERROR:
+		break;
+	}
+	return -1;
+}
+
+/* The batch's sink: stages a page of fetched messages in one transaction
+ * (an unreadable one is recorded by its id instead).  Returns how many
+ * were new, or -1 (they stay in the batch). */
 static long
 poller_stage(void *arg, struct gateway_batch *b)
 {
@@ -165,6 +191,7 @@ poller_stage(void *arg, struct gateway_batch *b)
 	const char *gw = d->gw->ops->name;
 	int64_t now = daemon_clock();
 	long fresh = 0;
+	size_t unreadable = 0;
 
 	if (store_batch_begin(d->store) < 0)
 		goto fail;
@@ -175,19 +202,30 @@ poller_stage(void *arg, struct gateway_batch *b)
 			.id = m->id,
 			.from = m->from,
 			.to = m->to,
-			.body = m->body ? m->body : "",
+			.body = m->unreadable ? NULL
+			        : m->body     ? m->body
+			                      : "",
 			.sent_at = m->sent_at,
 			.received_at = now,
 		};
-		int rc = store_incoming_add(d->store, &in);
+		int rc = m->unreadable ? poller_unreadable(d, &in)
+		                       : store_incoming_add(d->store, &in);
 		if (rc < 0) {
 			store_batch_rollback(d->store);
 			goto fail;
 		}
 		fresh += rc;
+		if (m->unreadable && rc > 0) {
+			unreadable++;
+			log_warning("%s message %s could not be read (no "
+			            "sender or text); recorded as unreadable, "
+			            "not answered",
+			            gw, m->id);
+		}
 	}
 	if (store_batch_commit(d->store) < 0)
 		goto fail;
+	metrics_unreadable(d->metrics, unreadable, 0);
 	return fresh;
 fail:
 	log_err("store: cannot stage %zu fetched messages: %s; keeping them "
@@ -195,6 +233,145 @@ fail:
 	        b->count, store_error(d->store));
 	d->store_failing = true;
 	return -1;
+}
+
+/* The batch's keep: puts an answer on disk before the driver parses it. */
+static int
+poller_keep(void *arg, const char *raw, size_t len)
+{
+	struct daemon *d = arg;
+	char name[SPOOL_NAME_MAX], err[512] = "out of memory";
+	char **kept;
+
+	kept = realloc(d->kept, (d->nkept + 1) * sizeof(*kept));
+	if (kept == NULL) {
+		log_err("spool: out of memory; reading the answer unkept");
+		return -1;
+	}
+	d->kept = kept;
+	if (spool_put(d->spool_dir, d->gw->ops->name, raw, len, name,
+	              sizeof(name), err, sizeof(err)) != 0 ||
+	    (d->kept[d->nkept] = strdup(name)) == NULL) {
+		log_err("spool: cannot keep the answer on disk (%s); reading "
+		        "it unkept",
+		        err);
+		return -1;
+	}
+	d->nkept++;
+	return 0;
+}
+
+/* The kept answers are staged (done) or cannot be parsed: drops them, or
+ * sets them aside for the operator. */
+static void
+poller_kept(struct daemon *d, bool done)
+{
+	char err[512], aside[SPOOL_NAME_MAX + 32];
+
+	for (size_t i = 0; i < d->nkept; i++) {
+		if (done) {
+			if (spool_drop(d->spool_dir, d->kept[i], err,
+			               sizeof(err)) != 0)
+				log_warning("spool: %s", err);
+		} else if (spool_rename(d->spool_dir, d->kept[i],
+		                        SPOOL_UNREADABLE, err,
+		                        sizeof(err)) != 0) {
+			log_err("spool: %s", err);
+		} else {
+			spool_renamed(d->kept[i], SPOOL_UNREADABLE, aside,
+			              sizeof(aside));
+			log_err("%s: an answer that cannot be read is kept in "
+			        "%s/%s: the messages in it are not answered",
+			        d->gw->ops->name, d->spool_dir, aside);
+		}
+		free(d->kept[i]);
+	}
+	d->nkept = 0;
+}
+
+/* Sets aside an answer that a run died reading again (a fault in parsing
+ * would otherwise kill every start).  Returns true when there was one. */
+static bool
+poller_reread_died(struct daemon *d)
+{
+	char name[SPOOL_NAME_MAX], err[512], aside[SPOOL_NAME_MAX + 32];
+	int rc = spool_oldest(d->spool_dir, d->gw->ops->name, SPOOL_READING,
+	                      name, sizeof(name), err, sizeof(err));
+
+	if (rc == 0)
+		return false;
+	if (rc < 0 || spool_rename(d->spool_dir, name, SPOOL_UNREADABLE, err,
+	                           sizeof(err)) != 0) {
+		log_err("spool: %s", err);
+		return false;
+	}
+	spool_renamed(name, SPOOL_UNREADABLE, aside, sizeof(aside));
+	log_err("%s: the daemon stopped while reading an answer again; it is "
+	        "kept in %s/%s: the messages in it are not answered",
+	        d->gw->ops->name, d->spool_dir, aside);
+	return true;
+}
+
+/* Reads an answer an earlier run kept and did not stage into d->pending,
+ * oldest first, each once.  Returns true when there was one. */
+static bool
+poller_reread(struct daemon *d)
+{
+	/* The last one read: one that could not be removed once staged is
+	 * not read again (its messages are recorded), nor any before it. */
+	static char last[SPOOL_NAME_MAX];
+	char name[SPOOL_NAME_MAX], reading[SPOOL_NAME_MAX + 16], err[512];
+	struct gateway_result res;
+	size_t len;
+	char *raw = NULL, **kept;
+	int rc;
+
+	if (d->spool_read || d->gw->ops->reread == NULL ||
+	    d->spool_dir == NULL) {
+		d->spool_read = true;
+		return false;
+	}
+	if (poller_reread_died(d))
+		return true;
+	rc = spool_oldest(d->spool_dir, d->gw->ops->name, "", name,
+	                  sizeof(name), err, sizeof(err));
+	if (rc <= 0 || strcmp(name, last) <= 0) {
+		if (rc < 0)
+			log_err("spool: %s", err);
+		d->spool_read = true;
+		return false;
+	}
+	snprintf(last, sizeof(last), "%s", name);
+	snprintf(reading, sizeof(reading), "%s" SPOOL_READING, name);
+	kept = realloc(d->kept, (d->nkept + 1) * sizeof(*kept));
+	if (kept != NULL)
+		d->kept = kept;
+	if (kept == NULL || (d->kept[d->nkept] = strdup(reading)) == NULL ||
+	    spool_rename(d->spool_dir, name, SPOOL_READING, err, sizeof(err)) !=
+	        0 ||
+	    spool_read(d->spool_dir, reading, &raw, &len, err, sizeof(err)) !=
+	        0) {
+		log_err("spool: %s; reading it at the next start",
+		        kept != NULL && d->kept[d->nkept] != NULL
+		            ? err
+		            : "out of memory");
+		if (kept != NULL)
+			free(d->kept[d->nkept]);
+		d->spool_read = true;
+		return false;
+	}
+	d->nkept++;
+	log_notice("%s: reading %s, kept by an earlier run", d->gw->ops->name,
+	           name);
+	if (d->gw->ops->reread(d->gw, raw, len, &d->pending, &res) !=
+	    GATEWAY_OK) {
+		log_err("%s: %s", d->gw->ops->name, res.error);
+		poller_kept(d, false);
+	} else if (res.error[0] != '\0') {
+		log_notice("%s: %s", d->gw->ops->name, res.error);
+	}
+	free(raw);
+	return true;
 }
 
 /* Logs the end of a spell of store failures, once. */
@@ -258,7 +435,16 @@ poller_flush(struct daemon *d)
 {
 	d->pending.sink = poller_stage;
 	d->pending.sink_arg = d;
-	return gateway_batch_flush(&d->pending) >= 0;
+	d->pending.keep = d->spool_dir != NULL ? poller_keep : NULL;
+	if (gateway_batch_flush(&d->pending) < 0)
+		return false;
+	/* Everything the kept answers held is on disk now. */
+	poller_kept(d, true);
+	if (d->pending.nameless > 0) {
+		metrics_unreadable(d->metrics, 0, d->pending.nameless);
+		d->pending.nameless = 0;
+	}
+	return true;
 }
 
 double
@@ -279,10 +465,17 @@ poller_run(struct daemon *d)
 		return 0;
 	if (d->input_closed)
 		return interval;
+	/* Answers an earlier run kept on disk come first. */
+	if (poller_reread(d))
+		return 0;
 
 	double t0 = daemon_now();
 	d->pending.more = false;
 	enum gateway_status st = d->gw->ops->poll(d->gw, &d->pending, &res);
+	/* A kept answer the driver then failed to parse: nothing of it is
+	 * in the batch. */
+	if (st != GATEWAY_OK && d->nkept > 0)
+		poller_kept(d, false);
 	metrics_poll(d->metrics, st == GATEWAY_OK, daemon_now() - t0,
 	             (double)daemon_clock());
 	if (res.date > 0)

@@ -4,7 +4,11 @@
  * TWILIO_JSON_ID_MAX bytes, bodies are cut to BT_MESSAGE_MAX bytes at a
  * character boundary (as bounds.h says), and an entry that does not fit is
  * counted and left out rather than failing the whole page, so one odd message
- * cannot stop the others from being answered. */
+ * cannot stop the others from being answered.  A page is read with
+ * jsonread_page: a NUL or a lone surrogate in one body becomes U+FFFD
+ * instead of making the whole page unreadable, and an inbound entry that
+ * has a sid but cannot be read otherwise goes to the batch marked
+ * unreadable, for the daemon to record once. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,7 +44,9 @@ twilio_json_time(const json_t *msg)
 	return 0;
 }
 
-/* Adds one entry of messages[]; returns 0, or -1 when out of memory. */
+/* Adds one entry of messages[]; returns 0, or -1 when out of memory.  An
+ * inbound entry with a sid but no sender or body is added as unreadable,
+ * so that the daemon records it once; one without a sid is only counted. */
 static int
 twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
                 struct gateway_batch *batch, struct twilio_json_page *page)
@@ -52,11 +58,7 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 	int r;
 
 	direction = jsonread_string(msg, "direction", 64);
-	if (!json_is_object(msg) || direction == NULL) {
-		page->skipped++;
-		return 0;
-	}
-	if (!twilio_json_wanted(direction, dir)) {
+	if (direction != NULL && !twilio_json_wanted(direction, dir)) {
 		page->other_direction++;
 		return 0;
 	}
@@ -64,10 +66,21 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 	from = jsonread_string(msg, "from", TWILIO_JSON_ID_MAX);
 	to = jsonread_string(msg, "to", TWILIO_JSON_ID_MAX);
 	jbody = json_object_get(msg, "body");
-	if (sid == NULL || sid[0] == '\0' || from == NULL ||
-	    !json_is_string(jbody)) {
+	if (sid == NULL || sid[0] == '\0') {
 		page->skipped++;
 		return 0;
+	}
+	if (direction == NULL || from == NULL || !json_is_string(jbody)) {
+		/* The listing asks for messages to our number: one that
+		 * might be inbound is recorded as unreadable, once. */
+		if (dir != TWILIO_JSON_INBOUND) {
+			page->skipped++;
+			return 0;
+		}
+		r = gateway_batch_add_unreadable(batch, sid, from);
+		if (r == 0)
+			page->unreadable++;
+		return r;
 	}
 	body = json_string_value(jbody);
 	blen = json_string_length(jbody);
@@ -118,7 +131,7 @@ twilio_json_parse_page(const char *buf, size_t len,
 	size_t start = batch->count, i;
 	json_t *root, *messages, *msg;
 
-	root = jsonread_object(buf, len, err, errlen);
+	root = jsonread_page(buf, len, err, errlen);
 	if (root == NULL)
 		return -1;
 	messages = json_object_get(root, "messages");

@@ -29,16 +29,22 @@ struct twilio_json_page {
 	char *next_page_uri;    /* NULL on the last page */
 	size_t kept;            /* added to the batch */
 	size_t other_direction; /* left out: not the direction asked for */
-	size_t skipped;         /* left out: no sid, from or body, or not
-	                           an object, or a field too long */
+	size_t unreadable;      /* added as unreadable: inbound (or of no
+	                           readable direction) with a sid, but no
+	                           usable from or body */
+	size_t skipped;         /* left out: no usable sid (or, outbound,
+	                           no from or body), or not an object */
 	size_t truncated;       /* bodies cut to BT_MESSAGE_MAX bytes */
 };
 
 /* Parses a List Messages page (len bytes; need not be NUL-terminated) and
  * appends the messages going in direction dir to batch: sent_at is
  * date_sent, or date_created when that is missing (a queued outbound
- * message), or 0.  Returns 0 and fills *ret, or -1 with err set and batch
- * and *ret as they were when the body is not a page. */
+ * message), or 0.  Read with jsonread_page, so a NUL or a lone surrogate in
+ * a body is U+FFFD; an inbound entry with a sid that cannot be read
+ * otherwise is added with gateway_batch_add_unreadable.  Returns 0 and fills
+ * *ret, or -1 with err set and batch and *ret as they were when the body is not
+ * a page. */
 int twilio_json_parse_page(const char *buf, size_t len,
                            enum twilio_json_direction dir,
                            struct gateway_batch *batch,

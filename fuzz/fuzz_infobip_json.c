@@ -1,12 +1,12 @@
 /* Fuzzes infobip_json.c: every parser gets the same bytes.  An inbox that
- * parses adds exactly the messages it counts, each within its bounds with a
- * valid UTF-8 body, and sets batch->more from the pending count; one that
- * does not parse leaves the batch alone.  A sent SMS logs lookup answers
- * found with an id, not found, or cannot tell with a reason, and the answer
- * hangs together: found does not depend on the limit, a '+' or an earlier
- * since; not found stays not found with a higher limit.  The send body built
- * from the input reads back to the same text, and a date written from the
- * input reads back to the same time. */
+ * parses adds exactly the messages it counts (kept and unreadable), each
+ * within its bounds with a valid UTF-8 body and id, and sets batch->more from
+ * the pending count; one that does not parse leaves the batch alone.  A sent
+ * SMS logs lookup answers found with an id, not found, or cannot tell with a
+ * reason, and the answer hangs together: found does not depend on the limit, a
+ * '+' or an earlier since; not found stays not found with a higher limit.  The
+ * send body built from the input reads back to the same text, and a date
+ * written from the input reads back to the same time. */
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,8 +40,9 @@ fuzz_infobip_inbox(const char *buf, size_t len)
 		FUZZ_CHECK(b.count == 0 && !b.more);
 		return;
 	}
-	FUZZ_CHECK(b.count == inbox.kept);
-	FUZZ_CHECK(inbox.kept + inbox.skipped <= INFOBIP_JSON_RESULTS_MAX);
+	FUZZ_CHECK(b.count == inbox.kept + inbox.unreadable);
+	FUZZ_CHECK(inbox.kept + inbox.unreadable + inbox.skipped <=
+	           INFOBIP_JSON_RESULTS_MAX);
 	FUZZ_CHECK(inbox.pending >= 0);
 	FUZZ_CHECK(b.more == (inbox.pending > 0));
 	for (size_t i = 0; i < b.count; i++) {
@@ -52,6 +53,9 @@ fuzz_infobip_inbox(const char *buf, size_t len)
 		FUZZ_CHECK(strlen(m->from) <= INFOBIP_JSON_ID_MAX);
 		FUZZ_CHECK(body <= BT_MESSAGE_MAX);
 		FUZZ_CHECK(utf8_invalid_offset(m->body, body) == body);
+		FUZZ_CHECK(utf8_invalid_offset(m->id, strlen(m->id)) ==
+		           strlen(m->id));
+		FUZZ_CHECK(!m->unreadable || body == 0);
 	}
 	gateway_batch_free(&b);
 }

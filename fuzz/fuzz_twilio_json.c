@@ -1,6 +1,7 @@
 /* Fuzzes twilio_json.c: every parser gets the same bytes.  A page that parses
- * adds exactly the messages it counts, each with a non-empty id, fields
- * within their bounds and a body that is valid UTF-8 no longer than
+ * adds exactly the messages it counts (kept and unreadable), each with a
+ * non-empty UTF-8 id, fields within their bounds and a body that is valid
+ * UTF-8 no longer than
  * BT_MESSAGE_MAX; a page that does not parse leaves the batch alone.  Error
  * bodies map to the status their HTTP status and code call for. */
 #include <string.h>
@@ -30,6 +31,8 @@ fuzz_twilio_check_item(const struct gateway_message *m)
 	FUZZ_CHECK(strlen(m->to) <= TWILIO_JSON_ID_MAX);
 	FUZZ_CHECK(body <= BT_MESSAGE_MAX);
 	FUZZ_CHECK(utf8_invalid_offset(m->body, body) == body);
+	FUZZ_CHECK(utf8_invalid_offset(m->id, strlen(m->id)) == strlen(m->id));
+	FUZZ_CHECK(!m->unreadable || body == 0);
 }
 
 static void
@@ -46,9 +49,12 @@ fuzz_twilio_page(const char *buf, size_t len, enum twilio_json_direction dir,
 		FUZZ_CHECK(b->count == before);
 		return;
 	}
-	FUZZ_CHECK(b->count - before == page.kept);
-	FUZZ_CHECK(page.kept + page.other_direction + page.skipped <=
+	FUZZ_CHECK(b->count - before == page.kept + page.unreadable);
+	FUZZ_CHECK(page.kept + page.unreadable + page.other_direction +
+	               page.skipped <=
 	           TWILIO_JSON_PAGE_MAX);
+	if (dir == TWILIO_JSON_OUTBOUND)
+		FUZZ_CHECK(page.unreadable == 0);
 	FUZZ_CHECK(page.truncated <= page.kept);
 	if (page.next_page_uri != NULL)
 		FUZZ_CHECK(page.next_page_uri[0] != '\0' &&

@@ -3,14 +3,17 @@
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
-# state_perms priority clock_back clock_ahead.  Every wait is bounded; a
-# case prints "ok CASE" or "FAIL CASE: why".
+# state_perms priority clock_back clock_ahead poison_twilio poison_infobip
+# spool_infobip privacy.  Every wait is bounded; a case prints "ok CASE" or
+# "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon state_perms priority clock_back clock_ahead)
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics
+	paging_loop sender_ids metrics_slow second_daemon state_perms priority clock_back
+	clock_ahead poison_twilio poison_infobip spool_infobip privacy)
 
 BACKTALKD=$BUILD/daemon/backtalkd
 BACKTALK=$BUILD/daemon/backtalk
@@ -779,6 +782,247 @@ CONF
 		{ fail "no warning about the clock"; return; }
 	wait_scrape /metrics '^backtalk_clock_skew_seconds -7[12][0-9][0-9]$' 10 ||
 		{ fail "the skew is not in /metrics"; return; }
+	stop_daemon
+}
+
+# A marker word in every body of the cases below: it must never reach the
+# log at the default level, whatever goes wrong.
+MARKER=zebrafinch
+
+no_marker_in_log() {
+	if grep -a -q "$MARKER" "$WORK/daemon.log"; then
+		grep -a "$MARKER" "$WORK/daemon.log" | head -n 5 | sed 's/^/  leaked: /'
+		fail "a message body reached the log"
+		return 1
+	fi
+}
+
+# poison_answer GATEWAY: writes $WORK/poison.json, the raw answer (a Twilio
+# page or an Infobip inbox) holding an emergency next to each poisoned
+# message, and $WORK/poison.tsv, "from<TAB>body" of each message that can
+# be read, with the body as the daemon must see it.
+poison_answer() {
+	python3 - "$1" "$OURS" "$MARKER" "$WORK/poison.json" "$WORK/poison.tsv" <<'PY2'
+import json, sys, time
+gw, ours, marker, out_json, out_tsv = sys.argv[1:]
+emergencies = [
+    "since deadlifting I can't tell when I need to pee and my back aches",
+    "numbness around my anus and groin after squats",
+    "bowel accident and bad lower back pain",
+    "numb groin and I cannot control my bladder since lifting",
+] * 2
+R = "\ufffd"
+# (the body member(s) as raw JSON, the body the daemon must read; None:
+# unreadable).  %s is the marker.
+poisons = [
+    (r'"body":"my back hurts \u0000 5 %s"', "my back hurts " + R + " 5 %s"),
+    (r'"body":"sore back \ud800 %s"', "sore back " + R + " %s"),
+    (r'"body":"\udc00 why does my back hurt %s"', R + " why does my back hurt %s"),
+    (r'"body":"first %s","body":"my back is stiff %s"', "my back is stiff %s"),
+    ('"body":"my back \x01 hurts %s"', "my back \x01 hurts %s"),
+    (r'"body":{"text":"%s"}', None),
+    (None, None),  # no id at all: left out
+]
+stamp = time.time() - 60
+date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(stamp))
+recv = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(stamp))
+items, tsv = [], []
+
+def item(mid, frm, member):
+    if gw == "twilio":
+        head = '{"sid":%s,"direction":"inbound","from":"%s","to":"%s","date_sent":"%s",' % (
+            json.dumps(mid), frm, ours, date)
+    else:
+        head = '{"messageId":%s,"from":"%s","to":"%s","receivedAt":"%s",' % (
+            json.dumps(mid), frm, ours, recv)
+        member = member.replace('"body":', '"text":')
+    return head + member + "}"
+
+for i, (raw, seen) in enumerate(poisons):
+    frm = "+1555600%04d" % (2 * i)
+    body = "%s %s" % (emergencies[i], marker)
+    items.append(item("EM%02d" % i, frm, '"body":' + json.dumps(body)))
+    tsv.append((frm, body))
+    frm = "+1555600%04d" % (2 * i + 1)
+    member = (raw or '"body":"%s"').replace("%s", marker)
+    items.append(item("PO%02d" % i if raw else None, frm, member))
+    if seen is not None:
+        tsv.append((frm, seen.replace("%s", marker)))
+if gw == "twilio":  # newest first
+    doc = '{"messages":[%s],"next_page_uri":null}' % ",".join(reversed(items))
+else:
+    doc = '{"results":[%s],"messageCount":%d,"pendingMessageCount":0}' % (
+        ",".join(items), len(items))
+open(out_json, "w").write(doc)
+with open(out_tsv, "w") as f:
+    for frm, body in tsv:
+        f.write("%s\t%s\n" % (frm, body))
+PY2
+}
+
+raw_fault() { # raw_fault ENDPOINT FILE [EXTRA_FIELDS]: FILE's text as a raw answer
+	python3 -c 'import json,sys; print(json.dumps({sys.argv[1]: [dict({"raw": open(sys.argv[2]).read()}, **json.loads(sys.argv[3]))]}))' \
+		"$1" "$2" "${3:-{\}}" >"$WORK/fault.json"
+	curl -sS -m 10 -X POST -H 'Content-Type: application/json' \
+		--data-binary @"$WORK/fault.json" "$BASE/_control/faults" >/dev/null
+}
+
+unreadable_rows() { # the ids recorded as unreadable, space separated
+	sqlite3 -readonly -cmd '.timeout 5000' "$WORK/state.db" \
+		"SELECT group_concat(id, ' ') FROM (SELECT id FROM inbound
+		 WHERE category = 'unreadable' ORDER BY id)"
+}
+
+# One bad message never stops the others.  Twilio lists the whole day on
+# every poll: a page with an emergency next to a body holding \u0000, lone
+# surrogates, a duplicate key, a control character, a body that is no
+# string and a message with no sid, listed on five polls in a row.  Every
+# message that can be read is answered exactly once (the emergencies with
+# the emergency reply), the one with no body is recorded once as
+# unreadable and counted, and no body reaches the log.
+case_poison_twilio() {
+	poison_case twilio twilio_list 5
+}
+
+# The same through Infobip, which hands each message out once only.
+case_poison_infobip() {
+	poison_case infobip infobip_inbox 1
+}
+
+poison_case() { # poison_case GATEWAY ENDPOINT POLLS_WITH_THE_ANSWER
+	write_config $1
+	MPORT=$(free_port)
+	cat >>"$WORK/backtalk.conf" <<CONF
+metrics = { listen = "127.0.0.1"; port = $MPORT; };
+CONF
+	poison_answer $1 || { fail "no poisoned answer"; return; }
+	raw_fault $2 "$WORK/poison.json" "{\"count\":$3}"
+	start_daemon
+	poison_check $1 $3
+}
+
+poison_check() { # poison_check GATEWAY POLLS_WITH_THE_ANSWER
+	local want rows
+	want=$(wc -l <"$WORK/poison.tsv")
+	cut -f2 "$WORK/poison.tsv" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
+	[ "$(grep -c '"category":"emergency"' "$WORK/expect.json")" -eq 7 ] ||
+		{ fail "the test's emergencies are not emergencies"; return; }
+	wait_sent "$want" 60 || { fail "not every readable message was answered"; return; }
+	wait_scrape /metrics "^backtalk_inbound_unreadable_total{id=\"none\"} $2\$" 20 ||
+		{ fail "the message with no id was not counted"; return; }
+	sleep 1 # more polls: nothing may be answered twice
+	check_replies "$WORK/poison.tsv" || { fail "not one right reply each"; return; }
+	scrape /metrics >"$WORK/scrape"
+	grep -q '^backtalk_inbound_unreadable_total{id="recorded"} 1$' "$WORK/scrape" ||
+		{ fail "unreadable not counted once: $(grep unreadable "$WORK/scrape")"; return; }
+	rows=$(unreadable_rows)
+	[ "$rows" = PO05 ] || { fail "unreadable rows: '$rows', not PO05"; return; }
+	grep -q "$1 message PO05 could not be read" "$WORK/daemon.log" ||
+		{ fail "no log line for the unreadable message"; return; }
+	no_marker_in_log || return
+	if [ "$1" = infobip ]; then
+		[ -z "$(ls -A "$WORK/state.db.spool" 2>/dev/null)" ] ||
+			{ fail "the spool is not empty: $(ls "$WORK/state.db.spool")"; return; }
+	fi
+	stop_daemon
+}
+
+# inbox_answer FILE FROM BODY: an Infobip inbox answer with one message.
+inbox_answer() {
+	python3 -c 'import json,sys; print(json.dumps({"results":[{"messageId":"kept-1","from":sys.argv[2],"to":sys.argv[3],"text":sys.argv[4],"receivedAt":"2030-01-01T00:00:00.000+0000"}],"messageCount":1,"pendingMessageCount":0}))' \
+		"$1" "$2" "$OURS" "$3" >"$1"
+}
+
+# Infobip's answers are on disk before they are parsed.  One kept by a run
+# that stopped before staging it is read at start and answered once; one
+# that cannot be parsed (cut short) is set aside, whole, for the operator,
+# at start and when a poll brings it; one that a run died reading again
+# (.reading) is set aside rather than read in a loop.
+case_spool_infobip() {
+	local spool=$WORK/state.db.spool a=+15557000001 b=+15557000002
+	write_config infobip
+	mkdir -m 700 "$spool"
+	inbox_answer "$spool/infobip-000000000001000000000-00.json" $a "numbness around my anus and groin after squats $MARKER"
+	printf '{"results":[{"messageId":"cut-1","from":"%s","text":"my back %s' $b "$MARKER" \
+		>"$spool/infobip-000000000002000000000-00.json"
+	cp "$spool/infobip-000000000002000000000-00.json" "$WORK/cut.json"
+	# One that a run died reading again: set aside, not read in a loop.
+	inbox_answer "$spool/infobip-000000000000500000000-00.json.reading" $b "my back $MARKER"
+	cp "$spool/infobip-000000000000500000000-00.json.reading" "$WORK/died.json"
+	start_daemon
+	wait_sent 1 30 || { fail "the kept answer was not read at start"; return; }
+	printf '%s\tnumbness around my anus and groin after squats %s\n' $a "$MARKER" >"$WORK/kept.tsv"
+	check_replies "$WORK/kept.tsv" || { fail "the kept message was not answered right"; return; }
+	[ ! -e "$spool/infobip-000000000001000000000-00.json" ] || { fail "a staged answer stayed in the spool"; return; }
+	cmp -s "$WORK/cut.json" "$spool/infobip-000000000002000000000-00.json.unreadable" ||
+		{ fail "the answer that cannot be parsed was not set aside whole"; return; }
+	grep -q 'infobip-000000000002000000000-00.json.unreadable' "$WORK/daemon.log" ||
+		{ fail "no log line naming the answer set aside"; return; }
+	cmp -s "$WORK/died.json" "$spool/infobip-000000000000500000000-00.json.unreadable" ||
+		{ fail "the answer a run died reading was not set aside"; return; }
+	grep -q 'stopped while reading an answer again.*000500000000-00.json.unreadable' "$WORK/daemon.log" ||
+		{ fail "no log line for the answer a run died reading"; return; }
+
+	# A poll brings an answer cut short: kept, whole, and said so.
+	python3 -c 'import sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t)' \
+		"$WORK/cut.json" "$WORK/cut2.json"
+	raw_fault infobip_inbox "$WORK/cut2.json"
+	wait_log 'poll failed.*unreadable inbox reports' 20 || { fail "no poll failure for the cut answer"; return; }
+	wait_log 'json.unreadable: the messages' 20 || { fail "the cut answer was not kept"; return; }
+	local kept
+	kept=$(ls "$spool" | grep -v '^infobip-0000000000' | grep '\.unreadable$')
+	[ -n "$kept" ] && cmp -s "$WORK/cut.json" "$spool/$kept" ||
+		{ fail "the cut answer on disk is not what was fetched: $(ls "$spool")"; return; }
+	add_inbound infobip +15557000003 "my back hurts after deadlifts"
+	wait_sent 2 20 || { fail "stopped answering after a bad answer"; return; }
+	[ -z "$(ls "$spool" | grep '\.json$')" ] || { fail "answers left in the spool: $(ls "$spool")"; return; }
+	no_marker_in_log || return
+	stop_daemon
+}
+
+# No message body reaches the log at the default level, whatever goes
+# wrong: pages cut short (by fakegw and by hand), invalid tokens, control
+# characters, HTTP errors whose bodies quote the message, poisoned pages,
+# through Twilio and then Infobip, each with the marker in every body.
+case_privacy() {
+	local gw list i
+	for gw in twilio infobip; do
+		list=${gw}_list
+		[ $gw = infobip ] && list=infobip_inbox
+		stop_daemon
+		rm -rf "$WORK/state.db"*
+		ctl POST /reset >/dev/null
+		write_config $gw
+		for i in 1 2 3; do
+			add_inbound $gw +1555800000$i "my back hurts $MARKER after lifting $i"
+		done
+		poison_answer $gw
+		# Each bad answer, then a good one (so that the backoff stays
+		# short): fakegw's own cuts, then answers cut by hand, invalid
+		# tokens and error pages, with 200, 500 and 400.
+		python3 - "$list" "$MARKER" "$WORK/poison.json" >"$WORK/fault.json" <<'PY2'
+import json, sys
+ep, m, poison = sys.argv[1:]
+bad = [
+    '{"messages":[{"sid":"SM1","direction":"inbound","from":"+1","body":"my back %s' % m,
+    '{"results":[{"messageId":"m1","from":"1","text":"my back %s' % m,
+    '{"messages":[{"sid":"SM1","body":%s}],"results":[]}' % m,
+    '{"messages":[],"results":[]} %s' % m,
+    '<html>%s</html>' % m,
+]
+faults = [{"truncate": True}, {"malformed": True}, {"truncate": "close"}]
+faults += [{"raw": b} for b in bad]
+faults += [{"raw": b, "status": st} for b in bad[2:] for st in (500, 400)]
+faults += [{"raw": open(poison).read()}]
+print(json.dumps({ep: [x for f in faults for x in (f, {})]}))
+PY2
+		curl -sS -m 10 -X POST -H 'Content-Type: application/json' \
+			--data-binary @"$WORK/fault.json" "$BASE/_control/faults" >/dev/null
+		start_daemon
+		wait_sent 15 90 || { fail "$gw: not answered after the faults"; return; }
+		wait_log "$gw: poll failed" 5 || { fail "$gw: no poll failed"; return; }
+	done
+	no_marker_in_log || return
 	stop_daemon
 }
 

@@ -335,6 +335,7 @@ struct fault {
 	int truncate; /* 0, TRUNCATE_BODY or TRUNCATE_CLOSE */
 	bool drop, malformed, duplicate, loop, apply;
 	uint64_t huge_bytes;
+	const char *raw; /* 200 with exactly this body; NULL: none */
 };
 
 enum { TRUNCATE_BODY = 1, TRUNCATE_CLOSE = 2 };
@@ -397,6 +398,9 @@ static struct {
 	uint64_t serial;  /* never reset, so ids stay unique */
 	uint64_t salt;
 	FILE *log;
+	/* The bodies of "raw" faults, kept for the life of the process. */
+	char **raws;
+	size_t nraws, capraws;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct {
@@ -647,6 +651,8 @@ fault_name(const struct fault *f)
 		return "malformed";
 	if (f->huge_bytes)
 		return "huge";
+	if (f->raw)
+		return "raw";
 	if (f->truncate)
 		return "truncate";
 	if (f->duplicate)
@@ -925,6 +931,10 @@ respond(struct MHD_Connection *c, struct req *r, const char *url,
 
 	if (f && f->malformed) {
 		text = (char *)garbage[r->ep];
+		resp = MHD_create_response_from_buffer(strlen(text), text,
+		                                       MHD_RESPMEM_PERSISTENT);
+	} else if (f && f->raw) {
+		text = (char *)f->raw;
 		resp = MHD_create_response_from_buffer(strlen(text), text,
 		                                       MHD_RESPMEM_PERSISTENT);
 	} else if (f && f->huge_bytes) {
@@ -1805,6 +1815,19 @@ control_requests(struct MHD_Connection *c)
 	return out_json(200, doc);
 }
 
+/* A copy of a "raw" fault's body that lives as long as the process. */
+static const char *
+raw_keep(const char *s)
+{
+	char *copy = xstrdup(s);
+
+	pthread_mutex_lock(&st.lock);
+	grow(&st.raws, &st.capraws, st.nraws + 1, sizeof *st.raws);
+	st.raws[st.nraws++] = copy;
+	pthread_mutex_unlock(&st.lock);
+	return copy;
+}
+
 /* Parses one fault object; returns an error message or NULL. */
 static const char *
 control_fault_parse(json_t *obj, struct fault *ret, int64_t *ret_count)
@@ -1837,6 +1860,10 @@ control_fault_parse(json_t *obj, struct fault *ret, int64_t *ret_count)
 			if (n < 1 || (uint64_t)n > FAKEGW_HUGE_MAX)
 				return "huge_bytes must be 1 to 4 GiB";
 			ret->huge_bytes = (uint64_t)n;
+		} else if (strcmp(key, "raw") == 0) {
+			if (!json_is_string(v))
+				return "raw must be a string";
+			ret->raw = raw_keep(json_string_value(v));
 		} else if (strcmp(key, "count") == 0) {
 			if (n < 1 || n > FAKEGW_FAULT_REPEAT_MAX)
 				return "count must be 1 to 100000";
@@ -1875,7 +1902,7 @@ control_fault_parse(json_t *obj, struct fault *ret, int64_t *ret_count)
 		} else {
 			return "unknown fault field (known: status, "
 			       "retry_after, delay_ms, drop, truncate, "
-			       "malformed, huge_bytes, duplicate, loop, "
+			       "malformed, huge_bytes, raw, duplicate, loop, "
 			       "apply, count)";
 		}
 	}
@@ -2107,7 +2134,7 @@ gateway_serve(struct MHD_Connection *c, struct req *r, const char *url,
 	struct fault f;
 	bool has = fault_pop(r->ep, &f);
 	bool replaced =
-	    has && (f.drop || f.status || f.malformed || f.huge_bytes);
+	    has && (f.drop || f.status || f.malformed || f.huge_bytes || f.raw);
 	struct out o = { 0, NULL, -1, false };
 
 	/* The handlers check again; this is for the record when a fault

@@ -88,6 +88,8 @@
  *   "truncate":"close"       promise the whole JSON, send half, close
  *   "malformed":true         200 with {"messages": [ {"sid": and no more
  *   "huge_bytes":N           200 with an N-byte JSON body, streamed
+ *   "raw":"TEXT"             200 with exactly TEXT as the body (a page
+ *                            with a poisoned message, say)
  *   "duplicate":true         Twilio list: next_page_uri repeats this page;
  *                            Infobip inbox: the messages stay in the inbox
  *   "loop":true              Twilio list: next_page_uri is this request's

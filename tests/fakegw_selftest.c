@@ -747,6 +747,20 @@ test_twilio_faults(void)
 	resp_free(&r);
 	expect_normal_list(__LINE__);
 
+	/* A raw body, byte for byte, twice, then the list as usual. */
+	ctl_faults("twilio_list",
+	           json_pack("[{s:s,s:i}]", "raw",
+	                     "{\"messages\":[{\"body\":\"\\ud800\"}]}", "count",
+	                     2));
+	for (int i = 0; i < 2; i++) {
+		r = twilio_get("?PageSize=2");
+		CHECK(r.status == 200 && r.body &&
+		      strcmp(r.body,
+		             "{\"messages\":[{\"body\":\"\\ud800\"}]}") == 0);
+		resp_free(&r);
+	}
+	expect_normal_list(__LINE__);
+
 	ctl_faults("twilio_list",
 	           json_pack("[{s:i}]", "huge_bytes", HUGE_BYTES));
 	r = http("GET", "/2010-04-01/Accounts/" SID "/Messages.json",

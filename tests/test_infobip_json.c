@@ -16,6 +16,7 @@
 #include "bounds.h"
 #include "gateway.h"
 #include "infobip_json.h"
+#include "testutil.h"
 
 /* One inbound message as Infobip reports it. */
 #define RESULT(id, from, text, at)                                      \
@@ -48,7 +49,6 @@ static const char *const bad_bodies[] = {
 	"{\"results\":{}}",
 	"{\"results\":null}",
 	"{\"results\":\"x\"}",
-	"{\"results\":[],\"results\":[]}",
 	"{\"requestError\":{\"serviceException\":{\"messageId\":"
 	"\"UNAUTHORIZED\",\"text\":\"Invalid login details\"}}}",
 	"<html>Bad Gateway</html>",
@@ -142,11 +142,123 @@ test_inbox_skipped(void **state)
 
 	(void)state;
 	assert_int_equal(parse(json, &b, &inbox), 0);
-	assert_int_equal(inbox.skipped, 9);
+	/* With a messageId: in the batch, marked unreadable. */
+	assert_int_equal(inbox.unreadable, 3);
+	assert_int_equal(inbox.skipped, 6);
 	assert_int_equal(inbox.kept, 2);
-	assert_string_equal(b.items[0].id, "m7");
-	assert_int_equal(b.items[0].sent_at, 0);
-	assert_string_equal(b.items[1].to, "");
+	assert_int_equal(b.count, 5);
+	assert_string_equal(b.items[0].id, "m3");
+	assert_string_equal(b.items[0].from, "");
+	assert_string_equal(b.items[1].id, "m4");
+	assert_string_equal(b.items[1].from, "1");
+	assert_string_equal(b.items[2].id, "m5");
+	testutil_expect_unreadable(&b, 0, 3);
+	assert_string_equal(b.items[3].id, "m7");
+	assert_int_equal(b.items[3].sent_at, 0);
+	assert_string_equal(b.items[4].to, "");
+	gateway_batch_free(&b);
+}
+
+/* One emergency next to each kind of poison: every entry that can be read
+ * is kept, each text valid UTF-8 without NUL. */
+#define R_EMERGENCY(n)                                           \
+	RESULT("em" n, "38591624249" n,                          \
+	       "\"chest pain and I cannot feel my legs " n "\"", \
+	       "2019-08-20T14:50:29.000+0000")
+#define R_TEXT(id, text) \
+	RESULT(id, "385916242400", text, "2019-08-20T14:50:29.000+0000")
+
+static void
+test_inbox_poison(void **state)
+{
+	static const char *const entries[] = {
+		R_EMERGENCY("1"),
+		R_TEXT("nul", "\"meet me \\u0000 5\""),
+		R_EMERGENCY("2"),
+		R_TEXT("high", "\"a\\ud800b\""),
+		R_EMERGENCY("3"),
+		R_TEXT("low", "\"\\udc00\""),
+		R_EMERGENCY("4"),
+		"{\"messageId\":\"dup\",\"from\":\"1\",\"text\":\"first\","
+		"\"text\":\"last\"}",
+		R_EMERGENCY("5"),
+		R_TEXT("raw", "\"bad \xff byte\""),
+		R_EMERGENCY("6"),
+		R_TEXT("obj", "[\"x\"]"),
+		R_EMERGENCY("7"),
+		"{\"messageId\":\"\\ud800\\u0000\",\"text\":\"x\"}",
+	};
+	char *json = testutil_join("{\"results\":[", entries,
+	                           sizeof(entries) / sizeof(entries[0]),
+	                           "],\"pendingMessageCount\":0}");
+	static const struct testutil_want want[] = {
+		{ "nul", "meet me \xef\xbf\xbd 5" },
+		{ "high", "a\xef\xbf\xbd"
+		          "b" },
+		{ "low", "\xef\xbf\xbd" },
+		{ "dup", "last" },
+		{ "raw", "bad \xef\xbf\xbd byte" },
+	};
+	struct gateway_batch b = { 0 };
+	struct infobip_json_inbox inbox;
+
+	(void)state;
+	assert_int_equal(parse(json, &b, &inbox), 0);
+	assert_int_equal(inbox.kept, 7 + 5);
+	/* "obj", and the one whose messageId has a NUL in it */
+	assert_int_equal(inbox.unreadable, 2);
+	assert_int_equal(testutil_check_poisoned(
+	                     &b, "em", want, sizeof(want) / sizeof(want[0])),
+	                 7);
+	for (size_t i = 0; i + 1 < b.count; i++)
+		assert_int_equal(b.items[i].unreadable,
+		                 strcmp(b.items[i].id, "obj") == 0);
+	assert_true(b.items[b.count - 1].unreadable);
+	assert_string_equal(b.items[b.count - 1].id,
+	                    "\xef\xbf\xbd\xef\xbf\xbd");
+	gateway_batch_free(&b);
+	free(json);
+}
+
+/* What the parsers say about a body they cannot read never quotes it. */
+static void
+test_errors_quote_nothing(void **state)
+{
+	static const char *const bodies[] = {
+		"{\"results\":[{\"messageId\":\"m1\",\"text\":MARKERWORD}]}",
+		"{\"results\":[{\"messageId\":\"m1\",\"text\":\"MARKERWORD\"",
+		"{\"results\":[{\"messageId\":\"m1\",\"text\":\"MARKERWORD\"}]}"
+		"x",
+		"MARKERWORD",
+		"{\"results\":[{\"text\":\"MARKERWORD\x01\"}]}",
+		"{\"results\":[{\"text\":\"MARKERWORD\",\"text\":\"x\"}]}",
+		"{\"results\":[{\"text\":\"MARKERWORD\xff\"}]}",
+		"{\"results\":[{\"text\":\"MARKERWORD\\u0000\"}]}",
+		"{\"messages\":[{\"messageId\":MARKERWORD}]}",
+	};
+	struct gateway_batch b = { 0 };
+	struct infobip_json_inbox inbox;
+	struct gateway_result res;
+	char err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		size_t len = strlen(bodies[i]);
+
+		err[0] = '\0';
+		infobip_json_parse_inbox(bodies[i], len, &b, &inbox, err,
+		                         sizeof(err));
+		assert_null(strstr(err, "MARKER"));
+		memset(&res, 0, sizeof(res));
+		infobip_json_parse_sent(bodies[i], len, &res);
+		assert_null(strstr(res.error, "MARKER"));
+		memset(&res, 0, sizeof(res));
+		infobip_json_find_sent(bodies[i], len, "+1", "x", 0, 100, &res);
+		assert_null(strstr(res.error, "MARKER"));
+		memset(&res, 0, sizeof(res));
+		infobip_json_parse_error(400, bodies[i], len, &res);
+		assert_null(strstr(res.error, "MARKER"));
+	}
 	gateway_batch_free(&b);
 }
 
@@ -557,6 +669,8 @@ test_logs_malformed(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++)
 		BAD_LOGS(bad_bodies[i]);
+	/* The logs refuse duplicate keys (an inbox takes the last). */
+	BAD_LOGS("{\"results\":[],\"results\":[]}");
 	BAD_LOGS("{\"results\":[],\"results\":[" L_OURS "]}");
 	/* Every cut of a good answer, including one just short of the match
 	 * and one with the match but not the end. */
@@ -740,6 +854,8 @@ main(void)
 		cmocka_unit_test(test_inbox_empty),
 		cmocka_unit_test(test_inbox_skipped),
 		cmocka_unit_test(test_inbox_malformed),
+		cmocka_unit_test(test_inbox_poison),
+		cmocka_unit_test(test_errors_quote_nothing),
 		cmocka_unit_test(test_inbox_huge),
 		cmocka_unit_test(test_inbox_long_text),
 		cmocka_unit_test(test_send_body),

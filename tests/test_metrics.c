@@ -38,6 +38,7 @@ sample(void)
 	metrics_inbound(m);
 	metrics_inbound(m);
 	metrics_inbound(m);
+	metrics_unreadable(m, 2, 5);
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "fallback", NULL);
@@ -66,6 +67,12 @@ static const char sample_text[] =
     "# HELP backtalk_inbound_messages_total Inbound messages recorded.\n"
     "# TYPE backtalk_inbound_messages_total counter\n"
     "backtalk_inbound_messages_total 3\n"
+    "# HELP backtalk_inbound_unreadable_total Inbound messages that could "
+    "not be read, not answered: recorded by id (each once), or with no id "
+    "(each time a poll reads one).\n"
+    "# TYPE backtalk_inbound_unreadable_total counter\n"
+    "backtalk_inbound_unreadable_total{id=\"recorded\"} 2\n"
+    "backtalk_inbound_unreadable_total{id=\"none\"} 5\n"
     "# HELP backtalk_replies_total Replies decided (queued to send), by "
     "category and rule.\n"
     "# TYPE backtalk_replies_total counter\n"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "utf8.h"
 
 char *
 testutil_tmpdir(void)
@@ -130,4 +131,70 @@ testutil_diag_dump(const struct diag *d)
 	        d->count, d->errors, d->warnings);
 	diag_print(d, stderr);
 	fprintf(stderr, "---\n");
+}
+
+char *
+testutil_join(const char *head, const char *const *entries, size_t n,
+              const char *tail)
+{
+	size_t len = strlen(head) + strlen(tail) + n + 1, off;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(entries[i]);
+	s = malloc(len);
+	assert_non_null(s);
+	off = (size_t)snprintf(s, len, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(s + off, len - off, "%s%s",
+		                        i > 0 ? "," : "", entries[i]);
+	snprintf(s + off, len - off, "%s", tail);
+	return s;
+}
+
+static void
+testutil_utf8(const char *s)
+{
+	assert_int_equal(utf8_invalid_offset(s, strlen(s)), strlen(s));
+}
+
+size_t
+testutil_check_poisoned(const struct gateway_batch *b, const char *emergency,
+                        const struct testutil_want *want, size_t n)
+{
+	size_t emergencies = 0, found = 0;
+
+	for (size_t i = 0; i < b->count; i++) {
+		const struct gateway_message *m = &b->items[i];
+
+		testutil_utf8(m->id);
+		testutil_utf8(m->body);
+		if (strncmp(m->id, emergency, strlen(emergency)) == 0) {
+			assert_false(m->unreadable);
+			assert_non_null(strstr(m->body, "chest pain"));
+			emergencies++;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(m->id, want[k].id) != 0)
+				continue;
+			assert_false(m->unreadable);
+			assert_string_equal(m->body, want[k].body);
+			found++;
+		}
+	}
+	assert_int_equal(found, n);
+	return emergencies;
+}
+
+void
+testutil_expect_unreadable(const struct gateway_batch *b, size_t first,
+                           size_t n)
+{
+	assert_true(first + n <= b->count);
+	for (size_t i = first; i < first + n; i++) {
+		assert_true(b->items[i].unreadable);
+		assert_string_equal(b->items[i].body, "");
+	}
+	if (first + n < b->count)
+		assert_false(b->items[first + n].unreadable);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "gateway.h"
 #include "rules.h"
 
 /* A fresh directory under $TMPDIR (or /tmp); the test fails if it cannot be
@@ -30,6 +31,29 @@ struct ruleset *testutil_load_text(const char *text);
 const struct diag_item *testutil_diag_find(const struct diag *d,
                                            const char *file_suffix, int line,
                                            ...);
+
+/* head, then the n entries with commas between them, then tail (a JSON
+ * list, say); the test fails when out of memory.  Free with free(). */
+char *testutil_join(const char *head, const char *const *entries, size_t n,
+                    const char *tail);
+
+/* Items [first, first + n) of b are marked unreadable, with an empty body
+ * (the id is checked by the caller), and the item after them is not. */
+void testutil_expect_unreadable(const struct gateway_batch *b, size_t first,
+                                size_t n);
+
+/* A message a parser must read from a poisoned list, with its body. */
+struct testutil_want {
+	const char *id, *body;
+};
+
+/* Checks a batch parsed from a list with poisoned messages: every id and
+ * body is valid UTF-8; each message whose id starts with emergency is
+ * readable and says "chest pain"; each of want[0..n) is there, readable,
+ * with that body.  Returns how many emergencies it found. */
+size_t testutil_check_poisoned(const struct gateway_batch *b,
+                               const char *emergency,
+                               const struct testutil_want *want, size_t n);
 
 /* Prints every item, to show what was found when an expectation fails. */
 void testutil_diag_dump(const struct diag *d);
