@@ -29,6 +29,7 @@ struct http_response {
 	size_t len;
 	long retry_after_s; /* parsed Retry-After, -1 when absent */
 	char error[256];    /* transport error for the log, "" when none */
+	bool sent; /* the request went out (it may have reached the server) */
 };
 
 struct http_client;

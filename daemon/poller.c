@@ -266,6 +266,10 @@ poller_run(struct daemon *d)
 		poller_decide_staged(d);
 		return 0;
 	}
+	if (st == GATEWAY_AUTH)
+		sender_auth_failed(d, &res, "poll");
+	else if (st == GATEWAY_OK)
+		sender_gateway_ok(d);
 	if (st != GATEWAY_OK) {
 		double wait = daemon_backoff(interval, ++d->poll_failures,
 		                             POLLER_BACKOFF_MAX);
