@@ -68,6 +68,17 @@ if(TARGET fakegw AND TARGET backtalkd AND TARGET backtalk AND BACKTALK_PYTHON3)
       TIMEOUT 240)
   endforeach()
 
+  # Twilio as it behaves (a queued message has no date_sent; lists show a
+  # new message late), a rotated token, and the delay of replies under
+  # random 500s and 429s (tests/README.md).
+  foreach(case queued_lookup list_lag auth_rotation fault_delay)
+    add_test(NAME gwdown_${case}
+             COMMAND ${BACKTALK_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/gwdown.py
+                     ${faultlab_args} ${case})
+    set_tests_properties(gwdown_${case} PROPERTIES LABELS "crash;gwdown"
+      TIMEOUT 240)
+  endforeach()
+
   # libcurl sent a POST again by itself when a reused connection closed
   # before any answer (tests/README.md, "Fixed bugs").
   add_test(NAME gwdown_drop_after_accept
