@@ -391,6 +391,16 @@ def case_lookup_fails(lab, r):
     return failures
 
 
+def _taken_500(b):
+    """A first reply, then a second that the gateway takes and answers
+    500; returns the daemon's log."""
+    _, log_text = b.two_messages(
+        b.corpus.replying[0],
+        {"twilio_send": [{"status": 500, "apply": True}]},
+        b.corpus.replying[1])
+    return log_text
+
+
 def case_queued_lookup(lab, r):
     """(shows a bug) Twilio holds sends queued (a long code sends a segment
     a second), with no date_sent yet; the gateway takes a send and answers
@@ -399,10 +409,7 @@ def case_queued_lookup(lab, r):
     failures = []
     b = Bench(lab)
     b.gw.config({"twilio_queue_ms": 60000})
-    _, log_text = b.two_messages(
-        b.corpus.replying[0],
-        {"twilio_send": [{"status": 500, "apply": True}]},
-        b.corpus.replying[1])
+    log_text = _taken_500(b)
     found = fl.log_count(log_text, "found at the gateway")
     fl.log("a send taken, answered 500 and still queued at Twilio: %d "
            "found at the gateway by the lookup" % found)
@@ -422,10 +429,7 @@ def case_list_lag(lab, r):
     failures = []
     b = Bench(lab, http_extra="lookup_trust_s = 9;")
     b.gw.config({"twilio_list_lag_ms": 7000})
-    _, log_text = b.two_messages(
-        b.corpus.replying[0],
-        {"twilio_send": [{"status": 500, "apply": True}]},
-        b.corpus.replying[1])
+    log_text = _taken_500(b)
     early = fl.log_count(log_text, "not listed at the gateway")
     found = fl.log_count(log_text, "found at the gateway")
     fl.log("a send taken, answered 500, listed 7 s later: %d early lookups "
