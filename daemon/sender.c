@@ -116,6 +116,7 @@ sender_gateway_ok(struct daemon *d)
 	           "s; sending the replies held",
 	           d->gw->ops->name, daemon_now() - d->auth_failing);
 	d->auth_failing = 0;
+	d->next_poll = 0; /* what arrived meanwhile, at once */
 	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock());
 }
 
@@ -155,6 +156,8 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 	                                  it->sending_since - 60, &res);
 
 	log_phone(it->to, who, sizeof(who));
+	if (found >= 0)
+		sender_gateway_ok(d); /* it took our credentials */
 	/* The same text to the same number may have gone out for another
 	 * message: what the lookup found is that one, not this one. */
 	if (found == 1 && res.message_id[0] != '\0' &&
@@ -166,7 +169,7 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 	}
 	if (found == 1) {
 		log_notice("reply %lld to %s: found at the gateway as %s after "
-		           "an attempt with no answer; not sending again",
+		           "an attempt with no clear answer; not sending again",
 		           (long long)it->id, who, res.message_id);
 		store_outbox_sent(d->store, it->id, res.message_id,
 		                  daemon_clock());
