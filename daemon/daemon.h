@@ -70,8 +70,8 @@ double sender_run(struct daemon *d);
 /* Stops the sending thread, records what it sent and puts back what it
  * had not. */
 void sender_stop(struct daemon *d);
-/* The gateway refused our credentials on a request (what: "poll",
- * "send", "lookup"): holds every reply, marks the daemon unhealthy and
+/* The gateway refused our credentials on a request (what: "poll" or
+ * "send"): holds every reply, marks the daemon unhealthy and
  * logs what to check (once, then every few minutes). */
 void sender_auth_failed(struct daemon *d, const struct gateway_result *res,
                         const char *what);

@@ -191,15 +191,13 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		         (long long)(trust - now));
 		return SENDER_LOOK_LATER;
 	}
-	if (res.status == GATEWAY_AUTH) {
-		/* Held with the rest until the credentials work. */
-		sender_auth_failed(d, &res, "lookup");
-		store_outbox_retry(d->store, it->id, now, res.error);
-		return SENDER_LOOK_LATER;
-	}
 	/* The lookup failed: ask again for a while rather than risk a
-	 * second copy, then send. */
-	if ((res.status == GATEWAY_RETRY || res.status == GATEWAY_THROTTLED) &&
+	 * second copy, then send.  A refusal (401, 403...) is taken as a
+	 * failed lookup, not as refused credentials: a key may be allowed to
+	 * send and not to read the logs (Infobip's scopes), and the send
+	 * says whether the credentials work. */
+	if ((res.status == GATEWAY_RETRY || res.status == GATEWAY_THROTTLED ||
+	     res.status == GATEWAY_AUTH) &&
 	    now - it->sending_since < SENDER_LOOKUP_WINDOW_S) {
 		double wait = sender_fault_wait(d, (unsigned)it->attempts + 1);
 		if (wait > 60)
