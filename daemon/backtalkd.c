@@ -341,6 +341,10 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	else
 		sendq_set_gateway(d->sendq, gw_send);
 	d->secret = secret;
+	/* A new token may be in: held replies and the poll ask again at
+	 * once. */
+	d->next_auth_probe = 0;
+	d->next_poll = 0;
 	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
 	/* -d outlives a reload. */
 	log_set_level(backtalkd_debug ? LOG_LEVEL_DEBUG : cfg->log_level);

@@ -117,6 +117,8 @@ static const struct config_key config_http_keys[] = {
 	  1000, NULL, NULL },
 	{ "parallel_sends", KIND_UINT, OFF(http.parallel_sends), 1, 32, NULL,
 	  NULL },
+	{ "lookup_trust_s", KIND_UINT, OFF(http.lookup_trust_s), 0, 3600, NULL,
+	  NULL },
 	{ .name = NULL },
 };
 
@@ -216,6 +218,7 @@ config_defaults(struct config *cfg)
 	cfg->http.max_response_bytes = 4 * 1024 * 1024;
 	cfg->http.max_pages_per_poll = 10;
 	cfg->http.parallel_sends = 4;
+	cfg->http.lookup_trust_s = 5;
 	cfg->poll_interval_ms = 5000;
 	cfg->max_age_s = 86400;
 	cfg->retention_days = 90;

@@ -52,8 +52,11 @@ struct config {
 		unsigned connect_timeout_ms; /* default 5000 */
 		unsigned timeout_ms;         /* default 15000 */
 		size_t max_response_bytes;   /* default 4 MiB */
-		unsigned max_pages_per_poll; /* default 10 */
+		unsigned max_pages_per_poll; /* default 5 */
 		unsigned parallel_sends;     /* default 4 */
+		unsigned lookup_trust_s;     /* a lookup says "not sent" only
+		                                this long after the attempt;
+		                                default 5 */
 	} http;
 
 	char *rules_path;

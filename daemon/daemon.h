@@ -35,7 +35,17 @@ struct daemon {
 	double started;      /* monotonic seconds at start */
 	/* Steps of the wall clock, and the gateway's clock against ours. */
 	struct clockwatch clocks;
-	bool input_closed;  /* the gateway will bring nothing more */
+	bool input_closed; /* the gateway will bring nothing more */
+
+	/* How the gateway has answered sends lately (sender.c): failed
+	 * attempts and 429s in a row, each ended by a send that works, so
+	 * that a reply's backoff follows the gateway's state, not its own
+	 * bad luck. */
+	unsigned send_faults, send_throttles;
+	/* Since when (monotonic) the gateway refuses our credentials, 0 when
+	 * it takes them: replies are held, and one request asks again every
+	 * so often (next_auth_probe). */
+	double auth_failing, next_auth_probe, auth_logged;
 	bool store_failing; /* stop taking new work until it recovers */
 
 	/* When (monotonic seconds) "last_poll" was last written for
@@ -71,6 +81,14 @@ double sender_run(struct daemon *d);
 /* Stops the sending thread, records what it sent and puts back what it
  * had not. */
 void sender_stop(struct daemon *d);
+/* The gateway refused our credentials on a request (what: "poll" or
+ * "send"): holds every reply, marks the daemon unhealthy and
+ * logs what to check (once, then every few minutes). */
+void sender_auth_failed(struct daemon *d, const struct gateway_result *res,
+                        const char *what);
+/* The gateway took our credentials on a request (answered 2xx, or
+ * refused the message itself). */
+void sender_gateway_ok(struct daemon *d);
 
 /* Exponential backoff with full jitter: base * 2^attempt capped at cap,
  * then a random point in [half, whole]. */

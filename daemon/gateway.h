@@ -64,20 +64,33 @@ void gateway_batch_free(struct gateway_batch *b);
  * failed; the items then stay in the batch. */
 long gateway_batch_flush(struct gateway_batch *b);
 
+/* How a request turned out.  By HTTP status (gateway_http_fail): 2xx OK;
+ * 401, 403, 404 and 407 GATEWAY_AUTH (our credentials, account or URL are
+ * wrong: an operator's mistake, not the message's); 429 GATEWAY_THROTTLED;
+ * 3xx, 408, 5xx and no answer at all GATEWAY_RETRY; any other 4xx
+ * GATEWAY_FAILED, or GATEWAY_OPTED_OUT for the gateway's opt-out code. */
 enum gateway_status {
 	GATEWAY_OK,        /* done */
-	GATEWAY_RETRY,     /* transient: connection, timeout, 5xx, 429 */
-	GATEWAY_FAILED,    /* permanent (4xx): do not retry */
+	GATEWAY_RETRY,     /* transient: connection, timeout, 3xx, 408, 5xx */
+	GATEWAY_FAILED,    /* permanent: the gateway refused this message */
 	GATEWAY_OPTED_OUT, /* recipient opted out at the gateway (Twilio 21610)
 	                    */
+	GATEWAY_THROTTLED, /* 429: not acted on; try again later */
+	GATEWAY_AUTH,      /* 401, 403, 404, 407: not acted on; hold replies
+	                      until the operator fixes the configuration */
 };
 
 struct gateway_result {
 	enum gateway_status status;
-	long http_status;     /* 0 when no HTTP response */
-	long retry_after_s;   /* from Retry-After; -1 when absent */
-	int64_t date;         /* a poll: the gateway's clock (its Date
-	                         header) at its answer; 0 when unknown */
+	long http_status;   /* 0 when no HTTP response */
+	long retry_after_s; /* from Retry-After; -1 when absent */
+	int64_t date;       /* a poll: the gateway's clock (its Date
+	                       header) at its answer; 0 when unknown */
+	/* The request may have reached the gateway and been acted on (an
+	 * answer of 5xx, or none after the request went out): look before
+	 * sending it again.  False when the gateway surely did nothing
+	 * (refused connection, 3xx, 408, 429, 401...). */
+	bool unsure;
 	char message_id[128]; /* id of an accepted or found message */
 	char error_code[32];  /* the gateway's error code, "" when none */
 	char error[256];      /* for the log: no secrets, no message bodies */

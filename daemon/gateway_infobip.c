@@ -19,12 +19,11 @@
  * hours Infobip keeps its logs.  Numbers are looked up and compared without
  * a leading '+', as Infobip writes them.
  *
- * It assumes that a message Infobip has accepted is in the logs by the time
- * it looks.  Infobip does not say how soon a message shows there; the daemon
- * looks after a restart, or after waiting out a send that got no answer
- * (3 x http.timeout_ms), both usually seconds after the send.  A message
- * that has not shown yet is taken as not sent, and the reply goes out again:
- * no worse than without the lookup. */
+ * Infobip does not say how soon a message it accepted shows in the logs.
+ * The daemon looks after a restart, after waiting out a send that got no
+ * answer (3 x http.timeout_ms), or after a 5xx; it takes "not there" for
+ * "not sent" only from a lookup http.lookup_trust_s or more after the
+ * attempt, and looks again then when an earlier one found nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,8 +16,9 @@
  * it would read the same pages again and again, at once.
  *
  * send posts To, Body and From (or MessagingServiceSid) as a form; find_sent
- * lists what we sent to a number since a time, so that after a crash between
- * sending and recording the daemon can look before sending twice.  Requests
+ * lists what we sent to a number, newest first, back to a time, so that
+ * after a crash between sending and recording, or an attempt that got no
+ * answer, the daemon can look before sending twice.  Requests
  * use HTTP Basic auth with the account SID and the auth token. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,34 +458,69 @@ gateway_twilio_send(struct gateway *gw, const char *to, const char *body,
 	return res->status;
 }
 
-static bool
-gateway_twilio_match(const struct gateway_message *m, const char *body,
-                     int64_t since)
+/* What find_sent looks for, page by page (a batch sink). */
+struct gateway_twilio_look {
+	const char *body;
+	int64_t from;      /* created at or after this */
+	char sid[128];     /* the first match; "" when none yet */
+	bool past_attempt; /* a page held only messages created before */
+};
+
+/* Looks through one page of outbound messages.  Returns 0 ("nothing
+ * new"), which ends the listing, once the message is found or a page is
+ * all older than the attempt; else the page's size. */
+static long
+gateway_twilio_look_page(void *arg, struct gateway_batch *b)
 {
-	return strcmp(m->body, body) == 0 &&
-	       m->sent_at >= since - TWILIO_CLOCK_SLACK_S;
+	struct gateway_twilio_look *lk = arg;
+	bool older = b->count > 0;
+
+	for (size_t i = 0; i < b->count; i++) {
+		const struct gateway_message *m = &b->items[i];
+		if (m->sent_at < lk->from)
+			continue;
+		older = false;
+		if (lk->sid[0] == '\0' && strcmp(m->body, lk->body) == 0)
+			snprintf(lk->sid, sizeof(lk->sid), "%s", m->id);
+	}
+	if (older)
+		lk->past_attempt = true;
+	return lk->sid[0] != '\0' || older ? 0 : (long)b->count;
 }
 
+/* Lists what we sent to `to`, newest first, without a date filter: Twilio
+ * filters on date_sent, which a message it still holds queued does not
+ * have yet (a long code sends a segment a second, so a backlog queues for
+ * minutes), and such a message must be found.  It matches on the body and
+ * date_created (set when Twilio takes the message), and reads pages until
+ * the message is found, a page holds only messages created before the
+ * attempt, or the list ends: 0 then.  It assumes Twilio lists a queued
+ * message above those sent before it was created (newest first).  When
+ * the page budget runs out first it cannot tell (-1). */
 static int
 gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
                          int64_t since, struct gateway_result *res)
 {
 	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
-	struct gateway_batch sent = { 0 };
-	struct gateway_twilio_listing ls = { .stop_at_known = false };
-	char day[16], size[16];
+	struct gateway_twilio_look lk = {
+		.body = body,
+		.from = since - TWILIO_CLOCK_SLACK_S,
+	};
+	struct gateway_batch sent = {
+		.sink = gateway_twilio_look_page,
+		.sink_arg = &lk,
+	};
+	struct gateway_twilio_listing ls = { .stop_at_known = true };
+	char size[16];
 	char *url;
 	int found = -1;
 
 	gateway_result_init(res);
-	gateway_twilio_day(since - TWILIO_CLOCK_SLACK_S, day, sizeof(day));
 	snprintf(size, sizeof(size), "%u", tw->page_size);
 	/* A messaging service picks the sender from its pool, so filter by
 	 * From only when we send from our number. */
 	const char *fields[] = { "To",
 		                 to,
-		                 "DateSent>",
-		                 day,
 		                 "PageSize",
 		                 size,
 		                 tw->messaging_service_sid == NULL ? "From"
@@ -500,14 +536,18 @@ gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
 	                        tw->max_pages, &ls, res) != GATEWAY_OK)
 		goto out;
 	free(ls.next);
-	found = ls.complete ? 0 : -1;
-	for (size_t i = 0; i < sent.count; i++) {
-		if (gateway_twilio_match(&sent.items[i], body, since)) {
-			snprintf(res->message_id, sizeof(res->message_id), "%s",
-			         sent.items[i].id);
-			found = 1;
-			break;
-		}
+	if (lk.sid[0] != '\0') {
+		snprintf(res->message_id, sizeof(res->message_id), "%s",
+		         lk.sid);
+		found = 1;
+	} else if (ls.complete) {
+		found = 0;
+	} else {
+		res->status = GATEWAY_RETRY;
+		snprintf(res->error, sizeof(res->error),
+		         "more than %u pages of messages to that number since "
+		         "the attempt",
+		         tw->max_pages);
 	}
 out:
 	gateway_batch_free(&sent);

@@ -438,7 +438,7 @@ struct http_slot {
 	struct http_transfer t;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
-	unsigned prereqs; /* requests libcurl has been about to send */
+	unsigned prereqs; /* times libcurl has been about to send it */
 };
 
 /* Called by libcurl just before it sends a request on a connection.  When
@@ -457,7 +457,7 @@ http_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (sl->call->body != NULL && sl->prereqs++ > 0) {
+	if (sl->prereqs++ > 0 && sl->call->body != NULL) {
 		sl->t.resend_stopped = true;
 		return CURL_PREREQFUNC_ABORT;
 	}
@@ -538,6 +538,8 @@ http_slot_finish(struct http_client *c, struct http_slot *sl, CURLcode rc)
 
 	curl_multi_remove_handle(c->multi, sl->h);
 	ret->retry_after_s = sl->t.retry_after_s;
+	/* libcurl was about to send it: it may have reached the server. */
+	ret->sent = sl->prereqs > 0;
 	if (rc != CURLE_OK) {
 		http_transfer_error(c, rc, &sl->t, sl->errbuf, why,
 		                    sizeof(why));

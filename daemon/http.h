@@ -32,6 +32,7 @@ struct http_response {
 	int64_t date;       /* the Date header (the server's clock), Unix
 	                       seconds; 0 when absent or unparsable */
 	char error[256];    /* transport error for the log, "" when none */
+	bool sent; /* the request went out (it may have reached the server) */
 };
 
 struct http_client;

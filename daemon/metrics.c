@@ -62,6 +62,10 @@ struct metrics {
 	/* Since when every poll (every send attempt) has failed; 0 when the
 	 * last one succeeded. */
 	double poll_failing_since, send_failing_since;
+	/* Since when the gateway refuses our credentials, and its answer;
+	 * 0 when it takes them. */
+	double auth_failing_since;
+	long auth_status;
 
 	uint64_t reloads, reload_failures;
 
@@ -234,6 +238,19 @@ metrics_clock_skew(struct metrics *m, double skew)
 {
 	m->skew_known = true;
 	m->skew = skew;
+}
+
+void
+metrics_gateway_auth(struct metrics *m, long http_status, double now)
+{
+	if (http_status == 0) {
+		m->auth_failing_since = 0;
+		m->auth_status = 0;
+		return;
+	}
+	if (m->auth_failing_since == 0)
+		m->auth_failing_since = now;
+	m->auth_status = http_status;
 }
 
 void
@@ -494,6 +511,14 @@ metrics_health(const struct metrics *m, const struct metrics_gauges *g,
 {
 	if (g->store_failing || g->outbox_depth < 0) {
 		snprintf(reason, len, "the state database is failing");
+		return false;
+	}
+	if (m->auth_failing_since > 0) {
+		snprintf(reason, len,
+		         "the gateway has refused our credentials (HTTP %ld) "
+		         "for %.0f s: replies are held; check the account, the "
+		         "token and base_url",
+		         m->auth_status, now - m->auth_failing_since);
 		return false;
 	}
 	if (m->poll_failing_since > 0 &&

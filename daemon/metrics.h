@@ -57,6 +57,9 @@ void metrics_reply_latency(struct metrics *m, const char *category,
                            double secs);
 /* The gateway's clock minus this host's, as the last poll saw it. */
 void metrics_clock_skew(struct metrics *m, double skew);
+/* The gateway refused our credentials (HTTP 401, 403, 404 or 407) on a
+ * poll or a send; or, with http_status 0, it took them again. */
+void metrics_gateway_auth(struct metrics *m, long http_status, double now);
 
 /* Writes the exposition text into buf (at most len bytes, always NUL
  * terminated when len > 0) and returns its length: when that is len or
@@ -66,9 +69,10 @@ size_t metrics_render(const struct metrics *m, const struct metrics_gauges *g,
                       double now, const char *version, char *buf, size_t len);
 
 /* Whether the daemon is healthy; when not, a one-line reason in reason.
- * Unhealthy: the store fails, polling has failed continuously for longer
- * than max_failing_s, or every send attempt has for that long while
- * replies wait. */
+ * Unhealthy: the store fails, the gateway refuses our credentials (at
+ * once: replies are held until an operator fixes them), polling has failed
+ * continuously for longer than max_failing_s, or every send attempt has
+ * for that long while replies wait. */
 bool metrics_health(const struct metrics *m, const struct metrics_gauges *g,
                     double now, unsigned max_failing_s, char *reason,
                     size_t len);

@@ -15,6 +15,7 @@
 #include "spool.h"
 
 #define POLLER_BACKOFF_MAX       300.0
+#define POLLER_AUTH_RETRY_S      15.0
 #define POLLER_CHUNK             1024 /* staged messages decided a transaction */
 #define POLLER_TURN_S            0.05 /* deciding a backlog, before other work */
 #define POLLER_LAST_POLL_EVERY_S 60
@@ -498,11 +499,19 @@ poller_run(struct daemon *d)
 		poller_decide_staged(d);
 		return 0;
 	}
+	if (st == GATEWAY_AUTH)
+		sender_auth_failed(d, &res, "poll");
+	else if (st == GATEWAY_OK)
+		sender_gateway_ok(d);
 	if (st != GATEWAY_OK) {
 		double wait = daemon_backoff(interval, ++d->poll_failures,
 		                             POLLER_BACKOFF_MAX);
 		if (res.retry_after_s > 0 && res.retry_after_s > wait)
 			wait = (double)res.retry_after_s;
+		/* Refused credentials: ask again as often as the held
+		 * replies do, so that a fixed token is seen soon. */
+		if (st == GATEWAY_AUTH && wait > POLLER_AUTH_RETRY_S)
+			wait = POLLER_AUTH_RETRY_S;
 		log_warning("%s: poll failed (HTTP %ld%s%s): %s; next try in "
 		            "%.1f s",
 		            d->gw->ops->name, res.http_status,

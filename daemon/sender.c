@@ -1,9 +1,11 @@
 /* Sender: drains the outbox.  Each reply is marked "sending" before it is
  * handed to the sending thread (sendq.h), which calls the gateway while the
  * loop goes on; the loop records each outcome when the thread hands it
- * back.  A reply still marked after a crash is first looked up at the
- * gateway, so a crash between sending and recording does not send twice
- * when the gateway can tell.
+ * back.  A reply whose earlier attempt may have reached the gateway (left
+ * "sending" by a crash, answered 5xx, or no answer after the request went
+ * out) is first looked up at the gateway, so that it does not go out twice
+ * when the gateway can tell; one the gateway surely did not act on (no
+ * connection, 3xx, 408, 429, 401...) is sent again without a lookup.
  *
  * Replies go out most urgent first (emergency, urgent, the rest), oldest
  * first within an urgency.  A row left "sending" waits until its attempt
@@ -11,7 +13,15 @@
  * it waits; one recorded by a clock that was ahead (and stepped back)
  * waits that long after this start, on the monotonic clock, not for the
  * step (the loop moves the outbox's times when the clock steps while it
- * runs: backtalkd_clock). */
+ * runs: backtalkd_clock).
+ *
+ * Backoff follows the gateway, not the reply: a failure waits about a
+ * second while other sends work, longer as failures run on; 429s have a
+ * backoff of their own (Retry-After, else growing with 429s in a row) and
+ * do not count as attempts.  When the gateway refuses our credentials
+ * (401, 403, 404, 407) every reply is held, none is failed, /healthz says
+ * so, and one request asks again every SENDER_AUTH_PROBE_S (at once after
+ * a reload). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,9 +29,13 @@
 #include "log.h"
 #include "sendq.h"
 
-#define SENDER_RETRY_BASE 2.0
-#define SENDER_RETRY_MAX  900.0
-#define SENDER_BATCH      1024 /* replies handed over a turn */
+#define SENDER_FAULT_BASE    1.0 /* the first wait after a failure: 0.5-1 s */
+#define SENDER_RETRY_MAX     900.0
+#define SENDER_THROTTLE_BASE 1.0 /* after a 429 without Retry-After */
+#define SENDER_THROTTLE_MAX  60.0
+#define SENDER_AUTH_PROBE_S  15.0 /* while credentials are refused */
+#define SENDER_AUTH_REMIND_S 300.0
+#define SENDER_BATCH         1024 /* replies handed over a turn */
 /* Rows left "sending" by a crash or a failed write look like the queue's
  * own, so they are looked at only when the queue is empty: under a steady
  * load it is let run dry this often for that. */
@@ -49,6 +63,99 @@ sender_settle_s(const struct daemon *d)
 	return 3.0 * d->cfg->http.timeout_ms / 1000.0;
 }
 
+/* Where the token comes from, for the log: never the token itself. */
+static void
+sender_secret_source(const struct daemon *d, char *buf, size_t len)
+{
+	const struct config_secret *src =
+	    d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
+	        ? &d->cfg->infobip.api_key
+	        : &d->cfg->twilio.auth_token;
+
+	if (src->file != NULL)
+		snprintf(buf, len, "the file %s (a reload reads it again)",
+		         src->file);
+	else if (src->env != NULL)
+		snprintf(buf, len,
+		         "the environment variable %s (read at start: "
+		         "restart)",
+		         src->env);
+	else if (src->credential != NULL)
+		snprintf(
+		    buf, len,
+		    "the systemd credential %s (systemd copies it when the "
+		    "service starts: restart, a reload is not enough)",
+		    src->credential);
+	else
+		snprintf(buf, len, "the configuration");
+}
+
+void
+sender_auth_failed(struct daemon *d, const struct gateway_result *res,
+                   const char *what)
+{
+	double now = daemon_now();
+	char src[512];
+	bool first = d->auth_failing == 0;
+
+	metrics_gateway_auth(d->metrics, res->http_status,
+	                     (double)daemon_clock());
+	if (first)
+		d->auth_failing = now;
+	d->next_auth_probe = now + SENDER_AUTH_PROBE_S;
+	/* Once when it starts, then now and then, not once a reply. */
+	if (!first && now - d->auth_logged < SENDER_AUTH_REMIND_S)
+		return;
+	d->auth_logged = now;
+	sender_secret_source(d, src, sizeof(src));
+	log_err("%s: the gateway refused a %s with HTTP %ld (%s): our "
+	        "credentials, account or URL are wrong (a rotated token?). "
+	        "Replies are held, not dropped, and go out once it takes them. "
+	        "Check %s, and the token in %s",
+	        d->gw->ops->name, what, res->http_status, res->error,
+	        d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
+	            ? "infobip.base_url"
+	            : "twilio.account_sid and twilio.base_url",
+	        src);
+}
+
+void
+sender_gateway_ok(struct daemon *d)
+{
+	if (d->auth_failing == 0)
+		return;
+	log_notice("%s: the gateway takes our credentials again after %.0f "
+	           "s; sending the replies held",
+	           d->gw->ops->name, daemon_now() - d->auth_failing);
+	d->auth_failing = 0;
+	d->next_poll = 0; /* what arrived meanwhile, at once */
+	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock());
+}
+
+/* The wait after a 429 without Retry-After: grows with 429s in a row. */
+static double
+sender_throttle_wait(const struct daemon *d, const struct gateway_result *res)
+{
+	unsigned n = d->send_throttles > 0 ? d->send_throttles - 1 : 0;
+
+	if (res->retry_after_s > 0)
+		return (double)res->retry_after_s;
+	return daemon_backoff(SENDER_THROTTLE_BASE, n, SENDER_THROTTLE_MAX);
+}
+
+/* The wait after a failed attempt, the reply's attempts counted: about a
+ * second while other sends work, growing as failures run on (when the
+ * gateway is down, each reply's own count sets it). */
+static double
+sender_fault_wait(const struct daemon *d, unsigned attempts)
+{
+	unsigned n = attempts - 1;
+
+	if (d->send_faults > 0 && d->send_faults - 1 < n)
+		n = d->send_faults - 1;
+	return daemon_backoff(SENDER_FAULT_BASE, n, SENDER_RETRY_MAX);
+}
+
 /* Settles a reply whose earlier attempt has an unknown outcome by asking
  * the gateway whether it went out. */
 static enum sender_look
@@ -70,6 +177,8 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		            (long long)(it->sending_since - now));
 	}
 	found = d->gw->ops->find_sent(d->gw, it->to, it->body, since, &res);
+	if (found >= 0)
+		sender_gateway_ok(d); /* it took our credentials */
 	/* The same text to the same number may have gone out for another
 	 * message: what the lookup found is that one, not this one. */
 	if (found == 1 && res.message_id[0] != '\0' &&
@@ -81,20 +190,42 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 	}
 	if (found == 1) {
 		log_notice("reply %lld to %s: found at the gateway as %s after "
-		           "an attempt with no answer; not sending again",
+		           "an attempt with no clear answer; not sending again",
 		           (long long)it->id, who, res.message_id);
 		store_outbox_sent(d->store, it->id, res.message_id,
 		                  daemon_clock());
 		return SENDER_LOOK_SENT;
 	}
-	if (found == 0)
-		return SENDER_LOOK_SEND;
+	if (found == 0) {
+		/* A gateway may list a message it took late: one listing
+		 * soon after the attempt does not say "not sent".  An attempt
+		 * recorded ahead of the clock (which then stepped back) is
+		 * timed from now, not made to wait for the step. */
+		int64_t at = it->sending_since > now ? now : it->sending_since;
+		int64_t trust = at + (int64_t)d->cfg->http.lookup_trust_s;
+		if (now >= trust)
+			return SENDER_LOOK_SEND;
+		store_outbox_retry(d->store, it->id, trust,
+		                   "not listed at the gateway yet");
+		log_info("reply %lld to %s: not listed at the gateway %lld s "
+		         "after the attempt; looking again in %lld s",
+		         (long long)it->id, who, (long long)(now - at),
+		         (long long)(trust - now));
+		return SENDER_LOOK_LATER;
+	}
 	/* The lookup failed: ask again for a while rather than risk a
-	 * second copy, then send. */
-	if (res.status == GATEWAY_RETRY &&
+	 * second copy, then send.  A refusal (401, 403...) is taken as a
+	 * failed lookup, not as refused credentials: a key may be allowed to
+	 * send and not to read the logs (Infobip's scopes), and the send
+	 * says whether the credentials work. */
+	if ((res.status == GATEWAY_RETRY || res.status == GATEWAY_THROTTLED ||
+	     res.status == GATEWAY_AUTH) &&
 	    now - it->sending_since < SENDER_LOOKUP_WINDOW_S) {
-		double wait = daemon_backoff(SENDER_RETRY_BASE,
-		                             (unsigned)it->attempts + 1, 60);
+		double wait = sender_fault_wait(d, (unsigned)it->attempts + 1);
+		if (wait > 60)
+			wait = 60;
+		if (res.status == GATEWAY_THROTTLED)
+			wait = sender_throttle_wait(d, &res);
 		if (res.retry_after_s > 0 && res.retry_after_s > wait)
 			wait = (double)res.retry_after_s;
 		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
@@ -146,6 +277,40 @@ sender_count(struct daemon *d, const struct gateway_result *res)
 		metrics_optout(d->metrics, 1);
 }
 
+/* A transient failure: back to pending, looked up first when the gateway
+ * may have acted on it. */
+static void
+sender_retry(struct daemon *d, const struct store_outbox_item *it,
+             const struct gateway_result *res, int64_t now, const char *who)
+{
+	unsigned attempts = (unsigned)it->attempts + 1;
+
+	d->send_faults++;
+	if (attempts >= d->cfg->guard.max_attempts) {
+		store_outbox_failed(d->store, it->id, res->error_code,
+		                    res->error, now);
+		log_err("reply %lld to %s: giving up after %u attempts: %s",
+		        (long long)it->id, who, attempts, res->error);
+		return;
+	}
+	double wait = sender_fault_wait(d, attempts);
+	if (res->retry_after_s > 0)
+		wait = (double)res->retry_after_s;
+	/* No answer at all: the request may still land at the gateway.
+	 * Give it time to, so that the lookup before the retry sees it. */
+	if (res->unsure && res->http_status == 0 && wait < sender_settle_s(d))
+		wait = sender_settle_s(d);
+	if (res->unsure)
+		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
+		                   res->error);
+	else
+		store_outbox_requeue(d->store, it->id, now + (int64_t)wait + 1,
+		                     res->error, true);
+	log_warning("reply %lld to %s: %s (HTTP %ld); retry %u in %.0f s%s",
+	            (long long)it->id, who, res->error, res->http_status,
+	            attempts, wait, res->unsure ? ", after a lookup" : "");
+}
+
 /* Records the outcome of one attempt (inside the caller's batch). */
 static void
 sender_settle(struct daemon *d, const struct store_outbox_item *it,
@@ -155,10 +320,16 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 
 	log_phone(it->to, who, sizeof(who));
 	sender_count(d, res);
+	/* Taken, or refused for the message itself: the credentials work. */
+	if (res->status == GATEWAY_OK || res->status == GATEWAY_FAILED ||
+	    res->status == GATEWAY_OPTED_OUT)
+		sender_gateway_ok(d);
 	switch (res->status) {
 	case GATEWAY_OK:
 		metrics_reply_latency(d->metrics, it->category,
 		                      (double)(now - it->received_at));
+		d->send_faults = 0;
+		d->send_throttles = 0;
 		if (store_outbox_sent(d->store, it->id, res->message_id,
 		                      daemon_clock()) != 0)
 			log_err(
@@ -170,34 +341,25 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 			log_info("reply %lld to %s: sent as %s",
 			         (long long)it->id, who, res->message_id);
 		return;
-	case GATEWAY_RETRY: {
-		unsigned attempts = (unsigned)it->attempts + 1;
-		if (attempts >= d->cfg->guard.max_attempts) {
-			store_outbox_failed(d->store, it->id, res->error_code,
-			                    res->error, now);
-			log_err(
-			    "reply %lld to %s: giving up after %u attempts: "
-			    "%s",
-			    (long long)it->id, who, attempts, res->error);
-			return;
-		}
-		double wait = daemon_backoff(SENDER_RETRY_BASE, attempts,
-		                             SENDER_RETRY_MAX);
-		if (res->retry_after_s > 0)
-			wait = (double)res->retry_after_s;
-		/* No answer at all: the request may still land at the
-		 * gateway.  Give it time to, so that the lookup before the
-		 * retry sees it. */
-		if (res->http_status == 0 && wait < sender_settle_s(d))
-			wait = sender_settle_s(d);
-		store_outbox_retry(d->store, it->id, now + (int64_t)wait + 1,
-		                   res->error);
-		log_warning("reply %lld to %s: %s (HTTP %ld); retry %u in "
-		            "%.0f s",
+	case GATEWAY_RETRY:
+		sender_retry(d, it, res, now, who);
+		return;
+	case GATEWAY_THROTTLED: {
+		/* Never acted on: not an attempt, and no lookup. */
+		d->send_throttles++;
+		double wait = sender_throttle_wait(d, res);
+		store_outbox_requeue(d->store, it->id, now + (int64_t)wait + 1,
+		                     res->error, false);
+		log_warning("reply %lld to %s: %s (HTTP %ld); retry in %.0f s",
 		            (long long)it->id, who, res->error,
-		            res->http_status, attempts, wait);
+		            res->http_status, wait);
 		return;
 	}
+	case GATEWAY_AUTH:
+		/* Held: due at once, and sent when the credentials work. */
+		store_outbox_requeue(d->store, it->id, now, res->error, false);
+		sender_auth_failed(d, res, "send");
+		return;
 	case GATEWAY_OPTED_OUT:
 		store_outbox_failed(d->store, it->id, res->error_code,
 		                    res->error, now);
@@ -226,7 +388,8 @@ static bool
 sender_may_send(struct daemon *d, const struct store_outbox_item *it,
                 int64_t now)
 {
-	if (it->state != STORE_OUTBOX_SENDING && it->attempts == 0)
+	/* No earlier attempt the gateway may have acted on. */
+	if (it->state != STORE_OUTBOX_SENDING && it->sending_since == 0)
 		return true;
 	return sender_reconcile(d, it, now) == SENDER_LOOK_SEND;
 }
@@ -310,8 +473,19 @@ sender_run(struct daemon *d)
 	room = sendq_room(d->sendq);
 	if (room == 0)
 		return 1;
-	tokens =
-	    sender_tokens(d, room < SENDER_BATCH ? room : SENDER_BATCH, &wait);
+	if (room > SENDER_BATCH)
+		room = SENDER_BATCH;
+	/* Credentials refused: everything is held but one request now and
+	 * then, which asks whether they work again. */
+	if (d->auth_failing > 0) {
+		if (!settle)
+			return 1;
+		if (daemon_now() < d->next_auth_probe)
+			return d->next_auth_probe - daemon_now();
+		d->next_auth_probe = daemon_now() + SENDER_AUTH_PROBE_S;
+		room = 1;
+	}
+	tokens = sender_tokens(d, room, &wait);
 	if (tokens == 0)
 		return wait;
 	/* Rows left "sending" are looked at once their attempt could have

@@ -170,9 +170,15 @@ int store_outbox_next(struct store *st, int64_t now,
 int store_outbox_begin(struct store *st, int64_t id, int64_t now);
 int store_outbox_sent(struct store *st, int64_t id, const char *message_id,
                       int64_t now);
-/* Transient failure: due again at next_at. */
+/* Transient failure that may have reached the gateway: due again at
+ * next_at, and looked up (from sending_since) before it is sent again. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
                        const char *error);
+/* A transient failure the gateway surely did not act on (no connection,
+ * 429, 401...): due again at next_at, sent then without a lookup first
+ * (sending_since cleared); the attempt is given back unless counted. */
+int store_outbox_requeue(struct store *st, int64_t id, int64_t next_at,
+                         const char *error, bool counted);
 /* Permanent failure, with the gateway's error code. */
 int store_outbox_failed(struct store *st, int64_t id, const char *code,
                         const char *error, int64_t now);

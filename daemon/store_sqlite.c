@@ -159,6 +159,7 @@ enum stmt {
 	ST_OUTBOX_FAILED,
 	ST_OUTBOX_CANCEL,
 	ST_OUTBOX_RELEASE,
+	ST_OUTBOX_REQUEUE,
 	ST_CLAIMED,
 	ST_RECENT_REPLIES,
 	ST_RECENT_SAME,
@@ -250,6 +251,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                      "attempts = max(attempts - 1, 0), "
 	                      "sending_since = NULL "
 	                      "WHERE id = ?1 AND state = 'sending'",
+	[ST_OUTBOX_REQUEUE] = "UPDATE outbox SET state = 'pending', "
+	                      "next_attempt_at = ?2, error = ?3, "
+	                      "attempts = max(attempts - ?4, 0), "
+	                      "sending_since = NULL "
+	                      "WHERE id = ?1 AND " OUTBOX_LIVE,
 	[ST_CLAIMED] = "SELECT 1 FROM outbox WHERE message_id = ?1 "
 	               "AND id <> ?2 LIMIT 1",
 	[ST_RECENT_REPLIES] =
@@ -1560,6 +1566,18 @@ store_outbox_release(struct store *st, int64_t id)
 	if (bind_int64(s, 1, id))
 		return store_binderr(st, ST_OUTBOX_RELEASE, "outbox release");
 	return outbox_transition(st, ST_OUTBOX_RELEASE, id, "outbox release");
+}
+
+int
+store_outbox_requeue(struct store *st, int64_t id, int64_t next_at,
+                     const char *error, bool counted)
+{
+	sqlite3_stmt *s = st->stmt[ST_OUTBOX_REQUEUE];
+
+	if (bind_int64(s, 1, id) || bind_int64(s, 2, next_at) ||
+	    bind_text(s, 3, error) || bind_int64(s, 4, counted ? 0 : 1))
+		return store_binderr(st, ST_OUTBOX_REQUEUE, "outbox requeue");
+	return outbox_transition(st, ST_OUTBOX_REQUEUE, id, "outbox requeue");
 }
 
 void

@@ -30,13 +30,18 @@ twilio_json_wanted(const char *direction, enum twilio_json_direction dir)
 	return strncmp(direction, "outbound", 8) == 0;
 }
 
+/* An inbound message's time is when Twilio got it (date_sent); an
+ * outbound one's is when it was created, which Twilio sets at once: it
+ * sets date_sent only when the message leaves, and one it still holds
+ * queued has none. */
 static int64_t
-twilio_json_time(const json_t *msg)
+twilio_json_time(const json_t *msg, enum twilio_json_direction dir)
 {
-	const char *keys[] = { "date_sent", "date_created" };
+	const char *keys[] = { "date_sent", "date_created", "date_sent" };
+	size_t first = dir == TWILIO_JSON_OUTBOUND ? 1 : 0;
 	int64_t t;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = first; i < first + 2; i++) {
 		const char *s = jsonread_string(msg, keys[i], 64);
 		if (s != NULL && twilio_json_parse_date(s, &t) == 0)
 			return t;
@@ -92,7 +97,7 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 		page->truncated++;
 	}
 	r = gateway_batch_add(batch, sid, from, to, body,
-	                      twilio_json_time(msg));
+	                      twilio_json_time(msg, dir));
 	free(cut);
 	if (r == 0)
 		page->kept++;

@@ -38,13 +38,14 @@ struct twilio_json_page {
 };
 
 /* Parses a List Messages page (len bytes; need not be NUL-terminated) and
- * appends the messages going in direction dir to batch: sent_at is
- * date_sent, or date_created when that is missing (a queued outbound
- * message), or 0.  Read with jsonread_page, so a NUL or a lone surrogate in
- * a body is U+FFFD; an inbound entry with a sid that cannot be read
- * otherwise is added with gateway_batch_add_unreadable.  Returns 0 and fills
- * *ret, or -1 with err set and batch and *ret as they were when the body is not
- * a page. */
+ * appends the messages going in direction dir to batch: sent_at is, for
+ * inbound messages, date_sent, or date_created when that is missing; for
+ * outbound ones date_created (set when Twilio takes the message; date_sent
+ * is missing while it is queued), or date_sent when that is missing; or 0.
+ * Read with jsonread_page, so a NUL or a lone surrogate in a body is U+FFFD;
+ * an inbound entry with a sid that cannot be read otherwise is added with
+ * gateway_batch_add_unreadable.  Returns 0 and fills *ret, or -1 with err
+ * set and batch and *ret as they were when the body is not a page. */
 int twilio_json_parse_page(const char *buf, size_t len,
                            enum twilio_json_direction dir,
                            struct gateway_batch *batch,

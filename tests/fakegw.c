@@ -309,8 +309,12 @@ struct tmsg {
 	char *to;
 	char *body;
 	char *service_sid; /* MessagingServiceSid of a send, or NULL */
-	int64_t date;      /* date_sent, Unix seconds */
-	uint64_t serial;   /* breaks ties between equal dates */
+	int64_t date;      /* date_created (inbound: date_sent too), Unix
+	                      seconds: the list's order */
+	int64_t created_ms;
+	int64_t sent_ms; /* outbound: when it leaves (date_sent); until then
+	                    it is "queued" with no date_sent */
+	uint64_t serial; /* breaks ties between equal dates */
 	bool inbound;
 };
 
@@ -392,6 +396,19 @@ static struct {
 	char **optout;
 	size_t noptout, capoptout;
 	struct fqueue faults[EP_FAULTABLE];
+	/* Random faults: each request to an endpoint with no fault queued
+	 * draws one, each with its probability (POST /_control/config). */
+	struct rfault {
+		double p;
+		struct fault f;
+	} * random[EP_FAULTABLE];
+	size_t nrandom[EP_FAULTABLE];
+	uint64_t rng;
+	/* Twilio as it behaves (POST /_control/config). */
+	char token[256];     /* the auth token Twilio takes now */
+	int64_t queue_ms;    /* an outbound message stays queued so long */
+	int64_t list_lag_ms; /* and is listed only so long after it was
+	                        created */
 	uint64_t counts[EP_COUNT][STATUS_SLOTS];
 	struct recent recent[FAKEGW_RECENT_MAX];
 	uint64_t nrecent; /* all time; the ring holds the last few */
@@ -485,6 +502,8 @@ twilio_new(const char *from, const char *to, const char *body,
 	m->body = xstrdup(body);
 	m->service_sid = xstrdup(service_sid);
 	m->date = date;
+	m->created_ms = inbound ? date * 1000 : now_ms();
+	m->sent_ms = inbound ? m->created_ms : m->created_ms + st.queue_ms;
 	m->inbound = inbound;
 	return m;
 }
@@ -610,6 +629,9 @@ state_clear(void)
 	for (i = 0; i < EP_FAULTABLE; i++) {
 		free(st.faults[i].v);
 		memset(&st.faults[i], 0, sizeof st.faults[i]);
+		free(st.random[i]);
+		st.random[i] = NULL;
+		st.nrandom[i] = 0;
 	}
 	memset(st.counts, 0, sizeof st.counts);
 	for (i = 0; i < FAKEGW_RECENT_MAX; i++) {
@@ -635,6 +657,21 @@ fault_pop(enum endpoint ep, struct fault *ret)
 		got = true;
 		if (q->head == q->len)
 			q->head = q->len = 0;
+	} else if (st.nrandom[ep] > 0) {
+		/* xorshift64*: a seeded run draws the same faults. */
+		st.rng ^= st.rng >> 12;
+		st.rng ^= st.rng << 25;
+		st.rng ^= st.rng >> 27;
+		double x =
+		    (double)((st.rng * UINT64_C(2685821657736338717)) >> 11) /
+		    9007199254740992.0;
+		for (size_t i = 0; i < st.nrandom[ep] && !got; i++) {
+			if (x < st.random[ep][i].p) {
+				*ret = st.random[ep][i].f;
+				got = true;
+			}
+			x -= st.random[ep][i].p;
+		}
 	}
 	pthread_mutex_unlock(&st.lock);
 	return got;
@@ -1041,6 +1078,18 @@ jstr(json_t *obj, const char *key)
 
 /* --- Twilio --- */
 
+/* Whether pass is the token Twilio takes now. */
+static bool
+twilio_token_ok(const char *pass)
+{
+	bool ok;
+
+	pthread_mutex_lock(&st.lock);
+	ok = strcmp(pass, st.token) == 0;
+	pthread_mutex_unlock(&st.lock);
+	return ok;
+}
+
 static enum auth
 twilio_auth(struct MHD_Connection *c)
 {
@@ -1051,8 +1100,7 @@ twilio_auth(struct MHD_Connection *c)
 	if (!user)
 		a = header(c, MHD_HTTP_HEADER_AUTHORIZATION) ? AUTH_BAD
 		                                             : AUTH_NONE;
-	else if (strcmp(user, cfg.sid) == 0 && pass &&
-	         strcmp(pass, cfg.token) == 0)
+	else if (strcmp(user, cfg.sid) == 0 && pass && twilio_token_ok(pass))
 		a = AUTH_OK;
 	else
 		a = AUTH_BAD;
@@ -1075,6 +1123,11 @@ twilio_msg_json(const struct tmsg *m, bool created)
 {
 	char uri[256], media[256], segs[16];
 	json_t *date = json_rfc2822(m->date), *doc;
+	json_t *sent = json_rfc2822(m->sent_ms / 1000);
+
+	/* Twilio sets date_sent when the message leaves it. */
+	if (!created && !m->inbound && now_ms() < m->sent_ms)
+		created = true;
 
 	snprintf(uri, sizeof uri, TWILIO_PREFIX "%s/Messages/%s.json", cfg.sid,
 	         m->sid);
@@ -1090,12 +1143,13 @@ twilio_msg_json(const struct tmsg *m, bool created)
 	    m->inbound ? "received"
 	    : created  ? "queued"
 	               : "sent",
-	    "date_sent", created ? json_null() : date, "date_created", date,
+	    "date_sent", created ? json_null() : sent, "date_created", date,
 	    "date_updated", date, "num_segments", segs, "num_media", "0",
 	    "error_code", "error_message", "price", "price_unit", "USD",
 	    "api_version", "2010-04-01", "messaging_service_sid",
 	    m->service_sid, "uri", uri, "subresource_uris", "media", media);
 	json_decref(date);
+	json_decref(sent);
 	return doc;
 }
 
@@ -1133,16 +1187,30 @@ twilio_token_parse(const char *s, int64_t *ret_date, uint64_t *ret_serial)
 struct twilio_filter {
 	const char *to, *from;
 	int64_t lo, hi; /* date_sent in [lo, hi) */
+	bool by_date;   /* a DateSent filter was given */
+	int64_t now_ms; /* when the list was asked for */
 };
 
+/* A message leaves the list order only by date_created, so the walk
+ * stops below lo by that; a DateSent filter leaves out a message with no
+ * date_sent yet (queued), as Twilio may. */
 static bool
 twilio_match(const struct twilio_filter *f, const struct tmsg *m)
 {
+	int64_t sent = m->sent_ms / 1000;
+
 	if (f->to && strcmp(f->to, m->to) != 0)
 		return false;
 	if (f->from && (!m->from || strcmp(f->from, m->from) != 0))
 		return false;
-	return m->date < f->hi;
+	/* Listed late: not yet. */
+	if (!m->inbound && m->created_ms + st.list_lag_ms > f->now_ms)
+		return false;
+	if (!f->by_date)
+		return true;
+	if (m->sent_ms > f->now_ms)
+		return false;
+	return sent >= f->lo && sent < f->hi;
 }
 
 /* The list URI with the request's filters, page size and page. */
@@ -1183,7 +1251,7 @@ twilio_list(struct MHD_Connection *c, struct req *r, const char *account,
             const struct fault *f)
 {
 	struct twilio_filter flt = { arg(c, "To"), arg(c, "From"), INT64_MIN,
-		                     INT64_MAX };
+		                     INT64_MAX,    false,          now_ms() };
 	const char *ge = arg(c, "DateSent>"), *le = arg(c, "DateSent<");
 	const char *on = arg(c, "DateSent"), *tok = arg(c, "PageToken");
 	const char *ps = arg(c, "PageSize"), *pg = arg(c, "Page");
@@ -1229,6 +1297,7 @@ twilio_list(struct MHD_Connection *c, struct req *r, const char *account,
 		if (day + 86400 < flt.hi)
 			flt.hi = day + 86400;
 	}
+	flt.by_date = ge || le || on;
 
 	msgs = json_array();
 	pthread_mutex_lock(&st.lock);
@@ -1989,6 +2058,144 @@ out:
 	return out_json(200, json_pack("{s:o}", "pending", doc));
 }
 
+/* The endpoint named key, or EP_FAULTABLE. */
+static int
+control_endpoint(const char *key)
+{
+	int e;
+
+	for (e = 0; e < EP_FAULTABLE; e++)
+		if (strcmp(key, endpoint_names[e]) == 0)
+			break;
+	return e;
+}
+
+/* Parses {"ENDPOINT": [{"p": probability, fault...}], ...} into ret (and
+ * nret) for every endpoint; returns an error message or NULL. */
+static const char *
+control_random_parse(json_t *obj, struct rfault **ret, size_t *nret, char *msg,
+                     size_t len)
+{
+	const char *key, *err;
+	json_t *v, *f;
+	size_t i;
+
+	if (!json_is_object(obj))
+		return "random must be an object of endpoints";
+	json_object_foreach(obj, key, v)
+	{
+		int e = control_endpoint(key);
+		double sum = 0;
+
+		if (e == EP_FAULTABLE) {
+			snprintf(msg, len, "random: %s: unknown endpoint", key);
+			return msg;
+		}
+		if (!json_is_array(v))
+			return "random: each endpoint takes an array";
+		free(ret[e]);
+		ret[e] = xmalloc(json_array_size(v) * sizeof *ret[e]);
+		nret[e] = 0;
+		json_array_foreach(v, i, f)
+		{
+			json_t *copy = json_is_object(f) ? json_copy(f) : NULL;
+			json_t *p = json_object_get(f, "p");
+			int64_t count;
+
+			if (!copy || !json_is_number(p)) {
+				json_decref(copy);
+				return "random: each fault needs a number p";
+			}
+			json_object_del(copy, "p");
+			err = control_fault_parse(copy, &ret[e][nret[e]].f,
+			                          &count);
+			json_decref(copy);
+			if (err) {
+				snprintf(msg, len, "random: %s[%zu]: %s", key,
+				         i, err);
+				return msg;
+			}
+			ret[e][nret[e]].p = json_number_value(p);
+			sum += ret[e][nret[e]++].p;
+			if (ret[e][nret[e] - 1].p < 0 || sum > 1)
+				return "random: probabilities must be 0 to 1 "
+				       "and add up to at most 1";
+		}
+	}
+	return NULL;
+}
+
+/* POST /_control/config: how Twilio behaves from now on. */
+static struct out
+control_config(json_t *body)
+{
+	struct rfault *rnd[EP_FAULTABLE] = { 0 };
+	size_t nrnd[EP_FAULTABLE] = { 0 };
+	json_t *token = json_object_get(body, "twilio_token");
+	json_t *queue = json_object_get(body, "twilio_queue_ms");
+	json_t *lag = json_object_get(body, "twilio_list_lag_ms");
+	json_t *seed = json_object_get(body, "seed");
+	json_t *random = json_object_get(body, "random");
+	const char *key, *err = NULL;
+	char msg[256];
+	json_t *v;
+	int e;
+
+	if (!json_is_object(body))
+		return control_error(400, "config must be a JSON object");
+	json_object_foreach(body, key, v)
+	{
+		if (strcmp(key, "twilio_token") != 0 &&
+		    strcmp(key, "twilio_queue_ms") != 0 &&
+		    strcmp(key, "twilio_list_lag_ms") != 0 &&
+		    strcmp(key, "seed") != 0 && strcmp(key, "random") != 0 &&
+		    strcmp(key, "clear_faults") != 0)
+			return control_error(
+			    400, "unknown config key (known: twilio_token, "
+			         "twilio_queue_ms, twilio_list_lag_ms, random, "
+			         "seed, clear_faults)");
+	}
+	if (token &&
+	    (!json_is_string(token) || json_string_length(token) == 0 ||
+	     json_string_length(token) >= sizeof st.token))
+		return control_error(400, "twilio_token must be a string");
+	if ((queue &&
+	     (!json_is_integer(queue) || json_integer_value(queue) < 0)) ||
+	    (lag && (!json_is_integer(lag) || json_integer_value(lag) < 0)) ||
+	    (seed && !json_is_integer(seed)))
+		return control_error(400, "twilio_queue_ms, twilio_list_lag_ms "
+		                          "and seed must be whole numbers");
+	if (random)
+		err = control_random_parse(random, rnd, nrnd, msg, sizeof msg);
+	if (err) {
+		for (e = 0; e < EP_FAULTABLE; e++)
+			free(rnd[e]);
+		return control_error(400, err);
+	}
+	pthread_mutex_lock(&st.lock);
+	if (token)
+		snprintf(st.token, sizeof st.token, "%s",
+		         json_string_value(token));
+	if (queue)
+		st.queue_ms = json_integer_value(queue);
+	if (lag)
+		st.list_lag_ms = json_integer_value(lag);
+	if (seed)
+		st.rng = mix64((uint64_t)json_integer_value(seed)) | 1;
+	for (e = 0; random && e < EP_FAULTABLE; e++) {
+		if (!json_object_get(random, endpoint_names[e]))
+			continue;
+		free(st.random[e]);
+		st.random[e] = rnd[e];
+		st.nrandom[e] = nrnd[e];
+	}
+	if (json_is_true(json_object_get(body, "clear_faults")))
+		for (e = 0; e < EP_FAULTABLE; e++)
+			st.faults[e].head = st.faults[e].len = 0;
+	pthread_mutex_unlock(&st.lock);
+	return out_json(200, json_pack("{s:b}", "ok", 1));
+}
+
 static struct out
 control_optout(json_t *body)
 {
@@ -2033,6 +2240,8 @@ control_route(struct MHD_Connection *c, const char *url, const char *method,
 		return control_faults(body);
 	if (post && strcmp(what, "optout") == 0)
 		return control_optout(body);
+	if (post && strcmp(what, "config") == 0)
+		return control_config(body);
 	if (post && strcmp(what, "reset") == 0) {
 		pthread_mutex_lock(&st.lock);
 		state_clear();
@@ -2209,7 +2418,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		json = json_loadb(r->body, r->len, 0, NULL);
 	if (form)
 		r->log_body = json_incref(form);
-	else if (json && r->len <= FAKEGW_LOG_BODY_MAX)
+	else if (json && r->len <= FAKEGW_LOG_BODY_MAX &&
+	         json_object_get(json, "twilio_token")) {
+		/* The log never holds a secret. */
+		r->log_body = json_copy(json);
+		json_object_set_new(r->log_body, "twilio_token",
+		                    json_string("(hidden)"));
+	} else if (json && r->len <= FAKEGW_LOG_BODY_MAX)
 		r->log_body = json_incref(json);
 	else if (r->len > 0 && r->len <= FAKEGW_LOG_BODY_MAX)
 		r->log_body =
@@ -2358,6 +2573,12 @@ main(int argc, char **argv)
 	}
 	if (getrandom(&st.salt, sizeof st.salt, 0) != sizeof st.salt)
 		st.salt = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
+	st.rng = mix64(st.salt) | 1;
+	if (strlen(cfg.token) >= sizeof st.token) {
+		fputs("fakegw: --twilio-token is too long\n", stderr);
+		return 2;
+	}
+	snprintf(st.token, sizeof st.token, "%s", cfg.token);
 	if (log_path) {
 		st.log = fopen(log_path, "a");
 		if (!st.log) {

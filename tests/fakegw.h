@@ -21,11 +21,14 @@
  *   GET  /2010-04-01/Accounts/{sid}/Messages.json
  *        To, From, DateSent>=YYYY-MM-DD, DateSent<=, DateSent=, PageSize
  *        (default 50, at most 1000), Page, PageToken.  Inbound and
- *        outbound messages, newest first; next_page_uri carries an opaque
- *        PageToken, so following it is stable while new messages arrive.
+ *        outbound messages, newest first by date_created; next_page_uri
+ *        carries an opaque PageToken, so following it is stable while new
+ *        messages arrive.  A DateSent filter leaves out an outbound
+ *        message still queued (no date_sent yet), as Twilio may.
  *   POST /2010-04-01/Accounts/{sid}/Messages.json
  *        form: To, Body, From or MessagingServiceSid.  201 with the new
- *        message (status queued; later lists show it as sent); 400 21604,
+ *        message (status queued, date_sent null); lists show it as sent,
+ *        with date_sent, once twilio_queue_ms have passed; 400 21604,
  *        21603, 21602 or 21617 for a missing To, From, Body or an over-long
  *        Body; 400 21610 for an opted-out To.
  *   Bad auth: 401 {"code":20003,"message":"Authenticate",...}.
@@ -71,8 +74,23 @@
  *                                 "infobip_inbox":[...],"infobip_send":[...],
  *                                 "infobip_logs":[...]} -> {"pending"}
  *   POST /_control/optout        {"number","remove":false}
+ *   POST /_control/config        how Twilio behaves from now on, any of:
+ *                                 "twilio_token": the token it takes (a
+ *                                 rotation: the old one gets 401);
+ *                                 "twilio_queue_ms": a sent message stays
+ *                                 queued, without date_sent, so long
+ *                                 (default 0); "twilio_list_lag_ms": it is
+ *                                 listed only so long after it was created
+ *                                 (default 0); "random": {"twilio_send":
+ *                                 [{"p":0.05,"status":500},...],...}:
+ *                                 a request with no fault queued draws
+ *                                 one with probability p (replaces that
+ *                                 endpoint's list; [] for none); "seed":
+ *                                 for those draws; "clear_faults": true
+ *                                 empties the fault queues.  -> {"ok"}
  *   POST /_control/reset         clears messages, sends, opt-outs, faults
- *                                and counters (ids never repeat)
+ *                                (random ones too) and counters (ids never
+ *                                repeat); the config stays
  *   GET  /_control/ping          {"ok":true}
  *
  * Faults

@@ -1,7 +1,9 @@
 /* fakegw_selftest: starts fakegw on an ephemeral port and checks, through
  * libcurl, what the end-to-end tests rely on: Twilio listing, paging and
  * sending with Basic auth, opt-outs, every fault kind firing once before
- * normal service resumes, Infobip serving each message once and listing
+ * normal service resumes, Twilio as it behaves (queued messages without
+ * date_sent, lists that show new messages late, a rotated token, random
+ * faults), Infobip serving each message once and listing
  * what was sent in its logs, bulk loading, the request log, reset, and a
  * clean exit on SIGTERM.
  *
@@ -1350,6 +1352,126 @@ test_reset(void)
 	free(id);
 }
 
+/* How many messages a Twilio list query (with auth) lists; -1 when it
+ * fails. */
+static long
+twilio_count(const char *query)
+{
+	struct resp r = twilio_get(query);
+	json_t *doc = r.status == 200 ? resp_json(&r) : NULL;
+	long n =
+	    doc ? (long)json_array_size(json_object_get(doc, "messages")) : -1;
+
+	json_decref(doc);
+	resp_free(&r);
+	return n;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* POST /_control/config: a queued message has no date_sent and a
+ * DateSent filter leaves it out until it leaves; a message created lately
+ * is listed only after the lag; the token can change; random faults fire
+ * at their rate, the same for the same seed. */
+static void
+test_twilio_config(void)
+{
+	char q[256];
+	json_t *doc, *msgs, *m;
+	struct resp r;
+	int faults = 0, again = 0;
+
+	doc =
+	    ctl("POST", "config", json_pack("{s:i}", "twilio_queue_ms", 1500));
+	CHECK(doc != NULL);
+	json_decref(doc);
+	r = twilio_post("To=%2B15550701&From=%2B15550700&Body=queued+one");
+	CHECK(r.status == 201);
+	resp_free(&r);
+	snprintf(q, sizeof q, "?To=%%2B15550701&DateSent%%3E=%s", today);
+	CHECK(twilio_count(q) == 0); /* queued: no date_sent */
+	CHECK(twilio_count("?To=%2B15550701") == 1);
+	r = twilio_get("?To=%2B15550701");
+	doc = resp_json(&r);
+	msgs = json_object_get(doc, "messages");
+	m = json_array_get(msgs, 0);
+	CHECK(json_is_null(json_object_get(m, "date_sent")));
+	CHECK(json_is_string(json_object_get(m, "date_created")));
+	CHECK(jstr(m, "status") && strcmp(jstr(m, "status"), "queued") == 0);
+	json_decref(doc);
+	resp_free(&r);
+	sleep_ms(1700);
+	CHECK(twilio_count(q) == 1); /* it left: date_sent set */
+
+	doc = ctl("POST", "config",
+	          json_pack("{s:i, s:i}", "twilio_queue_ms", 0,
+	                    "twilio_list_lag_ms", 1000));
+	json_decref(doc);
+	r = twilio_post("To=%2B15550702&From=%2B15550700&Body=listed+late");
+	CHECK(r.status == 201);
+	resp_free(&r);
+	CHECK(twilio_count("?To=%2B15550702") == 0);
+	sleep_ms(1200);
+	CHECK(twilio_count("?To=%2B15550702") == 1);
+	doc =
+	    ctl("POST", "config", json_pack("{s:i}", "twilio_list_lag_ms", 0));
+	json_decref(doc);
+
+	/* A rotated token: the old one gets 401 on lists and sends. */
+	doc = ctl("POST", "config", json_pack("{s:s}", "twilio_token", "new"));
+	json_decref(doc);
+	r = twilio_get("");
+	CHECK(r.status == 401);
+	resp_free(&r);
+	r = twilio_post("To=%2B15550703&From=%2B15550700&Body=refused");
+	CHECK(r.status == 401);
+	resp_free(&r);
+	r = http("GET", "/2010-04-01/Accounts/" SID "/Messages.json",
+	         SID ":new", NULL, NULL, NULL, true);
+	CHECK(r.status == 200);
+	resp_free(&r);
+	doc = ctl("POST", "config", json_pack("{s:s}", "twilio_token", TOKEN));
+	json_decref(doc);
+
+	/* Random faults: 50% 500 over 200 lists, then none. */
+	for (int round = 0; round < 2; round++) {
+		int n = 0;
+
+		doc = ctl("POST", "config",
+		          json_pack("{s:i, s:{s:[{s:f, s:i}]}}", "seed", 7,
+		                    "random", "twilio_list", "p", 0.5, "status",
+		                    500));
+		json_decref(doc);
+		for (int i = 0; i < 200; i++) {
+			r = twilio_get("?To=%2B15550703");
+			n += r.status == 500;
+			resp_free(&r);
+		}
+		if (round == 0)
+			faults = n;
+		else
+			again = n;
+	}
+	CHECK(faults > 70 && faults < 130);
+	CHECK(again == faults); /* the same seed, the same faults */
+	doc = ctl("POST", "config",
+	          json_pack("{s:{s:[]}}", "random", "twilio_list"));
+	json_decref(doc);
+	CHECK(twilio_count("?To=%2B15550703") == 0);
+	r = http("POST", "/_control/config", NULL, NULL, NULL,
+	         "{\"random\":{\"twilio_list\":[{\"p\":1.5,\"status\":500}]}}",
+	         true);
+	CHECK(r.status == 400);
+	resp_free(&r);
+}
+
 /* --- the process --- */
 
 static void
@@ -1473,6 +1595,7 @@ main(int argc, char **argv)
 	test_twilio_send();
 	test_twilio_faults();
 	test_twilio_send_faults();
+	test_twilio_config();
 	test_infobip();
 	test_infobip_logs();
 	test_bulk();

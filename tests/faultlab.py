@@ -201,6 +201,11 @@ class Fakegw:
     def faults(self, doc):
         return self.ctl("POST", "/faults", doc)
 
+    def config(self, doc):
+        """POST /_control/config: how fakegw's Twilio behaves from now on
+        (token, queue and list lag, random faults; see fakegw.h)."""
+        return self.ctl("POST", "/config", doc)
+
     def pending_faults(self):
         return self.ctl("GET", "/requests?recent=0")["state"].get(
             "faults_pending", {})
@@ -249,32 +254,63 @@ class Fakegw:
 
 
 def write_config(lab, base_url, poll_ms=200, connect_ms=1000,
-                 timeout_ms=2000):
+                 timeout_ms=2000, token_key=None, http_extra="", extra="",
+                 name="backtalk.conf"):
+    """The daemon's config.  token_key: the line that names the auth token
+    (default: auth_token_file, a file holding TOKEN); http_extra goes into
+    the http group, extra at the end."""
     token = lab.path("token")
     with open(token, "w") as f:
         f.write(TOKEN)
     os.chmod(token, 0o600)
-    conf = lab.path("backtalk.conf")
+    if token_key is None:
+        token_key = 'auth_token_file = "%s";' % token
+    conf = lab.path(name)
     with open(conf, "w") as f:
         f.write("""gateway = { driver = "twilio"; };
 twilio = {
   base_url = "%(base)s";
   account_sid = "%(sid)s";
-  auth_token_file = "%(token)s";
+  %(token_key)s
   number = "%(ours)s";
   page_size = 100;
 };
 http = { connect_timeout_ms = %(connect)d; timeout_ms = %(timeout)d;
-         max_pages_per_poll = 20; };
+         max_pages_per_poll = 20; %(http_extra)s };
 rules = "%(rules)s";
 state = "%(db)s";
 poll_interval_ms = %(poll)d;
 guard = { replies_per_sender = 100; send_rate = 0.0; max_attempts = 20; };
 log = { level = "info"; };
-""" % {"base": base_url, "sid": SID, "token": token, "ours": OURS,
+%(extra)s
+""" % {"base": base_url, "sid": SID, "token_key": token_key, "ours": OURS,
        "rules": lab.rules, "db": lab.path("state.db"), "poll": poll_ms,
-       "connect": connect_ms, "timeout": timeout_ms})
+       "connect": connect_ms, "timeout": timeout_ms,
+       "http_extra": http_extra, "extra": extra})
     return conf
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on just now."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def healthz(port):
+    """(status, body) of the daemon's GET /healthz; (0, why) when it does
+    not answer."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/healthz")
+        r = c.getresponse()
+        body = r.read().decode(errors="replace")
+        c.close()
+        return r.status, body
+    except (OSError, http.client.HTTPException) as e:
+        return 0, str(e)
 
 
 class Daemon:
@@ -304,6 +340,9 @@ class Daemon:
         if self.p.poll() is None:
             self.p.send_signal(signal.SIGKILL)
         self.p.wait(timeout=30)
+
+    def hup(self):
+        self.p.send_signal(signal.SIGHUP)
 
     def term(self, wait_s=15):
         """SIGTERM; returns the exit status, None when it had to be

@@ -39,8 +39,33 @@ Cases (default: down):
          list answers 503, and the daemon sends again anyway ("it may
          arrive twice"): it does.
 
-GWDOWN_SEED (default 20251124) picks the messages; GWDOWN_REFUSE_S and
-GWDOWN_HANG_S size the down window.
+  queued_lookup       (showed a bug) Twilio holds the sends queued, with no
+         date_sent; a send is taken and answered 500.  The lookup before
+         the retry filtered on DateSent, missed it, and the reply went
+         twice.  It must be found.
+
+  list_lag            (showed a bug) Twilio lists a message it took 7 s
+         late; a send is taken and answered 500.  One early listing said
+         "not sent" and the reply went twice.  "Not listed" now counts only
+         http.lookup_trust_s (9 s here) after the attempt.
+
+  auth_rotation       (showed a bug) the auth token is rotated under the
+         running daemon while replies (an emergency among them) wait: they
+         must be held, not failed; /healthz must fail and the log say what
+         to check.  With a systemd credential a reload is not enough and a
+         restart (the credential copied again) sends them; with a token
+         file a reload does.  Every reply once.
+
+  fault_delay         (showed a bug) 300 replies while fakegw answers 5% of
+         requests with 500 and 5% with 429 at random: every reply once;
+         prints the p50, p99 and max delay from arrival to send and fails
+         over 1.5, 8 or 15 s; then an emergency whose sends meet three 429s
+         and four 500s must go out within 40 s (429s counted as attempts
+         and lengthened the 500s' backoff: minutes).  GWDOWN_DELAY_N sets
+         the number of replies.
+
+GWDOWN_SEED (default 20251124) picks the messages (and fault_delay's
+faults); GWDOWN_REFUSE_S and GWDOWN_HANG_S size the down window.
 
 Exit status: 0 passed, 1 failed (the work directory is kept), 2 usage.
 """
@@ -63,18 +88,30 @@ BACK_LIMIT_S = 60
 class Bench:
     """fakegw behind a relay, a daemon, and the messages added so far."""
 
-    def __init__(self, lab):
+    def __init__(self, lab, extra_env=None, **conf_kw):
         self.lab = lab
         self.gw = fl.Fakegw(lab)
         self.relay = fl.Relay(self.gw.port)
-        self.conf = fl.write_config(
-            lab, "http://127.0.0.1:%d" % self.relay.port, poll_ms=200,
-            connect_ms=500, timeout_ms=1000)
+        self.base = "http://127.0.0.1:%d" % self.relay.port
+        self.conf = fl.write_config(lab, self.base, poll_ms=200,
+                                    connect_ms=500, timeout_ms=1000,
+                                    **conf_kw)
         self.db = lab.path("state.db")
         self.corpus = fl.Corpus(lab)
         self.added = []
         self.n = 0
-        self.d = fl.Daemon(lab, self.conf, 1)
+        self.runs = 1
+        self.d = fl.Daemon(lab, self.conf, 1, extra_env)
+
+    def restart(self, conf=None, extra_env=None):
+        """SIGTERM (must exit 0) and start again, as systemctl restart."""
+        status = self.d.term()
+        if status != 0:
+            raise fl.Fail("backtalkd exited with status %s on restart" %
+                          status)
+        self.runs += 1
+        self.d = fl.Daemon(self.lab, conf or self.conf, self.runs,
+                           extra_env)
 
     def add(self, body, frm=None):
         if frm is None:
@@ -354,9 +391,283 @@ def case_lookup_fails(lab, r):
     return failures
 
 
+def _taken_500(b):
+    """A first reply, then a second that the gateway takes and answers
+    500; returns the daemon's log."""
+    _, log_text = b.two_messages(
+        b.corpus.replying[0],
+        {"twilio_send": [{"status": 500, "apply": True}]},
+        b.corpus.replying[1])
+    return log_text
+
+
+def case_queued_lookup(lab, r):
+    """(shows a bug) Twilio holds sends queued (a long code sends a segment
+    a second), with no date_sent yet; the gateway takes a send and answers
+    500.  The lookup before the retry filtered on DateSent, which leaves the
+    queued message out, said "not sent", and the reply went twice."""
+    failures = []
+    b = Bench(lab)
+    b.gw.config({"twilio_queue_ms": 60000})
+    log_text = _taken_500(b)
+    found = fl.log_count(log_text, "found at the gateway")
+    fl.log("a send taken, answered 500 and still queued at Twilio: %d "
+           "found at the gateway by the lookup" % found)
+    b.check(failures)
+    if found != 1:
+        failures.append("the lookup found %d queued replies, wants 1" %
+                        found)
+    return failures
+
+
+def case_list_lag(lab, r):
+    """(shows a bug) Twilio lists a message it took only some seconds
+    later; the gateway takes a send and answers 500.  One listing soon
+    after the attempt said "not sent" and the reply went twice.  Now "not
+    listed" counts only from a listing http.lookup_trust_s (here 9 s) after
+    the attempt."""
+    failures = []
+    b = Bench(lab, http_extra="lookup_trust_s = 9;")
+    b.gw.config({"twilio_list_lag_ms": 7000})
+    log_text = _taken_500(b)
+    early = fl.log_count(log_text, "not listed at the gateway")
+    found = fl.log_count(log_text, "found at the gateway")
+    fl.log("a send taken, answered 500, listed 7 s later: %d early lookups "
+           "said 'not listed yet', %d found it" % (early, found))
+    b.check(failures)
+    if found != 1:
+        failures.append("the lookup found it %d times, wants 1" % found)
+    return failures
+
+
+def _held(b, since_ms):
+    """Outbox rows not sent and POSTs fakegw took since since_ms."""
+    _, outbox = fl.db_read(b.db)
+    rows = [o for o in outbox if o["state"] != "sent"]
+    posts = [s for s in b.gw.sent() if s["time_ms"] >= since_ms]
+    return rows, posts
+
+
+def _rotate(b, lab, failures, new_token, port, what):
+    """Replies wait in sends the gateway delays; the token is rotated under
+    them, so they and every later request get 401.  Checks that they are
+    held (pending, none failed, nothing sent), that /healthz fails and
+    the log says what to check.  Returns when the rotation happened (ms)
+    and the messages added meanwhile."""
+    emergencies = [t for t in b.corpus.replying
+                   if b.corpus.info[t]["category"] == "emergency"]
+    texts = emergencies[:1] + [t for t in b.corpus.replying
+                               if t not in emergencies][len(b.added):
+                                                       len(b.added) + 4]
+    n0 = len(b.added)
+    b.gw.faults({"twilio_send": [{"delay_ms": 1500, "count": 50}]})
+    for t in texts:
+        b.add(t)
+    t0 = time.time()
+    while b.recorded() < len(b.added) and time.time() - t0 < 10:
+        time.sleep(0.05)
+    t_rot = fl.now_ms()
+    b.gw.config({"twilio_token": new_token, "clear_faults": True})
+    # These arrive while every poll fails.
+    b.add(b.corpus.replying[-1 - n0])
+    b.add(b.corpus.replying[-2 - n0])
+    time.sleep(4)
+    rows, posts = _held(b, t_rot)
+    status, body = fl.healthz(port)
+    text = b.d.log_text()
+    failed = [o for o in rows if o["state"] == "failed"]
+    fl.log("%s: %d replies held (%d failed), %d POSTs taken since; "
+           "/healthz %d: %s" % (what, len(rows), len(failed), len(posts),
+                                status, body.strip()))
+    if failed:
+        failures.append("%s: %d replies failed for good on a 401" %
+                        (what, len(failed)))
+    if len(rows) != len(texts):
+        failures.append("%s: %d replies held, wants %d" %
+                        (what, len(rows), len(texts)))
+    if posts:
+        failures.append("%s: %d POSTs taken with the old token" %
+                        (what, len(posts)))
+    if status != 503 or "credentials" not in body:
+        failures.append("%s: /healthz answered %d %r while the token was "
+                        "refused" % (what, status, body.strip()))
+    if "Replies are held" not in text or "Check twilio.account_sid" \
+            not in text:
+        failures.append("%s: no log line saying what to check" % what)
+    return t_rot
+
+
+def case_auth_rotation(lab, r):
+    """The Twilio auth token is rotated under a running daemon, as an
+    operator would, with replies waiting (an emergency among them).  With
+    the shipped unit's LoadCredential= (systemd copies the credential into
+    $CREDENTIALS_DIRECTORY when the service starts): the replies are held,
+    not failed; /healthz fails; a reload does not help (the copy is the old
+    token); after the new token is written to the credential's source and
+    the service restarted (the copy made again), every held reply goes out
+    once.  Then with auth_token_file, where a reload is enough."""
+    failures = []
+    port = fl.free_port()
+    source = lab.path("etc-twilio.token")  # /etc/backtalk/twilio.token
+    creds = lab.path("credentials")  # $CREDENTIALS_DIRECTORY
+    os.makedirs(creds)
+
+    def install(token):
+        with open(source, "w") as f:
+            f.write(token)
+        os.chmod(source, 0o600)
+
+    def systemd_copies():
+        with open(source) as f, open(os.path.join(creds, "twilio-token"),
+                                     "w") as g:
+            g.write(f.read())
+
+    install(fl.TOKEN)
+    systemd_copies()
+    env = {"CREDENTIALS_DIRECTORY": creds}
+    metrics = "metrics = { port = %d; };" % port
+    b = Bench(lab, extra_env=env,
+              token_key='auth_token_credential = "twilio-token";',
+              extra=metrics)
+    b.add(b.corpus.replying[0])
+    b.drain(20)
+
+    # 1. LoadCredential: a reload is not enough, a restart is.
+    t_rot = _rotate(b, lab, failures, "rotated-token-1", port,
+                    "credential, rotated")
+    b.d.hup()
+    time.sleep(3)
+    rows, posts = _held(b, t_rot)
+    status, _ = fl.healthz(port)
+    fl.log("credential, after a reload: %d held, %d POSTs, /healthz %d" %
+           (len(rows), len(posts), status))
+    if posts or status != 503 or "reloaded" not in b.d.log_text():
+        failures.append("after a reload with the old credential copy: "
+                        "%d POSTs, /healthz %d" % (len(posts), status))
+    install("rotated-token-1")
+    t_fix = fl.now_ms()
+    b.d.term()
+    systemd_copies()
+    b.restart(extra_env=env)
+    took, done = b.drain(30)
+    status, body = fl.healthz(port)
+    fl.log("credential, after a restart: every reply out %.1f s later; "
+           "/healthz %d %s" % ((fl.now_ms() - t_fix) / 1000 if done else
+                               float("nan"), status, body.strip()))
+    if not done:
+        failures.append("the held replies did not go out within 30 s of "
+                        "the restart")
+    if status != 200:
+        failures.append("/healthz answered %d after the fix" % status)
+
+    # 2. A token file: a reload reads it again.
+    conf = fl.write_config(lab, b.base, poll_ms=200, connect_ms=500,
+                           timeout_ms=1000,
+                           token_key='auth_token_file = "%s";' % source,
+                           extra=metrics, name="file.conf")
+    b.restart(conf=conf)
+    b.drain(20)
+    t_rot = _rotate(b, lab, failures, "rotated-token-2", port,
+                    "token file, rotated")
+    if "a reload reads it again" not in b.d.log_text():
+        failures.append("token file: the log does not say a reload is "
+                        "enough")
+    install("rotated-token-2")
+    t_fix = fl.now_ms()
+    b.d.hup()
+    took, done = b.drain(30)
+    status, _ = fl.healthz(port)
+    fl.log("token file, after a reload: every reply out %.1f s later; "
+           "/healthz %d" % ((fl.now_ms() - t_fix) / 1000 if done else
+                            float("nan"), status))
+    if not done:
+        failures.append("token file: the held replies did not go out "
+                        "within 30 s of the reload")
+    if status != 200:
+        failures.append("token file: /healthz answered %d after the fix" %
+                        status)
+    b.check(failures)
+    return failures
+
+
+def _pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def case_fault_delay(lab, r):
+    """Replies under a gateway that answers 5% of requests (polls, sends,
+    lookups) with 500 and 5% with 429, at random: every reply once, and
+    the delay from a message's arrival at the gateway to its reply's POST
+    bounded (p50, p99, max printed).  Then an emergency whose sends meet
+    three 429s and four 500s in a row must still go out within 40 s.
+    fakegw lists a message at once, so "not listed" is trusted 2 s after
+    an attempt (http.lookup_trust_s)."""
+    failures = []
+    n = fl.env_int("GWDOWN_DELAY_N", 300)
+    b = Bench(lab, http_extra="lookup_trust_s = 2;")
+    faults = [{"p": 0.05, "status": 500}, {"p": 0.05, "status": 429}]
+    b.gw.config({"seed": fl.env_int("GWDOWN_SEED", 20251124),
+                 "random": {"twilio_send": faults, "twilio_list": faults}})
+    arrived = {}
+    texts = [t for t in b.corpus.replying
+             if b.corpus.info[t]["category"] != "emergency"]
+    r.shuffle(texts)
+    for i in range(n):
+        t = texts[i % len(texts)]
+        frm = b.add(t)
+        arrived[(frm, b.corpus.info[t]["reply"])] = fl.now_ms()
+        time.sleep(0.1)
+    took, done = b.drain(120)
+    if not done:
+        failures.append("not every reply went out within 120 s")
+    b.gw.config({"random": {"twilio_send": [], "twilio_list": []}})
+    first = {}
+    for s in b.gw.sent():
+        first.setdefault((s["to"], s["body"]), s["time_ms"])
+    delays = [(first[k] - t) / 1000 for k, t in arrived.items()
+              if k in first]
+    reqs = b.gw.requests_log()
+    sends = [q for q in reqs if q["endpoint"] == "twilio_send"]
+    f500 = sum(1 for q in sends if q["status"] == 500)
+    f429 = sum(1 for q in sends if q["status"] == 429)
+    lookups = sum(1 for q in reqs if q["endpoint"] == "twilio_list" and
+                  (q.get("query") or {}).get("To") != fl.OURS)
+    p50, p99, mx = _pct(delays, 50), _pct(delays, 99), max(delays)
+    fl.log("%d replies under 5%% 500 and 5%% 429: %d sends answered 500, "
+           "%d answered 429, %d lookups; arrival to send p50 %.2f s, p99 "
+           "%.2f s, max %.2f s" % (len(delays), f500, f429, lookups, p50,
+                                   p99, mx))
+    if p50 > 1.5 or p99 > 8 or mx > 15:
+        failures.append("delays p50 %.2f s, p99 %.2f s, max %.2f s: over "
+                        "1.5, 8 or 15 s" % (p50, p99, mx))
+
+    # An emergency meets three 429s and then four 500s.
+    emergency = next(t for t in b.corpus.replying
+                     if b.corpus.info[t]["category"] == "emergency")
+    b.gw.faults({"twilio_send": [{"status": 429, "count": 3},
+                                 {"status": 500, "count": 4}]})
+    t0 = fl.now_ms()
+    frm = b.add(emergency)
+    b.drain(150)
+    posts = [s for s in b.gw.sent() if s["to"] == frm]
+    red = (posts[0]["time_ms"] - t0) / 1000 if posts else float("nan")
+    fl.log("an emergency whose sends met three 429s and four 500s: sent "
+           "%.1f s after it arrived" % red)
+    if not posts or red > 40:
+        failures.append("the emergency went out %.1f s after it arrived "
+                        "(limit 40 s)" % red)
+    b.check(failures)
+    return failures
+
+
 CASES = {"down": case_down, "drop_after_accept": case_drop_after_accept,
          "same_reply_retry": case_same_reply_retry,
-         "lookup_fails": case_lookup_fails}
+         "lookup_fails": case_lookup_fails,
+         "queued_lookup": case_queued_lookup, "list_lag": case_list_lag,
+         "auth_rotation": case_auth_rotation,
+         "fault_delay": case_fault_delay}
+
 
 
 def main():

@@ -802,6 +802,9 @@ gateway_for(struct config *cfg, const char *secret)
 #define SM12                                                                  \
 	TW_MSG("SM12", "outbound-api", OUR_NUMBER, "+15551230001", "Thanks!", \
 	       "Fri, 24 May 2019 17:50:00 +0000")
+#define SM13                                                                \
+	TW_MSG("SM13", "outbound-api", OUR_NUMBER, "+15551230001", "Later", \
+	       "Fri, 24 May 2019 17:55:00 +0000")
 
 static void
 respond_twilio(const struct request *rq, struct reply *rp)
@@ -836,6 +839,16 @@ respond_twilio(const struct request *rq, struct reply *rp)
 	} else if (strstr(rq->body, "To=%2B15550000005") != NULL) {
 		rp->status = 201;
 		rp->body = "{\"sid\":"; /* taken, but unreadable */
+	} else if (strstr(rq->body, "To=%2B15550000006") != NULL) {
+		rp->status = 401;
+		rp->body = "{\"code\":20003,\"message\":\"Authenticate\","
+		           "\"status\":401}";
+	} else if (strstr(rq->body, "To=%2B15550000007") != NULL) {
+		rp->status = 301;
+		rp->body = "";
+	} else if (strstr(rq->body, "To=%2B15550000008") != NULL) {
+		rp->status = 408;
+		rp->body = "";
 	} else {
 		rp->status = 400;
 		rp->body = "{\"code\":21211,\"message\":\"Invalid 'To' Phone "
@@ -1016,6 +1029,14 @@ respond_twilio_5xx(const struct request *rq, struct reply *rp)
 }
 
 static void
+respond_twilio_5xx_all(const struct request *rq, struct reply *rp)
+{
+	(void)rq;
+	rp->status = 500;
+	rp->body = "oops";
+}
+
+static void
 test_twilio_poll_failures(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
@@ -1087,17 +1108,38 @@ test_twilio_send(void **state)
 	assert_int_equal(res.http_status, 400);
 	assert_string_equal(res.message_id, "");
 
+	assert_false(res.unsure);
+
+	/* A 5xx may come after the message was created: look it up. */
 	assert_int_equal(send_to(gw, "+15550000003", &res), GATEWAY_RETRY);
 	assert_int_equal(res.http_status, 503);
 	assert_int_equal(res.retry_after_s, -1);
+	assert_true(res.unsure);
 
-	assert_int_equal(send_to(gw, "+15550000004", &res), GATEWAY_RETRY);
+	/* 429: never acted on. */
+	assert_int_equal(send_to(gw, "+15550000004", &res), GATEWAY_THROTTLED);
 	assert_int_equal(res.http_status, 429);
 	assert_int_equal(res.retry_after_s, 30);
 	assert_string_equal(res.error_code, "20429");
+	assert_false(res.unsure);
 
+	/* Refused credentials hold the reply; a redirect and a request
+	 * timeout are transient, and the gateway did nothing. */
+	assert_int_equal(send_to(gw, "+15550000006", &res), GATEWAY_AUTH);
+	assert_int_equal(res.http_status, 401);
+	assert_string_equal(res.error_code, "20003");
+	assert_false(res.unsure);
+	assert_int_equal(send_to(gw, "+15550000007", &res), GATEWAY_RETRY);
+	assert_int_equal(res.http_status, 301);
+	assert_false(res.unsure);
+	assert_int_equal(send_to(gw, "+15550000008", &res), GATEWAY_RETRY);
+	assert_int_equal(res.http_status, 408);
+	assert_false(res.unsure);
+
+	/* Any other 4xx is about the message: failed for good. */
 	assert_int_equal(send_to(gw, "+15550000009", &res), GATEWAY_FAILED);
 	assert_string_equal(res.error_code, "21211");
+	assert_false(res.unsure);
 
 	/* Taken, even if the answer cannot be read: never send twice. */
 	assert_int_equal(send_to(gw, "+15550000005", &res), GATEWAY_OK);
@@ -1115,9 +1157,9 @@ test_twilio_send_many(void **state)
 	const char *to[] = { "+15550000001", "+15550000002", "+15550000004",
 		             "+15550000003", "+15550000005", "+15550000009",
 		             "+15550000001" };
-	enum gateway_status want[] = { GATEWAY_OK,    GATEWAY_OPTED_OUT,
-		                       GATEWAY_RETRY, GATEWAY_RETRY,
-		                       GATEWAY_OK,    GATEWAY_FAILED,
+	enum gateway_status want[] = { GATEWAY_OK,        GATEWAY_OPTED_OUT,
+		                       GATEWAY_THROTTLED, GATEWAY_RETRY,
+		                       GATEWAY_OK,        GATEWAY_FAILED,
 		                       GATEWAY_OK };
 	long http[] = { 201, 400, 429, 503, 201, 400, 201 };
 	struct gateway_send items[7];
@@ -1189,19 +1231,24 @@ test_twilio_transport_error(void **state)
 	assert_true(res.error[0] != '\0');
 	assert_null(strstr(res.error, AUTH_TOKEN));
 	assert_int_equal(send_to(gw, "+15550000001", &res), GATEWAY_RETRY);
+	/* Refused: it never went out, so there is nothing to look up. */
+	assert_false(res.unsure);
 	assert_int_equal(b.count, 0);
 	gateway_free(gw);
 	config_done(cfg);
 }
 
+/* Newest first, as Twilio lists; each message still queued (no
+ * date_sent). */
 static void
 respond_twilio_sent(const struct request *rq, struct reply *rp)
 {
 	if (strstr(rq->args, "PageToken=PT9") != NULL) {
-		rp->body = "{\"messages\":[" SM12 "],\"next_page_uri\":null}";
+		rp->body =
+		    "{\"messages\":[" SM12 "," SM11 "],\"next_page_uri\":null}";
 		return;
 	}
-	rp->body = "{\"messages\":[" SM10 "," SM11 "],"
+	rp->body = "{\"messages\":[" SM13 "," SM10 "],"
 	           "\"next_page_uri\":\"" LIST_PATH "?PageToken=PT9\"}";
 }
 
@@ -1215,29 +1262,35 @@ test_twilio_find_sent(void **state)
 
 	(void)state;
 	server_reset(respond_twilio_sent);
-	/* SM10 is inbound and SM11 too old; SM12 on the second page. */
+	/* SM10 is inbound and SM11 too old; SM12, queued (no date_sent),
+	 * on the second page.  No DateSent filter: it would leave a queued
+	 * message out. */
 	assert_int_equal(
 	    gw->ops->find_sent(gw, "+15551230001", "Thanks!", since, &res), 1);
 	assert_string_equal(res.message_id, "SM12");
 	struct request rq = server_request(0);
 	assert_string_equal(rq.path, LIST_PATH);
 	assert_string_equal(rq.authorization, TWILIO_BASIC);
-	assert_string_equal(rq.args, "To=+15551230001&DateSent>=2019-05-24&"
-	                             "PageSize=2&From=" OUR_NUMBER);
+	assert_string_equal(rq.args,
+	                    "To=+15551230001&PageSize=2&From=" OUR_NUMBER);
 
 	assert_int_equal(
 	    gw->ops->find_sent(gw, "+15551230001", "Other", since, &res), 0);
 	assert_string_equal(res.message_id, "");
-	/* Too late for SM12. */
+	/* Too late for SM12: the first page is all older than the attempt,
+	 * and the listing stops there. */
+	server_reset(respond_twilio_sent);
 	assert_int_equal(gw->ops->find_sent(gw, "+15551230001", "Thanks!",
 	                                    since + 3600, &res),
 	                 0);
+	assert_int_equal(server_count(), 1);
 
-	/* It cannot tell when the listing fails. */
-	server_reset(respond_twilio_5xx);
-	cfg->http.max_pages_per_poll = 1;
+	/* It cannot tell when the listing fails, and says so. */
+	server_reset(respond_twilio_5xx_all);
 	assert_int_equal(
 	    gw->ops->find_sent(gw, "+15551230001", "Other", since, &res), -1);
+	assert_int_equal(res.status, GATEWAY_RETRY);
+	cfg->http.max_pages_per_poll = 1;
 	gateway_free(gw);
 	gw = gateway_for(cfg, AUTH_TOKEN);
 	/* Nor when there were more pages than it may read. */
@@ -1340,9 +1393,10 @@ test_infobip(void **state)
 	gateway_batch_free(&b);
 	gateway_free(gw);
 
-	/* A wrong key: permanent, with Infobip's code. */
+	/* A wrong key: held until an operator fixes it, with Infobip's
+	 * code. */
 	gw = gateway_for(cfg, "wrong");
-	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_FAILED);
+	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_AUTH);
 	assert_int_equal(res.http_status, 401);
 	assert_string_equal(res.error_code, "UNAUTHORIZED");
 	assert_null(strstr(res.error, "wrong"));

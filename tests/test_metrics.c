@@ -391,6 +391,27 @@ test_health(void **state)
 	metrics_free(m);
 }
 
+/* Refused credentials are at once unhealthy, with what to check, and
+ * healthy again as soon as the gateway takes them. */
+static void
+test_health_auth(void **state)
+{
+	(void)state;
+	struct metrics *m = metrics_new(T0);
+	struct metrics_gauges g = { .outbox_depth = 2, .rules_loaded = 1 };
+	char why[200];
+
+	metrics_gateway_auth(m, 401, T0 + 5);
+	metrics_gateway_auth(m, 403, T0 + 6);
+	assert_false(metrics_health(m, &g, T0 + 7, 300, why, sizeof(why)));
+	assert_string_equal(why, "the gateway has refused our credentials "
+	                         "(HTTP 403) for 2 s: replies are held; check "
+	                         "the account, the token and base_url");
+	metrics_gateway_auth(m, 0, T0 + 8);
+	assert_true(metrics_health(m, &g, T0 + 9, 300, why, sizeof(why)));
+	metrics_free(m);
+}
+
 int
 main(void)
 {
@@ -403,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_latency_bounded),
 		cmocka_unit_test(test_render_cut),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_health_auth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

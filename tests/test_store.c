@@ -548,6 +548,41 @@ test_outbox_transitions(void **state)
 	assert_counts(fx->st, 3, 1, 1, 0, 0);
 }
 
+/* An attempt the gateway surely did not act on goes back to pending with
+ * no attempt time (so no lookup before the next), its attempt given back
+ * when it is not to count (a 429, refused credentials). */
+static void
+test_outbox_requeue(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_outbox_item it;
+	int64_t a = record_reply(fx, "SM1", "+15551110001", "one", 100);
+
+	assert_int_equal(store_outbox_begin(fx->st, a, 101), 0);
+	assert_int_equal(
+	    store_outbox_requeue(fx->st, a, 105, "HTTP 429", false), 0);
+	assert_int_equal(store_outbox_next(fx->st, 104, &it), 0);
+	assert_int_equal(store_outbox_next(fx->st, 105, &it), 1);
+	assert_int_equal(it.state, STORE_OUTBOX_PENDING);
+	assert_int_equal(it.attempts, 0);
+	assert_int_equal(it.sending_since, 0);
+	store_outbox_item_free(&it);
+
+	assert_int_equal(store_outbox_begin(fx->st, a, 106), 0);
+	assert_int_equal(
+	    store_outbox_requeue(fx->st, a, 110, "connection refused", true),
+	    0);
+	assert_int_equal(store_outbox_next(fx->st, 110, &it), 1);
+	assert_int_equal(it.attempts, 1);
+	assert_int_equal(it.sending_since, 0);
+	store_outbox_item_free(&it);
+	assert_sql_text(fx, "SELECT state || '|' || error FROM outbox",
+	                "pending|connection refused");
+
+	assert_int_equal(store_outbox_sent(fx->st, a, "SMa", 111), 0);
+	assert_int_equal(store_outbox_requeue(fx->st, a, 120, "x", true), -1);
+}
+
 /* The child records two replies, starts sending the later one and dies
  * without a word, as a crash or a kill -9 would leave things. */
 static void
@@ -1167,6 +1202,7 @@ main(void)
 		T(test_reply_is_pending_and_due),
 		T(test_outbox_order),
 		T(test_outbox_transitions),
+		T(test_outbox_requeue),
 		T(test_sending_row_first_after_crash),
 		T(test_optout_set),
 		T(test_optout_in_record),
