@@ -7,8 +7,8 @@
 #include "fileperm.h"
 
 const struct fileperm_rule fileperm_secret = {
-	.refuse = 0,
-	.warn = 077,
+	.refuse = S_IWGRP | S_IWOTH,
+	.warn = 077 & ~(S_IWGRP | S_IWOTH),
 	.chmod = "600",
 };
 

@@ -19,7 +19,8 @@ struct fileperm_rule {
 	const char *chmod; /* what to chmod it to: "600", "go-w" */
 };
 
-/* A secret: any access by group or others is warned about. */
+/* A secret: write access for group or others refused (whoever can write
+ * it chooses the credentials), any other access warned about. */
 extern const struct fileperm_rule fileperm_secret;
 /* The state database and the files beside it: another owner or write
  * access for group or others refused, read access warned about. */

@@ -108,13 +108,16 @@ secret_read_file(const char *path, const char *what, bool strict, char **ret,
 		goto out;
 	}
 	/* No path in the message: what was given for a secret key is never
-	 * echoed. */
+	 * echoed.  Others that can write it are refused; others that can
+	 * read it, warned about (refused when strict). */
 	switch (fileperm_check(&st, &fileperm_secret, strict, geteuid(), what,
-	                       NULL, strict ? err : warn,
-	                       strict ? errlen : warnlen)) {
+	                       NULL, why, sizeof(why))) {
 	case FILEPERM_REFUSE:
+		secret_msg(err, errlen, "%s", why);
 		goto out;
 	case FILEPERM_WARN:
+		secret_msg(warn, warnlen, "%s", why);
+		break;
 	case FILEPERM_OK:
 		break;
 	}

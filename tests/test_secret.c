@@ -178,10 +178,13 @@ test_mode_warning(void **state)
 	secret_free(s);
 	assert_non_null(strstr(f->warn, "readable by its group (mode 0640)"));
 
+	/* Others that can write it choose the credentials: refused even
+	 * without secrets.strict_permissions. */
 	assert_int_equal(chmod(path, 0602), 0);
-	s = load_ok(f, &src, false);
-	secret_free(s);
-	assert_non_null(strstr(f->warn, "writable by others (mode 0602)"));
+	load_fail(f, &src, false,
+	          "writable by others (mode 0602); chmod 600 it");
+	assert_int_equal(chmod(path, 0620), 0);
+	load_fail(f, &src, false, "writable by its group");
 
 	/* A later clean load clears the warning. */
 	assert_int_equal(chmod(path, 0600), 0);
