@@ -24,6 +24,8 @@ PACKAGES=(
 	build-essential cmake pkg-config
 	# rule engine
 	libpcre2-dev libconfig-dev libvectorscan-dev libjansson-dev
+	# word forms and Unicode folding for concept terms
+	libstemmer-dev libutf8proc-dev
 	# daemon: gateway client, store, systemd notify, local HTTP
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
 )
