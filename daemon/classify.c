@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "compliance.h"
+#include "concept.h"
 #include "negation.h"
 #include "normalise.h"
 #include "prefilter.h"
@@ -23,6 +24,7 @@ struct classify {
 	pcre2_jit_stack *jit_stack;
 	uint64_t *bits;
 	size_t nwords;
+	struct concept_scratch *concepts;
 	char norm[2][BT_MESSAGE_MAX + 1];
 };
 
@@ -31,7 +33,7 @@ classify_via_name(enum classify_via via)
 {
 	static const char *const names[] = {
 		"empty",   "compliance keyword", "compliance phrase", "keyword",
-		"pattern", "fallback",
+		"pattern", "fallback",           "concepts",
 	};
 
 	return (size_t)via < sizeof(names) / sizeof(names[0]) ? names[via]
@@ -53,6 +55,13 @@ classify_new(const struct ruleset *rs)
 	c->mctx = pcre2_match_context_create(NULL);
 	c->jit_stack =
 	    pcre2_jit_stack_create(32 * 1024, BT_PCRE2_JIT_STACK_MAX, NULL);
+	if (rs->concepts != NULL) {
+		c->concepts = concept_scratch_new(rs->concepts);
+		if (c->concepts == NULL) {
+			classify_free(c);
+			return NULL;
+		}
+	}
 	if (c->bits == NULL || c->scratch == NULL || c->md == NULL ||
 	    c->mctx == NULL || c->jit_stack == NULL) {
 		classify_free(c);
@@ -74,6 +83,7 @@ classify_free(struct classify *c)
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	pcre2_jit_stack_free(c->jit_stack);
+	concept_scratch_free(c->concepts);
 	free(c->bits);
 	free(c);
 }
@@ -140,6 +150,22 @@ classify_bit(const uint64_t *bits, size_t i)
 	return (bits[i >> 6] >> (i & 63)) & 1;
 }
 
+/* Whether an exclusion pattern of rule ri is found in text. */
+static bool
+classify_excluded(struct classify *c, uint32_t ri, const char *text, size_t len,
+                  unsigned *limit_hits, struct classify_explain *ex)
+{
+	const struct rule *r = &c->rs->rules[ri];
+
+	for (size_t i = 0; i < r->exclude.count; i++) {
+		unsigned pi = r->first_exclude + (unsigned)i;
+		if (classify_bit(c->bits, pi) &&
+		    classify_pattern(c, pi, text, len, false, limit_hits, ex))
+			return true;
+	}
+	return false;
+}
+
 /* Whether rule ri fires on text, given the candidate bits. */
 static bool
 classify_rule(struct classify *c, uint32_t ri, const char *text, size_t len,
@@ -159,15 +185,28 @@ classify_rule(struct classify *c, uint32_t ri, const char *text, size_t len,
 				break;
 		}
 	}
-	if (!hit)
-		return false;
-	for (size_t i = 0; i < r->exclude.count; i++) {
-		unsigned pi = r->first_exclude + (unsigned)i;
-		if (classify_bit(c->bits, pi) &&
-		    classify_pattern(c, pi, text, len, false, limit_hits, ex))
-			return false;
+	return hit && !classify_excluded(c, ri, text, len, limit_hits, ex);
+}
+
+/* Whether any combination of rule ri holds in the last concept scan and
+ * no exclusion pattern of the rule is found.  Returns the index of the
+ * combination in ruleset.combos, or -1. */
+static long
+classify_combos(struct classify *c, uint32_t ri, const char *text, size_t len,
+                unsigned *limit_hits, struct classify_explain *ex)
+{
+	const struct rule *r = &c->rs->rules[ri];
+
+	for (size_t i = 0; i < r->when.count; i++) {
+		size_t ci = r->first_combo + i;
+		if (concept_combo_holds(c->concepts, &c->rs->combos[ci],
+		                        r->negatable))
+			return classify_excluded(c, ri, text, len, limit_hits,
+			                         ex)
+			           ? -1
+			           : (long)ci;
 	}
-	return true;
+	return -1;
 }
 
 static void
@@ -211,6 +250,54 @@ classify_mark_winner(struct classify_explain *ex, const struct ruleset *rs,
 			return;
 		}
 	}
+}
+
+static void
+classify_record_concepts(struct classify *c, struct classify_explain *ex)
+{
+	size_t n, ntok;
+	const struct concept_match *m = concept_matches(c->concepts, &n);
+	const struct token *t = concept_tokens(c->concepts, &ntok);
+
+	ex->nconcepts = 0;
+	for (size_t i = 0; i < n && i < CLASSIFY_CONCEPTS_MAX; i++) {
+		struct classify_concept *k = &ex->concepts[ex->nconcepts++];
+		k->concept = m[i].concept;
+		k->start = t[m[i].first].start;
+		k->end = t[m[i].last].end;
+		k->context = m[i].context;
+		k->cue_start = k->cue_end = 0;
+		if (m[i].context != 0) {
+			k->cue_start = t[m[i].cue_first].start;
+			k->cue_end = t[m[i].cue_last].end;
+		}
+		k->how = m[i].how;
+	}
+}
+
+/* The first rule, in precedence order, that a combination of concepts
+ * selects, or LONG_MAX. */
+static long
+classify_concepts(struct classify *c, const char *text, size_t len,
+                  unsigned *limit_hits, struct classify_explain *ex)
+{
+	const struct ruleset *rs = c->rs;
+
+	if (rs->ncombo_rules == 0 || c->concepts == NULL)
+		return LONG_MAX;
+	concept_scan(rs->concepts, c->concepts, text, len);
+	if (ex != NULL)
+		classify_record_concepts(c, ex);
+	for (size_t k = 0; k < rs->ncombo_rules; k++) {
+		long ci = classify_combos(c, rs->combo_rules[k], text, len,
+		                          limit_hits, ex);
+		if (ci >= 0) {
+			if (ex != NULL)
+				ex->combo = ci;
+			return rs->combo_rules[k];
+		}
+	}
+	return LONG_MAX;
 }
 
 static void
@@ -263,6 +350,8 @@ classify_norm(struct classify *c, const char *text, size_t len,
 		}
 	}
 
+	long best = decided ? LONG_MAX
+	                    : classify_concepts(c, text, len, &limit_hits, ex);
 	long last = -1;
 	for (size_t w = ncompliance >> 6; w < c->nwords && !(decided && !ex);
 	     w++) {
@@ -278,6 +367,13 @@ classify_norm(struct classify *c, const char *text, size_t len,
 			if (r == last)
 				continue;
 			last = r;
+			if (!decided && r >= best) {
+				classify_set_rule(rs, best,
+				                  CLASSIFY_VIA_CONCEPTS, ret);
+				decided = true;
+				if (ex == NULL)
+					goto out;
+			}
 			if (!classify_rule(c, (uint32_t)r, text, len,
 			                   &limit_hits, ex))
 				continue;
@@ -292,6 +388,10 @@ classify_norm(struct classify *c, const char *text, size_t len,
 		}
 	}
 done:
+	if (!decided && best != LONG_MAX) {
+		classify_set_rule(rs, best, CLASSIFY_VIA_CONCEPTS, ret);
+		decided = true;
+	}
 	if (!decided)
 		classify_set_builtin(rs, CATEGORY_FALLBACK,
 		                     CLASSIFY_VIA_FALLBACK, ret);
@@ -331,6 +431,8 @@ classify_message(struct classify *c, const char *text, size_t len,
 		memcpy(ex->norm, c->norm[0], nr.len + 1);
 		ex->norm_len = nr.len;
 		ex->count = 0;
+		ex->nconcepts = 0;
+		ex->combo = -1;
 		ex->used_runs_one = false;
 	}
 	classify_norm(c, c->norm[0], nr.len, ret, ex);
@@ -346,8 +448,11 @@ classify_message(struct classify *c, const char *text, size_t len,
 	struct classify_explain *ex2 = NULL;
 	if (ex != NULL) {
 		ex2 = malloc(sizeof(*ex2));
-		if (ex2 != NULL)
+		if (ex2 != NULL) {
 			ex2->count = 0;
+			ex2->nconcepts = 0;
+			ex2->combo = -1;
+		}
 	}
 	classify_norm(c, c->norm[1], nr.len, &alt, ex2);
 	if (classify_rank(&alt) < classify_rank(ret)) {
@@ -360,6 +465,10 @@ classify_message(struct classify *c, const char *text, size_t len,
 			memcpy(ex->matches, ex2->matches,
 			       ex2->count * sizeof(ex2->matches[0]));
 			ex->count = ex2->count;
+			memcpy(ex->concepts, ex2->concepts,
+			       ex2->nconcepts * sizeof(ex2->concepts[0]));
+			ex->nconcepts = ex2->nconcepts;
+			ex->combo = ex2->combo;
 			ex->used_runs_one = true;
 		}
 	} else {

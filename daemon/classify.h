@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "category.h"
 #include "bounds.h"
@@ -16,6 +17,7 @@ enum classify_via {
 	CLASSIFY_VIA_KEYWORD,
 	CLASSIFY_VIA_PATTERN,
 	CLASSIFY_VIA_FALLBACK,
+	CLASSIFY_VIA_CONCEPTS, /* a combination of concepts ("when") */
 };
 
 /* "compliance keyword", "pattern", ...: how a result was reached. */
@@ -42,7 +44,17 @@ struct classify_match {
 	bool winner;               /* the match that decided the result */
 };
 
-#define CLASSIFY_EXPLAIN_MAX 256
+#define CLASSIFY_EXPLAIN_MAX  256
+#define CLASSIFY_CONCEPTS_MAX 128
+
+/* One concept match, recorded for --explain. */
+struct classify_concept {
+	uint32_t concept;          /* id in ruleset.concepts */
+	size_t start, end;         /* bytes of the normalised text */
+	unsigned context;          /* enum context_flag bits */
+	size_t cue_start, cue_end; /* the context trigger, when any */
+	unsigned how;              /* enum concept_how */
+};
 
 struct classify_explain {
 	char norm[BT_MESSAGE_MAX + 1]; /* the normalised text matched */
@@ -50,6 +62,9 @@ struct classify_explain {
 	bool used_runs_one; /* result came from the "numbbb" -> "numb" form */
 	struct classify_match matches[CLASSIFY_EXPLAIN_MAX];
 	size_t count;
+	struct classify_concept concepts[CLASSIFY_CONCEPTS_MAX];
+	size_t nconcepts;
+	long combo; /* index in ruleset.combos that decided, or -1 */
 };
 
 struct classify;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "classify.h"
+#include "concept.h"
+#include "context.h"
 #include "cmd.h"
 #include "gsm7.h"
 #include "rules.h"
@@ -74,6 +76,65 @@ cmd_classify_tail(struct cmd_classify *cc, const struct classify_result *res)
 	return cc->tails[slot];
 }
 
+/* The concepts found, each with its context, and the combination that
+ * decided. */
+static void
+cmd_classify_concepts(struct cmd_classify *cc, json_t *o)
+{
+	static const char *const how[] = { "word", "prefix", "one edit",
+		                           "number" };
+	static const enum context_flag flags[] = { CONTEXT_NEGATED,
+		                                   CONTEXT_HISTORICAL,
+		                                   CONTEXT_HYPOTHETICAL,
+		                                   CONTEXT_OTHER };
+	const struct classify_explain *ex = cc->ex;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < ex->nconcepts; i++) {
+		const struct classify_concept *k = &ex->concepts[i];
+		json_t *j = json_object(), *ctx = json_array();
+		json_object_set_new(
+		    j, "concept",
+		    json_string(concept_name(cc->rs->concepts, k->concept)));
+		json_object_set_new(
+		    j, "text",
+		    json_stringn(ex->norm + k->start, k->end - k->start));
+		json_object_set_new(j, "span",
+		                    json_pack("[I,I]", (json_int_t)k->start,
+		                              (json_int_t)k->end));
+		json_object_set_new(
+		    j, "how", json_string(k->how < 4 ? how[k->how] : "?"));
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+			if (k->context & flags[f])
+				json_array_append_new(
+				    ctx,
+				    json_string(context_flag_name(flags[f])));
+		json_object_set_new(j, "context", ctx);
+		if (k->context != 0)
+			json_object_set_new(
+			    j, "cue",
+			    json_stringn(ex->norm + k->cue_start,
+			                 k->cue_end - k->cue_start));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(o, "concepts", arr);
+	if (ex->combo < 0)
+		return;
+	for (size_t r = 0; r < cc->rs->nrules; r++) {
+		const struct rule *ru = &cc->rs->rules[r];
+		if ((size_t)ex->combo >= ru->first_combo &&
+		    (size_t)ex->combo < ru->first_combo + ru->when.count) {
+			json_object_set_new(
+			    o, "decided_by",
+			    json_pack(
+			        "{s:s,s:s}", "rule", ru->id, "when",
+			        ru->when.items[ex->combo - ru->first_combo]
+			            .text));
+			return;
+		}
+	}
+}
+
 static void
 cmd_classify_explain(struct cmd_classify *cc, json_t *o,
                      const struct classify_result *res)
@@ -119,6 +180,7 @@ cmd_classify_explain(struct cmd_classify *cc, json_t *o,
 	}
 	json_object_set_new(o, "matches", matches);
 	json_object_set_new(o, "negated", negated);
+	cmd_classify_concepts(cc, o);
 	if (res->limit_hits)
 		json_object_set_new(o, "limit_hits",
 		                    json_integer(res->limit_hits));

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "compliance.h"
+#include "concept.h"
 #include "bounds.h"
 #include "echo.h"
 #include "normalise.h"
@@ -28,9 +29,9 @@ struct rules_loader {
 };
 
 static const char *const rules_rule_keys[] = {
-	"id",       "category",         "topic",     "priority",
-	"patterns", "exclude",          "keywords",  "reply",
-	"examples", "counter_examples", "negatable", NULL,
+	"id",        "category", "topic", "priority", "patterns",
+	"exclude",   "keywords", "reply", "examples", "counter_examples",
+	"negatable", "when",     NULL,
 };
 
 static const char *const rules_reply_keys[REPLY__COUNT + 1] = {
@@ -72,6 +73,7 @@ rules_rule_free(struct rule *r)
 	rules_list_free(&r->keywords);
 	rules_list_free(&r->examples);
 	rules_list_free(&r->counter_examples);
+	rules_list_free(&r->when);
 }
 
 void
@@ -92,6 +94,9 @@ rules_free(struct ruleset *rs)
 	}
 	prefilter_free(rs->prefilter);
 	echo_free(rs->echo);
+	concept_set_free(rs->concepts);
+	free(rs->combos);
+	free(rs->combo_rules);
 	free(rs);
 }
 
@@ -389,6 +394,8 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		  BT_RULE_EXAMPLES_MAX, BT_MESSAGE_MAX, false },
 		{ "counter_examples", offsetof(struct rule, counter_examples),
 		  BT_RULE_EXAMPLES_MAX, BT_MESSAGE_MAX, false },
+		{ "when", offsetof(struct rule, when), BT_RULE_PATTERNS_MAX,
+		  BT_PATTERN_MAX, false },
 	};
 	bool bad_match_list = false;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
@@ -399,13 +406,14 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		    (struct rule_list *)((char *)r + lists[i].off);
 		if (!rules_read_list(ld, file, m, id, lists[i].max_items,
 		                     lists[i].max_len, lists[i].normalise, l) &&
-		    (l == &r->patterns || l == &r->keywords))
+		    (l == &r->patterns || l == &r->keywords || l == &r->when))
 			bad_match_list = true;
 	}
-	/* A patterns or keywords list that was wrong is reported already. */
-	if (r->patterns.count == 0 && r->keywords.count == 0 && !bad_match_list)
+	/* A list that was wrong is reported already. */
+	if (r->patterns.count == 0 && r->keywords.count == 0 &&
+	    r->when.count == 0 && !bad_match_list)
 		diag_add(ld->d, DIAG_ERROR, file, line,
-		         "rule \"%s\": has neither patterns nor keywords, so "
+		         "rule \"%s\": has no when, patterns or keywords, so "
 		         "it can never match",
 		         id);
 	if (r->examples.count == 0)
@@ -464,6 +472,61 @@ rules_parse_replies(struct rules_loader *ld, const char *file,
 	}
 }
 
+/* concepts = { name = [ "term", ... ]; ... }; */
+static void
+rules_parse_concepts(struct rules_loader *ld, const char *file,
+                     config_setting_t *g)
+{
+	char err[256];
+
+	if (!config_setting_is_group(g)) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(g),
+		         "concepts must be a group: concepts = { name = [ "
+		         "\"term\", \"term\" ]; };");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *c = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(c);
+		int line = rules_line(c);
+		long id = concept_define(ld->rs->concepts, name, file, line,
+		                         err, sizeof(err));
+		if (id < 0) {
+			diag_add(ld->d, DIAG_ERROR, file, line, "%s", err);
+			continue;
+		}
+		int n = config_setting_length(c);
+		if (!(config_setting_is_array(c) ||
+		      config_setting_is_list(c)) ||
+		    n == 0) {
+			diag_add(ld->d, DIAG_ERROR, file, line,
+			         "concept \"%s\" must be a list of terms: %s = "
+			         "[ \"term\", \"another term\" ];",
+			         name, name);
+			continue;
+		}
+		for (int j = 0; j < n; j++) {
+			config_setting_t *t = config_setting_get_elem(c, j);
+			const char *term = config_setting_get_string(t);
+			int tl = rules_line(t) ? rules_line(t) : line;
+			if (term == NULL) {
+				diag_add(ld->d, DIAG_ERROR, file, tl,
+				         "concept \"%s\": term %d is not a "
+				         "string",
+				         name, j + 1);
+				continue;
+			}
+			if (!rules_text_ok(ld, file, tl, "a term", name, term,
+			                   BT_PATTERN_MAX))
+				continue;
+			if (concept_add_term(ld->rs->concepts, (uint32_t)id,
+			                     term, err, sizeof(err)) < 0)
+				diag_add(ld->d, DIAG_ERROR, file, tl,
+				         "concept \"%s\": %s", name, err);
+		}
+	}
+}
+
 static void
 rules_parse_file(struct rules_loader *ld, const char *file)
 {
@@ -518,11 +581,13 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 				    ld, file, config_setting_get_elem(s, j), j);
 		} else if (strcmp(name, "replies") == 0) {
 			rules_parse_replies(ld, file, s);
+		} else if (strcmp(name, "concepts") == 0) {
+			rules_parse_concepts(ld, file, s);
 		} else {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
 			         "unknown setting \"%s\" (a rule file holds "
-			         "rules = ( ... ); and optionally replies = "
-			         "{ ... };)",
+			         "rules = ( ... ); and optionally concepts = "
+			         "{ ... }; and replies = { ... };)",
 			         name);
 		}
 	}
@@ -797,6 +862,62 @@ rules_build_echo(struct ruleset *rs)
 	return true;
 }
 
+/* Indexes the concepts and parses every rule's combinations; unknown
+ * concepts are errors at the line that names them, unused ones warnings at
+ * their definition. */
+static bool
+rules_build_concepts(struct rules_loader *ld)
+{
+	struct ruleset *rs = ld->rs;
+	struct concept_set *cs = rs->concepts;
+	char err[256];
+	size_t n = 0, nr = 0;
+
+	if (concept_finish(cs, err, sizeof(err)) < 0) {
+		diag_add(ld->d, DIAG_ERROR, NULL, 0, "%s", err);
+		return false;
+	}
+	for (size_t i = 0; i < rs->nrules; i++) {
+		n += rs->rules[i].when.count;
+		nr += rs->rules[i].when.count > 0;
+	}
+	rs->combos = calloc(n ? n : 1, sizeof(*rs->combos));
+	rs->combo_rules = calloc(nr ? nr : 1, sizeof(*rs->combo_rules));
+	if (rs->combos == NULL || rs->combo_rules == NULL)
+		return false;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		struct rule *r = &rs->rules[i];
+		r->first_combo = (uint32_t)rs->ncombos;
+		if (r->when.count > 0)
+			rs->combo_rules[rs->ncombo_rules++] = (uint32_t)i;
+		for (size_t j = 0; j < r->when.count; j++) {
+			if (concept_combo_parse(cs, r->when.items[j].text,
+			                        &rs->combos[rs->ncombos], err,
+			                        sizeof(err)) < 0) {
+				diag_add(ld->d, DIAG_ERROR, r->file,
+				         r->when.items[j].line,
+				         "rule \"%s\": when: %s", r->id, err);
+				/* keep the index in step: a combination that
+				 * never holds */
+				memset(&rs->combos[rs->ncombos], 0,
+				       sizeof(rs->combos[0]));
+			}
+			rs->ncombos++;
+		}
+	}
+	for (uint32_t c = 0; c < concept_count(cs); c++) {
+		const char *file;
+		int line;
+		if (concept_is_builtin(cs, c) || concept_is_used(cs, c))
+			continue;
+		concept_where(cs, c, &file, &line);
+		diag_add(ld->d, DIAG_WARNING, file, line,
+		         "concept \"%s\" is not used by any rule",
+		         concept_name(cs, c));
+	}
+	return true;
+}
+
 int
 rules_load(const char *path, struct ruleset **ret, struct diag *d)
 {
@@ -807,6 +928,11 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 	ld.d = d;
 	if (ld.rs == NULL)
 		return -1;
+	ld.rs->concepts = concept_set_new();
+	if (ld.rs->concepts == NULL) {
+		free(ld.rs);
+		return -1;
+	}
 
 	rules_parse_path(&ld, path);
 	rules_check_ids(&ld);
@@ -821,6 +947,10 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 		         "no fallback reply: add replies = { fallback = "
 		         "\"...\"; }; to one rule file");
 	rules_compile(&ld);
+	if (!rules_build_concepts(&ld)) {
+		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
+		goto fail;
+	}
 	if (d->errors != errors)
 		goto fail;
 	if (!rules_build_prefilter(ld.rs)) {

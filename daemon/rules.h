@@ -15,6 +15,8 @@
 
 struct prefilter;
 struct echo;
+struct concept_set;
+struct concept_combo;
 
 /* A string from a rule file and the line it is on. */
 struct rule_text {
@@ -40,6 +42,7 @@ struct rule {
 	struct rule_list keywords; /* normalised */
 	struct rule_list examples;
 	struct rule_list counter_examples;
+	struct rule_list when; /* combinations of concepts, as written */
 	char *file;
 	int line;
 	size_t order; /* position in load order, for ties */
@@ -47,6 +50,8 @@ struct rule {
 	 * ruleset.patterns; patterns.count and exclude.count follow it. */
 	uint32_t first_pattern;
 	uint32_t first_exclude;
+	/* Its combinations: ruleset.combos[first_combo, + when.count). */
+	uint32_t first_combo;
 };
 
 enum pattern_kind { PATTERN_COMPLIANCE, PATTERN_MATCH, PATTERN_EXCLUDE };
@@ -89,7 +94,12 @@ struct ruleset {
 	size_t nfiles;
 	struct prefilter *prefilter;
 	struct echo *echo; /* every reply, for echo_match */
-	bool jit;          /* every pattern is JIT-compiled */
+	struct concept_set *concepts;
+	struct concept_combo *combos;
+	size_t ncombos;
+	uint32_t *combo_rules; /* rules with combinations, in order */
+	size_t ncombo_rules;
+	bool jit; /* every pattern is JIT-compiled */
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "concept.h"
 #include "rules.h"
 #include "testutil.h"
 
@@ -295,7 +296,7 @@ test_missing_fields(void **state)
 	            "missing category");
 	EXPECT_DIAG(&d, "rules.conf", 7, "rule \"no-reply\"", "missing reply");
 	EXPECT_DIAG(&d, "rules.conf", 9, "rule \"no-match\"",
-	            "neither patterns nor keywords");
+	            "no when, patterns or keywords");
 	assert_int_equal(d.errors, 4);
 	diag_free(&d);
 }
@@ -447,8 +448,87 @@ test_no_patterns_reported_with_other_errors(void **state)
 	          &d);
 	EXPECT_DIAG(&d, "rules.conf", 3, "rule \"a\"", "reply is empty");
 	EXPECT_DIAG(&d, "rules.conf", 3, "rule \"a\"",
-	            "neither patterns nor keywords");
+	            "no when, patterns or keywords");
 	diag_free(&d);
+}
+
+/* Concepts: every mistake names the line to edit. */
+static void
+test_concept_errors(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	load_fail(REPLIES "concepts = {\n"
+	                  "  leg = [ \"leg\", \"foot\" ];\n"
+	                  "  foot = [ \"calf\" ];\n"
+	                  "  Bad = [ \"x\" ];\n"
+	                  "  empty = [ ];\n"
+	                  "  regex = [ \"numb(ness)?\" ];\n"
+	                  "  spare = [ \"zebra\" ];\n"
+	                  "};\n"
+	                  "rules = (\n"
+	                  "  { id = \"a\"; category = \"urgent\";\n"
+	                  "    when = [ \"leg + regex\",\n"
+	                  "             \"leg + nosuch\",\n"
+	                  "             \"leg within x\" ];\n"
+	                  "    reply = \"r\"; examples = [ \"a\" ]; }\n"
+	                  ");\n",
+	          &d);
+	EXPECT_DIAG(&d, "rules.conf", 5, "concept name \"Bad\"");
+	EXPECT_DIAG(&d, "rules.conf", 6, "concept \"empty\"", "list of terms");
+	EXPECT_DIAG(&d, "rules.conf", 7, "concept \"regex\"", "use patterns");
+	EXPECT_DIAG(&d, "rules.conf", 13, "rule \"a\"",
+	            "unknown concept \"nosuch\"");
+	EXPECT_DIAG(&d, "rules.conf", 14, "rule \"a\"", "within takes");
+	EXPECT_DIAG(&d, "rules.conf", 8, "concept \"spare\"", "not used");
+	diag_free(&d);
+}
+
+/* The same concept in two files: reported at the second, naming the
+ * first. */
+static void
+test_concept_duplicate(void **state)
+{
+	char *dir = testutil_tmpdir();
+	struct ruleset *rs = NULL;
+	struct diag d;
+
+	(void)state;
+	free(testutil_write(dir, "10-a.conf",
+	                    REPLIES "concepts = { leg = [ \"leg\" ]; };\n"));
+	free(testutil_write(dir, "20-b.conf",
+	                    "\nconcepts = {\n  leg = [ \"calf\" ];\n};\n"));
+	diag_init(&d);
+	assert_int_equal(rules_load(dir, &rs, &d), -1);
+	EXPECT_DIAG(&d, "20-b.conf", 3, "concept \"leg\"", "defined already at",
+	            "10-a.conf:2");
+	diag_free(&d);
+	testutil_rmdir(dir);
+}
+
+/* A rule with only combinations loads and selects by them. */
+static void
+test_concepts_load(void **state)
+{
+	struct ruleset *rs;
+
+	(void)state;
+	rs = testutil_load_text(
+	    REPLIES "concepts = { leg = [ \"leg\" ];\n"
+	            "  numb = [ \"numb\", \"pins and needles\" ]; };\n"
+	            "rules = (\n"
+	            "  { id = \"n\"; category = \"urgent\";\n"
+	            "    when = [ \"numb + leg within 5\" ];\n"
+	            "    reply = \"r\"; examples = [ \"a\" ]; }\n"
+	            ");\n");
+	assert_non_null(rs);
+	assert_int_equal(rs->ncombos, 1);
+	assert_int_equal(rs->ncombo_rules, 1);
+	assert_int_equal(rs->rules[0].when.count, 1);
+	assert_int_equal(rs->combos[0].n, 2);
+	assert_int_equal(rs->combos[0].within, 5);
+	rules_free(rs);
 }
 
 static void
@@ -705,6 +785,9 @@ main(void)
 		cmocka_unit_test(test_duplicate_ids_names_first_definition),
 		cmocka_unit_test(test_no_patterns_reported_with_other_errors),
 		cmocka_unit_test(test_duplicate_keywords),
+		cmocka_unit_test(test_concept_errors),
+		cmocka_unit_test(test_concept_duplicate),
+		cmocka_unit_test(test_concepts_load),
 		cmocka_unit_test(test_compliance_keyword),
 		cmocka_unit_test(test_pcre2_error),
 		cmocka_unit_test(test_missing_fallback),

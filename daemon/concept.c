@@ -1,0 +1,1143 @@
+/* Concepts: term lists, their index, and matching them in a message.
+ *
+ * Loading turns every term word into a "vocabulary word" with its Snowball
+ * stem.  Three indexes lead from a message word to vocabulary words: by
+ * stem (one per language), by the words themselves and every word one
+ * letter shorter (the deletion neighbourhood, for one edit), and a short
+ * list of prefix words.  A message word is looked up once per thread and
+ * the answer cached, so the stemmer runs only for words not seen lately. */
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "concept.h"
+#include "context.h"
+#include "normalise.h"
+#include "number.h"
+
+enum concept_lang { LANG_EN, LANG_ES, LANG_PT, LANG__COUNT };
+
+static const char *const concept_lang_algo[LANG__COUNT] = {
+	"english",
+	"spanish",
+	"portuguese",
+};
+
+#define NONE UINT32_MAX
+
+/* Open addressing from a byte string (kept in the set's arena) to a
+ * number. */
+struct cmap_slot {
+	uint32_t key; /* arena offset + 1; 0 when empty */
+	uint32_t klen;
+	uint32_t value;
+};
+
+struct cmap {
+	struct cmap_slot *slots;
+	size_t cap, used;
+};
+
+struct cword {
+	uint32_t surface, slen; /* arena */
+	uint32_t stem, stlen;   /* arena; prefix words have none */
+	uint8_t lang;
+	bool prefix;
+	uint32_t stem_next;  /* next word with the same stem */
+	uint32_t first_term; /* terms that start with this word */
+};
+
+struct cterm {
+	uint32_t concept;
+	uint8_t n;
+	uint8_t optional; /* bit j: word j is a function word ("and", "of") */
+	uint32_t word[CONCEPT_TERM_WORDS];
+	uint32_t next_start;
+};
+
+struct cfuzzy {
+	uint32_t word;
+	uint32_t next;
+};
+
+struct cconcept {
+	char name[CONCEPT_NAME_MAX];
+	char *file;
+	int line;
+	bool used;
+	uint32_t nterms;
+};
+
+struct concept_set {
+	char *arena;
+	size_t alen, acap;
+	struct cconcept *concepts;
+	size_t nconcepts, ccap;
+	struct cword *words;
+	size_t nwords, wcap;
+	struct cterm *terms;
+	size_t nterms, tcap;
+	struct cfuzzy *fuzzy;
+	size_t nfuzzy, fcap;
+	uint32_t *prefixes;
+	size_t nprefixes, pcap;
+	struct cmap names;              /* concept name -> id */
+	struct cmap vocab;              /* lang, '*', surface -> word */
+	struct cmap stems[LANG__COUNT]; /* stem -> first word */
+	struct cmap deletions; /* word or word less a letter -> fuzzy */
+	bool lang_used[LANG__COUNT];
+	struct sb_stemmer *stemmer[LANG__COUNT];
+	bool finished;
+};
+
+#define CACHE_SLOTS 4096
+#define CACHE_KEY   23
+#define CACHE_IDS   6
+
+struct cache_entry {
+	char key[CACHE_KEY];
+	uint8_t klen; /* 0: empty */
+	uint8_t n;
+	uint8_t how[CACHE_IDS];
+	uint32_t ids[CACHE_IDS];
+};
+
+struct concept_scratch {
+	const struct concept_set *cs;
+	struct sb_stemmer *stemmer[LANG__COUNT];
+	struct cache_entry *cache;
+	struct token toks[TOKEN_MAX];
+	size_t ntok;
+	uint8_t tok_n[TOKEN_MAX];
+	uint8_t tok_how[TOKEN_MAX][CACHE_IDS];
+	uint32_t tok_ids[TOKEN_MAX][CACHE_IDS];
+	struct concept_match matches[CONCEPT_MATCHES_MAX];
+	size_t nmatches;
+};
+
+static uint32_t
+concept_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static long
+concept_arena_add(struct concept_set *cs, const char *s, size_t n)
+{
+	if (cs->alen + n + 1 > cs->acap) {
+		size_t ncap = cs->acap ? cs->acap * 2 : 4096;
+		while (ncap < cs->alen + n + 1)
+			ncap *= 2;
+		char *a = realloc(cs->arena, ncap);
+		if (a == NULL)
+			return -1;
+		cs->arena = a;
+		cs->acap = ncap;
+	}
+	memcpy(cs->arena + cs->alen, s, n);
+	cs->arena[cs->alen + n] = '\0';
+	cs->alen += n + 1;
+	return (long)(cs->alen - n - 1);
+}
+
+static const uint32_t *
+cmap_get(const struct concept_set *cs, const struct cmap *m, const char *key,
+         size_t klen)
+{
+	if (m->cap == 0)
+		return NULL;
+	size_t i = concept_hash(key, klen) & (m->cap - 1);
+	for (;;) {
+		const struct cmap_slot *s = &m->slots[i];
+		if (s->key == 0)
+			return NULL;
+		if (s->klen == klen &&
+		    memcmp(cs->arena + s->key - 1, key, klen) == 0)
+			return &s->value;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+static int
+cmap_grow(struct concept_set *cs, struct cmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 64;
+	struct cmap_slot *n = calloc(ncap, sizeof(*n));
+
+	if (n == NULL)
+		return -1;
+	for (size_t i = 0; i < m->cap; i++) {
+		struct cmap_slot *s = &m->slots[i];
+		if (s->key == 0)
+			continue;
+		size_t j =
+		    concept_hash(cs->arena + s->key - 1, s->klen) & (ncap - 1);
+		while (n[j].key != 0)
+			j = (j + 1) & (ncap - 1);
+		n[j] = *s;
+	}
+	free(m->slots);
+	m->slots = n;
+	m->cap = ncap;
+	return 0;
+}
+
+/* The value for key, created as NONE when missing; NULL when out of
+ * memory. */
+static uint32_t *
+cmap_put(struct concept_set *cs, struct cmap *m, const char *key, size_t klen)
+{
+	if ((m->used + 1) * 2 > m->cap && cmap_grow(cs, m) < 0)
+		return NULL;
+	size_t i = concept_hash(key, klen) & (m->cap - 1);
+	for (;;) {
+		struct cmap_slot *s = &m->slots[i];
+		if (s->key == 0)
+			break;
+		if (s->klen == klen &&
+		    memcmp(cs->arena + s->key - 1, key, klen) == 0)
+			return &s->value;
+		i = (i + 1) & (m->cap - 1);
+	}
+	long off = concept_arena_add(cs, key, klen);
+	if (off < 0)
+		return NULL;
+	m->slots[i] = (struct cmap_slot){ .key = (uint32_t)off + 1,
+		                          .klen = (uint32_t)klen,
+		                          .value = NONE };
+	m->used++;
+	return &m->slots[i].value;
+}
+
+static void *
+concept_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	void *n = realloc(p, ncap * size);
+	if (n != NULL)
+		*cap = ncap;
+	return n;
+}
+
+struct concept_set *
+concept_set_new(void)
+{
+	struct concept_set *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL)
+		return NULL;
+	for (int k = 0; k < NUMBER__COUNT; k++) {
+		char err[64];
+		if (concept_define(cs,
+		                   number_concept_name((enum number_concept)k),
+		                   NULL, 0, err, sizeof(err)) < 0) {
+			concept_set_free(cs);
+			return NULL;
+		}
+	}
+	return cs;
+}
+
+void
+concept_set_free(struct concept_set *cs)
+{
+	if (cs == NULL)
+		return;
+	for (size_t i = 0; i < cs->nconcepts; i++)
+		free(cs->concepts[i].file);
+	free(cs->concepts);
+	free(cs->words);
+	free(cs->terms);
+	free(cs->fuzzy);
+	free(cs->prefixes);
+	free(cs->names.slots);
+	free(cs->vocab.slots);
+	for (int l = 0; l < LANG__COUNT; l++) {
+		free(cs->stems[l].slots);
+		if (cs->stemmer[l] != NULL)
+			sb_stemmer_delete(cs->stemmer[l]);
+	}
+	free(cs->deletions.slots);
+	free(cs->arena);
+	free(cs);
+}
+
+static bool
+concept_name_ok(const char *name, bool builtin)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= CONCEPT_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (i == 0 && builtin && c == '@')
+			continue;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+long
+concept_define(struct concept_set *cs, const char *name, const char *file,
+               int line, char *err, size_t errlen)
+{
+	bool builtin = file == NULL;
+
+	if (!concept_name_ok(name, builtin)) {
+		snprintf(err, errlen,
+		         "concept name \"%.60s\" must be 1 to %d of a-z, 0-9 "
+		         "and _",
+		         name, CONCEPT_NAME_MAX - 1);
+		return -1;
+	}
+	if (cs->nconcepts >= CONCEPT_MAX) {
+		snprintf(err, errlen, "more than %d concepts", CONCEPT_MAX);
+		return -1;
+	}
+	uint32_t *v = cmap_put(cs, &cs->names, name, strlen(name));
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (*v != NONE) {
+		const struct cconcept *o = &cs->concepts[*v];
+		if (o->file == NULL)
+			snprintf(err, errlen,
+			         "concept \"%s\" is built in; choose another "
+			         "name",
+			         name);
+		else
+			snprintf(err, errlen,
+			         "concept \"%s\" is defined already at %s:%d",
+			         name, o->file, o->line);
+		return -1;
+	}
+	struct cconcept *n = concept_grow(cs->concepts, &cs->ccap,
+	                                  cs->nconcepts + 1, sizeof(*n));
+	if (n == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	cs->concepts = n;
+	struct cconcept *c = &cs->concepts[cs->nconcepts];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->name, name, strlen(name) + 1);
+	c->file = file ? strdup(file) : NULL;
+	c->line = line;
+	if (file != NULL && c->file == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*v = (uint32_t)cs->nconcepts;
+	return (long)cs->nconcepts++;
+}
+
+static struct sb_stemmer *
+concept_stemmer(struct sb_stemmer **slot, int lang)
+{
+	if (*slot == NULL)
+		*slot = sb_stemmer_new(concept_lang_algo[lang], NULL);
+	return *slot;
+}
+
+/* The stem of w in lang, into out (NUL-terminated); returns its length. */
+static size_t
+concept_stem(struct sb_stemmer *st, const char *w, size_t n, char *out,
+             size_t outlen)
+{
+	const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)w, (int)n);
+	size_t sl;
+
+	if (s == NULL) { /* out of memory: the word is its own stem */
+		s = (const sb_symbol *)w;
+		sl = n;
+	} else {
+		sl = (size_t)sb_stemmer_length(st);
+	}
+	if (sl >= outlen)
+		sl = outlen - 1;
+	memcpy(out, s, sl);
+	out[sl] = '\0';
+	return sl;
+}
+
+/* A vocabulary word for (lang, prefix, w), created when new. */
+static long
+concept_word(struct concept_set *cs, int lang, bool prefix, const char *w,
+             size_t n)
+{
+	char key[CONCEPT_WORD_MAX + 4];
+
+	key[0] = (char)('0' + lang);
+	key[1] = prefix ? '*' : '=';
+	memcpy(key + 2, w, n);
+	uint32_t *v = cmap_put(cs, &cs->vocab, key, n + 2);
+	if (v == NULL)
+		return -1;
+	if (*v != NONE)
+		return *v;
+	struct cword *nw =
+	    concept_grow(cs->words, &cs->wcap, cs->nwords + 1, sizeof(*nw));
+	if (nw == NULL)
+		return -1;
+	cs->words = nw;
+	long off = concept_arena_add(cs, w, n);
+	if (off < 0)
+		return -1;
+	cs->words[cs->nwords] = (struct cword){
+		.surface = (uint32_t)off,
+		.slen = (uint32_t)n,
+		.lang = (uint8_t)lang,
+		.prefix = prefix,
+		.stem_next = NONE,
+		.first_term = NONE,
+	};
+	cs->lang_used[lang] = true;
+	*v = (uint32_t)cs->nwords;
+	return (long)cs->nwords++;
+}
+
+/* Words a phrase may leave out in a message: "pins n needles", "loss of
+ * control" and "loss control" all match their phrase. */
+static bool
+concept_function_word(const char *w, size_t n)
+{
+	static const char *const words[] = { "and", "n",  "of", "the",
+		                             "a",   "an", "my", "to",
+		                             "in",  "on", "or", NULL };
+
+	for (const char *const *p = words; *p; p++)
+		if (strlen(*p) == n && memcmp(*p, w, n) == 0)
+			return true;
+	return false;
+}
+
+int
+concept_add_term(struct concept_set *cs, uint32_t id, const char *term,
+                 char *err, size_t errlen)
+{
+	int lang = LANG_EN;
+	const char *p = term;
+	struct cterm t = { .concept = id, .next_start = NONE };
+
+	if (id >= cs->nconcepts || cs->concepts[id].file == NULL) {
+		snprintf(err, errlen, "no such concept");
+		return -1;
+	}
+	if (cs->concepts[id].nterms >= CONCEPT_TERMS_MAX) {
+		snprintf(err, errlen, "more than %d terms in one concept",
+		         CONCEPT_TERMS_MAX);
+		return -1;
+	}
+	if (strncmp(p, "en:", 3) == 0 || strncmp(p, "es:", 3) == 0 ||
+	    strncmp(p, "pt:", 3) == 0) {
+		lang =
+		    p[0] == 'e' ? (p[1] == 'n' ? LANG_EN : LANG_ES) : LANG_PT;
+		p += 3;
+	}
+	while (*p != '\0') {
+		char raw[CONCEPT_WORD_MAX * 2], norm[BT_MESSAGE_MAX + 1];
+		struct normalise_result nr;
+		size_t n = 0;
+		bool prefix = false;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		while (*p != '\0' && *p != ' ') {
+			if (n + 1 >= sizeof(raw)) {
+				snprintf(err, errlen,
+				         "term \"%.60s\": a word is longer "
+				         "than %d bytes",
+				         term, CONCEPT_WORD_MAX);
+				return -1;
+			}
+			raw[n++] = *p++;
+		}
+		if (raw[n - 1] == '*') {
+			prefix = true;
+			n--;
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)raw[i];
+			if (c < 0x80 && c != '\'' && !(c >= 'a' && c <= 'z') &&
+			    !(c >= 'A' && c <= 'Z') &&
+			    !(c >= '0' && c <= '9')) {
+				snprintf(err, errlen,
+				         "term \"%.60s\": '%c' is not allowed; "
+				         "a term is words of letters and "
+				         "digits (a trailing * for a prefix), "
+				         "use patterns for anything else",
+				         term, c);
+				return -1;
+			}
+		}
+		if (normalise_text(raw, n, NORMALISE_RUNS_TWO, norm, &nr) !=
+		        NORMALISE_OK ||
+		    nr.len == 0 || memchr(norm, ' ', nr.len) != NULL) {
+			snprintf(err, errlen,
+			         "term \"%.60s\": a word is not valid UTF-8 "
+			         "letters",
+			         term);
+			return -1;
+		}
+		if (nr.len > CONCEPT_WORD_MAX) {
+			snprintf(err, errlen,
+			         "term \"%.60s\": a word is longer than %d "
+			         "bytes",
+			         term, CONCEPT_WORD_MAX);
+			return -1;
+		}
+		if (prefix && nr.len < 3) {
+			snprintf(err, errlen,
+			         "term \"%.60s\": a prefix needs at least 3 "
+			         "letters before the *",
+			         term);
+			return -1;
+		}
+		if (t.n >= CONCEPT_TERM_WORDS) {
+			snprintf(err, errlen,
+			         "term \"%.60s\": more than %d words", term,
+			         CONCEPT_TERM_WORDS);
+			return -1;
+		}
+		long w = concept_word(cs, lang, prefix, norm, nr.len);
+		if (w < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (t.n > 0 && concept_function_word(norm, nr.len))
+			t.optional |= (uint8_t)(1u << t.n);
+		t.word[t.n++] = (uint32_t)w;
+	}
+	if (t.n == 0) {
+		snprintf(err, errlen, "a term is empty");
+		return -1;
+	}
+	struct cterm *nt =
+	    concept_grow(cs->terms, &cs->tcap, cs->nterms + 1, sizeof(*nt));
+	if (nt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	cs->terms = nt;
+	cs->terms[cs->nterms++] = t;
+	cs->concepts[id].nterms++;
+	return 0;
+}
+
+static int
+concept_add_fuzzy(struct concept_set *cs, const char *key, size_t klen,
+                  uint32_t word)
+{
+	uint32_t *v = cmap_put(cs, &cs->deletions, key, klen);
+
+	if (v == NULL)
+		return -1;
+	/* once per word and key */
+	for (uint32_t f = *v; f != NONE; f = cs->fuzzy[f].next)
+		if (cs->fuzzy[f].word == word)
+			return 0;
+	struct cfuzzy *nf =
+	    concept_grow(cs->fuzzy, &cs->fcap, cs->nfuzzy + 1, sizeof(*nf));
+	if (nf == NULL)
+		return -1;
+	cs->fuzzy = nf;
+	cs->fuzzy[cs->nfuzzy] = (struct cfuzzy){ .word = word, .next = *v };
+	*v = (uint32_t)cs->nfuzzy++;
+	return 0;
+}
+
+int
+concept_finish(struct concept_set *cs, char *err, size_t errlen)
+{
+	/* Terms are chained from their first word, in the order written. */
+	for (size_t i = cs->nterms; i-- > 0;) {
+		struct cword *w = &cs->words[cs->terms[i].word[0]];
+		cs->terms[i].next_start = w->first_term;
+		w->first_term = (uint32_t)i;
+	}
+	for (size_t i = 0; i < cs->nwords; i++) {
+		struct cword *w = &cs->words[i];
+		char stem[CONCEPT_WORD_MAX * 2 + 1], key[CONCEPT_WORD_MAX];
+
+		if (w->prefix) {
+			uint32_t *np =
+			    concept_grow(cs->prefixes, &cs->pcap,
+			                 cs->nprefixes + 1, sizeof(*np));
+			if (np == NULL)
+				goto oom;
+			cs->prefixes = np;
+			cs->prefixes[cs->nprefixes++] = (uint32_t)i;
+			continue;
+		}
+		struct sb_stemmer *st =
+		    concept_stemmer(&cs->stemmer[w->lang], w->lang);
+		if (st == NULL) {
+			snprintf(err, errlen, "no Snowball stemmer for %s",
+			         concept_lang_algo[w->lang]);
+			return -1;
+		}
+		/* copy: the arena may move while stems are added */
+		char surface[CONCEPT_WORD_MAX + 1];
+		memcpy(surface, cs->arena + w->surface, w->slen);
+		surface[w->slen] = '\0';
+		size_t sl =
+		    concept_stem(st, surface, w->slen, stem, sizeof(stem));
+		long off = concept_arena_add(cs, stem, sl);
+		if (off < 0)
+			goto oom;
+		w = &cs->words[i];
+		w->stem = (uint32_t)off;
+		w->stlen = (uint32_t)sl;
+		uint32_t *v = cmap_put(cs, &cs->stems[w->lang], stem, sl);
+		if (v == NULL)
+			goto oom;
+		w->stem_next = *v;
+		*v = (uint32_t)i;
+
+		if (w->slen < CONCEPT_FUZZY_MIN)
+			continue;
+		if (concept_add_fuzzy(cs, surface, w->slen, (uint32_t)i) < 0)
+			goto oom;
+		for (size_t d = 1; d < w->slen; d++) { /* never the first */
+			memcpy(key, surface, d);
+			memcpy(key + d, surface + d + 1, w->slen - d - 1);
+			if (concept_add_fuzzy(cs, key, w->slen - 1,
+			                      (uint32_t)i) < 0)
+				goto oom;
+		}
+	}
+	cs->finished = true;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+long
+concept_lookup(const struct concept_set *cs, const char *name)
+{
+	const uint32_t *v = cmap_get(cs, &cs->names, name, strlen(name));
+
+	return v ? (long)*v : -1;
+}
+
+size_t
+concept_count(const struct concept_set *cs)
+{
+	return cs->nconcepts;
+}
+
+const char *
+concept_name(const struct concept_set *cs, uint32_t id)
+{
+	return id < cs->nconcepts ? cs->concepts[id].name : "?";
+}
+
+void
+concept_where(const struct concept_set *cs, uint32_t id, const char **file,
+              int *line)
+{
+	*file = id < cs->nconcepts ? cs->concepts[id].file : NULL;
+	*line = id < cs->nconcepts ? cs->concepts[id].line : 0;
+}
+
+bool
+concept_is_used(const struct concept_set *cs, uint32_t id)
+{
+	return id < cs->nconcepts && cs->concepts[id].used;
+}
+
+bool
+concept_is_builtin(const struct concept_set *cs, uint32_t id)
+{
+	return id < cs->nconcepts && cs->concepts[id].file == NULL;
+}
+
+static int
+concept_combo_used(struct concept_set *cs, const struct concept_combo *c)
+{
+	for (uint8_t k = 0; k < c->n; k++)
+		cs->concepts[c->concept[k]].used = true;
+	return 0;
+}
+
+int
+concept_combo_parse(struct concept_set *cs, const char *src,
+                    struct concept_combo *ret, char *err, size_t errlen)
+{
+	const char *p = src;
+
+	memset(ret, 0, sizeof(*ret));
+	for (;;) {
+		char name[CONCEPT_NAME_MAX];
+		size_t n = 0;
+
+		while (*p == ' ')
+			p++;
+		while (*p != '\0' && *p != ' ' && *p != '+') {
+			if (n + 1 >= sizeof(name)) {
+				snprintf(
+				    err, errlen,
+				    "\"%.80s\": a concept name is too long",
+				    src);
+				return -1;
+			}
+			name[n++] = *p++;
+		}
+		name[n] = '\0';
+		if (n == 0) {
+			snprintf(err, errlen,
+			         "\"%.80s\": a concept name is missing; write "
+			         "names joined by +, e.g. \"bladder + "
+			         "lost_control within 6\"",
+			         src);
+			return -1;
+		}
+		long id = concept_lookup(cs, name);
+		if (id < 0) {
+			snprintf(err, errlen, "unknown concept \"%s\"", name);
+			return -1;
+		}
+		if (ret->n >= CONCEPT_COMBO_MAX) {
+			snprintf(err, errlen,
+			         "\"%.80s\": more than %d concepts in one "
+			         "combination",
+			         src, CONCEPT_COMBO_MAX);
+			return -1;
+		}
+		for (uint8_t k = 0; k < ret->n; k++)
+			if (ret->concept[k] == (uint32_t)id) {
+				snprintf(err, errlen,
+				         "\"%.80s\": concept \"%s\" is named "
+				         "twice",
+				         src, name);
+				return -1;
+			}
+		ret->concept[ret->n++] = (uint32_t)id;
+		while (*p == ' ')
+			p++;
+		if (*p == '+') {
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			return concept_combo_used(cs, ret);
+		if (strncmp(p, "within", 6) == 0 && p[6] == ' ') {
+			char *end;
+			p += 7;
+			while (*p == ' ')
+				p++;
+			long w = strtol(p, &end, 10);
+			while (*end == ' ')
+				end++;
+			if (end == p || *end != '\0' || w < 1 || w > 100) {
+				snprintf(err, errlen,
+				         "\"%.80s\": within takes a number of "
+				         "words from 1 to 100",
+				         src);
+				return -1;
+			}
+			ret->within = (uint16_t)w;
+			return concept_combo_used(cs, ret);
+		}
+		snprintf(err, errlen,
+		         "\"%.80s\": expected + or within after \"%s\"", src,
+		         name);
+		return -1;
+	}
+}
+
+unsigned
+concept_distance(const char *a, size_t an, const char *b, size_t bn,
+                 unsigned limit)
+{
+	unsigned rows[3][CONCEPT_WORD_MAX * 2 + 2];
+
+	if (an > CONCEPT_WORD_MAX * 2 || bn > CONCEPT_WORD_MAX * 2)
+		return limit + 1;
+	if ((an > bn ? an - bn : bn - an) > limit)
+		return limit + 1;
+	unsigned *pp = rows[0], *prev = rows[1], *cur = rows[2];
+	for (size_t j = 0; j <= bn; j++)
+		prev[j] = (unsigned)j;
+	for (size_t i = 1; i <= an; i++) {
+		unsigned best = (unsigned)i;
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= bn; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			unsigned v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit)
+			return limit + 1;
+		unsigned *t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[bn] > limit ? limit + 1 : prev[bn];
+}
+
+struct concept_scratch *
+concept_scratch_new(const struct concept_set *cs)
+{
+	struct concept_scratch *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->cs = cs;
+	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
+	if (s->cache == NULL) {
+		concept_scratch_free(s);
+		return NULL;
+	}
+	for (int l = 0; l < LANG__COUNT; l++)
+		if (cs->lang_used[l] &&
+		    concept_stemmer(&s->stemmer[l], l) == NULL) {
+			concept_scratch_free(s);
+			return NULL;
+		}
+	return s;
+}
+
+void
+concept_scratch_free(struct concept_scratch *s)
+{
+	if (s == NULL)
+		return;
+	for (int l = 0; l < LANG__COUNT; l++)
+		if (s->stemmer[l] != NULL)
+			sb_stemmer_delete(s->stemmer[l]);
+	free(s->cache);
+	free(s);
+}
+
+static void
+concept_entry_add(struct cache_entry *e, uint32_t id, uint8_t how)
+{
+	for (uint8_t i = 0; i < e->n; i++)
+		if (e->ids[i] == id)
+			return;
+	if (e->n < CACHE_IDS) {
+		e->ids[e->n] = id;
+		e->how[e->n++] = how;
+	}
+}
+
+/* The vocabulary words with the stem of w, in each language in use. */
+static void
+concept_lookup_stems(struct concept_scratch *s, const char *w, size_t n,
+                     struct cache_entry *e)
+{
+	const struct concept_set *cs = s->cs;
+	char stem[CONCEPT_WORD_MAX * 2 + 1];
+
+	for (int l = 0; l < LANG__COUNT; l++) {
+		if (!cs->lang_used[l])
+			continue;
+		size_t sl =
+		    concept_stem(s->stemmer[l], w, n, stem, sizeof(stem));
+		const uint32_t *v = cmap_get(cs, &cs->stems[l], stem, sl);
+		for (uint32_t i = v ? *v : NONE; i != NONE;
+		     i = cs->words[i].stem_next)
+			concept_entry_add(e, i, CONCEPT_HOW_STEM);
+	}
+}
+
+/* Which vocabulary words the message word w matches, into e. */
+static void
+concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
+                    bool number, struct cache_entry *e)
+{
+	const struct concept_set *cs = s->cs;
+	char stem[CONCEPT_WORD_MAX * 2 + 1];
+
+	e->n = 0;
+	for (int l = 0; l < LANG__COUNT; l++) {
+		if (!cs->lang_used[l])
+			continue;
+		size_t sl =
+		    concept_stem(s->stemmer[l], w, n, stem, sizeof(stem));
+		const uint32_t *v = cmap_get(cs, &cs->stems[l], stem, sl);
+		for (uint32_t i = v ? *v : NONE; i != NONE;
+		     i = cs->words[i].stem_next)
+			concept_entry_add(e, i, CONCEPT_HOW_STEM);
+	}
+	for (size_t k = 0; k < cs->nprefixes; k++) {
+		const struct cword *pw = &cs->words[cs->prefixes[k]];
+		if (n >= pw->slen &&
+		    memcmp(w, cs->arena + pw->surface, pw->slen) == 0)
+			concept_entry_add(e, cs->prefixes[k],
+			                  CONCEPT_HOW_PREFIX);
+	}
+	/* "numbb", "legg": doubled letters collapsed, when that is all. */
+	if (e->n == 0 && !number && n <= CONCEPT_WORD_MAX * 2) {
+		char one[CONCEPT_WORD_MAX * 2];
+		size_t on = 0;
+		for (size_t i = 0; i < n; i++)
+			if (on == 0 || one[on - 1] != w[i] ||
+			    (unsigned char)w[i] >= 0x80)
+				one[on++] = w[i];
+		if (on < n) {
+			concept_lookup_stems(s, one, on, e);
+			for (uint8_t i = 0; i < e->n; i++)
+				e->how[i] = CONCEPT_HOW_FUZZY;
+		}
+	}
+	/* One edit, only for a word that is no term word itself. */
+	if (e->n > 0 || number || n + 1 < CONCEPT_FUZZY_MIN ||
+	    n > CONCEPT_WORD_MAX + 1 || cs->deletions.cap == 0)
+		return;
+	char key[CONCEPT_WORD_MAX + 2];
+	for (size_t d = 0; d <= n; d++) {
+		size_t kl = n;
+		if (d == 0) {
+			memcpy(key, w, n);
+		} else if (d == 1) {
+			continue; /* the first letter is never the edit */
+		} else {
+			memcpy(key, w, d - 1);
+			memcpy(key + d - 1, w + d, n - d);
+			kl = n - 1;
+		}
+		const uint32_t *v = cmap_get(cs, &cs->deletions, key, kl);
+		for (uint32_t f = v ? *v : NONE; f != NONE;
+		     f = cs->fuzzy[f].next) {
+			const struct cword *cw = &cs->words[cs->fuzzy[f].word];
+			const char *sf = cs->arena + cw->surface;
+			if (sf[0] == w[0] &&
+			    concept_distance(w, n, sf, cw->slen, 1) <= 1)
+				concept_entry_add(e, cs->fuzzy[f].word,
+				                  CONCEPT_HOW_FUZZY);
+		}
+	}
+}
+
+/* The cache entry for word w, looked up when not cached. */
+static const struct cache_entry *
+concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
+                 bool number, struct cache_entry *tmp)
+{
+	if (n > CACHE_KEY) {
+		concept_lookup_word(s, w, n, number, tmp);
+		return tmp;
+	}
+	struct cache_entry *e =
+	    &s->cache[concept_hash(w, n) & (CACHE_SLOTS - 1)];
+	if (e->klen == n && memcmp(e->key, w, n) == 0)
+		return e;
+	concept_lookup_word(s, w, n, number, e);
+	memcpy(e->key, w, n);
+	e->klen = (uint8_t)n;
+	return e;
+}
+
+static bool
+concept_tok_has(const struct concept_scratch *s, size_t t, uint32_t word,
+                uint8_t *how)
+{
+	for (uint8_t i = 0; i < s->tok_n[t]; i++)
+		if (s->tok_ids[t][i] == word) {
+			if (s->tok_how[t][i] > *how)
+				*how = s->tok_how[t][i];
+			return true;
+		}
+	return false;
+}
+
+static void
+concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
+                  size_t last, uint8_t how)
+{
+	for (size_t i = 0; i < s->nmatches; i++) {
+		struct concept_match *m = &s->matches[i];
+		if (m->concept == concept && m->first == first &&
+		    m->last == last)
+			return;
+	}
+	if (s->nmatches >= CONCEPT_MATCHES_MAX)
+		return;
+	s->matches[s->nmatches++] = (struct concept_match){
+		.concept = concept,
+		.first = (uint16_t)first,
+		.last = (uint16_t)last,
+		.sentence = s->toks[first].sentence,
+		.how = how,
+	};
+}
+
+/* Tries every term that starts with the words token i matches. */
+static void
+concept_terms_at(struct concept_scratch *s, size_t i)
+{
+	const struct concept_set *cs = s->cs;
+
+	for (uint8_t k = 0; k < s->tok_n[i]; k++) {
+		const struct cword *w = &cs->words[s->tok_ids[i][k]];
+		for (uint32_t ti = w->first_term; ti != NONE;
+		     ti = cs->terms[ti].next_start) {
+			const struct cterm *t = &cs->terms[ti];
+			uint8_t how = s->tok_how[i][k];
+			size_t at = i;
+			bool ok = true;
+			for (uint8_t j = 1; j < t->n && ok; j++) {
+				bool optional = (t->optional >> j) & 1;
+				bool found = false;
+				/* the next word, or the one after it */
+				for (size_t nx = at + 1;
+				     nx <= at + 2 && nx < s->ntok &&
+				     s->toks[nx].sentence ==
+				         s->toks[i].sentence;
+				     nx++)
+					if (concept_tok_has(s, nx, t->word[j],
+					                    &how)) {
+						at = nx;
+						found = true;
+						break;
+					}
+				ok = found || optional;
+			}
+			if (ok)
+				concept_add_match(s, t->concept, i, at, how);
+		}
+	}
+}
+
+size_t
+concept_scan(const struct concept_set *cs, struct concept_scratch *s,
+             const char *text, size_t len)
+{
+	struct cache_entry tmp;
+	struct number_match nums[32];
+
+	s->nmatches = 0;
+	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
+	for (size_t i = 0; i < s->ntok; i++) {
+		const struct token *t = &s->toks[i];
+		const struct cache_entry *e =
+		    concept_word_ids(s, text + t->start, t->end - t->start,
+		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
+		s->tok_n[i] = e->n;
+		memcpy(s->tok_ids[i], e->ids, e->n * sizeof(e->ids[0]));
+		memcpy(s->tok_how[i], e->how, e->n);
+	}
+	if (cs->nterms > 0)
+		for (size_t i = 0; i < s->ntok; i++)
+			if (s->tok_n[i] > 0)
+				concept_terms_at(s, i);
+	size_t nn = number_find(text, s->toks, s->ntok, nums,
+	                        sizeof(nums) / sizeof(nums[0]));
+	for (size_t i = 0; i < nn; i++)
+		concept_add_match(s, (uint32_t)nums[i].kind, nums[i].first,
+		                  nums[i].last, CONCEPT_HOW_NUMBER);
+	for (size_t i = 0; i < s->nmatches; i++) {
+		struct concept_match *m = &s->matches[i];
+		struct context_result cr;
+		m->context = (uint8_t)context_judge(text, s->toks, s->ntok,
+		                                    m->first, m->last, &cr);
+		for (int b = 0; b < 4; b++)
+			if (m->context & (1u << b)) {
+				m->cue_first = cr.cue[b].first;
+				m->cue_last = cr.cue[b].last;
+				break;
+			}
+	}
+	return s->nmatches;
+}
+
+const struct concept_match *
+concept_matches(const struct concept_scratch *s, size_t *n)
+{
+	*n = s->nmatches;
+	return s->matches;
+}
+
+const struct token *
+concept_tokens(const struct concept_scratch *s, size_t *n)
+{
+	*n = s->ntok;
+	return s->toks;
+}
+
+static bool
+concept_counts(const struct concept_match *m, bool use_context)
+{
+	return !use_context ||
+	       !(m->context &
+	         (CONTEXT_NEGATED | CONTEXT_HISTORICAL | CONTEXT_HYPOTHETICAL));
+}
+
+/* Whether concept k has a match that counts in sentence sent, inside tokens
+ * [lo, hi]. */
+static bool
+concept_has_in(const struct concept_scratch *s, uint32_t k, bool use_context,
+               uint16_t sent, size_t lo, size_t hi)
+{
+	for (size_t i = 0; i < s->nmatches; i++) {
+		const struct concept_match *m = &s->matches[i];
+		if (m->concept == k && m->sentence == sent && m->first >= lo &&
+		    m->last <= hi && concept_counts(m, use_context))
+			return true;
+	}
+	return false;
+}
+
+/* Every window that could hold the combination starts at one of its
+ * matches; each is checked in O(matches), so a message full of matches
+ * costs matches^2 at most, never a product over the concepts. */
+bool
+concept_combo_holds(const struct concept_scratch *s,
+                    const struct concept_combo *c, bool use_context)
+{
+	if (c->n == 0)
+		return false;
+	for (size_t i = 0; i < s->nmatches; i++) {
+		const struct concept_match *a = &s->matches[i];
+		bool in_combo = false;
+		for (uint8_t k = 0; k < c->n; k++)
+			if (a->concept == c->concept[k])
+				in_combo = true;
+		if (!in_combo || !concept_counts(a, use_context))
+			continue;
+		size_t lo = 0, hi = SIZE_MAX;
+		if (c->within != 0) {
+			lo = a->first;
+			hi = lo + c->within - 1;
+		}
+		uint8_t k;
+		for (k = 0; k < c->n; k++)
+			if (!concept_has_in(s, c->concept[k], use_context,
+			                    a -> sentence, lo, hi))
+				break;
+		if (k == c->n)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,297 @@
+/* Tests for concept.c: terms, word forms, prefixes, one-edit misspellings,
+ * phrases, combinations, and the errors a rule writer sees.  Messages are
+ * written already normalised. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "concept.h"
+#include "context.h"
+
+static struct concept_set *cs;
+static struct concept_scratch *sc;
+
+static long
+define(const char *name, const char *const *terms)
+{
+	char err[256];
+	long id = concept_define(cs, name, "t.conf", 1, err, sizeof(err));
+
+	if (id < 0)
+		fail_msg("define %s: %s", name, err);
+	for (; *terms; terms++)
+		if (concept_add_term(cs, (uint32_t)id, *terms, err,
+		                     sizeof(err)) < 0)
+			fail_msg("term %s: %s", *terms, err);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	char err[256];
+
+	(void)state;
+	cs = concept_set_new();
+	assert_non_null(cs);
+	define("bladder", (const char *const[]){ "bladder", "bowel", "pee",
+	                                         "toilet", NULL });
+	define("lost_control",
+	       (const char *const[]){ "lost control", "cant hold", "accident",
+	                              "leak", NULL });
+	define("sensation",
+	       (const char *const[]){ "numb", "tingling", "pins and needles",
+	                              "asleep", "prickl*", NULL });
+	define("leg",
+	       (const char *const[]){ "leg", "foot", "calf", "thigh", NULL });
+	define("fall", (const char *const[]){ "ladder", "fell", NULL });
+	define("spanish",
+	       (const char *const[]){ "es:hormigueo", "pt:dormente", NULL });
+	if (concept_finish(cs, err, sizeof(err)) < 0)
+		fail_msg("finish: %s", err);
+	sc = concept_scratch_new(cs);
+	assert_non_null(sc);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	concept_scratch_free(sc);
+	concept_set_free(cs);
+	return 0;
+}
+
+/* The words of text that concept name matches, as "w1|w2 w3|...", with
+ * how each matched. */
+static void
+expect(const char *text, const char *name, const char *want)
+{
+	char got[512] = "";
+	size_t n, o = 0;
+	long id = concept_lookup(cs, name);
+
+	assert_true(id >= 0);
+	concept_scan(cs, sc, text, strlen(text));
+	size_t ntok;
+	const struct token *t = concept_tokens(sc, &ntok);
+	const struct concept_match *m = concept_matches(sc, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].concept != (uint32_t)id)
+			continue;
+		size_t s = t[m[i].first].start, e = t[m[i].last].end;
+		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%.*s",
+		                      o ? "|" : "", (int)(e - s), text + s);
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("%s in \"%s\": got \"%s\", want \"%s\"", name, text,
+		         got, want);
+}
+
+static void
+test_word_forms(void **state)
+{
+	(void)state;
+	expect("my leg is numb", "sensation", "numb");
+	expect("numbness in my legs", "sensation", "numbness");
+	expect("numbness in my legs", "leg", "legs");
+	expect("it tingles", "sensation", "tingles");
+	expect("feet feel asleep", "sensation", "asleep");
+	expect("prickly feeling", "sensation", "prickly");
+	expect("a pee accident", "lost_control", "accident");
+	expect("it leaked", "lost_control", "leaked");
+	expect("number of reps", "sensation", "");
+	expect("sensations", "sensation", "");
+}
+
+static void
+test_phrases(void **state)
+{
+	(void)state;
+	expect("pins and needles", "sensation", "pins and needles");
+	expect("pins n needles", "sensation", "pins n needles");
+	expect("pins needles", "sensation", "pins needles");
+	expect("i lost all control", "lost_control", "lost all control");
+	expect("i lost my whole control", "lost_control", "");
+	/* a phrase stays within its sentence */
+	expect("i lost. control", "lost_control", "");
+	expect("i cant hold it", "lost_control", "cant hold");
+}
+
+static void
+test_misspellings(void **state)
+{
+	(void)state;
+	expect("tinglling", "sensation", "tinglling");
+	expect("tingleing", "sensation", "tingleing");
+	expect("tinlging", "sensation", "tinlging"); /* swap */
+	expect("bladdr", "bladder", "bladdr");
+	expect("blaader", "bladder", "blaader");
+	/* the first letter is never the edit */
+	expect("ladder", "bladder", "");
+	expect("towel", "bladder", "");
+	/* a word that is a term word itself is never a misspelling */
+	expect("fell off a ladder", "bladder", "");
+	expect("fell off a ladder", "fall", "fell|ladder");
+	/* short words need the exact form */
+	expect("numm", "sensation", "");
+	/* but doubled letters are forgiven */
+	expect("my legg is numbb", "leg", "legg");
+	expect("my legg is numbb", "sensation", "numbb");
+	/* two edits are too many */
+	expect("tnglng", "sensation", "");
+}
+
+static void
+test_languages(void **state)
+{
+	(void)state;
+	expect("tengo hormigueos en la pierna", "spanish", "hormigueos");
+	expect("pe dormente", "spanish", "dormente");
+}
+
+static bool
+holds(const char *text, const char *combo, bool ctx)
+{
+	struct concept_combo c;
+	char err[256];
+
+	if (concept_combo_parse(cs, combo, &c, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", combo, err);
+	concept_scan(cs, sc, text, strlen(text));
+	return concept_combo_holds(sc, &c, ctx);
+}
+
+static void
+test_combinations(void **state)
+{
+	(void)state;
+	assert_true(holds("lost control of my bladder",
+	                  "bladder + lost_control", true));
+	assert_true(
+	    holds("bladder: lost control", "bladder + lost_control", true));
+	assert_false(holds("my bladder is fine. lost control of the bar",
+	                   "bladder + lost_control", true));
+	assert_true(holds("my leg is numb", "sensation + leg within 4", true));
+	assert_false(holds("my leg hurts after squats and my back is numb",
+	                   "sensation + leg within 4", true));
+	assert_true(holds("my leg hurts after squats and my back is numb",
+	                  "sensation + leg", true));
+	assert_true(holds("numb", "sensation", true));
+	assert_false(holds("no numbness", "sensation", true));
+	assert_true(holds("no numbness", "sensation", false));
+}
+
+static void
+test_context_recorded(void **state)
+{
+	size_t n;
+	const struct concept_match *m;
+
+	(void)state;
+	concept_scan(cs, sc, "no numbness", 11);
+	m = concept_matches(sc, &n);
+	assert_int_equal(n, 1);
+	assert_true(m[0].context & CONTEXT_NEGATED);
+	assert_int_equal(m[0].cue_first, 0);
+}
+
+static void
+test_errors(void **state)
+{
+	struct concept_set *e = concept_set_new();
+	struct concept_combo c;
+	char err[256];
+
+	(void)state;
+	assert_non_null(e);
+	assert_true(concept_define(e, "Bad-Name", "f", 3, err, sizeof(err)) <
+	            0);
+	assert_true(concept_define(e, "@fever", "f", 3, err, sizeof(err)) < 0);
+	long id = concept_define(e, "ok", "f", 3, err, sizeof(err));
+	assert_true(id >= 0);
+	assert_true(concept_define(e, "ok", "g", 9, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "f:3"));
+	assert_true(concept_add_term(e, (uint32_t)id, "numb(ness)?", err,
+	                             sizeof(err)) < 0);
+	assert_non_null(strstr(err, "use patterns"));
+	assert_true(concept_add_term(e, (uint32_t)id, "ab*", err, sizeof(err)) <
+	            0);
+	assert_true(concept_add_term(e, (uint32_t)id, "   ", err, sizeof(err)) <
+	            0);
+	assert_int_equal(
+	    concept_add_term(e, (uint32_t)id, "Can't Feel", err, sizeof(err)),
+	    0);
+	assert_int_equal(concept_finish(e, err, sizeof(err)), 0);
+	assert_true(concept_combo_parse(e, "ok + nope", &c, err, sizeof(err)) <
+	            0);
+	assert_non_null(strstr(err, "unknown concept \"nope\""));
+	assert_true(concept_combo_parse(e, "ok +", &c, err, sizeof(err)) < 0);
+	assert_true(concept_combo_parse(e, "ok + ok", &c, err, sizeof(err)) <
+	            0);
+	assert_true(concept_combo_parse(e, "ok within", &c, err, sizeof(err)) <
+	            0);
+	assert_true(
+	    concept_combo_parse(e, "ok within 0", &c, err, sizeof(err)) < 0);
+	assert_true(
+	    concept_combo_parse(e, "ok within 5x", &c, err, sizeof(err)) < 0);
+	assert_true(concept_combo_parse(e, "a + b + c + d + e", &c, err,
+	                                sizeof(err)) < 0);
+	assert_false(concept_is_used(e, (uint32_t)id));
+	assert_int_equal(concept_combo_parse(e, "ok + @fever within 9", &c, err,
+	                                     sizeof(err)),
+	                 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.within, 9);
+	assert_true(concept_is_used(e, (uint32_t)id));
+	concept_set_free(e);
+}
+
+static void
+test_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(concept_distance("abc", 3, "abc", 3, 1), 0);
+	assert_int_equal(concept_distance("abc", 3, "acb", 3, 1), 1);
+	assert_int_equal(concept_distance("abc", 3, "ab", 2, 1), 1);
+	assert_int_equal(concept_distance("abc", 3, "xyz", 3, 1), 2);
+	assert_int_equal(concept_distance("a", 1, "abcd", 4, 1), 2);
+}
+
+static void
+test_bounded(void **state)
+{
+	static char big[8192];
+
+	(void)state;
+	for (size_t i = 0; i + 5 < sizeof(big); i += 5)
+		memcpy(big + i, "numb ", 5);
+	big[sizeof(big) - 1] = '\0';
+	size_t n = concept_scan(cs, sc, big, strlen(big));
+	assert_true(n <= CONCEPT_MATCHES_MAX);
+	assert_true(holds(big, "sensation", true));
+	assert_false(holds(big, "sensation + leg within 3", true));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_word_forms),
+		cmocka_unit_test(test_phrases),
+		cmocka_unit_test(test_misspellings),
+		cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_combinations),
+		cmocka_unit_test(test_context_recorded),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
