@@ -9,8 +9,14 @@ enum context_flag {
 	CONTEXT_HYPOTHETICAL = 1 << 2,
 	CONTEXT_OTHER = 1 << 3,
 };
-struct context_cue { uint16_t first, last; };
-struct context_result { unsigned flags; struct context_cue cue[4]; };
-unsigned context_judge(const char *text, const struct token *toks, size_t ntok, size_t first, size_t last, struct context_result *ret);
+struct context_cue {
+	uint16_t first, last;
+};
+struct context_result {
+	unsigned flags;
+	struct context_cue cue[4];
+};
+unsigned context_judge(const char *text, const struct token *toks, size_t ntok,
+                       size_t first, size_t last, struct context_result *ret);
 const char *context_flag_name(enum context_flag f);
 #endif
