@@ -35,7 +35,7 @@ static const char *const rules_rule_keys[] = {
 };
 
 static const char *const rules_reply_keys[REPLY__COUNT + 1] = {
-	"fallback", "help", "stop", "start", NULL,
+	"fallback", "help", "stop", "start", "safety_net", NULL,
 };
 
 static bool
@@ -453,7 +453,7 @@ rules_parse_replies(struct rules_loader *ld, const char *file,
 		if (slot == REPLY__COUNT) {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
 			         "replies: unknown key \"%s\" (known: "
-			         "fallback, help, stop, start)",
+			         "fallback, help, stop, start, safety_net)",
 			         name);
 			continue;
 		}
