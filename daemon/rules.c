@@ -793,6 +793,21 @@ rules_compile(struct rules_loader *ld)
 		rules_add_pattern(ld, &cap, re, jit, PATTERN_COMPLIANCE,
 		                  CATEGORY_STOP, compliance_stop_patterns[i]);
 	}
+	for (i = 0; i < compliance_request_count; i++) {
+		char err[256];
+		size_t off;
+		bool jit = false;
+		const struct compliance_request *q = &compliance_requests[i];
+		pcre2_code *re =
+		    pattern_compile(q->pattern, &jit, err, sizeof(err), &off);
+		if (re == NULL) {
+			diag_add(ld->d, DIAG_ERROR, NULL, 0,
+			         "built-in request pattern %zu: %s", i, err);
+			continue;
+		}
+		rules_add_pattern(ld, &cap, re, jit, PATTERN_COMPLIANCE,
+		                  q->category, q->pattern);
+	}
 	for (i = 0; i < rs->nrules; i++) {
 		rs->rules[i].first_pattern = (uint32_t)rs->npatterns;
 		rules_compile_list(ld, &cap, (uint32_t)i,
