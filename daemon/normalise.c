@@ -1,11 +1,11 @@
 /* Message normalisation.  The rules are written against this form, so any
  * change here changes what every rule matches: keep rules/README.md in step.
  *
- * Pure ASCII messages take a byte loop.  A message with any byte >= 0x80 is
- * validated, then each character that is not dropped, a space or mapped to
- * ASCII punctuation is folded with utf8proc (compatibility decomposition,
- * full case folding, marks and default-ignorables stripped) into a UTF-32
- * buffer, recomposed (Hangul), and fed through the same emitter. */
+ * ASCII takes a byte loop.  From the first byte >= 0x80 on, the rest of the
+ * message is validated, then each character that is not dropped, a space or
+ * mapped to ASCII punctuation is folded with utf8proc (compatibility
+ * decomposition, full case folding, marks and default-ignorables stripped) into
+ * a UTF-32 buffer, recomposed (Hangul), and fed through the same emitter. */
 #include <string.h>
 #include <utf8proc.h>
 
@@ -76,6 +76,17 @@ normalise_is_trim(unsigned char c)
 	                    !(c >= 'a' && c <= 'z'));
 }
 
+/* normalise_classify with ASCII answered inline, for the byte loop. */
+static inline enum cp_class
+normalise_classify_fast(uint32_t cp)
+{
+	if (cp >= 0x80)
+		return normalise_classify(cp);
+	if (cp == 0x27 || cp == 0x60)
+		return CP_DROP;
+	return cp < 0x20 || cp == 0x7f ? CP_SPACE : CP_KEEP;
+}
+
 /* Output being built: the emitter's state. */
 struct normalise_out {
 	char *out;
@@ -88,11 +99,13 @@ struct normalise_out {
 };
 
 /* Appends one code point to the output.  Returns false, writing nothing,
- * when it does not fit in BT_MESSAGE_MAX bytes. */
-static inline bool
-normalise_put(struct normalise_out *s, uint32_t cp)
+ * when bounded and it does not fit in BT_MESSAGE_MAX bytes (ASCII never
+ * grows, so the ASCII loop passes false).  Inlined into both loops so
+ * that the ASCII one keeps its state in registers. */
+__attribute__((always_inline)) static inline bool
+normalise_put(struct normalise_out *s, uint32_t cp, bool bounded)
 {
-	enum cp_class cls = normalise_classify(cp);
+	enum cp_class cls = normalise_classify_fast(cp);
 	if (cls == CP_DROP)
 		return true;
 	if (cls == CP_SPACE || cp == ' ') {
@@ -110,7 +123,7 @@ normalise_put(struct normalise_out *s, uint32_t cp)
 			c = (unsigned char)(c + ('a' - 'A'));
 		bool letter = c >= 'a' && c <= 'z';
 		unsigned run = (letter && c == s->prev) ? s->run + 1 : 1;
-		if (run < 3 && s->o + sp + 1 > BT_MESSAGE_MAX)
+		if (bounded && run < 3 && s->o + sp + 1 > BT_MESSAGE_MAX)
 			return false;
 		if (sp)
 			s->out[s->o++] = ' ';
@@ -149,16 +162,20 @@ static const utf8proc_option_t normalise_fold_options =
     UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE |
     UTF8PROC_COMPOSE;
 
-/* Folds valid UTF-8 into s.  Returns false when something was cut. */
-static bool
-normalise_fold(struct normalise_out *s, const unsigned char *p, size_t len)
+static _Thread_local utf8proc_int32_t normalise_buf[NORMALISE_FOLD_MAX];
+
+/* Folds valid UTF-8 into normalise_buf and returns the number of code
+ * points; *whole is false when the fold did not fit and was cut. */
+static size_t
+normalise_fold(const unsigned char *p, size_t len, bool *whole)
 {
-	static _Thread_local utf8proc_int32_t buf[NORMALISE_FOLD_MAX];
+	utf8proc_int32_t *buf = normalise_buf;
 	utf8proc_ssize_t w = 0, got;
 	size_t off = 0, n;
-	bool whole = true;
 	uint32_t cp;
 	int bound = 0;
+
+	*whole = true;
 
 	while (off < len) {
 		n = utf8_decode(p + off, len - off, &cp);
@@ -169,7 +186,7 @@ normalise_fold(struct normalise_out *s, const unsigned char *p, size_t len)
 			if (w > 0 && buf[w - 1] == ' ' && cp == ' ')
 				continue;
 			if (w == NORMALISE_FOLD_MAX) {
-				whole = false;
+				*whole = false;
 				break;
 			}
 			buf[w++] = (utf8proc_int32_t)cp;
@@ -184,7 +201,7 @@ normalise_fold(struct normalise_out *s, const unsigned char *p, size_t len)
 				buf[w] = (utf8proc_int32_t)cp;
 		}
 		if (got > NORMALISE_FOLD_MAX - w) {
-			whole = false;
+			*whole = false;
 			break;
 		}
 		w += got;
@@ -194,10 +211,7 @@ normalise_fold(struct normalise_out *s, const unsigned char *p, size_t len)
 	got = utf8proc_normalize_utf32(buf, w, UTF8PROC_COMPOSE);
 	if (got >= 0)
 		w = got;
-	for (utf8proc_ssize_t i = 0; i < w; i++)
-		if (!normalise_put(s, (uint32_t)buf[i]))
-			return false;
-	return whole;
+	return (size_t)w;
 }
 
 enum normalise_status
@@ -207,7 +221,6 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 	const unsigned char *p = (const unsigned char *)in;
 	struct normalise_out s = { .out = out, .runs = runs };
 	size_t off, start, end;
-	bool ascii = true;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > BT_MESSAGE_MAX) {
@@ -215,22 +228,22 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 		ret->truncated = true;
 	}
 
-	for (off = 0; off < len; off++)
-		if (p[off] >= 0x80) {
-			ascii = false;
-			break;
-		}
-	if (ascii) {
-		for (off = 0; off < len; off++)
-			normalise_put(&s, p[off]); /* never longer than in */
-	} else {
-		off = utf8_invalid_offset(in, len);
-		if (off < len) {
-			ret->bad_offset = off;
+	/* ASCII as far as it goes: never longer than the input. */
+	for (off = 0; off < len && p[off] < 0x80; off++)
+		normalise_put(&s, p[off], false);
+	if (off < len) {
+		size_t bad = off + utf8_invalid_offset(in + off, len - off);
+		if (bad < len) {
+			ret->bad_offset = bad;
 			out[0] = '\0';
 			return NORMALISE_INVALID_UTF8;
 		}
-		if (!normalise_fold(&s, p, len))
+		bool whole, fits = true;
+		size_t w = normalise_fold(p + off, len - off, &whole);
+		for (size_t i = 0; i < w && fits; i++)
+			fits =
+			    normalise_put(&s, (uint32_t)normalise_buf[i], true);
+		if (!whole || !fits)
 			ret->truncated = true;
 	}
 

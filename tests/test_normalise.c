@@ -489,6 +489,18 @@ test_unicode_growth(void **state)
 		assert_memory_equal(out + BT_MESSAGE_MAX - k, FOLD_GROWN,
 		                    strlen(FOLD_GROWN));
 	}
+
+	/* Nothing but them: the folded code points outgrow the fold buffer
+	 * too, and the output is still filled up to the limit. */
+	for (size_t i = 0; i + 3 <= BT_MESSAGE_MAX; i += 3)
+		memcpy(in + i, FOLD_GROWS, 3);
+	assert_int_equal(normalise_text(in, BT_MESSAGE_MAX / 3 * 3,
+	                                NORMALISE_RUNS_TWO, out, &r),
+	                 NORMALISE_OK);
+	assert_true(r.truncated);
+	assert_true(r.len >= BT_MESSAGE_MAX - 2);
+	assert_int_equal(utf8_invalid_offset(out, r.len), r.len);
+	assert_memory_equal(out, FOLD_GROWN, strlen(FOLD_GROWN));
 	free(in);
 }
 
