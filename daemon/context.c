@@ -81,8 +81,7 @@ static const char *const context_young[] = {
 
 /* After "back in": "back in 2019", "back in college". */
 static const char *const context_back_in[] = {
-	"college", "school",     "high", "highschool",
-	"uni",     "university", "the",  NULL,
+	"college", "school", "highschool", "uni", "university", NULL,
 };
 
 /* "got used to it" is not "used to". */
@@ -107,29 +106,17 @@ static const char *const context_this_when[] = {
 /* Hypothetical triggers, each a phrase of words, checked where it starts.
  * "if" and "what if" are handled apart. */
 static const char *const context_hyp_phrases[] = {
-	"in case",
-	"watch out for",
-	"look out for",
-	"watch for",
-	"risk of",
-	"risk for",
-	"risks of",
-	"chance of",
-	"chances of",
-	"possible to",
-	"possibility of",
-	"signs of",
-	"sign of",
-	"symptoms of",
-	"symptom of",
-	"warning signs",
-	"prevent",
-	"prevents",
-	"preventing",
-	"avoid",
-	"avoiding",
-	"to stop",
-	NULL,
+	"in case",     "watch out for", "look out for",  "watch for", "risk of",
+	"risk for",    "risks of",      "possible to",   "signs of",  "sign of",
+	"symptoms of", "symptom of",    "warning signs", NULL,
+};
+
+/* "how do i prevent", "stretches to avoid", not "i cant avoid it". */
+static const char *const context_hyp_prevent[] = {
+	"prevent", "prevents", "preventing", "avoid", "avoiding", NULL,
+};
+static const char *const context_hyp_prevent_after[] = {
+	"to", "i", "how", "we", "you", "help", "helps", NULL,
 };
 
 /* "can X cause": a verb of causing after a modal. */
@@ -165,9 +152,9 @@ static const char *const context_signs_pseudo[] = {
 	"show", "shows", "ive",    "im",  "experiencing", NULL,
 };
 
-/* Subjects that end a hypothetical scope from the 2nd word after the
- * trigger on. */
-static const char *const context_hyp_subjects[] = {
+/* Subjects that end a hypothetical or historical scope from the 2nd word
+ * after the trigger on. */
+static const char *const context_subjects[] = {
 	"my", "i", "im", "it", "its", "he", "she", "ive", "id", NULL,
 };
 
@@ -194,6 +181,11 @@ static const char *const context_people[] = {
 	"niece",       "parent",     "parents",     "bro",       "athlete",
 	"athletes",    "trainee",    "trainees",    "student",   "students",
 	NULL,
+};
+
+/* Owners of a person: "my dad", "their kid". */
+static const char *const context_owners[] = {
+	"my", "our", "his", "her", "their", NULL,
 };
 
 /* Third persons as subject or owner. */
@@ -225,6 +217,16 @@ static bool
 context_same_clause(const struct context_msg *m, size_t i, size_t j)
 {
 	return i < m->n && j < m->n && m->t[i].clause == m->t[j].clause;
+}
+
+/* Whether token k is "my" after "in", "on" or "down" ("numb in my toes"),
+ * which does not start a new statement. */
+static bool
+context_in_my(const struct context_msg *m, size_t k)
+{
+	return context_is(m, k, "my") && k > 0 &&
+	       (context_is(m, k - 1, "in") || context_is(m, k - 1, "on") ||
+	        context_is(m, k - 1, "down"));
 }
 
 /* The number of words of phrase (words separated by one space) that the
@@ -340,7 +342,7 @@ context_negated_before(const struct context_msg *m, size_t first,
 {
 	unsigned content = 0;
 
-	for (size_t k = first; k-- > 0;) {
+	for (size_t k = first; k-- > 0 && first - k <= CONTEXT_REACH;) {
 		size_t cl;
 
 		if (!context_same_clause(m, k, first))
@@ -449,6 +451,19 @@ context_count_start(const struct context_msg *m, size_t u)
 	return s;
 }
 
+/* Whether phrase starts d tokens before k, in the clause of k; its start
+ * in *s. */
+static bool
+context_phrase_back(const struct context_msg *m, size_t k, size_t d,
+                    const char *phrase, size_t *s)
+{
+	if (k < d || !context_same_clause(m, k - d, k) ||
+	    context_phrase(m, k - d, phrase) == 0)
+		return false;
+	*s = k - d;
+	return true;
+}
+
 /* A historical trigger ending at token k: its span in *s, *e.  Anchored at
  * its last word, so "5 years ago" is found at "ago". */
 static bool
@@ -494,13 +509,29 @@ context_hist_end(const struct context_msg *m, size_t k, size_t *s, size_t *e)
 	if (context_is(m, k - 1, "last") && context_same_clause(m, k - 1, k) &&
 	    context_in(m, k, context_last_what))
 		return true;
-	/* "back in 2019", "back in college", "back in the day" */
-	if (context_phrase(m, k - 1, "back in") == 2 &&
-	    context_same_clause(m, k, k + 1) &&
-	    ((m->t[k + 1].flags & TOKEN_NUMBER) ||
-	     (context_in(m, k + 1, context_back_in) &&
-	      (!context_is(m, k + 1, "the") || context_is(m, k + 2, "day") ||
-	       context_is(m, k + 2, "days")))))
+	/* "back in 2019", "back in college", "back in high school", "back in
+	 * the day" */
+	if (((m->t[k].flags & TOKEN_NUMBER) ||
+	     context_in(m, k, context_back_in)) &&
+	    context_phrase_back(m, k, 2, "back in", s))
+		return true;
+	if (((context_is(m, k, "school") && context_is(m, k - 1, "high")) ||
+	     ((context_is(m, k, "day") || context_is(m, k, "days")) &&
+	      context_is(m, k - 1, "the"))) &&
+	    context_phrase_back(m, k, 3, "back in", s))
+		return true;
+	/* "when i was younger", "when i was a kid", "when i was in college",
+	 * "when i was in high school" */
+	if (context_in(m, k, context_young) &&
+	    context_phrase_back(m, k, 3, "when i was", s))
+		return true;
+	if ((context_in(m, k, context_young) ||
+	     context_in(m, k, context_back_in)) &&
+	    (context_is(m, k - 1, "a") || context_is(m, k - 1, "in")) &&
+	    context_phrase_back(m, k, 4, "when i was", s))
+		return true;
+	if (context_is(m, k, "school") && context_is(m, k - 1, "high") &&
+	    context_phrase_back(m, k, 5, "when i was in", s))
 		return true;
 	if (k < 2)
 		return false;
@@ -510,14 +541,6 @@ context_hist_end(const struct context_msg *m, size_t k, size_t *s, size_t *e)
 		return !(context_same_clause(m, k, k + 1) &&
 		         (context_in(m, k + 1, context_past_span) ||
 		          (m->t[k + 1].flags & TOKEN_NUMBER)));
-	/* "when i was younger", "when i was a kid", "as a kid" */
-	if (context_phrase(m, k - 2, "when i was") == 3 &&
-	    context_same_clause(m, k, k + 1) &&
-	    (context_in(m, k + 1, context_young) ||
-	     ((context_is(m, k + 1, "a") || context_is(m, k + 1, "in")) &&
-	      (context_in(m, k + 2, context_young) ||
-	       context_in(m, k + 2, context_back_in)))))
-		return true;
 	if (context_phrase(m, k - 2, "as a") == 2 &&
 	    context_same_clause(m, k - 2, k) && context_in(m, k, context_young))
 		return true;
@@ -531,29 +554,45 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
                    struct context_cue *cue)
 {
 	size_t ss, se, s, e;
+	size_t subject = SIZE_MAX; /* the subject word nearest the match */
 
 	context_sentence(m, first, &ss, &se);
-	if (context_present_now(m, ss, se))
+	if (context_present_now(
+	        m,
+	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
+	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se))
 		return false;
-	/* Before the match, nearest first. */
-	for (size_t k = first; k-- > ss;) {
+	/* Before the match, nearest first; like a hypothesis, ended by a
+	 * new subject ("last year i hurt my back and i cant feel my leg"). */
+	for (size_t k = first; k-- > ss && first - k <= CONTEXT_REACH;) {
 		if (context_in(m, k, context_contrast))
 			break;
-		if (context_hist_end(m, k, &s, &e) && s >= ss) {
+		if (context_hist_end(m, k, &s, &e) && s >= ss &&
+		    (subject == SIZE_MAX || subject < e + 2)) {
 			cue->first = (uint16_t)s;
 			cue->last = (uint16_t)e;
 			return true;
 		}
+		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
+		    !context_in_my(m, k))
+			subject = k;
 	}
-	/* After it. */
-	for (size_t k = last + 1; k <= se && k < m->n; k++) {
-		if (context_in(m, k, context_contrast))
+	/* After it, with no subject between ("my leg is numb, i hurt it 5
+	 * years ago"). */
+	subject = SIZE_MAX;
+	for (size_t k = last + 1; k <= se && k - last <= CONTEXT_REACH; k++) {
+		if (context_in(m, k, context_contrast) ||
+		    (subject != SIZE_MAX && k > subject + 4))
 			break;
-		if (context_hist_end(m, k, &s, &e) && s > last) {
+		if (context_hist_end(m, k, &s, &e) && s > last &&
+		    (subject == SIZE_MAX || subject >= s)) {
 			cue->first = (uint16_t)s;
 			cue->last = (uint16_t)e;
 			return true;
 		}
+		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
+		    !context_in_my(m, k))
+			subject = k;
 	}
 	return false;
 }
@@ -619,6 +658,11 @@ context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
 		*e = i + k - 1;
 		return context_hyp_modal(m, i, ss, s);
 	}
+	if (context_in(m, i, context_hyp_prevent)) {
+		*e = i;
+		return i > ss && i < first &&
+		       context_in(m, i - 1, context_hyp_prevent_after);
+	}
 	k = context_phrase_in(m, i, context_hyp_phrases);
 	if (k == 0 || i + k - 1 >= first)
 		return false;
@@ -645,7 +689,7 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 	size_t subject = SIZE_MAX; /* the subject word nearest the match */
 
 	context_sentence(m, first, &ss, &se);
-	for (size_t i = first; i-- > ss;) {
+	for (size_t i = first; i-- > ss && first - i <= CONTEXT_REACH;) {
 		if (context_hyp_trigger(m, i, ss, first, last, &s, &e) &&
 		    (subject == SIZE_MAX || subject < e + 2)) {
 			cue->first = (uint16_t)s;
@@ -656,8 +700,7 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 		    (context_is(m, i, "now") && i > ss &&
 		     context_is(m, i - 1, "and")))
 			return false;
-		if (subject == SIZE_MAX &&
-		    context_in(m, i, context_hyp_subjects))
+		if (subject == SIZE_MAX && context_in(m, i, context_subjects))
 			subject = i;
 	}
 	return false;
@@ -665,30 +708,41 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 
 /* ---- someone else ---- */
 
+/* Whether the person at k has an owner one or two words before it, in
+ * *owner: "my dad", "my gym buddy", "a friend" (not "as a kid"). */
+static bool
+context_owner(const struct context_msg *m, size_t k, size_t *owner)
+{
+	for (size_t j = k; j-- > 0 && k - j <= 2;) {
+		if (!context_same_clause(m, j, k))
+			return false;
+		if (context_in(m, j, context_owners)) {
+			*owner = j;
+			return true;
+		}
+		if ((context_is(m, j, "a") || context_is(m, j, "an")) &&
+		    !(j > 0 && (context_is(m, j - 1, "as") ||
+		                context_is(m, j - 1, "was")))) {
+			*owner = j;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Someone else before the match in its clause, or "his/her" just after. */
 static bool
 context_other(const struct context_msg *m, size_t first, size_t last,
               struct context_cue *cue)
 {
-	for (size_t k = first; k-- > 0;) {
+	for (size_t k = first; k-- > 0 && first - k <= CONTEXT_REACH;) {
 		if (!context_same_clause(m, k, first) ||
 		    context_in(m, k, context_contrast))
 			break;
-		if (context_in(m, k, context_people)) {
-			size_t s = k;
-			/* "my dad", "my gym buddy", "a friend" */
-			for (size_t j = k; j-- > 0 && k - j <= 2;) {
-				if (!context_same_clause(m, j, k))
-					break;
-				if (context_is(m, j, "my") ||
-				    context_is(m, j, "our") ||
-				    context_is(m, j, "a") ||
-				    context_is(m, j, "the")) {
-					s = j;
-					break;
-				}
-			}
-			cue->first = (uint16_t)s;
+		size_t owner;
+		if (context_in(m, k, context_people) &&
+		    context_owner(m, k, &owner)) {
+			cue->first = (uint16_t)owner;
 			cue->last = (uint16_t)k;
 			return true;
 		}

@@ -21,6 +21,11 @@ enum context_flag {
 	CONTEXT_OTHER = 1 << 3,        /* "my dads leg is numb" */
 };
 
+/* No trigger further than this many tokens from the match counts, and
+ * nothing further than twice as many says a match is present now: it keeps
+ * the work per match small in a long message of one sentence. */
+#define CONTEXT_REACH 32
+
 /* Number of flags, and so of entries of context_result.cue. */
 #define CONTEXT_FLAGS 4
 

@@ -126,6 +126,7 @@ test_negated_after(void **state)
 	judge("numb? nah", "numb", NEG, "nah");
 	judge("numbness at all? no", "numbness", NEG, "no");
 	judge("fever? no. numbness? yes", "numbness", 0, NULL);
+	judge("fever? no. numbness? yes", "fever", NEG, "no");
 }
 
 static void
@@ -140,6 +141,7 @@ test_not_negated_after(void **state)
 	/* A full stop is not an answer's question mark. */
 	judge("my leg went numb. no", "numb", 0, NULL);
 	judge("numbness no pain", "numbness", 0, NULL);
+	judge("bladder: no control", "bladder", 0, NULL);
 }
 
 static void
@@ -196,14 +198,17 @@ test_historical(void **state)
 	      "five years ago");
 	judge("sciatica 5 years ago", "sciatica", HIST, "5 years ago");
 	judge("used to get numb toes", "numb toes", HIST, "used to");
-	judge("back in 2019 my leg went numb", "numb", HIST, "back in");
+	judge("back in 2019 my leg went numb", "numb", HIST, "back in 2019");
 	judge("had numbness last year", "numbness", HIST, "last year");
 	judge("in the past i had numbness", "numbness", HIST, "in the past");
 	judge("history of sciatica", "sciatica", HIST, "history of");
 	judge("previously had sciatica", "sciatica", HIST, "previously");
 	judge("i once had sciatica", "sciatica", HIST, "once had");
 	judge("when i was younger i had sciatica", "sciatica", HIST,
-	      "when i was");
+	      "when i was younger");
+	judge("had sciatica back in high school", "sciatica", HIST,
+	      "back in high school");
+	judge("as a kid i had sciatica", "sciatica", HIST, "as a kid");
 	judge("had numb feet a few years back", "numb feet", HIST,
 	      "a few years back");
 	judge("my foot went numb a long time ago", "numb", HIST,
@@ -233,6 +238,10 @@ test_not_historical(void **state)
 	judge("pain in my back in the morning and numb toes", "numb toes", 0,
 	      NULL);
 	judge("when i was lifting my leg went numb", "numb", 0, NULL);
+	/* A new subject ends the scope, before or after the match. */
+	judge("last year i hurt my back and i cant feel my leg",
+	      "cant feel my leg", 0, NULL);
+	judge("my leg is numb, i hurt it 5 years ago", "numb", 0, NULL);
 }
 
 static void
@@ -298,6 +307,8 @@ test_not_hypothetical(void **state)
 	judge("if it hurts i stop because my foot goes numb", "numb", 0, NULL);
 	judge("what if i fall and now my leg is numb", "numb", 0, NULL);
 	judge("lifting gave me numbness", "numbness", 0, NULL);
+	judge("i cant avoid numbness when sitting", "numbness", 0, NULL);
+	judge("any chance of the numbness going away", "numbness", 0, NULL);
 }
 
 static void
@@ -313,6 +324,8 @@ test_someone_else(void **state)
 	judge("numbness in his left leg", "numbness", OTHER, "his");
 	judge("a friend of mine has numb toes", "numb toes", OTHER, "a friend");
 	judge("my wife says my leg is numb", "numb", 0, NULL);
+	judge("as a kid i had sciatica", "sciatica", HIST, NULL);
+	judge("dad has numbness", "numbness", 0, NULL);
 	judge("i told her my leg is numb", "numb", 0, NULL);
 	judge("my dad had sciatica but my leg is numb", "numb", 0, NULL);
 	/* It does not hide the other flags. */
@@ -348,6 +361,22 @@ test_cue_span(void **state)
 	      "what happens if");
 }
 
+/* Triggers further than CONTEXT_REACH tokens away do not count. */
+static void
+test_reach(void **state)
+{
+	char t[512];
+	size_t o;
+
+	(void)state;
+	o = (size_t)snprintf(t, sizeof(t), "if");
+	for (int i = 0; i < CONTEXT_REACH; i++)
+		o += (size_t)snprintf(t + o, sizeof(t) - o, " tingling");
+	snprintf(t + o, sizeof(t) - o, " numbness");
+	judge(t, "numbness", 0, NULL);
+	judge(t, "tingling", HYP, "if");
+}
+
 static void
 test_flag_names(void **state)
 {
@@ -379,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_not_hypothetical),
 		cmocka_unit_test(test_someone_else),
 		cmocka_unit_test(test_cue_span),
+		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_flag_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
