@@ -467,8 +467,12 @@ context_phrase_back(const struct context_msg *m, size_t k, size_t d,
 /* A historical trigger ending at token k: its span in *s, *e.  Anchored at
  * its last word, so "5 years ago" is found at "ago". */
 static bool
-context_hist_end(const struct context_msg *m, size_t k, size_t *s, size_t *e)
+context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
+                 size_t last, size_t *s, size_t *e)
 {
+	(void)ss;
+	(void)first;
+	(void)last;
 	*s = *e = k;
 	if (context_is(m, k, "previously"))
 		return true;
@@ -547,6 +551,42 @@ context_hist_end(const struct context_msg *m, size_t k, size_t *s, size_t *e)
 	return false;
 }
 
+/* Finds a trigger, either before the match (the span it returns ends before
+ * first) or after it; the start of the sentence is ss. */
+typedef bool context_trigger_fn(const struct context_msg *m, size_t k,
+                                size_t ss, size_t first, size_t last, size_t *s,
+                                size_t *e);
+
+/* Walks back from the match to the nearest trigger whose scope reaches it:
+ * in the sentence and CONTEXT_REACH, not beyond an ender or "and now", and
+ * with no subject two or more words after the trigger ("if i lift my leg
+ * goes numb"); with in_my, "in my" is no subject. */
+static bool
+context_scope_back(const struct context_msg *m, size_t ss, size_t first,
+                   size_t last, context_trigger_fn *trigger,
+                   const char *const *enders, bool in_my,
+                   struct context_cue *cue)
+{
+	size_t s, e, subject = SIZE_MAX; /* the subject nearest the match */
+
+	for (size_t k = first; k-- > ss && first - k <= CONTEXT_REACH;) {
+		if (trigger(m, k, ss, first, last, &s, &e) && s >= ss &&
+		    (subject == SIZE_MAX || subject < e + 2)) {
+			cue->first = (uint16_t)s;
+			cue->last = (uint16_t)e;
+			return true;
+		}
+		if (context_in(m, k, enders) ||
+		    (context_is(m, k, "now") && k > ss &&
+		     context_is(m, k - 1, "and")))
+			return false;
+		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
+		    !(in_my && context_in_my(m, k)))
+			subject = k;
+	}
+	return false;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -564,28 +604,17 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 		return false;
 	/* Before the match, nearest first; like a hypothesis, ended by a
 	 * new subject ("last year i hurt my back and i cant feel my leg"). */
-	for (size_t k = first; k-- > ss && first - k <= CONTEXT_REACH;) {
-		if (context_in(m, k, context_contrast))
-			break;
-		if (context_hist_end(m, k, &s, &e) && s >= ss &&
-		    (subject == SIZE_MAX || subject < e + 2)) {
-			cue->first = (uint16_t)s;
-			cue->last = (uint16_t)e;
-			return true;
-		}
-		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
-		    !context_in_my(m, k))
-			subject = k;
-	}
+	if (context_scope_back(m, ss, first, last, context_hist_end,
+	                       context_contrast, true, cue))
+		return true;
 	/* After it, with no subject between ("my leg is numb, i hurt it 5
 	 * years ago"). */
-	subject = SIZE_MAX;
 	for (size_t k = last + 1; k <= se && k - last <= CONTEXT_REACH; k++) {
 		if (context_in(m, k, context_contrast) ||
 		    (subject != SIZE_MAX && k > subject + 4))
 			break;
-		if (context_hist_end(m, k, &s, &e) && s > last &&
-		    (subject == SIZE_MAX || subject >= s)) {
+		if (context_hist_end(m, k, ss, first, last, &s, &e) &&
+		    s > last && (subject == SIZE_MAX || subject >= s)) {
 			cue->first = (uint16_t)s;
 			cue->last = (uint16_t)e;
 			return true;
@@ -685,25 +714,11 @@ static bool
 context_hypothetical(const struct context_msg *m, size_t first, size_t last,
                      struct context_cue *cue)
 {
-	size_t ss, se, s, e;
-	size_t subject = SIZE_MAX; /* the subject word nearest the match */
+	size_t ss, se;
 
 	context_sentence(m, first, &ss, &se);
-	for (size_t i = first; i-- > ss && first - i <= CONTEXT_REACH;) {
-		if (context_hyp_trigger(m, i, ss, first, last, &s, &e) &&
-		    (subject == SIZE_MAX || subject < e + 2)) {
-			cue->first = (uint16_t)s;
-			cue->last = (uint16_t)e;
-			return true;
-		}
-		if (context_in(m, i, context_hyp_enders) ||
-		    (context_is(m, i, "now") && i > ss &&
-		     context_is(m, i - 1, "and")))
-			return false;
-		if (subject == SIZE_MAX && context_in(m, i, context_subjects))
-			subject = i;
-	}
-	return false;
+	return context_scope_back(m, ss, first, last, context_hyp_trigger,
+	                          context_hyp_enders, false, cue);
 }
 
 /* ---- someone else ---- */
