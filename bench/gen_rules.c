@@ -143,8 +143,7 @@ static const struct group groups[] = {
 	GROUP("emergency", "emergency", NULL, 50, s_emergency, k_emergency,
 	      "Call 911 or go to an emergency room now."),
 	GROUP("urgent", "urgent", NULL, 100, s_urgent, k_urgent,
-	      "See a doctor today: nerve symptoms with back pain need a "
-	      "check."),
+	      "See a doctor today: what you describe needs a check."),
 	GROUP("referral", "referral", NULL, 150, s_referral, k_referral,
 	      "A doctor or physio can examine you; book one if pain lasts "
 	      "over 2 weeks."),
