@@ -251,6 +251,7 @@ test_repeat(void **state)
 		{ "a few times a month", "@repeat 3 \"a few times\"" },
 		{ "2 times a year it goes out", "@repeat 2 \"2 times\"" },
 		{ "three times in a row", "@repeat 3 \"three times\"" },
+		{ "it goes out twice yearly", "@repeat 2 \"twice\"" },
 		{ "every few weeks", "@repeat 2 \"every few weeks\" every" },
 		{ "every month", "@repeat 2 \"every month\" every" },
 		{ "every other week", "@repeat 2 \"every other week\" every" },
@@ -279,6 +280,7 @@ test_not_repeat(void **state)
 		{ "several times a week", "-" },
 		{ "3x/week", "-" },
 		{ "twice daily stretches", "-" },
+		{ "my back hurts twice daily", "-" }, /* a cue, but daily */
 		{ "i did 3x10 squats", "-" },
 		{ "3 x 10 reps", "-" },
 		{ "first time", "-" },
