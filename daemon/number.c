@@ -639,14 +639,28 @@ number_word(struct number_ctx *c, long i)
 	return c->word[i];
 }
 
-/* Flags of the word token i (0 for a number, a word not in the list, or a
- * token out of range). */
+/* Flags of token i's word in the list when the token is of that type, else
+ * 0 (out of range, not in the list, or of another type). */
+static uint32_t
+number_flags_as(struct number_ctx *c, long i, uint8_t type)
+{
+	if (!number_in(c, i) || c->type[i] != type || number_word(c, i) < 0)
+		return 0;
+	return number_words[c->word[i]].flags;
+}
+
+/* Flags of the word token i (0 for a number). */
 static uint32_t
 number_flags(struct number_ctx *c, long i)
 {
-	if (!number_in(c, i) || c->type[i] != T_WORD || number_word(c, i) < 0)
-		return 0;
-	return number_words[c->word[i]].flags;
+	return number_flags_as(c, i, T_WORD);
+}
+
+/* Flags of the letters after the number of token i ("rd" of "3rd"). */
+static uint32_t
+number_suffix_flags(struct number_ctx *c, long i)
+{
+	return number_flags_as(c, i, T_SUFFIX);
 }
 
 /* The value of token i's word, which the caller knows is in the list. */
@@ -656,15 +670,6 @@ number_val(struct number_ctx *c, long i)
 	int w = number_word(c, i);
 
 	return w >= 0 ? number_words[w].val : 0;
-}
-
-/* Flags of the letters after the number of token i ("rd" of "3rd"). */
-static uint32_t
-number_suffix_flags(struct number_ctx *c, long i)
-{
-	if (!number_in(c, i) || c->type[i] != T_SUFFIX || number_word(c, i) < 0)
-		return 0;
-	return number_words[c->word[i]].flags;
 }
 
 static bool
