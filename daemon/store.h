@@ -158,6 +158,9 @@ int store_outbox_due(struct store *st, int64_t now, size_t max,
 int store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
                       bool ahead_too, size_t max,
                       struct store_outbox_item *items, size_t *ret_n);
+/* How much work the last store_outbox_work() did (SQLite VM steps): it
+ * does not grow with the backlog, only with max (tests check it). */
+int64_t store_outbox_work_steps(const struct store *st);
 /* The wall clock stepped by delta seconds from `before`: moves the times
  * recorded on live rows (when a retry is due, when an attempt began) by
  * as much, so that a wait keeps its length; a row due before the step
