@@ -115,6 +115,10 @@ int store_open(const char *path, struct store **ret, char *err, size_t errlen);
 void store_close(struct store *st);
 /* The last error, for the log. */
 const char *store_error(const struct store *st);
+/* The SQLite VM steps the store's statements have run since it was
+ * opened: what a call costs, counted rather than timed, for the tests
+ * that check a call does not grow with the backlog. */
+int64_t store_vm_steps(const struct store *st);
 
 /* Batches: between store_batch_begin() and store_batch_commit() every
  * write below joins one transaction, so a batch costs one sync to disk.
@@ -158,9 +162,6 @@ int store_outbox_due(struct store *st, int64_t now, size_t max,
 int store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
                       bool ahead_too, size_t max,
                       struct store_outbox_item *items, size_t *ret_n);
-/* How much work the last store_outbox_work() did (SQLite VM steps): it
- * does not grow with the backlog, only with max (tests check it). */
-int64_t store_outbox_work_steps(const struct store *st);
 /* The wall clock stepped by delta seconds from `before`: moves the times
  * recorded on live rows (when a retry is due, when an attempt began) by
  * as much, so that a wait keeps its length; a row due before the step

@@ -215,8 +215,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (number) DO UPDATE SET "
 	    "opted_out = excluded.opted_out, source = excluded.source, "
 	    "updated_at = excluded.updated_at",
+	/* INDEXED BY: without statistics the planner takes outbox_urgency
+	 * (state = ?) as readily, and would walk every pending row. */
 	[ST_OPTOUT_CANCEL_PENDING] =
-	    "UPDATE outbox SET state = 'cancelled', error = 'opted out' "
+	    "UPDATE outbox INDEXED BY outbox_recent "
+	    "SET state = 'cancelled', error = 'opted out' "
 	    "WHERE to_number = ?1 AND state = 'pending'",
 	[ST_OPTOUT_GET] = "SELECT opted_out FROM optouts WHERE number = ?1",
 	[ST_OUTBOX_INSERT] =
@@ -331,8 +334,6 @@ struct store {
 	char err[512];
 	/* The daemon's lock on PATH.lock (store_open), or -1. */
 	int lock_fd;
-	/* SQLite VM steps of the last store_outbox_work(). */
-	int64_t work_steps;
 };
 
 static void store_seterr(struct store *st, const char *fmt, ...)
@@ -1549,7 +1550,6 @@ store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
 	int rc = 0;
 
 	*ret_n = 0;
-	st->work_steps = 0;
 	if (max == 0)
 		return 0;
 	for (i = 0; i < WORK_PARTS; i++) {
@@ -1562,13 +1562,8 @@ store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
 			return store_binderr(st, work_parts[i], "outbox");
 	}
 	rc = work_merge(st, max, items, &n);
-	for (i = 0; i < WORK_PARTS; i++) {
-		sqlite3_stmt *s = st->stmt[work_parts[i]];
-
-		st->work_steps +=
-		    sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 1);
-		stmt_done(s);
-	}
+	for (i = 0; i < WORK_PARTS; i++)
+		stmt_done(st->stmt[work_parts[i]]);
 	if (rc < 0) {
 		while (n > 0)
 			store_outbox_item_free(&items[--n]);
@@ -1579,9 +1574,15 @@ store_outbox_work(struct store *st, int64_t now, int64_t settled_before,
 }
 
 int64_t
-store_outbox_work_steps(const struct store *st)
+store_vm_steps(const struct store *st)
 {
-	return st->work_steps;
+	int64_t n = 0;
+
+	for (size_t i = 0; i < ST_COUNT; i++)
+		if (st->stmt[i] != NULL)
+			n += sqlite3_stmt_status(st->stmt[i],
+			                         SQLITE_STMTSTATUS_VM_STEP, 0);
+	return n;
 }
 
 int
