@@ -16,6 +16,11 @@
  *   cancelled, the confirmation recorded with it is kept.
  * - Error messages name gateway ids and row ids, never phone numbers or
  *   message text, because they end up in the log.
+ * - The queries the daemon runs per message or per sender turn name their
+ *   index (INDEXED BY) where another would do: without statistics
+ *   (ANALYZE) SQLite weighs `state = ?` like `to_number = ?` and may walk
+ *   every pending row.  Tests count what a call costs in VM steps
+ *   (store_vm_steps) with a big backlog.
  * - store_open is the daemon's: it refuses files and a directory other
  *   users own or can write (fileperm.c) and holds a lock on PATH.lock, so
  *   that a second daemon on the same database stops at start.
