@@ -1216,13 +1216,15 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 		if (!((s->present[c->concept[k] >> 6] >> (c->concept[k] & 63)) &
 		      1))
 			return false;
+	/* Context is judged only where the words already fit: first the
+	 * window without context, then with it. */
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *a = &s->matches[i];
 		bool in_combo = false;
 		for (uint8_t k = 0; k < c->n; k++)
 			if (a->concept == c->concept[k])
 				in_combo = true;
-		if (!in_combo || !concept_counts(s, i, use_context))
+		if (!in_combo)
 			continue;
 		size_t lo = 0, hi = SIZE_MAX;
 		if (c->within != 0) {
@@ -1231,8 +1233,18 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 		}
 		uint8_t k;
 		for (k = 0; k < c->n; k++)
-			if (!concept_has_in(s, c->concept[k], use_context,
-			                    a -> sentence, lo, hi))
+			if (!concept_has_in(s, c->concept[k], false,
+			                    a->sentence, lo, hi))
+				break;
+		if (k < c->n)
+			continue;
+		if (!use_context)
+			return true;
+		if (!concept_counts(s, i, true))
+			continue;
+		for (k = 0; k < c->n; k++)
+			if (!concept_has_in(s, c->concept[k], true, a->sentence,
+			                    lo, hi))
 				break;
 		if (k == c->n)
 			return true;

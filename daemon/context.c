@@ -238,9 +238,12 @@ context_phrase(const struct context_msg *m, size_t i, const char *phrase)
 	size_t k = 0;
 
 	while (*p != '\0') {
+		size_t j = i + k;
+		/* most phrases fail on their first letter */
+		if (j >= m->n || m->text[m->t[j].start] != *p)
+			return 0;
 		const char *sp = strchr(p, ' ');
 		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		size_t j = i + k;
 
 		if (j >= m->n || !context_same_clause(m, i, j) ||
 		    m->t[j].end - m->t[j].start != len ||

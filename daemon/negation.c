@@ -48,8 +48,13 @@ const char *const negation_fillers[] = {
 bool
 negation_word_in(const char *const *list, const char *w, size_t n)
 {
+	if (n == 0)
+		return false;
+	/* the first letter first: most words differ there, and strlen of
+	 * every list entry is what this costs otherwise */
 	for (; *list; list++)
-		if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+		if ((*list)[0] == w[0] && strncmp(*list, w, n) == 0 &&
+		    (*list)[n] == '\0')
 			return true;
 	return false;
 }
