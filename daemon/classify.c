@@ -310,6 +310,7 @@ classify_norm(struct classify *c, const char *text, size_t len,
 	size_t i, ncompliance = 0;
 	unsigned limit_hits = 0;
 	bool decided = false;
+	enum category request = CATEGORY_FALLBACK; /* none yet */
 
 	if (len == 0) {
 		classify_set_builtin(rs, CATEGORY_FALLBACK, CLASSIFY_VIA_EMPTY,
@@ -337,6 +338,14 @@ classify_norm(struct classify *c, const char *text, size_t len,
 	       rs->patterns[ncompliance].kind == PATTERN_COMPLIANCE)
 		ncompliance++;
 	for (i = 0; i < ncompliance; i++) {
+		if (classify_bit(c->bits, i) &&
+		    rs->patterns[i].rule != CATEGORY_STOP) {
+			if (request == CATEGORY_FALLBACK &&
+			    classify_pattern(c, (unsigned)i, text, len, false,
+			                     &limit_hits, ex))
+				request = (enum category)rs->patterns[i].rule;
+			continue;
+		}
 		if (classify_bit(c->bits, i) &&
 		    classify_pattern(c, (unsigned)i, text, len, false,
 		                     &limit_hits, ex)) {
@@ -390,6 +399,13 @@ classify_norm(struct classify *c, const char *text, size_t len,
 done:
 	if (!decided && best != LONG_MAX) {
 		classify_set_rule(rs, best, CLASSIFY_VIA_CONCEPTS, ret);
+		decided = true;
+	}
+	/* "sign me up again", "send me the menu": only when no rule
+	 * answered. */
+	if (!decided && request != CATEGORY_FALLBACK) {
+		classify_set_builtin(rs, request,
+		                     CLASSIFY_VIA_COMPLIANCE_PHRASE, ret);
 		decided = true;
 	}
 	if (!decided)

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "concept.h"
+#include "context.h"
 #include "decide.h"
 #include "gsm7.h"
 #include "rulecheck.h"
@@ -187,6 +189,33 @@ cmd_chat_explain(const struct cmd_chat *cc, const struct classify_result *res)
 			printf(" (decided)");
 		printf("%s\n", cc->undim);
 	}
+	for (size_t i = 0; i < ex->nconcepts; i++) {
+		const struct classify_concept *k = &ex->concepts[i];
+		printf("%s  concept %s \"%.*s\" at %zu-%zu", cc->dim,
+		       concept_name(cc->rs->concepts, k->concept),
+		       (int)(k->end - k->start), ex->norm + k->start, k->start,
+		       k->end);
+		for (unsigned f = 0; f < 4; f++)
+			if (k->context & (1u << f))
+				printf(", %s",
+				       context_flag_name(
+				           (enum context_flag)(1u << f)));
+		if (k->context != 0)
+			printf(" by \"%.*s\"", (int)(k->cue_end - k->cue_start),
+			       ex->norm + k->cue_start);
+		printf("%s\n", cc->undim);
+	}
+	if (ex->combo >= 0)
+		for (size_t r = 0; r < cc->rs->nrules; r++) {
+			const struct rule *ru = &cc->rs->rules[r];
+			size_t first = ru->first_combo;
+			if ((size_t)ex->combo >= first &&
+			    (size_t)ex->combo < first + ru->when.count)
+				printf("%s  decided by %s when \"%s\"%s\n",
+				       cc->dim, ru->id,
+				       ru->when.items[ex->combo - first].text,
+				       cc->undim);
+		}
 }
 
 /* One message from the texter: decide, print the reply or why there is

@@ -55,3 +55,34 @@ const char *const compliance_stop_patterns[] = {
 
 const size_t compliance_stop_pattern_count =
     sizeof(compliance_stop_patterns) / sizeof(compliance_stop_patterns[0]);
+
+const struct compliance_request compliance_requests[] = {
+	{ "\\b(?:re-?subscribe|opt me back in|opt me in|sign me (?:back "
+	  "up|up again|up for (?:the |your )?(?:texts|messages|tips))|add me "
+	  "back|put me back on|turn (?:the )?(?:texts|messages|alerts) back "
+	  "on)\\b",
+	  CATEGORY_START },
+	{ "\\b(?:start|resume|restart) (?:sending|texting|messaging) me\\b",
+	  CATEGORY_START },
+	{ "\\b(?:i want|id like|can i get|send me) (?:the |your )?(?:texts|"
+	  "messages|tips) again\\b",
+	  CATEGORY_START },
+	{ "^(?:please |pls )?(?:start|unstop|subscribe)(?: (?:again|me|please|"
+	  "pls|now|back))+$",
+	  CATEGORY_START },
+	{ "^(?:please |pls )?(?:menu|the menu|options|commands|keywords|help "
+	  "me|help please|help pls|what can i (?:text|send|ask)|what can you "
+	  "do|what do i (?:text|send)|how does this work|how do i use this)$",
+	  CATEGORY_HELP },
+	{ "\\b(?:send|show|give|text) me (?:the |your |a )?(?:menu|options|"
+	  "list of (?:options|commands|keywords)|commands|keywords)\\b",
+	  CATEGORY_HELP },
+	{ "\\bwhat (?:are|r) (?:the|my|your) (?:options|commands|keywords)\\b",
+	  CATEGORY_HELP },
+	{ "\\b(?:how do i|how to|how can i) use (?:this|you|the service|this "
+	  "service|this number|this line)\\b",
+	  CATEGORY_HELP },
+};
+
+const size_t compliance_request_count =
+    sizeof(compliance_requests) / sizeof(compliance_requests[0]);

@@ -18,4 +18,14 @@ bool compliance_keyword(const char *norm, enum category *ret);
 extern const char *const compliance_stop_patterns[];
 extern const size_t compliance_stop_pattern_count;
 
+/* Requests to opt back in ("sign me up again") or for the menu ("send me
+ * the options").  Unlike revocations they decide only when no rule
+ * matched, so a red flag in the same message still wins. */
+struct compliance_request {
+	const char *pattern;
+	enum category category; /* CATEGORY_START or CATEGORY_HELP */
+};
+extern const struct compliance_request compliance_requests[];
+extern const size_t compliance_request_count;
+
 #endif

@@ -124,6 +124,58 @@ rulecheck_echo(struct classify *c, const char *reply, const char *file,
 	         owner, what);
 }
 
+/* Whether reply ends with line, trailing spaces aside. */
+static bool
+rulecheck_ends_with(const char *reply, const char *line)
+{
+	size_t n = strlen(reply), m = strlen(line);
+
+	while (n > 0 && (reply[n - 1] == ' ' || reply[n - 1] == '\n'))
+		n--;
+	while (m > 0 && (line[m - 1] == ' ' || line[m - 1] == '\n'))
+		m--;
+	return n >= m && memcmp(reply + n - m, line, m) == 0;
+}
+
+static void
+rulecheck_safety_line(const char *reply, const char *line, const char *file,
+                      int where, const char *owner, struct diag *d)
+{
+	if (reply == NULL || rulecheck_ends_with(reply, line))
+		return;
+	diag_add(d, DIAG_ERROR, file, where,
+	         "%s: reply does not end with the safety net (replies."
+	         "safety_net), which tells what to do if a red flag shows "
+	         "up; end it with \"%s\"",
+	         owner, line);
+}
+
+/* Every reply that is not urgent or emergency ends with the safety net:
+ * tips, referral, info, the fallback and help. */
+static void
+rulecheck_safety_net(const struct ruleset *rs, struct diag *d)
+{
+	const char *line = rs->replies[REPLY_SAFETY_NET];
+
+	if (line == NULL) /* a rule set without one (tests, generated) */
+		return;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+		char owner[BT_RULE_ID_MAX + 16];
+		if (category_is_red_flag(r->category))
+			continue;
+		snprintf(owner, sizeof(owner), "rule \"%s\"", r->id);
+		rulecheck_safety_line(r->reply, line, r->file, r->reply_line,
+		                      owner, d);
+	}
+	rulecheck_safety_line(
+	    rs->replies[REPLY_FALLBACK], line, rs->reply_files[REPLY_FALLBACK],
+	    rs->reply_lines[REPLY_FALLBACK], "replies.fallback", d);
+	rulecheck_safety_line(rs->replies[REPLY_HELP], line,
+	                      rs->reply_files[REPLY_HELP],
+	                      rs->reply_lines[REPLY_HELP], "replies.help", d);
+}
+
 /* Inputs that make backtracking patterns blow up, such as (a+)+$. */
 static const char *const rulecheck_hostile[] = {
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
@@ -185,7 +237,7 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 	struct classify *c = classify_new(rs);
 	static const char *const reply_names[REPLY__COUNT] = {
 		"replies.fallback", "replies.help", "replies.stop",
-		"replies.start"
+		"replies.start", "replies.safety_net"
 	};
 
 	if (c == NULL) {
@@ -194,6 +246,7 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 	}
 	rulecheck_runaway(rs, d);
 	rulecheck_examples(rs, c, d);
+	rulecheck_safety_net(rs, d);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		char owner[BT_RULE_ID_MAX + 16];
 		const struct rule *r = &rs->rules[i];

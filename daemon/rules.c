@@ -35,7 +35,7 @@ static const char *const rules_rule_keys[] = {
 };
 
 static const char *const rules_reply_keys[REPLY__COUNT + 1] = {
-	"fallback", "help", "stop", "start", NULL,
+	"fallback", "help", "stop", "start", "safety_net", NULL,
 };
 
 static bool
@@ -453,7 +453,7 @@ rules_parse_replies(struct rules_loader *ld, const char *file,
 		if (slot == REPLY__COUNT) {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
 			         "replies: unknown key \"%s\" (known: "
-			         "fallback, help, stop, start)",
+			         "fallback, help, stop, start, safety_net)",
 			         name);
 			continue;
 		}
@@ -792,6 +792,21 @@ rules_compile(struct rules_loader *ld)
 		}
 		rules_add_pattern(ld, &cap, re, jit, PATTERN_COMPLIANCE,
 		                  CATEGORY_STOP, compliance_stop_patterns[i]);
+	}
+	for (i = 0; i < compliance_request_count; i++) {
+		char err[256];
+		size_t off;
+		bool jit = false;
+		const struct compliance_request *q = &compliance_requests[i];
+		pcre2_code *re =
+		    pattern_compile(q->pattern, &jit, err, sizeof(err), &off);
+		if (re == NULL) {
+			diag_add(ld->d, DIAG_ERROR, NULL, 0,
+			         "built-in request pattern %zu: %s", i, err);
+			continue;
+		}
+		rules_add_pattern(ld, &cap, re, jit, PATTERN_COMPLIANCE,
+		                  q->category, q->pattern);
 	}
 	for (i = 0; i < rs->nrules; i++) {
 		rs->rules[i].first_pattern = (uint32_t)rs->npatterns;

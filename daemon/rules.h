@@ -72,6 +72,7 @@ enum reply_slot {
 	REPLY_HELP,
 	REPLY_STOP,
 	REPLY_START,
+	REPLY_SAFETY_NET, /* the line every non-urgent reply ends with */
 	REPLY__COUNT
 };
 

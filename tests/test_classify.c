@@ -180,6 +180,31 @@ test_compliance_phrases(void **state)
 	expect("yes my leg is numb", CATEGORY_URGENT, "numb");
 }
 
+/* Opting back in and asking for the menu in ordinary words; they answer
+ * only when no rule does, so a red flag beside them still wins. */
+static void
+test_request_phrases(void **state)
+{
+	const enum classify_via ph = CLASSIFY_VIA_COMPLIANCE_PHRASE;
+
+	(void)state;
+	expect_via("sign me up again", CATEGORY_START, NULL, ph);
+	expect_via("Please resubscribe me", CATEGORY_START, NULL, ph);
+	expect_via("opt me back in pls", CATEGORY_START, NULL, ph);
+	expect_via("start texting me again", CATEGORY_START, NULL, ph);
+	expect_via("send me the menu", CATEGORY_HELP, NULL, ph);
+	expect_via("Menu?", CATEGORY_HELP, NULL, ph);
+	expect_via("what are my options", CATEGORY_HELP, NULL, ph);
+	expect_via("how do I use this", CATEGORY_HELP, NULL, ph);
+	assert_string_equal(run("sign me up again").reply, "HI");
+	expect("sign me up again, my leg is numb", CATEGORY_URGENT, "numb");
+	expect("send me the menu, my leg is numb", CATEGORY_URGENT, "numb");
+	expect_via("how do I start juggling", CATEGORY_FALLBACK, NULL,
+	           CLASSIFY_VIA_FALLBACK);
+	expect_via("the menu at the cafe", CATEGORY_FALLBACK, NULL,
+	           CLASSIFY_VIA_FALLBACK);
+}
+
 /* Regression: a repeated STOP is not recognised, so
  * the sender gets the menu after asking twice to stop. */
 static void
@@ -652,6 +677,7 @@ main(void)
 		cmocka_unit_test(test_compliance_keywords),
 		cmocka_unit_test(test_compliance_phrases),
 		cmocka_unit_test(test_repeated_stop),
+		cmocka_unit_test(test_request_phrases),
 		cmocka_unit_test(test_rule_keywords),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_negation),

@@ -14,7 +14,7 @@
 
 /* Two rules that pass every check; tests append a third. */
 #define BASE                                                                   \
-	"replies = { fallback = \"menu\"; help = \"tips on request\"; };\n"    \
+	"replies = { fallback = \"the fallback\"; help = \"tips on request\"; };\n"    \
 	"rules = (\n"                                                          \
 	"  { id = \"numb\"; category = \"urgent\";\n"                          \
 	"    patterns = [ \"\\\\bnumb\" ]; reply = \"See a doctor today.\";\n" \
@@ -162,6 +162,42 @@ rule_with_reply(size_t n, char c)
 		fail();
 	free(reply);
 	return rule;
+}
+
+/* With replies.safety_net defined, every reply but STOP, START and the
+ * red flags' ends with it. */
+static void
+test_safety_net(void **state)
+{
+	struct diag d;
+	struct ruleset *rs = testutil_load_text(
+	    "replies = { fallback = \"Menu. If in doubt, call us.\";\n"
+	    "  help = \"Help text.\";\n"
+	    "  stop = \"Bye.\"; start = \"Hi.\";\n"
+	    "  safety_net = \"If in doubt, call us.\"; };\n"
+	    "rules = (\n"
+	    "  { id = \"numb\"; category = \"urgent\";\n"
+	    "    patterns = [ \"\\\\bnumb\" ]; reply = \"See a doctor.\";\n"
+	    "    examples = [ \"my leg is numb\" ]; },\n"
+	    "  { id = \"form\"; category = \"tip\"; topic = \"form\";\n"
+	    "    patterns = [ \"\\\\bform\\\\b\" ];\n"
+	    "    reply = \"Brace first. If in doubt, call us.  \";\n"
+	    "    examples = [ \"form tips\" ]; },\n"
+	    "  { id = \"rest\"; category = \"tip\"; topic = \"recovery\";\n"
+	    "    patterns = [ \"\\\\brest\\\\b\" ];\n"
+	    "    reply = \"Rest a day.\";\n"
+	    "    examples = [ \"rest\" ]; }\n"
+	    ");\n");
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(rulecheck_run(rs, false, &d), 2);
+	EXPECT_DIAG(&d, "rules.conf", 2, "replies.help",
+	            "does not end with the safety net");
+	EXPECT_DIAG(&d, "rules.conf", 15, "rule \"rest\"",
+	            "does not end with the safety net");
+	diag_free(&d);
+	rules_free(rs);
 }
 
 static void
@@ -317,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_counter_example_selects_rule),
 		cmocka_unit_test(test_reply_not_gsm7),
 		cmocka_unit_test(test_reply_too_long),
+		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_builtin_reply_checked),
 		cmocka_unit_test(test_reply_reads_as_red_flag),
 		cmocka_unit_test(test_runaway_patterns),

@@ -197,6 +197,55 @@ corpus_run(const char *backtalk, const char *rules, struct row *rows, size_t n,
 	return fdopen(fd[0], "r");
 }
 
+/* Confusion of categories: rows are the first accepted category, columns
+ * the one classify chose. */
+static size_t corpus_confusion[16][16];
+
+static int
+corpus_category_index(const char *name, size_t n)
+{
+	for (int i = 0; corpus_categories[i]; i++)
+		if (strlen(corpus_categories[i]) == n &&
+		    strncmp(corpus_categories[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
+static void
+corpus_tally(const char *accept, const char *got)
+{
+	int want = corpus_category_index(accept, strcspn(accept, ","));
+	int g = corpus_category_index(got, strlen(got));
+
+	if (want >= 0 && g >= 0)
+		corpus_confusion[want][g]++;
+}
+
+static void
+corpus_matrix(void)
+{
+	int n = 0;
+
+	while (corpus_categories[n])
+		n++;
+	printf("corpus: confusion (rows: wanted first, columns: got)\n%-10s",
+	       "");
+	for (int j = 0; j < n; j++)
+		printf(" %5.5s", corpus_categories[j]);
+	printf("\n");
+	for (int i = 0; i < n; i++) {
+		size_t row = 0;
+		for (int j = 0; j < n; j++)
+			row += corpus_confusion[i][j];
+		if (row == 0)
+			continue;
+		printf("%-10s", corpus_categories[i]);
+		for (int j = 0; j < n; j++)
+			printf(" %5zu", corpus_confusion[i][j]);
+		printf("\n");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -207,6 +256,10 @@ main(int argc, char **argv)
 	size_t lcap = 0;
 	pid_t pid;
 	int status;
+	/* CORPUS_QUIET=1: figures only, no message text (for a set that must
+	 * stay unseen). */
+	const char *q = getenv("CORPUS_QUIET");
+	bool quiet = q != NULL && *q != '\0' && strcmp(q, "0") != 0;
 
 	/* MIN_PERCENT: the share of messages that must be acceptable (100
 	 * by default); every red flag must be caught whatever it says. */
@@ -260,9 +313,10 @@ main(int argc, char **argv)
 		    strcmp(r->topic, "-") != 0 &&
 		    (topic == NULL || strcmp(topic, r->topic) != 0))
 			good = false;
+		corpus_tally(r->accept, cat);
 		if (good)
 			ok++;
-		else
+		else if (!quiet)
 			printf("FAIL %s:%d: got %s%s%s (rule %s), want %s%s%s: "
 			       "%s\n",
 			       argv[3], r->lineno, cat, topic ? "/" : "",
@@ -297,6 +351,15 @@ main(int argc, char **argv)
 	printf("corpus: %zu/%ld acceptable, %zu/%zu emergency+urgent caught, "
 	       "%zu false red flags (%s)\n",
 	       ok, nrows, caught, red, false_red, argv[3]);
+	printf("corpus: %.1f%% acceptable, %.1f%% red-flag recall, %.1f%% "
+	       "false red flags (of %ld without one)\n",
+	       100.0 * (double)ok / (double)nrows,
+	       red ? 100.0 * (double)caught / (double)red : 100.0,
+	       nrows - (long)red
+	           ? 100.0 * (double)false_red / (double)(nrows - (long)red)
+	           : 0.0,
+	       nrows - (long)red);
+	corpus_matrix();
 	for (long i = 0; i < nrows; i++) {
 		free(rows[i].accept);
 		free(rows[i].topic);
