@@ -1,6 +1,13 @@
 /* Message normalisation.  The rules are written against this form, so any
- * change here changes what every rule matches: keep rules/README.md in step. */
+ * change here changes what every rule matches: keep rules/README.md in step.
+ *
+ * ASCII takes a byte loop.  From the first byte >= 0x80 on, the rest of the
+ * message is validated, then each character that is not dropped, a space or
+ * mapped to ASCII punctuation is folded with utf8proc (compatibility
+ * decomposition, full case folding, marks and default-ignorables stripped) into
+ * a UTF-32 buffer, recomposed (Hangul), and fed through the same emitter. */
 #include <string.h>
+#include <utf8proc.h>
 
 #include "bounds.h"
 #include "normalise.h"
@@ -69,16 +76,151 @@ normalise_is_trim(unsigned char c)
 	                    !(c >= 'a' && c <= 'z'));
 }
 
+/* normalise_classify with ASCII answered inline, for the byte loop. */
+static inline enum cp_class
+normalise_classify_fast(uint32_t cp)
+{
+	if (cp >= 0x80)
+		return normalise_classify(cp);
+	if (cp == 0x27 || cp == 0x60)
+		return CP_DROP;
+	return cp < 0x20 || cp == 0x7f ? CP_SPACE : CP_KEEP;
+}
+
+/* Output being built: the emitter's state. */
+struct normalise_out {
+	char *out;
+	size_t o;
+	unsigned run;
+	unsigned char prev;
+	bool space;
+	bool has_runs;
+	enum normalise_runs runs;
+};
+
+/* Appends one code point to the output.  Returns false, writing nothing,
+ * when bounded and it does not fit in BT_MESSAGE_MAX bytes (ASCII never
+ * grows, so the ASCII loop passes false).  Inlined into both loops so
+ * that the ASCII one keeps its state in registers. */
+__attribute__((always_inline)) static inline bool
+normalise_put(struct normalise_out *s, uint32_t cp, bool bounded)
+{
+	enum cp_class cls = normalise_classify_fast(cp);
+	if (cls == CP_DROP)
+		return true;
+	if (cls == CP_SPACE || cp == ' ') {
+		s->space = true;
+		s->prev = 0;
+		s->run = 0;
+		return true;
+	}
+
+	char a = cp < 0x80 ? (char)cp : normalise_ascii_punct(cp);
+	size_t sp = s->space && s->o > 0 ? 1 : 0;
+	if (a != 0) {
+		unsigned char c = (unsigned char)a;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + ('a' - 'A'));
+		bool letter = c >= 'a' && c <= 'z';
+		unsigned run = (letter && c == s->prev) ? s->run + 1 : 1;
+		if (bounded && run < 3 && s->o + sp + 1 > BT_MESSAGE_MAX)
+			return false;
+		if (sp)
+			s->out[s->o++] = ' ';
+		s->space = false;
+		s->run = run;
+		s->prev = letter ? c : 0;
+		if (run >= 3) {
+			s->has_runs = true;
+			if (s->runs == NORMALISE_RUNS_ONE && run == 3)
+				s->o--; /* drop the second copy too */
+			return true;
+		}
+		s->out[s->o++] = (char)c;
+		return true;
+	}
+
+	uint8_t enc[4];
+	size_t n = (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, enc);
+	if (s->o + sp + n > BT_MESSAGE_MAX)
+		return false;
+	if (sp)
+		s->out[s->o++] = ' ';
+	s->space = false;
+	s->prev = 0;
+	s->run = 0;
+	memcpy(s->out + s->o, enc, n);
+	s->o += n;
+	return true;
+}
+
+/* Room for the folded message: folding rarely adds code points, and one
+ * that does not fit cuts the message like an over-long input. */
+#define NORMALISE_FOLD_MAX (2 * BT_MESSAGE_MAX)
+
+static const utf8proc_option_t normalise_fold_options =
+    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE |
+    UTF8PROC_COMPOSE;
+
+static _Thread_local utf8proc_int32_t normalise_buf[NORMALISE_FOLD_MAX];
+
+/* Folds valid UTF-8 into normalise_buf and returns the number of code
+ * points; *whole is false when the fold did not fit and was cut. */
+static size_t
+normalise_fold(const unsigned char *p, size_t len, bool *whole)
+{
+	utf8proc_int32_t *buf = normalise_buf;
+	utf8proc_ssize_t w = 0, got;
+	size_t off = 0, n;
+	uint32_t cp;
+	int bound = 0;
+
+	*whole = true;
+
+	while (off < len) {
+		n = utf8_decode(p + off, len - off, &cp);
+		off += n;
+		if (cp < 0x80 || normalise_classify(cp) != CP_KEEP ||
+		    normalise_ascii_punct(cp) != 0) {
+			/* Left to the emitter; runs of spaces kept short. */
+			if (w > 0 && buf[w - 1] == ' ' && cp == ' ')
+				continue;
+			if (w == NORMALISE_FOLD_MAX) {
+				*whole = false;
+				break;
+			}
+			buf[w++] = (utf8proc_int32_t)cp;
+			continue;
+		}
+		got = utf8proc_decompose_char((utf8proc_int32_t)cp, buf + w,
+		                              NORMALISE_FOLD_MAX - w,
+		                              normalise_fold_options, &bound);
+		if (got < 0) { /* cannot happen on valid input: keep it */
+			got = 1;
+			if (w < NORMALISE_FOLD_MAX)
+				buf[w] = (utf8proc_int32_t)cp;
+		}
+		if (got > NORMALISE_FOLD_MAX - w) {
+			*whole = false;
+			break;
+		}
+		w += got;
+	}
+
+	/* Marks are gone, so no reordering is needed: only recompose. */
+	got = utf8proc_normalize_utf32(buf, w, UTF8PROC_COMPOSE);
+	if (got >= 0)
+		w = got;
+	return (size_t)w;
+}
+
 enum normalise_status
 normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
                struct normalise_result *ret)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	size_t off = 0, o = 0, n, start, end;
-	unsigned char prev = 0;
-	unsigned run = 0;
-	bool space = false;
-	uint32_t cp;
+	struct normalise_out s = { .out = out, .runs = runs };
+	size_t off, start, end;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > BT_MESSAGE_MAX) {
@@ -86,74 +228,27 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 		ret->truncated = true;
 	}
 
-	while (off < len) {
-		if (p[off] < 0x80) {
-			cp = p[off];
-			n = 1;
-		} else {
-			n = utf8_decode(p + off, len - off, &cp);
-			if (n == 0) {
-				ret->bad_offset = off;
-				out[0] = '\0';
-				return NORMALISE_INVALID_UTF8;
-			}
+	/* ASCII as far as it goes: never longer than the input. */
+	for (off = 0; off < len && p[off] < 0x80; off++)
+		normalise_put(&s, p[off], false);
+	if (off < len) {
+		size_t bad = off + utf8_invalid_offset(in + off, len - off);
+		if (bad < len) {
+			ret->bad_offset = bad;
+			out[0] = '\0';
+			return NORMALISE_INVALID_UTF8;
 		}
-
-		enum cp_class cls = normalise_classify(cp);
-		if (cls == CP_DROP) {
-			off += n;
-			continue;
-		}
-		if (cls == CP_SPACE || cp == ' ') {
-			space = true;
-			prev = 0;
-			run = 0;
-			off += n;
-			continue;
-		}
-		if (space && o > 0)
-			out[o++] = ' ';
-		space = false;
-
-		char a = cp < 0x80 ? (char)cp : normalise_ascii_punct(cp);
-		if (a != 0) {
-			unsigned char c = (unsigned char)a;
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + ('a' - 'A'));
-			bool letter = c >= 'a' && c <= 'z';
-			run = (letter && c == prev) ? run + 1 : 1;
-			prev = letter ? c : 0;
-			if (run >= 3) {
-				ret->has_runs = true;
-				if (runs == NORMALISE_RUNS_ONE && run == 3)
-					o--; /* drop the second copy too */
-				off += n;
-				continue;
-			}
-			out[o++] = (char)c;
-			off += n;
-			continue;
-		}
-
-		/* Latin-1 capitals (not the multiplication sign) fold here;
-		 * other scripts are matched caselessly by PCRE2. */
-		if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
-			cp += 0x20;
-		prev = 0;
-		run = 0;
-		if (cp < 0x800) {
-			out[o++] = (char)(0xc0 | (cp >> 6));
-			out[o++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			/* Same length as the input: copy the bytes. */
-			memcpy(out + o, p + off, n);
-			o += n;
-		}
-		off += n;
+		bool whole, fits = true;
+		size_t w = normalise_fold(p + off, len - off, &whole);
+		for (size_t i = 0; i < w && fits; i++)
+			fits =
+			    normalise_put(&s, (uint32_t)normalise_buf[i], true);
+		if (!whole || !fits)
+			ret->truncated = true;
 	}
 
 	start = 0;
-	end = o;
+	end = s.o;
 	while (start < end && normalise_is_trim((unsigned char)out[start]))
 		start++;
 	while (end > start && normalise_is_trim((unsigned char)out[end - 1]))
@@ -162,5 +257,6 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 		memmove(out, out + start, end - start);
 	out[end - start] = '\0';
 	ret->len = end - start;
+	ret->has_runs = s.has_runs;
 	return NORMALISE_OK;
 }

@@ -44,22 +44,21 @@ test_case_folding(void **state)
 	expect("STOP", "stop");
 	expect("My Back HURTS", "my back hurts");
 	expect("abcXYZ019", "abcxyz019");
-	/* Latin-1 capitals: À..Þ fold to à..þ. */
-	expect("\xc3\x89T\xc3\x89", "\xc3\xa9t\xc3\xa9"); /* ÉTÉ */
-	expect("\xc3\x80\xc3\x96\xc3\x98\xc3\x9e",        /* ÀÖØÞ */
-	       "\xc3\xa0\xc3\xb6\xc3\xb8\xc3\xbe");       /* àöøþ */
-	expect("ni\xc3\x91o", "ni\xc3\xb1o");             /* NiÑo */
-	/* The multiplication sign is not a letter, ß has no capital here. */
+	/* Latin-1 letters fold to lowercase with accents stripped (utf8proc
+	 * since the Unicode folding: they used to keep their accents). */
+	expect("\xc3\x89T\xc3\x89", "ete");        /* ÉTÉ */
+	expect("\xc3\x80\xc3\x96\xc3\x98\xc3\x9e", /* ÀÖØÞ */
+	       "ao\xc3\xb8\xc3\xbe");              /* aoøþ: no accent */
+	expect("ni\xc3\x91o", "nino");             /* NiÑo */
+	/* The multiplication sign is not a letter, ß folds to ss. */
 	expect("3\xc3\x97"
 	       "5",
 	       "3\xc3\x97"
 	       "5");
 	expect("stra\xc3\x9f"
 	       "e",
-	       "stra\xc3\x9f"
-	       "e");
-	/* Lowercase Latin-1 is unchanged. */
-	expect("caf\xc3\xa9", "caf\xc3\xa9");
+	       "strasse");
+	expect("caf\xc3\xa9", "cafe");
 }
 
 static void
@@ -276,15 +275,15 @@ test_truncation(void **state)
 	assert_int_equal(utf8_invalid_offset(out, r.len), r.len);
 	assert_int_equal(out[r.len - 1], 'a'); /* in[BT_MESSAGE_MAX - 2] */
 
-	/* "é" ends exactly at the limit: it is kept. */
+	/* "ø" (no accent to strip) ends exactly at the limit: it is kept. */
 	fill_ab(in, n);
 	in[BT_MESSAGE_MAX - 2] = '\xc3';
-	in[BT_MESSAGE_MAX - 1] = '\xa9';
+	in[BT_MESSAGE_MAX - 1] = '\xb8';
 	assert_int_equal(normalise_text(in, n, NORMALISE_RUNS_TWO, out, &r),
 	                 NORMALISE_OK);
 	assert_true(r.truncated);
 	assert_int_equal(r.len, BT_MESSAGE_MAX);
-	assert_memory_equal(out + BT_MESSAGE_MAX - 2, "\xc3\xa9", 2);
+	assert_memory_equal(out + BT_MESSAGE_MAX - 2, "\xc3\xb8", 2);
 
 	/* An emoji cut after two of its four bytes. */
 	fill_ab(in, n);
@@ -366,6 +365,145 @@ test_never_longer(void **state)
 	}
 }
 
+/* Non-ASCII text is folded with utf8proc: compatibility forms, full case
+ * folding, accents and other marks stripped. */
+static void
+test_unicode_fold(void **state)
+{
+	(void)state;
+	/* Full-width letters. */
+	expect("\xef\xbc\xae\xef\xbc\xb5\xef\xbc\xad\xef\xbc\xa2", "numb");
+	expect("\xef\xbd\x93\xef\xbd\x94\xef\xbd\x8f\xef\xbd\x90", "stop");
+	expect("can\xef\xbc\x87t", "cant"); /* full-width apostrophe */
+	/* Accents, precomposed and combining. */
+	expect("N\xc3\x9aMB", "numb");
+	expect("dorm\xc3\xad"
+	       "da",
+	       "dormida");
+	expect("formigam\xc3\xa9nto", "formigamento");
+	expect("cafe\xcc\x81", "cafe");
+	expect("E\xcc\x81\xcc\xa7T", "et"); /* two combining marks */
+	/* Ligatures and ß. */
+	expect("\xef\xac\x81ne", "fine");   /* ﬁ */
+	expect("\xef\xac\x83x", "ffix");    /* ﬃ */
+	expect("GRO\xc3\x9f", "gross");     /* ß */
+	expect("GRO\xe1\xba\x9e", "gross"); /* ẞ */
+	expect("numb\xc2\xad"               /* soft hyphen */
+	       "ness",
+	       "numbness");
+	/* Greek and Cyrillic capitals, final sigma folded too. */
+	expect("\xce\xa0\xce\x8c\xce\x9d\xce\x9f\xce\xa3",  /* ΠΌΝΟΣ */
+	       "\xcf\x80\xce\xbf\xce\xbd\xce\xbf\xcf\x83"); /* πονοσ */
+	expect("\xcf\x82", "\xcf\x83");                     /* ς -> σ */
+	expect("\xd0\xa1\xd0\x9f\xd0\x98\xd0\x9d\xd0\x90",  /* СПИНА */
+	       "\xd1\x81\xd0\xbf\xd0\xb8\xd0\xbd\xd0\xb0"); /* спина */
+	/* Turkish: dotted capital I folds to i; dotless i stays. */
+	expect("\xc4\xb0YI", "iyi");
+	expect("\xc4\xb1", "\xc4\xb1");
+	/* Hangul syllables are recomposed after folding. */
+	expect("\xed\x97\x88\xeb\xa6\xac", "\xed\x97\x88\xeb\xa6\xac");
+	/* Mixed ASCII and non-ASCII. */
+	expect("My B\xc3\x81"
+	       "CK hurts \xef\xbc\xae\xef\xbc\xaf\xef\xbc\xb7 \xf0\x9f\x98\xad",
+	       "my back hurts now");
+	expect("can\xe2\x80\x99t feel my f\xc3\xb2ot \xe2\x88\x92 at all",
+	       "cant feel my foot - at all");
+	/* Letter runs are counted on the folded letters. */
+	expect_runs("N\xc3\x9a\xc3\x9a\xc3\x9aMB", NORMALISE_RUNS_TWO, "nuumb");
+	expect_runs("N\xc3\x9a\xc3\x9a\xc3\x9aMB", NORMALISE_RUNS_ONE, "numb");
+	expect_runs("ne\xcc\x81"
+	            "e\xcc\x81"
+	            "e\xcc\x81"
+	            "d",
+	            NORMALISE_RUNS_ONE, "ned");
+}
+
+/* The compliance keywords are matched on the normalised text. */
+static void
+test_unicode_compliance(void **state)
+{
+	(void)state;
+	expect("\xef\xbc\xb3\xef\xbc\xb4\xef\xbc\xaf\xef\xbc\xb0", "stop");
+	expect("Stop", "stop");
+	expect("\xef\xbc\xb3top\xef\xbc\x81", "stop"); /* Ｓtop！ */
+	expect(
+	    "\xf0\x9d\x90\x92\xf0\x9d\x90\x93\xf0\x9d\x90\x8e\xf0\x9d\x90\x8f",
+	    "stop"); /* mathematical bold STOP */
+	expect("UNSUBSCRIB\xc3\x89", "unsubscribe");
+}
+
+/* Non-ASCII text before an invalid byte: the offset is that of the input. */
+static void
+test_unicode_invalid(void **state)
+{
+	(void)state;
+	expect_invalid("\xef\xbc\xb3\xef\xbc\xb4\xef\xbc\xaf\xef\xbc\xb0 \xff",
+	               14, 13);
+	expect_invalid("e\xcc\x81\xc0\xaf", 5, 3);
+	expect_invalid("\xef\xb7\xba\xed\xa0\x80", 6, 3);
+	expect_invalid("\xc3\x9f\xc3", 3, 2);
+}
+
+/* ﷺ (3 bytes) folds to 18 code points, 33 bytes. */
+#define FOLD_GROWS "\xef\xb7\xba"
+#define FOLD_GROWN                                                   \
+	"\xd8\xb5\xd9\x84\xd9\x89 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 " \
+	"\xd8\xb9\xd9\x84\xd9\x8a\xd9\x87 \xd9\x88\xd8\xb3\xd9\x84\xd9\x85"
+
+static void
+test_unicode_growth(void **state)
+{
+	char *in = malloc(BT_MESSAGE_MAX);
+	struct normalise_result r;
+	size_t k = 20 * 3;
+
+	(void)state;
+	assert_non_null(in);
+
+	/* Growth that fits is not a truncation. */
+	assert_int_equal(
+	    normalise_text(FOLD_GROWS, 3, NORMALISE_RUNS_TWO, out, &r),
+	    NORMALISE_OK);
+	assert_string_equal(out, FOLD_GROWN);
+	assert_int_equal(r.len, strlen(FOLD_GROWN));
+	assert_false(r.truncated);
+
+	/* Exactly BT_MESSAGE_MAX bytes in, ending with 20 of them: the output
+	 * is cut at a character boundary at BT_MESSAGE_MAX bytes. */
+	fill_ab(in, BT_MESSAGE_MAX - k);
+	for (size_t i = BT_MESSAGE_MAX - k; i < BT_MESSAGE_MAX; i += 3)
+		memcpy(in + i, FOLD_GROWS, 3);
+	for (int m = 0; m < 2; m++) {
+		memset(out, 'X', sizeof(out));
+		assert_int_equal(
+		    normalise_text(in, BT_MESSAGE_MAX,
+		                   m ? NORMALISE_RUNS_ONE : NORMALISE_RUNS_TWO,
+		                   out, &r),
+		    NORMALISE_OK);
+		assert_true(r.truncated);
+		assert_true(r.len <= BT_MESSAGE_MAX);
+		assert_true(r.len >= BT_MESSAGE_MAX - 2);
+		assert_int_equal(strlen(out), r.len);
+		assert_int_equal(utf8_invalid_offset(out, r.len), r.len);
+		assert_memory_equal(out, in, BT_MESSAGE_MAX - k);
+		assert_memory_equal(out + BT_MESSAGE_MAX - k, FOLD_GROWN,
+		                    strlen(FOLD_GROWN));
+	}
+
+	/* Nothing but them: the folded code points outgrow the fold buffer
+	 * too, and the output is still filled up to the limit. */
+	for (size_t i = 0; i + 3 <= BT_MESSAGE_MAX; i += 3)
+		memcpy(in + i, FOLD_GROWS, 3);
+	assert_int_equal(normalise_text(in, BT_MESSAGE_MAX / 3 * 3,
+	                                NORMALISE_RUNS_TWO, out, &r),
+	                 NORMALISE_OK);
+	assert_true(r.truncated);
+	assert_true(r.len >= BT_MESSAGE_MAX - 2);
+	assert_int_equal(utf8_invalid_offset(out, r.len), r.len);
+	assert_memory_equal(out, FOLD_GROWN, strlen(FOLD_GROWN));
+	free(in);
+}
+
 int
 main(void)
 {
@@ -383,6 +521,10 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_never_longer),
+		cmocka_unit_test(test_unicode_fold),
+		cmocka_unit_test(test_unicode_compliance),
+		cmocka_unit_test(test_unicode_invalid),
+		cmocka_unit_test(test_unicode_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
