@@ -14,7 +14,8 @@
 #include "normalise.h"
 #include "prefilter.h"
 
-#define CLASSIFY_MAX_RETRIES 32
+#define CLASSIFY_MAX_RETRIES    32
+#define CLASSIFY_CANDIDATES_MAX 4096
 
 struct classify {
 	const struct ruleset *rs;
@@ -25,6 +26,7 @@ struct classify {
 	uint64_t *bits;
 	size_t nwords;
 	struct concept_scratch *concepts;
+	uint32_t candidates[CLASSIFY_CANDIDATES_MAX];
 	char norm[2][BT_MESSAGE_MAX + 1];
 };
 
@@ -188,25 +190,17 @@ classify_rule(struct classify *c, uint32_t ri, const char *text, size_t len,
 	return hit && !classify_excluded(c, ri, text, len, limit_hits, ex);
 }
 
-/* Whether any combination of rule ri holds in the last concept scan and
- * no exclusion pattern of the rule is found.  Returns the index of the
- * combination in ruleset.combos, or -1. */
-static long
-classify_combos(struct classify *c, uint32_t ri, const char *text, size_t len,
-                unsigned *limit_hits, struct classify_explain *ex)
+/* Whether combination ci holds in the last concept scan and no exclusion
+ * pattern of its rule is found. */
+static bool
+classify_combo(struct classify *c, size_t ci, const char *text, size_t len,
+               unsigned *limit_hits, struct classify_explain *ex)
 {
-	const struct rule *r = &c->rs->rules[ri];
+	uint32_t ri = c->rs->combo_rule[ci];
 
-	for (size_t i = 0; i < r->when.count; i++) {
-		size_t ci = r->first_combo + i;
-		if (concept_combo_holds(c->concepts, &c->rs->combos[ci],
-		                        r->negatable))
-			return classify_excluded(c, ri, text, len, limit_hits,
-			                         ex)
-			           ? -1
-			           : (long)ci;
-	}
-	return -1;
+	return concept_combo_holds(c->concepts, &c->rs->combos[ci],
+	                           c->rs->rules[ri].negatable) &&
+	       !classify_excluded(c, ri, text, len, limit_hits, ex);
 }
 
 static void
@@ -288,14 +282,17 @@ classify_concepts(struct classify *c, const char *text, size_t len,
 	concept_scan(rs->concepts, c->concepts, text, len);
 	if (ex != NULL)
 		classify_record_concepts(c, ex);
-	for (size_t k = 0; k < rs->ncombo_rules; k++) {
-		long ci = classify_combos(c, rs->combo_rules[k], text, len,
-		                          limit_hits, ex);
-		if (ci >= 0) {
-			if (ex != NULL)
-				ex->combo = ci;
-			return rs->combo_rules[k];
-		}
+	/* Combinations are numbered in precedence order: the first that
+	 * holds decides.  Only those whose first concept was found can. */
+	size_t n = concept_candidates(rs->concepts, c->concepts, c->candidates,
+	                              CLASSIFY_CANDIDATES_MAX);
+	for (size_t k = 0; k < (n == SIZE_MAX ? rs->ncombos : n); k++) {
+		size_t ci = n == SIZE_MAX ? k : c->candidates[k];
+		if (!classify_combo(c, ci, text, len, limit_hits, ex))
+			continue;
+		if (ex != NULL)
+			ex->combo = (long)ci;
+		return rs->combo_rule[ci];
 	}
 	return LONG_MAX;
 }

@@ -90,6 +90,10 @@ struct concept_set {
 	bool lang_used[LANG__COUNT];
 	struct sb_stemmer *stemmer[LANG__COUNT];
 	bool finished;
+	/* Combinations by their first concept, for concept_candidates. */
+	uint32_t *combo_head; /* per concept */
+	uint32_t *combo_next; /* per combination */
+	size_t ncombos;
 };
 
 #define CACHE_SLOTS 4096
@@ -114,7 +118,12 @@ struct concept_scratch {
 	uint8_t tok_how[TOKEN_MAX][CACHE_IDS];
 	uint32_t tok_ids[TOKEN_MAX][CACHE_IDS];
 	struct concept_match matches[CONCEPT_MATCHES_MAX];
+	bool judged[CONCEPT_MATCHES_MAX]; /* context worked out */
 	size_t nmatches;
+	const char *text;  /* of the last scan */
+	uint64_t *present; /* concepts matched, by id */
+	uint32_t *present_list;
+	size_t npresent;
 };
 
 static uint32_t
@@ -271,6 +280,8 @@ concept_set_free(struct concept_set *cs)
 	}
 	free(cs->deletions.slots);
 	free(cs->arena);
+	free(cs->combo_head);
+	free(cs->combo_next);
 	free(cs);
 }
 
@@ -814,7 +825,9 @@ concept_scratch_new(const struct concept_set *cs)
 		return NULL;
 	s->cs = cs;
 	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
-	if (s->cache == NULL) {
+	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
+	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
+	if (s->cache == NULL || s->present == NULL || s->present_list == NULL) {
 		concept_scratch_free(s);
 		return NULL;
 	}
@@ -836,6 +849,8 @@ concept_scratch_free(struct concept_scratch *s)
 		if (s->stemmer[l] != NULL)
 			sb_stemmer_delete(s->stemmer[l]);
 	free(s->cache);
+	free(s->present);
+	free(s->present_list);
 	free(s);
 }
 
@@ -1057,26 +1072,100 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	for (size_t i = 0; i < nn; i++)
 		concept_add_match(s, (uint32_t)nums[i].kind, nums[i].first,
 		                  nums[i].last, CONCEPT_HOW_NUMBER);
+	for (size_t i = 0; i < s->npresent; i++)
+		s->present[s->present_list[i] >> 6] = 0;
+	s->npresent = 0;
+	s->text = text;
 	for (size_t i = 0; i < s->nmatches; i++) {
-		struct concept_match *m = &s->matches[i];
-		struct context_result cr;
-		m->context = (uint8_t)context_judge(text, s->toks, s->ntok,
-		                                    m->first, m->last, &cr);
-		for (int b = 0; b < 4; b++)
-			if (m->context & (1u << b)) {
-				m->cue_first = cr.cue[b].first;
-				m->cue_last = cr.cue[b].last;
-				break;
-			}
+		uint32_t c = s->matches[i].concept;
+		s->judged[i] = false;
+		if (!((s->present[c >> 6] >> (c & 63)) & 1)) {
+			s->present[c >> 6] |= UINT64_C(1) << (c & 63);
+			s->present_list[s->npresent++] = c;
+		}
 	}
 	return s->nmatches;
 }
 
-const struct concept_match *
-concept_matches(const struct concept_scratch *s, size_t *n)
+/* Works out the context of match i, once: a match whose concept no
+ * combination asks about never costs a context judgement. */
+static void
+concept_judge(struct concept_scratch *s, size_t i)
 {
+	struct concept_match *m = &s->matches[i];
+	struct context_result cr;
+
+	if (s->judged[i])
+		return;
+	s->judged[i] = true;
+	m->context = (uint8_t)context_judge(s->text, s->toks, s->ntok, m->first,
+	                                    m->last, &cr);
+	for (int b = 0; b < 4; b++)
+		if (m->context & (1u << b)) {
+			m->cue_first = cr.cue[b].first;
+			m->cue_last = cr.cue[b].last;
+			break;
+		}
+}
+
+const struct concept_match *
+concept_matches(struct concept_scratch *s, size_t *n)
+{
+	for (size_t i = 0; i < s->nmatches; i++)
+		concept_judge(s, i);
 	*n = s->nmatches;
 	return s->matches;
+}
+
+int
+concept_index_combos(struct concept_set *cs, const struct concept_combo *c,
+                     size_t n)
+{
+	free(cs->combo_head);
+	free(cs->combo_next);
+	cs->combo_head = malloc((cs->nconcepts + 1) * sizeof(uint32_t));
+	cs->combo_next = malloc((n + 1) * sizeof(uint32_t));
+	if (cs->combo_head == NULL || cs->combo_next == NULL)
+		return -1;
+	for (size_t i = 0; i < cs->nconcepts; i++)
+		cs->combo_head[i] = NONE;
+	/* pushed from the last, so each list runs in combination order */
+	for (size_t i = n; i-- > 0;) {
+		cs->combo_next[i] = NONE;
+		if (c[i].n == 0)
+			continue;
+		cs->combo_next[i] = cs->combo_head[c[i].concept[0]];
+		cs->combo_head[c[i].concept[0]] = (uint32_t)i;
+	}
+	cs->ncombos = n;
+	return 0;
+}
+
+static int
+concept_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t
+concept_candidates(const struct concept_set *cs,
+                   const struct concept_scratch *s, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (cs->combo_head == NULL)
+		return 0;
+	for (size_t i = 0; i < s->npresent; i++)
+		for (uint32_t c = cs->combo_head[s->present_list[i]]; c != NONE;
+		     c = cs->combo_next[c]) {
+			if (n == max)
+				return SIZE_MAX;
+			out[n++] = c;
+		}
+	if (n > 1)
+		qsort(out, n, sizeof(*out), concept_u32_cmp);
+	return n;
 }
 
 const struct token *
@@ -1087,8 +1176,13 @@ concept_tokens(const struct concept_scratch *s, size_t *n)
 }
 
 static bool
-concept_counts(const struct concept_match *m, bool use_context)
+concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 {
+	const struct concept_match *m = &s->matches[i];
+
+	if (!use_context)
+		return true;
+	concept_judge(s, i);
 	return !use_context ||
 	       !(m->context &
 	         (CONTEXT_NEGATED | CONTEXT_HISTORICAL | CONTEXT_HYPOTHETICAL));
@@ -1097,13 +1191,13 @@ concept_counts(const struct concept_match *m, bool use_context)
 /* Whether concept k has a match that counts in sentence sent, inside tokens
  * [lo, hi]. */
 static bool
-concept_has_in(const struct concept_scratch *s, uint32_t k, bool use_context,
+concept_has_in(struct concept_scratch *s, uint32_t k, bool use_context,
                uint16_t sent, size_t lo, size_t hi)
 {
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *m = &s->matches[i];
 		if (m->concept == k && m->sentence == sent && m->first >= lo &&
-		    m->last <= hi && concept_counts(m, use_context))
+		    m->last <= hi && concept_counts(s, i, use_context))
 			return true;
 	}
 	return false;
@@ -1113,18 +1207,22 @@ concept_has_in(const struct concept_scratch *s, uint32_t k, bool use_context,
  * matches; each is checked in O(matches), so a message full of matches
  * costs matches^2 at most, never a product over the concepts. */
 bool
-concept_combo_holds(const struct concept_scratch *s,
-                    const struct concept_combo *c, bool use_context)
+concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
+                    bool use_context)
 {
 	if (c->n == 0)
 		return false;
+	for (uint8_t k = 0; k < c->n; k++)
+		if (!((s->present[c->concept[k] >> 6] >> (c->concept[k] & 63)) &
+		      1))
+			return false;
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *a = &s->matches[i];
 		bool in_combo = false;
 		for (uint8_t k = 0; k < c->n; k++)
 			if (a->concept == c->concept[k])
 				in_combo = true;
-		if (!in_combo || !concept_counts(a, use_context))
+		if (!in_combo || !concept_counts(s, i, use_context))
 			continue;
 		size_t lo = 0, hi = SIZE_MAX;
 		if (c->within != 0) {

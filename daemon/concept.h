@@ -90,16 +90,31 @@ void concept_scratch_free(struct concept_scratch *s);
 size_t concept_scan(const struct concept_set *cs, struct concept_scratch *s,
                     const char *text, size_t len);
 
-/* The matches and tokens of the last scan. */
-const struct concept_match *concept_matches(const struct concept_scratch *s,
+/* The matches of the last scan, each with its context worked out (a scan
+ * leaves context to be judged when a combination needs it). */
+const struct concept_match *concept_matches(struct concept_scratch *s,
                                             size_t *n);
+/* The tokens of the last scan. */
 const struct token *concept_tokens(const struct concept_scratch *s, size_t *n);
 
 /* Whether a combination holds in the last scan.  With use_context, a match
  * that is negated, historical or hypothetical does not count; one that is
  * someone else's does. */
-bool concept_combo_holds(const struct concept_scratch *s,
+bool concept_combo_holds(struct concept_scratch *s,
                          const struct concept_combo *c, bool use_context);
+
+/* Indexes combinations c[0..n) (a rule set's, in precedence order) so that
+ * concept_candidates can list those a scan makes possible.  Returns 0, or
+ * -1 when out of memory. */
+int concept_index_combos(struct concept_set *cs, const struct concept_combo *c,
+                         size_t n);
+
+/* The indexes of the combinations whose first concept the last scan
+ * found, ascending, into out; SIZE_MAX when there are more than max (then
+ * every combination is a candidate). */
+size_t concept_candidates(const struct concept_set *cs,
+                          const struct concept_scratch *s, uint32_t *out,
+                          size_t max);
 
 /* Damerau (optimal string alignment) distance of a and b, or limit + 1
  * when it is more than limit.  Exposed for tests. */

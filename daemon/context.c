@@ -1,29 +1,827 @@
-/* STUB */
+/* Context of a concept match, after NegEx (Chapman et al. 2001) and ConText
+ * (Harkema et al. 2009): fixed trigger lists, pseudo-triggers that look
+ * like a trigger but are not one, terminators that end a trigger's scope,
+ * and a scope of a clause (negation, someone else) or a sentence (history,
+ * hypothesis).  The negation lists are negation.c's, shared with the
+ * pattern rules.  Deliberately conservative: a red flag that is not
+ * clearly negated, past or hypothetical stands. */
+#include <stdbool.h>
 #include <string.h>
+
 #include "context.h"
+#include "negation.h"
+
+/* The message and its tokens. */
+struct context_msg {
+	const char *text;
+	const struct token *t;
+	size_t n;
+};
+
+/* Negating words of Spanish and Portuguese (accents are stripped by
+ * normalisation: "não" -> "nao"), on top of negation_cues. */
+static const char *const context_neg_cues[] = {
+	"sin",    "sem",    "nunca",   "nao",    "ni",      "nem",     "jamas",
+	"jamais", "ningun", "ninguna", "nenhum", "nenhuma", "tampoco", NULL,
+};
+
+/* Spanish and Portuguese fillers, on top of negation_fillers. */
+static const char *const context_neg_fillers[] = {
+	"de",     "la",    "el",     "los",    "las",    "en",    "mi",  "meu",
+	"minha",  "o",     "y",      "e",      "um",     "uma",   "un",  "una",
+	"tengo",  "tenho", "tenia",  "tinha",  "siento", "sinto", "hay", "ha",
+	"tenido", "tido",  "ningun", "nenhum", NULL,
+};
+
+/* An answer after the match: "numbness? nope", "tingling: no". */
+static const char *const context_neg_answers[] = {
+	"no",   "nope", "nah",   "none", "never",   "nada", "negative",
+	"zero", "nao",  "nunca", "not",  "nothing", NULL,
+};
+
+/* Contrast words: they end every scope ("had sciatica years ago but my
+ * foot is numb"). */
+static const char *const context_contrast[] = {
+	"but",     "however", "though", "although", "yet",     "except",
+	"whereas", "aside",   "apart",  "besides",  "instead", NULL,
+};
+
+/* Units of "N years ago" and "years back": days and weeks are recent. */
+static const char *const context_hist_units[] = {
+	"year",   "years",  "yr",      "yrs", "month",
+	"months", "decade", "decades", NULL,
+};
+
+/* Words that may count a time unit: "a few years ago", "5 years ago". */
+static const char *const context_quantity[] = {
+	"a",      "an",    "few",   "couple", "many",   "several", "some",
+	"one",    "two",   "three", "four",   "five",   "six",     "seven",
+	"eight",  "nine",  "ten",   "eleven", "twelve", "fifteen", "twenty",
+	"thirty", "forty", "fifty", NULL,
+};
+
+/* "in the past" is not historical when a span of time follows: "in the
+ * past few days" is now. */
+static const char *const context_past_span[] = {
+	"few",   "couple", "several", "day",   "days",  "week",   "weeks",
+	"month", "months", "year",    "years", "hour",  "hours",  "while",
+	"two",   "three",  "24",      "48",    "night", "nights", NULL,
+};
+
+/* After "last": "last year", "last summer". */
+static const char *const context_last_what[] = {
+	"year", "summer", "winter", "spring", "fall", "autumn", "decade", NULL,
+};
+
+/* After "when i was" or "as a": being young. */
+static const char *const context_young[] = {
+	"younger",  "young", "little", "small",   "kid",  "child", "teen",
+	"teenager", "boy",   "girl",   "student", "kids", NULL,
+};
+
+/* After "back in": "back in 2019", "back in college". */
+static const char *const context_back_in[] = {
+	"college", "school", "highschool", "uni", "university", NULL,
+};
+
+/* "got used to it" is not "used to". */
+static const char *const context_used_pseudo[] = {
+	"got",  "get", "gets", "getting", "am",   "im",     "be",
+	"been", "is",  "are",  "was",     "were", "become", NULL,
+};
+
+/* Words saying the match is present now: they stop it being historical. */
+static const char *const context_present[] = {
+	"still",     "again",     "now",      "currently", "current",
+	"today",     "since",     "keeps",    "keep",      "keeping",
+	"tonight",   "yesterday", "lately",   "recently",  "returned",
+	"recurring", "ongoing",   "nowadays", NULL,
+};
+
+/* After "this": "this morning". */
+static const char *const context_this_when[] = {
+	"morning", "afternoon", "evening", "week", "weekend", "time", NULL,
+};
+
+/* Hypothetical triggers, each a phrase of words, checked where it starts.
+ * "if" and "what if" are handled apart. */
+static const char *const context_hyp_phrases[] = {
+	"in case",     "watch out for", "look out for",  "watch for", "risk of",
+	"risk for",    "risks of",      "possible to",   "signs of",  "sign of",
+	"symptoms of", "symptom of",    "warning signs", NULL,
+};
+
+/* "how do i prevent", "stretches to avoid", not "i cant avoid it". */
+static const char *const context_hyp_prevent[] = {
+	"prevent", "prevents", "preventing", "avoid", "avoiding", NULL,
+};
+static const char *const context_hyp_prevent_after[] = {
+	"to", "i", "how", "we", "you", "help", "helps", NULL,
+};
+
+/* "can X cause": a verb of causing after a modal. */
+static const char *const context_hyp_cause[] = {
+	"cause",   "causes",   "give",      "gives",
+	"lead to", "leads to", "result in", "results in",
+	"trigger", "triggers", "bring on",  NULL,
+};
+
+/* Modals that ask anywhere in a sentence, and those that ask only at its
+ * start ("does lifting cause it", not "it does cause it"). */
+static const char *const context_modal_any[] = {
+	"can", "could", "might", "may", NULL,
+};
+static const char *const context_modal_first[] = {
+	"does", "do", "would", "will", "did", NULL,
+};
+static const char *const context_wh[] = {
+	"how", "why", "what", "when", "and", "or", NULL,
+};
+
+/* Before "if" or "whether": the writer is unsure of something real ("not
+ * sure if its numbness", "cant tell if"), or it is a comparison ("feels as
+ * if"). */
+static const char *const context_if_pseudo[] = {
+	"as",   "see",   "sure", "know",   "wonder", "wondering", "unsure",
+	"tell", "check", "ask",  "asking", "asked",  "curious",   NULL,
+};
+
+/* Before "signs of": the writer has them ("i have signs of"). */
+static const char *const context_signs_pseudo[] = {
+	"have", "has",   "having", "had", "got",          "getting", "showing",
+	"show", "shows", "ive",    "im",  "experiencing", NULL,
+};
+
+/* Subjects that end a hypothetical or historical scope from the 2nd word
+ * after the trigger on. */
+static const char *const context_subjects[] = {
+	"my", "i", "im", "it", "its", "he", "she", "ive", "id", NULL,
+};
+
+/* Words that end a hypothetical scope wherever they are. */
+static const char *const context_hyp_enders[] = {
+	"but", "because", "already", "cuz", "coz", NULL,
+};
+
+/* Someone else: people a writer asks for. */
+static const char *const context_people[] = {
+	"dad",         "dads",       "father",      "fathers",   "mom",
+	"moms",        "mum",        "mums",        "mother",    "mothers",
+	"wife",        "wifes",      "husband",     "husbands",  "hubby",
+	"son",         "sons",       "daughter",    "daughters", "brother",
+	"brothers",    "sister",     "sisters",     "friend",    "friends",
+	"buddy",       "buddys",     "client",      "clients",   "partner",
+	"partners",    "girlfriend", "girlfriends", "boyfriend", "boyfriends",
+	"gf",          "bf",         "coworker",    "coworkers", "worker",
+	"colleague",   "colleagues", "grandma",     "grandpa",   "grandmother",
+	"grandfather", "uncle",      "aunt",        "cousin",    "kid",
+	"kids",        "child",      "children",    "boss",      "patient",
+	"patients",    "roommate",   "teammate",    "teammates", "neighbor",
+	"neighbour",   "fiance",     "fiancee",     "spouse",    "nephew",
+	"niece",       "parent",     "parents",     "bro",       "athlete",
+	"athletes",    "trainee",    "trainees",    "student",   "students",
+	NULL,
+};
+
+/* Owners of a person: "my dad", "their kid". */
+static const char *const context_owners[] = {
+	"my", "our", "his", "her", "their", NULL,
+};
+
+/* Third persons as subject or owner. */
+static const char *const context_third[] = {
+	"he",   "she", "they", "his",    "her",    "their", "hes",
+	"shes", "him", "them", "theyre", "theirs", NULL,
+};
+
+/* First persons: the writer speaks of themself again. */
+static const char *const context_first[] = {
+	"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", NULL,
+};
+
+static bool
+context_in(const struct context_msg *m, size_t i, const char *const *list)
+{
+	return i < m->n && negation_word_in(list, m->text + m->t[i].start,
+	                                    m->t[i].end - m->t[i].start);
+}
+
+static bool
+context_is(const struct context_msg *m, size_t i, const char *word)
+{
+	return i < m->n && token_is(m->text, &m->t[i], word);
+}
+
+/* Whether tokens i and j are in the same clause. */
+static bool
+context_same_clause(const struct context_msg *m, size_t i, size_t j)
+{
+	return i < m->n && j < m->n && m->t[i].clause == m->t[j].clause;
+}
+
+/* Whether token k is "my" after "in", "on" or "down" ("numb in my toes"),
+ * which does not start a new statement. */
+static bool
+context_in_my(const struct context_msg *m, size_t k)
+{
+	return context_is(m, k, "my") && k > 0 &&
+	       (context_is(m, k - 1, "in") || context_is(m, k - 1, "on") ||
+	        context_is(m, k - 1, "down"));
+}
+
+/* The number of words of phrase (words separated by one space) that the
+ * tokens from i spell, all in one clause, or 0. */
+static size_t
+context_phrase(const struct context_msg *m, size_t i, const char *phrase)
+{
+	const char *p = phrase;
+	size_t k = 0;
+
+	while (*p != '\0') {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		size_t j = i + k;
+
+		if (j >= m->n || !context_same_clause(m, i, j) ||
+		    m->t[j].end - m->t[j].start != len ||
+		    memcmp(m->text + m->t[j].start, p, len) != 0)
+			return 0;
+		k++;
+		p += len;
+		if (*p == ' ')
+			p++;
+	}
+	return k;
+}
+
+/* The first phrase of list spelled from i: its number of words, or 0. */
+static size_t
+context_phrase_in(const struct context_msg *m, size_t i,
+                  const char *const *list)
+{
+	for (; *list; list++) {
+		size_t k = context_phrase(m, i, *list);
+		if (k > 0)
+			return k;
+	}
+	return 0;
+}
+
+static void
+context_set(struct context_result *r, enum context_flag f, size_t first,
+            size_t last)
+{
+	unsigned bit = 0;
+
+	while (bit + 1 < CONTEXT_FLAGS && !((unsigned)f & (1u << bit)))
+		bit++;
+	r->flags |= (unsigned)f;
+	r->cue[bit].first = (uint16_t)first;
+	r->cue[bit].last = (uint16_t)last;
+}
+
+/* The first and last tokens of the sentence token i is in. */
+static void
+context_sentence(const struct context_msg *m, size_t i, size_t *start,
+                 size_t *end)
+{
+	size_t s = i, e = i;
+
+	while (s > 0 && m->t[s - 1].sentence == m->t[i].sentence)
+		s--;
+	while (e + 1 < m->n && m->t[e + 1].sentence == m->t[i].sentence)
+		e++;
+	*start = s;
+	*end = e;
+}
+
+/* ---- negation ---- */
+
+/* A negating word at k: its last token in *last ("free of" has two). */
+static bool
+context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
+{
+	if (context_in(m, k, negation_cues) ||
+	    context_in(m, k, context_neg_cues)) {
+		*last = k;
+		return true;
+	}
+	if (context_is(m, k, "free") && context_is(m, k + 1, "of")) {
+		*last = k + 1;
+		return true;
+	}
+	return false;
+}
+
+/* Whether the words after a negating word ending at k undo it: "not sure",
+ * "no idea", "no change", "never felt anything like". */
+static bool
+context_neg_pseudo(const struct context_msg *m, size_t k)
+{
+	if (context_in(m, k + 1, negation_pseudo))
+		return true;
+	for (size_t j = k + 1; j <= k + 2; j++)
+		if ((context_is(m, j, "anything") ||
+		     context_is(m, j, "something")) &&
+		    context_is(m, j + 1, "like"))
+			return true;
+	return false;
+}
+
+static bool
+context_neg_filler(const struct context_msg *m, size_t k)
+{
+	return context_in(m, k, negation_fillers) ||
+	       context_in(m, k, context_neg_fillers);
+}
+
+/* A negating word before the match, in its clause, within the window. */
+static bool
+context_negated_before(const struct context_msg *m, size_t first,
+                       struct context_cue *cue)
+{
+	unsigned content = 0;
+
+	for (size_t k = first; k-- > 0 && first - k <= CONTEXT_REACH;) {
+		size_t cl;
+
+		if (!context_same_clause(m, k, first))
+			return false;
+		if (context_neg_cue(m, k, &cl) && cl < first) {
+			if (context_neg_pseudo(m, cl))
+				return false;
+			cue->first = (uint16_t)k;
+			cue->last = (uint16_t)cl;
+			return true;
+		}
+		bool filler = context_neg_filler(m, k);
+		if (context_in(m, k, negation_terminators) && !filler)
+			return false;
+		if (context_in(m, k, context_contrast))
+			return false;
+		/* "my" opens a new statement, except in "in my leg" */
+		if (context_is(m, k, "my") &&
+		    !(k > 0 && context_is(m, k - 1, "in")))
+			return false;
+		if (!filler && ++content > NEGATION_WINDOW)
+			return false;
+	}
+	return false;
+}
+
+/* An answer after the match: "numbness? nope", "numb not really". */
+static bool
+context_negated_after(const struct context_msg *m, size_t last,
+                      struct context_cue *cue)
+{
+	bool crossed = false;
+
+	for (size_t k = last + 1; k < m->n && k <= last + 3; k++) {
+		const struct token *p = &m->t[k - 1];
+
+		if (p->flags & TOKEN_CLAUSE_END) {
+			if (crossed || !(p->after == '?' || p->after == ':' ||
+			                 p->after == '-' || p->after == ','))
+				return false;
+			crossed = true;
+		}
+		if (context_in(m, k, context_neg_answers)) {
+			size_t cl = k;
+			bool end = (m->t[k].flags & TOKEN_CLAUSE_END) != 0;
+
+			if (context_same_clause(m, k, k + 1) &&
+			    context_is(m, k + 1, "really")) {
+				cl = k + 1;
+				end = true;
+			} else if (context_same_clause(m, k, k + 2) &&
+			           context_is(m, k + 1, "at") &&
+			           context_is(m, k + 2, "all")) {
+				cl = k + 2;
+				end = true;
+			} else if (context_is(m, k, "not")) {
+				end = false; /* "numb not sure why" */
+			}
+			if (!end)
+				return false;
+			cue->first = (uint16_t)k;
+			cue->last = (uint16_t)cl;
+			return true;
+		}
+		if (!context_in(m, k, negation_fillers))
+			return false;
+	}
+	return false;
+}
+
+/* ---- historical ---- */
+
+/* Whether a word of the sentence [s, e] says the match is present now. */
+static bool
+context_present_now(const struct context_msg *m, size_t s, size_t e)
+{
+	for (size_t k = s; k <= e; k++) {
+		if (context_in(m, k, context_present))
+			return true;
+		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
+		     context_is(m, k, "coming")) &&
+		    context_is(m, k + 1, "back"))
+			return true;
+		if (context_is(m, k, "this") &&
+		    context_in(m, k + 1, context_this_when))
+			return true;
+	}
+	return false;
+}
+
+/* The start of a count before a time unit at u: "a few years", "5
+ * years", "years". */
+static size_t
+context_count_start(const struct context_msg *m, size_t u)
+{
+	size_t s = u;
+
+	if (s > 0 && context_same_clause(m, s - 1, u) &&
+	    ((m->t[s - 1].flags & TOKEN_NUMBER) ||
+	     context_in(m, s - 1, context_quantity)))
+		s--;
+	if (s < u && s > 0 && context_same_clause(m, s - 1, u) &&
+	    (context_is(m, s, "few") || context_is(m, s, "couple")) &&
+	    context_is(m, s - 1, "a"))
+		s--;
+	return s;
+}
+
+/* Whether phrase starts d tokens before k, in the clause of k; its start
+ * in *s. */
+static bool
+context_phrase_back(const struct context_msg *m, size_t k, size_t d,
+                    const char *phrase, size_t *s)
+{
+	if (k < d || !context_same_clause(m, k - d, k) ||
+	    context_phrase(m, k - d, phrase) == 0)
+		return false;
+	*s = k - d;
+	return true;
+}
+
+/* A historical trigger ending at token k: its span in *s, *e.  Anchored at
+ * its last word, so "5 years ago" is found at "ago". */
+static bool
+context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
+                 size_t last, size_t *s, size_t *e)
+{
+	(void)ss;
+	(void)first;
+	(void)last;
+	*s = *e = k;
+	if (context_is(m, k, "previously"))
+		return true;
+	/* "5 years ago", "a few years back", "a long time ago", "long ago" */
+	if ((context_is(m, k, "ago") || context_is(m, k, "back")) && k > 0 &&
+	    context_same_clause(m, k - 1, k)) {
+		if (context_in(m, k - 1, context_hist_units)) {
+			*s = context_count_start(m, k - 1);
+			return true;
+		}
+		if (context_is(m, k, "ago") && context_is(m, k - 1, "long")) {
+			*s = k - 1;
+			return true;
+		}
+		if (context_is(m, k, "ago") && context_is(m, k - 1, "time") &&
+		    k > 1 && context_is(m, k - 2, "long")) {
+			*s = k - 2;
+			return true;
+		}
+	}
+	if (k == 0)
+		return false;
+	*s = k - 1;
+	/* "used to", unless "got used to" */
+	if (context_is(m, k, "to") && context_is(m, k - 1, "used") &&
+	    context_same_clause(m, k - 1, k))
+		return !(k > 1 && context_same_clause(m, k - 2, k) &&
+		         context_in(m, k - 2, context_used_pseudo));
+	if (context_phrase(m, k - 1, "history of") == 2 ||
+	    context_phrase(m, k - 1, "hx of") == 2)
+		return true;
+	/* "once had" */
+	if (context_is(m, k - 1, "once") && context_same_clause(m, k - 1, k) &&
+	    (context_is(m, k, "had") || context_is(m, k, "got") ||
+	     context_is(m, k, "experienced") || context_is(m, k, "suffered")))
+		return true;
+	/* "last year" */
+	if (context_is(m, k - 1, "last") && context_same_clause(m, k - 1, k) &&
+	    context_in(m, k, context_last_what))
+		return true;
+	/* "back in 2019", "back in college", "back in high school", "back in
+	 * the day" */
+	if (((m->t[k].flags & TOKEN_NUMBER) ||
+	     context_in(m, k, context_back_in)) &&
+	    context_phrase_back(m, k, 2, "back in", s))
+		return true;
+	if (((context_is(m, k, "school") && context_is(m, k - 1, "high")) ||
+	     ((context_is(m, k, "day") || context_is(m, k, "days")) &&
+	      context_is(m, k - 1, "the"))) &&
+	    context_phrase_back(m, k, 3, "back in", s))
+		return true;
+	/* "when i was younger", "when i was a kid", "when i was in college",
+	 * "when i was in high school" */
+	if (context_in(m, k, context_young) &&
+	    context_phrase_back(m, k, 3, "when i was", s))
+		return true;
+	if ((context_in(m, k, context_young) ||
+	     context_in(m, k, context_back_in)) &&
+	    (context_is(m, k - 1, "a") || context_is(m, k - 1, "in")) &&
+	    context_phrase_back(m, k, 4, "when i was", s))
+		return true;
+	if (context_is(m, k, "school") && context_is(m, k - 1, "high") &&
+	    context_phrase_back(m, k, 5, "when i was in", s))
+		return true;
+	if (k < 2)
+		return false;
+	*s = k - 2;
+	/* "in the past", unless "in the past few days" */
+	if (context_phrase(m, k - 2, "in the past") == 3)
+		return !(context_same_clause(m, k, k + 1) &&
+		         (context_in(m, k + 1, context_past_span) ||
+		          (m->t[k + 1].flags & TOKEN_NUMBER)));
+	if (context_phrase(m, k - 2, "as a") == 2 &&
+	    context_same_clause(m, k - 2, k) && context_in(m, k, context_young))
+		return true;
+	return false;
+}
+
+/* Finds a trigger, either before the match (the span it returns ends before
+ * first) or after it; the start of the sentence is ss. */
+typedef bool context_trigger_fn(const struct context_msg *m, size_t k,
+                                size_t ss, size_t first, size_t last, size_t *s,
+                                size_t *e);
+
+/* Walks back from the match to the nearest trigger whose scope reaches it:
+ * in the sentence and CONTEXT_REACH, not beyond an ender or "and now", and
+ * with no subject two or more words after the trigger ("if i lift my leg
+ * goes numb"); with in_my, "in my" is no subject. */
+static bool
+context_scope_back(const struct context_msg *m, size_t ss, size_t first,
+                   size_t last, context_trigger_fn *trigger,
+                   const char *const *enders, bool in_my,
+                   struct context_cue *cue)
+{
+	size_t s, e, subject = SIZE_MAX; /* the subject nearest the match */
+
+	for (size_t k = first; k-- > ss && first - k <= CONTEXT_REACH;) {
+		if (trigger(m, k, ss, first, last, &s, &e) && s >= ss &&
+		    (subject == SIZE_MAX || subject < e + 2)) {
+			cue->first = (uint16_t)s;
+			cue->last = (uint16_t)e;
+			return true;
+		}
+		if (context_in(m, k, enders) ||
+		    (context_is(m, k, "now") && k > ss &&
+		     context_is(m, k - 1, "and")))
+			return false;
+		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
+		    !(in_my && context_in_my(m, k)))
+			subject = k;
+	}
+	return false;
+}
+
+/* A historical trigger in the sentence of the match, with no contrast word
+ * between it and the match, and nothing saying it is present now. */
+static bool
+context_historical(const struct context_msg *m, size_t first, size_t last,
+                   struct context_cue *cue)
+{
+	size_t ss, se, s, e;
+	size_t subject = SIZE_MAX; /* the subject word nearest the match */
+
+	context_sentence(m, first, &ss, &se);
+	if (context_present_now(
+	        m,
+	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
+	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se))
+		return false;
+	/* Before the match, nearest first; like a hypothesis, ended by a
+	 * new subject ("last year i hurt my back and i cant feel my leg"). */
+	if (context_scope_back(m, ss, first, last, context_hist_end,
+	                       context_contrast, true, cue))
+		return true;
+	/* After it, with no subject between ("my leg is numb, i hurt it 5
+	 * years ago"). */
+	for (size_t k = last + 1; k <= se && k - last <= CONTEXT_REACH; k++) {
+		if (context_in(m, k, context_contrast) ||
+		    (subject != SIZE_MAX && k > subject + 4))
+			break;
+		if (context_hist_end(m, k, ss, first, last, &s, &e) &&
+		    s > last && (subject == SIZE_MAX || subject >= s)) {
+			cue->first = (uint16_t)s;
+			cue->last = (uint16_t)e;
+			return true;
+		}
+		if (subject == SIZE_MAX && context_in(m, k, context_subjects) &&
+		    !context_in_my(m, k))
+			subject = k;
+	}
+	return false;
+}
+
+/* ---- hypothetical ---- */
+
+/* "can deadlifts cause": a causing verb at i asked by a modal a few words
+ * before it; the modal in *start. */
+static bool
+context_hyp_modal(const struct context_msg *m, size_t i, size_t ss,
+                  size_t *start)
+{
+	for (size_t j = i; j-- > ss && i - j <= 4;) {
+		if (context_in(m, j, context_modal_any) ||
+		    (context_in(m, j, context_modal_first) &&
+		     (j == ss || context_in(m, j - 1, context_wh)))) {
+			*start = j;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A hypothetical trigger starting at i and ending before first: its span
+ * in *s, *e. */
+static bool
+context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
+                    size_t first, size_t last, size_t *s, size_t *e)
+{
+	size_t k;
+
+	*s = i;
+	if (context_is(m, i, "if") || context_is(m, i, "whether")) {
+		if (i > ss && context_in(m, i - 1, context_if_pseudo))
+			return false;
+		*e = i;
+		if (i > ss && context_is(m, i - 1, "what"))
+			*s = i - 1;
+		else if (i > ss + 1 &&
+		         context_phrase(m, i - 2, "what happens") == 2)
+			*s = i - 2;
+		return *e < first;
+	}
+	/* "what does numbness feel like" */
+	if (context_is(m, i, "what") &&
+	    (context_is(m, i + 1, "does") || context_is(m, i + 1, "do") ||
+	     context_is(m, i + 1, "would") || context_is(m, i + 1, "will")) &&
+	    i + 1 < first) {
+		for (size_t j = last + 1; j <= last + 3 && j + 1 < m->n; j++)
+			if (m->t[j].sentence == m->t[last].sentence &&
+			    (context_is(m, j, "feel") ||
+			     context_is(m, j, "feels") ||
+			     context_is(m, j, "look") ||
+			     context_is(m, j, "looks")) &&
+			    context_is(m, j + 1, "like")) {
+				*e = i + 1;
+				return true;
+			}
+		return false;
+	}
+	k = context_phrase_in(m, i, context_hyp_cause);
+	if (k > 0 && i + k - 1 < first) {
+		*e = i + k - 1;
+		return context_hyp_modal(m, i, ss, s);
+	}
+	if (context_in(m, i, context_hyp_prevent)) {
+		*e = i;
+		return i > ss && i < first &&
+		       context_in(m, i - 1, context_hyp_prevent_after);
+	}
+	k = context_phrase_in(m, i, context_hyp_phrases);
+	if (k == 0 || i + k - 1 >= first)
+		return false;
+	*e = i + k - 1;
+	/* "i have signs of", "no sign of" (that is a negation) */
+	if ((context_is(m, i, "signs") || context_is(m, i, "sign") ||
+	     context_is(m, i, "symptoms") || context_is(m, i, "symptom") ||
+	     context_is(m, i, "warning")) &&
+	    i > ss &&
+	    (context_in(m, i - 1, context_signs_pseudo) ||
+	     context_in(m, i - 1, negation_cues) ||
+	     (i > ss + 1 && (context_in(m, i - 2, context_signs_pseudo) ||
+	                     context_in(m, i - 2, negation_cues)))))
+		return false;
+	return true;
+}
+
+/* A hypothetical trigger before the match whose scope reaches it. */
+static bool
+context_hypothetical(const struct context_msg *m, size_t first, size_t last,
+                     struct context_cue *cue)
+{
+	size_t ss, se;
+
+	context_sentence(m, first, &ss, &se);
+	return context_scope_back(m, ss, first, last, context_hyp_trigger,
+	                          context_hyp_enders, false, cue);
+}
+
+/* ---- someone else ---- */
+
+/* Whether the person at k has an owner one or two words before it, in
+ * *owner: "my dad", "my gym buddy", "a friend" (not "as a kid"). */
+static bool
+context_owner(const struct context_msg *m, size_t k, size_t *owner)
+{
+	for (size_t j = k; j-- > 0 && k - j <= 2;) {
+		if (!context_same_clause(m, j, k))
+			return false;
+		if (context_in(m, j, context_owners)) {
+			*owner = j;
+			return true;
+		}
+		if ((context_is(m, j, "a") || context_is(m, j, "an")) &&
+		    !(j > 0 && (context_is(m, j - 1, "as") ||
+		                context_is(m, j - 1, "was")))) {
+			*owner = j;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Someone else before the match in its clause, or "his/her" just after. */
+static bool
+context_other(const struct context_msg *m, size_t first, size_t last,
+              struct context_cue *cue)
+{
+	for (size_t k = first; k-- > 0 && first - k <= CONTEXT_REACH;) {
+		if (!context_same_clause(m, k, first) ||
+		    context_in(m, k, context_contrast))
+			break;
+		size_t owner;
+		if (context_in(m, k, context_people) &&
+		    context_owner(m, k, &owner)) {
+			cue->first = (uint16_t)owner;
+			cue->last = (uint16_t)k;
+			return true;
+		}
+		if (context_in(m, k, context_third)) {
+			cue->first = cue->last = (uint16_t)k;
+			return true;
+		}
+		/* "a friend of mine" */
+		if (context_in(m, k, context_first) &&
+		    !(context_is(m, k, "mine") && k > 0 &&
+		      context_is(m, k - 1, "of")))
+			break;
+	}
+	for (size_t k = last + 1; k < m->n && k <= last + 3; k++) {
+		if (!context_same_clause(m, k, last) ||
+		    context_in(m, k, context_first))
+			break;
+		if (context_is(m, k, "his") || context_is(m, k, "her") ||
+		    context_is(m, k, "their")) {
+			cue->first = cue->last = (uint16_t)k;
+			return true;
+		}
+	}
+	return false;
+}
+
 unsigned
 context_judge(const char *text, const struct token *toks, size_t ntok,
               size_t first, size_t last, struct context_result *ret)
 {
-	(void)ntok;
-	(void)last;
-	memset(ret, 0, sizeof(*ret));
-	for (size_t i = first;
-	     i > 0 && toks[i - 1].clause == toks[first].clause; i--)
-		if (token_is(text, &toks[i - 1], "no") ||
-		    token_is(text, &toks[i - 1], "not")) {
-			ret->flags |= CONTEXT_NEGATED;
-			ret->cue[0].first = ret->cue[0].last =
-			    (uint16_t)(i - 1);
-			break;
-		}
-	return ret->flags;
+	struct context_msg m = { text, toks,
+		                 ntok > TOKEN_MAX ? TOKEN_MAX : ntok };
+	struct context_result r;
+	struct context_cue c;
+
+	memset(&r, 0, sizeof(r));
+	if (text != NULL && toks != NULL && first <= last && last < m.n) {
+		if (context_negated_before(&m, first, &c) ||
+		    context_negated_after(&m, last, &c))
+			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
+		if (context_historical(&m, first, last, &c))
+			context_set(&r, CONTEXT_HISTORICAL, c.first, c.last);
+		if (context_hypothetical(&m, first, last, &c))
+			context_set(&r, CONTEXT_HYPOTHETICAL, c.first, c.last);
+		if (context_other(&m, first, last, &c))
+			context_set(&r, CONTEXT_OTHER, c.first, c.last);
+	}
+	if (ret != NULL)
+		*ret = r;
+	return r.flags;
 }
+
 const char *
 context_flag_name(enum context_flag f)
 {
-	return f == CONTEXT_NEGATED        ? "negated"
-	       : f == CONTEXT_HISTORICAL   ? "historical"
-	       : f == CONTEXT_HYPOTHETICAL ? "hypothetical"
-	                                   : "someone else";
+	switch (f) {
+	case CONTEXT_NEGATED:
+		return "negated";
+	case CONTEXT_HISTORICAL:
+		return "historical";
+	case CONTEXT_HYPOTHETICAL:
+		return "hypothetical";
+	case CONTEXT_OTHER:
+		return "someone else";
+	}
+	return "?";
 }

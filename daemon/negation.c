@@ -5,7 +5,7 @@
 
 #include "negation.h"
 
-static const char *const negation_cues[] = {
+const char *const negation_cues[] = {
 	"no",      "not",    "never",  "without", "none",  "nor",
 	"neither", "dont",   "doesnt", "didnt",   "isnt",  "arent",
 	"wasnt",   "werent", "havent", "hasnt",   "hadnt", "aint",
@@ -14,24 +14,26 @@ static const char *const negation_cues[] = {
 
 /* A cue followed by one of these is not a negation ("not sure if", "dont
  * know", "doesnt stop tingling", "no idea why"). */
-static const char *const negation_pseudo[] = {
-	"sure",  "certain", "know",  "only",    "just",   "idea",    "clue",
-	"stop",  "stops",   "ease",  "improve", "better", "until",   "matter",
-	"doubt", "wonder",  "think", "help",    "helps",  "helping", NULL,
+const char *const negation_pseudo[] = {
+	"sure",    "certain", "know",  "only",    "just",   "idea",    "clue",
+	"stop",    "stops",   "ease",  "improve", "better", "until",   "matter",
+	"doubt",   "wonder",  "think", "help",    "helps",  "helping", "change",
+	"changes", "changed", "worse", NULL,
 };
 
 /* Words that end a clause: contrast, time and cause words, and subjects that
- * start a new statement. */
-static const char *const negation_terminators[] = {
+ * start a new statement ("no pain aside from numbness"). */
+const char *const negation_terminators[] = {
 	"but",   "however", "though",  "although", "yet",   "except", "still",
 	"now",   "then",    "because", "cause",    "since", "until",  "when",
 	"while", "which",   "who",     "after",    "my",    "i",      "im",
 	"ive",   "id",      "me",      "it",       "its",   "he",     "she",
-	"they",  "we",      "you",     "this",     "that",  "theres", NULL,
+	"they",  "we",      "you",     "this",     "that",  "theres", "aside",
+	"apart", "besides", "whereas", NULL,
 };
 
 /* Words that do not use up the window between a cue and the match. */
-static const char *const negation_fillers[] = {
+const char *const negation_fillers[] = {
 	"any",     "have",     "has",        "had",          "having", "feel",
 	"feeling", "felt",     "get",        "getting",      "got",    "or",
 	"and",     "a",        "an",         "the",          "some",   "sign",
@@ -43,8 +45,8 @@ static const char *const negation_fillers[] = {
 	"am",      "are",      "were",       NULL,
 };
 
-static bool
-negation_in(const char *const *list, const char *w, size_t n)
+bool
+negation_word_in(const char *const *list, const char *w, size_t n)
 {
 	for (; *list; list++)
 		if (strlen(*list) == n && memcmp(*list, w, n) == 0)
@@ -114,11 +116,11 @@ negation_find(const char *text, size_t len, size_t match_start,
 
 		const char *w = text + ws;
 		size_t n = we - ws;
-		if (negation_in(negation_cues, w, n)) {
+		if (negation_word_in(negation_cues, w, n)) {
 			size_t ns, ne;
 			negation_next_word(text, len, we, &ns, &ne);
-			if (ne > ns &&
-			    negation_in(negation_pseudo, text + ns, ne - ns))
+			if (ne > ns && negation_word_in(negation_pseudo,
+			                                text + ns, ne - ns))
 				return false;
 			if (ret_cue) {
 				ret_cue->start = ws;
@@ -126,8 +128,8 @@ negation_find(const char *text, size_t len, size_t match_start,
 			}
 			return true;
 		}
-		if (negation_in(negation_terminators, w, n) &&
-		    !negation_in(negation_fillers, w, n))
+		if (negation_word_in(negation_terminators, w, n) &&
+		    !negation_word_in(negation_fillers, w, n))
 			return false;
 		/* "in my leg" is a filler inside a clause, but "my" opening
 		 * a new statement ends it: only treat "my" as a filler
@@ -143,7 +145,7 @@ negation_find(const char *text, size_t len, size_t match_start,
 			if (!(pe - k == 2 && memcmp(text + k, "in", 2) == 0))
 				return false;
 		}
-		if (!negation_in(negation_fillers, w, n) &&
+		if (!negation_word_in(negation_fillers, w, n) &&
 		    ++content > NEGATION_WINDOW)
 			return false;
 	}

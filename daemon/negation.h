@@ -22,4 +22,16 @@ bool negation_find(const char *text, size_t len, size_t match_start,
 
 #define NEGATION_WINDOW 2
 
+/* The word lists, shared with context.c (NULL-terminated, lowercase,
+ * without apostrophes): negating words, words that undo a negating word
+ * right before them ("not sure", "no change"), words that end a negation's
+ * scope, and words that do not use up its window. */
+extern const char *const negation_cues[];
+extern const char *const negation_pseudo[];
+extern const char *const negation_terminators[];
+extern const char *const negation_fillers[];
+
+/* Whether the n bytes at w spell one of the words of list. */
+bool negation_word_in(const char *const *list, const char *w, size_t n);
+
 #endif

@@ -33,7 +33,8 @@ normalise_classify(uint32_t cp)
 	if ((cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
 	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
 		return CP_SPACE;
-	if (cp == 0xa9 || cp == 0xae || (cp >= 0x2100 && cp <= 0x2bff) ||
+	if (cp == 0xa1 || cp == 0xbf || cp == 0xa9 || cp == 0xae ||
+	    (cp >= 0x2100 && cp <= 0x2bff) ||
 	    (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x3030 && cp <= 0x303d))
 		return CP_SPACE; /* emoji, dingbats, arrows, symbols */
 	return CP_KEEP;

@@ -1,29 +1,1244 @@
-/* STUB */
+/* Numbers as concepts: @fever, @over_a_week, @repeat (number.h says what
+ * each reads as and why).  One pass looks every token up in a sorted word
+ * list; a message with no number and no unit, "times" or episode word stops
+ * there.  Each such anchor then looks at a few neighbours in its sentence. */
 #include <string.h>
+
 #include "number.h"
+
+/* What a word of the list is; a word can be several things. */
+enum {
+	L_QTY = 1u << 0,  /* a quantity ("two", "few", "a"): val */
+	L_ORD = 1u << 1,  /* an ordinal ("third"): val */
+	L_UNIT = 1u << 2, /* a unit of duration: val days */
+	L_PLURAL = 1u << 3,
+	L_ABBR = 1u << 4,   /* a unit only after digits ("6 mo") */
+	L_TIMES = 1u << 5,  /* "time", "times", "x", "vez" */
+	L_TWICE = 1u << 6,  /* "twice", "thrice": val */
+	L_EVENT = 1u << 7,  /* "episode", "flare" */
+	L_FEVER = 1u << 8,  /* a fever word: a temperature cue anywhere */
+	L_TEMP = 1u << 9,   /* "temp": a cue unless the weather is about */
+	L_DEG_F = 1u << 10, /* a unit after a temperature */
+	L_DEG_C = 1u << 11,
+	L_DEG = 1u << 12,
+	L_NOTTEMP = 1u << 13,        /* after a number: not a temperature */
+	L_NOTTEMP_BEFORE = 1u << 14, /* before a number: a lift, an age */
+	L_WEATHER = 1u << 15,
+	L_MORE = 1u << 16,       /* "over" a duration */
+	L_EVERY = 1u << 17,      /* "every", "each" */
+	L_FREQ = 1u << 18,       /* "a", "per" after "times": a frequency */
+	L_FREQ_SHORT = 1u << 19, /* "daily", "weekly" */
+	L_FREQ_LONG = 1u << 20,  /* "monthly", "yearly" */
+	L_CUE_AFTER = 1u << 21,  /* a recurrence cue after "N times" */
+	L_CUE_BEFORE = 1u << 22, /* a recurrence cue before "N times" */
+	L_FUTURE = 1u << 23,     /* "next", "coming" */
+	L_AGO = 1u << 24,        /* "ago", "hace" */
+	L_ADJ = 1u << 25,    /* "a", "my" before "10 day ...": an adjective */
+	L_ORDSUF = 1u << 26, /* "st", "nd", "rd", "th" after digits */
+	L_NOTDAYNUM = 1u << 27, /* "leg" before "day 10": a gym day */
+	L_FREQMARK = 1u << 28,  /* "twice", "times", "per" before "a month" */
+};
+
+struct number_word {
+	const char *w;
+	uint32_t flags;
+	float val;
+};
+
+/* Sorted by bytes (memcmp); number_lexicon_sorted() checks it. */
+static const struct number_word number_words[] = {
+	{ "1rm", L_NOTTEMP_BEFORE, 0 },
+	{ "a", L_QTY | L_FREQ | L_ADJ, 1 },
+	{ "again", L_CUE_BEFORE | L_CUE_AFTER, 0 },
+	{ "age", L_NOTTEMP_BEFORE, 0 },
+	{ "aged", L_NOTTEMP_BEFORE, 0 },
+	{ "ago", L_AGO, 0 },
+	{ "al", L_FREQ | L_FREQMARK, 0 },
+	{ "algumas", L_QTY, 3 },
+	{ "algunas", L_QTY, 3 },
+	{ "algunos", L_QTY, 3 },
+	{ "alguns", L_QTY, 3 },
+	{ "already", L_CUE_BEFORE | L_CUE_AFTER, 0 },
+	{ "an", L_QTY | L_FREQ | L_ADJ, 1 },
+	{ "annually", L_FREQ_LONG, 0 },
+	{ "ano", L_UNIT, 365 },
+	{ "anos", L_UNIT | L_PLURAL, 365 },
+	{ "arm", L_NOTDAYNUM, 0 },
+	{ "atras", L_AGO, 0 },
+	{ "atr\xc3\xa1s", L_AGO, 0 },
+	{ "a\xc3\xb1o", L_UNIT, 365 },
+	{ "a\xc3\xb1os", L_UNIT | L_PLURAL, 365 },
+	{ "back", L_CUE_BEFORE | L_NOTDAYNUM, 0 },
+	{ "bath", L_WEATHER, 0 },
+	{ "before", L_CUE_AFTER, 0 },
+	{ "bench", L_NOTTEMP_BEFORE, 0 },
+	{ "benched", L_NOTTEMP_BEFORE, 0 },
+	{ "benching", L_NOTTEMP_BEFORE, 0 },
+	{ "birthday", L_NOTTEMP_BEFORE, 0 },
+	{ "bodyweight", L_NOTTEMP_BEFORE, 0 },
+	{ "bp", L_NOTTEMP_BEFORE, 0 },
+	{ "bpm", L_NOTTEMP, 0 },
+	{ "bucks", L_NOTTEMP, 0 },
+	{ "bw", L_NOTTEMP_BEFORE, 0 },
+	{ "c", L_DEG_C, 0 },
+	{ "cada", L_EVERY | L_FREQ, 0 },
+	{ "cal", L_NOTTEMP, 0 },
+	{ "calentura", L_FEVER, 0 },
+	{ "calories", L_NOTTEMP, 0 },
+	{ "cals", L_NOTTEMP, 0 },
+	{ "cardio", L_NOTDAYNUM, 0 },
+	{ "celcius", L_DEG_C, 0 },
+	{ "celsius", L_DEG_C, 0 },
+	{ "centigrade", L_DEG_C, 0 },
+	{ "chest", L_NOTDAYNUM, 0 },
+	{ "cinco", L_QTY, 5 },
+	{ "cm", L_NOTTEMP, 0 },
+	{ "coming", L_FUTURE, 0 },
+	{ "countless", L_QTY, 3 },
+	{ "couple", L_QTY, 2 },
+	{ "cuarta", L_ORD, 4 },
+	{ "cuarto", L_ORD, 4 },
+	{ "cuatro", L_QTY, 4 },
+	{ "curl", L_NOTTEMP_BEFORE, 0 },
+	{ "curled", L_NOTTEMP_BEFORE, 0 },
+	{ "daily", L_FREQ_SHORT, 0 },
+	{ "day", L_UNIT, 1 },
+	{ "days", L_UNIT | L_PLURAL, 1 },
+	{ "deadlift", L_NOTTEMP_BEFORE, 0 },
+	{ "deadlifted", L_NOTTEMP_BEFORE, 0 },
+	{ "deadlifting", L_NOTTEMP_BEFORE, 0 },
+	{ "deadlifts", L_NOTTEMP_BEFORE, 0 },
+	{ "deg", L_DEG, 0 },
+	{ "degree", L_DEG, 0 },
+	{ "degrees", L_DEG, 0 },
+	{ "degs", L_DEG, 0 },
+	{ "desde", L_CUE_AFTER, 0 },
+	{ "dez", L_QTY, 10 },
+	{ "dia", L_UNIT, 1 },
+	{ "dias", L_UNIT | L_PLURAL, 1 },
+	{ "diez", L_QTY, 10 },
+	{ "dl", L_NOTTEMP_BEFORE, 0 },
+	{ "dls", L_NOTTEMP_BEFORE, 0 },
+	{ "dois", L_QTY, 2 },
+	{ "dollars", L_NOTTEMP, 0 },
+	{ "dos", L_QTY, 2 },
+	{ "duas", L_QTY, 2 },
+	{ "d\xc3\xad"
+	  "as",
+	  L_UNIT | L_PLURAL, 1 },
+	{ "each", L_EVERY | L_FREQ, 0 },
+	{ "eight", L_QTY, 8 },
+	{ "eighteen", L_QTY, 18 },
+	{ "eighth", L_ORD, 8 },
+	{ "eleven", L_QTY, 11 },
+	{ "eleventh", L_ORD, 11 },
+	{ "episode", L_EVENT, 0 },
+	{ "episodes", L_EVENT, 0 },
+	{ "esta", L_CUE_AFTER, 0 },
+	{ "este", L_CUE_AFTER, 0 },
+	{ "estos", L_CUE_AFTER, 0 },
+	{ "ever", L_CUE_AFTER, 0 },
+	{ "every", L_EVERY | L_FREQ, 0 },
+	{ "everyday", L_FREQ_SHORT, 0 },
+	{ "f", L_DEG_F, 0 },
+	{ "fahrenheit", L_DEG_F, 0 },
+	{ "farenheit", L_DEG_F, 0 },
+	{ "faz", L_AGO, 0 },
+	{ "febre", L_FEVER, 0 },
+	{ "febril", L_FEVER, 0 },
+	{ "febrile", L_FEVER, 0 },
+	{ "fever", L_FEVER, 0 },
+	{ "fevered", L_FEVER, 0 },
+	{ "feverish", L_FEVER, 0 },
+	{ "fevers", L_FEVER, 0 },
+	{ "few", L_QTY, 3 },
+	{ "fiebre", L_FEVER, 0 },
+	{ "fifteen", L_QTY, 15 },
+	{ "fifth", L_ORD, 5 },
+	{ "first", L_ORD, 1 },
+	{ "five", L_QTY, 5 },
+	{ "flare", L_EVENT, 0 },
+	{ "flared", L_CUE_BEFORE, 0 },
+	{ "flares", L_EVENT, 0 },
+	{ "flareup", L_EVENT, 0 },
+	{ "flareups", L_EVENT, 0 },
+	{ "forecast", L_WEATHER, 0 },
+	{ "fortnight", L_UNIT, 14 },
+	{ "fortnights", L_UNIT | L_PLURAL, 14 },
+	{ "four", L_QTY, 4 },
+	{ "fourteen", L_QTY, 14 },
+	{ "fourth", L_ORD, 4 },
+	{ "g", L_NOTTEMP, 0 },
+	{ "glucose", L_NOTTEMP_BEFORE, 0 },
+	{ "gone", L_CUE_BEFORE, 0 },
+	{ "grado", L_DEG, 0 },
+	{ "grados", L_DEG, 0 },
+	{ "gram", L_NOTTEMP, 0 },
+	{ "grams", L_NOTTEMP, 0 },
+	{ "grau", L_DEG, 0 },
+	{ "graus", L_DEG, 0 },
+	{ "ha", L_AGO, 0 },
+	{ "hace", L_AGO, 0 },
+	{ "had", L_CUE_BEFORE, 0 },
+	{ "happen", L_CUE_BEFORE, 0 },
+	{ "happened", L_CUE_BEFORE, 0 },
+	{ "happens", L_CUE_BEFORE, 0 },
+	{ "has", L_CUE_BEFORE, 0 },
+	{ "have", L_CUE_BEFORE, 0 },
+	{ "heart", L_NOTTEMP_BEFORE, 0 },
+	{ "heat", L_WEATHER, 0 },
+	{ "heatwave", L_WEATHER, 0 },
+	{ "her", L_ADJ, 0 },
+	{ "his", L_ADJ, 0 },
+	{ "hour", L_NOTTEMP, 0 },
+	{ "hours", L_NOTTEMP, 0 },
+	{ "hr", L_NOTTEMP, 0 },
+	{ "hrs", L_NOTTEMP, 0 },
+	{ "humid", L_WEATHER, 0 },
+	{ "humidity", L_WEATHER, 0 },
+	{ "hurt", L_CUE_BEFORE, 0 },
+	{ "hurts", L_CUE_BEFORE, 0 },
+	{ "h\xc3\xa1", L_AGO, 0 },
+	{ "im", L_NOTTEMP_BEFORE, 0 },
+	{ "in", L_CUE_AFTER, 0 },
+	{ "injured", L_CUE_BEFORE, 0 },
+	{ "ive", L_CUE_BEFORE, 0 },
+	{ "ja", L_CUE_AFTER, 0 },
+	{ "j\xc3\xa1", L_CUE_AFTER, 0 },
+	{ "kcal", L_NOTTEMP, 0 },
+	{ "kg", L_NOTTEMP, 0 },
+	{ "kgs", L_NOTTEMP, 0 },
+	{ "kilo", L_NOTTEMP, 0 },
+	{ "kilogram", L_NOTTEMP, 0 },
+	{ "kilograms", L_NOTTEMP, 0 },
+	{ "kilos", L_NOTTEMP, 0 },
+	{ "km", L_NOTTEMP, 0 },
+	{ "last", L_CUE_AFTER, 0 },
+	{ "lately", L_CUE_AFTER, 0 },
+	{ "lb", L_NOTTEMP, 0 },
+	{ "lbs", L_NOTTEMP, 0 },
+	{ "leg", L_NOTDAYNUM, 0 },
+	{ "libras", L_NOTTEMP, 0 },
+	{ "lift", L_NOTTEMP_BEFORE, 0 },
+	{ "lifted", L_NOTTEMP_BEFORE, 0 },
+	{ "lifting", L_NOTTEMP_BEFORE, 0 },
+	{ "lifts", L_NOTTEMP_BEFORE, 0 },
+	{ "many", L_QTY, 3 },
+	{ "max", L_NOTTEMP_BEFORE, 0 },
+	{ "maxed", L_NOTTEMP_BEFORE, 0 },
+	{ "mes", L_UNIT, 30 },
+	{ "meses", L_UNIT | L_PLURAL, 30 },
+	{ "meter", L_NOTTEMP, 0 },
+	{ "meters", L_NOTTEMP, 0 },
+	{ "mg", L_NOTTEMP, 0 },
+	{ "mi", L_NOTTEMP, 0 },
+	{ "mile", L_NOTTEMP, 0 },
+	{ "miles", L_NOTTEMP, 0 },
+	{ "min", L_NOTTEMP, 0 },
+	{ "mins", L_NOTTEMP, 0 },
+	{ "minute", L_NOTTEMP, 0 },
+	{ "minutes", L_NOTTEMP, 0 },
+	{ "ml", L_NOTTEMP, 0 },
+	{ "mm", L_NOTTEMP, 0 },
+	{ "mnth", L_UNIT | L_ABBR, 30 },
+	{ "mnths", L_UNIT | L_PLURAL | L_ABBR, 30 },
+	{ "mo", L_UNIT | L_ABBR, 30 },
+	{ "month", L_UNIT, 30 },
+	{ "monthly", L_FREQ_LONG, 0 },
+	{ "months", L_UNIT | L_PLURAL, 30 },
+	{ "mos", L_UNIT | L_PLURAL | L_ABBR, 30 },
+	{ "mth", L_UNIT | L_ABBR, 30 },
+	{ "mths", L_UNIT | L_PLURAL | L_ABBR, 30 },
+	{ "muchas", L_QTY, 3 },
+	{ "muchos", L_QTY, 3 },
+	{ "muitas", L_QTY, 3 },
+	{ "muitos", L_QTY, 3 },
+	{ "multiple", L_QTY, 2 },
+	{ "my", L_ADJ, 0 },
+	{ "m\xc3\xaas", L_UNIT, 30 },
+	{ "nd", L_ORDSUF, 0 },
+	{ "nessa", L_CUE_AFTER, 0 },
+	{ "nesse", L_CUE_AFTER, 0 },
+	{ "nesta", L_CUE_AFTER, 0 },
+	{ "neste", L_CUE_AFTER, 0 },
+	{ "next", L_FUTURE, 0 },
+	{ "nightly", L_FREQ_SHORT, 0 },
+	{ "nine", L_QTY, 9 },
+	{ "nineteen", L_QTY, 19 },
+	{ "ninth", L_ORD, 9 },
+	{ "nove", L_QTY, 9 },
+	{ "now", L_CUE_AFTER, 0 },
+	{ "nth", L_ORD, 10 },
+	{ "nueve", L_QTY, 9 },
+	{ "numerous", L_QTY, 3 },
+	{ "o2", L_NOTTEMP_BEFORE, 0 },
+	{ "ocho", L_QTY, 8 },
+	{ "oito", L_QTY, 8 },
+	{ "old", L_NOTTEMP, 0 },
+	{ "once", L_FREQMARK, 0 },
+	{ "one", L_QTY, 1 },
+	{ "our", L_ADJ, 0 },
+	{ "outdoors", L_WEATHER, 0 },
+	{ "outside", L_WEATHER, 0 },
+	{ "oven", L_WEATHER, 0 },
+	{ "over", L_MORE | L_CUE_AFTER, 0 },
+	{ "oxygen", L_NOTTEMP_BEFORE, 0 },
+	{ "past", L_CUE_AFTER, 0 },
+	{ "per", L_FREQ | L_FREQMARK, 0 },
+	{ "percent", L_NOTTEMP, 0 },
+	{ "plates", L_NOTTEMP, 0 },
+	{ "pool", L_WEATHER, 0 },
+	{ "por", L_FREQ | L_FREQMARK, 0 },
+	{ "pound", L_NOTTEMP, 0 },
+	{ "pounds", L_NOTTEMP, 0 },
+	{ "pr", L_NOTTEMP_BEFORE, 0 },
+	{ "prd", L_NOTTEMP_BEFORE, 0 },
+	{ "pred", L_NOTTEMP_BEFORE, 0 },
+	{ "press", L_NOTTEMP_BEFORE, 0 },
+	{ "pressed", L_NOTTEMP_BEFORE, 0 },
+	{ "primeira", L_ORD, 1 },
+	{ "primeiro", L_ORD, 1 },
+	{ "primer", L_ORD, 1 },
+	{ "primera", L_ORD, 1 },
+	{ "primero", L_ORD, 1 },
+	{ "proxima", L_FUTURE, 0 },
+	{ "proximo", L_FUTURE, 0 },
+	{ "pr\xc3\xb3xima", L_FUTURE, 0 },
+	{ "pr\xc3\xb3ximo", L_FUTURE, 0 },
+	{ "pull", L_NOTTEMP_BEFORE, 0 },
+	{ "pulling", L_NOTTEMP_BEFORE, 0 },
+	{ "pulse", L_NOTTEMP_BEFORE, 0 },
+	{ "push", L_NOTDAYNUM, 0 },
+	{ "quarta", L_ORD, 4 },
+	{ "quarto", L_ORD, 4 },
+	{ "quatro", L_QTY, 4 },
+	{ "quince", L_QTY, 15 },
+	{ "quinta", L_ORD, 5 },
+	{ "quinto", L_ORD, 5 },
+	{ "quinze", L_QTY, 15 },
+	{ "rate", L_NOTTEMP_BEFORE, 0 },
+	{ "rd", L_ORDSUF, 0 },
+	{ "recently", L_CUE_AFTER, 0 },
+	{ "recurrence", L_EVENT, 0 },
+	{ "recurrences", L_EVENT, 0 },
+	{ "relapse", L_EVENT, 0 },
+	{ "relapses", L_EVENT, 0 },
+	{ "rep", L_NOTTEMP, 0 },
+	{ "reps", L_NOTTEMP, 0 },
+	{ "rest", L_NOTDAYNUM, 0 },
+	{ "room", L_WEATHER, 0 },
+	{ "row", L_NOTTEMP_BEFORE, 0 },
+	{ "rowed", L_NOTTEMP_BEFORE, 0 },
+	{ "rows", L_NOTTEMP_BEFORE, 0 },
+	{ "sats", L_NOTTEMP_BEFORE, 0 },
+	{ "sauna", L_WEATHER, 0 },
+	{ "sec", L_NOTTEMP, 0 },
+	{ "second", L_ORD, 2 },
+	{ "seconds", L_NOTTEMP, 0 },
+	{ "secs", L_NOTTEMP, 0 },
+	{ "seguidas", L_CUE_AFTER, 0 },
+	{ "seguidos", L_CUE_AFTER, 0 },
+	{ "segunda", L_ORD, 2 },
+	{ "segundo", L_ORD, 2 },
+	{ "seis", L_QTY, 6 },
+	{ "semana", L_UNIT, 7 },
+	{ "semanas", L_UNIT | L_PLURAL, 7 },
+	{ "set", L_NOTTEMP, 0 },
+	{ "sete", L_QTY, 7 },
+	{ "sets", L_NOTTEMP, 0 },
+	{ "seven", L_QTY, 7 },
+	{ "seventeen", L_QTY, 17 },
+	{ "seventh", L_ORD, 7 },
+	{ "several", L_QTY, 3 },
+	{ "shower", L_WEATHER, 0 },
+	{ "siete", L_QTY, 7 },
+	{ "since", L_CUE_AFTER, 0 },
+	{ "six", L_QTY, 6 },
+	{ "sixteen", L_QTY, 16 },
+	{ "sixth", L_ORD, 6 },
+	{ "so", L_CUE_AFTER, 0 },
+	{ "some", L_QTY, 2 },
+	{ "spo2", L_NOTTEMP_BEFORE, 0 },
+	{ "squat", L_NOTTEMP_BEFORE, 0 },
+	{ "squats", L_NOTTEMP_BEFORE, 0 },
+	{ "squatted", L_NOTTEMP_BEFORE, 0 },
+	{ "squatting", L_NOTTEMP_BEFORE, 0 },
+	{ "st", L_ORDSUF, 0 },
+	{ "step", L_NOTTEMP, 0 },
+	{ "steps", L_NOTTEMP, 0 },
+	{ "strained", L_CUE_BEFORE, 0 },
+	{ "sugar", L_NOTTEMP_BEFORE, 0 },
+	{ "sunny", L_WEATHER, 0 },
+	{ "temp", L_TEMP, 0 },
+	{ "temperatura", L_TEMP, 0 },
+	{ "temperature", L_TEMP, 0 },
+	{ "temperatures", L_TEMP, 0 },
+	{ "temps", L_TEMP, 0 },
+	{ "ten", L_QTY, 10 },
+	{ "tenth", L_ORD, 10 },
+	{ "terceira", L_ORD, 3 },
+	{ "terceiro", L_ORD, 3 },
+	{ "tercer", L_ORD, 3 },
+	{ "tercera", L_ORD, 3 },
+	{ "tercero", L_ORD, 3 },
+	{ "th", L_ORDSUF, 0 },
+	{ "the", L_ADJ, 0 },
+	{ "their", L_ADJ, 0 },
+	{ "thermometer", L_FEVER, 0 },
+	{ "these", L_CUE_AFTER, 0 },
+	{ "third", L_ORD, 3 },
+	{ "thirteen", L_QTY, 13 },
+	{ "thirty", L_QTY, 30 },
+	{ "this", L_ADJ | L_CUE_AFTER, 0 },
+	{ "three", L_QTY, 3 },
+	{ "threw", L_CUE_BEFORE, 0 },
+	{ "thrice", L_TWICE | L_FREQMARK, 3 },
+	{ "thrown", L_CUE_BEFORE, 0 },
+	{ "time", L_TIMES, 0 },
+	{ "times", L_TIMES | L_FREQMARK, 0 },
+	{ "total", L_CUE_AFTER, 0 },
+	{ "tres", L_QTY, 3 },
+	{ "tr\xc3\xaas", L_QTY, 3 },
+	{ "tub", L_WEATHER, 0 },
+	{ "turned", L_NOTTEMP_BEFORE, 0 },
+	{ "turning", L_NOTTEMP_BEFORE, 0 },
+	{ "tweaked", L_CUE_BEFORE, 0 },
+	{ "twelfth", L_ORD, 12 },
+	{ "twelve", L_QTY, 12 },
+	{ "twenty", L_QTY, 20 },
+	{ "twice", L_TWICE | L_FREQMARK, 2 },
+	{ "two", L_QTY, 2 },
+	{ "um", L_QTY, 1 },
+	{ "uma", L_QTY, 1 },
+	{ "umpteenth", L_ORD, 10 },
+	{ "un", L_QTY, 1 },
+	{ "una", L_QTY, 1 },
+	{ "unas", L_QTY, 3 },
+	{ "uno", L_QTY, 1 },
+	{ "unos", L_QTY, 3 },
+	{ "upcoming", L_FUTURE, 0 },
+	{ "varias", L_QTY, 3 },
+	{ "varios", L_QTY, 3 },
+	{ "veces", L_TIMES | L_FREQMARK, 0 },
+	{ "veinte", L_QTY, 20 },
+	{ "vez", L_TIMES, 0 },
+	{ "vezes", L_TIMES | L_FREQMARK, 0 },
+	{ "vinte", L_QTY, 20 },
+	{ "v\xc3\xa1rias", L_QTY, 3 },
+	{ "v\xc3\xa1rios", L_QTY, 3 },
+	{ "water", L_WEATHER, 0 },
+	{ "weather", L_WEATHER, 0 },
+	{ "week", L_UNIT, 7 },
+	{ "weekly", L_FREQ_SHORT, 0 },
+	{ "weeks", L_UNIT | L_PLURAL, 7 },
+	{ "weigh", L_NOTTEMP_BEFORE, 0 },
+	{ "weighed", L_NOTTEMP_BEFORE, 0 },
+	{ "weighs", L_NOTTEMP_BEFORE, 0 },
+	{ "weight", L_NOTTEMP_BEFORE, 0 },
+	{ "weights", L_NOTTEMP_BEFORE, 0 },
+	{ "went", L_CUE_BEFORE, 0 },
+	{ "within", L_CUE_AFTER, 0 },
+	{ "wk", L_UNIT, 7 },
+	{ "wks", L_UNIT | L_PLURAL, 7 },
+	{ "x", L_TIMES | L_FREQMARK, 0 },
+	{ "ya", L_CUE_AFTER, 0 },
+	{ "year", L_UNIT, 365 },
+	{ "yearly", L_FREQ_LONG, 0 },
+	{ "years", L_UNIT | L_PLURAL, 365 },
+	{ "yet", L_CUE_AFTER, 0 },
+	{ "yo", L_NOTTEMP, 0 },
+	{ "yr", L_UNIT | L_ABBR, 365 },
+	{ "yrs", L_UNIT | L_PLURAL | L_ABBR, 365 },
+	{ "\xc2\xb0", L_DEG, 0 },
+	{ "\xc2\xb0"
+	  "c",
+	  L_DEG_C, 0 },
+	{ "\xc2\xb0"
+	  "f",
+	  L_DEG_F, 0 },
+	{ "\xc2\xba", L_DEG, 0 },
+	{ "\xc2\xba"
+	  "c",
+	  L_DEG_C, 0 },
+	{ "\xc2\xba"
+	  "f",
+	  L_DEG_F, 0 },
+};
+
+#define NUMBER_WORDS    (sizeof(number_words) / sizeof(number_words[0]))
+#define NUMBER_WORD_MAX 12 /* the longest word of the list */
+/* The words a concept is anchored on. */
+#define NUMBER_ANCHOR (L_UNIT | L_TIMES | L_TWICE | L_EVENT)
+
+/* memcmp order, inline: most words differ from s in their first byte, and
+ * a call per step would cost more than the comparison. */
+static int
+number_word_cmp(const char *s, size_t n, const char *w)
+{
+	size_t i = 0;
+
+	for (; i < n && w[i] != '\0'; i++)
+		if (s[i] != w[i])
+			return (unsigned char)s[i] < (unsigned char)w[i] ? -1
+			                                                 : 1;
+	return i < n ? 1 : w[i] != '\0' ? -1 : 0;
+}
+
+/* The index of the word s[0..n) in the list, or -1. */
+static int
+number_lookup(const char *s, size_t n)
+{
+	size_t lo = 0, hi = NUMBER_WORDS;
+
+	if (n == 0 || n > NUMBER_WORD_MAX)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = number_word_cmp(s, n, number_words[mid].w);
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* Whether a word can be an anchor (a unit, "times", "twice", "episode"),
+ * by its first bytes: most words are not, and a message with no number and
+ * no anchor is left after this cheap look.  number_lexicon_ok checks that
+ * every anchor of the list passes. */
+static bool
+number_maybe_anchor(const char *s, size_t n)
+{
+	char b = n > 1 ? s[1] : 0, c = n > 2 ? s[2] : 0;
+
+	switch (s[0]) {
+	case 'a': /* ano, anos, año, años */
+		return (b == 'n' && c == 'o') || b == '\xc3';
+	case 'd': /* day, days, dia, dias, días */
+		return (b == 'a' && c == 'y') || (b == 'i' && c == 'a') ||
+		       b == '\xc3';
+	case 'e': /* episode */
+		return b == 'p';
+	case 'f': /* flare, flareup, fortnight */
+		return b == 'l' || (b == 'o' && c == 'r' && n >= 9);
+	case 'm': /* mes, meses, mês, mo, mos, month, mth, mnth */
+		return (b == 'e' && c == 's') || b == '\xc3' ||
+		       (b == 'o' && (n == 2 || c == 's' || c == 'n')) ||
+		       b == 't' || b == 'n';
+	case 'r': /* relapse, recurrence */
+		return b == 'e' && (c == 'l' || c == 'c');
+	case 's': /* semana */
+		return b == 'e' && c == 'm';
+	case 't': /* time, twice, thrice */
+		return (b == 'i' && c == 'm') || b == 'w' ||
+		       (b == 'h' && c == 'r');
+	case 'v': /* vez, veces, vezes */
+		return b == 'e' && (c == 'z' || c == 'c');
+	case 'w': /* week, wk */
+		return (b == 'e' && c == 'e') || b == 'k';
+	case 'x':
+		return n == 1;
+	case 'y': /* year, yr */
+		return (b == 'e' && c == 'a') || b == 'r';
+	default:
+		return false;
+	}
+}
+
+bool
+number_lexicon_ok(void)
+{
+	for (size_t i = 0; i < NUMBER_WORDS; i++) {
+		const char *w = number_words[i].w;
+		size_t n = strlen(w);
+		if (n > NUMBER_WORD_MAX ||
+		    (i > 0 &&
+		     number_word_cmp(w, n, number_words[i - 1].w) <= 0))
+			return false;
+		if ((number_words[i].flags & NUMBER_ANCHOR) &&
+		    !number_maybe_anchor(w, n))
+			return false;
+	}
+	return true;
+}
+
+/* A number at the start of s[0..n): digits, maybe with a decimal point or
+ * comma ("101.2", "38,6") or a thousands comma ("10,000").  Returns the
+ * bytes it takes, 0 when s does not start with one or it is too long to
+ * be a temperature, a duration or a count. */
+static size_t
+number_parse(const char *s, size_t n, double *val)
+{
+	size_t i = 0, nd = 0, fd = 0;
+	uint32_t mant = 0, scale = 1;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		if (++nd > 6)
+			return 0;
+		mant = mant * 10 + (uint32_t)(s[i++] - '0');
+	}
+	if (nd == 0)
+		return 0;
+	if (i + 1 < n && (s[i] == '.' || s[i] == ',') && s[i + 1] >= '0' &&
+	    s[i + 1] <= '9') {
+		char sep = s[i];
+		size_t j = i + 1;
+		while (j < n && s[j] >= '0' && s[j] <= '9') {
+			if (++fd > 3)
+				return 0;
+			mant = mant * 10 + (uint32_t)(s[j++] - '0');
+			scale *= 10;
+		}
+		if (sep == ',' && fd == 3)
+			scale = 1; /* "10,000" */
+		i = j;
+	}
+	*val = (double)mant / scale;
+	return i;
+}
+
+/* The tokens as this module sees them. */
+enum { T_WORD, T_PURE, T_SUFFIX };
+#define NUMBER_UNKNOWN (-2) /* not looked up yet */
+
+struct number_ctx {
+	const char *text;
+	const struct token *t;
+	long n;
+	struct number_match *out;
+	size_t max, count;
+	long covered; /* last token of the last match: no anchor in it */
+	int16_t word[TOKEN_MAX]; /* number_word(), or NUMBER_UNKNOWN */
+	uint8_t type[TOKEN_MAX]; /* T_WORD, T_PURE ("101"), T_SUFFIX ("3rd") */
+	uint8_t used[TOKEN_MAX]; /* bytes of the number of a T_SUFFIX */
+};
+
+static bool
+number_in(struct number_ctx *c, long i)
+{
+	return i >= 0 && i < c->n;
+}
+
+/* The index in the list of token i's word (or of the letters after its
+ * number), or -1; looked up the first time it is asked for. */
+static int
+number_word(struct number_ctx *c, long i)
+{
+	if (c->word[i] == NUMBER_UNKNOWN) {
+		const char *s = c->text + c->t[i].start;
+		size_t len = c->t[i].end - c->t[i].start;
+		size_t used = c->type[i] == T_WORD ? 0 : c->used[i];
+		c->word[i] =
+		    (int16_t)(c->type[i] == T_PURE
+		                  ? -1
+		                  : number_lookup(s + used, len - used));
+	}
+	return c->word[i];
+}
+
+/* Flags of token i's word in the list when the token is of that type, else
+ * 0 (out of range, not in the list, or of another type). */
+static uint32_t
+number_flags_as(struct number_ctx *c, long i, uint8_t type)
+{
+	if (!number_in(c, i) || c->type[i] != type || number_word(c, i) < 0)
+		return 0;
+	return number_words[c->word[i]].flags;
+}
+
+/* Flags of the word token i (0 for a number). */
+static uint32_t
+number_flags(struct number_ctx *c, long i)
+{
+	return number_flags_as(c, i, T_WORD);
+}
+
+/* Flags of the letters after the number of token i ("rd" of "3rd"). */
+static uint32_t
+number_suffix_flags(struct number_ctx *c, long i)
+{
+	return number_flags_as(c, i, T_SUFFIX);
+}
+
+/* The value of token i's word, which the caller knows is in the list. */
+static double
+number_val(struct number_ctx *c, long i)
+{
+	int w = number_word(c, i);
+
+	return w >= 0 ? number_words[w].val : 0;
+}
+
+static bool
+number_is(struct number_ctx *c, long i, const char *w)
+{
+	return number_in(c, i) && token_is(c->text, &c->t[i], w);
+}
+
+static bool
+number_same_sentence(struct number_ctx *c, long i, long j)
+{
+	return number_in(c, i) && number_in(c, j) &&
+	       c->t[i].sentence == c->t[j].sentence;
+}
+
+/* The number token i starts with. */
+static double
+number_lead(struct number_ctx *c, long i)
+{
+	double v = 0;
+
+	(void)number_parse(c->text + c->t[i].start, c->t[i].end - c->t[i].start,
+	                   &v);
+	return v;
+}
+
+/* The byte right after token i, or 0. */
+static char
+number_next_byte(struct number_ctx *c, long i)
+{
+	uint32_t e = c->t[i].end;
+
+	return (number_in(c, i + 1) && e < c->t[i + 1].start) ? c->text[e] : 0;
+}
+
+static void
+number_emit(struct number_ctx *c, enum number_concept kind, long first,
+            long last, double value, uint8_t flags)
+{
+	if (c->count >= c->max)
+		return;
+	c->covered = last;
+	struct number_match *m = &c->out[c->count++];
+	m->kind = kind;
+	m->first = (uint16_t)first;
+	m->last = (uint16_t)last;
+	m->flags = flags;
+	m->value = value;
+}
+
+/* A quantity in one token: a bare number or a number word. */
+static bool
+number_qty1(struct number_ctx *c, long i, double *v, bool *digits)
+{
+	if (!number_in(c, i))
+		return false;
+	if (c->type[i] == T_PURE) {
+		*v = number_lead(c, i);
+		*digits = true;
+		return true;
+	}
+	if (number_flags(c, i) & L_QTY) {
+		*v = number_val(c, i);
+		*digits = false;
+		return true;
+	}
+	return false;
+}
+
+/* An ordinal in one token: "third", "3rd". */
+static bool
+number_ordinal(struct number_ctx *c, long i, double *v)
+{
+	if (number_flags(c, i) & L_ORD) {
+		*v = number_val(c, i);
+		return true;
+	}
+	if (number_suffix_flags(c, i) & L_ORDSUF) {
+		*v = number_lead(c, i);
+		return true;
+	}
+	return false;
+}
+
+struct number_qty {
+	long start; /* first token of the quantity */
+	double val;
+	bool digits; /* written in digits */
+};
+
+/* The quantity right before token u, in its sentence: "10", "two", "a",
+ * "a few", "a couple of", "two and a half", "half a", "1-2", "2 or 3". */
+static bool
+number_qty_before(struct number_ctx *c, long u, struct number_qty *q)
+{
+	long j = u - 1;
+	double lo;
+	bool d;
+
+	if (!number_same_sentence(c, j, u))
+		return false;
+	q->digits = false;
+	if (number_is(c, j, "half")) {
+		if (!number_is(c, j - 1, "a") || !number_is(c, j - 2, "and") ||
+		    !number_qty1(c, j - 3, &q->val, &q->digits))
+			return false;
+		q->val += 0.5;
+		q->start = j - 3;
+	} else if (number_is(c, j, "of")) {
+		if (!number_is(c, j - 1, "couple") &&
+		    !number_is(c, j - 1, "few"))
+			return false;
+		q->val = number_val(c, j - 1);
+		q->start = number_is(c, j - 2, "a") ? j - 2 : j - 1;
+	} else if (number_qty1(c, j, &q->val, &q->digits)) {
+		q->start = j;
+		if (number_is(c, j, "couple") || number_is(c, j, "few")) {
+			if (number_is(c, j - 1, "a"))
+				q->start = j - 1;
+		} else if (number_is(c, j, "a") || number_is(c, j, "an")) {
+			if (number_is(c, j - 1, "half")) {
+				q->val = 0.5;
+				q->start = j - 1;
+			}
+		} else if ((number_is(c, j - 1, "or") ||
+		            number_is(c, j - 1, "to")) &&
+		           number_qty1(c, j - 2, &lo, &d) && lo < q->val) {
+			q->start = j - 2; /* "2 or 3 weeks": the larger */
+		} else if (q->digits && number_in(c, j - 1) &&
+		           c->type[j - 1] == T_PURE &&
+		           number_next_byte(c, j - 1) == '-') {
+			q->start = j - 1; /* "1-2 weeks" */
+		}
+	} else {
+		return false;
+	}
+	return number_same_sentence(c, q->start, u);
+}
+
+/* Whether token i marks a frequency before "a month": "twice", "3 times",
+ * "3x", "once", "per". */
+static bool
+number_freqmark(struct number_ctx *c, long i)
+{
+	return (number_flags(c, i) & L_FREQMARK) ||
+	       (number_suffix_flags(c, i) & L_TIMES);
+}
+
+/* The days of the unit at token i, or 0 when it is not a unit. */
+static double
+number_unit_days(struct number_ctx *c, long i)
+{
+	return (number_flags(c, i) & L_UNIT) ? number_val(c, i) : 0;
+}
+
+/* A singular unit with no quantity before it: "week 3 of this", "day 10",
+ * "3rd week", "the past month". */
+static void
+number_unit_alone(struct number_ctx *c, long u, double unit_days)
+{
+	double v, o;
+	bool d;
+	long k = u + 1, p = u - 1;
+
+	if (unit_days <= 7 && number_same_sentence(c, u, k) &&
+	    number_qty1(c, k, &v, &d) && !number_is(c, k, "a") &&
+	    !number_is(c, k, "an")) {
+		/* "once a week 3 sets", "leg day 10", "last week 100 kilos",
+		 * "all day 8 weeks ago" */
+		if ((number_same_sentence(c, p, u) &&
+		     ((number_flags(c, p) & (L_FREQ | L_FREQMARK | L_EVERY |
+		                             L_NOTDAYNUM | L_FUTURE | L_ADJ)) ||
+		      number_is(c, p, "last") || number_is(c, p, "past") ||
+		      number_is(c, p, "all"))) ||
+		    (number_same_sentence(c, k, k + 1) &&
+		     (number_flags(c, k + 1) &
+		      (L_UNIT | L_NOTTEMP | L_TIMES | L_EVENT))))
+			return;
+		double days = unit_days < 7 ? v : (v - 1) * unit_days + 1;
+		if (days > 7 && v <= 400)
+			number_emit(c, NUMBER_OVER_A_WEEK, u, k, days, 0);
+		return;
+	}
+	if (number_same_sentence(c, p, u) && number_ordinal(c, p, &o)) {
+		double days = (o - 1) * unit_days + 1;
+		if (days > 7 && o <= 400)
+			number_emit(c, NUMBER_OVER_A_WEEK, p, u, days, 0);
+		return;
+	}
+	if (unit_days >= 14 &&
+	    (number_is(c, p, "past") || number_is(c, p, "last")) &&
+	    number_is(c, p - 1, "the") && number_same_sentence(c, p - 1, u))
+		number_emit(c, NUMBER_OVER_A_WEEK, p - 1, u, unit_days, 0);
+}
+
+/* A unit of duration at token u: "weeks", or "10days" when self (the
+ * quantity is the number the token starts with). */
+static void
+number_unit(struct number_ctx *c, long u, double unit_days, uint32_t uflags,
+            bool self)
+{
+	struct number_qty q = { u, 0, false };
+	bool have = true, other = false;
+	uint8_t flags = 0;
+	long last = u;
+
+	if (self) {
+		q.val = number_lead(c, u);
+		q.digits = true;
+	} else if (!number_qty_before(c, u, &q)) {
+		have = false;
+		q.start = u;
+	}
+	long p = q.start - 1;
+	if (!number_in(c, p) || c->t[p].clause != c->t[q.start].clause)
+		p = -1; /* "bend over, 4 weeks ago" */
+	if (number_is(c, p, "other") && (number_flags(c, p - 1) & L_EVERY)) {
+		other = true;
+		p--;
+	}
+	uint32_t pf = number_flags(c, p);
+	if (pf & L_EVERY) {
+		/* "every month", "every few weeks", "every other week" */
+		if (unit_days >= 14 || (unit_days >= 7 && (have || other)))
+			number_emit(c, NUMBER_REPEAT, p, u, 2, NUMBER_EVERY);
+		return;
+	}
+	if (!have) {
+		if (!(uflags & L_PLURAL)) {
+			number_unit_alone(c, u, unit_days);
+			return;
+		}
+		/* "for weeks", "months of pain"; not "the coming weeks" */
+		if (unit_days < 7 || (pf & (L_FREQ | L_FREQMARK | L_FUTURE)) ||
+		    number_is(c, p, "the"))
+			return;
+		q.val = 2;
+	} else {
+		if ((uflags & L_ABBR) && !q.digits)
+			return;
+		/* "twice a month", "next 2 weeks", "3x a month" */
+		if (number_freqmark(c, p) || (pf & L_FUTURE))
+			return;
+		/* "a 10 day program", "my 12 week plan" */
+		if (!(uflags & L_PLURAL) && q.val > 1 && (pf & L_ADJ))
+			return;
+	}
+	if (number_is(c, u + 1, "old"))
+		return; /* "6 months old" */
+	if (pf & L_MORE) {
+		flags |= NUMBER_MORE; /* "over a week" */
+		q.start = p;
+	} else if ((number_is(c, p, "than") || number_is(c, p, "then")) &&
+	           (number_is(c, p - 1, "more") ||
+	            number_is(c, p - 1, "longer"))) {
+		flags |= NUMBER_MORE;
+		q.start = p - 1;
+	} else if (number_is(c, p, "de") &&
+	           (number_is(c, p - 1, "mas") || number_is(c, p - 1, "mais") ||
+	            number_is(c, p - 1, "m\xc3\xa1s"))) {
+		flags |= NUMBER_MORE; /* "mas de una semana" */
+		q.start = p - 1;
+	}
+	if (pf & L_AGO)
+		flags |= NUMBER_AGO; /* "hace dos semanas" */
+	/* "7+ days", "a week+" */
+	if ((have && !self && number_next_byte(c, u - 1) == '+') ||
+	    number_next_byte(c, u) == '+')
+		flags |= NUMBER_MORE;
+	/* after the unit, in its sentence */
+	long k = u + 1;
+	double v;
+	bool d;
+	if (number_is(c, k, "and") && number_is(c, k + 1, "a") &&
+	    number_is(c, k + 2, "half") && number_same_sentence(c, u, k + 2)) {
+		q.val += 0.5; /* "a week and a half" */
+		last = k + 2;
+	} else if (number_is(c, k, "or") && number_same_sentence(c, u, k + 1)) {
+		if (number_is(c, k + 1, "more") ||
+		    number_is(c, k + 1, "longer")) {
+			flags |= NUMBER_MORE;
+			last = k + 1;
+		} else if (number_qty1(c, k + 1, &v, &d) && v > q.val) {
+			q.val = v; /* "a week or two" */
+			last = k + 1;
+		}
+	} else if (number_is(c, k, "plus") && number_same_sentence(c, u, k)) {
+		flags |= NUMBER_MORE;
+		last = k;
+	} else {
+		/* "1 week and 3 days", "a month 2 weeks" */
+		long m = number_is(c, k, "and") ? k + 1 : k;
+		double d2 = number_unit_days(c, m + 1);
+		if (d2 > 0 && d2 < unit_days && number_qty1(c, m, &v, &d) &&
+		    number_same_sentence(c, u, m + 1) &&
+		    !number_is(c, m, "a") && !number_is(c, m, "an")) {
+			q.val += v * d2 / unit_days;
+			last = m + 1;
+		}
+	}
+	if (number_same_sentence(c, last, last + 1) &&
+	    (number_flags(c, last + 1) & L_AGO))
+		flags |= NUMBER_AGO;
+	double days = q.val * unit_days;
+	if (days > 7 || ((flags & NUMBER_MORE) && days >= 7))
+		number_emit(c, NUMBER_OVER_A_WEEK, q.start, last, days, flags);
+}
+
+/* Whether the count before "times" at [start, i] is a recurrence, not a
+ * training frequency. */
+static bool
+number_recurs(struct number_ctx *c, long start, long i)
+{
+	long k = i + 1;
+
+	if (number_next_byte(c, i) == '/')
+		/* "3x/week" is training, "3 times/year" a recurrence */
+		return number_unit_days(c, k) >= 28;
+	if (number_same_sentence(c, i, k)) {
+		uint32_t kf = number_flags(c, k);
+		if (kf & L_FREQ_SHORT)
+			return false;
+		if (kf & L_FREQ_LONG)
+			return true;
+		if (kf & L_FREQ) {
+			/* "a week", "per month", "a la semana" */
+			long m = k + 1;
+			if (number_is(c, m, "la") || number_is(c, m, "the"))
+				m++;
+			return number_unit_days(c, m) >= 28;
+		}
+		if (kf & L_CUE_AFTER)
+			return true;
+	}
+	/* a cue before, in the same clause: "it has happened 3 times" */
+	for (long j = start - 1; j >= 0 && j >= start - 8; j--) {
+		if (c->t[j].clause != c->t[start].clause)
+			break;
+		if (number_flags(c, j) & L_CUE_BEFORE)
+			return true;
+	}
+	return false;
+}
+
+/* "times" (or "x", "vez") at token i; self for "3x", twice for "twice". */
+static void
+number_times(struct number_ctx *c, long i, bool self, bool twice)
+{
+	struct number_qty q = { i, 0, false };
+	double o;
+
+	if (twice) {
+		q.val = number_val(c, i);
+	} else if (self) {
+		q.val = number_lead(c, i);
+		q.digits = true;
+	} else if (number_same_sentence(c, i - 1, i) &&
+	           number_ordinal(c, i - 1, &o)) {
+		/* "3rd time", "third time", "tercera vez" */
+		if (o >= 2)
+			number_emit(c, NUMBER_REPEAT, i - 1, i, o, 0);
+		return;
+	} else if (!number_qty_before(c, i, &q)) {
+		return;
+	}
+	if (q.val < 2 || (number_is(c, i, "x") && !q.digits))
+		return;
+	if (number_recurs(c, q.start, i))
+		number_emit(c, NUMBER_REPEAT, q.start, i, q.val, 0);
+}
+
+/* "episode", "flare" at token i: "3rd episode", "two flare ups". */
+static void
+number_event(struct number_ctx *c, long i)
+{
+	struct number_qty q;
+	long last =
+	    number_is(c, i + 1, "up") || number_is(c, i + 1, "ups") ? i + 1 : i;
+	double o;
+
+	if (number_same_sentence(c, i - 1, i) && number_ordinal(c, i - 1, &o)) {
+		if (o >= 2)
+			number_emit(c, NUMBER_REPEAT, i - 1, last, o, 0);
+	} else if (number_qty_before(c, i, &q) && q.val >= 2) {
+		number_emit(c, NUMBER_REPEAT, q.start, last, q.val, 0);
+	}
+}
+
+/* The temperature cues of the sentence of token i. */
+static uint32_t
+number_sentence_flags(struct number_ctx *c, long i)
+{
+	uint32_t f = 0;
+	long a = i, b = i;
+
+	while (a > 0 && c->t[a - 1].sentence == c->t[i].sentence)
+		a--;
+	while (b + 1 < c->n && c->t[b + 1].sentence == c->t[i].sentence)
+		b++;
+	for (long j = a; j <= b; j++)
+		f |= number_flags(c, j);
+	return f & (L_FEVER | L_TEMP | L_WEATHER);
+}
+
+/* A number at token i as a temperature. */
+static void
+number_fever(struct number_ctx *c, long i)
+{
+	double v = number_lead(c, i);
+	uint32_t unit = number_suffix_flags(c, i);
+	long last = i, start = i, k = i + 1;
+
+	if (c->type[i] == T_SUFFIX &&
+	    (c->word[i] < 0 || !(unit & (L_DEG | L_DEG_F | L_DEG_C))))
+		return; /* "102kg", "3rd" */
+	if ((c->t[i].start > 0 && c->text[c->t[i].start - 1] == '$') ||
+	    number_next_byte(c, i) == '%')
+		return;
+	if (!(unit & (L_DEG_F | L_DEG_C)) && number_same_sentence(c, i, k)) {
+		uint32_t kf = number_flags(c, k);
+		if (kf & (L_DEG_F | L_DEG_C)) {
+			unit = kf; /* "102 f", "38 c", "38° c" */
+			last = k;
+		} else if ((kf & L_DEG) && !(unit & L_DEG)) {
+			unit = kf; /* "101 degrees", "38 degrees c" */
+			last = k;
+			uint32_t f2 = number_flags(c, k + 1);
+			if ((f2 & (L_DEG_F | L_DEG_C)) &&
+			    number_same_sentence(c, k, k + 1)) {
+				unit = f2;
+				last = k + 1;
+			}
+		} else if (!unit && (kf & (L_NOTTEMP | L_UNIT | L_TIMES))) {
+			return; /* "102 kg", "38 years", "101 times" */
+		}
+	}
+	bool in_c = v >= 38.0 && v <= 43.5;
+	bool in_f = v >= 100.4 && v <= 110.0;
+	if ((unit & L_DEG_F)   ? !in_f
+	    : (unit & L_DEG_C) ? !in_c
+	                       : !in_c && !in_f)
+		return;
+	bool celsius = (unit & L_DEG_C) || (!(unit & L_DEG_F) && in_c);
+
+	/* the nearest cue before it in its clause: "temp of 101" against
+	 * "deadlift 102", "im 38", "day 38" */
+	bool cue = false;
+	for (long j = i - 1; j >= 0 && c->t[j].clause == c->t[i].clause; j--) {
+		uint32_t f = number_flags(c, j);
+		if (f & (L_FEVER | L_TEMP)) {
+			if (i - j <= 3)
+				start = j;
+			break;
+		}
+		if ((f & L_NOTTEMP_BEFORE) || (j == i - 1 && (f & L_UNIT))) {
+			if (!(unit & (L_DEG_F | L_DEG_C | L_DEG)))
+				return;
+			break;
+		}
+	}
+	if (!(unit & (L_DEG_F | L_DEG_C))) {
+		uint32_t sf = number_sentence_flags(c, i);
+		if (number_is(c, i - 1, "a") &&
+		    (number_is(c, i - 2, "running") ||
+		     number_is(c, i - 2, "run") ||
+		     number_is(c, i - 2, "ran")) &&
+		    number_same_sentence(c, i - 2, i)) {
+			cue = true; /* "running a 101" */
+			start = i - 2;
+		} else if (sf & L_FEVER) {
+			cue = true;
+		} else if (sf & L_WEATHER) {
+			return; /* "102 degrees outside", "water temp 102" */
+		} else {
+			cue = (sf & L_TEMP) || (unit & L_DEG);
+		}
+		if (!cue)
+			return;
+	}
+	number_emit(c, NUMBER_FEVER, start, last, celsius ? v * 1.8 + 32 : v,
+	            0);
+}
+
 size_t
 number_find(const char *text, const struct token *toks, size_t ntok,
             struct number_match *out, size_t max)
 {
-	(void)text;
-	(void)toks;
-	(void)ntok;
-	(void)out;
-	(void)max;
-	return 0;
+	struct number_ctx c;
+	bool any = false;
+
+	if (ntok > TOKEN_MAX)
+		ntok = TOKEN_MAX;
+	if (max == 0 || ntok == 0)
+		return 0;
+	c.text = text;
+	c.t = toks;
+	c.n = (long)ntok;
+	c.out = out;
+	c.max = max;
+	c.count = 0;
+	for (long i = 0; i < c.n; i++) {
+		const char *s = text + toks[i].start;
+		size_t len = toks[i].end - toks[i].start;
+		double v;
+		size_t used = number_parse(s, len, &v);
+		c.word[i] = NUMBER_UNKNOWN;
+		c.used[i] = (uint8_t)used;
+		c.type[i] = used == 0     ? T_WORD
+		            : used == len ? T_PURE
+		                          : T_SUFFIX;
+		any =
+		    any || used > 0 || (len > 0 && number_maybe_anchor(s, len));
+	}
+	if (!any)
+		return 0;
+	c.covered = -1;
+	for (long i = 0; i < c.n && c.count < c.max; i++) {
+		uint32_t f;
+		if (i <= c.covered)
+			continue;
+		switch (c.type[i]) {
+		case T_PURE:
+			number_fever(&c, i);
+			break;
+		case T_SUFFIX:
+			f = number_suffix_flags(&c, i);
+			if (f & L_UNIT)
+				number_unit(&c, i, number_val(&c, i), f, true);
+			else if (f & L_TIMES)
+				number_times(&c, i, true, false);
+			else
+				number_fever(&c, i);
+			break;
+		default:
+			if (!number_maybe_anchor(text + toks[i].start,
+			                         toks[i].end - toks[i].start))
+				break;
+			f = number_flags(&c, i);
+			if (f & L_UNIT)
+				number_unit(&c, i, number_val(&c, i), f, false);
+			else if (f & L_TIMES)
+				number_times(&c, i, false, false);
+			else if (f & L_TWICE)
+				number_times(&c, i, false, true);
+			else if (f & L_EVENT)
+				number_event(&c, i);
+			break;
+		}
+	}
+	return c.count;
 }
+
+static const char *const number_names[NUMBER__COUNT] = {
+	"@fever",
+	"@over_a_week",
+	"@repeat",
+};
+
 const char *
 number_concept_name(enum number_concept k)
 {
-	static const char *n[] = { "@fever", "@over_a_week", "@repeat" };
-	return (unsigned)k < NUMBER__COUNT ? n[k] : "?";
+	return (unsigned)k < NUMBER__COUNT ? number_names[k] : NULL;
 }
+
 long
 number_concept_lookup(const char *name)
 {
-	for (long i = 0; i < NUMBER__COUNT; i++)
-		if (strcmp(name, number_concept_name((enum number_concept)i)) ==
-		    0)
-			return i;
+	for (long k = 0; k < NUMBER__COUNT; k++)
+		if (strcmp(name, number_names[k]) == 0)
+			return k;
 	return -1;
 }

@@ -1,21 +1,100 @@
-/* STUB until branch number merges */
+/* Numbers as concepts: the built-in rule concepts @fever, @over_a_week and
+ * @repeat, found in the tokens of a normalised message (token.h).  Pure: no
+ * allocation, no I/O, no state; bounded by the tokens it is given.
+ *
+ * @fever: a temperature of 100.4 F (38.0 C) or more.  A number reads as a
+ * temperature when a unit follows it ("102f", "39c", "38 °c", "101
+ * degrees", "38 degrees c", "38,6 celsius"), or when the sentence has a
+ * temperature word (fever, feverish, temp, temperature, thermometer, febre,
+ * fiebre, calentura...) or it follows "running a".  Fahrenheit is 100.4 to
+ * 110, Celsius 38.0 to 43.5; a number with no letter unit is Celsius when
+ * it is in 38 to 43.5, else Fahrenheit.  Not a temperature: a number
+ * followed by another unit ("102 kg", "101 lbs", "38 years old", "102
+ * times", "101%"), one right after a unit or an age ("day 38", "im 38"),
+ * one whose nearest cue word before it in its clause is a lift or another
+ * measure ("deadlift 102", "pulse 102"), and one in a sentence about the
+ * weather or water ("102 degrees outside", "hot tub temp 102") unless the
+ * sentence has a fever word.  value: degrees Fahrenheit.
+ *
+ * @over_a_week: a duration longer than 7 days: a quantity and a unit
+ * ("10 days", "2 wks", "two weeks", "a fortnight", "a month", "a couple of
+ * months", "1.5 weeks", "a week and a half", "a week or two", "1-2 weeks",
+ * "dos semanas", "um mes", "10days"), a bare plural ("for weeks", "months
+ * of pain"), "over a week", "more than a week", "7+ days" (a lower bound of
+ * 7 days or more counts), "week 3 of this", "day 10", "3rd week", "the past
+ * month".  value: days (the bound for "over a week": 7).  Not a duration:
+ * a frequency ("twice a month", "3 times a week"), the future ("next 2
+ * weeks", "the coming weeks"), an adjective ("a 10 day program", "my 12
+ * week plan"), an age ("6 months old"), "every ..." (see @repeat).
+ * "ago" does not change the reading: "hurt it 3 weeks ago" is taken as pain
+ * for 3 weeks, which favours referral; "a week ago i deadlifted" is 7 days
+ * and so not over a week either way.  The match is flagged NUMBER_AGO so
+ * the caller (or the context module, which judges "ago" historical) can
+ * tell.  So is "in 2 weeks", which may be the future ("a meet in 2 weeks")
+ * or the past ("not trained in 2 weeks").  Parts add up: "1 week and 3
+ * days" is 10 days.
+ *
+ * @repeat: an event counted 2 or more times: an ordinal before time,
+ * episode or flare ("3rd time", "third time", "for the 4th time", "tercera
+ * vez", "second episode"), a count of episodes or flares ("3 flare ups"),
+ * "every" and a period of a week or more ("every month", "every few weeks",
+ * "every other week"; value 2, flagged NUMBER_EVERY; "every week" and
+ * "every day" alone are left out, as they are how lifters describe
+ * training), and "N times", "twice", "thrice", "3x", "several times", "dos
+ * veces" only with a recurrence cue: after them ("this year", "now",
+ * "already", "in a row", "since", "so far", "lately", "a month", "per
+ * year", "monthly"), or before them in their clause ("happened", "has",
+ * "ive had", "back", "again", "hurt", "tweaked", "threw").  A frequency of
+ * a day or a week ("2 times a week", "3x/week", "twice daily") is training,
+ * not a recurrence, and never counts.  value: the count.
+ *
+ * Words in Spanish and Portuguese are listed both with and without their
+ * accents, so the module works before and after accents are stripped. */
 #ifndef BACKTALK_NUMBER_H
 #define BACKTALK_NUMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
 #include "token.h"
+
 enum number_concept {
 	NUMBER_FEVER,
 	NUMBER_OVER_A_WEEK,
 	NUMBER_REPEAT,
 	NUMBER__COUNT
 };
+
+enum number_flag {
+	NUMBER_MORE = 1 << 0,  /* "over a week", "7+ days": value is a bound */
+	NUMBER_AGO = 1 << 1,   /* "3 weeks ago", "hace un mes" */
+	NUMBER_EVERY = 1 << 2, /* "every month": recurring, value 2 */
+};
+
 struct number_match {
 	enum number_concept kind;
-	uint16_t first, last;
-	double value;
+	uint16_t first, last; /* token span, inclusive */
+	uint8_t flags;        /* enum number_flag */
+	double value;         /* degrees F, days, or count */
 };
+
+/* Finds every number concept in the message (text as normalise_text wrote
+ * it, toks as token_split cut it; only the first TOKEN_MAX tokens are
+ * read), in the order of the word each is anchored on (the number, the
+ * unit, or "times").  Returns how many were written (at most max). */
 size_t number_find(const char *text, const struct token *toks, size_t ntok,
                    struct number_match *out, size_t max);
+
+/* "@fever", "@over_a_week", "@repeat"; NULL for a value out of range. */
 const char *number_concept_name(enum number_concept k);
+
+/* The enum for "@fever" etc., or -1. */
 long number_concept_lookup(const char *name);
+
+/* For the tests: whether the word list is in the order its binary search
+ * needs, and every word a concept is anchored on passes the quick look
+ * that skips messages with none. */
+bool number_lexicon_ok(void);
+
 #endif

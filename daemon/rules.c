@@ -96,6 +96,7 @@ rules_free(struct ruleset *rs)
 	echo_free(rs->echo);
 	concept_set_free(rs->concepts);
 	free(rs->combos);
+	free(rs->combo_rule);
 	free(rs->combo_rules);
 	free(rs);
 }
@@ -898,7 +899,9 @@ rules_build_concepts(struct rules_loader *ld)
 	}
 	rs->combos = calloc(n ? n : 1, sizeof(*rs->combos));
 	rs->combo_rules = calloc(nr ? nr : 1, sizeof(*rs->combo_rules));
-	if (rs->combos == NULL || rs->combo_rules == NULL)
+	rs->combo_rule = calloc(n ? n : 1, sizeof(*rs->combo_rule));
+	if (rs->combos == NULL || rs->combo_rules == NULL ||
+	    rs->combo_rule == NULL)
 		return false;
 	for (size_t i = 0; i < rs->nrules; i++) {
 		struct rule *r = &rs->rules[i];
@@ -917,9 +920,11 @@ rules_build_concepts(struct rules_loader *ld)
 				memset(&rs->combos[rs->ncombos], 0,
 				       sizeof(rs->combos[0]));
 			}
-			rs->ncombos++;
+			rs->combo_rule[rs->ncombos++] = (uint32_t)i;
 		}
 	}
+	if (concept_index_combos(cs, rs->combos, rs->ncombos) < 0)
+		return false;
 	for (uint32_t c = 0; c < concept_count(cs); c++) {
 		const char *file;
 		int line;

@@ -97,6 +97,7 @@ struct ruleset {
 	struct echo *echo; /* every reply, for echo_match */
 	struct concept_set *concepts;
 	struct concept_combo *combos;
+	uint32_t *combo_rule; /* the rule of each combination */
 	size_t ncombos;
 	uint32_t *combo_rules; /* rules with combinations, in order */
 	size_t ncombo_rules;

@@ -115,6 +115,10 @@ int store_open(const char *path, struct store **ret, char *err, size_t errlen);
 void store_close(struct store *st);
 /* The last error, for the log. */
 const char *store_error(const struct store *st);
+/* The SQLite VM steps the store's statements have run since it was
+ * opened: what a call costs, counted rather than timed, for the tests
+ * that check a call does not grow with the backlog. */
+int64_t store_vm_steps(const struct store *st);
 
 /* Batches: between store_batch_begin() and store_batch_commit() every
  * write below joins one transaction, so a batch costs one sync to disk.

@@ -263,6 +263,37 @@ test_distance(void **state)
 	assert_int_equal(concept_distance("a", 1, "abcd", 4, 1), 2);
 }
 
+/* Candidates: the combinations whose first concept a scan found, in
+ * order. */
+static void
+test_candidates(void **state)
+{
+	struct concept_combo c[3];
+	char err[256];
+	uint32_t out[8];
+
+	(void)state;
+	assert_int_equal(
+	    concept_combo_parse(cs, "leg + sensation", &c[0], err, sizeof(err)),
+	    0);
+	assert_int_equal(concept_combo_parse(cs, "bladder + lost_control",
+	                                     &c[1], err, sizeof(err)),
+	                 0);
+	assert_int_equal(
+	    concept_combo_parse(cs, "sensation", &c[2], err, sizeof(err)), 0);
+	assert_int_equal(concept_index_combos(cs, c, 3), 0);
+	concept_scan(cs, sc, "numb leg", 8);
+	assert_int_equal(concept_candidates(cs, sc, out, 8), 2);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 2);
+	assert_int_equal(concept_candidates(cs, sc, out, 1), SIZE_MAX);
+	concept_scan(cs, sc, "my bladder", 10);
+	assert_int_equal(concept_candidates(cs, sc, out, 8), 1);
+	assert_int_equal(out[0], 1);
+	concept_scan(cs, sc, "fine", 4);
+	assert_int_equal(concept_candidates(cs, sc, out, 8), 0);
+}
+
 static void
 test_bounded(void **state)
 {
@@ -290,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_context_recorded),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),
 	};
 

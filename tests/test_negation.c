@@ -101,6 +101,8 @@ test_new_clause_not_negated(void **state)
 	check("no pain but tingling", "tingl", NULL);
 	check("no pain. tingling", "tingl", NULL);
 	check("no pain; numb toes", "numb", NULL);
+	check("no pain aside from numbness", "numb", NULL);
+	check("no pain besides numbness", "numb", NULL);
 	check("no idea why my leg is numb", "numb", NULL);
 	check("never hurt before now my leg is numb", "numb", NULL);
 	/* "my" opens a new statement, even with no punctuation before it;
@@ -117,6 +119,9 @@ test_pseudo_negation(void **state)
 	check("not sure numbness", "numb", NULL);
 	check("dont know tingling", "tingl", NULL);
 	check("doesnt stop tingling", "tingl", NULL);
+	/* "no change" says the numbness is still there. */
+	check("no change in the numbness", "numb", NULL);
+	check("not worse numbness", "numb", NULL);
 }
 
 static void

@@ -371,6 +371,12 @@ static void
 test_unicode_fold(void **state)
 {
 	(void)state;
+	/* Spanish opening marks are punctuation: the message stays ASCII. */
+	expect("\xc2\xbf"
+	       "por qu\xc3\xa9"
+	       " me duele? \xc2\xa1"
+	       "ayuda!",
+	       "por que me duele? ayuda");
 	/* Full-width letters. */
 	expect("\xef\xbc\xae\xef\xbc\xb5\xef\xbc\xad\xef\xbc\xa2", "numb");
 	expect("\xef\xbd\x93\xef\xbd\x94\xef\xbd\x8f\xef\xbd\x90", "stop");

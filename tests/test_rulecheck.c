@@ -14,7 +14,8 @@
 
 /* Two rules that pass every check; tests append a third. */
 #define BASE                                                                   \
-	"replies = { fallback = \"the fallback\"; help = \"tips on request\"; };\n"    \
+	"replies = { fallback = \"the fallback\"; help = \"tips on "           \
+	"request\"; };\n"                                                      \
 	"rules = (\n"                                                          \
 	"  { id = \"numb\"; category = \"urgent\";\n"                          \
 	"    patterns = [ \"\\\\bnumb\" ]; reply = \"See a doctor today.\";\n" \

@@ -270,7 +270,7 @@ test_open_creates_private_files(void **state)
 	record_ok(fx->st, &in, &dec);
 	assert_mode_0600(wal);
 	assert_mode_0600(shm);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
 	assert_sql_text(fx, "PRAGMA journal_mode", "wal");
 	free(wal);
 	free(shm);
@@ -326,7 +326,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 3");
+	sql_exec(fx, "PRAGMA user_version = 4");
 	fx_open(fx);
 }
 
@@ -887,11 +887,12 @@ test_migrate_from_v1(void **state)
 	record_ok(fx->st, &in, &dec);
 	fx_close(fx);
 	/* What the first schema looked like. */
-	sql_exec(fx, "DROP INDEX outbox_urgency;"
+	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	             "DROP INDEX outbox_urgency;"
 	             "ALTER TABLE outbox DROP COLUMN urgency;"
 	             "DROP TABLE incoming; PRAGMA user_version = 1");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming"), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 1);
 	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 1);
@@ -1178,12 +1179,144 @@ test_migrate_urgency(void **state)
 	record_urgent(fx, "SM2", "emergency", 0, 100);
 	record_urgent(fx, "SM3", "urgent", 0, 100);
 	fx_close(fx);
-	sql_exec(fx, "DROP INDEX outbox_urgency;"
+	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	             "DROP INDEX outbox_urgency;"
 	             "ALTER TABLE outbox DROP COLUMN urgency;"
 	             "PRAGMA user_version = 2");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
 	assert_string_equal(work(fx, 200, 0, false, 4), "SM2 SM3 SM1");
+}
+
+/* n pending rows straight into the tables (the store would take a
+ * transaction each): messages PREFIX1..PREFIXn from as many numbers,
+ * tips, created at `at`, due at `due`. */
+static void
+add_backlog(struct fixture *fx, const char *prefix, int n, int64_t at,
+            int64_t due)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+	         "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+	         "FROM k WHERE i < %d) INSERT INTO inbound (gateway, id, "
+	         "from_number, to_number, body, received_at, category) "
+	         "SELECT 'twilio', '%s' || i, '+1555' || (2000000 + i), "
+	         "'+15550000000', "
+	         "'hello', %lld, 'tip' FROM k;"
+	         "INSERT INTO outbox (inbound_gateway, inbound_id, to_number, "
+	         "from_number, body, state, created_at, next_attempt_at) "
+	         "SELECT 'twilio', id, from_number, to_number, 'text', "
+	         "'pending', %lld, %lld FROM inbound WHERE id LIKE '%s%%' "
+	         "ORDER BY received_at, length(id), id",
+	         n, prefix, (long long)at, (long long)at, (long long)due,
+	         prefix);
+	sql_exec(fx, sql);
+}
+
+/* Rows put off until later (a retry) take their place in the queue by
+ * urgency and row, with rows never put off and rows left "sending". */
+static void
+test_work_merges_put_off_rows(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t retry = record_urgent(fx, "SM1", "tip", 0, 100);
+	int64_t later = record_urgent(fx, "SM3", "urgent", 1, 100);
+	int64_t sending;
+
+	record_urgent(fx, "SM2", "tip", 0, 100);
+	sending = record_urgent(fx, "SM4", "tip", 0, 100);
+	record_urgent(fx, "SM5", "emergency", 2, 100);
+	assert_int_equal(store_outbox_begin(fx->st, retry, 150), 0);
+	assert_int_equal(store_outbox_retry(fx->st, retry, 180, "503"), 0);
+	assert_int_equal(store_outbox_begin(fx->st, later, 150), 0);
+	assert_int_equal(store_outbox_retry(fx->st, later, 500, "503"), 0);
+	assert_int_equal(store_outbox_begin(fx->st, sending, 190), 0);
+	assert_string_equal(work(fx, 200, 195, false, 8), "SM5 SM1 SM2 SM4+");
+	assert_string_equal(work(fx, 200, 195, false, 2), "SM5 SM1");
+	assert_string_equal(work(fx, 600, 195, false, 8),
+	                    "SM5 SM3 SM1 SM2 SM4+");
+	assert_string_equal(work(fx, 600, 195, false, 3), "SM5 SM3 SM1");
+}
+
+/* A sender turn costs the same with a big backlog: 20,000 replies due,
+ * or 20,000 put off until later, make it read a few rows more than it
+ * hands out, not the backlog (counted in SQLite VM steps, not time). */
+static void
+test_work_cost_flat(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t steps;
+
+	record_urgent(fx, "SM1", "tip", 0, 100);
+	record_urgent(fx, "SM2", "emergency", 2, 100);
+	add_backlog(fx, "BK", 20000, 100, 100);
+	steps = store_vm_steps(fx->st);
+	assert_string_equal(work(fx, 200, 195, true, 4), "SM2 SM1 BK1 BK2");
+	steps = store_vm_steps(fx->st) - steps;
+	print_message("due backlog: %lld VM steps\n", (long long)steps);
+	assert_true(steps > 0);
+	assert_true(steps < 2000);
+	/* The backlog put off until later, and a few rows due again. */
+	sql_exec(fx, "UPDATE outbox SET next_attempt_at = 5000 "
+	             "WHERE inbound_id LIKE 'BK%'");
+	add_backlog(fx, "RT", 3, 100, 150);
+	steps = store_vm_steps(fx->st);
+	assert_string_equal(work(fx, 200, 195, true, 8), "SM2 SM1 RT1 RT2 RT3");
+	steps = store_vm_steps(fx->st) - steps;
+	print_message("backlog not due: %lld VM steps\n", (long long)steps);
+	assert_true(steps < 2000);
+}
+
+/* A STOP cancels its number's pending replies without reading the
+ * others': with 20,000 replies to other numbers waiting, recording it
+ * costs a few hundred VM steps. */
+static void
+test_optout_cost_flat(void **state)
+{
+	struct fixture *fx = *state;
+	const char *n = "+15551110001";
+	struct store_inbound stop = inbound("SM2", n, "STOP", 200);
+	struct store_decision confirm = reply("You will get no more messages.");
+	int64_t steps;
+
+	record_reply(fx, "SM1", n, "Open 9 to 5.", 100);
+	add_backlog(fx, "BK", 20000, 100, 100);
+	confirm.category = "stop";
+	confirm.optout_change = 1;
+	steps = store_vm_steps(fx->st);
+	record_ok(fx->st, &stop, &confirm);
+	steps = store_vm_steps(fx->st) - steps;
+	print_message("STOP with a backlog: %lld VM steps\n", (long long)steps);
+	assert_true(steps < 2000);
+	assert_sql_text(fx, "SELECT state FROM outbox WHERE inbound_id='SM1'",
+	                "cancelled");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM outbox "
+	                             "WHERE state = 'pending'"),
+	                 20001);
+}
+
+/* A database of schema 3 gets the sender's queue indexes. */
+static void
+test_migrate_work_indexes(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t retry = record_urgent(fx, "SM1", "tip", 0, 100);
+
+	record_urgent(fx, "SM2", "urgent", 1, 100);
+	assert_int_equal(store_outbox_begin(fx->st, retry, 150), 0);
+	assert_int_equal(store_outbox_retry(fx->st, retry, 180, "503"), 0);
+	fx_close(fx);
+	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	             "PRAGMA user_version = 3");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM sqlite_master "
+	                             "WHERE name IN ('outbox_fresh', "
+	                             "'outbox_later')"),
+	                 2);
+	assert_string_equal(work(fx, 170, 0, false, 8), "SM2");
+	assert_string_equal(work(fx, 200, 0, false, 8), "SM2 SM1");
 }
 
 int
@@ -1217,6 +1350,10 @@ main(void)
 		T(test_work_sending_rows_wait_alone),
 		T(test_outbox_shift),
 		T(test_migrate_urgency),
+		T(test_work_merges_put_off_rows),
+		T(test_work_cost_flat),
+		T(test_optout_cost_flat),
+		T(test_migrate_work_indexes),
 #undef T
 	};
 

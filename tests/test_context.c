@@ -1,0 +1,415 @@
+/* Tests for context.c: whether a concept match is negated, historical,
+ * hypothetical or someone else's, and which words said so.  Inputs are
+ * written already normalised (lowercase, apostrophes removed), as the
+ * daemon hands them over. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "context.h"
+
+enum {
+	NEG = CONTEXT_NEGATED,
+	HIST = CONTEXT_HISTORICAL,
+	HYP = CONTEXT_HYPOTHETICAL,
+	OTHER = CONTEXT_OTHER,
+};
+
+static const char *
+flags_str(unsigned f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (unsigned b = 0; b < CONTEXT_FLAGS; b++)
+		if (f & (1u << b))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			                      o ? "," : "",
+			                      context_flag_name(1u << b));
+	if (o == 0)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+/* Judges the match on the words of text that spell match (the first
+ * occurrence starting at a word).  Checks the flags are exactly want and,
+ * when cue is given, that the cue of the lowest flag of want spells it. */
+static void
+judge(const char *text, const char *match, unsigned want, const char *cue)
+{
+	struct token t[TOKEN_MAX];
+	size_t n = token_split(text, strlen(text), t, TOKEN_MAX);
+	size_t off = 0, first = SIZE_MAX, last = SIZE_MAX;
+	const char *m = text;
+	struct context_result r;
+	char a[64], b[64];
+
+	while ((m = strstr(m, match)) != NULL) {
+		off = (size_t)(m - text);
+		if (off == 0 || text[off - 1] == ' ')
+			break;
+		m++;
+	}
+	if (m == NULL)
+		fail_msg("\"%s\" not a word of \"%s\"", match, text);
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].start == off)
+			first = i;
+		if (first != SIZE_MAX && t[i].end <= off + strlen(match))
+			last = i;
+	}
+	if (first == SIZE_MAX || last == SIZE_MAX || last < first)
+		fail_msg("\"%s\": no tokens for \"%s\"", text, match);
+	unsigned got = context_judge(text, t, n, first, last, &r);
+	if (got != r.flags)
+		fail_msg("\"%s\": returned %u, result %u", text, got, r.flags);
+	if (got != want)
+		fail_msg("\"%s\" in \"%s\": got %s, want %s", match, text,
+		         flags_str(got, a, sizeof(a)),
+		         flags_str(want, b, sizeof(b)));
+	if (cue == NULL)
+		return;
+	unsigned bit = 0;
+	while (!(want & (1u << bit)))
+		bit++;
+	const struct context_cue *c = &r.cue[bit];
+	assert_true(c->first <= c->last && c->last < n);
+	size_t s = t[c->first].start, e = t[c->last].end;
+	if (e - s != strlen(cue) || memcmp(text + s, cue, e - s) != 0)
+		fail_msg("\"%s\" in \"%s\": %s cue is \"%.*s\", want \"%s\"",
+		         match, text, context_flag_name(1u << bit),
+		         (int)(e - s), text + s, cue);
+}
+
+static void
+test_negated_before(void **state)
+{
+	(void)state;
+	judge("no numbness", "numbness", NEG, "no");
+	judge("never had any leg pain", "leg pain", NEG, "never");
+	judge("without any tingling", "tingling", NEG, "without");
+	judge("i dont have tingling", "tingling", NEG, "dont");
+	judge("my client denies numbness", "numbness", NEG | OTHER, NULL);
+	judge("no sign of any numbness", "numbness", NEG, "no");
+	judge("free of numbness for now", "numbness", NEG, "free of");
+	judge("neither numbness nor tingling", "tingling", NEG, "nor");
+	judge("zero numbness", "numbness", NEG, "zero");
+	judge("sore back, no numbness or tingling", "tingling", NEG, "no");
+	judge("havent noticed in my legs any tingling", "tingling", NEG,
+	      "havent");
+}
+
+static void
+test_negated_spanish_portuguese(void **state)
+{
+	(void)state;
+	judge("dolor de espalda sin hormigueo", "hormigueo", NEG, "sin");
+	judge("nunca tengo entumecimiento", "entumecimiento", NEG, "nunca");
+	judge("dor nas costas sem formigamento", "formigamento", NEG, "sem");
+	judge("nao tenho dormencia", "dormencia", NEG, "nao");
+	judge("ni dolor ni hormigueo", "hormigueo", NEG, "ni");
+}
+
+static void
+test_negated_after(void **state)
+{
+	(void)state;
+	judge("numbness? nope", "numbness", NEG, "nope");
+	judge("numbness - none", "numbness", NEG, "none");
+	judge("tingling: no", "tingling", NEG, "no");
+	judge("leg pain? never", "leg pain", NEG, "never");
+	judge("numbness not really", "numbness", NEG, "not really");
+	judge("numb? nah", "numb", NEG, "nah");
+	judge("numbness at all? no", "numbness", NEG, "no");
+	judge("fever? no. numbness? yes", "numbness", 0, NULL);
+	judge("fever? no. numbness? yes", "fever", NEG, "no");
+}
+
+static void
+test_not_negated_after(void **state)
+{
+	(void)state;
+	/* An answer must end its clause; "not" needs "really" or "at all". */
+	judge("my leg is numb, not sure why", "numb", 0, NULL);
+	judge("numb leg, no idea", "numb leg", 0, NULL);
+	judge("numbness? no its constant burning", "numbness", 0, NULL);
+	judge("numbness? never had it before", "numbness", 0, NULL);
+	/* A full stop is not an answer's question mark. */
+	judge("my leg went numb. no", "numb", 0, NULL);
+	judge("numbness no pain", "numbness", 0, NULL);
+	judge("bladder: no control", "bladder", 0, NULL);
+}
+
+static void
+test_pseudo_negation(void **state)
+{
+	(void)state;
+	judge("not sure if its numbness", "numbness", 0, NULL);
+	judge("no idea why my leg is numb", "numb", 0, NULL);
+	judge("not only numbness", "numbness", 0, NULL);
+	judge("not just tingling", "tingling", 0, NULL);
+	judge("no change in the numbness", "numbness", 0, NULL);
+	judge("dont know if its numbness", "numbness", 0, NULL);
+	judge("cant tell if its numbness", "numbness", 0, NULL);
+	judge("never felt anything like this numbness", "numbness", 0, NULL);
+	judge("i never felt any numbness", "numbness", NEG, "never");
+}
+
+static void
+test_cue_inside_match(void **state)
+{
+	(void)state;
+	/* The negating word belongs to the symptom. */
+	judge("cant feel my leg", "cant feel my leg", 0, NULL);
+	judge("i cant feel my leg", "cant feel", 0, NULL);
+	judge("no feeling down there", "no feeling", 0, NULL);
+	judge("not able to pee", "not able to pee", 0, NULL);
+}
+
+static void
+test_negation_scope_ends(void **state)
+{
+	(void)state;
+	judge("no numbness but my leg tingles", "tingles", 0, NULL);
+	judge("no numbness but my leg tingles", "numbness", NEG, "no");
+	judge("no back pain, my foot is numb", "numb", 0, NULL);
+	judge("no pain however tingling", "tingling", 0, NULL);
+	judge("no pain except numbness", "numbness", 0, NULL);
+	judge("no pain now numbness", "numbness", 0, NULL);
+	judge("no pain still numbness", "numbness", 0, NULL);
+	judge("no pain though numbness", "numbness", 0, NULL);
+	judge("no pain aside from numbness", "numbness", 0, NULL);
+	judge("no pain my leg is numb", "numb", 0, NULL);
+	judge("no pain. tingling", "tingling", 0, NULL);
+	/* The window: two content words, fillers do not count. */
+	judge("no leg or foot numbness", "numbness", NEG, "no");
+	judge("no lower leg or foot numbness", "numbness", 0, NULL);
+}
+
+static void
+test_historical(void **state)
+{
+	(void)state;
+	judge("had sciatica five years ago", "sciatica", HIST,
+	      "five years ago");
+	judge("sciatica 5 years ago", "sciatica", HIST, "5 years ago");
+	judge("used to get numb toes", "numb toes", HIST, "used to");
+	judge("back in 2019 my leg went numb", "numb", HIST, "back in 2019");
+	judge("had numbness last year", "numbness", HIST, "last year");
+	judge("in the past i had numbness", "numbness", HIST, "in the past");
+	judge("history of sciatica", "sciatica", HIST, "history of");
+	judge("previously had sciatica", "sciatica", HIST, "previously");
+	judge("i once had sciatica", "sciatica", HIST, "once had");
+	judge("when i was younger i had sciatica", "sciatica", HIST,
+	      "when i was younger");
+	judge("had sciatica back in high school", "sciatica", HIST,
+	      "back in high school");
+	judge("as a kid i had sciatica", "sciatica", HIST, "as a kid");
+	judge("had numb feet a few years back", "numb feet", HIST,
+	      "a few years back");
+	judge("my foot went numb a long time ago", "numb", HIST,
+	      "long time ago");
+}
+
+static void
+test_not_historical(void **state)
+{
+	(void)state;
+	judge("had an accident in my pants", "accident", 0, NULL);
+	judge("had sciatica years ago and its back again", "sciatica", 0, NULL);
+	judge("had numbness years ago, now my foot is numb", "foot is numb", 0,
+	      NULL);
+	judge("used to get numb toes, still do", "numb toes", 0, NULL);
+	judge("sciatica 5 years ago, it came back this week", "sciatica", 0,
+	      NULL);
+	judge("numb since 2 years ago", "numb", 0, NULL);
+	judge("had sciatica years ago, back is better but foot still tingles",
+	      "tingles", 0, NULL);
+	judge("my foot keeps going numb since last year", "numb", 0, NULL);
+	judge("numb toes currently, used to be fine", "numb toes", 0, NULL);
+	judge("i had numbness 3 days ago", "numbness", 0, NULL);
+	judge("numb in the past few days", "numb", 0, NULL);
+	judge("i got used to the numbness", "numbness", 0, NULL);
+	judge("had sciatica years ago but my foot is numb", "numb", 0, NULL);
+	judge("pain in my back in the morning and numb toes", "numb toes", 0,
+	      NULL);
+	judge("when i was lifting my leg went numb", "numb", 0, NULL);
+	/* A new subject ends the scope, before or after the match. */
+	judge("last year i hurt my back and i cant feel my leg",
+	      "cant feel my leg", 0, NULL);
+	judge("my leg is numb, i hurt it 5 years ago", "numb", 0, NULL);
+}
+
+static void
+test_hypothetical(void **state)
+{
+	(void)state;
+	judge("can deadlifts cause numbness", "numbness", HYP,
+	      "can deadlifts cause");
+	judge("what if my leg goes numb", "numb", HYP, "what if");
+	judge("in case i get numbness", "numbness", HYP, "in case");
+	judge("not sure whether to worry", "worry", 0, NULL);
+	judge("should i worry if my leg tingles", "tingles", HYP, "if");
+	judge("is it possible to get numbness from squats", "numbness", HYP,
+	      "possible to");
+	judge("how do i prevent sciatica", "sciatica", HYP, "prevent");
+	judge("what are the signs of cauda equina", "cauda equina", HYP,
+	      "signs of");
+	judge("symptoms of nerve damage", "nerve damage", HYP, "symptoms of");
+	judge("what does numbness feel like", "numbness", HYP, "what does");
+	judge("what to watch out for numbness", "numbness", HYP,
+	      "watch out for");
+	judge("risk of nerve damage", "nerve damage", HYP, "risk of");
+	judge("stretches to avoid sciatica", "sciatica", HYP, "avoid");
+	judge("does lifting cause my leg to go numb", "numb", HYP,
+	      "does lifting cause");
+	judge("would squats give me sciatica", "sciatica", HYP,
+	      "would squats give");
+}
+
+static void
+test_safety_net(void **state)
+{
+	const char *net = "if you notice numbness, tingling, pain down a leg, "
+	                  "a weak leg or bladder trouble, see a doctor today";
+	const char *words[] = { "numbness",        "tingling",
+		                "pain down a leg", "weak leg",
+		                "bladder trouble", NULL };
+
+	(void)state;
+	for (size_t i = 0; words[i]; i++)
+		judge(net, words[i], HYP, "if");
+	/* After a tip, in its own sentence. */
+	judge("stretch gently. if you notice numbness or tingling, see a "
+	      "doctor today.",
+	      "tingling", HYP, "if");
+}
+
+static void
+test_not_hypothetical(void **state)
+{
+	(void)state;
+	/* A real symptom under a condition. */
+	judge("if i lift my leg goes numb", "numb", 0, NULL);
+	judge("my leg goes numb if i sit long", "numb", 0, NULL);
+	judge("if i sit long it gets numb", "numb", 0, NULL);
+	judge("it does cause numbness in my leg", "numbness", 0, NULL);
+	judge("i have symptoms of cauda equina", "cauda equina", 0, NULL);
+	judge("feels as if my leg is asleep", "asleep", 0, NULL);
+	judge("not sure if its numbness", "numbness", 0, NULL);
+	judge("what if it happens again but my leg is already numb", "numb", 0,
+	      NULL);
+	judge("can i stretch? my leg is numb", "numb", 0, NULL);
+	judge("if it hurts i stop because my foot goes numb", "numb", 0, NULL);
+	judge("what if i fall and now my leg is numb", "numb", 0, NULL);
+	judge("lifting gave me numbness", "numbness", 0, NULL);
+	judge("i cant avoid numbness when sitting", "numbness", 0, NULL);
+	judge("any chance of the numbness going away", "numbness", 0, NULL);
+}
+
+static void
+test_someone_else(void **state)
+{
+	(void)state;
+	judge("my dads leg is numb", "numb", OTHER, "my dads");
+	judge("my client has tingling", "tingling", OTHER, "my client");
+	judge("my training partner has sciatica", "sciatica", OTHER,
+	      "my training partner");
+	judge("my wife, her foot is numb", "numb", OTHER, "her");
+	judge("he has numbness in both legs", "numbness", OTHER, "he");
+	judge("numbness in his left leg", "numbness", OTHER, "his");
+	judge("a friend of mine has numb toes", "numb toes", OTHER, "a friend");
+	judge("my wife says my leg is numb", "numb", 0, NULL);
+	judge("as a kid i had sciatica", "sciatica", HIST, NULL);
+	judge("dad has numbness", "numbness", 0, NULL);
+	judge("i told her my leg is numb", "numb", 0, NULL);
+	judge("my dad had sciatica but my leg is numb", "numb", 0, NULL);
+	/* It does not hide the other flags. */
+	judge("my mom has no numbness", "numbness", NEG | OTHER, NULL);
+	judge("my dad had sciatica years ago", "sciatica", HIST | OTHER, NULL);
+}
+
+static void
+test_cue_span(void **state)
+{
+	const char *t = "well no numbness? nope";
+	struct token tk[16];
+	size_t n = token_split(t, strlen(t), tk, 16);
+	struct context_result r;
+
+	(void)state;
+	assert_int_equal(n, 4);
+	assert_int_equal(context_judge(t, tk, n, 2, 2, &r), CONTEXT_NEGATED);
+	/* The nearest trigger before the match wins. */
+	assert_int_equal(r.cue[0].first, 1);
+	assert_int_equal(r.cue[0].last, 1);
+	/* NULL result is allowed. */
+	assert_int_equal(context_judge(t, tk, n, 2, 2, NULL), CONTEXT_NEGATED);
+	/* Spans outside the message, or backwards, have no flags. */
+	memset(&r, 0xff, sizeof(r));
+	assert_int_equal(context_judge(t, tk, n, 2, 4, &r), 0);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(context_judge(t, tk, n, 3, 2, &r), 0);
+	assert_int_equal(context_judge(t, tk, 0, 0, 0, &r), 0);
+	judge("numbness? no at all", "numbness", NEG, "no at all");
+	judge("had sciatica years ago", "sciatica", HIST, "years ago");
+	judge("what happens if my leg goes numb", "numb", HYP,
+	      "what happens if");
+}
+
+/* Triggers further than CONTEXT_REACH tokens away do not count. */
+static void
+test_reach(void **state)
+{
+	char t[512];
+	size_t o;
+
+	(void)state;
+	o = (size_t)snprintf(t, sizeof(t), "if");
+	for (int i = 0; i < CONTEXT_REACH; i++)
+		o += (size_t)snprintf(t + o, sizeof(t) - o, " tingling");
+	snprintf(t + o, sizeof(t) - o, " numbness");
+	judge(t, "numbness", 0, NULL);
+	judge(t, "tingling", HYP, "if");
+}
+
+static void
+test_flag_names(void **state)
+{
+	(void)state;
+	assert_string_equal(context_flag_name(CONTEXT_NEGATED), "negated");
+	assert_string_equal(context_flag_name(CONTEXT_HISTORICAL),
+	                    "historical");
+	assert_string_equal(context_flag_name(CONTEXT_HYPOTHETICAL),
+	                    "hypothetical");
+	assert_string_equal(context_flag_name(CONTEXT_OTHER), "someone else");
+	assert_string_equal(context_flag_name((enum context_flag)0), "?");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_negated_before),
+		cmocka_unit_test(test_negated_spanish_portuguese),
+		cmocka_unit_test(test_negated_after),
+		cmocka_unit_test(test_not_negated_after),
+		cmocka_unit_test(test_pseudo_negation),
+		cmocka_unit_test(test_cue_inside_match),
+		cmocka_unit_test(test_negation_scope_ends),
+		cmocka_unit_test(test_historical),
+		cmocka_unit_test(test_not_historical),
+		cmocka_unit_test(test_hypothetical),
+		cmocka_unit_test(test_safety_net),
+		cmocka_unit_test(test_not_hypothetical),
+		cmocka_unit_test(test_someone_else),
+		cmocka_unit_test(test_cue_span),
+		cmocka_unit_test(test_reach),
+		cmocka_unit_test(test_flag_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

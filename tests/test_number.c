@@ -1,0 +1,411 @@
+/* Tests for number.c: @fever, @over_a_week and @repeat found in the tokens
+ * of a normalised message, with their spans, values and flags, and what
+ * each of them must not take. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "normalise.h"
+#include "number.h"
+#include "token.h"
+
+/* Renders what number_find finds in a message as
+ * "@kind value "span"[ flags]" joined by "; ", "-" for nothing. */
+static void
+render(const char *msg, char *out, size_t outlen)
+{
+	static char text[BT_MESSAGE_MAX + 1];
+	static struct token t[TOKEN_MAX];
+	struct normalise_result nr;
+	struct number_match m[8];
+	size_t o = 0;
+
+	assert_int_equal(
+	    normalise_text(msg, strlen(msg), NORMALISE_RUNS_TWO, text, &nr),
+	    NORMALISE_OK);
+	size_t nt = token_split(text, nr.len, t, TOKEN_MAX);
+	size_t n = number_find(text, t, nt, m, 8);
+	snprintf(out, outlen, "-");
+	for (size_t i = 0; i < n && o < outlen; i++) {
+		assert_true(m[i].first <= m[i].last && m[i].last < nt);
+		o += (size_t)snprintf(
+		    out + o, outlen - o, "%s%s %g \"%.*s\"%s%s%s",
+		    i ? "; " : "", number_concept_name(m[i].kind), m[i].value,
+		    (int)(t[m[i].last].end - t[m[i].first].start),
+		    text + t[m[i].first].start,
+		    (m[i].flags & NUMBER_MORE) ? " more" : "",
+		    (m[i].flags & NUMBER_AGO) ? " ago" : "",
+		    (m[i].flags & NUMBER_EVERY) ? " every" : "");
+	}
+}
+
+struct number_case {
+	const char *msg, *want;
+};
+
+static void
+check_cases(const struct number_case *cases, size_t n)
+{
+	char got[512];
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		render(cases[i].msg, got, sizeof(got));
+		if (strcmp(got, cases[i].want) != 0) {
+			print_error("\"%s\": got %s, want %s\n", cases[i].msg,
+			            got, cases[i].want);
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("%d of %zu cases differ", bad, n);
+}
+
+#define CHECK_CASES(c) check_cases(c, sizeof(c) / sizeof(c[0]))
+
+static void
+test_fever(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "temp 101", "@fever 101 \"temp 101\"" },
+		{ "Temp of 101.2 this morning",
+		  "@fever 101.2 \"temp of 101.2\"" },
+		{ "fever 38.5", "@fever 101.3 \"fever 38.5\"" },
+		{ "fever 38,6 since yesterday",
+		  "@fever 101.48 \"fever 38,6\"" },
+		{ "39C and my back hurts", "@fever 102.2 \"39c\"" },
+		{ "102F", "@fever 102 \"102f\"" },
+		{ "it was 101 degrees", "@fever 101 \"101 degrees\"" },
+		{ "38 °C", "@fever 100.4 \"38 \xc2\xb0"
+		           "c\"" },
+		{ "38°C and back pain", "@fever 100.4 \"38\xc2\xb0"
+		                        "c\"" },
+		{ "38 degrees c", "@fever 100.4 \"38 degrees c\"" },
+		{ "running a 101 since friday",
+		  "@fever 101 \"running a 101\"" },
+		{ "temperature is 38.7",
+		  "@fever 101.66 \"temperature is 38.7\"" },
+		{ "fever 100.4", "@fever 100.4 \"fever 100.4\"" },
+		{ "my fever hit 102 last night",
+		  "@fever 102 \"fever hit 102\"" },
+		{ "thermometer says 100.9",
+		  "@fever 100.9 \"thermometer says 100.9\"" },
+		{ "101.5 temp", "@fever 101.5 \"101.5\"" },
+		{ "fiebre de 39 grados",
+		  "@fever 102.2 \"fiebre de 39 grados\"" },
+		{ "tengo fiebre 38,5 y dolor", "@fever 101.3 \"fiebre 38,5\"" },
+		{ "fever 102, deadlifted 405 last week",
+		  "@fever 102 \"fever 102\"" },
+		{ "110 fever", "@fever 110 \"110\"" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_not_fever(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "99.5", "-" },
+		{ "temp 99.5", "-" },
+		{ "my temperature was 37.8", "-" },
+		{ "temp 100.3", "-" },
+		{ "100.9", "-" },      /* no cue */
+		{ "111 fever", "-" },  /* above 110 F */
+		{ "43.6 fever", "-" }, /* above 43.5 C */
+		{ "39 f fever", "-" }, /* Fahrenheit, not 100.4 or more */
+		{ "102 c", "-" },      /* Celsius out of range */
+		{ "deadlift 102 kg", "-" },
+		{ "squat 101 lbs", "-" },
+		{ "im 38 years old", "-" },
+		{ "im 38 and have a fever", "-" },
+		{ "100.4 kg", "-" },
+		{ "lifted 380", "-" },
+		{ "fever since day 38", "@over_a_week 38 \"day 38\"" },
+		{ "fever and i deadlifted 102", "-" },
+		{ "i have a fever. i deadlifted 102 yesterday", "-" },
+		{ "pulse 102 and a fever", "-" },
+		{ "its 102 degrees outside", "-" },
+		{ "hot tub temp 102", "-" },
+		{ "fever, 101% sure", "-" },
+		{ "102kg pull and a fever", "-" },
+		{ "fever for 101 hours", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_over_a_week(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "10 days", "@over_a_week 10 \"10 days\"" },
+		{ "8 days", "@over_a_week 8 \"8 days\"" },
+		{ "back pain for ten days now",
+		  "@over_a_week 10 \"ten days\"" },
+		{ "two weeks", "@over_a_week 14 \"two weeks\"" },
+		{ "been off work 2 wks", "@over_a_week 14 \"2 wks\"" },
+		{ "3weeks", "@over_a_week 21 \"3weeks\"" },
+		{ "a fortnight", "@over_a_week 14 \"a fortnight\"" },
+		{ "its been like a month", "@over_a_week 30 \"a month\"" },
+		{ "a couple of months",
+		  "@over_a_week 60 \"a couple of months\"" },
+		{ "couple weeks", "@over_a_week 14 \"couple weeks\"" },
+		{ "6 months", "@over_a_week 180 \"6 months\"" },
+		{ "6 mo", "@over_a_week 180 \"6 mo\"" },
+		{ "a year", "@over_a_week 365 \"a year\"" },
+		{ "1.5 weeks", "@over_a_week 10.5 \"1.5 weeks\"" },
+		{ "a week and a half",
+		  "@over_a_week 10.5 \"a week and a half\"" },
+		{ "two and a half weeks",
+		  "@over_a_week 17.5 \"two and a half weeks\"" },
+		{ "1 week and 3 days",
+		  "@over_a_week 10 \"1 week and 3 days\"" },
+		{ "a week or two", "@over_a_week 14 \"a week or two\"" },
+		{ "1-2 weeks", "@over_a_week 14 \"1-2 weeks\"" },
+		{ "2 or 3 weeks", "@over_a_week 21 \"2 or 3 weeks\"" },
+		{ "over a week", "@over_a_week 7 \"over a week\" more" },
+		{ "more than a week",
+		  "@over_a_week 7 \"more than a week\" more" },
+		{ "7+ days", "@over_a_week 7 \"7+ days\" more" },
+		{ "a week or more", "@over_a_week 7 \"a week or more\" more" },
+		{ "week 3 of this", "@over_a_week 15 \"week 3\"" },
+		{ "day 12 of back pain", "@over_a_week 12 \"day 12\"" },
+		{ "my 3rd week of pain", "@over_a_week 15 \"3rd week\"" },
+		{ "for the past month", "@over_a_week 30 \"the past month\"" },
+		{ "for weeks", "@over_a_week 14 \"weeks\"" },
+		{ "for months", "@over_a_week 60 \"months\"" },
+		{ "several weeks", "@over_a_week 21 \"several weeks\"" },
+		{ "few weeks", "@over_a_week 21 \"few weeks\"" },
+		{ "3 weeks ago", "@over_a_week 21 \"3 weeks\" ago" },
+		{ "dos semanas", "@over_a_week 14 \"dos semanas\"" },
+		{ "duas semanas", "@over_a_week 14 \"duas semanas\"" },
+		{ "un mes", "@over_a_week 30 \"un mes\"" },
+		{ "dor nas costas ha um mes",
+		  "@over_a_week 30 \"um mes\" ago" },
+		{ "mas de una semana",
+		  "@over_a_week 7 \"mas de una semana\" more" },
+		{ "back spasms all day 8 weeks ago",
+		  "@over_a_week 56 \"8 weeks\" ago" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_not_over_a_week(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "a week", "-" },
+		{ "7 days", "-" },
+		{ "5 days", "-" },
+		{ "a few days", "-" },
+		{ "2 days", "-" },
+		{ "nearly a week", "-" },
+		{ "over 5 days", "-" },
+		{ "a week ago i deadlifted", "-" },
+		{ "pain since last week", "-" },
+		{ "twice a month", "@repeat 2 \"twice\"" }, /* a recurrence */
+		{ "once a month", "-" },
+		{ "next 2 weeks", "-" },
+		{ "in the coming weeks", "-" },
+		{ "a 10 day program", "-" },
+		{ "my 12 week plan", "-" },
+		{ "my 6 months old son", "-" },
+		{ "leg day 10 sets", "-" },
+		{ "last week 100 kilos", "-" },
+		{ "a mo", "-" },
+		{ "dos dias", "-" },
+		{ "una semana", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_repeat(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "3rd time", "@repeat 3 \"3rd time\"" },
+		{ "third time", "@repeat 3 \"third time\"" },
+		{ "4th time this year", "@repeat 4 \"4th time\"" },
+		{ "second time this month", "@repeat 2 \"second time\"" },
+		{ "again for the 3rd time", "@repeat 3 \"3rd time\"" },
+		{ "twice this month", "@repeat 2 \"twice\"" },
+		{ "happened twice already", "@repeat 2 \"twice\"" },
+		{ "5 times this year", "@repeat 5 \"5 times\"" },
+		{ "3x this year", "@repeat 3 \"3x\"" },
+		{ "it has happened 3 times", "@repeat 3 \"3 times\"" },
+		{ "ive had this 4 times", "@repeat 4 \"4 times\"" },
+		{ "threw my back out 3 times", "@repeat 3 \"3 times\"" },
+		{ "multiple times this year", "@repeat 2 \"multiple times\"" },
+		{ "a few times a month", "@repeat 3 \"a few times\"" },
+		{ "2 times a year it goes out", "@repeat 2 \"2 times\"" },
+		{ "three times in a row", "@repeat 3 \"three times\"" },
+		{ "it goes out twice yearly", "@repeat 2 \"twice\"" },
+		{ "every few weeks", "@repeat 2 \"every few weeks\" every" },
+		{ "every month", "@repeat 2 \"every month\" every" },
+		{ "every other week", "@repeat 2 \"every other week\" every" },
+		{ "every 2 weeks it comes back",
+		  "@repeat 2 \"every 2 weeks\" every" },
+		{ "cada dos semanas", "@repeat 2 \"cada dos semanas\" every" },
+		{ "es la tercera vez este ano", "@repeat 3 \"tercera vez\"" },
+		{ "this is the 5th episode", "@repeat 5 \"5th episode\"" },
+		{ "3 flare ups this year", "@repeat 3 \"3 flare ups\"" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_not_repeat(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "3 sets", "-" },
+		{ "5 reps", "-" },
+		{ "3 times", "-" }, /* no recurrence cue */
+		{ "2 times a week i train", "-" },
+		{ "i train 3 times a week", "-" },
+		{ "twice a week", "-" },
+		{ "several times a week", "-" },
+		{ "3x/week", "-" },
+		{ "twice daily stretches", "-" },
+		{ "my back hurts twice daily", "-" }, /* a cue, but daily */
+		{ "i did 3x10 squats", "-" },
+		{ "3 x 10 reps", "-" },
+		{ "first time", "-" },
+		{ "one time this year", "-" },
+		{ "every week i deadlift", "-" },
+		{ "every day", "-" },
+		{ "every other day", "-" },
+		{ "back is sore, i train 3 times", "-" },
+		{ "a flare up", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_several(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "My back has hurt for 2 weeks and I have a temp of 38.2",
+		  "@over_a_week 14 \"2 weeks\"; @fever 100.76 \"temp of "
+		  "38.2\"" },
+		{ "3rd time this year, 10 days now, fever 102",
+		  "@repeat 3 \"3rd time\"; @over_a_week 10 \"10 days\"; "
+		  "@fever 102 \"fever 102\"" },
+		{ "3 times in 2 months",
+		  "@repeat 3 \"3 times\"; @over_a_week 60 \"2 months\"" },
+		{ "", "-" },
+		{ "my back hurts", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+/* The spans as token indexes, and the bounds the caller gives. */
+static void
+test_spans_and_bounds(void **state)
+{
+	const char *s = "fever 101 for 2 weeks, 3rd time";
+	struct token t[32];
+	struct number_match m[4];
+	size_t nt = token_split(s, strlen(s), t, 32);
+
+	(void)state;
+	assert_int_equal(number_find(s, t, nt, m, 4), 3);
+	assert_int_equal(m[0].kind, NUMBER_FEVER);
+	assert_int_equal(m[0].first, 0);
+	assert_int_equal(m[0].last, 1);
+	assert_int_equal(m[1].kind, NUMBER_OVER_A_WEEK);
+	assert_int_equal(m[1].first, 3);
+	assert_int_equal(m[1].last, 4);
+	assert_true(m[1].value == 14);
+	assert_int_equal(m[2].kind, NUMBER_REPEAT);
+	assert_int_equal(m[2].first, 5);
+	assert_int_equal(m[2].last, 6);
+	assert_true(m[2].value == 3);
+	/* at most max, the first ones */
+	assert_int_equal(number_find(s, t, nt, m, 1), 1);
+	assert_int_equal(m[0].kind, NUMBER_FEVER);
+	assert_int_equal(number_find(s, t, nt, m, 0), 0);
+	assert_int_equal(number_find(s, t, 0, m, 4), 0);
+	/* only the tokens given: "2" without "weeks" */
+	assert_int_equal(number_find(s, t, 4, m, 4), 1);
+}
+
+/* More tokens than TOKEN_MAX: only the first TOKEN_MAX are read. */
+static void
+test_token_max(void **state)
+{
+	static char text[TOKEN_MAX * 2 + 16];
+	static struct token t[TOKEN_MAX + 8];
+	struct number_match m[4];
+	size_t o = 0;
+
+	(void)state;
+	for (size_t i = 0; i < TOKEN_MAX - 1; i++) {
+		text[o++] = 'a';
+		text[o++] = ' ';
+	}
+	memcpy(text + o, "2 weeks", 8);
+	size_t nt = token_split(text, strlen(text), t, TOKEN_MAX + 8);
+	assert_int_equal(nt, TOKEN_MAX + 1);
+	/* "2" is token TOKEN_MAX - 1, "weeks" is beyond */
+	assert_int_equal(number_find(text, t, nt, m, 4), 0);
+	memcpy(text + o - 2, "2 weeks", 8);
+	nt = token_split(text, strlen(text), t, TOKEN_MAX + 8);
+	assert_int_equal(number_find(text, t, nt, m, 4), 1);
+	assert_int_equal(m[0].last, TOKEN_MAX - 1);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_true(number_lexicon_ok());
+	assert_string_equal(number_concept_name(NUMBER_FEVER), "@fever");
+	assert_string_equal(number_concept_name(NUMBER_OVER_A_WEEK),
+	                    "@over_a_week");
+	assert_string_equal(number_concept_name(NUMBER_REPEAT), "@repeat");
+	assert_null(number_concept_name(NUMBER__COUNT));
+	for (int k = 0; k < NUMBER__COUNT; k++)
+		assert_int_equal(number_concept_lookup(number_concept_name(
+		                     (enum number_concept)k)),
+		                 k);
+	assert_int_equal(number_concept_lookup("fever"), -1);
+	assert_int_equal(number_concept_lookup("@fev"), -1);
+	assert_int_equal(number_concept_lookup(""), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fever),
+		cmocka_unit_test(test_not_fever),
+		cmocka_unit_test(test_over_a_week),
+		cmocka_unit_test(test_not_over_a_week),
+		cmocka_unit_test(test_repeat),
+		cmocka_unit_test(test_not_repeat),
+		cmocka_unit_test(test_several),
+		cmocka_unit_test(test_spans_and_bounds),
+		cmocka_unit_test(test_token_max),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
