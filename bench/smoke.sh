@@ -4,16 +4,18 @@
 # figures against the targets).
 #
 # usage: smoke.sh GEN_MESSAGES GEN_RULES BENCH_CLASSIFY BACKTALK SHIPPED_RULES
+#                 [BENCH_CONCEPT]
 #
 # Checks that both generators are deterministic, that backtalk check accepts
 # the generated rules, and that bench_classify runs on the generated rules
 # and on the shipped ones (when rules/ has any) and classifies every message
-# the same way in every pass.
+# the same way in every pass.  With BENCH_CONCEPT, it also runs
+# bench_concept on a few hundred messages and generated concept rules.
 set -eu
 
-if [ $# -ne 5 ]; then
+if [ $# -ne 5 ] && [ $# -ne 6 ]; then
 	echo "usage: smoke.sh GEN_MESSAGES GEN_RULES BENCH_CLASSIFY BACKTALK" \
-		"SHIPPED_RULES" >&2
+		"SHIPPED_RULES [BENCH_CONCEPT]" >&2
 	exit 2
 fi
 gen_messages=$1
@@ -21,6 +23,7 @@ gen_rules=$2
 bench=$3
 backtalk=$4
 shipped=$5
+bench_concept=${6:-}
 nmsg=${SMOKE_MESSAGES:-2000}
 nrules=${SMOKE_RULES:-100}
 
@@ -70,5 +73,20 @@ if [ -f "$shipped" ] || ls "$shipped"/*.conf >/dev/null 2>&1; then
 	run shipped "$shipped"
 else
 	echo "bench_smoke: no shipped rules in $shipped; skipped"
+fi
+if [ -n "$bench_concept" ]; then
+	"$gen_rules" -n "$nrules" -s 7 -c 50 -o "$tmp/rc"
+	head -n 300 "$tmp/m1.txt" >"$tmp/m300.txt"
+	"$bench_concept" --rules "$tmp/rc" --messages "$tmp/m300.txt" \
+		--passes 1 --label concept >"$tmp/concept.out" 2>&1 || {
+		cat "$tmp/concept.out" >&2
+		die "bench_concept failed"
+	}
+	grep -Eq '^RESULT label=concept messages=300 .* vocab=[1-9][0-9]* .* hs_patterns=[1-9]' \
+		"$tmp/concept.out" || {
+		cat "$tmp/concept.out" >&2
+		die "bench_concept printed no RESULT line with a vocabulary"
+	}
+	grep '^RESULT' "$tmp/concept.out"
 fi
 echo "bench_smoke: ok"
