@@ -541,6 +541,10 @@ concept_add_term(struct concept_set *cs, uint32_t id, const char *term,
 		snprintf(err, errlen, "a term is empty");
 		return -1;
 	}
+	/* Function words may be left out only before a word that must be
+	 * there: "hard to" needs its "to", or it would match every "hard". */
+	for (int j = t.n - 1; j > 0 && ((t.optional >> j) & 1); j--)
+		t.optional &= (uint8_t) ~(1u << j);
 	struct cterm *nt =
 	    concept_grow(cs->terms, &cs->tcap, cs->nterms + 1, sizeof(*nt));
 	if (nt == NULL) {

@@ -49,6 +49,7 @@ setup(void **state)
 	define("leg",
 	       (const char *const[]){ "leg", "foot", "calf", "thigh", NULL });
 	define("fall", (const char *const[]){ "ladder", "fell", NULL });
+	define("tail", (const char *const[]){ "hard to", NULL });
 	define("spanish",
 	       (const char *const[]){ "es:hormigueo", "pt:dormente", NULL });
 	if (concept_finish(cs, err, sizeof(err)) < 0)
@@ -121,6 +122,9 @@ test_phrases(void **state)
 	/* a phrase stays within its sentence */
 	expect("i lost. control", "lost_control", "");
 	expect("i cant hold it", "lost_control", "cant hold");
+	/* a function word at the end of a phrase must be there */
+	expect("hard to say", "tail", "hard to");
+	expect("hard work", "tail", "");
 }
 
 static void
