@@ -118,7 +118,8 @@ struct concept_scratch {
 	uint8_t tok_how[TOKEN_MAX][CACHE_IDS];
 	uint32_t tok_ids[TOKEN_MAX][CACHE_IDS];
 	struct concept_match matches[CONCEPT_MATCHES_MAX];
-	bool judged[CONCEPT_MATCHES_MAX]; /* context worked out */
+	bool judged[CONCEPT_MATCHES_MAX];    /* context worked out in full */
+	int8_t blocked[CONCEPT_MATCHES_MAX]; /* -1 unknown, 0 counts, 1 not */
 	size_t nmatches;
 	const char *text;  /* of the last scan */
 	uint64_t *present; /* concepts matched, by id */
@@ -1083,6 +1084,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	for (size_t i = 0; i < s->nmatches; i++) {
 		uint32_t c = s->matches[i].concept;
 		s->judged[i] = false;
+		s->blocked[i] = -1;
 		if (!((s->present[c >> 6] >> (c & 63)) & 1)) {
 			s->present[c >> 6] |= UINT64_C(1) << (c & 63);
 			s->present_list[s->npresent++] = c;
@@ -1186,10 +1188,13 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 
 	if (!use_context)
 		return true;
-	concept_judge(s, i);
-	return !use_context ||
-	       !(m->context &
-	         (CONTEXT_NEGATED | CONTEXT_HISTORICAL | CONTEXT_HYPOTHETICAL));
+	if (s->judged[i])
+		return !(m->context & (CONTEXT_NEGATED | CONTEXT_HISTORICAL |
+		                       CONTEXT_HYPOTHETICAL));
+	if (s->blocked[i] < 0)
+		s->blocked[i] = context_judge(s->text, s->toks, s->ntok,
+		                              m->first, m->last, NULL) != 0;
+	return !s->blocked[i];
 }
 
 /* Whether concept k has a match that counts in sentence sent, inside tokens

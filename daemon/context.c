@@ -262,6 +262,12 @@ static size_t
 context_phrase_in(const struct context_msg *m, size_t i,
                   const char *const *list)
 {
+	if (i >= m->n)
+		return 0;
+	unsigned char c = (unsigned char)m->text[m->t[i].start];
+	uint32_t bit = c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
+	if (!(negation_list_letters(list) & bit))
+		return 0;
 	for (; *list; list++) {
 		size_t k = context_phrase(m, i, *list);
 		if (k > 0)
@@ -797,15 +803,20 @@ context_judge(const char *text, const struct token *toks, size_t ntok,
 	struct context_cue c;
 
 	memset(&r, 0, sizeof(r));
+	/* Without ret only whether the match counts is asked: the first
+	 * flag that stops it is enough, and someone else's never does. */
+	bool full = ret != NULL;
 	if (text != NULL && toks != NULL && first <= last && last < m.n) {
 		if (context_negated_before(&m, first, &c) ||
 		    context_negated_after(&m, last, &c))
 			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
-		if (context_historical(&m, first, last, &c))
+		if ((full || r.flags == 0) &&
+		    context_historical(&m, first, last, &c))
 			context_set(&r, CONTEXT_HISTORICAL, c.first, c.last);
-		if (context_hypothetical(&m, first, last, &c))
+		if ((full || r.flags == 0) &&
+		    context_hypothetical(&m, first, last, &c))
 			context_set(&r, CONTEXT_HYPOTHETICAL, c.first, c.last);
-		if (context_other(&m, first, last, &c))
+		if (full && context_other(&m, first, last, &c))
 			context_set(&r, CONTEXT_OTHER, c.first, c.last);
 	}
 	if (ret != NULL)

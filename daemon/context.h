@@ -69,7 +69,11 @@ struct context_result {
  *
  * Someone else: a relative, friend or client ("my dad", "my client") or
  * he/she/they/his/her before the match in its clause with no first-person
- * word in between, or his/her/their just after it ("numb in his leg"). */
+ * word in between, or his/her/their just after it ("numb in his leg").
+ *
+ * With ret NULL only whether the match counts is worked out: the flags
+ * returned stop at the first of negated, historical and hypothetical, and
+ * someone else's is not looked for. */
 unsigned context_judge(const char *text, const struct token *toks, size_t ntok,
                        size_t first, size_t last, struct context_result *ret);
 

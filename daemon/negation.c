@@ -1,6 +1,7 @@
 /* Negation scope, in the spirit of NegEx: a fixed list of cues, a clause
  * boundary and a short window.  Deliberately conservative: when in doubt a
  * red flag is not treated as negated. */
+#include <stdint.h>
 #include <string.h>
 
 #include "negation.h"
@@ -45,13 +46,43 @@ const char *const negation_fillers[] = {
 	"am",      "are",      "were",       NULL,
 };
 
+/* The bit of a word's first byte in a list's letter set: a to z, then one
+ * bit for anything else. */
+static uint32_t
+negation_letter_bit(unsigned char c)
+{
+	return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
+}
+
+uint32_t
+negation_list_letters(const char *const *list)
+{
+	/* Each thread remembers the first letters of the lists it has
+	 * asked about, so that a word no entry starts with is turned away
+	 * without walking the list. */
+	static _Thread_local struct {
+		const char *const *list;
+		uint32_t letters;
+	} memo[64];
+	size_t slot = ((uintptr_t)list >> 4) & 63;
+
+	if (memo[slot].list != list) {
+		uint32_t letters = 0;
+		for (const char *const *p = list; *p; p++)
+			letters |= negation_letter_bit((unsigned char)(*p)[0]);
+		memo[slot].list = list;
+		memo[slot].letters = letters;
+	}
+	return memo[slot].letters;
+}
+
 bool
 negation_word_in(const char *const *list, const char *w, size_t n)
 {
-	if (n == 0)
+	if (n == 0 || !(negation_list_letters(list) &
+	                negation_letter_bit((unsigned char)w[0])))
 		return false;
-	/* the first letter first: most words differ there, and strlen of
-	 * every list entry is what this costs otherwise */
+	/* the first letter first: most words differ there */
 	for (; *list; list++)
 		if ((*list)[0] == w[0] && strncmp(*list, w, n) == 0 &&
 		    (*list)[n] == '\0')

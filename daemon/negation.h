@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct negation_cue {
 	size_t start, end; /* the negating words, as byte offsets */
@@ -33,5 +34,9 @@ extern const char *const negation_fillers[];
 
 /* Whether the n bytes at w spell one of the words of list. */
 bool negation_word_in(const char *const *list, const char *w, size_t n);
+
+/* The first letters of a list's entries, as bits (a = 1, ..., z = 1 << 25,
+ * anything else 1 << 26); remembered per thread. */
+uint32_t negation_list_letters(const char *const *list);
 
 #endif

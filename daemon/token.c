@@ -105,11 +105,3 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 		out[n - 1].flags |= TOKEN_CLAUSE_END | TOKEN_SENTENCE_END;
 	return n;
 }
-
-bool
-token_is(const char *text, const struct token *t, const char *word)
-{
-	size_t n = strlen(word);
-
-	return t->end - t->start == n && memcmp(text + t->start, word, n) == 0;
-}

@@ -33,7 +33,16 @@ struct token {
  * tokens written, at most max. */
 size_t token_split(const char *text, size_t len, struct token *out, size_t max);
 
-/* Whether token t spells word (a NUL-terminated lowercase string). */
-bool token_is(const char *text, const struct token *t, const char *word);
+/* Whether token t spells word (a NUL-terminated lowercase string).  Inline:
+ * context and numbers ask it of every word near a match, and with a
+ * literal word the length is known when compiling. */
+static inline bool
+token_is(const char *text, const struct token *t, const char *word)
+{
+	size_t n = __builtin_strlen(word);
+
+	return t->end - t->start == n && text[t->start] == word[0] &&
+	       __builtin_memcmp(text + t->start, word, n) == 0;
+}
 
 #endif
