@@ -95,6 +95,12 @@ gen=$tmp/rules-$nrules
 	say "bench: gen_rules failed" >&2
 	exit 1
 }
+# The same count of rules with half of them in the concept language.
+genc=$tmp/rules-$nrules-concepts
+"$gen_rules" -n "$nrules" -s "$seed" -c 50 -o "$genc" || {
+	say "bench: gen_rules -c 50 failed" >&2
+	exit 1
+}
 
 say ""
 say "== machine =="
@@ -155,6 +161,7 @@ else
 	: >"$tmp/shipped.result"
 fi
 run_bench generated "$gen"
+run_bench concepts "$genc"
 
 # --- whole process -----------------------------------------------------
 # median_time CMD OUT: runs CMD (a shell command) $runs times after one
@@ -254,6 +261,8 @@ say "== targets ($nmsg messages, seed $seed) =="
 say "  median = median time of one classify_message call, warm, one thread"
 verdict "shipped rules ($s_rules rules): median" "$s_med" "<" 2 us
 verdict "$g_rules generated rules: median" "$g_med" "<" 20 us
+c_med=$(kv "$tmp/concepts.result" median_us 2>/dev/null || true)
+verdict "$g_rules generated rules, half concepts: median" "$c_med" "<" 20 us
 if [ -n "$s_med" ] && [ -n "$g_med" ] && [ -n "$s_rules" ] &&
 	[ "${s_rules:-0}" -gt 0 ]; then
 	growth=$(awk -v a="$s_med" -v b="$g_med" 'BEGIN { print b / a }')
@@ -264,7 +273,7 @@ if [ -n "$s_med" ] && [ -n "$g_med" ] && [ -n "$s_rules" ] &&
 else
 	verdict "growth of the median (x)" "" "<=" 0 x
 fi
-for l in shipped generated; do
+for l in shipped generated concepts; do
 	if [ -s "$tmp/$l.result" ]; then
 		printf '  %-4s %-44s mean %.3f us, p99 %.3f us\n' INFO \
 			"$l: mean and p99 a message" \
