@@ -68,9 +68,11 @@ static const char *const context_past_span[] = {
 	"two",   "three",  "24",      "48",    "night", "nights", NULL,
 };
 
-/* After "last": "last year", "last summer". */
+/* After "last": "last year", "last summer", "last month" (a week is
+ * recent). */
 static const char *const context_last_what[] = {
-	"year", "summer", "winter", "spring", "fall", "autumn", "decade", NULL,
+	"year",   "summer", "winter", "spring", "fall",
+	"autumn", "decade", "month",  NULL,
 };
 
 /* After "when i was" or "as a": being young. */
@@ -106,9 +108,11 @@ static const char *const context_this_when[] = {
 /* Hypothetical triggers, each a phrase of words, checked where it starts.
  * "if" and "what if" are handled apart. */
 static const char *const context_hyp_phrases[] = {
-	"in case",     "watch out for", "look out for",  "watch for", "risk of",
-	"risk for",    "risks of",      "possible to",   "signs of",  "sign of",
-	"symptoms of", "symptom of",    "warning signs", NULL,
+	"in case",       "watch out for", "look out for",     "watch for",
+	"risk of",       "risk for",      "risks of",         "possible to",
+	"signs of",      "sign of",       "symptoms of",      "symptom of",
+	"warning signs", "ive heard",     "i heard that",     "read about",
+	"reading about", "read that",     "an article about", NULL,
 };
 
 /* "how do i prevent", "stretches to avoid", not "i cant avoid it". */
@@ -527,6 +531,13 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 	if (((m->t[k].flags & TOKEN_NUMBER) ||
 	     context_in(m, k, context_back_in)) &&
 	    context_phrase_back(m, k, 2, "back in", s))
+		return true;
+	/* "in 2019": a year of the past century or this one */
+	if ((m->t[k].flags & TOKEN_NUMBER) &&
+	    m->t[k].end - m->t[k].start == 4 &&
+	    (strncmp(m->text + m->t[k].start, "19", 2) == 0 ||
+	     strncmp(m->text + m->t[k].start, "20", 2) == 0) &&
+	    context_phrase_back(m, k, 1, "in", s))
 		return true;
 	if (((context_is(m, k, "school") && context_is(m, k - 1, "high")) ||
 	     ((context_is(m, k, "day") || context_is(m, k, "days")) &&

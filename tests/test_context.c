@@ -213,6 +213,9 @@ test_historical(void **state)
 	      "a few years back");
 	judge("my foot went numb a long time ago", "numb", HIST,
 	      "long time ago");
+	judge("had a fever last month", "fever", HIST, "last month");
+	judge("had a bad fall at the gym in 2019", "fall", HIST, "in 2019");
+	judge("in 2021 i had sciatica", "sciatica", HIST, "in 2021");
 }
 
 static void
@@ -230,6 +233,9 @@ test_not_historical(void **state)
 	judge("had sciatica years ago, back is better but foot still tingles",
 	      "tingles", 0, NULL);
 	judge("my foot keeps going numb since last year", "numb", 0, NULL);
+	judge("my leg has been numb since last month", "numb", 0, NULL);
+	judge("numb toes in 2 days", "numb toes", 0, NULL);
+	judge("numb since 2019 and still numb", "numb", 0, NULL);
 	judge("numb toes currently, used to be fine", "numb toes", 0, NULL);
 	judge("i had numbness 3 days ago", "numbness", 0, NULL);
 	judge("numb in the past few days", "numb", 0, NULL);
@@ -269,6 +275,9 @@ test_hypothetical(void **state)
 	      "does lifting cause");
 	judge("would squats give me sciatica", "sciatica", HYP,
 	      "would squats give");
+	judge("ive heard tingling is a bad sign", "tingling", HYP, "ive heard");
+	judge("i read about cauda equina online", "cauda equina", HYP,
+	      "read about");
 }
 
 static void
