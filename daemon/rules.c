@@ -97,7 +97,6 @@ rules_free(struct ruleset *rs)
 	concept_set_free(rs->concepts);
 	free(rs->combos);
 	free(rs->combo_rule);
-	free(rs->combo_rules);
 	free(rs);
 }
 
@@ -887,27 +886,23 @@ rules_build_concepts(struct rules_loader *ld)
 	struct ruleset *rs = ld->rs;
 	struct concept_set *cs = rs->concepts;
 	char err[256];
-	size_t n = 0, nr = 0;
+	size_t n = 0;
 
 	if (concept_finish(cs, err, sizeof(err)) < 0) {
 		diag_add(ld->d, DIAG_ERROR, NULL, 0, "%s", err);
 		return false;
 	}
-	for (size_t i = 0; i < rs->nrules; i++) {
+	for (size_t i = 0; i < rs->nrules; i++)
 		n += rs->rules[i].when.count;
-		nr += rs->rules[i].when.count > 0;
-	}
 	rs->combos = calloc(n ? n : 1, sizeof(*rs->combos));
-	rs->combo_rules = calloc(nr ? nr : 1, sizeof(*rs->combo_rules));
 	rs->combo_rule = calloc(n ? n : 1, sizeof(*rs->combo_rule));
-	if (rs->combos == NULL || rs->combo_rules == NULL ||
-	    rs->combo_rule == NULL)
+	if (rs->combos == NULL || rs->combo_rule == NULL)
 		return false;
 	for (size_t i = 0; i < rs->nrules; i++) {
 		struct rule *r = &rs->rules[i];
 		r->first_combo = (uint32_t)rs->ncombos;
 		if (r->when.count > 0)
-			rs->combo_rules[rs->ncombo_rules++] = (uint32_t)i;
+			rs->ncombo_rules++;
 		for (size_t j = 0; j < r->when.count; j++) {
 			if (concept_combo_parse(cs, r->when.items[j].text,
 			                        &rs->combos[rs->ncombos], err,

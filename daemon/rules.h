@@ -99,9 +99,8 @@ struct ruleset {
 	struct concept_combo *combos;
 	uint32_t *combo_rule; /* the rule of each combination */
 	size_t ncombos;
-	uint32_t *combo_rules; /* rules with combinations, in order */
-	size_t ncombo_rules;
-	bool jit; /* every pattern is JIT-compiled */
+	size_t ncombo_rules; /* rules with combinations */
+	bool jit;            /* every pattern is JIT-compiled */
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).
