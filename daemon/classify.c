@@ -409,6 +409,9 @@ done:
 		classify_set_builtin(rs, CATEGORY_FALLBACK,
 		                     CLASSIFY_VIA_FALLBACK, ret);
 out:
+	/* The combination explains the answer only when it decided it. */
+	if (ex != NULL && ret->via != CLASSIFY_VIA_CONCEPTS)
+		ex->combo = -1;
 	ret->limit_hits += limit_hits;
 }
 

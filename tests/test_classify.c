@@ -526,6 +526,48 @@ free_messages(char **m, size_t n)
 	free(m);
 }
 
+/* The combination that explain names is the one that decided: when a
+ * pattern of a higher rule decides, no combination is named, even though
+ * a lower rule's combination holds. */
+static void
+test_explain_combo_only_when_concepts_decide(void **state)
+{
+	static const char text[] =
+	    "replies = { fallback = \"MENU\"; help = \"H\";\n"
+	    "  stop = \"BYE\"; start = \"HI\"; };\n"
+	    "concepts = { why = [ \"cause\" ]; };\n"
+	    "rules = (\n"
+	    "  { id = \"bladder\"; category = \"emergency\";\n"
+	    "    patterns = [ \"\\\\bbladder problems\" ];\n"
+	    "    reply = \"R-bladder\"; },\n"
+	    "  { id = \"causes\"; category = \"tip\"; topic = \"causes\";\n"
+	    "    when = [ \"why\" ]; reply = \"R-causes\"; }\n"
+	    ");\n";
+	struct ruleset *r2 = testutil_load_text(text);
+	struct classify *c2 = classify_new(r2);
+	struct classify_explain *ex = malloc(sizeof(*ex));
+	struct classify_result r;
+	const char *t = "can deadlifts cause bladder problems";
+
+	(void)state;
+	assert_non_null(c2);
+	assert_non_null(ex);
+	assert_int_equal(classify_message(c2, t, strlen(t), &r, ex), 0);
+	assert_string_equal(r.rule_id, "bladder");
+	assert_int_equal(r.via, CLASSIFY_VIA_PATTERN);
+	assert_int_equal(ex->combo, -1);
+	/* Without the pattern's words the combination decides and is
+	 * named. */
+	t = "what can cause this";
+	assert_int_equal(classify_message(c2, t, strlen(t), &r, ex), 0);
+	assert_string_equal(r.rule_id, "causes");
+	assert_int_equal(r.via, CLASSIFY_VIA_CONCEPTS);
+	assert_true(ex->combo >= 0);
+	free(ex);
+	classify_free(c2);
+	rules_free(r2);
+}
+
 /* Checks that the fast path and explain mode decide alike on every
  * message, and that the prefilter flags every pattern PCRE2 matches. */
 static void
@@ -687,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_repeated_letters),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_explain_records),
+		cmocka_unit_test(test_explain_combo_only_when_concepts_decide),
 		cmocka_unit_test(test_explain_matches_fast_path),
 		cmocka_unit_test(test_explain_matches_fast_path_shipped),
 	};
