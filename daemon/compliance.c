@@ -82,6 +82,11 @@ const struct compliance_request compliance_requests[] = {
 	{ "\\b(?:how do i|how to|how can i) use (?:this|you|the service|this "
 	  "service|this number|this line)\\b",
 	  CATEGORY_HELP },
+	{ "\\bwhat (?:can|should|do) i (?:text|send|ask|say|type|write)\\b",
+	  CATEGORY_HELP },
+	{ "\\bhow (?:does|do) (?:this|it|the service|this service|this line|"
+	  "you) work\\b",
+	  CATEGORY_HELP },
 };
 
 const size_t compliance_request_count =

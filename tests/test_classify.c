@@ -196,6 +196,11 @@ test_request_phrases(void **state)
 	expect_via("Menu?", CATEGORY_HELP, NULL, ph);
 	expect_via("what are my options", CATEGORY_HELP, NULL, ph);
 	expect_via("how do I use this", CATEGORY_HELP, NULL, ph);
+	expect_via("what can I text you", CATEGORY_HELP, NULL, ph);
+	expect_via("what do i say to get info", CATEGORY_HELP, NULL, ph);
+	expect_via("how does this work, what can i ask", CATEGORY_HELP, NULL,
+	           ph);
+	expect("how does this work, my leg is numb", CATEGORY_URGENT, "numb");
 	assert_string_equal(run("sign me up again").reply, "HI");
 	expect("sign me up again, my leg is numb", CATEGORY_URGENT, "numb");
 	expect("send me the menu, my leg is numb", CATEGORY_URGENT, "numb");
