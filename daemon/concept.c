@@ -14,6 +14,7 @@
 #include "bounds.h"
 #include "concept.h"
 #include "context.h"
+#include "lexicon.h"
 #include "normalise.h"
 #include "number.h"
 
@@ -917,8 +918,10 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 			concept_entry_add(e, cs->prefixes[k],
 			                  CONCEPT_HOW_PREFIX);
 	}
-	/* "numbb", "legg": doubled letters collapsed, when that is all. */
-	if (e->n == 0 && !number && n <= CONCEPT_WORD_MAX * 2) {
+	/* "numbb", "legg": doubled letters collapsed, when that is all,
+	 * and the word is no word of the language ("door" is not "dor"). */
+	bool word = e->n == 0 && !number && lexicon_has(w, n);
+	if (e->n == 0 && !number && !word && n <= CONCEPT_WORD_MAX * 2) {
 		char one[CONCEPT_WORD_MAX * 2];
 		size_t on = 0;
 		for (size_t i = 0; i < n; i++)
@@ -931,9 +934,10 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 				e->how[i] = CONCEPT_HOW_FUZZY;
 		}
 	}
-	/* One edit, only for a word that is no term word itself. */
+	/* One edit, only for a word that is no term word itself, nor a
+	 * word of the language ("cancel" is not "cancer" misspelt). */
 	if (e->n > 0 || number || n + 1 < CONCEPT_FUZZY_MIN ||
-	    n > CONCEPT_WORD_MAX + 1 || cs->deletions.cap == 0)
+	    n > CONCEPT_WORD_MAX + 1 || cs->deletions.cap == 0 || word)
 		return;
 	char key[CONCEPT_WORD_MAX + 2];
 	for (size_t d = 0; d <= n; d++) {

@@ -26,6 +26,8 @@ PACKAGES=(
 	libpcre2-dev libconfig-dev libvectorscan-dev libjansson-dev
 	# word forms and Unicode folding for concept terms
 	libstemmer-dev libutf8proc-dev
+	# word lists: a real word is never read as a misspelling (lexicon.c)
+	wamerican wspanish wbrazilian
 	# daemon: gateway client, store, systemd notify, local HTTP
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev
 )

@@ -50,6 +50,8 @@ setup(void **state)
 	       (const char *const[]){ "leg", "foot", "calf", "thigh", NULL });
 	define("fall", (const char *const[]){ "ladder", "fell", NULL });
 	define("tail", (const char *const[]){ "hard to", NULL });
+	define("words",
+	       (const char *const[]){ "cancer", "stool", "pt:dor", NULL });
 	define("spanish",
 	       (const char *const[]){ "es:hormigueo", "pt:dormente", NULL });
 	if (concept_finish(cs, err, sizeof(err)) < 0)
@@ -149,6 +151,13 @@ test_misspellings(void **state)
 	expect("my legg is numbb", "sensation", "numbb");
 	/* two edits are too many */
 	expect("tnglng", "sensation", "");
+	/* a word of the language is no misspelling (lexicon.c) */
+	expect("i need to cancel my gym", "words", "");
+	expect("i stood up", "words", "");
+	expect("i hit the door", "words", "");
+	expect("canser", "words", "canser");
+	expect("stoool", "words", "stoool");
+	expect("dorr", "words", "dorr");
 }
 
 static void
