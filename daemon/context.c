@@ -729,7 +729,95 @@ context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
 	return true;
 }
 
-/* A hypothetical trigger before the match whose scope reaches it. */
+/* ---- a curious question ---- */
+
+/* Said elsewhere in the message, these deny having what the question asks
+ * about ("what causes sciatica? just curious, i dont have it"). */
+static const char *const context_curious_denials[] = {
+	"no symptoms",
+	"dont have any symptoms",
+	"dont have it",
+	"dont have that",
+	"dont have those",
+	"dont have any of that",
+	"dont have any of those",
+	"im fine",
+	"im totally fine",
+	"im completely fine",
+	"im perfectly fine",
+	"just curious",
+	"just wondering",
+	"out of curiosity",
+	"purely curious",
+	"hypothetically",
+	"for future reference",
+	"want to avoid it",
+	"want to avoid that",
+	"trying to avoid it",
+	"just read an article",
+	"read an article",
+	"saw a video",
+	NULL,
+};
+
+/* Words of the asker's own experience: a question holding one is about
+ * what the asker has ("does the tingling in my foot mean"). */
+static const char *const context_curious_own[] = {
+	"my", "me", "im", "ive", "mine", "myself", NULL,
+};
+
+/* Said anywhere, these say the asker has it after all. */
+static const char *const context_curious_has[] = {
+	"i have it",          "i do have",         "i have that",
+	"i have some",        "ive got it",        "i get it",
+	"i got it",           "i have had it",     "it started",
+	"started today",      "started yesterday", "since yesterday",
+	"since this morning", "since last night",  NULL,
+};
+
+/* After a denial these limit it to the rest ("no symptoms otherwise"). */
+static const char *const context_curious_but[] = {
+	"otherwise", "besides", "other", "apart", "except", "but", NULL,
+};
+
+/* A question about the match, asked with nothing of the asker's own in it
+ * ("is saddle numbness from cycling a back thing?"), in a message that
+ * elsewhere denies having it ("no symptoms", "im totally fine") and never
+ * says the asker has it. */
+static bool
+context_curious(const struct context_msg *m, size_t first, size_t last,
+                struct context_cue *cue)
+{
+	size_t ss, se, k, found = SIZE_MAX, flen = 0;
+
+	context_sentence(m, first, &ss, &se);
+	if (m->t[se].after != '?')
+		return false;
+	for (k = ss; k <= se; k++)
+		if (context_in(m, k, context_curious_own))
+			return false;
+	for (k = 0; k < m->n; k++) {
+		size_t n;
+		if (context_phrase_in(m, k, context_curious_has) > 0)
+			return false;
+		if (found == SIZE_MAX && (k < first || k > last) &&
+		    (n = context_phrase_in(m, k, context_curious_denials)) >
+		        0 &&
+		    !(k + n < m->n &&
+		      context_in(m, k + n, context_curious_but))) {
+			found = k;
+			flen = n;
+		}
+	}
+	if (found == SIZE_MAX)
+		return false;
+	cue->first = (uint16_t)found;
+	cue->last = (uint16_t)(found + flen - 1);
+	return true;
+}
+
+/* A hypothetical trigger before the match whose scope reaches it, or a
+ * curious question about it. */
 static bool
 context_hypothetical(const struct context_msg *m, size_t first, size_t last,
                      struct context_cue *cue)
@@ -738,7 +826,8 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 
 	context_sentence(m, first, &ss, &se);
 	return context_scope_back(m, ss, first, last, context_hyp_trigger,
-	                          context_hyp_enders, false, cue);
+	                          context_hyp_enders, false, cue) ||
+	       context_curious(m, first, last, cue);
 }
 
 /* ---- someone else ---- */

@@ -399,6 +399,36 @@ test_flag_names(void **state)
 	assert_string_equal(context_flag_name((enum context_flag)0), "?");
 }
 
+/* A question about a symptom, with nothing of the asker's own in it, in a
+ * message that denies having it, is curiosity; a question about the
+ * asker's own symptom, or a message that says the asker has it, is not. */
+static void
+test_curious_question(void **state)
+{
+	(void)state;
+	judge("is saddle numbness from cycling a back thing? asking before "
+	      "spin class, no symptoms",
+	      "numbness", HYP, "no symptoms");
+	judge("what causes sciatica? just curious", "sciatica", HYP,
+	      "just curious");
+	judge("just curious, does tingling in the leg mean a pinched nerve? "
+	      "i dont have it",
+	      "tingling", HYP, "just curious");
+	/* the asker's own leg */
+	judge("does the tingling in my leg mean a pinched nerve? just curious",
+	      "tingling", 0, NULL);
+	/* not a question */
+	judge("tingling in the leg. just curious", "tingling", 0, NULL);
+	/* the asker says they have it */
+	judge("what does groin numbness mean? just curious, it started today",
+	      "numbness", 0, NULL);
+	judge("is groin numbness bad? i have it, just curious", "numbness", 0,
+	      NULL);
+	/* a denial of the rest only */
+	judge("is groin numbness serious? no symptoms otherwise", "numbness", 0,
+	      NULL);
+}
+
 int
 main(void)
 {
@@ -419,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_cue_span),
 		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_flag_names),
+		cmocka_unit_test(test_curious_question),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
