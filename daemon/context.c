@@ -677,6 +677,12 @@ context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
 	if (context_is(m, i, "if") || context_is(m, i, "whether")) {
 		if (i > ss && context_in(m, i - 1, context_if_pseudo))
 			return false;
+		/* "if the tingling in my leg only comes when i squat": the
+		 * symptom named as known is there, whatever the if asks. */
+		if (first > i + 1 && (context_is(m, first - 1, "the") ||
+		                      context_is(m, first - 1, "this") ||
+		                      context_is(m, first - 1, "my")))
+			return false;
 		*e = i;
 		if (i > ss && context_is(m, i - 1, "what"))
 			*s = i - 1;

@@ -260,6 +260,11 @@ test_hypothetical(void **state)
 	judge("in case i get numbness", "numbness", HYP, "in case");
 	judge("not sure whether to worry", "worry", 0, NULL);
 	judge("should i worry if my leg tingles", "tingles", HYP, "if");
+	/* a symptom named as known inside the if is there */
+	judge("if the tingling in my leg only happens when i squat, is it "
+	      "fine",
+	      "tingling", 0, NULL);
+	judge("should i worry if my numbness gets worse", "numbness", 0, NULL);
 	judge("is it possible to get numbness from squats", "numbness", HYP,
 	      "possible to");
 	judge("how do i prevent sciatica", "sciatica", HYP, "prevent");
