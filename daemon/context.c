@@ -348,6 +348,12 @@ context_neg_filler(const struct context_msg *m, size_t k)
 	       context_in(m, k, context_neg_fillers);
 }
 
+/* Subjects after "and" that start a new statement, out of a negation's
+ * scope. */
+static const char *const context_and_subject[] = {
+	"the", "i", "it", "he", "she", "they", "then", "suddenly", "now", NULL,
+};
+
 /* A negating word before the match, in its clause, within the window. */
 static bool
 context_negated_before(const struct context_msg *m, size_t first,
@@ -375,6 +381,11 @@ context_negated_before(const struct context_msg *m, size_t first,
 		/* "my" opens a new statement, except in "in my leg" */
 		if (context_is(m, k, "my") &&
 		    !(k > 0 && context_is(m, k - 1, "in")))
+			return false;
+		/* so does "and" before a subject: "no safeties and the bar
+		 * came down on me" */
+		if (context_is(m, k, "and") && k + 1 < first &&
+		    context_in(m, k + 1, context_and_subject))
 			return false;
 		if (!filler && ++content > NEGATION_WINDOW)
 			return false;

@@ -98,6 +98,11 @@ test_negated_before(void **state)
 	judge("free of numbness for now", "numbness", NEG, "free of");
 	judge("neither numbness nor tingling", "tingling", NEG, "nor");
 	judge("zero numbness", "numbness", NEG, "zero");
+	/* "and" before a new subject ends the scope */
+	judge("no safeties and the bar came down on my back", "came down", 0,
+	      NULL);
+	judge("no pain and i cant feel my foot", "cant feel", 0, NULL);
+	judge("no numbness and tingling", "tingling", NEG, "no");
 	judge("sore back, no numbness or tingling", "tingling", NEG, "no");
 	judge("havent noticed in my legs any tingling", "tingling", NEG,
 	      "havent");
