@@ -51,6 +51,12 @@ const char *const compliance_stop_patterns[] = {
 	"messages|texts)\\b",
 	"\\b(?:cancel|end|stop)\\s+(?:my\\s+|the\\s+|this\\s+)?(?:subscription|"
 	"service|alerts|texts|messages)\\b",
+	/* Spanish and Portuguese: "deja de mandarme mensajes", "para de me
+	 * mandar mensagem", "no me mandes mas" */
+	"\\b(?:para|pare|parem|parar|deja|dejen|deje|dejar) de (?:me )?"
+	"(?:mandar|enviar|escribir|textear)\\w*",
+	"\\bno me (?:mandes|manden|envies|envien|escribas) mas\\b",
+	"\\b(?:darme|dame|denme|me da|me den) de baja\\b",
 };
 
 const size_t compliance_stop_pattern_count =
@@ -63,6 +69,9 @@ const struct compliance_request compliance_requests[] = {
 	  "on)\\b",
 	  CATEGORY_START },
 	{ "\\b(?:start|resume|restart) (?:sending|texting|messaging) me\\b",
+	  CATEGORY_START },
+	{ "\\bopt (?:me )?(?:back in|in again)\\b|\\bturn (?:it|them|this|the "
+	  "texts|the messages) back on\\b",
 	  CATEGORY_START },
 	{ "\\b(?:i want|id like|can i get|send me) (?:the |your )?(?:texts|"
 	  "messages|tips) again\\b",
@@ -78,6 +87,9 @@ const struct compliance_request compliance_requests[] = {
 	  "list of (?:options|commands|keywords)|commands|keywords)\\b",
 	  CATEGORY_HELP },
 	{ "\\bwhat (?:are|r) (?:the|my|your) (?:options|commands|keywords)\\b",
+	  CATEGORY_HELP },
+	{ "\\bwhat (?:commands|keywords|options|words) (?:are there|do you "
+	  "(?:have|take|know)|can i (?:use|send|text))\\b",
 	  CATEGORY_HELP },
 	{ "\\b(?:how do i|how to|how can i) use (?:this|you|the service|this "
 	  "service|this number|this line)\\b",

@@ -170,6 +170,10 @@ test_compliance_phrases(void **state)
 	expect_via("dont text me again", CATEGORY_STOP, NULL, ph);
 	expect_via("stop it please", CATEGORY_STOP, NULL, ph);
 	expect_via("how do I unsubscribe from this", CATEGORY_STOP, NULL, ph);
+	expect_via("para de me mandar mensagem", CATEGORY_STOP, NULL, ph);
+	expect_via("deja de mandarme mensajes", CATEGORY_STOP, NULL, ph);
+	expect_via("no me mandes mas", CATEGORY_STOP, NULL, ph);
+	expect_via("quiero darme de baja", CATEGORY_STOP, NULL, ph);
 	assert_string_equal(run("please stop texting me").reply, "BYE");
 
 	/* "stop" about the pain is not a request to stop messages. */
@@ -191,6 +195,10 @@ test_request_phrases(void **state)
 	expect_via("sign me up again", CATEGORY_START, NULL, ph);
 	expect_via("Please resubscribe me", CATEGORY_START, NULL, ph);
 	expect_via("opt me back in pls", CATEGORY_START, NULL, ph);
+	expect_via("opt back in please", CATEGORY_START, NULL, ph);
+	expect_via("i hit stop by accident, turn it back on", CATEGORY_START,
+	           NULL, ph);
+	expect_via("what commands are there", CATEGORY_HELP, NULL, ph);
 	expect_via("start texting me again", CATEGORY_START, NULL, ph);
 	expect_via("send me the menu", CATEGORY_HELP, NULL, ph);
 	expect_via("Menu?", CATEGORY_HELP, NULL, ph);
