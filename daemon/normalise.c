@@ -155,6 +155,61 @@ normalise_put(struct normalise_out *s, uint32_t cp, bool bounded)
 	return true;
 }
 
+/* Emoji that people use for a symptom, a body part or what happened,
+ * read as the word ("\U0001f525\u26a1 down my leg" -> "burning electric
+ * down my leg"); every other emoji is a space.  Sorted by code point. */
+static const struct {
+	uint32_t cp;
+	const char *word;
+} normalise_emoji_words[] = {
+	{ 0x26a1, "electric" }, { 0x1f321, "temperature" },
+	{ 0x1f351, "butt" },    { 0x1f3cd, "motorcycle" },
+	{ 0x1f4a5, "crash" },   { 0x1f4a9, "poop" },
+	{ 0x1f525, "burning" }, { 0x1f68c, "bus" },
+	{ 0x1f697, "car" },     { 0x1f698, "car" },
+	{ 0x1f699, "car" },     { 0x1f6b2, "bike" },
+	{ 0x1f6bd, "toilet" },  { 0x1f912, "fever" },
+	{ 0x1f915, "hurt" },    { 0x1f9b4, "bone" },
+	{ 0x1f9b5, "leg" },     { 0x1f9b6, "foot" },
+};
+
+/* The word for an emoji, or NULL. */
+static const char *
+normalise_emoji_word(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof(normalise_emoji_words) /
+	                    sizeof(normalise_emoji_words[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (normalise_emoji_words[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sizeof(normalise_emoji_words) /
+	             sizeof(normalise_emoji_words[0]) &&
+	    normalise_emoji_words[lo].cp == cp)
+		return normalise_emoji_words[lo].word;
+	return NULL;
+}
+
+/* Emits cp, or its word between spaces when it is such an emoji. */
+static bool
+normalise_put_emoji(struct normalise_out *s, uint32_t cp)
+{
+	const char *w = normalise_emoji_word(cp);
+
+	if (w == NULL)
+		return normalise_put(s, cp, true);
+	if (!normalise_put(s, ' ', true))
+		return false;
+	for (; *w; w++)
+		if (!normalise_put(s, (unsigned char)*w, true))
+			return false;
+	return normalise_put(s, ' ', true);
+}
+
 /* Room for the folded message: folding rarely adds code points, and one
  * that does not fit cuts the message like an over-long input. */
 #define NORMALISE_FOLD_MAX (2 * BT_MESSAGE_MAX)
@@ -243,7 +298,7 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 		size_t w = normalise_fold(p + off, len - off, &whole);
 		for (size_t i = 0; i < w && fits; i++)
 			fits =
-			    normalise_put(&s, (uint32_t)normalise_buf[i], true);
+			    normalise_put_emoji(&s, (uint32_t)normalise_buf[i]);
 		if (!whole || !fits)
 			ret->truncated = true;
 	}

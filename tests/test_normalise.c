@@ -37,6 +37,23 @@ expect(const char *in, const char *want)
 	expect_runs(in, NORMALISE_RUNS_TWO, want);
 }
 
+/* Like expect, for input whose output may be longer (an emoji read as a
+ * word). */
+static void
+expect_grown(const char *in, const char *want)
+{
+	struct normalise_result r;
+
+	assert_int_equal(
+	    normalise_text(in, strlen(in), NORMALISE_RUNS_TWO, out, &r),
+	    NORMALISE_OK);
+	if (strcmp(out, want) != 0)
+		fail_msg("normalise(\"%s\") = \"%s\", want \"%s\"", in, out,
+		         want);
+	assert_int_equal(r.len, strlen(want));
+	assert_false(r.truncated);
+}
+
 static void
 test_case_folding(void **state)
 {
@@ -125,9 +142,15 @@ test_emoji_and_symbols(void **state)
 	/* Heart with a variation selector. */
 	expect("love \xe2\x9d\xa4\xef\xb8\x8f it", "love it");
 	expect("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", "");
+	/* Emoji for a symptom, a body part or what happened read as words. */
+	expect_grown("\xf0\x9f\x94\xa5\xe2\x9a\xa1 down my leg", /* 🔥⚡ */
+	             "burning electric down my leg");
+	expect_grown("my\xf0\x9f\xa6\xb5is numb", "my leg is numb"); /* 🦵 */
+	expect_grown("\xf0\x9f\x9a\x97\xf0\x9f\x92\xa5", "car crash"); /* 🚗💥 */
+	expect_grown("\xf0\x9f\x8c\xa1\xef\xb8\x8f 102", "temperature 102");
 	/* Letters of other scripts are kept as they are. */
-	expect("\xce\xb1\xce\xb2 \xe4\xb8\xad",
-	       "\xce\xb1\xce\xb2 \xe4\xb8\xad");
+	expect_grown("\xce\xb1\xce\xb2 \xe4\xb8\xad",
+	             "\xce\xb1\xce\xb2 \xe4\xb8\xad");
 }
 
 static void
@@ -285,6 +308,20 @@ test_truncation(void **state)
 	assert_int_equal(r.len, BT_MESSAGE_MAX);
 	assert_memory_equal(out + BT_MESSAGE_MAX - 2, "\xc3\xb8", 2);
 
+	/* Emoji read as words grow the text: it is cut at the limit. */
+	{
+		static char big[BT_MESSAGE_MAX + 1];
+		struct normalise_result g;
+		for (size_t i = 0; i + 4 <= BT_MESSAGE_MAX; i += 4)
+			memcpy(big + i, "\xf0\x9f\x94\xa5", 4); /* 🔥 */
+		assert_int_equal(normalise_text(big, BT_MESSAGE_MAX,
+		                                NORMALISE_RUNS_TWO, out, &g),
+		                 NORMALISE_OK);
+		assert_true(g.truncated);
+		assert_true(g.len <= BT_MESSAGE_MAX);
+		assert_int_equal(strlen(out), g.len);
+		assert_memory_equal(out, "burning burning ", 16);
+	}
 	/* An emoji cut after two of its four bytes. */
 	fill_ab(in, n);
 	memcpy(in + BT_MESSAGE_MAX - 2, "\xf0\x9f\x98\x80", 4);
