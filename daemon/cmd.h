@@ -55,13 +55,16 @@ struct cmd_admin {
 	{ "config", required_argument, NULL, 'c' },         \
 	{ "db", required_argument, NULL, 'D' },             \
 	{ "show-numbers", no_argument, NULL, 'N' },         \
+	{ "local-time", no_argument, NULL, 'L' },           \
 	{ "help", no_argument, NULL, 'h' }
 // clang-format on
-#define CMD_ADMIN_OPTSTRING "c:D:Nh"
-#define CMD_ADMIN_HELP                                                       \
-	"  --config FILE   backtalkd's configuration, whose 'state' names\n" \
-	"                  the database (default " CONFIG_DEFAULT_PATH ")\n" \
-	"  --db PATH       the state database itself (overrides --config)\n"
+#define CMD_ADMIN_OPTSTRING "c:D:NLh"
+#define CMD_ADMIN_HELP                                                         \
+	"  --config FILE   backtalkd's configuration, whose 'state' names\n"   \
+	"                  the database (default " CONFIG_DEFAULT_PATH ")\n"   \
+	"  --db PATH       the state database itself (overrides --config)\n"   \
+	"  --local-time    times in the local zone with its offset (default\n" \
+	"                  UTC, 2026-12-07T05:56:40Z, as in the log)\n"
 #define CMD_ADMIN_NUMBERS_HELP \
 	"  --show-numbers  show phone numbers whole (default +1******1234)\n"
 

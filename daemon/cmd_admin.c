@@ -16,6 +16,9 @@
 #include "phone.h"
 #include "store.h"
 
+/* --local-time: one command a process, so a flag for cmd_admin_time. */
+static bool cmd_admin_local_time;
+
 bool
 cmd_admin_option(struct cmd_admin *a, int ch, const char *arg)
 {
@@ -28,6 +31,9 @@ cmd_admin_option(struct cmd_admin *a, int ch, const char *arg)
 		return true;
 	case 'N':
 		a->show_numbers = true;
+		return true;
+	case 'L':
+		cmd_admin_local_time = true;
 		return true;
 	}
 	return false;
@@ -121,8 +127,13 @@ cmd_admin_time(int64_t t, char *buf, size_t len)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (t == 0 || localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+	if (t == 0 ||
+	    (cmd_admin_local_time ? localtime_r(&tt, &tm)
+	                          : gmtime_r(&tt, &tm)) == NULL ||
+	    strftime(buf, len,
+	             cmd_admin_local_time ? "%Y-%m-%dT%H:%M:%S%z"
+	                                  : "%Y-%m-%dT%H:%M:%SZ",
+	             &tm) == 0)
 		snprintf(buf, len, "-");
 	return buf;
 }

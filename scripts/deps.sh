@@ -37,6 +37,8 @@ if [ $TEST -eq 1 ]; then
 		libcmocka-dev valgrind hyperfine mandoc
 		# End-to-end tests drive the fake gateway with these.
 		curl python3 sqlite3
+		# admin golden tests print times in another zone
+		tzdata
 		# The unit test rates the systemd unit with systemd-analyze.
 		systemd
 		# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps

@@ -11,3 +11,7 @@ backtalk history --config "$DB.us.conf" --no-bodies --show-numbers "(555) 123-00
 backtalk history --config "$DB.us.conf" --no-bodies 1-555-123-0001 | head -n 2
 backtalk history --config "$DB.us.conf" "011 44 7700 900123" | head -n 1
 backtalk history --config "$DB.us.conf" 447700900123
+# Times are UTC unless --local-time asks for the local zone, with its
+# offset.
+backtalk history --db "$DB" --no-bodies +15551230002 | head -n 2
+(TZ=America/New_York; export TZ; backtalk history --db "$DB" --local-time --no-bodies +15551230002 | head -n 2)
