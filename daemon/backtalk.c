@@ -41,6 +41,9 @@ backtalk_usage(FILE *fp)
 	    "  optouts list | add NUMBER | remove NUMBER\n"
 	    "                list opt-outs, or opt a number out or back in\n"
 	    "  history NUMBER  one person's messages and replies\n"
+	    "  outbox list | retry ID... | cancel ID...\n"
+	    "                replies by state; send failed ones again, or\n"
+	    "                cancel pending ones (also by --number, --state)\n"
 	    "  stats [--since DATE|AGE] [--json]\n"
 	    "                messages by category, topic and rule; replies\n"
 	    "  replay [--rules PATH] [--since DATE|AGE] [--limit N]\n"
@@ -167,6 +170,8 @@ main(int argc, char **argv)
 		return cmd_stats(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "outbox") == 0)
+		return cmd_outbox(argc - 1, argv + 1);
 	fprintf(stderr,
 	        "backtalk: unknown command \"%s\"; try 'backtalk --help'\n",
 	        argv[1]);

@@ -29,6 +29,7 @@ int cmd_optouts(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 
 /* Loads rules from path, printing problems to stderr; NULL on failure. */
 struct ruleset;
@@ -85,6 +86,10 @@ const char *cmd_admin_age(int64_t seconds, char *buf, size_t len);
 /* --since: a date (2026-11-01, local midnight) or a duration before now
  * (30m, 12h, 7d, 2w).  0, or -1 (having said why) when it is neither. */
 int cmd_admin_since(const struct cmd_admin *a, const char *arg, int64_t *ret);
+/* Reads --limit ARG, a count of what (1 or more) into *ret; false after
+ * saying why. */
+bool cmd_admin_limit(const struct cmd_admin *a, const char *arg,
+                     const char *what, long long *ret);
 /* A phone number given on the command line, in E.164: "+1 (555)
  * 000-7778" -> "+15550007778", and one without "+" as dialled in cfg's
  * numbers.default_country (cfg may be NULL: no default).  False, having

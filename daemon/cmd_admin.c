@@ -5,6 +5,7 @@
  * from outside, and must not act on the terminal). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -235,4 +236,22 @@ cmd_admin_phone(const char *cmd, const struct config *cfg, const char *arg,
 		return true;
 	fprintf(stderr, "backtalk %s: %s\n", cmd, err);
 	return false;
+}
+
+bool
+cmd_admin_limit(const struct cmd_admin *a, const char *arg, const char *what,
+                long long *ret)
+{
+	char *end;
+	long long n = strtoll(arg, &end, 10);
+
+	if (*end != '\0' || n <= 0 || n > INT_MAX) {
+		fprintf(stderr,
+		        "backtalk %s: --limit \"%s\": give a number of %s, 1 "
+		        "or more\n",
+		        a->cmd, arg, what);
+		return false;
+	}
+	*ret = n;
+	return true;
 }

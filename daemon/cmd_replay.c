@@ -2,7 +2,6 @@
  * and shows where the decision would differ: the operator's check before
  * reloading backtalkd with new rules. */
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -116,7 +115,6 @@ cmd_replay(int argc, char **argv)
 	const char *rules = NULL;
 	int64_t since = 0;
 	long long limit = 0;
-	char *end;
 	int ch, rc;
 
 	optind = 1;
@@ -133,14 +131,8 @@ cmd_replay(int argc, char **argv)
 				return EXIT_USAGE;
 			continue;
 		case 'l':
-			limit = strtoll(optarg, &end, 10);
-			if (*end != '\0' || limit <= 0 || limit > INT_MAX) {
-				fprintf(stderr,
-				        "backtalk replay: --limit \"%s\": give "
-				        "a number of messages, 1 or more\n",
-				        optarg);
+			if (!cmd_admin_limit(&a, optarg, "messages", &limit))
 				return EXIT_USAGE;
-			}
 			continue;
 		case 'h':
 			printf("%s%s", cmd_replay_usage, cmd_replay_help);

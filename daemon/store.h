@@ -294,6 +294,42 @@ int store_stats(struct store *st, int64_t since,
                           int64_t count),
                 void *arg, struct store_stats *ret);
 
+/* What `backtalk outbox` selects; the unset parts select every row. */
+struct store_outbox_filter {
+	int64_t id;         /* 0: any */
+	const char *number; /* NULL: any; matched with or without '+' */
+	int state;          /* enum store_outbox_state, or -1: any */
+};
+struct store_outbox_row {
+	int64_t id, created_at, next_attempt_at;
+	const char *state, *to, *category, *rule, *error_code; /* may be NULL */
+	int attempts;
+	bool has_body; /* false once retention has cleared the text */
+};
+const char *store_outbox_state_name(enum store_outbox_state s);
+bool store_outbox_state_parse(const char *name, enum store_outbox_state *ret);
+/* Calls fn for each row the filter selects, newest first, at most max
+ * (0: all).  0 or -1. */
+int store_outbox_list(struct store *st, const struct store_outbox_filter *f,
+                      size_t max,
+                      int (*fn)(void *arg, const struct store_outbox_row *r),
+                      void *arg);
+/* The operator's retry, in one transaction: of the *selected rows (those
+ * the filter selects that failed), the ones whose text is kept and whose
+ * number has not opted out go back to pending, due at now with their
+ * attempts counted afresh (*changed).  0 or -1. */
+int store_outbox_operator_retry(struct store *st,
+                                const struct store_outbox_filter *f,
+                                int64_t now, int64_t *selected,
+                                int64_t *changed);
+/* The operator's cancel: the *selected rows (those the filter selects
+ * that are pending) are cancelled (*changed); a row being sent is left to
+ * its outcome. */
+int store_outbox_operator_cancel(struct store *st,
+                                 const struct store_outbox_filter *f,
+                                 int64_t now, int64_t *selected,
+                                 int64_t *changed);
+
 /* An inbound message whose body is still kept, with its decision and the
  * reply recorded for it (NULL when none, or cleared). */
 struct store_decided {

@@ -2298,3 +2298,187 @@ store_decided(struct store *st, int64_t since, size_t max,
 	}
 	return admin_finish(st, s, rc, stop, "inbound");
 }
+
+/* ---- backtalk outbox: the operator's look at replies, retry, cancel ---- */
+
+/* The filter's WHERE clause over outbox o: ?1 id (0 any), ?2 and ?3 the
+ * number in both forms (NULL any), ?4 the state (NULL any). */
+#define OUTBOX_FILTER                                                        \
+	"(?1 = 0 OR o.id = ?1) AND (?2 IS NULL OR o.to_number IN (?2, ?3)) " \
+	"AND (?4 IS NULL OR o.state = ?4)"
+
+static const char *const outbox_state_names[] = {
+	[STORE_OUTBOX_PENDING] = "pending",
+	[STORE_OUTBOX_SENDING] = "sending",
+	[STORE_OUTBOX_SENT] = "sent",
+	[STORE_OUTBOX_FAILED] = "failed",
+	[STORE_OUTBOX_CANCELLED] = "cancelled",
+};
+
+const char *
+store_outbox_state_name(enum store_outbox_state s)
+{
+	return (unsigned)s <= STORE_OUTBOX_CANCELLED ? outbox_state_names[s]
+	                                             : "?";
+}
+
+bool
+store_outbox_state_parse(const char *name, enum store_outbox_state *ret)
+{
+	for (unsigned i = 0; i <= STORE_OUTBOX_CANCELLED; i++)
+		if (strcmp(name, outbox_state_names[i]) == 0) {
+			*ret = (enum store_outbox_state)i;
+			return true;
+		}
+	return false;
+}
+
+/* Binds the filter as ?1 to ?4. */
+static int
+outbox_bind_filter(sqlite3_stmt *s, const struct store_outbox_filter *f,
+                   char *other, size_t len)
+{
+	if (bind_int64(s, 1, f->id))
+		return -1;
+	if (f->number != NULL) {
+		admin_other_form(f->number, other, len);
+		if (bind_text(s, 2, f->number) || bind_text(s, 3, other))
+			return -1;
+	}
+	if (f->state >= 0 && bind_text(s, 4,
+	                               store_outbox_state_name(
+	                                   (enum store_outbox_state)f->state)))
+		return -1;
+	return 0;
+}
+
+int
+store_outbox_list(struct store *st, const struct store_outbox_filter *f,
+                  size_t max,
+                  int (*fn)(void *arg, const struct store_outbox_row *r),
+                  void *arg)
+{
+	static const char sql[] =
+	    "SELECT o.id, o.created_at, o.state, o.attempts, o.to_number, "
+	    "i.category, i.rule, o.next_attempt_at, o.error_code, "
+	    "o.body IS NOT NULL FROM outbox o "
+	    "LEFT JOIN inbound i ON i.gateway = o.inbound_gateway "
+	    " AND i.id = o.inbound_id "
+	    "WHERE " OUTBOX_FILTER " ORDER BY o.id DESC LIMIT ?5";
+	sqlite3_stmt *s = admin_prepare(st, sql, "outbox");
+	char other[72];
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	if (outbox_bind_filter(s, f, other, sizeof(other)) ||
+	    bind_int64(s, 5, max > 0 ? (int64_t)max : -1))
+		return admin_bind_failed(st, s, "outbox");
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_outbox_row r = {
+			.id = sqlite3_column_int64(s, 0),
+			.created_at = sqlite3_column_int64(s, 1),
+			.state = admin_text(s, 2),
+			.attempts = sqlite3_column_int(s, 3),
+			.to = admin_text(s, 4),
+			.category = admin_text(s, 5),
+			.rule = admin_text(s, 6),
+			.next_attempt_at = sqlite3_column_int64(s, 7),
+			.error_code = admin_text(s, 8),
+			.has_body = sqlite3_column_int(s, 9) != 0,
+		};
+		stop = fn(arg, &r);
+	}
+	return admin_finish(st, s, rc, stop, "outbox");
+}
+
+/* Runs the operator's change (sql, with the filter and ?5 = now) in one
+ * transaction: *selected rows matched the filter in state from, *changed
+ * were changed. */
+static int
+outbox_operator(struct store *st, const char *sql, const char *from,
+                const struct store_outbox_filter *f, int64_t now,
+                int64_t *selected, int64_t *changed, const char *what)
+{
+	static const char count_sql[] =
+	    "SELECT count(*) FROM outbox o WHERE " OUTBOX_FILTER
+	    " AND o.state = ?5";
+	sqlite3_stmt *c = NULL, *u = NULL;
+	char other[72];
+	int rc;
+
+	*selected = *changed = 0;
+	if (tx_begin(st) < 0)
+		return -1;
+	c = admin_prepare(st, count_sql, what);
+	if (c == NULL)
+		goto fail;
+	if (outbox_bind_filter(c, f, other, sizeof(other)) ||
+	    bind_text(c, 5, from)) {
+		store_dberr(st, what);
+		goto fail;
+	}
+	rc = sqlite3_step(c);
+	if (rc != SQLITE_ROW) {
+		store_dberr(st, what);
+		goto fail;
+	}
+	*selected = sqlite3_column_int64(c, 0);
+	u = admin_prepare(st, sql, what);
+	if (u == NULL)
+		goto fail;
+	if (outbox_bind_filter(u, f, other, sizeof(other)) ||
+	    bind_int64(u, 5, now)) {
+		store_dberr(st, what);
+		goto fail;
+	}
+	if (sqlite3_step(u) != SQLITE_DONE) {
+		store_dberr(st, what);
+		goto fail;
+	}
+	*changed = sqlite3_changes(st->db);
+	sqlite3_finalize(c);
+	sqlite3_finalize(u);
+	return tx_commit(st);
+fail:
+	sqlite3_finalize(c);
+	sqlite3_finalize(u);
+	tx_rollback(st);
+	return -1;
+}
+
+int
+store_outbox_operator_retry(struct store *st,
+                            const struct store_outbox_filter *f, int64_t now,
+                            int64_t *selected, int64_t *changed)
+{
+	/* Only failed replies whose text is kept, and never to a number
+	 * that has opted out (in either form). */
+	static const char sql[] =
+	    "UPDATE outbox AS o SET state = 'pending', next_attempt_at = ?5, "
+	    "attempts = 0, sending_since = NULL, failed_at = NULL, "
+	    "error_code = NULL, error = 'retried by the operator' "
+	    "WHERE " OUTBOX_FILTER " AND o.state = 'failed' "
+	    "AND o.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM optouts p "
+	    " WHERE p.opted_out = 1 AND (p.number = o.to_number "
+	    " OR p.number = '+' || o.to_number OR '+' || p.number = "
+	    "o.to_number))";
+
+	return outbox_operator(st, sql, "failed", f, now, selected, changed,
+	                       "outbox retry");
+}
+
+int
+store_outbox_operator_cancel(struct store *st,
+                             const struct store_outbox_filter *f, int64_t now,
+                             int64_t *selected, int64_t *changed)
+{
+	/* Only pending replies: one being sent is the gateway's already. */
+	static const char sql[] =
+	    "UPDATE outbox AS o SET state = 'cancelled', "
+	    "error = 'cancelled by the operator' "
+	    "WHERE " OUTBOX_FILTER " AND o.state = 'pending' AND ?5 = ?5";
+
+	return outbox_operator(st, sql, "pending", f, now, selected, changed,
+	                       "outbox cancel");
+}

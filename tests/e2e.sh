@@ -281,6 +281,41 @@ case_admin() {
 	stop_daemon
 }
 
+# The operator's hand on the outbox while the daemon runs: a reply the
+# gateway refused (400) is failed; `backtalk outbox retry` sends it again,
+# once; a failed reply to a number that has opted out since is never
+# retried.
+case_outbox() {
+	write_config twilio
+	local a=+15554000011 b=+15554000012 conf=$WORK/backtalk.conf id
+	ctl POST /faults '{"twilio_send":[{"status":400},{"status":400}]}' >/dev/null
+	add_inbound twilio $a "my back hurts after deadlifts"
+	add_inbound twilio $b "how do i brace for squats"
+	start_daemon
+	wait_rows '^failed:.* failed:$' 30 || { fail "sends not failed"; return; }
+	[ "$(sent_count)" -eq 0 ] || { fail "a refused reply counted as sent"; return; }
+	"$BACKTALK" outbox --config "$conf" list --state failed >"$WORK/list.txt" 2>&1 ||
+		{ fail "outbox list failed: $(cat "$WORK/list.txt")"; return; }
+	[ "$(grep -c ' failed ' "$WORK/list.txt")" -eq 2 ] ||
+		{ fail "outbox list: $(cat "$WORK/list.txt")"; return; }
+	"$BACKTALK" optouts --config "$conf" add "$b" >/dev/null ||
+		{ fail "optouts add failed"; return; }
+	if "$BACKTALK" outbox --config "$conf" retry --number "$b" >"$WORK/retry-b.txt" 2>&1; then
+		fail "retry to an opted-out number succeeded: $(cat "$WORK/retry-b.txt")"; return
+	fi
+	id=$("$BACKTALK" outbox --config "$conf" --show-numbers list --number "$a" | awk '$3 == "failed" { print $1 }')
+	[ -n "$id" ] || { fail "no failed reply to $a listed"; return; }
+	"$BACKTALK" outbox --config "$conf" retry "$id" >"$WORK/retry-a.txt" 2>&1 ||
+		{ fail "retry failed: $(cat "$WORK/retry-a.txt")"; return; }
+	wait_sent 1 20 || { fail "retried reply not sent"; return; }
+	sleep 1.5
+	[ "$(sent_count)" -eq 1 ] || { fail "sent $(sent_count) replies, want 1"; return; }
+	ctl GET /sent | grep -q "${a#+}" || { fail "the retried reply went elsewhere"; return; }
+	"$BACKTALK" outbox --config "$conf" --show-numbers list --number "$b" | grep -q ' failed ' ||
+		{ fail "the reply to the opted-out number changed state"; return; }
+	stop_daemon
+}
+
 case_restart() {
 	write_config twilio
 	corpus_messages 20 >"$WORK/msgs.tsv"
