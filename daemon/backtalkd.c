@@ -197,9 +197,11 @@ backtalkd_gauges(struct daemon *d, struct metrics_gauges *g)
 {
 	g->rules_loaded = d->rs->nrules;
 	g->store_failing = d->store_failing;
-	if (store_outbox_depth(d->store, &g->outbox_depth) < 0)
+	if (store_outbox_depth(d->store, &g->outbox_depth, &g->oldest_waiting) <
+	    0) {
 		g->outbox_depth = -1;
-	else if (g->outbox_depth == 0)
+		g->oldest_waiting = 0;
+	} else if (g->outbox_depth == 0)
 		metrics_send_idle(d->metrics);
 }
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "store.h"
 
 static const char cmd_stats_usage[] =
@@ -15,7 +16,8 @@ static const char cmd_stats_help[] =
     "Counts the messages received since DATE (2026-11-01, from local\n"
     "midnight) or for the last AGE (30m, 12h, 7d, 2w), or since the\n"
     "database began: by category, by topic and by rule (which guidance\n"
-    "people ask for); the replies sent, failed, cancelled and still\n"
+    "people ask for); those not answered, by why (opted out, too old,\n"
+    "flood guard, repeat...); the replies sent, failed, cancelled and still\n"
     "waiting; and the numbers that opted out or back in.  \"(none)\" is a\n"
     "message without a topic, or one decided by a built-in (STOP, START,\n"
     "HELP, the fallback) rather than a rule.  Safe while backtalkd runs.\n"
@@ -45,11 +47,36 @@ cmd_stats_group(void *arg, const char *what, const char *name, int64_t count)
 	return 0;
 }
 
+/* One group's lines under its title; names are escaped (a rule's id or a
+ * reason is ours, but nothing reaches the terminal unescaped). */
+static void
+cmd_stats_group_text(const char *title, json_t *list, const char *empty)
+{
+	json_t *e;
+	size_t i;
+
+	printf("\n%s\n", title);
+	if (json_array_size(list) == 0)
+		printf("  %s\n", empty);
+	json_array_foreach(list, i, e)
+	{
+		const char *name =
+		    json_string_value(json_object_get(e, "name"));
+		char shown[64 * ESCAPE_MAX];
+		escape_str(name ? name : "(none)", shown, sizeof(shown));
+		printf(
+		    "  %-26s %8lld\n", shown,
+		    (long long)json_integer_value(json_object_get(e, "count")));
+	}
+}
+
 static void
 cmd_stats_text(const struct cmd_stats *cs, const struct store_stats *s,
                int64_t since)
 {
 	static const char *const groups[] = { "category", "topic", "rule" };
+	static const char *const titles[] = { "By category", "By topic",
+		                              "By rule" };
 	char when[32];
 
 	if (since > 0)
@@ -58,22 +85,13 @@ cmd_stats_text(const struct cmd_stats *cs, const struct store_stats *s,
 	else
 		printf("Since the database began\n\n");
 	printf("%-28s %8lld\n", "Messages received", (long long)s->inbound);
-	for (size_t g = 0; g < 3; g++) {
-		json_t *list = json_object_get(cs->groups, groups[g]), *e;
-		size_t i;
-
-		printf("\nBy %s\n", groups[g]);
-		if (json_array_size(list) == 0)
-			printf("  (no messages)\n");
-		json_array_foreach(list, i, e)
-		{
-			const char *name =
-			    json_string_value(json_object_get(e, "name"));
-			printf("  %-26s %8lld\n", name ? name : "(none)",
-			       (long long)json_integer_value(
-			           json_object_get(e, "count")));
-		}
-	}
+	for (size_t g = 0; g < 3; g++)
+		cmd_stats_group_text(titles[g],
+		                     json_object_get(cs->groups, groups[g]),
+		                     "(no messages)");
+	cmd_stats_group_text("Not answered, by why",
+	                     json_object_get(cs->groups, "unanswered"),
+	                     "(none)");
 	printf("\nReplies\n");
 	printf("  %-26s %8lld\n", "sent", (long long)s->replies_sent);
 	printf("  %-26s %8lld\n", "failed", (long long)s->replies_failed);
@@ -96,16 +114,18 @@ cmd_stats_json(const struct cmd_stats *cs, const struct store_stats *s,
 	              (json_int_t)s->replies_cancelled, "waiting",
 	              (json_int_t)s->replies_pending, "optouts",
 	              (json_int_t)s->optouts, "optins", (json_int_t)s->optins);
-	static const char *const groups[] = { "category", "topic", "rule" };
+	static const char *const groups[] = { "category", "topic", "rule",
+		                              "unanswered" };
 	static const char *const keys[] = { "by_category", "by_topic",
-		                            "by_rule" };
+		                            "by_rule", "not_answered" };
 	int rc;
 
 	if (o == NULL)
 		return EXIT_SOFTWARE;
-	for (size_t g = 0; g < 3; g++) {
+	for (size_t g = 0; g < 4; g++) {
 		json_t *list = json_object_get(cs->groups, groups[g]);
-		json_object_set(o, keys[g], list ? list : json_array());
+		json_object_set_new(o, keys[g],
+		                    list ? json_incref(list) : json_array());
 	}
 	rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');

@@ -44,6 +44,31 @@ struct metrics_code_series {
 	uint64_t n;
 };
 
+/* Why a message got no reply: the decision's note (decide.c, poller.c) by
+ * its start, and the label it is counted under.  The last is "other". */
+static const struct {
+	const char *note, *label;
+} metrics_unanswered_reasons[] = {
+	{ "opted out", "opted_out" },
+	{ "already opted out", "opted_out" },
+	{ "opt-out state unknown", "optout_unknown" },
+	{ "too old", "too_old" },
+	{ "flood guard", "flood_guard" },
+	{ "repeat", "repeat" },
+	{ "red flag already answered", "red_flag_repeat" },
+	{ "auto-responder", "auto_responder" },
+	{ "echo of our reply", "echo" },
+	{ "gateway answers compliance keywords", "gateway_answers_keyword" },
+	{ "no text configured", "no_reply_text" },
+	{ "no reply text", "no_reply_text" },
+	{ "sender is not a phone number", "not_a_phone_number" },
+	{ "could not be read", "unreadable" },
+	{ NULL, "other" },
+};
+#define METRICS_UNANSWERED_COUNT              \
+	(sizeof(metrics_unanswered_reasons) / \
+	 sizeof(metrics_unanswered_reasons[0]))
+
 struct metrics {
 	double started;
 	uint64_t inbound, unreadable, unreadable_no_id;
@@ -68,6 +93,8 @@ struct metrics {
 	long auth_status;
 
 	uint64_t reloads, reload_failures;
+	bool last_reload_failed;
+	uint64_t unanswered[METRICS_UNANSWERED_COUNT];
 
 	/* The last slot is "other". */
 	struct metrics_latency_series latency[METRICS_LATENCY_SERIES_MAX + 1];
@@ -259,6 +286,25 @@ metrics_reload(struct metrics *m, bool ok)
 	m->reloads++;
 	if (!ok)
 		m->reload_failures++;
+	m->last_reload_failed = !ok;
+}
+
+void
+metrics_unanswered(struct metrics *m, const char *note)
+{
+	size_t i;
+
+	for (i = 0; note != NULL && metrics_unanswered_reasons[i].note != NULL;
+	     i++) {
+		const char *r = metrics_unanswered_reasons[i].note;
+		if (strncmp(note, r, strlen(r)) == 0 &&
+		    (note[strlen(r)] == '\0' || note[strlen(r)] == ' ' ||
+		     note[strlen(r)] == ':'))
+			break;
+	}
+	if (note == NULL)
+		i = METRICS_UNANSWERED_COUNT - 1;
+	m->unanswered[i]++;
 }
 
 /* --- rendering --- */
@@ -463,6 +509,26 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	                 "recorded", NULL, NULL, m->unreadable);
 	metrics_labelled(&o, "backtalk_inbound_unreadable_total", "id", "none",
 	                 NULL, NULL, m->unreadable_no_id);
+	metrics_head(&o, "backtalk_unanswered_total", "counter",
+	             "Messages recorded without a reply, by why.");
+	for (size_t i = 0; i < METRICS_UNANSWERED_COUNT; i++) {
+		const char *label = metrics_unanswered_reasons[i].label;
+		size_t j;
+		/* Reasons that share a label are summed on its first line. */
+		for (j = 0; j < i; j++)
+			if (strcmp(metrics_unanswered_reasons[j].label,
+			           label) == 0)
+				break;
+		if (j < i)
+			continue;
+		uint64_t n = 0;
+		for (j = i; j < METRICS_UNANSWERED_COUNT; j++)
+			if (strcmp(metrics_unanswered_reasons[j].label,
+			           label) == 0)
+				n += m->unanswered[j];
+		metrics_labelled(&o, "backtalk_unanswered_total", "reason",
+		                 label, NULL, NULL, n);
+	}
 	metrics_render_replies(&o, m);
 	metrics_counter(&o, "backtalk_replies_sent_total",
 	                "Replies the gateway accepted.", m->sent);
@@ -490,6 +556,14 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 		metrics_gauge(&o, "backtalk_outbox_depth",
 		              "Replies waiting to be sent or being sent.",
 		              (double)g->outbox_depth);
+	if (g->outbox_depth >= 0)
+		metrics_gauge(
+		    &o, "backtalk_outbox_oldest_waiting_seconds",
+		    "Age of the oldest reply waiting to be sent or being sent; "
+		    "0 when none waits.",
+		    g->oldest_waiting > 0 && now > (double)g->oldest_waiting
+		        ? now - (double)g->oldest_waiting
+		        : 0);
 	metrics_gauge(&o, "backtalk_rules_loaded", "Rules in use.",
 	              (double)g->rules_loaded);
 	if (m->skew_known)
@@ -502,6 +576,10 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	metrics_counter(&o, "backtalk_reload_failures_total",
 	                "Reloads that kept the previous configuration.",
 	                m->reload_failures);
+	metrics_gauge(&o, "backtalk_last_reload_success",
+	              "1 when the last reload took (or none was asked for), "
+	              "0 when it kept the previous configuration.",
+	              m->last_reload_failed ? 0 : 1);
 	return o.off;
 }
 

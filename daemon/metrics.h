@@ -21,7 +21,9 @@ struct metrics;
 
 /* What a scrape reads from the running daemon at that moment. */
 struct metrics_gauges {
-	int64_t outbox_depth; /* replies pending or sending; -1 unknown */
+	int64_t outbox_depth;   /* replies pending or sending; -1 unknown */
+	int64_t oldest_waiting; /* when the oldest of them was decided (Unix
+	                           seconds); 0 none or unknown */
 	size_t rules_loaded;
 	bool store_failing; /* the poller cannot write to the store */
 };
@@ -38,6 +40,10 @@ void metrics_reply(struct metrics *m, const char *category, const char *rule);
  * by their id (each once), and n_no_id left out for want of one (each
  * time a poll reads them). */
 void metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id);
+/* A message recorded without a reply, and why (the decision's note: "opted
+ * out", "too old", "flood guard", ...), counted by a fixed set of reasons
+ * (anything else is "other"). */
+void metrics_unanswered(struct metrics *m, const char *note);
 /* +1 an opt-out, -1 an opt-in. */
 void metrics_optout(struct metrics *m, int change);
 

@@ -93,6 +93,8 @@ poller_take(struct daemon *d, const struct store_staged *m)
 	metrics_optout(d->metrics, dec.optout_change);
 	if (dec.action == STORE_ACTION_REPLY)
 		metrics_reply(d->metrics, dec.category, dec.rule);
+	else
+		metrics_unanswered(d->metrics, dec.note);
 	log_info("inbound %s from %s: %s%s%s rule=%s -> %s%s%s", m->id,
 	         log_phone(m->from, who, sizeof(who)), dec.category,
 	         dec.topic ? "/" : "", dec.topic ? dec.topic : "",

@@ -217,9 +217,11 @@ int store_state_set(struct store *st, const char *key, const char *value);
  * the rows and counts, then VACUUMs.  Returns rows cleared or -1. */
 int64_t store_retention(struct store *st, int64_t before);
 int store_counts(struct store *st, struct store_counts *ret);
-/* Replies pending or being sent, from the outbox's index alone: cheap
- * enough for every metrics scrape.  0 and *ret set, or -1. */
-int store_outbox_depth(struct store *st, int64_t *ret);
+/* Replies pending or being sent, found by the outbox's queue index (only
+ * the waiting rows are read): cheap enough for every metrics scrape.  0
+ * and *ret set (and *oldest, unless NULL: when the oldest of them was
+ * decided, 0 when none waits), or -1. */
+int store_outbox_depth(struct store *st, int64_t *ret, int64_t *oldest);
 
 /* The operator's tool.  It works on the database of a running backtalkd:
  * reads go through a read-only connection (WAL lets them run beside the
@@ -284,7 +286,9 @@ int store_history(struct store *st, const char *number, size_t max,
 
 /* Counts since `since`: inbound messages by category, topic and rule
  * (fn is called with what = "category", "topic" or "rule" and name NULL
- * for "none"), and the totals below. */
+ * for "none"), those not answered by why (what = "unanswered", name the
+ * reason: "opted out", "too old", "flood guard", "repeat", ...), and the
+ * totals below. */
 struct store_stats {
 	int64_t inbound, replies_sent, replies_failed, replies_cancelled,
 	    replies_pending, optouts, optins;

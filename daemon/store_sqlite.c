@@ -326,8 +326,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	              "(SELECT count(*) FROM optouts WHERE opted_out = 1), "
 	              "(SELECT count(*) FROM incoming)",
 	/* Only the outbox_queue index's pending and sending rows. */
-	[ST_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox "
-	                    "WHERE state IN ('pending', 'sending')",
+	[ST_OUTBOX_DEPTH] = "SELECT count(*), coalesce(min(created_at), 0) "
+	                    "FROM outbox WHERE state IN ('pending', 'sending')",
 };
 
 struct store {
@@ -1943,7 +1943,7 @@ store_counts(struct store *st, struct store_counts *ret)
 }
 
 int
-store_outbox_depth(struct store *st, int64_t *ret)
+store_outbox_depth(struct store *st, int64_t *ret, int64_t *oldest)
 {
 	sqlite3_stmt *s = st->stmt[ST_OUTBOX_DEPTH];
 
@@ -1953,6 +1953,8 @@ store_outbox_depth(struct store *st, int64_t *ret)
 		return -1;
 	}
 	*ret = sqlite3_column_int64(s, 0);
+	if (oldest != NULL)
+		*oldest = sqlite3_column_int64(s, 1);
 	stmt_done(s);
 	return 0;
 }
@@ -2195,14 +2197,17 @@ store_stats(struct store *st, int64_t since,
                       int64_t count),
             void *arg, struct store_stats *ret)
 {
-	static const char *const what[] = { "category", "topic", "rule" };
+	static const char *const what[] = { "category", "topic", "rule",
+		                            "unanswered" };
 	static const char groups_sql[] =
 	    "SELECT 0, category, count(*) FROM inbound WHERE received_at >= ?1 "
 	    "GROUP BY 2 UNION ALL "
 	    "SELECT 1, topic, count(*) FROM inbound WHERE received_at >= ?1 "
 	    "GROUP BY 2 UNION ALL "
 	    "SELECT 2, rule, count(*) FROM inbound WHERE received_at >= ?1 "
-	    "GROUP BY 2 ORDER BY 1, 3 DESC, 2";
+	    "GROUP BY 2 UNION ALL "
+	    "SELECT 3, note, count(*) FROM inbound WHERE received_at >= ?1 "
+	    "AND note IS NOT NULL GROUP BY 2 ORDER BY 1, 3 DESC, 2";
 	static const char totals_sql[] =
 	    "SELECT (SELECT count(*) FROM inbound WHERE received_at >= ?1), "
 	    "(SELECT count(*) FROM outbox WHERE state = 'sent' "
@@ -2252,7 +2257,7 @@ store_stats(struct store *st, int64_t since,
 	}
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int k = sqlite3_column_int(s, 0);
-		stop = fn(arg, what[k >= 0 && k <= 2 ? k : 2], admin_text(s, 1),
+		stop = fn(arg, what[k >= 0 && k <= 3 ? k : 2], admin_text(s, 1),
 		          sqlite3_column_int64(s, 2));
 	}
 	result = admin_finish(st, s, rc, stop, "stats");

@@ -278,6 +278,8 @@ case_admin() {
 		{ fail "history shows no sent reply"; return; }
 	"$BACKTALK" optouts --config "$conf" list | grep -q '+1\*\*\*\*\*\*0002 .* operator' ||
 		{ fail "optouts list lacks the operator's opt-out"; return; }
+	"$BACKTALK" stats --config "$conf" | grep -A1 '^Not answered, by why' | grep -q '^  opted out  *1$' ||
+		{ fail "stats does not count the message not answered: $("$BACKTALK" stats --config "$conf")"; return; }
 	stop_daemon
 }
 

@@ -42,6 +42,11 @@ sample(void)
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "fallback", NULL);
+	metrics_unanswered(m, "opted out");
+	metrics_unanswered(m, "already opted out");
+	metrics_unanswered(m, "flood guard");
+	metrics_unanswered(m, "red flag already answered");
+	metrics_unanswered(m, "something new");
 	metrics_optout(m, 1);
 	metrics_optout(m, -1);
 	metrics_optout(m, 0);
@@ -73,6 +78,22 @@ static const char sample_text[] =
     "# TYPE backtalk_inbound_unreadable_total counter\n"
     "backtalk_inbound_unreadable_total{id=\"recorded\"} 2\n"
     "backtalk_inbound_unreadable_total{id=\"none\"} 5\n"
+    "# HELP backtalk_unanswered_total Messages recorded without a reply, by "
+    "why.\n"
+    "# TYPE backtalk_unanswered_total counter\n"
+    "backtalk_unanswered_total{reason=\"opted_out\"} 2\n"
+    "backtalk_unanswered_total{reason=\"optout_unknown\"} 0\n"
+    "backtalk_unanswered_total{reason=\"too_old\"} 0\n"
+    "backtalk_unanswered_total{reason=\"flood_guard\"} 1\n"
+    "backtalk_unanswered_total{reason=\"repeat\"} 0\n"
+    "backtalk_unanswered_total{reason=\"red_flag_repeat\"} 1\n"
+    "backtalk_unanswered_total{reason=\"auto_responder\"} 0\n"
+    "backtalk_unanswered_total{reason=\"echo\"} 0\n"
+    "backtalk_unanswered_total{reason=\"gateway_answers_keyword\"} 0\n"
+    "backtalk_unanswered_total{reason=\"no_reply_text\"} 0\n"
+    "backtalk_unanswered_total{reason=\"not_a_phone_number\"} 0\n"
+    "backtalk_unanswered_total{reason=\"unreadable\"} 0\n"
+    "backtalk_unanswered_total{reason=\"other\"} 1\n"
     "# HELP backtalk_replies_total Replies decided (queued to send), by "
     "category and rule.\n"
     "# TYPE backtalk_replies_total counter\n"
@@ -178,6 +199,10 @@ static const char sample_text[] =
     "# HELP backtalk_outbox_depth Replies waiting to be sent or being sent.\n"
     "# TYPE backtalk_outbox_depth gauge\n"
     "backtalk_outbox_depth 2\n"
+    "# HELP backtalk_outbox_oldest_waiting_seconds Age of the oldest reply "
+    "waiting to be sent or being sent; 0 when none waits.\n"
+    "# TYPE backtalk_outbox_oldest_waiting_seconds gauge\n"
+    "backtalk_outbox_oldest_waiting_seconds 30\n"
     "# HELP backtalk_rules_loaded Rules in use.\n"
     "# TYPE backtalk_rules_loaded gauge\n"
     "backtalk_rules_loaded 42\n"
@@ -191,14 +216,20 @@ static const char sample_text[] =
     "# HELP backtalk_reload_failures_total Reloads that kept the previous "
     "configuration.\n"
     "# TYPE backtalk_reload_failures_total counter\n"
-    "backtalk_reload_failures_total 1\n";
+    "backtalk_reload_failures_total 1\n"
+    "# HELP backtalk_last_reload_success 1 when the last reload took (or "
+    "none was asked for), 0 when it kept the previous configuration.\n"
+    "# TYPE backtalk_last_reload_success gauge\n"
+    "backtalk_last_reload_success 0\n";
 
 static void
 test_render_exact(void **state)
 {
 	(void)state;
 	struct metrics *m = sample();
-	struct metrics_gauges g = { .outbox_depth = 2, .rules_loaded = 42 };
+	struct metrics_gauges g = { .outbox_depth = 2,
+		                    .oldest_waiting = (int64_t)T0 - 20,
+		                    .rules_loaded = 42 };
 	char *text = render(m, &g, T0 + 10);
 
 	assert_string_equal(text, sample_text);
@@ -331,7 +362,9 @@ test_render_cut(void **state)
 {
 	(void)state;
 	struct metrics *m = sample();
-	struct metrics_gauges g = { .outbox_depth = 2, .rules_loaded = 42 };
+	struct metrics_gauges g = { .outbox_depth = 2,
+		                    .oldest_waiting = (int64_t)T0 - 20,
+		                    .rules_loaded = 42 };
 	char small[40];
 	size_t len;
 

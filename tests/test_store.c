@@ -229,7 +229,7 @@ assert_counts(struct store *st, int64_t inbound_n, int64_t sent, int64_t failed,
 	assert_int_equal(c.optouts, optouts);
 	/* The metrics' cheap count agrees. */
 	int64_t depth = -1;
-	assert_int_equal(store_outbox_depth(st, &depth), 0);
+	assert_int_equal(store_outbox_depth(st, &depth, NULL), 0);
 	assert_int_equal(depth, pending);
 }
 
