@@ -92,12 +92,26 @@ static const char *const context_used_pseudo[] = {
 	"been", "is",  "are",  "was",     "were", "become", NULL,
 };
 
-/* Words saying the match is present now: they stop it being historical. */
+/* Words saying the symptom is there again or yet: anywhere in the
+ * sentence they stop the match being historical ("had sciatica last year,
+ * now the foot tingles again", "the tingling never went away"). */
 static const char *const context_present[] = {
-	"still",     "again",     "now",      "currently", "current",
-	"today",     "since",     "keeps",    "keep",      "keeping",
-	"tonight",   "yesterday", "lately",   "recently",  "returned",
-	"recurring", "ongoing",   "nowadays", NULL,
+	"still",    "again",     "keeps",   "keep",  "keeping",
+	"returned", "recurring", "ongoing", "never", NULL,
+};
+
+/* Words saying when: they stop the match being historical only in its own
+ * clause ("my leg has been numb since 2019"), not in another clause about
+ * another thing ("car accident 5 years ago, now just sore"). */
+static const char *const context_present_when[] = {
+	"now",       "currently", "current",  "today",    "since", "tonight",
+	"yesterday", "lately",    "recently", "nowadays", NULL,
+};
+
+/* After "old" (or "old back"): an old injury is a past one. */
+static const char *const context_old_what[] = {
+	"injury",   "injuries", "crash",  "accident",
+	"fracture", "break",    "trauma", NULL,
 };
 
 /* After "this": "this morning". */
@@ -428,18 +442,24 @@ context_negated_after(const struct context_msg *m, size_t last,
 
 /* ---- historical ---- */
 
-/* Whether a word of the sentence [s, e] says the match is present now. */
+/* Whether a word of the sentence [s, e] says the match [first, last] is
+ * present now: one of context_present anywhere, one of when in the
+ * match's own clause. */
 static bool
-context_present_now(const struct context_msg *m, size_t s, size_t e)
+context_present_now(const struct context_msg *m, size_t s, size_t e,
+                    size_t first, size_t last)
 {
 	for (size_t k = s; k <= e; k++) {
-		if (context_in(m, k, context_present))
+		bool own = context_same_clause(m, k, first) ||
+		           context_same_clause(m, k, last);
+		if (context_in(m, k, context_present) ||
+		    (own && context_in(m, k, context_present_when)))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
 		     context_is(m, k, "coming")) &&
 		    context_is(m, k + 1, "back"))
 			return true;
-		if (context_is(m, k, "this") &&
+		if (own && context_is(m, k, "this") &&
 		    context_in(m, k + 1, context_this_when))
 			return true;
 	}
@@ -488,6 +508,23 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 	(void)last;
 	*s = *e = k;
 	if (context_is(m, k, "previously"))
+		return true;
+	/* "back then", "at the time" */
+	if (context_is(m, k, "then") && k > 0 && context_is(m, k - 1, "back") &&
+	    context_same_clause(m, k - 1, k)) {
+		*s = k - 1;
+		return true;
+	}
+	if (context_is(m, k, "time") && k > 1 && context_is(m, k - 1, "the") &&
+	    context_is(m, k - 2, "at") && context_same_clause(m, k - 2, k)) {
+		*s = k - 2;
+		return true;
+	}
+	/* "old injury", "old back injury" */
+	if (context_is(m, k, "old") &&
+	    (context_in(m, k + 1, context_old_what) ||
+	     (context_is(m, k + 1, "back") &&
+	      context_in(m, k + 2, context_old_what))))
 		return true;
 	/* "5 years ago", "a few years back", "a long time ago", "long ago" */
 	if ((context_is(m, k, "ago") || context_is(m, k, "back")) && k > 0 &&
@@ -620,7 +657,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 	if (context_present_now(
 	        m,
 	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
-	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se))
+	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se,
+	        first, last))
 		return false;
 	/* Before the match, nearest first; like a hypothesis, ended by a
 	 * new subject ("last year i hurt my back and i cant feel my leg"). */
