@@ -456,7 +456,8 @@ context_present_now(const struct context_msg *m, size_t s, size_t e,
 		    (own && context_in(m, k, context_present_when)))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
-		     context_is(m, k, "coming")) &&
+		     context_is(m, k, "coming") || context_is(m, k, "is") ||
+		     context_is(m, k, "its")) &&
 		    context_is(m, k + 1, "back"))
 			return true;
 		if (own && context_is(m, k, "this") &&
@@ -644,6 +645,70 @@ context_scope_back(const struct context_msg *m, size_t ss, size_t first,
 	return false;
 }
 
+/* Said to be over, at the start of the clause after a match: "totally
+ * gone", "all cleared up", "fine for years". */
+static const char *const context_resolved[] = {
+	"totally gone",
+	"completely gone",
+	"long gone",
+	"all gone",
+	"cleared up",
+	"all cleared up",
+	"fully healed",
+	"totally healed",
+	"completely healed",
+	"fully recovered",
+	"recovered completely",
+	"recovered fully",
+	"fine for years",
+	"fine since",
+	"been fine since",
+	"no issues since",
+	"no problems since",
+	"resolved",
+	NULL,
+};
+
+/* Verbs of having had something: "had sciatica", "got numbness". */
+static const char *const context_had[] = {
+	"had", "got", "suffered", "experienced", NULL,
+};
+
+/* "had sciatica, totally gone": a match in a clause that says it was had,
+ * and the next clause of the sentence starting (after "and", "its", "all"
+ * or "but") with a phrase saying it is over.  Only then: "my foot is numb,
+ * back pain totally gone" is not over. */
+static bool
+context_resolved_after(const struct context_msg *m, size_t first, size_t last,
+                       size_t ss, size_t se, struct context_cue *cue)
+{
+	size_t cs = first, k = last + 1;
+	bool had = false;
+
+	while (cs > ss && context_same_clause(m, cs - 1, first))
+		cs--;
+	for (size_t j = cs; j < first; j++)
+		had = had || context_in(m, j, context_had);
+	while (k <= se && context_same_clause(m, k, last))
+		k++;
+	if (!had || k > se)
+		return false;
+	for (size_t j = k; j <= se && j < k + 3 && context_same_clause(m, j, k);
+	     j++) {
+		size_t n = context_phrase_in(m, j, context_resolved);
+		if (n > 0) {
+			cue->first = (uint16_t)j;
+			cue->last = (uint16_t)(j + n - 1);
+			return true;
+		}
+		if (!context_is(m, j, "and") && !context_is(m, j, "its") &&
+		    !context_is(m, j, "it") && !context_is(m, j, "but") &&
+		    !context_is(m, j, "all") && !context_is(m, j, "is"))
+			return false;
+	}
+	return false;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -681,7 +746,7 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 		    !context_in_my(m, k))
 			subject = k;
 	}
-	return false;
+	return context_resolved_after(m, first, last, ss, se, cue);
 }
 
 /* ---- hypothetical ---- */

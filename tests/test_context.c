@@ -274,6 +274,12 @@ test_historical_other_clause(void **state)
 	      "leg numbness", HIST, NULL);
 	judge("had leg numbness back then", "leg numbness", HIST, "back then");
 	judge("my leg was numb at the time", "numb", HIST, "at the time");
+	judge("had sciatica, totally gone, now just stiff", "sciatica", HIST,
+	      "totally gone");
+	judge("i had numbness in my foot, all cleared up", "numbness", HIST,
+	      "all cleared up");
+	judge("had a bad fall, been fine since", "fall", HIST,
+	      "been fine since");
 }
 
 /* The symptom back, still there, or "now" in its own clause: present,
@@ -295,6 +301,12 @@ test_historical_present_again(void **state)
 	      0, NULL);
 	judge("numb since 2019", "numb", 0, NULL);
 	judge("old injury, my foot is numb now", "numb", 0, NULL);
+	/* "over" is said of something else, or the match is not had */
+	judge("my foot is numb, back pain totally gone", "numb", 0, NULL);
+	judge("had numbness this morning, totally gone now", "numbness", 0,
+	      NULL);
+	judge("had numbness, totally gone, but now it is back", "numbness", 0,
+	      NULL);
 }
 
 static void
