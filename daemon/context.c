@@ -363,6 +363,24 @@ context_neg_filler(const struct context_msg *m, size_t k)
 }
 
 /* A negating word before the match, in its clause, within the window. */
+/* A checklist of negations, "no tingling no numbness no fever 3 weeks":
+ * when the cue at k..cl follows another cue of its clause, it negates the
+ * word after it, not a count further on ("3 weeks" is how long). */
+static bool
+context_neg_list_ends(const struct context_msg *m, size_t k, size_t cl,
+                      size_t first)
+{
+	size_t ocl;
+
+	if (first <= cl + 1 || !((m->t[first].flags & TOKEN_NUMBER) ||
+	                         context_in(m, first, context_quantity)))
+		return false;
+	for (size_t j = k; j-- > 0 && context_same_clause(m, j, k);)
+		if (context_neg_cue(m, j, &ocl) && ocl < k)
+			return true;
+	return false;
+}
+
 static bool
 context_negated_before(const struct context_msg *m, size_t first,
                        struct context_cue *cue)
@@ -376,6 +394,8 @@ context_negated_before(const struct context_msg *m, size_t first,
 			return false;
 		if (context_neg_cue(m, k, &cl) && cl < first) {
 			if (context_neg_pseudo(m, cl))
+				return false;
+			if (context_neg_list_ends(m, k, cl, first))
 				return false;
 			cue->first = (uint16_t)k;
 			cue->last = (uint16_t)cl;

@@ -188,6 +188,13 @@ test_negation_scope_ends(void **state)
 	/* The window: two content words, fillers do not count. */
 	judge("no leg or foot numbness", "numbness", NEG, "no");
 	judge("no lower leg or foot numbness", "numbness", 0, NULL);
+	/* A checklist of "no"s negates each word, not how long after it. */
+	judge("back pain no tingling no numbness no fever 3 weeks", "3 weeks",
+	      0, NULL);
+	judge("back pain no tingling no numbness no fever 3 weeks", "fever",
+	      NEG, "no");
+	judge("no tingling no numbness", "numbness", NEG, "no");
+	judge("no fever 3 weeks", "3 weeks", NEG, "no");
 }
 
 static void
