@@ -1204,6 +1204,16 @@ number_event(struct number_ctx *c, long i)
 /* Dates (number.h): a day of the month, a month, a weekday or a holiday
  * read against c->today.  Each reader ends in number_date_range. */
 
+/* Whether token i is one of words (a NULL-ended list). */
+static bool
+number_is_any(struct number_ctx *c, long i, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++)
+		if (number_is(c, i, *w))
+			return true;
+	return false;
+}
+
 /* A day of the month in token i: "15", "15th", "1st". */
 static bool
 number_mday(struct number_ctx *c, long i, int *d)
@@ -1244,11 +1254,9 @@ number_date_future(struct number_ctx *c, long first)
 	for (long j = first - 1; j >= 0 && j >= first - 6; j--) {
 		if (c->t[j].clause != c->t[first].clause)
 			break;
-		if (number_flags(c, j) & L_FUTURE)
+		if ((number_flags(c, j) & L_FUTURE) ||
+		    number_is_any(c, j, words))
 			return true;
-		for (const char *const *w = words; *w; w++)
-			if (number_is(c, j, *w))
-				return true;
 	}
 	return false;
 }
@@ -1348,12 +1356,7 @@ number_date_cue(struct number_ctx *c, long i)
 		NULL,
 	};
 
-	if (!number_in(c, i))
-		return false;
-	for (const char *const *w = words; *w; w++)
-		if (number_is(c, i, *w))
-			return true;
-	return false;
+	return number_is_any(c, i, words);
 }
 
 /* The part of a month named before token p ("mid", "early", "late", "end
@@ -1482,9 +1485,8 @@ number_mday_alone(struct number_ctx *c, long i)
 		if (number_flags(c, i + 1) &
 		    (L_UNIT | L_TIMES | L_EVENT | L_NOTTEMP | L_MONTH))
 			return;
-		for (const char *const *w = not_dates; *w; w++)
-			if (number_is(c, i + 1, *w))
-				return;
+		if (number_is_any(c, i + 1, not_dates))
+			return;
 	}
 	calendar_civil(c->today, &y, &m, &td);
 	for (int n = 0; n < 13; n++) {
