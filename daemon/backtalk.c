@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "calendar.h"
 #include "cmd.h"
 #include "diag.h"
 #include "prefilter.h"
@@ -86,6 +88,20 @@ cmd_rules_path(const char *opt)
 	if (env != NULL && *env != '\0')
 		return env;
 	return BACKTALK_DEFAULT_RULES;
+}
+
+bool
+cmd_date(const char *cmd, const char *opt, int32_t *day)
+{
+	if (opt == NULL) {
+		*day = calendar_from_time(time(NULL));
+		return true;
+	}
+	if (calendar_parse(opt, day))
+		return true;
+	fprintf(stderr, "backtalk %s: --date %s: not a date (YYYY-MM-DD)\n",
+	        cmd, opt);
+	return false;
 }
 
 struct ruleset *

@@ -77,6 +77,13 @@ classify_new(const struct ruleset *rs)
 }
 
 void
+classify_set_date(struct classify *c, int32_t today)
+{
+	if (c->concepts != NULL)
+		concept_set_date(c->concepts, today);
+}
+
+void
 classify_free(struct classify *c)
 {
 	if (c == NULL)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calendar.h"
 #include "category.h"
 #include "bounds.h"
 #include "rules.h"
@@ -73,6 +74,12 @@ struct classify;
  * outlive it. */
 struct classify *classify_new(const struct ruleset *rs);
 void classify_free(struct classify *c);
+
+/* Sets the day the message was written, as days since 1970-01-01
+ * (calendar.h): dates in the messages classified next are read against it
+ * ("pain since nov 1st" is over a week on 2026-12-07).  CALENDAR_NONE, the
+ * default of a new classifier, reads no dates. */
+void classify_set_date(struct classify *c, int32_t today);
 
 /* Classifies one message.  Returns 0, or -1 when text is not valid UTF-8
  * (ret->bad_offset says where).  With ex non-NULL every pattern is run

@@ -36,6 +36,11 @@ struct ruleset;
 struct ruleset *cmd_load_rules(const char *path);
 const char *cmd_rules_path(const char *opt);
 
+/* The day dates in messages are read against: --date YYYY-MM-DD (opt), or
+ * today (UTC) when opt is NULL.  Prints an error naming cmd and returns
+ * false when opt is not a valid date. */
+bool cmd_date(const char *cmd, const char *opt, int32_t *day);
+
 /* Shared by the commands that read backtalkd's state database
  * (cmd_admin.c). */
 struct config;

@@ -32,6 +32,7 @@ struct cmd_chat {
 	char from[32];
 	bool opted_out;
 	int64_t now;
+	int32_t today;    /* dates in messages are read against it */
 	bool interactive; /* stdin is a terminal: prompt */
 	const char *dim, *undim;
 };
@@ -98,6 +99,9 @@ cmd_chat_reload(struct cmd_chat *cc, const char *arg)
 	char *copy = strdup(path);
 	struct ruleset *rs = copy ? cmd_chat_load(path, stdout) : NULL;
 	struct classify *cls = rs ? classify_new(rs) : NULL;
+
+	if (cls != NULL)
+		classify_set_date(cls, cc->today);
 
 	if (cls == NULL || cmd_chat_guard(cc) < 0) {
 		if (copy == NULL || rs != NULL)
@@ -323,14 +327,19 @@ cmd_chat(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: backtalk chat [--rules PATH] [--from NUMBER] [--explain] "
-	    "[--config FILE]\n";
+	    "[--config FILE]\n"
+	    "                     [--date YYYY-MM-DD]\n"
+	    "  --date  read dates in the messages (\"pain since nov 1st\") as "
+	    "written\n"
+	    "          on that day (default: today, UTC)\n";
 	struct cmd_chat cc = { .now = CHAT_EPOCH };
-	const char *rules = NULL, *from = "+15555550100";
+	const char *rules = NULL, *from = "+15555550100", *date = NULL;
 	bool explain = false;
 	char *line = NULL;
 	size_t cap = 0;
@@ -338,8 +347,11 @@ cmd_chat(int argc, char **argv)
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:f:ec:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:f:ec:d:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'd':
+			date = optarg;
+			break;
 		case 'r':
 			rules = optarg;
 			break;
@@ -366,6 +378,8 @@ cmd_chat(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
+	if (!cmd_date("chat", date, &cc.today))
+		return EXIT_USAGE;
 	if (cc.config_path != NULL) {
 		struct diag d;
 		diag_init(&d);
@@ -404,6 +418,7 @@ cmd_chat(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
+	classify_set_date(cc.cls, cc.today);
 	cc.interactive = isatty(STDIN_FILENO);
 	if (isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL) {
 		cc.dim = "\033[2m";

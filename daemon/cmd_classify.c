@@ -261,22 +261,30 @@ cmd_classify(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: backtalk classify [--rules PATH] [--explain] "
-	    "[TEXT ...]\n";
+	    "[--date YYYY-MM-DD] [TEXT ...]\n"
+	    "  --date  read dates in the texts (\"pain since nov 1st\") as "
+	    "written on\n"
+	    "          that day (default: today, UTC)\n";
 	struct cmd_classify cc = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *date = NULL;
+	int32_t today;
 	bool rejected = false;
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:eh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:ed:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			path = optarg;
+			break;
+		case 'd':
+			date = optarg;
 			break;
 		case 'e':
 			cc.explain = true;
@@ -289,11 +297,15 @@ cmd_classify(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (!cmd_date("classify", date, &today))
+		return EXIT_USAGE;
 	struct ruleset *rs = cmd_load_rules(cmd_rules_path(path));
 	if (rs == NULL)
 		return EXIT_RULES;
 	cc.rs = rs;
 	cc.c = classify_new(rs);
+	if (cc.c != NULL)
+		classify_set_date(cc.c, today);
 	cc.ntails = rs->nrules + CATEGORY__COUNT;
 	cc.tails = calloc(cc.ntails, sizeof(*cc.tails));
 	cc.ex = cc.explain ? malloc(sizeof(*cc.ex)) : NULL;

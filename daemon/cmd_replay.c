@@ -57,6 +57,11 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	bool compliance, reply_changed, red;
 	const char *category, *topic;
 
+	/* dates in the message are read against the day it was written, as
+	 * backtalkd read them */
+	classify_set_date(
+	    r->c,
+	    calendar_from_time(m->sent_at > 0 ? m->sent_at : m->received_at));
 	if (classify_message(r->c, m->body, strlen(m->body), &res, NULL) != 0) {
 		/* As backtalkd does with a body that is not UTF-8. */
 		memset(&res, 0, sizeof(res));

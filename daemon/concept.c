@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "calendar.h"
 #include "concept.h"
 #include "context.h"
 #include "lexicon.h"
@@ -111,6 +112,7 @@ struct cache_entry {
 
 struct concept_scratch {
 	const struct concept_set *cs;
+	int32_t today; /* the day dates are read against (calendar.h) */
 	struct sb_stemmer *stemmer[LANG__COUNT];
 	struct cache_entry *cache;
 	struct token toks[TOKEN_MAX];
@@ -830,6 +832,7 @@ concept_scratch_new(const struct concept_set *cs)
 	if (s == NULL)
 		return NULL;
 	s->cs = cs;
+	s->today = CALENDAR_NONE;
 	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
@@ -1054,6 +1057,12 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 	}
 }
 
+void
+concept_set_date(struct concept_scratch *s, int32_t today)
+{
+	s->today = today;
+}
+
 size_t
 concept_scan(const struct concept_set *cs, struct concept_scratch *s,
              const char *text, size_t len)
@@ -1076,7 +1085,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		for (size_t i = 0; i < s->ntok; i++)
 			if (s->tok_n[i] > 0)
 				concept_terms_at(s, i);
-	size_t nn = number_find(text, s->toks, s->ntok, nums,
+	size_t nn = number_find(text, s->toks, s->ntok, s->today, nums,
 	                        sizeof(nums) / sizeof(nums[0]));
 	for (size_t i = 0; i < nn; i++)
 		concept_add_match(s, (uint32_t)nums[i].kind, nums[i].first,

@@ -85,6 +85,11 @@ bool concept_is_builtin(const struct concept_set *cs, uint32_t id);
 struct concept_scratch *concept_scratch_new(const struct concept_set *cs);
 void concept_scratch_free(struct concept_scratch *s);
 
+/* Sets the day the next scans read dates against ("since nov 1st" is
+ * @over_a_week when that is more than 7 days before it); CALENDAR_NONE
+ * (calendar.h), the default, reads no dates. */
+void concept_set_date(struct concept_scratch *s, int32_t today);
+
 /* Finds every concept in a normalised message.  Returns how many matches
  * were found (at most CONCEPT_MATCHES_MAX). */
 size_t concept_scan(const struct concept_set *cs, struct concept_scratch *s,

@@ -92,12 +92,26 @@ static const char *const context_used_pseudo[] = {
 	"been", "is",  "are",  "was",     "were", "become", NULL,
 };
 
-/* Words saying the match is present now: they stop it being historical. */
+/* Words saying the symptom is there again or yet: anywhere in the
+ * sentence they stop the match being historical ("had sciatica last year,
+ * now the foot tingles again", "the tingling never went away"). */
 static const char *const context_present[] = {
-	"still",     "again",     "now",      "currently", "current",
-	"today",     "since",     "keeps",    "keep",      "keeping",
-	"tonight",   "yesterday", "lately",   "recently",  "returned",
-	"recurring", "ongoing",   "nowadays", NULL,
+	"still",    "again",     "keeps",   "keep",  "keeping",
+	"returned", "recurring", "ongoing", "never", NULL,
+};
+
+/* Words saying when: they stop the match being historical only in its own
+ * clause ("my leg has been numb since 2019"), not in another clause about
+ * another thing ("car accident 5 years ago, now just sore"). */
+static const char *const context_present_when[] = {
+	"now",       "currently", "current",  "today",    "since", "tonight",
+	"yesterday", "lately",    "recently", "nowadays", NULL,
+};
+
+/* After "old" (or "old back"): an old injury is a past one. */
+static const char *const context_old_what[] = {
+	"injury",   "injuries", "crash",  "accident",
+	"fracture", "break",    "trauma", NULL,
 };
 
 /* After "this": "this morning". */
@@ -355,6 +369,24 @@ static const char *const context_and_subject[] = {
 };
 
 /* A negating word before the match, in its clause, within the window. */
+/* A checklist of negations, "no tingling no numbness no fever 3 weeks":
+ * when the cue at k..cl follows another cue of its clause, it negates the
+ * word after it, not a count further on ("3 weeks" is how long). */
+static bool
+context_neg_list_ends(const struct context_msg *m, size_t k, size_t cl,
+                      size_t first)
+{
+	size_t ocl;
+
+	if (first <= cl + 1 || !((m->t[first].flags & TOKEN_NUMBER) ||
+	                         context_in(m, first, context_quantity)))
+		return false;
+	for (size_t j = k; j-- > 0 && context_same_clause(m, j, k);)
+		if (context_neg_cue(m, j, &ocl) && ocl < k)
+			return true;
+	return false;
+}
+
 static bool
 context_negated_before(const struct context_msg *m, size_t first,
                        struct context_cue *cue)
@@ -368,6 +400,8 @@ context_negated_before(const struct context_msg *m, size_t first,
 			return false;
 		if (context_neg_cue(m, k, &cl) && cl < first) {
 			if (context_neg_pseudo(m, cl))
+				return false;
+			if (context_neg_list_ends(m, k, cl, first))
 				return false;
 			cue->first = (uint16_t)k;
 			cue->last = (uint16_t)cl;
@@ -439,18 +473,25 @@ context_negated_after(const struct context_msg *m, size_t last,
 
 /* ---- historical ---- */
 
-/* Whether a word of the sentence [s, e] says the match is present now. */
+/* Whether a word of the sentence [s, e] says the match [first, last] is
+ * present now: one of context_present anywhere, one of when in the
+ * match's own clause. */
 static bool
-context_present_now(const struct context_msg *m, size_t s, size_t e)
+context_present_now(const struct context_msg *m, size_t s, size_t e,
+                    size_t first, size_t last)
 {
 	for (size_t k = s; k <= e; k++) {
-		if (context_in(m, k, context_present))
+		bool own = context_same_clause(m, k, first) ||
+		           context_same_clause(m, k, last);
+		if (context_in(m, k, context_present) ||
+		    (own && context_in(m, k, context_present_when)))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
-		     context_is(m, k, "coming")) &&
+		     context_is(m, k, "coming") || context_is(m, k, "is") ||
+		     context_is(m, k, "its")) &&
 		    context_is(m, k + 1, "back"))
 			return true;
-		if (context_is(m, k, "this") &&
+		if (own && context_is(m, k, "this") &&
 		    context_in(m, k + 1, context_this_when))
 			return true;
 	}
@@ -499,6 +540,23 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 	(void)last;
 	*s = *e = k;
 	if (context_is(m, k, "previously"))
+		return true;
+	/* "back then", "at the time" */
+	if (context_is(m, k, "then") && k > 0 && context_is(m, k - 1, "back") &&
+	    context_same_clause(m, k - 1, k)) {
+		*s = k - 1;
+		return true;
+	}
+	if (context_is(m, k, "time") && k > 1 && context_is(m, k - 1, "the") &&
+	    context_is(m, k - 2, "at") && context_same_clause(m, k - 2, k)) {
+		*s = k - 2;
+		return true;
+	}
+	/* "old injury", "old back injury" */
+	if (context_is(m, k, "old") &&
+	    (context_in(m, k + 1, context_old_what) ||
+	     (context_is(m, k + 1, "back") &&
+	      context_in(m, k + 2, context_old_what))))
 		return true;
 	/* "5 years ago", "a few years back", "a long time ago", "long ago" */
 	if ((context_is(m, k, "ago") || context_is(m, k, "back")) && k > 0 &&
@@ -618,6 +676,70 @@ context_scope_back(const struct context_msg *m, size_t ss, size_t first,
 	return false;
 }
 
+/* Said to be over, at the start of the clause after a match: "totally
+ * gone", "all cleared up", "fine for years". */
+static const char *const context_resolved[] = {
+	"totally gone",
+	"completely gone",
+	"long gone",
+	"all gone",
+	"cleared up",
+	"all cleared up",
+	"fully healed",
+	"totally healed",
+	"completely healed",
+	"fully recovered",
+	"recovered completely",
+	"recovered fully",
+	"fine for years",
+	"fine since",
+	"been fine since",
+	"no issues since",
+	"no problems since",
+	"resolved",
+	NULL,
+};
+
+/* Verbs of having had something: "had sciatica", "got numbness". */
+static const char *const context_had[] = {
+	"had", "got", "suffered", "experienced", NULL,
+};
+
+/* "had sciatica, totally gone": a match in a clause that says it was had,
+ * and the next clause of the sentence starting (after "and", "its", "all"
+ * or "but") with a phrase saying it is over.  Only then: "my foot is numb,
+ * back pain totally gone" is not over. */
+static bool
+context_resolved_after(const struct context_msg *m, size_t first, size_t last,
+                       size_t ss, size_t se, struct context_cue *cue)
+{
+	size_t cs = first, k = last + 1;
+	bool had = false;
+
+	while (cs > ss && context_same_clause(m, cs - 1, first))
+		cs--;
+	for (size_t j = cs; j < first; j++)
+		had = had || context_in(m, j, context_had);
+	while (k <= se && context_same_clause(m, k, last))
+		k++;
+	if (!had || k > se)
+		return false;
+	for (size_t j = k; j <= se && j < k + 3 && context_same_clause(m, j, k);
+	     j++) {
+		size_t n = context_phrase_in(m, j, context_resolved);
+		if (n > 0) {
+			cue->first = (uint16_t)j;
+			cue->last = (uint16_t)(j + n - 1);
+			return true;
+		}
+		if (!context_is(m, j, "and") && !context_is(m, j, "its") &&
+		    !context_is(m, j, "it") && !context_is(m, j, "but") &&
+		    !context_is(m, j, "all") && !context_is(m, j, "is"))
+			return false;
+	}
+	return false;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -631,7 +753,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 	if (context_present_now(
 	        m,
 	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
-	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se))
+	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se,
+	        first, last))
 		return false;
 	/* Before the match, nearest first; like a hypothesis, ended by a
 	 * new subject ("last year i hurt my back and i cant feel my leg"). */
@@ -654,7 +777,7 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 		    !context_in_my(m, k))
 			subject = k;
 	}
-	return false;
+	return context_resolved_after(m, first, last, ss, se, cue);
 }
 
 /* ---- hypothetical ---- */

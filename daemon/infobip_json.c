@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "bounds.h"
+#include "calendar.h"
 #include "infobip_json.h"
 #include "jsonread.h"
 #include "utf8.h"
@@ -371,28 +372,6 @@ infobip_json_parse_error(long http_status, const char *buf, size_t len,
 
 /* --- dates --------------------------------------------------------------- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-infobip_json_days(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-infobip_json_mdays(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-		                    31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* Reads exactly n digits followed by sep (or by nothing when sep is 0);
  * returns the value or -1. */
 static int
@@ -450,7 +429,7 @@ infobip_json_parse_date(const char *s, int64_t *ret)
 	mm = infobip_json_field(&p, 2, ':');
 	ss = infobip_json_field(&p, 2, '\0');
 	if (y < 1900 || mon < 1 || mon > 12 || d < 1 ||
-	    d > infobip_json_mdays(y, mon) || hh < 0 || hh > 23 || mm < 0 ||
+	    d > calendar_month_days(y, mon) || hh < 0 || hh > 23 || mm < 0 ||
 	    mm > 59 || ss < 0 || ss > 60)
 		return -1;
 	if (*p == '.') {
@@ -462,8 +441,8 @@ infobip_json_parse_date(const char *s, int64_t *ret)
 	}
 	if (infobip_json_zone(p, &zone) != 0)
 		return -1;
-	*ret = infobip_json_days(y, mon, d) * 86400 + hh * 3600 + mm * 60 + ss -
-	       zone;
+	*ret = (int64_t)calendar_day(y, mon, d) * 86400 + hh * 3600 + mm * 60 +
+	       ss - zone;
 	return 0;
 }
 

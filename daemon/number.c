@@ -4,6 +4,7 @@
  * there.  Each such anchor then looks at a few neighbours in its sentence. */
 #include <string.h>
 
+#include "calendar.h"
 #include "number.h"
 
 /* What a word of the list is; a word can be several things. */
@@ -37,6 +38,18 @@ enum {
 	L_ORDSUF = 1u << 26, /* "st", "nd", "rd", "th" after digits */
 	L_NOTDAYNUM = 1u << 27, /* "leg" before "day 10": a gym day */
 	L_FREQMARK = 1u << 28,  /* "twice", "times", "per" before "a month" */
+	L_MONTH = 1u << 29,     /* a month name: val 1-12 */
+	L_DAYNAME = 1u << 30,   /* a weekday (val 0 for Monday to 6) or a
+	                         * holiday (val enum number_holiday) */
+};
+
+/* The holidays a date can be given by (L_HOLIDAY's val). */
+enum number_holiday {
+	H_THANKSGIVING = 10, /* the fourth Thursday of November */
+	H_CHRISTMAS,
+	H_NEW_YEAR,
+	H_HALLOWEEN,
+	H_LABOR_DAY, /* the first Monday of September */
 };
 
 struct number_word {
@@ -49,10 +62,13 @@ struct number_word {
 static const struct number_word number_words[] = {
 	{ "1rm", L_NOTTEMP_BEFORE, 0 },
 	{ "a", L_QTY | L_FREQ | L_ADJ, 1 },
+	{ "abr", L_MONTH, 4 },
+	{ "abril", L_MONTH, 4 },
 	{ "again", L_CUE_BEFORE | L_CUE_AFTER, 0 },
 	{ "age", L_NOTTEMP_BEFORE, 0 },
 	{ "aged", L_NOTTEMP_BEFORE, 0 },
 	{ "ago", L_AGO, 0 },
+	{ "agosto", L_MONTH, 8 },
 	{ "al", L_FREQ | L_FREQMARK, 0 },
 	{ "algumas", L_QTY, 3 },
 	{ "algunas", L_QTY, 3 },
@@ -63,9 +79,13 @@ static const struct number_word number_words[] = {
 	{ "annually", L_FREQ_LONG, 0 },
 	{ "ano", L_UNIT, 365 },
 	{ "anos", L_UNIT | L_PLURAL, 365 },
+	{ "apr", L_MONTH, 4 },
+	{ "april", L_MONTH, 4 },
 	{ "arm", L_NOTDAYNUM, 0 },
 	{ "atras", L_AGO, 0 },
 	{ "atr\xc3\xa1s", L_AGO, 0 },
+	{ "aug", L_MONTH, 8 },
+	{ "august", L_MONTH, 8 },
 	{ "a\xc3\xb1o", L_UNIT, 365 },
 	{ "a\xc3\xb1os", L_UNIT | L_PLURAL, 365 },
 	{ "back", L_CUE_BEFORE | L_NOTDAYNUM, 0 },
@@ -91,6 +111,7 @@ static const struct number_word number_words[] = {
 	{ "celsius", L_DEG_C, 0 },
 	{ "centigrade", L_DEG_C, 0 },
 	{ "chest", L_NOTDAYNUM, 0 },
+	{ "christmas", L_DAYNAME, H_CHRISTMAS },
 	{ "cinco", L_QTY, 5 },
 	{ "cm", L_NOTTEMP, 0 },
 	{ "coming", L_FUTURE, 0 },
@@ -108,19 +129,25 @@ static const struct number_word number_words[] = {
 	{ "deadlifted", L_NOTTEMP_BEFORE, 0 },
 	{ "deadlifting", L_NOTTEMP_BEFORE, 0 },
 	{ "deadlifts", L_NOTTEMP_BEFORE, 0 },
+	{ "dec", L_MONTH, 12 },
+	{ "december", L_MONTH, 12 },
 	{ "deg", L_DEG, 0 },
 	{ "degree", L_DEG, 0 },
 	{ "degrees", L_DEG, 0 },
 	{ "degs", L_DEG, 0 },
 	{ "desde", L_CUE_AFTER, 0 },
 	{ "dez", L_QTY, 10 },
+	{ "dezembro", L_MONTH, 12 },
 	{ "dia", L_UNIT, 1 },
 	{ "dias", L_UNIT | L_PLURAL, 1 },
+	{ "dic", L_MONTH, 12 },
+	{ "diciembre", L_MONTH, 12 },
 	{ "diez", L_QTY, 10 },
 	{ "dl", L_NOTTEMP_BEFORE, 0 },
 	{ "dls", L_NOTTEMP_BEFORE, 0 },
 	{ "dois", L_QTY, 2 },
 	{ "dollars", L_NOTTEMP, 0 },
+	{ "domingo", L_DAYNAME, 6 },
 	{ "dos", L_QTY, 2 },
 	{ "duas", L_QTY, 2 },
 	{ "d\xc3\xad"
@@ -132,6 +159,8 @@ static const struct number_word number_words[] = {
 	{ "eighth", L_ORD, 8 },
 	{ "eleven", L_QTY, 11 },
 	{ "eleventh", L_ORD, 11 },
+	{ "ene", L_MONTH, 1 },
+	{ "enero", L_MONTH, 1 },
 	{ "episode", L_EVENT, 0 },
 	{ "episodes", L_EVENT, 0 },
 	{ "esta", L_CUE_AFTER, 0 },
@@ -144,11 +173,16 @@ static const struct number_word number_words[] = {
 	{ "fahrenheit", L_DEG_F, 0 },
 	{ "farenheit", L_DEG_F, 0 },
 	{ "faz", L_AGO, 0 },
+	{ "feb", L_MONTH, 2 },
 	{ "febre", L_FEVER, 0 },
+	{ "febrero", L_MONTH, 2 },
 	{ "febril", L_FEVER, 0 },
 	{ "febrile", L_FEVER, 0 },
+	{ "february", L_MONTH, 2 },
+	{ "fev", L_MONTH, 2 },
 	{ "fever", L_FEVER, 0 },
 	{ "fevered", L_FEVER, 0 },
+	{ "fevereiro", L_MONTH, 2 },
 	{ "feverish", L_FEVER, 0 },
 	{ "fevers", L_FEVER, 0 },
 	{ "few", L_QTY, 3 },
@@ -168,18 +202,26 @@ static const struct number_word number_words[] = {
 	{ "four", L_QTY, 4 },
 	{ "fourteen", L_QTY, 14 },
 	{ "fourth", L_ORD, 4 },
+	{ "fri", L_DAYNAME, 4 },
+	{ "friday", L_DAYNAME, 4 },
 	{ "g", L_NOTTEMP, 0 },
 	{ "glucose", L_NOTTEMP_BEFORE, 0 },
 	{ "gone", L_CUE_BEFORE, 0 },
+	{ "gracas", L_DAYNAME, H_THANKSGIVING },
+	{ "gracias", L_DAYNAME, H_THANKSGIVING },
 	{ "grado", L_DEG, 0 },
 	{ "grados", L_DEG, 0 },
 	{ "gram", L_NOTTEMP, 0 },
 	{ "grams", L_NOTTEMP, 0 },
 	{ "grau", L_DEG, 0 },
 	{ "graus", L_DEG, 0 },
+	{ "gra\xc3\xa7"
+	  "as",
+	  L_DAYNAME, H_THANKSGIVING },
 	{ "ha", L_AGO, 0 },
 	{ "hace", L_AGO, 0 },
 	{ "had", L_CUE_BEFORE, 0 },
+	{ "halloween", L_DAYNAME, H_HALLOWEEN },
 	{ "happen", L_CUE_BEFORE, 0 },
 	{ "happened", L_CUE_BEFORE, 0 },
 	{ "happens", L_CUE_BEFORE, 0 },
@@ -204,6 +246,18 @@ static const struct number_word number_words[] = {
 	{ "injured", L_CUE_BEFORE, 0 },
 	{ "ive", L_CUE_BEFORE, 0 },
 	{ "ja", L_CUE_AFTER, 0 },
+	{ "jan", L_MONTH, 1 },
+	{ "janeiro", L_MONTH, 1 },
+	{ "january", L_MONTH, 1 },
+	{ "jueves", L_DAYNAME, 3 },
+	{ "jul", L_MONTH, 7 },
+	{ "julho", L_MONTH, 7 },
+	{ "julio", L_MONTH, 7 },
+	{ "july", L_MONTH, 7 },
+	{ "jun", L_MONTH, 6 },
+	{ "june", L_MONTH, 6 },
+	{ "junho", L_MONTH, 6 },
+	{ "junio", L_MONTH, 6 },
 	{ "j\xc3\xa1", L_CUE_AFTER, 0 },
 	{ "kcal", L_NOTTEMP, 0 },
 	{ "kg", L_NOTTEMP, 0 },
@@ -213,6 +267,8 @@ static const struct number_word number_words[] = {
 	{ "kilograms", L_NOTTEMP, 0 },
 	{ "kilos", L_NOTTEMP, 0 },
 	{ "km", L_NOTTEMP, 0 },
+	{ "labor", L_DAYNAME, H_LABOR_DAY },
+	{ "labour", L_DAYNAME, H_LABOR_DAY },
 	{ "last", L_CUE_AFTER, 0 },
 	{ "lately", L_CUE_AFTER, 0 },
 	{ "lb", L_NOTTEMP, 0 },
@@ -223,26 +279,40 @@ static const struct number_word number_words[] = {
 	{ "lifted", L_NOTTEMP_BEFORE, 0 },
 	{ "lifting", L_NOTTEMP_BEFORE, 0 },
 	{ "lifts", L_NOTTEMP_BEFORE, 0 },
+	{ "lunes", L_DAYNAME, 0 },
+	{ "maio", L_MONTH, 5 },
 	{ "many", L_QTY, 3 },
+	{ "mar", L_MONTH, 3 },
+	{ "march", L_MONTH, 3 },
+	{ "marco", L_MONTH, 3 },
+	{ "martes", L_DAYNAME, 1 },
+	{ "marzo", L_MONTH, 3 },
+	{ "mar\xc3\xa7o", L_MONTH, 3 },
 	{ "max", L_NOTTEMP_BEFORE, 0 },
 	{ "maxed", L_NOTTEMP_BEFORE, 0 },
+	{ "may", L_MONTH, 5 },
+	{ "mayo", L_MONTH, 5 },
 	{ "mes", L_UNIT, 30 },
 	{ "meses", L_UNIT | L_PLURAL, 30 },
 	{ "meter", L_NOTTEMP, 0 },
 	{ "meters", L_NOTTEMP, 0 },
 	{ "mg", L_NOTTEMP, 0 },
 	{ "mi", L_NOTTEMP, 0 },
+	{ "miercoles", L_DAYNAME, 2 },
 	{ "mile", L_NOTTEMP, 0 },
 	{ "miles", L_NOTTEMP, 0 },
 	{ "min", L_NOTTEMP, 0 },
 	{ "mins", L_NOTTEMP, 0 },
 	{ "minute", L_NOTTEMP, 0 },
 	{ "minutes", L_NOTTEMP, 0 },
+	{ "mi\xc3\xa9rcoles", L_DAYNAME, 2 },
 	{ "ml", L_NOTTEMP, 0 },
 	{ "mm", L_NOTTEMP, 0 },
 	{ "mnth", L_UNIT | L_ABBR, 30 },
 	{ "mnths", L_UNIT | L_PLURAL | L_ABBR, 30 },
 	{ "mo", L_UNIT | L_ABBR, 30 },
+	{ "mon", L_DAYNAME, 0 },
+	{ "monday", L_DAYNAME, 0 },
 	{ "month", L_UNIT, 30 },
 	{ "monthly", L_FREQ_LONG, 0 },
 	{ "months", L_UNIT | L_PLURAL, 30 },
@@ -256,6 +326,8 @@ static const struct number_word number_words[] = {
 	{ "multiple", L_QTY, 2 },
 	{ "my", L_ADJ, 0 },
 	{ "m\xc3\xaas", L_UNIT, 30 },
+	{ "natal", L_DAYNAME, H_CHRISTMAS },
+	{ "navidad", L_DAYNAME, H_CHRISTMAS },
 	{ "nd", L_ORDSUF, 0 },
 	{ "nessa", L_CUE_AFTER, 0 },
 	{ "nesse", L_CUE_AFTER, 0 },
@@ -266,13 +338,20 @@ static const struct number_word number_words[] = {
 	{ "nine", L_QTY, 9 },
 	{ "nineteen", L_QTY, 19 },
 	{ "ninth", L_ORD, 9 },
+	{ "nov", L_MONTH, 11 },
 	{ "nove", L_QTY, 9 },
+	{ "november", L_MONTH, 11 },
+	{ "novembro", L_MONTH, 11 },
+	{ "noviembre", L_MONTH, 11 },
 	{ "now", L_CUE_AFTER, 0 },
 	{ "nth", L_ORD, 10 },
 	{ "nueve", L_QTY, 9 },
 	{ "numerous", L_QTY, 3 },
 	{ "o2", L_NOTTEMP_BEFORE, 0 },
 	{ "ocho", L_QTY, 8 },
+	{ "oct", L_MONTH, 10 },
+	{ "october", L_MONTH, 10 },
+	{ "octubre", L_MONTH, 10 },
 	{ "oito", L_QTY, 8 },
 	{ "old", L_NOTTEMP, 0 },
 	{ "once", L_FREQMARK, 0 },
@@ -280,6 +359,7 @@ static const struct number_word number_words[] = {
 	{ "our", L_ADJ, 0 },
 	{ "outdoors", L_WEATHER, 0 },
 	{ "outside", L_WEATHER, 0 },
+	{ "outubro", L_MONTH, 10 },
 	{ "oven", L_WEATHER, 0 },
 	{ "over", L_MORE | L_CUE_AFTER, 0 },
 	{ "oxygen", L_NOTTEMP_BEFORE, 0 },
@@ -330,7 +410,10 @@ static const struct number_word number_words[] = {
 	{ "row", L_NOTTEMP_BEFORE, 0 },
 	{ "rowed", L_NOTTEMP_BEFORE, 0 },
 	{ "rows", L_NOTTEMP_BEFORE, 0 },
+	{ "sabado", L_DAYNAME, 5 },
+	{ "sat", L_DAYNAME, 5 },
 	{ "sats", L_NOTTEMP_BEFORE, 0 },
+	{ "saturday", L_DAYNAME, 5 },
 	{ "sauna", L_WEATHER, 0 },
 	{ "sec", L_NOTTEMP, 0 },
 	{ "second", L_ORD, 2 },
@@ -343,8 +426,14 @@ static const struct number_word number_words[] = {
 	{ "seis", L_QTY, 6 },
 	{ "semana", L_UNIT, 7 },
 	{ "semanas", L_UNIT | L_PLURAL, 7 },
+	{ "sep", L_MONTH, 9 },
+	{ "sept", L_MONTH, 9 },
+	{ "september", L_MONTH, 9 },
+	{ "septiembre", L_MONTH, 9 },
 	{ "set", L_NOTTEMP, 0 },
 	{ "sete", L_QTY, 7 },
+	{ "setembro", L_MONTH, 9 },
+	{ "setiembre", L_MONTH, 9 },
 	{ "sets", L_NOTTEMP, 0 },
 	{ "seven", L_QTY, 7 },
 	{ "seventeen", L_QTY, 17 },
@@ -368,7 +457,12 @@ static const struct number_word number_words[] = {
 	{ "steps", L_NOTTEMP, 0 },
 	{ "strained", L_CUE_BEFORE, 0 },
 	{ "sugar", L_NOTTEMP_BEFORE, 0 },
+	{ "sun", L_DAYNAME, 6 },
+	{ "sunday", L_DAYNAME, 6 },
 	{ "sunny", L_WEATHER, 0 },
+	{ "s\xc3\xa1"
+	  "bado",
+	  L_DAYNAME, 5 },
 	{ "temp", L_TEMP, 0 },
 	{ "temperatura", L_TEMP, 0 },
 	{ "temperature", L_TEMP, 0 },
@@ -382,6 +476,7 @@ static const struct number_word number_words[] = {
 	{ "tercera", L_ORD, 3 },
 	{ "tercero", L_ORD, 3 },
 	{ "th", L_ORDSUF, 0 },
+	{ "thanksgiving", L_DAYNAME, H_THANKSGIVING },
 	{ "the", L_ADJ, 0 },
 	{ "their", L_ADJ, 0 },
 	{ "thermometer", L_FEVER, 0 },
@@ -394,12 +489,19 @@ static const struct number_word number_words[] = {
 	{ "threw", L_CUE_BEFORE, 0 },
 	{ "thrice", L_TWICE | L_FREQMARK, 3 },
 	{ "thrown", L_CUE_BEFORE, 0 },
+	{ "thu", L_DAYNAME, 3 },
+	{ "thur", L_DAYNAME, 3 },
+	{ "thurs", L_DAYNAME, 3 },
+	{ "thursday", L_DAYNAME, 3 },
 	{ "time", L_TIMES, 0 },
 	{ "times", L_TIMES | L_FREQMARK, 0 },
 	{ "total", L_CUE_AFTER, 0 },
 	{ "tres", L_QTY, 3 },
 	{ "tr\xc3\xaas", L_QTY, 3 },
 	{ "tub", L_WEATHER, 0 },
+	{ "tue", L_DAYNAME, 1 },
+	{ "tues", L_DAYNAME, 1 },
+	{ "tuesday", L_DAYNAME, 1 },
 	{ "turned", L_NOTTEMP_BEFORE, 0 },
 	{ "turning", L_NOTTEMP_BEFORE, 0 },
 	{ "tweaked", L_CUE_BEFORE, 0 },
@@ -423,11 +525,14 @@ static const struct number_word number_words[] = {
 	{ "veinte", L_QTY, 20 },
 	{ "vez", L_TIMES, 0 },
 	{ "vezes", L_TIMES | L_FREQMARK, 0 },
+	{ "viernes", L_DAYNAME, 4 },
 	{ "vinte", L_QTY, 20 },
 	{ "v\xc3\xa1rias", L_QTY, 3 },
 	{ "v\xc3\xa1rios", L_QTY, 3 },
 	{ "water", L_WEATHER, 0 },
 	{ "weather", L_WEATHER, 0 },
+	{ "wed", L_DAYNAME, 2 },
+	{ "wednesday", L_DAYNAME, 2 },
 	{ "week", L_UNIT, 7 },
 	{ "weekly", L_FREQ_SHORT, 0 },
 	{ "weeks", L_UNIT | L_PLURAL, 7 },
@@ -441,6 +546,7 @@ static const struct number_word number_words[] = {
 	{ "wk", L_UNIT, 7 },
 	{ "wks", L_UNIT | L_PLURAL, 7 },
 	{ "x", L_TIMES | L_FREQMARK, 0 },
+	{ "xmas", L_DAYNAME, H_CHRISTMAS },
 	{ "ya", L_CUE_AFTER, 0 },
 	{ "year", L_UNIT, 365 },
 	{ "yearly", L_FREQ_LONG, 0 },
@@ -614,6 +720,7 @@ struct number_ctx {
 	int16_t word[TOKEN_MAX]; /* number_word(), or NUMBER_UNKNOWN */
 	uint8_t type[TOKEN_MAX]; /* T_WORD, T_PURE ("101"), T_SUFFIX ("3rd") */
 	uint8_t used[TOKEN_MAX]; /* bytes of the number of a T_SUFFIX */
+	int32_t today;           /* the reference day, or CALENDAR_NONE */
 };
 
 static bool
@@ -654,6 +761,14 @@ static uint32_t
 number_flags(struct number_ctx *c, long i)
 {
 	return number_flags_as(c, i, T_WORD);
+}
+
+/* Whether word token i is a month, weekday or holiday.  Looked up only
+ * when a reference day is given. */
+static bool
+number_maybe_date(struct number_ctx *c, long i)
+{
+	return (number_flags_as(c, i, T_WORD) & (L_MONTH | L_DAYNAME)) != 0;
 }
 
 /* Flags of the letters after the number of token i ("rd" of "3rd"). */
@@ -855,6 +970,9 @@ number_unit_alone(struct number_ctx *c, long u, double unit_days)
 	}
 	if (number_same_sentence(c, p, u) && number_ordinal(c, p, &o)) {
 		double days = (o - 1) * unit_days + 1;
+		if ((number_is(c, k, "of") || number_is(c, k, "de")) &&
+		    (number_flags(c, k + 1) & L_MONTH))
+			return; /* "the 2nd week of november": a date */
 		if (days > 7 && o <= 400)
 			number_emit(c, NUMBER_OVER_A_WEEK, p, u, days, 0);
 		return;
@@ -864,6 +982,8 @@ number_unit_alone(struct number_ctx *c, long u, double unit_days)
 	    number_is(c, p - 1, "the") && number_same_sentence(c, p - 1, u))
 		number_emit(c, NUMBER_OVER_A_WEEK, p - 1, u, unit_days, 0);
 }
+
+static void number_holiday(struct number_ctx *c, long first, long last, int h);
 
 /* A unit of duration at token u: "weeks", or "10days" when self (the
  * quantity is the number the token starts with). */
@@ -876,6 +996,17 @@ number_unit(struct number_ctx *c, long u, double unit_days, uint32_t uflags,
 	uint8_t flags = 0;
 	long last = u;
 
+	if (!self && unit_days == 365 &&
+	    (number_is(c, u - 1, "new") || number_is(c, u + 1, "nuevo") ||
+	     number_is(c, u + 1, "novo"))) {
+		/* "since new year", "desde ano nuevo": a holiday */
+		if (c->today != CALENDAR_NONE) {
+			bool before = number_is(c, u - 1, "new");
+			number_holiday(c, before ? u - 1 : u,
+			               before ? u : u + 1, H_NEW_YEAR);
+		}
+		return;
+	}
 	if (self) {
 		q.val = number_lead(c, u);
 		q.digits = true;
@@ -973,6 +1104,18 @@ number_unit(struct number_ctx *c, long u, double unit_days, uint32_t uflags,
 	if (number_same_sentence(c, last, last + 1) &&
 	    (number_flags(c, last + 1) & L_AGO))
 		flags |= NUMBER_AGO;
+	/* "a week? maybe more", "a week, probably longer" */
+	if (!(flags & NUMBER_MORE) &&
+	    (number_is(c, last + 1, "maybe") ||
+	     number_is(c, last + 1, "probably") ||
+	     number_is(c, last + 1, "prob") || number_is(c, last + 1, "or") ||
+	     number_is(c, last + 1, "possibly")) &&
+	    (number_is(c, last + 2, "more") ||
+	     number_is(c, last + 2, "longer")) &&
+	    c->t[last + 2].sentence <= c->t[last].sentence + 1) {
+		flags |= NUMBER_MORE;
+		last += 2;
+	}
 	double days = q.val * unit_days;
 	if (days > 7 || ((flags & NUMBER_MORE) && days >= 7))
 		number_emit(c, NUMBER_OVER_A_WEEK, q.start, last, days, flags);
@@ -1056,6 +1199,452 @@ number_event(struct number_ctx *c, long i)
 	} else if (number_qty_before(c, i, &q) && q.val >= 2) {
 		number_emit(c, NUMBER_REPEAT, q.start, last, q.val, 0);
 	}
+}
+
+/* Dates (number.h): a day of the month, a month, a weekday or a holiday
+ * read against c->today.  Each reader ends in number_date_range. */
+
+/* Whether token i is one of words (a NULL-ended list). */
+static bool
+number_is_any(struct number_ctx *c, long i, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++)
+		if (number_is(c, i, *w))
+			return true;
+	return false;
+}
+
+/* A day of the month in token i: "15", "15th", "1st". */
+static bool
+number_mday(struct number_ctx *c, long i, int *d)
+{
+	if (!number_in(c, i) || c->type[i] == T_WORD ||
+	    (c->type[i] == T_SUFFIX && !(number_suffix_flags(c, i) & L_ORDSUF)))
+		return false;
+	double v = number_lead(c, i);
+	if (v < 1 || v > 31 || v != (int)v || c->used[i] > 2)
+		return false;
+	*d = (int)v;
+	return true;
+}
+
+/* A year of four digits in token i: "2025". */
+static bool
+number_year(struct number_ctx *c, long i, int *y)
+{
+	if (!number_in(c, i) || c->type[i] != T_PURE || c->used[i] != 4)
+		return false;
+	double v = number_lead(c, i);
+	if (v < 1900 || v > 2200)
+		return false;
+	*y = (int)v;
+	return true;
+}
+
+/* Whether a word before token first, in its clause, says the date is to
+ * come: "next", "until", "by", "before", "will", "gonna". */
+static bool
+number_date_future(struct number_ctx *c, long first)
+{
+	static const char *const words[] = {
+		"until", "till",  "til",   "by",  "before",     "will",
+		"gonna", "going", "hasta", "ate", "at\xc3\xa9", NULL,
+	};
+
+	for (long j = first - 1; j >= 0 && j >= first - 6; j--) {
+		if (c->t[j].clause != c->t[first].clause)
+			break;
+		if ((number_flags(c, j) & L_FUTURE) ||
+		    number_is_any(c, j, words))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a word before token first says the date is in the past:
+ * "since", "desde", "from", "after". */
+static bool
+number_date_since(struct number_ctx *c, long first)
+{
+	for (long j = first - 1; j >= 0 && j >= first - 2; j--) {
+		if (c->t[j].clause != c->t[first].clause)
+			break;
+		if (number_is(c, j, "since") || number_is(c, j, "desde") ||
+		    number_is(c, j, "from") || number_is(c, j, "after"))
+			return true;
+	}
+	return false;
+}
+
+/* The year of the range starting on day d0 of month m, when y is 0: the
+ * latest such day up to today ("since Dec 20" read on Jan 3 is last
+ * December), unless one to come is within two months and nearer and no
+ * "since" comes before ("see you in january" read in December is next
+ * month, "a spasm in march" read in December last March).  Returns false
+ * for a date still to come or one that does not exist. */
+static bool
+number_date_year(struct number_ctx *c, long first, int *y, int m, int d0)
+{
+	int ty, tm, td;
+
+	calendar_civil(c->today, &ty, &tm, &td);
+	if (*y == 0) {
+		bool since = number_date_since(c, first);
+		int32_t best = 0;
+		for (int k = ty + 1; k >= ty - 1; k--) {
+			if (!calendar_valid(k, m, d0))
+				continue;
+			int32_t day = calendar_day(k, m, d0);
+			int32_t dist =
+			    day > c->today ? day - c->today : c->today - day;
+			if ((since || dist > 62) && day > c->today)
+				continue;
+			if (*y == 0 || dist < best) {
+				*y = k;
+				best = dist;
+			}
+			if (since)
+				break;
+		}
+		if (*y == 0)
+			return false;
+	}
+	return calendar_valid(*y, m, d0) && calendar_day(*y, m, d0) <= c->today;
+}
+
+/* Emits @over_a_week for days d0..d1 of month m, year y (0: unsaid) at
+ * tokens first..last when its last day (or today, if sooner) is more than
+ * 7 days ago.  Returns whether it did. */
+static bool
+number_date_range(struct number_ctx *c, long first, long last, int y, int m,
+                  int d0, int d1)
+{
+	if (!number_date_year(c, first, &y, m, d0) ||
+	    number_date_future(c, first))
+		return false;
+	int md = calendar_month_days(y, m);
+	int32_t end = calendar_day(y, m, d1 < md ? d1 : md);
+	if (end > c->today)
+		end = c->today;
+	if (c->today - end <= 7)
+		return false;
+	number_emit(c, NUMBER_OVER_A_WEEK, first, last,
+	            (double)(c->today - end), 0);
+	return true;
+}
+
+/* A word right before a date that says it is one: "since", "on". */
+static bool
+number_date_cue(struct number_ctx *c, long i)
+{
+	static const char *const words[] = {
+		"since",
+		"from",
+		"on",
+		"in",
+		"around",
+		"after",
+		"desde",
+		"en",
+		"em",
+		"el",
+		"dia",
+		"d\xc3\xad"
+		"a",
+		"last",
+		"de",
+		NULL,
+	};
+
+	return number_is_any(c, i, words);
+}
+
+/* The part of a month named before token p ("mid", "early", "late", "end
+ * of", "mediados de"...): sets *d0, *d1 (31 for the month's end) and *first;
+ * returns false when there is none. */
+static bool
+number_month_part(struct number_ctx *c, long p, int *d0, int *d1, long *first)
+{
+	static const struct {
+		const char *w;
+		bool of; /* needs "of" or "de" after it */
+		int d0, d1;
+	} parts[] = {
+		{ "mid", false, 11, 20 },
+		{ "early", false, 1, 10 },
+		{ "late", false, 21, 31 },
+		{ "beginning", true, 1, 10 },
+		{ "start", true, 1, 10 },
+		{ "end", true, 21, 31 },
+		{ "middle", true, 11, 20 },
+		{ "mediados", true, 11, 20 },
+		{ "principios", true, 1, 10 },
+		{ "comienzos", true, 1, 10 },
+		{ "finales", true, 21, 31 },
+		{ "fines", true, 21, 31 },
+		{ "fin", true, 21, 31 },
+		{ "meados", true, 11, 20 },
+		{ "inicio", true, 1, 10 },
+		{ "in\xc3\xad"
+		  "cio",
+		  true, 1, 10 },
+		{ "fim", true, 21, 31 },
+		{ "final", true, 21, 31 },
+	};
+	bool of = number_is(c, p, "of") || number_is(c, p, "de");
+	long w = of ? p - 1 : p;
+
+	if (!number_in(c, w) || c->t[w].clause != c->t[p].clause)
+		return false;
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		if (parts[k].of == of && number_is(c, w, parts[k].w)) {
+			*d0 = parts[k].d0;
+			*d1 = parts[k].d1;
+			*first = number_is(c, w - 1, "the") ? w - 1 : w;
+			return true;
+		}
+	return false;
+}
+
+/* A month name at token i: "nov 1st", "November 1 2025", "the 18th of
+ * November", "15 de noviembre", "mid-October", "the first week of
+ * November", "since October". */
+static void
+number_month(struct number_ctx *c, long i, int m)
+{
+	long first = i, last = i, p = i - 1, k = i + 1;
+	int y = 0, d = 0, d0 = 1, d1 = 31;
+	double o;
+	bool day = false;
+
+	if (!number_same_sentence(c, p, i))
+		p = -1;
+	if (number_same_sentence(c, i, k) && number_mday(c, k, &d) &&
+	    !(number_flags(c, k + 1) & (L_UNIT | L_TIMES | L_NOTTEMP))) {
+		day = true; /* "nov 1st", not "may 5 times" */
+		last = k++;
+	}
+	if (number_same_sentence(c, i, k + 1) && number_is(c, k, "de") &&
+	    number_year(c, k + 1, &y))
+		last = k + 1; /* "noviembre de 2025" */
+	else if (number_same_sentence(c, i, k) && number_year(c, k, &y))
+		last = k;
+	if (day) {
+		d0 = d1 = d;
+	} else if ((number_is(c, p, "of") || number_is(c, p, "de")) &&
+	           number_mday(c, p - 1, &d) &&
+	           number_same_sentence(c, p - 1, i)) {
+		d0 = d1 = d; /* "18th of november", "15 de noviembre" */
+		first = number_is(c, p - 2, "the") || number_is(c, p - 2, "el")
+		            ? p - 2
+		            : p - 1;
+	} else if (number_mday(c, p, &d)) {
+		d0 = d1 = d; /* "1 november" */
+		first = p;
+	} else if ((number_is(c, p, "of") || number_is(c, p, "de")) &&
+	           (number_is(c, p - 1, "week") ||
+	            number_is(c, p - 1, "semana")) &&
+	           number_same_sentence(c, p - 2, i) &&
+	           (number_is(c, p - 2, "last") ||
+	            (number_ordinal(c, p - 2, &o) && o >= 1 && o <= 5))) {
+		/* "the first week of november", "the last week of october" */
+		if (number_is(c, p - 2, "last")) {
+			d0 = 22;
+		} else {
+			d0 = (int)(o - 1) * 7 + 1;
+			d1 = (int)o * 7;
+		}
+		first = number_is(c, p - 3, "the") ? p - 3 : p - 2;
+	} else if (!number_month_part(c, p, &d0, &d1, &first) &&
+	           !number_date_cue(c, p) && y == 0) {
+		return; /* "may", "march" alone are other words */
+	}
+	number_date_range(c, first, last, y, m, d0, d1);
+}
+
+/* "the 20th" with no month: the latest such day up to today, after a cue
+ * ("since the 20th", "on the 3rd"). */
+static void
+number_mday_alone(struct number_ctx *c, long i)
+{
+	static const char *const not_dates[] = {
+		"birthday", "floor",      "place", "rep", "set",  "grade",
+		"century",  "percentile", "of",    "de",  "time", NULL,
+	};
+	int d, y, m, td;
+	long first = i - 1;
+
+	if (c->type[i] != T_SUFFIX || !number_mday(c, i, &d))
+		return;
+	if (number_is(c, first, "the"))
+		first--;
+	if (!number_same_sentence(c, first, i) || !number_date_cue(c, first) ||
+	    number_is(c, first, "in") || number_is(c, first, "de"))
+		return;
+	if (number_same_sentence(c, i, i + 1)) {
+		if (number_flags(c, i + 1) &
+		    (L_UNIT | L_TIMES | L_EVENT | L_NOTTEMP | L_MONTH))
+			return;
+		if (number_is_any(c, i + 1, not_dates))
+			return;
+	}
+	calendar_civil(c->today, &y, &m, &td);
+	for (int n = 0; n < 13; n++) {
+		if (d <= calendar_month_days(y, m) &&
+		    calendar_day(y, m, d) <= c->today) {
+			number_date_range(c, first + 1, i, y, m, d, d);
+			return;
+		}
+		if (--m == 0) {
+			m = 12;
+			y--;
+		}
+	}
+}
+
+/* A date in digits at token i: "2025-11-15", "15/11", "11/15/2026".  Day
+ * and month are told apart by a part over 12; when both are 12 or less
+ * the date counts only when both readings do.  Without a year it needs a
+ * cue before it ("since 11/15"): "7/10" alone is a pain score. */
+static void
+number_numeric_date(struct number_ctx *c, long i)
+{
+	int a, b, y = 0, y2;
+	long last = i + 1;
+	char sep = number_next_byte(c, i);
+
+	if ((sep != '/' && sep != '-') || !number_same_sentence(c, i, i + 1) ||
+	    c->type[i + 1] != T_PURE)
+		return;
+	if (sep == '-') {
+		/* ISO only: "1-2 weeks" is a range */
+		if (number_year(c, i, &y) &&
+		    number_next_byte(c, i + 1) == '-' &&
+		    number_mday(c, i + 1, &a) && number_mday(c, i + 2, &b) &&
+		    c->type[i + 2] == T_PURE && a <= 12)
+			number_date_range(c, i, i + 2, y, a, b, b);
+		return;
+	}
+	if (!number_mday(c, i, &a) || !number_mday(c, i + 1, &b))
+		return;
+	if (number_next_byte(c, i + 1) == '/' && number_in(c, i + 2) &&
+	    c->type[i + 2] == T_PURE) {
+		double v = number_lead(c, i + 2);
+		if (number_year(c, i + 2, &y2))
+			y = y2;
+		else if (c->used[i + 2] == 2)
+			y = 2000 + (int)v;
+		else
+			return;
+		last = i + 2;
+	} else if (!number_date_cue(c, i - 1) ||
+	           (number_flags(c, last + 1) & (L_UNIT | L_NOTTEMP))) {
+		return;
+	}
+	if (a > 12 && b > 12)
+		return;
+	if (a > 12 || b > 12 || a == b) {
+		int m = a > 12 ? b : a, d = a > 12 ? a : b;
+		number_date_range(c, i, last, y, m, d, d);
+		return;
+	}
+	/* both readings must be past and over a week ago */
+	size_t before = c->count;
+	long covered = c->covered;
+	if (!number_date_range(c, i, last, y, a, b, b))
+		return;
+	double v1 = c->out[before].value;
+	c->count = before;
+	c->covered = covered;
+	if (!number_date_range(c, i, last, y, b, a, a))
+		return;
+	if (v1 < c->out[before].value)
+		c->out[before].value = v1;
+}
+
+/* The day of holiday h in year y. */
+static int32_t
+number_holiday_day(int h, int y)
+{
+	int32_t nov1 = calendar_day(y, 11, 1), sep1 = calendar_day(y, 9, 1);
+
+	switch (h) {
+	case H_THANKSGIVING:
+		return nov1 + (3 - calendar_weekday(nov1) + 7) % 7 + 21;
+	case H_LABOR_DAY:
+		return sep1 + (7 - calendar_weekday(sep1)) % 7;
+	case H_CHRISTMAS:
+		return calendar_day(y, 12, 25);
+	case H_HALLOWEEN:
+		return calendar_day(y, 10, 31);
+	default:
+		return calendar_day(y, 1, 1);
+	}
+}
+
+/* Holiday h named at tokens first..last: "since thanksgiving", "desde el
+ * dia de accion de gracias", "since new year". */
+static void
+number_holiday(struct number_ctx *c, long first, long last, int h)
+{
+	int y, m, d;
+
+	calendar_civil(c->today, &y, &m, &d);
+	int32_t day = number_holiday_day(h, y);
+	/* this year's, or last year's when this year's is to come and
+	 * (after "since") at all or (else) more than half a year ahead */
+	if (day > c->today &&
+	    (number_date_since(c, first) || day - c->today > 183))
+		day = number_holiday_day(h, y - 1);
+	calendar_civil(day, &y, &m, &d);
+	number_date_range(c, first, last, y, m, d, d);
+}
+
+/* A weekday or holiday word at token i.  A weekday is within the week
+ * unless "last": "last monday" is the Monday of last week (Monday to
+ * Sunday), "a week ago last monday" and "monday before last" a week
+ * before that. */
+static void
+number_dayname(struct number_ctx *c, long i, int v)
+{
+	long first = i, last = i;
+
+	if (v >= H_THANKSGIVING) {
+		if (v == H_LABOR_DAY) {
+			if (!number_is(c, i + 1, "day"))
+				return;
+			last = i + 1;
+		} else if (!number_is(c, i, "thanksgiving") &&
+		           v == H_THANKSGIVING) {
+			/* "accion de gracias", "acao de gracas" */
+			if (!number_is(c, i - 1, "de") ||
+			    !(number_is(c, i - 2, "accion") ||
+			      number_is(c, i - 2, "acci\xc3\xb3n") ||
+			      number_is(c, i - 2, "acao") ||
+			      number_is(c, i - 2, "a\xc3\xa7\xc3\xa3o")))
+				return;
+			first = i - 2;
+		}
+		number_holiday(c, first, last, v);
+		return;
+	}
+	if (!number_is(c, i - 1, "last") || !number_same_sentence(c, i - 1, i))
+		return;
+	first = i - 1;
+	int32_t day = c->today - calendar_weekday(c->today) - 7 + v;
+	if (number_is(c, i + 1, "before") && number_is(c, i + 2, "last") &&
+	    number_same_sentence(c, i, i + 2)) {
+		day -= 7;
+		last = i + 2;
+	} else if (number_is(c, first - 1, "ago") &&
+	           number_is(c, first - 2, "week") &&
+	           number_same_sentence(c, first - 2, i)) {
+		day -= 7;
+		first -= number_is(c, first - 3, "a") ? 3 : 2;
+	}
+	int y, m, d;
+	calendar_civil(day, &y, &m, &d);
+	number_date_range(c, first, last, y, m, d, d);
 }
 
 /* The temperature cues of the sentence of token i. */
@@ -1155,7 +1744,7 @@ number_fever(struct number_ctx *c, long i)
 
 size_t
 number_find(const char *text, const struct token *toks, size_t ntok,
-            struct number_match *out, size_t max)
+            int32_t today, struct number_match *out, size_t max)
 {
 	struct number_ctx c;
 	bool any = false;
@@ -1170,6 +1759,7 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 	c.out = out;
 	c.max = max;
 	c.count = 0;
+	c.today = today;
 	for (long i = 0; i < c.n; i++) {
 		const char *s = text + toks[i].start;
 		size_t len = toks[i].end - toks[i].start;
@@ -1180,8 +1770,9 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 		c.type[i] = used == 0     ? T_WORD
 		            : used == len ? T_PURE
 		                          : T_SUFFIX;
-		any =
-		    any || used > 0 || (len > 0 && number_maybe_anchor(s, len));
+		any = any || used > 0 ||
+		      (len > 0 && number_maybe_anchor(s, len)) ||
+		      (today != CALENDAR_NONE && number_maybe_date(&c, i));
 	}
 	if (!any)
 		return 0;
@@ -1192,9 +1783,19 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 			continue;
 		switch (c.type[i]) {
 		case T_PURE:
+			if (today != CALENDAR_NONE) {
+				number_numeric_date(&c, i);
+				if (i <= c.covered)
+					break;
+			}
 			number_fever(&c, i);
 			break;
 		case T_SUFFIX:
+			if (today != CALENDAR_NONE) {
+				number_mday_alone(&c, i);
+				if (i <= c.covered)
+					break;
+			}
 			f = number_suffix_flags(&c, i);
 			if (f & L_UNIT)
 				number_unit(&c, i, number_val(&c, i), f, true);
@@ -1204,6 +1805,17 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 				number_fever(&c, i);
 			break;
 		default:
+			if (today != CALENDAR_NONE &&
+			    number_maybe_date(&c, i)) {
+				f = number_flags(&c, i);
+				if (f & L_MONTH)
+					number_month(&c, i,
+					             (int)number_val(&c, i));
+				else
+					number_dayname(&c, i,
+					               (int)number_val(&c, i));
+				break;
+			}
 			if (!number_maybe_anchor(text + toks[i].start,
 			                         toks[i].end - toks[i].start))
 				break;

@@ -32,7 +32,31 @@
  * the caller (or the context module, which judges "ago" historical) can
  * tell.  So is "in 2 weeks", which may be the future ("a meet in 2 weeks")
  * or the past ("not trained in 2 weeks").  Parts add up: "1 week and 3
- * days" is 10 days.
+ * days" is 10 days.  "a week? maybe more" is 7 days or more.
+ *
+ * Dates are durations too when the caller gives the day the message was
+ * written ("today"): a date more than 7 days before it is @over_a_week,
+ * value the days since.  Read: a month (en/es/pt, names and abbreviations)
+ * with a day ("nov 1st", "November 1 2025", "the 18th of November", "15
+ * de noviembre") or a part ("mid-October", "early nov", "end of October",
+ * "the first/last week of November", "mediados de octubre") or after a
+ * cue ("since october"); "the 20th" after a cue ("since the 20th"): the
+ * latest 20th up to today; digits: "2026-11-15", "11/15/26", and "11/15"
+ * or "15/11" after a cue ("since 11/15": "7/10" alone is a pain score);
+ * when both parts are 12 or less ("3/11") both readings must be over a
+ * week ago and the value is the smaller; "last monday" (the Monday of the
+ * week before this one, Monday to Sunday), "a week ago last monday", "monday
+ * before last"; a weekday alone is within the week and never counts;
+ * Thanksgiving (the fourth Thursday of November), Labor Day, Halloween,
+ * Christmas, New Year ("accion de gracias", "navidad", "natal", "ano
+ * nuevo").  A range counts by its last day ("mid-October" is the 20th).  A
+ * date with no year is the latest such day up to today after "since",
+ * "desde", "from" or "after" ("since Dec 20" read on Jan 3 is 14 days),
+ * else the nearest one when one to come is within two months ("see you in
+ * january" read in December is to come, "a spasm in march" is past).  A date to
+ * come, or one after a word of the future ("until", "by", "before", "next",
+ * "will"), never counts.  "may" and "march" alone are other words: a month with
+ * no day or part needs a cue before it.
  *
  * @repeat: an event counted 2 or more times: an ordinal before time,
  * episode or flare ("3rd time", "third time", "for the 4th time", "tercera
@@ -82,9 +106,11 @@ struct number_match {
 /* Finds every number concept in the message (text as normalise_text wrote
  * it, toks as token_split cut it; only the first TOKEN_MAX tokens are
  * read), in the order of the word each is anchored on (the number, the
- * unit, or "times").  Returns how many were written (at most max). */
+ * unit, "times", or the month of a date).  today is the day the message
+ * was written (calendar.h), against which dates are read; CALENDAR_NONE
+ * reads no dates.  Returns how many were written (at most max). */
 size_t number_find(const char *text, const struct token *toks, size_t ntok,
-                   struct number_match *out, size_t max);
+                   int32_t today, struct number_match *out, size_t max);
 
 /* "@fever", "@over_a_week", "@repeat"; NULL for a value out of range. */
 const char *number_concept_name(enum number_concept k);

@@ -47,6 +47,11 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		.gateway_offset = clockwatch_gateway_offset(&d->clocks),
 	};
 
+	/* Dates in the message ("pain since nov 1st") are read against the
+	 * day the gateway says it was sent, else the day it was received. */
+	classify_set_date(
+	    d->cls,
+	    calendar_from_time(m->sent_at > 0 ? m->sent_at : m->received_at));
 	/* Gateways hand over valid UTF-8; if one does not, the menu
 	 * answers rather than the message being lost. */
 	if (decide_classify(d->cls, d->rs, body, strlen(body), &res, norm,

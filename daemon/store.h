@@ -340,6 +340,7 @@ struct store_decided {
 	const char *gateway, *id, *body;
 	const char *category, *topic, *rule, *reply;
 	int64_t received_at;
+	int64_t sent_at; /* from the gateway, 0 when unknown */
 };
 /* Calls fn for each inbound message received at or after since whose body
  * is kept, oldest first, at most max (0: no limit).  0 or -1. */

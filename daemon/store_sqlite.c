@@ -2274,7 +2274,7 @@ store_decided(struct store *st, int64_t since, size_t max,
 	 * is created for its sender at the message's received_at. */
 	static const char sql[] =
 	    "SELECT i.gateway, i.id, i.body, i.category, i.topic, i.rule, "
-	    "o.body, i.received_at FROM inbound i "
+	    "o.body, i.received_at, i.sent_at FROM inbound i "
 	    "LEFT JOIN outbox o ON o.to_number = i.from_number "
 	    " AND o.created_at = i.received_at "
 	    " AND o.inbound_gateway = i.gateway AND o.inbound_id = i.id "
@@ -2298,6 +2298,7 @@ store_decided(struct store *st, int64_t since, size_t max,
 			.rule = admin_text(s, 5),
 			.reply = admin_text(s, 6),
 			.received_at = sqlite3_column_int64(s, 7),
+			.sent_at = sqlite3_column_int64(s, 8),
 		};
 		stop = fn(arg, &m);
 	}

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "bounds.h"
+#include "calendar.h"
 #include "twilio_json.h"
 #include "jsonread.h"
 #include "utf8.h"
@@ -267,28 +268,6 @@ twilio_json_parse_error(long http_status, const char *buf, size_t len,
 
 /* --- RFC 2822 dates ------------------------------------------------------ */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-twilio_json_days(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-twilio_json_mdays(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-		                    31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* Reads between min and max digits; returns the value or -1. */
 static int
 twilio_json_digits(const char **p, int min, int max)
@@ -381,9 +360,9 @@ twilio_json_parse_date(const char *s, int64_t *ret)
 	if (mm < 0 || ss < 0 || !twilio_json_skip(&p, ' '))
 		return -1;
 	if (twilio_json_zone(p, &zone) != 0 || d < 1 ||
-	    d > twilio_json_mdays(y, mon) || hh > 23 || mm > 59 || ss > 60)
+	    d > calendar_month_days(y, mon) || hh > 23 || mm > 59 || ss > 60)
 		return -1;
-	*ret = twilio_json_days(y, mon, d) * 86400 + hh * 3600 + mm * 60 + ss -
-	       zone;
+	*ret = (int64_t)calendar_day(y, mon, d) * 86400 + hh * 3600 + mm * 60 +
+	       ss - zone;
 	return 0;
 }

@@ -755,6 +755,33 @@ PY
 # retry waits and while a row is left "sending" by a crash: neither holds
 # back replies for the hour, an emergency goes out at once, and nothing
 # goes out twice.
+# Dates in a message are read against the day the gateway says it was
+# sent: "since <8 days ago>" is over a week when sent today, not when sent
+# yesterday; `backtalk replay` reads them the same (docs/reliability.md).
+case_message_date() {
+	write_config twilio
+	echo 'max_age_s = 172800;' >>"$WORK/backtalk.conf"
+	local a=+15554200001 b=+15554200002 body now
+	now=$(date -u +%s)
+	body="my lower back has hurt since $(date -u -d @$((now - 8 * 86400)) +%b\ %-d | tr A-Z a-z)"
+	ctl POST /inbound "$(python3 -c 'import json,sys; print(json.dumps({"gateway":"twilio","from":sys.argv[1],"to":sys.argv[2],"body":sys.argv[3],"date_sent":int(sys.argv[4])}))' $a "$OURS" "$body" $((now - 86400 + 60)))" >/dev/null
+	add_inbound twilio $b "$body"
+	start_daemon
+	wait_sent_to $a 20 || { fail "no reply to the message sent yesterday"; return; }
+	wait_sent_to $b 20 || { fail "no reply to the message sent today"; return; }
+	python3 -c 'import json,sys
+d={x["to"]:x["body"] for x in json.load(open(sys.argv[1]))["sent"]}
+lasting="Pain that hangs on"
+if lasting in d[sys.argv[2]]: sys.exit("sent yesterday, read as over a week: %s" % d[sys.argv[2]])
+if lasting not in d[sys.argv[3]]: sys.exit("sent today, not read as over a week: %s" % d[sys.argv[3]])' \
+		"$WORK/sent.json" $a $b || { fail "dates not read against the day sent (${body})"; return; }
+	stop_daemon
+	# replay reads each stored message against its own day too: nothing
+	# changes (exit 0)
+	"$BACKTALK" replay --db "$WORK/state.db" --rules "$SRC/rules" >"$WORK/replay.out" 2>&1 ||
+		{ cat "$WORK/replay.out"; fail "replay read the dates against another day"; return; }
+}
+
 case_clock_back() {
 	write_config twilio
 	sed -i 's/send_rate = 0.0;/send_rate = 1.0;/' "$WORK/backtalk.conf"

@@ -193,6 +193,13 @@ test_negation_scope_ends(void **state)
 	/* The window: two content words, fillers do not count. */
 	judge("no leg or foot numbness", "numbness", NEG, "no");
 	judge("no lower leg or foot numbness", "numbness", 0, NULL);
+	/* A checklist of "no"s negates each word, not how long after it. */
+	judge("back pain no tingling no numbness no fever 3 weeks", "3 weeks",
+	      0, NULL);
+	judge("back pain no tingling no numbness no fever 3 weeks", "fever",
+	      NEG, "no");
+	judge("no tingling no numbness", "numbness", NEG, "no");
+	judge("no fever 3 weeks", "3 weeks", NEG, "no");
 }
 
 static void
@@ -253,6 +260,65 @@ test_not_historical(void **state)
 	judge("last year i hurt my back and i cant feel my leg",
 	      "cant feel my leg", 0, NULL);
 	judge("my leg is numb, i hurt it 5 years ago", "numb", 0, NULL);
+}
+
+/* Old trouble, then a present-now word in another clause about another
+ * thing: the old trouble stays historical. */
+static void
+test_historical_other_clause(void **state)
+{
+	(void)state;
+	judge("I was in a car accident 5 years ago, back fully healed, now "
+	      "it's just sore after leg day",
+	      "car accident", HIST, "5 years ago");
+	judge("old back injury from a motorbike crash in 2015, fine for "
+	      "years, now mild soreness from training, stretches?",
+	      "motorbike crash", HIST, NULL);
+	judge("old back injury, fine for years", "injury", HIST, "old");
+	judge("fell off a ladder back in 2019, been fine since, just a "
+	      "little sore from rows this week",
+	      "fell off a ladder", HIST, "back in 2019");
+	judge("had sciatica in 2023, totally gone, now just mild stiffness "
+	      "after deadlifts",
+	      "sciatica", HIST, "in 2023");
+	judge("hurt my back 2 years ago and had leg numbness back then, all "
+	      "cleared up ages ago, now just a bit sore after squats",
+	      "leg numbness", HIST, NULL);
+	judge("had leg numbness back then", "leg numbness", HIST, "back then");
+	judge("my leg was numb at the time", "numb", HIST, "at the time");
+	judge("had sciatica, totally gone, now just stiff", "sciatica", HIST,
+	      "totally gone");
+	judge("i had numbness in my foot, all cleared up", "numbness", HIST,
+	      "all cleared up");
+	judge("had a bad fall, been fine since", "fall", HIST,
+	      "been fine since");
+}
+
+/* The symptom back, still there, or "now" in its own clause: present,
+ * whatever history is near (a red flag stands). */
+static void
+test_historical_present_again(void **state)
+{
+	(void)state;
+	judge("my leg went numb in 2019 and now it's numb again", "numb again",
+	      0, NULL);
+	judge("the tingling from 2 years ago never went away", "tingling", 0,
+	      NULL);
+	judge("had sciatica last year, now the foot tingles again", "tingles",
+	      0, NULL);
+	judge("back healed but my foot is still numb", "numb", 0, NULL);
+	judge("car accident 5 years ago, back healed, foot still numb", "numb",
+	      0, NULL);
+	judge("sciatica in 2019, now sciatica in my left leg", "sciatica in my",
+	      0, NULL);
+	judge("numb since 2019", "numb", 0, NULL);
+	judge("old injury, my foot is numb now", "numb", 0, NULL);
+	/* "over" is said of something else, or the match is not had */
+	judge("my foot is numb, back pain totally gone", "numb", 0, NULL);
+	judge("had numbness this morning, totally gone now", "numbness", 0,
+	      NULL);
+	judge("had numbness, totally gone, but now it is back", "numbness", 0,
+	      NULL);
 }
 
 static void
@@ -451,6 +517,8 @@ main(void)
 		cmocka_unit_test(test_cue_inside_match),
 		cmocka_unit_test(test_negation_scope_ends),
 		cmocka_unit_test(test_historical),
+		cmocka_unit_test(test_historical_other_clause),
+		cmocka_unit_test(test_historical_present_again),
 		cmocka_unit_test(test_not_historical),
 		cmocka_unit_test(test_hypothetical),
 		cmocka_unit_test(test_safety_net),

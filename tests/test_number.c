@@ -10,9 +10,13 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "calendar.h"
 #include "normalise.h"
 #include "number.h"
 #include "token.h"
+
+/* The day dates are read against; the date tests set it. */
+static int32_t render_today = CALENDAR_NONE;
 
 /* Renders what number_find finds in a message as
  * "@kind value "span"[ flags]" joined by "; ", "-" for nothing. */
@@ -29,7 +33,7 @@ render(const char *msg, char *out, size_t outlen)
 	    normalise_text(msg, strlen(msg), NORMALISE_RUNS_TWO, text, &nr),
 	    NORMALISE_OK);
 	size_t nt = token_split(text, nr.len, t, TOKEN_MAX);
-	size_t n = number_find(text, t, nt, m, 8);
+	size_t n = number_find(text, t, nt, render_today, m, 8);
 	snprintf(out, outlen, "-");
 	for (size_t i = 0; i < n && o < outlen; i++) {
 		assert_true(m[i].first <= m[i].last && m[i].last < nt);
@@ -326,7 +330,7 @@ test_spans_and_bounds(void **state)
 	size_t nt = token_split(s, strlen(s), t, 32);
 
 	(void)state;
-	assert_int_equal(number_find(s, t, nt, m, 4), 3);
+	assert_int_equal(number_find(s, t, nt, CALENDAR_NONE, m, 4), 3);
 	assert_int_equal(m[0].kind, NUMBER_FEVER);
 	assert_int_equal(m[0].first, 0);
 	assert_int_equal(m[0].last, 1);
@@ -339,12 +343,12 @@ test_spans_and_bounds(void **state)
 	assert_int_equal(m[2].last, 6);
 	assert_true(m[2].value == 3);
 	/* at most max, the first ones */
-	assert_int_equal(number_find(s, t, nt, m, 1), 1);
+	assert_int_equal(number_find(s, t, nt, CALENDAR_NONE, m, 1), 1);
 	assert_int_equal(m[0].kind, NUMBER_FEVER);
-	assert_int_equal(number_find(s, t, nt, m, 0), 0);
-	assert_int_equal(number_find(s, t, 0, m, 4), 0);
+	assert_int_equal(number_find(s, t, nt, CALENDAR_NONE, m, 0), 0);
+	assert_int_equal(number_find(s, t, 0, CALENDAR_NONE, m, 4), 0);
 	/* only the tokens given: "2" without "weeks" */
-	assert_int_equal(number_find(s, t, 4, m, 4), 1);
+	assert_int_equal(number_find(s, t, 4, CALENDAR_NONE, m, 4), 1);
 }
 
 /* More tokens than TOKEN_MAX: only the first TOKEN_MAX are read. */
@@ -365,10 +369,10 @@ test_token_max(void **state)
 	size_t nt = token_split(text, strlen(text), t, TOKEN_MAX + 8);
 	assert_int_equal(nt, TOKEN_MAX + 1);
 	/* "2" is token TOKEN_MAX - 1, "weeks" is beyond */
-	assert_int_equal(number_find(text, t, nt, m, 4), 0);
+	assert_int_equal(number_find(text, t, nt, CALENDAR_NONE, m, 4), 0);
 	memcpy(text + o - 2, "2 weeks", 8);
 	nt = token_split(text, strlen(text), t, TOKEN_MAX + 8);
-	assert_int_equal(number_find(text, t, nt, m, 4), 1);
+	assert_int_equal(number_find(text, t, nt, CALENDAR_NONE, m, 4), 1);
 	assert_int_equal(m[0].last, TOKEN_MAX - 1);
 }
 
@@ -391,6 +395,177 @@ test_names(void **state)
 	assert_int_equal(number_concept_lookup(""), -1);
 }
 
+/* Cases read against the day y-m-d. */
+static void
+check_dated(int y, int m, int d, const struct number_case *cases, size_t n)
+{
+	render_today = calendar_day(y, m, d);
+	check_cases(cases, n);
+	render_today = CALENDAR_NONE;
+}
+
+#define CHECK_DATED(y, m, d, c) \
+	check_dated(y, m, d, c, sizeof(c) / sizeof(c[0]))
+
+/* Dates read against 2026-12-07 (a Monday; Thanksgiving was Nov 26). */
+static void
+test_dates(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "pain since nov 1st", "@over_a_week 36 \"nov 1st\"" },
+		{ "sore since the 18th of November",
+		  "@over_a_week 19 \"the 18th of november\"" },
+		{ "mid-October tweak still not right",
+		  "@over_a_week 48 \"mid-october\"" },
+		{ "since the first week of November",
+		  "@over_a_week 30 \"the first week of november\"" },
+		{ "since the last week of October",
+		  "@over_a_week 37 \"the last week of october\"" },
+		{ "Ever since my deadlift PR on the 15th of November",
+		  "@over_a_week 22 \"the 15th of november\"" },
+		{ "hurts since early november",
+		  "@over_a_week 27 \"early november\"" },
+		{ "hurts since late november", "-" }, /* the 30th: 7 days */
+		{ "since november 29", "@over_a_week 8 \"november 29\"" },
+		{ "since november 30", "-" },
+		{ "since 1 november 2026",
+		  "@over_a_week 36 \"1 november 2026\"" },
+		{ "me duele desde el 15 de noviembre",
+		  "@over_a_week 22 \"el 15 de noviembre\"" },
+		{ "doi desde 10 de novembro",
+		  "@over_a_week 27 \"10 de novembro\"" },
+		{ "since october", "@over_a_week 37 \"october\"" },
+		{ "since the 20th", "@over_a_week 17 \"the 20th\"" },
+		{ "on the 7th", "-" },
+		{ "since the 31st", "@over_a_week 37 \"the 31st\"" },
+		{ "since 11/15", "@over_a_week 22 \"11/15\"" },
+		{ "since 15/11", "@over_a_week 22 \"15/11\"" },
+		{ "since 2026-11-15", "@over_a_week 22 \"2026-11-15\"" },
+		{ "on 11/15/26", "@over_a_week 22 \"11/15/26\"" },
+		/* 3/11 is March 11 or November 3: both over a week, the less */
+		{ "since 3/11", "@over_a_week 34 \"3/11\"" },
+		/* 12/1 is December 1 (6 days) or January 12: not both */
+		{ "since 12/1", "-" },
+		{ "pain is 7/10", "-" },
+		{ "since thanksgiving", "@over_a_week 11 \"thanksgiving\"" },
+		{ "desde el dia de accion de gracias",
+		  "@over_a_week 11 \"accion de gracias\"" },
+		{ "since labor day", "@over_a_week 91 \"labor day\"" },
+		{ "since halloween", "@over_a_week 37 \"halloween\"" },
+		{ "since new years", "@over_a_week 340 \"new years\"" },
+		{ "since last christmas", "@over_a_week 347 \"christmas\"" },
+		{ "muchas gracias", "-" },
+	};
+
+	(void)state;
+	CHECK_DATED(2026, 12, 7, cases);
+}
+
+/* What is not a date over a week: the future, this week's weekdays,
+ * other words spelled like months. */
+static void
+test_not_dates(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "my meet is on december 20th", "-" },
+		{ "meet on dec 20", "-" },
+		{ "see you in january", "-" },
+		{ "back by christmas?", "-" },
+		{ "until nov 1st", "-" },
+		{ "since 2027-01-10", "-" },
+		{ "since december 2027", "-" },
+		{ "since monday", "-" },
+		{ "since friday", "-" },
+		{ "last friday", "-" },
+		{ "last monday", "-" }, /* Nov 30: 7 days */
+		{ "i may try it", "-" },
+		{ "march on", "-" },
+		{ "my 20th birthday", "-" },
+		{ "for the 3rd time", "@repeat 3 \"3rd time\"" },
+		{ "the second week of december", "-" },
+	};
+
+	(void)state;
+	CHECK_DATED(2026, 12, 7, cases);
+}
+
+/* Weekdays, month ends, a year's end, leap days. */
+static void
+test_date_edges(void **state)
+{
+	static const struct number_case sunday[] = {
+		/* read on Sunday 2026-12-13: last week is Nov 30 - Dec 6 */
+		{ "since last monday", "@over_a_week 13 \"last monday\"" },
+		{ "since last friday", "@over_a_week 9 \"last friday\"" },
+		{ "since monday", "-" },
+	};
+	static const struct number_case jan3[] = {
+		{ "since Dec 20", "@over_a_week 14 \"dec 20\"" },
+		{ "since the 20th", "@over_a_week 14 \"the 20th\"" },
+		{ "since christmas", "@over_a_week 9 \"christmas\"" },
+		{ "since 12/20/2026", "@over_a_week 14 \"12/20/2026\"" },
+		{ "since march", "@over_a_week 278 \"march\"" },
+	};
+	static const struct number_case mar1_2024[] = {
+		{ "since feb 20", "@over_a_week 10 \"feb 20\"" },
+		{ "since feb 29", "-" },
+		{ "since late february", "-" }, /* to the 29th: 1 day */
+		{ "since jan 31st", "@over_a_week 30 \"jan 31st\"" },
+	};
+	static const struct number_case mar1_2025[] = {
+		/* no such day in 2025: the last one was in 2024 */
+		{ "since feb 29", "@over_a_week 366 \"feb 29\"" },
+		{ "since mid february", "@over_a_week 9 \"mid february\"" },
+	};
+	static const struct number_case mar31[] = {
+		/* the latest 31st up to today is today */
+		{ "since the 31st", "-" },
+		{ "a week ago last monday",
+		  "@over_a_week 15 \"a week ago last monday\"" },
+	};
+
+	(void)state;
+	CHECK_DATED(2026, 12, 13, sunday);
+	CHECK_DATED(2027, 1, 3, jan3);
+	CHECK_DATED(2024, 3, 1, mar1_2024);
+	CHECK_DATED(2025, 3, 1, mar1_2025);
+	CHECK_DATED(2026, 3, 31, mar31);
+}
+
+/* The calendar under the dates. */
+static void
+test_calendar(void **state)
+{
+	int y, m, d;
+	int32_t day;
+
+	(void)state;
+	assert_int_equal(calendar_day(1970, 1, 1), 0);
+	assert_int_equal(calendar_day(2027, 1, 3) - calendar_day(2026, 12, 20),
+	                 14);
+	assert_int_equal(calendar_day(2024, 3, 1) - calendar_day(2024, 2, 28),
+	                 2);
+	assert_int_equal(calendar_day(2100, 3, 1) - calendar_day(2100, 2, 28),
+	                 1);
+	assert_int_equal(calendar_day(2000, 3, 1) - calendar_day(2000, 2, 28),
+	                 2);
+	calendar_civil(calendar_day(2026, 12, 7), &y, &m, &d);
+	assert_int_equal(y * 10000 + m * 100 + d, 20261207);
+	assert_int_equal(calendar_weekday(calendar_day(2026, 12, 7)), 0);
+	assert_int_equal(calendar_weekday(calendar_day(1970, 1, 1)), 3);
+	assert_true(calendar_parse("2026-12-07", &day));
+	assert_int_equal(day, calendar_day(2026, 12, 7));
+	assert_false(calendar_parse("2026-02-29", &day));
+	assert_true(calendar_parse("2024-02-29", &day));
+	assert_false(calendar_parse("2026-12-7", &day));
+	assert_false(calendar_parse("2026/12/07", &day));
+	assert_int_equal(calendar_from_time(0), 0);
+	assert_int_equal(calendar_from_time(86399), 0);
+	assert_int_equal(calendar_from_time(-1), -1);
+	assert_int_equal(calendar_from_time(1796601600), /* 2026-12-07 */
+	                 calendar_day(2026, 12, 7));
+}
+
 int
 main(void)
 {
@@ -405,6 +580,10 @@ main(void)
 		cmocka_unit_test(test_spans_and_bounds),
 		cmocka_unit_test(test_token_max),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_not_dates),
+		cmocka_unit_test(test_date_edges),
+		cmocka_unit_test(test_calendar),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

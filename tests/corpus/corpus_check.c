@@ -6,7 +6,9 @@
  *
  * Corpus lines are "accept<TAB>topic<TAB>text": accept is a comma list of
  * categories, topic the one a tip must have ('-' for any).  Lines starting
- * with '#' are comments.  Exits 0 when every message is acceptable, 1 when
+ * with '#' are comments; "# date: YYYY-MM-DD" says the day the messages
+ * were written, against which dates in them are read (backtalk classify
+ * --date; without it, today).  Exits 0 when every message is acceptable, 1 when
  * some are not, 2 when the corpus or backtalk could not be run. */
 #include <errno.h>
 #include <jansson.h>
@@ -85,7 +87,7 @@ corpus_only_red_flags(const char *accept)
 
 /* Reads the corpus; returns the number of rows or -1 on a bad line. */
 static long
-corpus_read(const char *path, struct row **ret)
+corpus_read(const char *path, struct row **ret, char *date, size_t datelen)
 {
 	FILE *fp = fopen(path, "r");
 	struct row *rows = NULL;
@@ -106,6 +108,19 @@ corpus_read(const char *path, struct row **ret)
 		while (len > 0 &&
 		       (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* "# date: 2026-12-07": the day the messages were written */
+		if (strncmp(line, "# date:", 7) == 0) {
+			const char *d = line + 7 + strspn(line + 7, " \t");
+			if (strlen(d) != 10 || strlen(d) >= datelen) {
+				fprintf(stderr,
+				        "%s:%d: want # date: YYYY-MM-DD\n",
+				        path, lineno);
+				bad = true;
+			} else {
+				snprintf(date, datelen, "%s", d);
+			}
+			continue;
+		}
 		if (len == 0 || line[0] == '#')
 			continue;
 		char *t1 = strchr(line, '\t');
@@ -158,10 +173,10 @@ corpus_read(const char *path, struct row **ret)
 
 /* Runs backtalk classify over every text; returns its stdout as a FILE. */
 static FILE *
-corpus_run(const char *backtalk, const char *rules, struct row *rows, size_t n,
-           pid_t *ret_pid)
+corpus_run(const char *backtalk, const char *rules, const char *date,
+           struct row *rows, size_t n, pid_t *ret_pid)
 {
-	char **argv = calloc(n + 6, sizeof(*argv));
+	char **argv = calloc(n + 8, sizeof(*argv));
 	int fd[2];
 	pid_t pid;
 	size_t k = 0;
@@ -174,6 +189,10 @@ corpus_run(const char *backtalk, const char *rules, struct row *rows, size_t n,
 	argv[k++] = "classify";
 	argv[k++] = "--rules";
 	argv[k++] = (char *)rules;
+	if (*date != '\0') {
+		argv[k++] = "--date";
+		argv[k++] = (char *)date;
+	}
 	argv[k++] = "--"; /* texts may start with '-' */
 	for (size_t i = 0; i < n; i++)
 		argv[k++] = rows[i].text;
@@ -250,6 +269,7 @@ int
 main(int argc, char **argv)
 {
 	struct row *rows = NULL;
+	char date[16] = "";
 	long nrows;
 	size_t ok = 0, red = 0, caught = 0, false_red = 0, got = 0;
 	char *line = NULL;
@@ -275,14 +295,15 @@ main(int argc, char **argv)
 		                "CORPUS.tsv [MIN_PERCENT]\n");
 		return 2;
 	}
-	nrows = corpus_read(argv[3], &rows);
+	nrows = corpus_read(argv[3], &rows, date, sizeof(date));
 	if (nrows <= 0) {
 		fprintf(stderr, "corpus: %s in %s\n",
 		        nrows < 0 ? "errors" : "no messages", argv[3]);
 		return 2;
 	}
 
-	FILE *out = corpus_run(argv[1], argv[2], rows, (size_t)nrows, &pid);
+	FILE *out =
+	    corpus_run(argv[1], argv[2], date, rows, (size_t)nrows, &pid);
 	if (out == NULL) {
 		perror("corpus");
 		return 2;
