@@ -48,7 +48,7 @@ backtalk_usage(FILE *fp)
 	    "                cancel pending ones (also by --number, --state)\n"
 	    "  stats [--since DATE|AGE] [--json]\n"
 	    "                messages by category, topic and rule; replies\n"
-	    "  replay [--rules PATH] [--since DATE|AGE] [--limit N]\n"
+	    "  replay [--rules PATH] [--since DATE|AGE] [--limit N] [--json]\n"
 	    "                which stored messages new rules would decide\n"
 	    "                differently (run before a reload)\n"
 	    "  They find the database from --config FILE (backtalkd's\n"

@@ -2,6 +2,7 @@
  * and shows where the decision would differ: the operator's check before
  * reloading backtalkd with new rules. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,15 +15,16 @@
 
 static const char cmd_replay_usage[] =
     "usage: backtalk replay [--config FILE | --db PATH] [--rules PATH]\n"
-    "                       [--since DATE|AGE] [--limit N]\n";
+    "                       [--since DATE|AGE] [--limit N] [--json]\n";
 static const char cmd_replay_help[] =
     "\n"
     "Classifies the stored messages again (those whose text retention has\n"
     "not deleted) against the rules at PATH, and prints each message whose\n"
     "category, topic, rule or reply would change:\n"
     "  twilio:SM123  urgent/numb-leg -> emergency/bladder (red flag)\n"
+    "with the old and the new reply text under it when the text changed,\n"
     "then a summary line.  Run it before reloading backtalkd with new\n"
-    "rules.  Nothing is sent or written.\n"
+    "rules.  Nothing is sent or written.  Message texts are not shown.\n"
     "\n"
     "Options:\n" CMD_ADMIN_HELP
     "  --rules PATH    the rules to try (default: the rules the\n"
@@ -30,15 +32,26 @@ static const char cmd_replay_help[] =
     "                  installed ones)\n"
     "  --since DATE|AGE  messages received since then (2026-11-01, 7d)\n"
     "  --limit N       at most N messages, oldest first\n"
+    "  --json          one JSON object: the counts and each change\n"
     "\n"
-    "Exit status: 0 nothing would change, 1 some decisions would change,\n"
-    "2 bad command line, 4 the rules could not be loaded, 5 the state\n"
-    "database could not be opened.\n";
+    "Exit status: 0 nothing would change, 1 only reply texts would change\n"
+    "(the decisions stay), 6 decisions would change but none to or from a\n"
+    "red flag, 7 a red-flag decision would change; 2 bad command line, 4\n"
+    "the rules could not be loaded, 5 the state database could not be\n"
+    "opened.\n";
+
+/* Exit statuses of their own: what kind of change the new rules make. */
+enum {
+	CMD_REPLAY_TEXTS = 1,     /* reply texts only */
+	CMD_REPLAY_DECISIONS = 6, /* decisions, none a red flag */
+	CMD_REPLAY_RED = 7,       /* a red-flag decision */
+};
 
 struct cmd_replay {
 	struct classify *c;
 	const struct ruleset *rs;
-	long replayed, changed, red;
+	long replayed, changed, decisions, red, texts;
+	json_t *changes; /* --json: each change; NULL for text */
 };
 
 static bool
@@ -54,7 +67,7 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	struct cmd_replay *r = arg;
 	struct classify_result res;
 	enum category old;
-	bool compliance, reply_changed, red;
+	bool compliance, reply_changed, decision, red;
 	const char *category, *topic;
 
 	/* dates in the message are read against the day it was written, as
@@ -83,10 +96,33 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	    cmd_replay_same(m->topic, topic) &&
 	    cmd_replay_same(m->rule, res.rule_id) && !reply_changed)
 		return 0;
-	red = category_is_red_flag(res.category) ||
-	      (category_parse(m->category, &old) && category_is_red_flag(old));
+	/* A decision changes with the category, topic or rule; a red-flag
+	 * decision when the old or the new one is a red flag. */
+	decision = !cmd_replay_same(m->category, category) ||
+	           !cmd_replay_same(m->topic, topic) ||
+	           !cmd_replay_same(m->rule, res.rule_id);
+	red =
+	    decision &&
+	    (category_is_red_flag(res.category) ||
+	     (category_parse(m->category, &old) && category_is_red_flag(old)));
 	r->changed++;
+	r->decisions += decision;
 	r->red += red;
+	r->texts += !decision;
+	if (r->changes != NULL) {
+		json_array_append_new(
+		    r->changes,
+		    json_pack("{s:s,s:s,s:s,s:b,s:{s:s,s:s?,s:s?,s:s?},"
+		              "s:{s:s,s:s?,s:s?,s:s?}}",
+		              "gateway", m->gateway, "id", m->id, "change",
+		              decision ? "decision" : "reply_text", "red_flag",
+		              red, "old", "category", m->category, "topic",
+		              m->topic, "rule", m->rule, "reply", m->reply,
+		              "new", "category", category, "topic", topic,
+		              "rule", res.rule_id, "reply",
+		              compliance ? NULL : res.reply));
+		return 0;
+	}
 	escape_fputs(m->gateway, stdout);
 	putchar(':');
 	escape_fputs(m->id, stdout); /* the gateway's: from outside */
@@ -96,11 +132,19 @@ cmd_replay_one(void *arg, const struct store_decided *m)
 	if (!cmd_replay_same(m->topic, topic))
 		printf(" (topic %s -> %s)", m->topic ? m->topic : "none",
 		       topic ? topic : "none");
-	if (reply_changed && cmd_replay_same(m->rule, res.rule_id))
+	if (!decision)
 		printf(" (reply changed)");
 	if (red)
 		printf(" (red flag)");
 	putchar('\n');
+	if (reply_changed) {
+		/* Our texts, escaped all the same. */
+		fputs("    old reply: ", stdout);
+		cmd_admin_text(stdout, m->reply);
+		fputs("\n    new reply: ", stdout);
+		cmd_admin_text(stdout, res.reply);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -112,6 +156,7 @@ cmd_replay(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_admin a = { .cmd = "replay" };
@@ -120,11 +165,12 @@ cmd_replay(int argc, char **argv)
 	const char *rules = NULL;
 	int64_t since = 0;
 	long long limit = 0;
+	bool json = false;
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, CMD_ADMIN_OPTSTRING "r:S:l:", opts,
-	                         NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CMD_ADMIN_OPTSTRING "r:S:l:J",
+	                         opts, NULL)) != -1) {
 		if (cmd_admin_option(&a, ch, optarg))
 			continue;
 		switch (ch) {
@@ -138,6 +184,9 @@ cmd_replay(int argc, char **argv)
 		case 'l':
 			if (!cmd_admin_limit(&a, optarg, "messages", &limit))
 				return EXIT_USAGE;
+			continue;
+		case 'J':
+			json = true;
 			continue;
 		case 'h':
 			printf("%s%s", cmd_replay_usage, cmd_replay_help);
@@ -162,7 +211,9 @@ cmd_replay(int argc, char **argv)
 	}
 	r.rs = rs;
 	r.c = classify_new(rs);
-	if (r.c == NULL) {
+	if (json)
+		r.changes = json_array();
+	if (r.c == NULL || (json && r.changes == NULL)) {
 		fprintf(stderr, "backtalk replay: out of memory\n");
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -173,11 +224,33 @@ cmd_replay(int argc, char **argv)
 		rc = EXIT_STATE;
 		goto out;
 	}
-	printf("%ld messages replayed, %ld would change (%ld red-flag "
-	       "changes)\n",
-	       r.replayed, r.changed, r.red);
-	rc = r.changed > 0 ? EXIT_PROBLEMS : EXIT_OK;
+	if (json) {
+		json_t *o = json_pack(
+		    "{s:i,s:i,s:i,s:i,s:i,s:O}", "replayed", (int)r.replayed,
+		    "changed", (int)r.changed, "decisions_changed",
+		    (int)r.decisions, "red_flag_decisions_changed", (int)r.red,
+		    "reply_texts_changed", (int)r.texts, "changes", r.changes);
+		if (o == NULL ||
+		    json_dumpf(o, stdout,
+		               JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+			json_decref(o);
+			fprintf(stderr, "backtalk replay: out of memory\n");
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("%ld messages replayed, %ld would change: %ld "
+		       "decisions (%ld red-flag), %ld reply texts only\n",
+		       r.replayed, r.changed, r.decisions, r.red, r.texts);
+	}
+	rc = r.red > 0         ? CMD_REPLAY_RED
+	     : r.decisions > 0 ? CMD_REPLAY_DECISIONS
+	     : r.texts > 0     ? CMD_REPLAY_TEXTS
+	                       : EXIT_OK;
 out:
+	json_decref(r.changes);
 	classify_free(r.c);
 	rules_free(rs);
 	cmd_admin_close(&a);
