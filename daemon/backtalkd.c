@@ -315,10 +315,16 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 		rules_free(rs);
 		return -1;
 	}
-	if (reload && strcmp(cfg->state_path, d->cfg->state_path) != 0)
+	if (reload && strcmp(cfg->state_path, d->cfg->state_path) != 0) {
 		log_warning("state path changes only on restart; still using "
 		            "%s",
 		            d->cfg->state_path);
+		/* The running configuration names the database in use, so
+		 * that the next reload and every message say it. */
+		char *p = cfg->state_path;
+		cfg->state_path = d->cfg->state_path;
+		d->cfg->state_path = p;
+	}
 
 	classify_free(d->cls);
 	rules_free(d->rs);

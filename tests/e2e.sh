@@ -457,6 +457,20 @@ case_reload() {
 	add_inbound twilio +15554000001 "my leg is numb"
 	wait_sent 1 20 || { fail "stopped answering after a bad reload"; return; }
 	kill -0 "$DPID" || { fail "daemon died on reload"; return; }
+	# A new state path takes effect at the next start: each reload says
+	# the database still in use, the first and the second.
+	rm -f "$WORK/rules/99-broken.conf"
+	sed -i "s|^state = .*|state = \"$WORK/other.db\";|" "$WORK/backtalk.conf"
+	kill -HUP "$DPID"
+	wait_log 'reloaded:' 30 || { fail "no reload after a state change"; return; }
+	kill -HUP "$DPID"
+	for _ in $(seq 100); do
+		[ "$(grep -c 'still using' "$WORK/daemon.log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c "still using $WORK/state.db\$" "$WORK/daemon.log")" -eq 2 ] ||
+		{ fail "reloads name another database: $(grep 'still using' "$WORK/daemon.log")"; return; }
+	[ ! -e "$WORK/other.db" ] || { fail "a reload opened the new state path"; return; }
 	stop_daemon
 }
 
