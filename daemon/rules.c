@@ -17,6 +17,7 @@
 #include "prefilter.h"
 #include "regfile.h"
 #include "rules.h"
+#include "strjoin.h"
 #include "utf8.h"
 
 /* State while loading: rules gathered from every file. */
@@ -527,6 +528,38 @@ rules_parse_concepts(struct rules_loader *ld, const char *file,
 	}
 }
 
+#define RULES_JOIN_SCAN_MAX (8u << 20) /* bytes of a file scanned */
+
+/* A comma left out in a list joins two strings into one (libconfig reads
+ * "a" "b" as "ab"): each such place is an error, with its line.  The file
+ * is read again from fp, up to RULES_JOIN_SCAN_MAX bytes. */
+static void
+rules_check_joins(struct rules_loader *ld, const char *file, FILE *fp)
+{
+	unsigned lines[8];
+	size_t n, got;
+	char *text;
+
+	if (fseek(fp, 0, SEEK_SET) != 0)
+		return;
+	text = malloc(RULES_JOIN_SCAN_MAX);
+	if (text == NULL)
+		return;
+	got = fread(text, 1, RULES_JOIN_SCAN_MAX, fp);
+	n = strjoin_find(text, got, lines, sizeof(lines) / sizeof(lines[0]));
+	for (size_t i = 0; i < n && i < sizeof(lines) / sizeof(lines[0]); i++)
+		diag_add(ld->d, DIAG_ERROR, file, (int)lines[i],
+		         "two strings with no comma between them: libconfig "
+		         "joins them into one (\"a\" \"b\" reads as \"ab\"); "
+		         "put a comma between them");
+	if (n > sizeof(lines) / sizeof(lines[0]))
+		diag_add(ld->d, DIAG_ERROR, file, 0,
+		         "%zu more places where two strings have no comma "
+		         "between them",
+		         n - sizeof(lines) / sizeof(lines[0]));
+	free(text);
+}
+
 static void
 rules_parse_file(struct rules_loader *ld, const char *file)
 {
@@ -551,6 +584,8 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 		return;
 	}
 	read_ok = config_read(&cfg, fp) == CONFIG_TRUE;
+	if (read_ok)
+		rules_check_joins(ld, file, fp);
 	fclose(fp);
 	if (!read_ok) {
 		const char *ef = config_error_file(&cfg);
