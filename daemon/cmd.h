@@ -49,6 +49,7 @@ struct store;
 struct cmd_admin {
 	const char *cmd; /* "status", for messages */
 	const char *config_path, *db_path;
+	char instance_config[256]; /* --instance NAME: its configuration */
 	bool show_numbers;
 	struct config *cfg; /* loaded when the database came from it */
 	struct store *st;
@@ -60,15 +61,19 @@ struct cmd_admin {
 #define CMD_ADMIN_OPTIONS                                   \
 	{ "config", required_argument, NULL, 'c' },         \
 	{ "db", required_argument, NULL, 'D' },             \
+	{ "instance", required_argument, NULL, 'I' },       \
 	{ "show-numbers", no_argument, NULL, 'N' },         \
 	{ "local-time", no_argument, NULL, 'L' },           \
 	{ "help", no_argument, NULL, 'h' }
 // clang-format on
-#define CMD_ADMIN_OPTSTRING "c:D:NLh"
+#define CMD_ADMIN_OPTSTRING "c:D:I:NLh"
 #define CMD_ADMIN_HELP                                                         \
 	"  --config FILE   backtalkd's configuration, whose 'state' names\n"   \
 	"                  the database (default " CONFIG_DEFAULT_PATH ")\n"   \
 	"  --db PATH       the state database itself (overrides --config)\n"   \
+	"  --instance NAME the daemon backtalkd@NAME runs: its "               \
+	"configuration\n"                                                      \
+	"                  /etc/backtalk/NAME/backtalk.conf\n"                 \
 	"  --local-time    times in the local zone with its offset (default\n" \
 	"                  UTC, 2026-12-07T05:56:40Z, as in the log)\n"
 #define CMD_ADMIN_NUMBERS_HELP \

@@ -33,6 +33,25 @@ cmd_admin_option(struct cmd_admin *a, int ch, const char *arg)
 	case 'N':
 		a->show_numbers = true;
 		return true;
+	case 'I':
+		/* backtalkd@NAME.service reads /etc/backtalk/NAME/: a plain
+		 * name, as systemd would have it in a unit name. */
+		if (arg[0] == '\0' || arg[0] == '.' ||
+		    strspn(arg,
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+		           "VWXYZ0123456789-_.") != strlen(arg) ||
+		    strlen(arg) > 64) {
+			fprintf(stderr,
+			        "backtalk %s: --instance \"%s\": give the name "
+			        "after backtalkd@ (letters, digits, '-', '_' "
+			        "and '.')\n",
+			        a->cmd, arg);
+			exit(EXIT_USAGE);
+		}
+		snprintf(a->instance_config, sizeof(a->instance_config),
+		         CONFIG_DEFAULT_DIR "/%s/backtalk.conf", arg);
+		a->config_path = a->instance_config;
+		return true;
 	case 'L':
 		cmd_admin_local_time = true;
 		return true;

@@ -100,7 +100,8 @@ struct config {
 };
 
 /* Where backtalkd and backtalk look without -c / --config. */
-#define CONFIG_DEFAULT_PATH "/etc/backtalk/backtalk.conf"
+#define CONFIG_DEFAULT_DIR  "/etc/backtalk"
+#define CONFIG_DEFAULT_PATH CONFIG_DEFAULT_DIR "/backtalk.conf"
 
 /* Loads path.  Every problem goes to d with file:line; returns 0 and sets
  * *ret, or -1 with *ret untouched. */

@@ -201,6 +201,25 @@ secret_read_credential(const char *name, const char *key_cred, bool strict,
 		secret_msg(err, errlen, "%s: out of memory", key_cred);
 		return -1;
 	}
+	/* The unit loads a directory of credentials as
+	 * LoadCredential=backtalk:/etc/backtalk/credentials, which names each
+	 * file "backtalk_" and its name: "twilio-token" is found as
+	 * "backtalk_twilio-token" when no credential has its bare name. */
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		char *dirform;
+		if (asprintf(&dirform, "%s/" SECRET_CREDENTIAL_PREFIX "%s", dir,
+		             name) < 0) {
+			free(path);
+			secret_msg(err, errlen, "%s: out of memory", key_cred);
+			return -1;
+		}
+		if (access(dirform, F_OK) == 0) {
+			free(path);
+			path = dirform;
+		} else {
+			free(dirform);
+		}
+	}
 	snprintf(what, sizeof(what), "the credential file %s names", key_cred);
 	rc = secret_read_file(path, what, strict, ret, warn, warnlen, err,
 	                      errlen);

@@ -9,15 +9,16 @@
 #    its contents (dpkg-deb -c): exactly the expected files, modes and
 #    owners, and only their parent directories.
 # 3. dpkg-deb -x into a scratch root; mandoc -T lint on the packaged man
-#    pages; the packaged unit's programs and credential match the package
-#    and the packaged config.
+#    pages; the packaged units' programs and credentials directory match
+#    the package and the packaged config.
 # 4. The packaged backtalkd --check-config (and backtalk check --config) on
 #    the packaged config and rules.  That config names absolute paths
 #    (/etc/backtalk/rules.d, /var/lib/backtalk/state.db), so the check runs
 #    on a copy in which only those quoted prefixes are moved under the
 #    scratch root; the copy is diffed against the packaged file to show
 #    nothing else changed.  The unit's twilio-token credential comes from a
-#    scratch $CREDENTIALS_DIRECTORY holding a dummy token.
+#    scratch $CREDENTIALS_DIRECTORY holding a dummy token named as systemd
+#    names the files of the unit's credentials directory.
 # Prints "ok: ..." per step, or "FAIL: why" and exits 1.
 set -euo pipefail
 BUILD=$1
@@ -84,7 +85,7 @@ unit=$(awk '$6 ~ /\/systemd\/system\/backtalkd\.service$/ { print $6 }' \
 	"$WORK/contents")
 case $unit in
 ./lib/systemd/system/backtalkd.service | ./usr/lib/systemd/system/backtalkd.service)
-	expected+=("$unit")
+	expected+=("$unit" "${unit%/*}/backtalkd@.service")
 	;;
 *) fail "no backtalkd.service under lib/systemd/system: '$unit'" ;;
 esac
@@ -95,6 +96,12 @@ printf '%s\n' "${expected[@]}" | sort >"$WORK/expected"
 awk -v expected="$WORK/expected" '
 	BEGIN { while ((getline f < expected) > 0) want[f] = 1 }
 	$2 != "root/root" { print "owner " $2 ": " $6; bad = 1 }
+	# The units credentials directory: empty, private.
+	/^d/ && $6 == "./etc/backtalk/credentials/" {
+		if ($1 != "drwx------") { print "mode " $1 " (not drwx------): " $6; bad = 1 }
+		creddir = 1
+		next
+	}
 	/^d/ {
 		d = $6
 		ok = 0
@@ -114,6 +121,7 @@ awk -v expected="$WORK/expected" '
 	END {
 		for (f in want)
 			if (!(f in seen)) { print "missing: " f; bad = 1 }
+		if (!creddir) { print "missing: ./etc/backtalk/credentials/"; bad = 1 }
 		exit bad
 	}
 ' "$WORK/contents" >&2 || fail "package contents differ from the expected"
@@ -148,8 +156,10 @@ done < <(sed -n 's/^ExecStart\(Pre\)\{0,1\}=\([^ ]*\).*/\2/p' "$UNIT")
 grep -q -- "-c /etc/backtalk/backtalk.conf" "$UNIT" ||
 	fail "the unit does not run with /etc/backtalk/backtalk.conf"
 cred=$(sed -n 's/^ *auth_token_credential = "\(.*\)";/\1/p' "$CONF")
-grep -q "^LoadCredential=$cred:" "$UNIT" ||
-	fail "the config's credential '$cred' is not loaded by the unit"
+grep -q "^LoadCredential=backtalk:/etc/backtalk/credentials$" "$UNIT" ||
+	fail "the unit does not load the credentials directory that holds '$cred'"
+[ -d "$ROOT/etc/backtalk/credentials" ] ||
+	fail "the package has no /etc/backtalk/credentials for the unit to load"
 state_dir=$(sed -n 's/^StateDirectory=//p' "$UNIT")
 grep -q "^state = \"/var/lib/$state_dir/" "$CONF" ||
 	fail "the config's state is not in the unit's StateDirectory $state_dir"
@@ -167,9 +177,10 @@ if [ "$changed" -eq 0 ] || grep '^>' "$WORK/check.diff" | grep -v "$ROOT" >/dev/
 fi
 
 mkdir -m 700 "$WORK/credentials" "$WORK/cache"
+# named as systemd names the files of the unit's credentials directory
 printf '%s' 0123456789abcdef0123456789abcdef \
-	>"$WORK/credentials/$cred"
-chmod 600 "$WORK/credentials/$cred"
+	>"$WORK/credentials/backtalk_$cred"
+chmod 600 "$WORK/credentials/backtalk_$cred"
 export CREDENTIALS_DIRECTORY=$WORK/credentials
 export BACKTALK_CACHE_DIR=$WORK/cache
 unset CACHE_DIRECTORY JOURNAL_STREAM

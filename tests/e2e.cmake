@@ -9,7 +9,8 @@ if(TARGET fakegw AND TARGET backtalkd)
   target_link_options(faketime PRIVATE -fno-sanitize=all)
   add_dependencies(backtalkd faketime)
 
-  foreach(case twilio_basic optout admin outbox restart kill9 faults reload
+  foreach(case twilio_basic optout admin outbox two_numbers restart kill9
+               faults reload
                infobip
                infobip_kill9 metrics paging_loop sender_ids
                metrics_slow second_daemon state_perms priority clock_back

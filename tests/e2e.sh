@@ -318,6 +318,43 @@ case_outbox() {
 	stop_daemon
 }
 
+# Several numbers on one host (backtalkd@.service): two daemons, each with
+# its own configuration, number and state, against one gateway.  Each reads
+# only the messages to its number and answers from it.
+case_two_numbers() {
+	write_config twilio
+	local other=+15550002000 a=+15554000021 b=+15554000022 dpid2
+	sed -e "s|number = \"$OURS\"|number = \"$other\"|" \
+		-e "s|$WORK/state.db|$WORK/state2.db|" \
+		"$WORK/backtalk.conf" >"$WORK/backtalk2.conf"
+	start_daemon
+	"${WRAPPER[@]}" "$BACKTALKD" -c "$WORK/backtalk2.conf" >>"$WORK/daemon2.out" 2>>"$WORK/daemon2.log" &
+	dpid2=$!
+	add_inbound twilio $a "my back hurts after deadlifts"
+	ctl POST /inbound "{\"gateway\":\"twilio\",\"from\":\"$b\",\"to\":\"$other\",\"body\":\"how do i brace for squats\"}" >/dev/null
+	wait_sent 2 30 || { fail "both numbers not answered"; kill $dpid2; return; }
+	sleep 1.5
+	ctl GET /sent >"$WORK/sent.json"
+	python3 - "$WORK/sent.json" "$OURS" "$a" "$other" "$b" <<'PY' || { fail "a reply from the wrong number"; kill $dpid2; return; }
+import json, sys
+sent = json.load(open(sys.argv[1]))
+if isinstance(sent, dict):
+    sent = sent.get("sent", sent.get("messages", []))
+pairs = sorted((s["from"], s["to"]) for s in sent)
+want = sorted([(sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])])
+if pairs != want:
+    sys.exit("sent %s, want %s" % (pairs, want))
+PY
+	for db in state.db:$a state2.db:$b; do
+		[ "$(sqlite3 -readonly -cmd '.timeout 5000' "$WORK/${db%%:*}" \
+			'SELECT group_concat(from_number) FROM inbound')" = "${db#*:}" ] ||
+			{ fail "${db%%:*} holds another number's messages"; kill $dpid2; return; }
+	done
+	kill $dpid2
+	wait $dpid2 2>/dev/null
+	stop_daemon
+}
+
 case_restart() {
 	write_config twilio
 	corpus_messages 20 >"$WORK/msgs.tsv"

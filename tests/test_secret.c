@@ -328,6 +328,25 @@ test_credential(void **state)
 
 	src.credential = "../twilio-token";
 	load_fail(f, &src, false, "without '/'");
+
+	/* A directory of credentials (LoadCredential=backtalk:DIR) names
+	 * each file backtalk_NAME: found under that name when the bare one
+	 * is not there. */
+	src.credential = "infobip-key";
+	load_fail(f, &src, false,
+	          "cannot open the credential file secret_credential names");
+	path = write_secret(f, "backtalk_infobip-key", SECRET "x\n", 0400);
+	s = load_ok(f, &src, true);
+	assert_string_equal(s, SECRET "x");
+	secret_free(s);
+	free(path);
+	/* the bare name wins when both are there */
+	src.credential = "twilio-token";
+	path = write_secret(f, "backtalk_twilio-token", "other\n", 0400);
+	s = load_ok(f, &src, true);
+	assert_string_equal(s, SECRET);
+	secret_free(s);
+	free(path);
 }
 
 static void
