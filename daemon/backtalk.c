@@ -69,12 +69,14 @@ backtalk_usage(FILE *fp)
 	    "\n"
 	    "Exit status:\n"
 	    "  0  success\n"
-	    "  1  check found errors; replay: some decisions would change\n"
+	    "  1  check found errors; replay: reply texts would change\n"
 	    "  2  bad command line\n"
 	    "  3  classify rejected some input (invalid UTF-8)\n"
 	    "  4  the rules could not be loaded\n"
 	    "  5  the configuration or the state database could not be\n"
-	    "     opened\n",
+	    "     opened\n"
+	    "  6  replay: decisions would change, none a red flag\n"
+	    "  7  replay: a red-flag decision would change\n",
 	    CONFIG_DEFAULT_PATH, BACKTALK_DEFAULT_RULES);
 }
 

@@ -199,3 +199,16 @@ out=$("$BACKTALK" check --config "$CHECK" 2>&1) || {
 	fail "packaged backtalk check rejects the packaged config"
 }
 echo "ok: backtalk check --config: $(tail -n 1 <<<"$out")"
+
+# The packaged programs look where the package puts things, whatever
+# prefix the build had: the rules in /etc/backtalk/rules.d, the config in
+# /etc/backtalk/backtalk.conf.  And they work from there: classify with
+# the packaged rules.
+"$BACKTALK" --help | grep -q 'else /etc/backtalk/rules.d)' ||
+	fail "the packaged backtalk's default rules are not /etc/backtalk/rules.d: $("$BACKTALK" --help | grep -A1 'BACKTALK_RULES')"
+"$BACKTALKD" -h 2>&1 | grep -q '/etc/backtalk/backtalk.conf' ||
+	fail "the packaged backtalkd's default config is not /etc/backtalk/backtalk.conf"
+out=$(BACKTALK_RULES=$ROOT/etc/backtalk/rules.d "$BACKTALK" classify "my leg went numb")
+[[ $out == *'"category":"urgent"'* ]] ||
+	fail "the packaged backtalk with the packaged rules: $out"
+echo "ok: default paths /etc/backtalk; the packaged rules classify"
