@@ -83,7 +83,11 @@ static const char *const context_young[] = {
 
 /* After "back in": "back in 2019", "back in college". */
 static const char *const context_back_in[] = {
-	"college", "school", "highschool", "uni", "university", NULL,
+	"college",  "school",   "highschool", "uni",       "university",
+	"january",  "february", "march",      "april",     "may",
+	"june",     "july",     "august",     "september", "october",
+	"november", "december", "spring",     "summer",    "winter",
+	"fall",     "autumn",   NULL,
 };
 
 /* "got used to it" is not "used to". */
@@ -799,6 +803,19 @@ context_hyp_modal(const struct context_msg *m, size_t i, size_t ss,
 	return false;
 }
 
+/* Words that make what was named something seen or heard of, not lived:
+ * "a car crash video", "a documentary about cauda equina". */
+static const char *const context_media[] = {
+	"video",       "videos",  "vid",     "movie",   "movies", "film",
+	"documentary", "clip",    "podcast", "youtube", "tiktok", "reel",
+	"reels",       "article", "episode", "show",    NULL,
+};
+
+/* Words before a symptom that say it is there ("whats this numbness"). */
+static const char *const context_known[] = {
+	"this", "the", "my", "that", "these", "those", NULL,
+};
+
 /* A hypothetical trigger starting at i and ending before first: its span
  * in *s, *e. */
 static bool
@@ -823,6 +840,14 @@ context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
 		else if (i > ss + 1 &&
 		         context_phrase(m, i - 2, "what happens") == 2)
 			*s = i - 2;
+		return *e < first;
+	}
+	/* "whats cauda equina", "what is sciatica": a definition asked,
+	 * unless the thing is named as known ("whats this numbness") */
+	if ((context_is(m, i, "whats") || context_is(m, i, "wats") ||
+	     (context_is(m, i, "what") && context_is(m, i + 1, "is"))) &&
+	    first > i && !context_in(m, first - 1, context_known)) {
+		*e = context_is(m, i, "what") ? i + 1 : i;
 		return *e < first;
 	}
 	/* "what does numbness feel like" */
@@ -956,8 +981,23 @@ context_curious(const struct context_msg *m, size_t first, size_t last,
 	return true;
 }
 
-/* A hypothetical trigger before the match whose scope reaches it, or a
- * curious question about it. */
+/* A video, a film, an article right after the match, in its clause. */
+static bool
+context_seen(const struct context_msg *m, size_t last, struct context_cue *cue)
+{
+	for (size_t k = last + 1; k < m->n && k <= last + 2; k++) {
+		if (!context_same_clause(m, k, last))
+			return false;
+		if (context_in(m, k, context_media)) {
+			cue->first = cue->last = (uint16_t)k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A hypothetical trigger before the match whose scope reaches it, a
+ * curious question about it, or something seen on a screen. */
 static bool
 context_hypothetical(const struct context_msg *m, size_t first, size_t last,
                      struct context_cue *cue)
@@ -967,7 +1007,8 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 	context_sentence(m, first, &ss, &se);
 	return context_scope_back(m, ss, first, last, context_hyp_trigger,
 	                          context_hyp_enders, false, cue) ||
-	       context_curious(m, first, last, cue);
+	       context_curious(m, first, last, cue) ||
+	       context_seen(m, last, cue);
 }
 
 /* ---- someone else ---- */

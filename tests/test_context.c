@@ -275,6 +275,8 @@ test_historical_other_clause(void **state)
 	      "years, now mild soreness from training, stretches?",
 	      "motorbike crash", HIST, NULL);
 	judge("old back injury, fine for years", "injury", HIST, "old");
+	judge("was rear ended back in march, doc cleared me", "rear ended",
+	      HIST, "back in march");
 	judge("fell off a ladder back in 2019, been fine since, just a "
 	      "little sore from rows this week",
 	      "fell off a ladder", HIST, "back in 2019");
@@ -336,6 +338,14 @@ test_hypothetical(void **state)
 	      "fine",
 	      "tingling", 0, NULL);
 	judge("should i worry if my numbness gets worse", "numbness", 0, NULL);
+	/* a definition asked; a thing seen on a screen */
+	judge("whats cauda equina, my coach mentioned it", "cauda equina", HYP,
+	      "whats");
+	judge("what is sciatica", "sciatica", HYP, "what is");
+	judge("whats this numbness in my foot", "numbness", 0, NULL);
+	judge("watched a car crash video, back sore", "car crash", HYP,
+	      "video");
+	judge("i was in a car crash today", "car crash", 0, NULL);
 	judge("is it possible to get numbness from squats", "numbness", HYP,
 	      "possible to");
 	judge("how do i prevent sciatica", "sciatica", HYP, "prevent");
