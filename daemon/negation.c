@@ -7,10 +7,10 @@
 #include "negation.h"
 
 const char *const negation_cues[] = {
-	"no",      "not",    "never",  "without", "none",  "nor",
-	"neither", "dont",   "doesnt", "didnt",   "isnt",  "arent",
-	"wasnt",   "werent", "havent", "hasnt",   "hadnt", "aint",
-	"denies",  "deny",   "zero",   "nope",    NULL,
+	"no",      "not",    "never",  "without", "none",    "nor",
+	"neither", "dont",   "doesnt", "didnt",   "isnt",    "arent",
+	"wasnt",   "werent", "havent", "hasnt",   "hadnt",   "aint",
+	"denies",  "deny",   "zero",   "nope",    "nothing", NULL,
 };
 
 /* A cue followed by one of these is not a negation ("not sure if", "dont
@@ -19,7 +19,8 @@ const char *const negation_pseudo[] = {
 	"sure",    "certain", "know",  "only",    "just",   "idea",    "clue",
 	"stop",    "stops",   "ease",  "improve", "better", "until",   "matter",
 	"doubt",   "wonder",  "think", "help",    "helps",  "helping", "change",
-	"changes", "changed", "worse", NULL,
+	"changes", "changed", "worse", "works",   "worked", "i",       "seems",
+	"makes",   "made",    "else",  NULL,
 };
 
 /* Words that end a clause: contrast, time and cause words, and subjects that

@@ -98,6 +98,11 @@ test_negated_before(void **state)
 	judge("free of numbness for now", "numbness", NEG, "free of");
 	judge("neither numbness nor tingling", "tingling", NEG, "nor");
 	judge("zero numbness", "numbness", NEG, "zero");
+	judge("back sore, nothing going down my legs", "going down", NEG,
+	      "nothing");
+	/* but not "nothing i do", "nothing helps", "nothing else" */
+	judge("nothing i do makes the tingling stop", "tingling", 0, NULL);
+	judge("nothing else, just numb toes", "numb", 0, NULL);
 	/* "and" before a new subject ends the scope */
 	judge("no safeties and the bar came down on my back", "came down", 0,
 	      NULL);
