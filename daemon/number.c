@@ -49,7 +49,9 @@ enum number_holiday {
 	H_CHRISTMAS,
 	H_NEW_YEAR,
 	H_HALLOWEEN,
-	H_LABOR_DAY, /* the first Monday of September */
+	H_LABOR_DAY,    /* the first Monday of September */
+	H_BLACK_FRIDAY, /* the day after Thanksgiving */
+	H_CYBER_MONDAY, /* the Monday after it */
 };
 
 struct number_word {
@@ -1571,6 +1573,10 @@ number_holiday_day(int h, int y)
 	switch (h) {
 	case H_THANKSGIVING:
 		return nov1 + (3 - calendar_weekday(nov1) + 7) % 7 + 21;
+	case H_BLACK_FRIDAY:
+		return number_holiday_day(H_THANKSGIVING, y) + 1;
+	case H_CYBER_MONDAY:
+		return number_holiday_day(H_THANKSGIVING, y) + 4;
 	case H_LABOR_DAY:
 		return sep1 + (7 - calendar_weekday(sep1)) % 7;
 	case H_CHRISTMAS:
@@ -1626,6 +1632,14 @@ number_dayname(struct number_ctx *c, long i, int v)
 			first = i - 2;
 		}
 		number_holiday(c, first, last, v);
+		return;
+	}
+	/* "black friday", "cyber monday": the days around Thanksgiving */
+	if (((v == 4 && number_is(c, i - 1, "black")) ||
+	     (v == 0 && number_is(c, i - 1, "cyber"))) &&
+	    number_same_sentence(c, i - 1, i)) {
+		number_holiday(c, i - 1, i,
+		               v == 4 ? H_BLACK_FRIDAY : H_CYBER_MONDAY);
 		return;
 	}
 	if (!number_is(c, i - 1, "last") || !number_same_sentence(c, i - 1, i))

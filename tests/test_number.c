@@ -452,6 +452,9 @@ test_dates(void **state)
 		  "@over_a_week 11 \"accion de gracias\"" },
 		{ "since labor day", "@over_a_week 91 \"labor day\"" },
 		{ "since halloween", "@over_a_week 37 \"halloween\"" },
+		/* Thanksgiving 2026 is Nov 26: Black Friday the 27th */
+		{ "hurt it on black friday",
+		  "@over_a_week 10 \"black friday\"" },
 		{ "since new years", "@over_a_week 340 \"new years\"" },
 		{ "since last christmas", "@over_a_week 347 \"christmas\"" },
 		{ "muchas gracias", "-" },
@@ -477,7 +480,8 @@ test_not_dates(void **state)
 		{ "since monday", "-" },
 		{ "since friday", "-" },
 		{ "last friday", "-" },
-		{ "last monday", "-" }, /* Nov 30: 7 days */
+		{ "last monday", "-" },        /* Nov 30: 7 days */
+		{ "since cyber monday", "-" }, /* Nov 30 too */
 		{ "i may try it", "-" },
 		{ "march on", "-" },
 		{ "my 20th birthday", "-" },
