@@ -89,6 +89,7 @@ struct concept_set {
 	struct cmap vocab;              /* lang, '*', surface -> word */
 	struct cmap stems[LANG__COUNT]; /* stem -> first word */
 	struct cmap deletions; /* word or word less a letter -> fuzzy */
+	size_t ids_bound; /* the most term words a message word can match */
 	bool lang_used[LANG__COUNT];
 	struct sb_stemmer *stemmer[LANG__COUNT];
 	bool finished;
@@ -100,7 +101,8 @@ struct concept_set {
 
 #define CACHE_SLOTS 4096
 #define CACHE_KEY   23
-#define CACHE_IDS   6
+#define CACHE_IDS \
+	24 /* ids a word may match: concept_finish checks the rules fit */
 
 struct cache_entry {
 	char key[CACHE_KEY];
@@ -642,6 +644,57 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 			                      (uint32_t)i) < 0)
 				goto oom;
 		}
+	}
+	/* A message word is looked up as at most CACHE_IDS vocabulary
+	 * words: all the words of its stem in each language, and the
+	 * prefixes it starts with (which start one another).  The most that
+	 * can be must fit, or a term would silently stop matching. */
+	size_t most = 0, longest = 0;
+	for (int l = 0; l < LANG__COUNT; l++) {
+		size_t lmax = 0;
+		for (size_t i = 0; cs->lang_used[l] && i < cs->nwords; i++) {
+			const struct cword *w = &cs->words[i];
+			size_t n = 0;
+			if (w->prefix || w->lang != l)
+				continue;
+			const uint32_t *v = cmap_get(
+			    cs, &cs->stems[l], cs->arena + w->stem, w->stlen);
+			for (uint32_t j = v ? *v : NONE; j != NONE;
+			     j = cs->words[j].stem_next)
+				n++;
+			if (n > lmax) {
+				lmax = n;
+				if (n > longest) {
+					longest = n;
+					most = i;
+				}
+			}
+		}
+		cs->ids_bound += lmax;
+	}
+	size_t pmax = 0;
+	for (size_t a = 0; a < cs->nprefixes; a++) {
+		const struct cword *p = &cs->words[cs->prefixes[a]];
+		size_t n = 0;
+		for (size_t b = 0; b < cs->nprefixes; b++) {
+			const struct cword *q = &cs->words[cs->prefixes[b]];
+			n += q->slen <= p->slen &&
+			     memcmp(cs->arena + q->surface,
+			            cs->arena + p->surface, q->slen) == 0;
+		}
+		if (n > pmax)
+			pmax = n;
+	}
+	cs->ids_bound += pmax;
+	if (cs->ids_bound > CACHE_IDS) {
+		const struct cword *w = &cs->words[most];
+		snprintf(err, errlen,
+		         "a message word could match %zu term words, more than "
+		         "%d: %zu share the stem \"%.*s\"; write fewer forms "
+		         "of a word (one matches them all)",
+		         cs->ids_bound, CACHE_IDS, longest, (int)w->stlen,
+		         cs->arena + w->stem);
+		return -1;
 	}
 	cs->finished = true;
 	return 0;

@@ -924,8 +924,9 @@ rules_build_concepts(struct rules_loader *ld)
 	size_t n = 0;
 
 	if (concept_finish(cs, err, sizeof(err)) < 0) {
+		/* reported here; the caller then fails on the error count */
 		diag_add(ld->d, DIAG_ERROR, NULL, 0, "%s", err);
-		return false;
+		return true;
 	}
 	for (size_t i = 0; i < rs->nrules; i++)
 		n += rs->rules[i].when.count;

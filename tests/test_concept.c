@@ -160,6 +160,76 @@ test_misspellings(void **state)
 	expect("dorr", "words", "dorr");
 }
 
+/* Many forms of one word in many concepts: every concept still matches
+ * (a word's matches were once cut at 6 and the last ones lost), and rules
+ * that could overflow what a word can hold are refused at load. */
+static void
+test_many_forms(void **state)
+{
+	struct concept_set *c2 = concept_set_new();
+	struct concept_scratch *s2;
+	char err[256];
+	static const char *const forms[] = { "connect",     "connected",
+		                             "connecting",  "connection",
+		                             "connections", "connects" };
+
+	(void)state;
+	assert_non_null(c2);
+	for (size_t i = 0; i < 6; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "c%zu", i);
+		long id =
+		    concept_define(c2, name, "t.conf", 1, err, sizeof(err));
+		assert_true(id >= 0);
+		assert_int_equal(concept_add_term(c2, (uint32_t)id, forms[i],
+		                                  err, sizeof(err)),
+		                 0);
+	}
+	long last = concept_define(c2, "last", "t.conf", 2, err, sizeof(err));
+	assert_true(last >= 0);
+	assert_int_equal(concept_add_term(c2, (uint32_t)last, "connective", err,
+	                                  sizeof(err)),
+	                 0);
+	if (concept_finish(c2, err, sizeof(err)) != 0)
+		fail_msg("finish: %s", err);
+	s2 = concept_scratch_new(c2);
+	assert_non_null(s2);
+	concept_scan(c2, s2, "connect", 7);
+	size_t n;
+	const struct concept_match *m = concept_matches(s2, &n);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+	found |= m[i].concept == (uint32_t)last;
+	assert_true(found);
+	concept_scratch_free(s2);
+	concept_set_free(c2);
+
+	/* prefixes that start one another, and forms of one stem: more than
+	 * a word can hold */
+	c2 = concept_set_new();
+	assert_non_null(c2);
+	long id = concept_define(c2, "talk", "t.conf", 1, err, sizeof(err));
+	assert_true(id >= 0);
+	static const char long_word[] = "connectionlessnesses";
+	for (size_t k = 3; k <= strlen(long_word); k++) {
+		char term[32];
+		snprintf(term, sizeof(term), "%.*s*", (int)k, long_word);
+		assert_int_equal(
+		    concept_add_term(c2, (uint32_t)id, term, err, sizeof(err)),
+		    0);
+	}
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(concept_add_term(c2, (uint32_t)id, forms[i],
+		                                  err, sizeof(err)),
+		                 0);
+	assert_int_equal(
+	    concept_add_term(c2, (uint32_t)id, "connective", err, sizeof(err)),
+	    0);
+	assert_int_equal(concept_finish(c2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "could match"));
+	concept_set_free(c2);
+}
+
 static void
 test_languages(void **state)
 {
@@ -330,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_phrases),
 		cmocka_unit_test(test_misspellings),
 		cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_many_forms),
 		cmocka_unit_test(test_combinations),
 		cmocka_unit_test(test_context_recorded),
 		cmocka_unit_test(test_errors),
