@@ -121,7 +121,9 @@ struct concept_scratch {
 	bool judged[CONCEPT_MATCHES_MAX];    /* context worked out in full */
 	int8_t blocked[CONCEPT_MATCHES_MAX]; /* -1 unknown, 0 counts, 1 not */
 	size_t nmatches;
-	const char *text;  /* of the last scan */
+	const char *text;         /* of the last scan */
+	struct context_memo *ctx; /* its words against context's lists */
+	uint64_t *seen;    /* vocabulary words some token matches, by id */
 	uint64_t *present; /* concepts matched, by id */
 	uint32_t *present_list;
 	size_t npresent;
@@ -830,9 +832,12 @@ concept_scratch_new(const struct concept_set *cs)
 		return NULL;
 	s->cs = cs;
 	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
+	s->seen = calloc((cs->nwords + 63) / 64 + 1, sizeof(uint64_t));
+	s->ctx = context_memo_new();
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
-	if (s->cache == NULL || s->present == NULL || s->present_list == NULL) {
+	if (s->cache == NULL || s->seen == NULL || s->ctx == NULL ||
+	    s->present == NULL || s->present_list == NULL) {
 		concept_scratch_free(s);
 		return NULL;
 	}
@@ -854,6 +859,8 @@ concept_scratch_free(struct concept_scratch *s)
 		if (s->stemmer[l] != NULL)
 			sb_stemmer_delete(s->stemmer[l]);
 	free(s->cache);
+	free(s->seen);
+	context_memo_free(s->ctx);
 	free(s->present);
 	free(s->present_list);
 	free(s);
@@ -1013,6 +1020,24 @@ concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
 	};
 }
 
+static inline bool
+concept_seen(const struct concept_scratch *s, uint32_t word)
+{
+	return (s->seen[word >> 6] >> (word & 63)) & 1;
+}
+
+/* Whether every word term t needs after its first is matched by some token
+ * of the message.  Exact, and cheap: it turns most phrases away before
+ * they are tried word by word at a position. */
+static bool
+concept_term_possible(const struct concept_scratch *s, const struct cterm *t)
+{
+	for (uint8_t j = 1; j < t->n; j++)
+		if (!((t->optional >> j) & 1) && !concept_seen(s, t->word[j]))
+			return false;
+	return true;
+}
+
 /* Tries every term that starts with the words token i matches. */
 static void
 concept_terms_at(struct concept_scratch *s, size_t i)
@@ -1024,6 +1049,8 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 		for (uint32_t ti = w->first_term; ti != NONE;
 		     ti = cs->terms[ti].next_start) {
 			const struct cterm *t = &cs->terms[ti];
+			if (t->n > 1 && !concept_term_possible(s, t))
+				continue;
 			uint8_t how = s->tok_how[i][k];
 			size_t at = i;
 			bool ok = true;
@@ -1058,6 +1085,10 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	struct number_match nums[32];
 
 	s->nmatches = 0;
+	/* forget the words of the last scan */
+	for (size_t i = 0; i < s->ntok; i++)
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[s->tok_ids[i][k] >> 6] = 0;
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
@@ -1067,6 +1098,9 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		s->tok_n[i] = e->n;
 		memcpy(s->tok_ids[i], e->ids, e->n * sizeof(e->ids[0]));
 		memcpy(s->tok_how[i], e->how, e->n);
+		for (uint8_t k = 0; k < e->n; k++)
+			s->seen[e->ids[k] >> 6] |= UINT64_C(1)
+			                           << (e->ids[k] & 63);
 	}
 	if (cs->nterms > 0)
 		for (size_t i = 0; i < s->ntok; i++)
@@ -1081,6 +1115,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;
 	s->text = text;
+	context_memo_reset(s->ctx, text, s->toks, s->ntok);
 	for (size_t i = 0; i < s->nmatches; i++) {
 		uint32_t c = s->matches[i].concept;
 		s->judged[i] = false;
@@ -1104,8 +1139,8 @@ concept_judge(struct concept_scratch *s, size_t i)
 	if (s->judged[i])
 		return;
 	s->judged[i] = true;
-	m->context = (uint8_t)context_judge(s->text, s->toks, s->ntok, m->first,
-	                                    m->last, &cr);
+	m->context =
+	    (uint8_t)context_judge_memo(s->ctx, m->first, m->last, &cr);
 	for (int b = 0; b < 4; b++)
 		if (m->context & (1u << b)) {
 			m->cue_first = cr.cue[b].first;
@@ -1192,8 +1227,8 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 		return !(m->context & (CONTEXT_NEGATED | CONTEXT_HISTORICAL |
 		                       CONTEXT_HYPOTHETICAL));
 	if (s->blocked[i] < 0)
-		s->blocked[i] = context_judge(s->text, s->toks, s->ntok,
-		                              m->first, m->last, NULL) != 0;
+		s->blocked[i] =
+		    context_judge_memo(s->ctx, m->first, m->last, NULL) != 0;
 	return !s->blocked[i];
 }
 

@@ -127,6 +127,49 @@ test_phrases(void **state)
 	expect("hard work", "tail", "");
 }
 
+/* A scratch used for many messages finds what a fresh one finds: nothing
+ * of one message (the words it had, their context) leaks into the next,
+ * and a phrase is tried only when its other words are in the message. */
+static void
+test_scratch_reuse(void **state)
+{
+	static const char *const texts[] = {
+		"pins and needles in my leg",
+		"needles then pins",
+		"pins",
+		"i lost control of my bladder",
+		"control lost",
+		"no numbness in my foot but pins n needles",
+		"hard to pee, lost all control",
+		"",
+		"hard",
+		"pins needles pins and needles leg numb",
+	};
+
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+			const char *t = texts[k];
+			struct concept_scratch *fresh = concept_scratch_new(cs);
+			size_t n1, n2;
+			assert_non_null(fresh);
+			concept_scan(cs, sc, t, strlen(t));
+			concept_scan(cs, fresh, t, strlen(t));
+			const struct concept_match *a =
+			    concept_matches(sc, &n1);
+			const struct concept_match *b =
+			    concept_matches(fresh, &n2);
+			if (n1 != n2)
+				fail_msg("\"%s\": %zu matches, fresh %zu", t,
+				         n1, n2);
+			for (size_t i = 0; i < n1; i++)
+				assert_memory_equal(&a[i], &b[i], sizeof(a[i]));
+			concept_scratch_free(fresh);
+		}
+	expect("needles then pins", "sensation", "");
+	expect("pins and needles", "sensation", "pins and needles");
+}
+
 static void
 test_misspellings(void **state)
 {
@@ -327,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_scratch_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
