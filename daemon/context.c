@@ -342,7 +342,7 @@ context_memo_reset(struct context_memo *memo, const char *text,
 }
 
 /* The bit of list in a memo, or -1 when the memo does not know it. */
-static int
+static inline int
 context_memo_bit(const struct context_memo *memo, const char *const *list)
 {
 	if (!memo->ok)
@@ -356,32 +356,37 @@ context_memo_bit(const struct context_memo *memo, const char *const *list)
 	}
 }
 
-/* The lists token i (< m->n) is a word of, worked out on first use. */
+/* Works out the lists token i is a word of. */
 static uint64_t
-context_memo_token(const struct context_msg *m, size_t i)
+context_memo_lookup(const struct context_msg *m, size_t i)
 {
 	struct context_memo *memo = m->memo;
+	const char *w = m->text + m->t[i].start;
+	size_t n = m->t[i].end - m->t[i].start;
+	uint64_t lists = 0;
 
-	if (!memo->known[i]) {
-		const char *w = m->text + m->t[i].start;
-		size_t n = m->t[i].end - m->t[i].start;
-		uint64_t lists = 0;
-		for (size_t j =
-		         context_memo_hash(w, n) & (CONTEXT_MEMO_WORDS - 1);
-		     memo->words[j].word != NULL;
-		     j = (j + 1) & (CONTEXT_MEMO_WORDS - 1))
-			if (memo->words[j].len == n &&
-			    memcmp(memo->words[j].word, w, n) == 0) {
-				lists = memo->words[j].lists;
-				break;
-			}
-		memo->tok_lists[i] = lists;
-		memo->known[i] = true;
-	}
-	return memo->tok_lists[i];
+	for (size_t j = context_memo_hash(w, n) & (CONTEXT_MEMO_WORDS - 1);
+	     memo->words[j].word != NULL;
+	     j = (j + 1) & (CONTEXT_MEMO_WORDS - 1))
+		if (memo->words[j].len == n &&
+		    memcmp(memo->words[j].word, w, n) == 0) {
+			lists = memo->words[j].lists;
+			break;
+		}
+	memo->tok_lists[i] = lists;
+	memo->known[i] = true;
+	return lists;
 }
 
-static bool
+/* The lists token i (< m->n) is a word of, worked out on first use. */
+static inline uint64_t
+context_memo_token(const struct context_msg *m, size_t i)
+{
+	return m->memo->known[i] ? m->memo->tok_lists[i]
+	                         : context_memo_lookup(m, i);
+}
+
+static inline bool
 context_in(const struct context_msg *m, size_t i, const char *const *list)
 {
 	if (i >= m->n)
