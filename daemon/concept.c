@@ -96,14 +96,21 @@ struct concept_set {
 	size_t ncombos;
 };
 
+/* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
+ * recently used of a set replaced (two ways take about two thirds of the
+ * misses a direct-mapped cache of the same size has). */
 #define CACHE_SLOTS 4096
+#define CACHE_WAYS  2
 #define CACHE_KEY   23
 #define CACHE_IDS   6
+
+_Static_assert(CACHE_WAYS == 2, "the replacement below knows two ways");
 
 struct cache_entry {
 	char key[CACHE_KEY];
 	uint8_t klen; /* 0: empty */
 	uint8_t n;
+	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
 };
@@ -976,10 +983,17 @@ concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
 		concept_lookup_word(s, w, n, number, tmp);
 		return tmp;
 	}
-	struct cache_entry *e =
-	    &s->cache[concept_hash(w, n) & (CACHE_SLOTS - 1)];
-	if (e->klen == n && memcmp(e->key, w, n) == 0)
-		return e;
+	struct cache_entry *set =
+	    &s->cache[(concept_hash(w, n) & (CACHE_SLOTS / CACHE_WAYS - 1)) *
+	              CACHE_WAYS];
+	for (uint8_t k = 0; k < CACHE_WAYS; k++)
+		if (set[k].klen == n && memcmp(set[k].key, w, n) == 0) {
+			set[0].mru = k;
+			return &set[k];
+		}
+	uint8_t victim = set[0].mru == 0 ? 1 : 0;
+	struct cache_entry *e = &set[victim];
+	set[0].mru = victim;
 	concept_lookup_word(s, w, n, number, e);
 	memcpy(e->key, w, n);
 	e->klen = (uint8_t)n;

@@ -170,6 +170,35 @@ test_scratch_reuse(void **state)
 	expect("pins and needles", "sensation", "pins and needles");
 }
 
+/* More distinct words than the word cache holds, each with words it knows:
+ * whatever the cache evicts, every message is answered the same. */
+static void
+test_cache_eviction(void **state)
+{
+	char text[128];
+	struct concept_scratch *fresh = concept_scratch_new(cs);
+	size_t want, got;
+
+	(void)state;
+	assert_non_null(fresh);
+	concept_scan(cs, fresh, "zq numb legg pins n needles bladder",
+	             strlen("zq numb legg pins n needles bladder"));
+	concept_matches(fresh, &want);
+	assert_int_equal(want, 4);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text),
+		         "zq%d numb legg pins n needles bladder qz%d", i,
+		         i * 7919);
+		concept_scan(cs, sc, text, strlen(text));
+		const struct concept_match *m = concept_matches(sc, &got);
+		if (got != want)
+			fail_msg("\"%s\": %zu matches, want %zu", text, got,
+			         want);
+		assert_int_equal(m[0].first, 1);
+	}
+	concept_scratch_free(fresh);
+}
+
 static void
 test_misspellings(void **state)
 {
@@ -371,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_scratch_reuse),
+		cmocka_unit_test(test_cache_eviction),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
