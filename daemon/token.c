@@ -3,16 +3,27 @@
 
 #include "token.h"
 
-static bool
+/* Byte classes, looked up instead of compared: a message is cut byte by
+ * byte. */
+enum { TOKEN_C_WORD = 1, TOKEN_C_DIGIT = 2 };
+
+/* GNU C range designators, as GCC and clang take them. */
+static const uint8_t token_class[256] = {
+	['a' ... 'z'] = TOKEN_C_WORD,
+	['0' ... '9'] = TOKEN_C_WORD | TOKEN_C_DIGIT,
+	[0x80 ... 0xff] = TOKEN_C_WORD,
+};
+
+static inline bool
 token_word_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+	return token_class[c] & TOKEN_C_WORD;
 }
 
-static bool
+static inline bool
 token_digit(unsigned char c)
 {
-	return c >= '0' && c <= '9';
+	return token_class[c] & TOKEN_C_DIGIT;
 }
 
 /* 0 for no break, 1 for a clause break, 2 for a sentence break. */
