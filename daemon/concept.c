@@ -1218,8 +1218,17 @@ concept_candidates(const struct concept_set *cs,
 				return SIZE_MAX;
 			out[n++] = c;
 		}
-	if (n > 1)
+	if (n > 32) {
 		qsort(out, n, sizeof(*out), concept_u32_cmp);
+		return n;
+	}
+	for (size_t i = 1; i < n; i++) { /* a few: insertion sort */
+		uint32_t v = out[i];
+		size_t j = i;
+		for (; j > 0 && out[j - 1] > v; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
 	return n;
 }
 

@@ -368,6 +368,26 @@ test_candidates(void **state)
 	assert_int_equal(out[0], 1);
 	concept_scan(cs, sc, "fine", 4);
 	assert_int_equal(concept_candidates(cs, sc, out, 8), 0);
+
+	/* Many candidates, from two concepts in turn, come out ascending
+	 * (a few sorted by insertion, more by qsort). */
+	struct concept_combo many[40];
+	uint32_t all[40];
+	for (size_t n = 3; n <= 40; n += 37) {
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(
+			    concept_combo_parse(cs,
+			                        i % 3 ? "leg + sensation"
+			                              : "sensation + leg",
+			                        &many[i], err, sizeof(err)),
+			    0);
+		assert_int_equal(concept_index_combos(cs, many, n), 0);
+		concept_scan(cs, sc, "numb leg", 8);
+		assert_int_equal(concept_candidates(cs, sc, all, 40), n);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(all[i], i);
+	}
+	assert_int_equal(concept_index_combos(cs, c, 3), 0);
 }
 
 static void
