@@ -1,21 +1,29 @@
-/* JSON text of a string: jansson, with plain printable ASCII copied. */
+/* JSON text of a string: jansson, with strings that need no escaping
+ * copied. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "jsonout.h"
+#include "utf8.h"
 
-/* Whether every byte is printable ASCII (0x20 to 0x7e) other than '"' and
- * '\': the bytes RFC 8259 lets a string hold unescaped, and that jansson
- * writes as they are with the flags used here. */
-static int
+/* Whether the string is its own JSON text: no byte below 0x20, no '"', no
+ * '\' and no DEL (RFC 8259 lets a string hold everything else unescaped,
+ * and jansson writes it as it is with the flags used here), and valid
+ * UTF-8 (RFC 3629, as jansson checks it). */
+static bool
 jsonout_plain(const char *s, size_t len)
 {
+	bool ascii = true;
+
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
-			return 0;
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			return false;
+		if (c >= 0x80)
+			ascii = false;
 	}
-	return 1;
+	return ascii || utf8_invalid_offset(s, len) == len;
 }
 
 size_t

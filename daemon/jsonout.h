@@ -4,15 +4,14 @@
 
 #include <stddef.h>
 
-/* Writes the JSON encoding of the len bytes at s (valid UTF-8) into buf,
- * exactly as jansson's json_dumpb(json_stringn(s, len), JSON_COMPACT |
+/* Writes the JSON encoding of the len bytes at s into buf, exactly as
+ * jansson's json_dumpb(json_stringn(s, len), JSON_COMPACT |
  * JSON_ENCODE_ANY) writes it, and returns its length: 0 when s is not
  * valid UTF-8 or out of memory, more than cap when buf is too small (then
- * buf holds nothing useful).  jansson encodes every string that has
- * anything to escape or a byte outside printable ASCII; a string of
- * printable ASCII without '"' or '\' is its own JSON text between quotes,
- * and is copied (jansson walks a string a character at a time, ten times
- * slower than the copy). */
+ * buf holds nothing useful).  A string with nothing to escape (no control
+ * character, '"', '\' or DEL) is its own JSON text between quotes and is
+ * copied; jansson encodes the others (it walks a string a character at a
+ * time, ten times slower than the copy). */
 size_t jsonout_string(const char *s, size_t len, char *buf, size_t cap);
 
 #endif

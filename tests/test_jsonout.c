@@ -114,8 +114,15 @@ test_errors(void **state)
 	char buf[8];
 
 	(void)state;
-	/* not UTF-8 */
+	/* not UTF-8: a bad byte, an overlong form, a surrogate, past
+	 * U+10FFFF, cut short */
 	assert_int_equal(jsonout_string("a\xff", 2, buf, sizeof(buf)), 0);
+	assert_int_equal(jsonout_string("\xc0\xaf", 2, buf, sizeof(buf)), 0);
+	assert_int_equal(jsonout_string("\xed\xa0\x80", 3, buf, sizeof(buf)),
+	                 0);
+	assert_int_equal(
+	    jsonout_string("\xf4\x90\x80\x80", 4, buf, sizeof(buf)), 0);
+	assert_int_equal(jsonout_string("a\xc3", 2, buf, sizeof(buf)), 0);
 	/* too long for buf: the length it needs, more than cap */
 	assert_int_equal(jsonout_string("abcdefghij", 10, buf, sizeof(buf)),
 	                 12);
