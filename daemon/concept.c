@@ -45,8 +45,9 @@ struct cword {
 	uint32_t stem, stlen;   /* arena; prefix words have none */
 	uint8_t lang;
 	bool prefix;
-	uint32_t stem_next;  /* next word with the same stem */
-	uint32_t first_term; /* terms that start with this word */
+	uint32_t stem_next;      /* next word with the same stem */
+	uint32_t first_term;     /* terms that start with this word */
+	uint32_t start, nstarts; /* the same terms in cs->starts */
 };
 
 struct cterm {
@@ -93,6 +94,13 @@ struct concept_set {
 	/* Combinations by their first concept, for concept_candidates. */
 	uint32_t *combo_head; /* per concept */
 	uint32_t *combo_next; /* per combination */
+	/* Terms by their first word, in the order written, each with the
+	 * next word it cannot do without (NONE when it has none): a phrase
+	 * whose key word is not in a message is passed over without being
+	 * read. */
+	struct cstart {
+		uint32_t term, key;
+	} * starts;
 	size_t ncombos;
 };
 
@@ -292,6 +300,7 @@ concept_set_free(struct concept_set *cs)
 	free(cs->arena);
 	free(cs->combo_head);
 	free(cs->combo_next);
+	free(cs->starts);
 	free(cs);
 }
 
@@ -597,6 +606,24 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		struct cword *w = &cs->words[cs->terms[i].word[0]];
 		cs->terms[i].next_start = w->first_term;
 		w->first_term = (uint32_t)i;
+	}
+	free(cs->starts);
+	cs->starts = malloc((cs->nterms + 1) * sizeof(*cs->starts));
+	if (cs->starts == NULL)
+		goto oom;
+	for (size_t i = 0, o = 0; i < cs->nwords; i++) {
+		struct cword *w = &cs->words[i];
+		w->start = (uint32_t)o;
+		for (uint32_t ti = w->first_term; ti != NONE;
+		     ti = cs->terms[ti].next_start) {
+			const struct cterm *t = &cs->terms[ti];
+			uint32_t key = NONE;
+			for (uint8_t j = 1; j < t->n && key == NONE; j++)
+				if (!((t->optional >> j) & 1))
+					key = t->word[j];
+			cs->starts[o++] = (struct cstart){ ti, key };
+		}
+		w->nstarts = (uint32_t)o - w->start;
 	}
 	for (size_t i = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
@@ -974,6 +1001,16 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 	}
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of a word, without a call. */
+static inline bool
+concept_key_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The cache entry for word w, looked up when not cached. */
 static const struct cache_entry *
 concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
@@ -987,7 +1024,7 @@ concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
 	    &s->cache[(concept_hash(w, n) & (CACHE_SLOTS / CACHE_WAYS - 1)) *
 	              CACHE_WAYS];
 	for (uint8_t k = 0; k < CACHE_WAYS; k++)
-		if (set[k].klen == n && memcmp(set[k].key, w, n) == 0) {
+		if (set[k].klen == n && concept_key_eq(set[k].key, w, n)) {
 			set[0].mru = k;
 			return &set[k];
 		}
@@ -1060,9 +1097,11 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 
 	for (uint8_t k = 0; k < s->tok_n[i]; k++) {
 		const struct cword *w = &cs->words[s->tok_ids[i][k]];
-		for (uint32_t ti = w->first_term; ti != NONE;
-		     ti = cs->terms[ti].next_start) {
-			const struct cterm *t = &cs->terms[ti];
+		const struct cstart *st = cs->starts + w->start;
+		for (uint32_t x = 0; x < w->nstarts; x++) {
+			if (st[x].key != NONE && !concept_seen(s, st[x].key))
+				continue;
+			const struct cterm *t = &cs->terms[st[x].term];
 			if (t->n > 1 && !concept_term_possible(s, t))
 				continue;
 			uint8_t how = s->tok_how[i][k];
