@@ -234,7 +234,7 @@ static const char *const *const context_memo_lists[] = {
 #define CONTEXT_MEMO_NLISTS \
 	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
 #define CONTEXT_MEMO_WORDS  1024 /* slots for the lists' words, a power of 2 */
-#define CONTEXT_MEMO_LSLOTS 128  /* slots for the lists, a power of 2 */
+#define CONTEXT_MEMO_LSLOTS 256  /* slots for the lists, a power of 2 */
 
 _Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
 
@@ -245,13 +245,16 @@ struct context_memo_word {
 };
 
 struct context_memo {
-	/* Built once by context_memo_new and then only read. */
-	bool ok; /* false: the words did not fit; every list is walked */
+	/* Built once by context_memo_new and then only read.  A list's slot
+	 * is its address shifted right by shift: one without a collision is
+	 * chosen, so a lookup reads one slot.  When none is found, or the
+	 * words do not fit, lists stays empty and every list is walked. */
 	struct context_memo_word words[CONTEXT_MEMO_WORDS];
 	struct {
 		const char *const *list;
 		unsigned bit;
 	} lists[CONTEXT_MEMO_LSLOTS];
+	unsigned shift;
 	/* The message of the last context_memo_reset. */
 	const char *text;
 	const struct token *toks;
@@ -273,9 +276,27 @@ context_memo_hash(const char *s, size_t n)
 }
 
 static size_t
-context_memo_list_slot(const char *const *list)
+context_memo_list_slot(const char *const *list, unsigned shift)
 {
-	return ((uintptr_t)list >> 3) & (CONTEXT_MEMO_LSLOTS - 1);
+	return ((uintptr_t)list >> shift) & (CONTEXT_MEMO_LSLOTS - 1);
+}
+
+/* A shift that gives every list a slot of its own, or 0 when none does. */
+static unsigned
+context_memo_shift(void)
+{
+	for (unsigned shift = 3; shift < 24; shift++) {
+		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
+		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
+			size_t i = context_memo_list_slot(context_memo_lists[b],
+			                                  shift);
+			clash = taken[i];
+			taken[i] = true;
+		}
+		if (!clash)
+			return shift;
+	}
+	return 0;
 }
 
 /* Adds word (the first word of a phrase) to list bit b; false when full. */
@@ -308,17 +329,20 @@ context_memo_new(void)
 
 	if (memo == NULL)
 		return NULL;
-	memo->ok = true;
-	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
-		const char *const *list = context_memo_lists[b];
-		size_t i = context_memo_list_slot(list);
-		while (memo->lists[i].list != NULL)
-			i = (i + 1) & (CONTEXT_MEMO_LSLOTS - 1);
-		memo->lists[i].list = list;
-		memo->lists[i].bit = b;
-		for (const char *const *p = list; *p != NULL; p++)
+	bool ok = true;
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
+		for (const char *const *p = context_memo_lists[b]; *p != NULL;
+		     p++)
 			if (!context_memo_add(memo, *p, b))
-				memo->ok = false;
+				ok = false;
+	memo->shift = context_memo_shift();
+	if (!ok || memo->shift == 0)
+		return memo; /* no list known: each walked as before */
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
+		size_t i =
+		    context_memo_list_slot(context_memo_lists[b], memo->shift);
+		memo->lists[i].list = context_memo_lists[b];
+		memo->lists[i].bit = b;
 	}
 	return memo;
 }
@@ -345,15 +369,9 @@ context_memo_reset(struct context_memo *memo, const char *text,
 static inline int
 context_memo_bit(const struct context_memo *memo, const char *const *list)
 {
-	if (!memo->ok)
-		return -1;
-	for (size_t i = context_memo_list_slot(list);;
-	     i = (i + 1) & (CONTEXT_MEMO_LSLOTS - 1)) {
-		if (memo->lists[i].list == list)
-			return (int)memo->lists[i].bit;
-		if (memo->lists[i].list == NULL)
-			return -1;
-	}
+	size_t i = context_memo_list_slot(list, memo->shift);
+
+	return memo->lists[i].list == list ? (int)memo->lists[i].bit : -1;
 }
 
 /* Works out the lists token i is a word of. */
