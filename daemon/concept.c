@@ -1134,7 +1134,7 @@ size_t
 concept_scan(const struct concept_set *cs, struct concept_scratch *s,
              const char *text, size_t len)
 {
-	struct cache_entry tmp;
+	struct cache_entry tmp = { .n = 0 };
 	struct number_match nums[32];
 
 	s->nmatches = 0;
@@ -1149,8 +1149,9 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		    concept_word_ids(s, text + t->start, t->end - t->start,
 		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
 		s->tok_n[i] = e->n;
-		memcpy(s->tok_ids[i], e->ids, e->n * sizeof(e->ids[0]));
-		memcpy(s->tok_how[i], e->how, e->n);
+		/* all CACHE_IDS: a fixed size is copied without a call */
+		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
+		memcpy(s->tok_how[i], e->how, sizeof(e->how));
 		for (uint8_t k = 0; k < e->n; k++)
 			s->seen[e->ids[k] >> 6] |= UINT64_C(1)
 			                           << (e->ids[k] & 63);
