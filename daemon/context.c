@@ -443,7 +443,7 @@ context_in_my(const struct context_msg *m, size_t k)
 
 /* The number of words of phrase (words separated by one space) that the
  * tokens from i spell, all in one clause, or 0. */
-static size_t
+__attribute__((always_inline)) static inline size_t
 context_phrase(const struct context_msg *m, size_t i, const char *phrase)
 {
 	const char *p = phrase;
