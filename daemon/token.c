@@ -62,6 +62,10 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 	uint16_t sentence = 0, clause = 0;
 
 	while (i < len && n < max) {
+		if (text[i] == ' ') { /* the usual gap between words */
+			i++;
+			continue;
+		}
 		if (!token_word_byte((unsigned char)text[i])) {
 			int b = token_break(text, len, i);
 			if (b > 0 && n > 0) {
@@ -89,9 +93,9 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 		bool number = true;
 		while (i < len) {
 			unsigned char c = (unsigned char)text[i];
-			if (token_word_byte(c)) {
-				if (!token_digit(c))
-					number = false;
+			uint8_t cl = token_class[c];
+			if (cl != 0) { /* a word byte; a digit keeps a number */
+				number = number && (cl & TOKEN_C_DIGIT);
 				i++;
 				continue;
 			}
