@@ -14,6 +14,7 @@
 #include "bounds.h"
 #include "concept.h"
 #include "context.h"
+#include "hash.h"
 #include "normalise.h"
 #include "number.h"
 
@@ -147,13 +148,7 @@ struct concept_scratch {
 static uint32_t
 concept_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a(s, n);
 }
 
 static long

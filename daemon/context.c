@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "hash.h"
 #include "negation.h"
 
 /* The message and its tokens; memo, when not NULL, holds what the
@@ -266,13 +267,7 @@ struct context_memo {
 static size_t
 context_memo_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a(s, n);
 }
 
 static size_t
