@@ -25,6 +25,7 @@ struct classify {
 	pcre2_jit_stack *jit_stack;
 	uint64_t *bits;
 	size_t nwords;
+	size_t ncompliance; /* the compliance patterns come first */
 	struct concept_scratch *concepts;
 	uint32_t candidates[CLASSIFY_CANDIDATES_MAX];
 	char norm[2][BT_MESSAGE_MAX + 1];
@@ -51,6 +52,9 @@ classify_new(const struct ruleset *rs)
 		return NULL;
 	c->rs = rs;
 	c->nwords = (rs->npatterns + 63) / 64 + 1;
+	while (c->ncompliance < rs->npatterns &&
+	       rs->patterns[c->ncompliance].kind == PATTERN_COMPLIANCE)
+		c->ncompliance++;
 	c->bits = calloc(c->nwords, sizeof(*c->bits));
 	c->scratch = prefilter_scratch_new(rs->prefilter);
 	c->md = pcre2_match_data_create(1, NULL);
@@ -311,7 +315,7 @@ classify_norm(struct classify *c, const char *text, size_t len,
 	const struct ruleset *rs = c->rs;
 	enum category cat;
 	long ri;
-	size_t i, ncompliance = 0;
+	size_t i, ncompliance = c->ncompliance;
 	unsigned limit_hits = 0;
 	bool decided = false;
 	enum category request = CATEGORY_FALLBACK; /* none yet */
@@ -338,9 +342,6 @@ classify_norm(struct classify *c, const char *text, size_t len,
 	else
 		prefilter_scan(rs->prefilter, c->scratch, text, len, c->bits);
 
-	while (ncompliance < rs->npatterns &&
-	       rs->patterns[ncompliance].kind == PATTERN_COMPLIANCE)
-		ncompliance++;
 	for (i = 0; i < ncompliance; i++) {
 		if (classify_bit(c->bits, i) &&
 		    rs->patterns[i].rule != CATEGORY_STOP) {

@@ -13,6 +13,7 @@
 #include "context.h"
 #include "cmd.h"
 #include "gsm7.h"
+#include "jsonout.h"
 #include "rules.h"
 #include "utf8.h"
 
@@ -231,26 +232,27 @@ cmd_classify_one(struct cmd_classify *cc, const char *text, size_t len,
 	}
 
 	/* Echo what was classified: a body over BT_MESSAGE_MAX is cut at a
-	 * character boundary, as classification cut it. */
-	char buf[BT_MESSAGE_MAX * 6 + 64];
+	 * character boundary, as classification cut it.  The line is put
+	 * together in buf and written at once. */
+	static const char head[] = "{\"text\":",
+	                  trunc[] = ",\"truncated\":true";
+	char buf[sizeof(head) + BT_MESSAGE_MAX * 6 + 64];
 	if (len > BT_MESSAGE_MAX)
 		len = utf8_truncate(text, BT_MESSAGE_MAX);
-	json_t *t = json_stringn(text, len);
-	size_t n =
-	    t ? json_dumpb(t, buf, sizeof(buf), JSON_COMPACT | JSON_ENCODE_ANY)
-	      : 0;
-	json_decref(t);
+	size_t o = sizeof(head) - 1;
+	memcpy(buf, head, o);
+	size_t n = jsonout_string(text, len, buf + o, sizeof(buf) - o);
 	const char *tail = cmd_classify_tail(cc, &res);
-	if (n == 0 || n > sizeof(buf) || tail == NULL) {
+	if (n == 0 || n > sizeof(buf) - o || tail == NULL) {
 		fprintf(stderr, "backtalk classify: out of memory\n");
 		exit(EXIT_SOFTWARE);
 	}
-	fputs("{\"text\":", stdout);
-	fwrite(buf, 1, n, stdout);
-	putchar(',');
+	o += n;
+	buf[o++] = ',';
+	fwrite(buf, 1, o, stdout);
 	fputs(tail, stdout);
 	if (res.truncated)
-		fputs(",\"truncated\":true", stdout);
+		fputs(trunc, stdout);
 	fputs("}\n", stdout);
 	return true;
 }

@@ -26,7 +26,8 @@ compliance_keyword(const char *norm, enum category *ret)
 
 	for (i = 0; i < sizeof(compliance_words) / sizeof(compliance_words[0]);
 	     i++)
-		if (strcmp(norm, compliance_words[i].word) == 0) {
+		if (norm[0] == compliance_words[i].word[0] &&
+		    strcmp(norm, compliance_words[i].word) == 0) {
 			*ret = compliance_words[i].category;
 			return true;
 		}

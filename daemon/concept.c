@@ -15,6 +15,7 @@
 #include "calendar.h"
 #include "concept.h"
 #include "context.h"
+#include "hash.h"
 #include "lexicon.h"
 #include "normalise.h"
 #include "number.h"
@@ -47,8 +48,9 @@ struct cword {
 	uint32_t stem, stlen;   /* arena; prefix words have none */
 	uint8_t lang;
 	bool prefix;
-	uint32_t stem_next;  /* next word with the same stem */
-	uint32_t first_term; /* terms that start with this word */
+	uint32_t stem_next;      /* next word with the same stem */
+	uint32_t first_term;     /* terms that start with this word */
+	uint32_t start, nstarts; /* the same terms in cs->starts */
 };
 
 struct cterm {
@@ -96,18 +98,32 @@ struct concept_set {
 	/* Combinations by their first concept, for concept_candidates. */
 	uint32_t *combo_head; /* per concept */
 	uint32_t *combo_next; /* per combination */
+	/* Terms by their first word, in the order written, each with the
+	 * next word it cannot do without (NONE when it has none): a phrase
+	 * whose key word is not in a message is passed over without being
+	 * read. */
+	struct cstart {
+		uint32_t term, key;
+	} * starts;
 	size_t ncombos;
 };
 
+/* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
+ * recently used of a set replaced (two ways take about two thirds of the
+ * misses a direct-mapped cache of the same size has). */
 #define CACHE_SLOTS 4096
+#define CACHE_WAYS  2
 #define CACHE_KEY   23
 #define CACHE_IDS \
 	24 /* ids a word may match: concept_finish checks the rules fit */
+
+_Static_assert(CACHE_WAYS == 2, "the replacement below knows two ways");
 
 struct cache_entry {
 	char key[CACHE_KEY];
 	uint8_t klen; /* 0: empty */
 	uint8_t n;
+	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
 };
@@ -126,7 +142,9 @@ struct concept_scratch {
 	bool judged[CONCEPT_MATCHES_MAX];    /* context worked out in full */
 	int8_t blocked[CONCEPT_MATCHES_MAX]; /* -1 unknown, 0 counts, 1 not */
 	size_t nmatches;
-	const char *text;  /* of the last scan */
+	const char *text;         /* of the last scan */
+	struct context_memo *ctx; /* its words against context's lists */
+	uint64_t *seen;    /* vocabulary words some token matches, by id */
 	uint64_t *present; /* concepts matched, by id */
 	uint32_t *present_list;
 	size_t npresent;
@@ -135,13 +153,7 @@ struct concept_scratch {
 static uint32_t
 concept_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a(s, n);
 }
 
 static long
@@ -288,6 +300,7 @@ concept_set_free(struct concept_set *cs)
 	free(cs->arena);
 	free(cs->combo_head);
 	free(cs->combo_next);
+	free(cs->starts);
 	free(cs);
 }
 
@@ -594,6 +607,24 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		cs->terms[i].next_start = w->first_term;
 		w->first_term = (uint32_t)i;
 	}
+	free(cs->starts);
+	cs->starts = malloc((cs->nterms + 1) * sizeof(*cs->starts));
+	if (cs->starts == NULL)
+		goto oom;
+	for (size_t i = 0, o = 0; i < cs->nwords; i++) {
+		struct cword *w = &cs->words[i];
+		w->start = (uint32_t)o;
+		for (uint32_t ti = w->first_term; ti != NONE;
+		     ti = cs->terms[ti].next_start) {
+			const struct cterm *t = &cs->terms[ti];
+			uint32_t key = NONE;
+			for (uint8_t j = 1; j < t->n && key == NONE; j++)
+				if (!((t->optional >> j) & 1))
+					key = t->word[j];
+			cs->starts[o++] = (struct cstart){ ti, key };
+		}
+		w->nstarts = (uint32_t)o - w->start;
+	}
 	for (size_t i = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
 		char stem[CONCEPT_WORD_MAX * 2 + 1], key[CONCEPT_WORD_MAX];
@@ -887,9 +918,12 @@ concept_scratch_new(const struct concept_set *cs)
 	s->cs = cs;
 	s->today = CALENDAR_NONE;
 	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
+	s->seen = calloc((cs->nwords + 63) / 64 + 1, sizeof(uint64_t));
+	s->ctx = context_memo_new();
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
-	if (s->cache == NULL || s->present == NULL || s->present_list == NULL) {
+	if (s->cache == NULL || s->seen == NULL || s->ctx == NULL ||
+	    s->present == NULL || s->present_list == NULL) {
 		concept_scratch_free(s);
 		return NULL;
 	}
@@ -911,6 +945,8 @@ concept_scratch_free(struct concept_scratch *s)
 		if (s->stemmer[l] != NULL)
 			sb_stemmer_delete(s->stemmer[l]);
 	free(s->cache);
+	free(s->seen);
+	context_memo_free(s->ctx);
 	free(s->present);
 	free(s->present_list);
 	free(s);
@@ -1020,6 +1056,16 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 	}
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of a word, without a call. */
+static inline bool
+concept_key_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The cache entry for word w, looked up when not cached. */
 static const struct cache_entry *
 concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
@@ -1029,10 +1075,17 @@ concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
 		concept_lookup_word(s, w, n, number, tmp);
 		return tmp;
 	}
-	struct cache_entry *e =
-	    &s->cache[concept_hash(w, n) & (CACHE_SLOTS - 1)];
-	if (e->klen == n && memcmp(e->key, w, n) == 0)
-		return e;
+	struct cache_entry *set =
+	    &s->cache[(concept_hash(w, n) & (CACHE_SLOTS / CACHE_WAYS - 1)) *
+	              CACHE_WAYS];
+	for (uint8_t k = 0; k < CACHE_WAYS; k++)
+		if (set[k].klen == n && concept_key_eq(set[k].key, w, n)) {
+			set[0].mru = k;
+			return &set[k];
+		}
+	uint8_t victim = set[0].mru == 0 ? 1 : 0;
+	struct cache_entry *e = &set[victim];
+	set[0].mru = victim;
 	concept_lookup_word(s, w, n, number, e);
 	memcpy(e->key, w, n);
 	e->klen = (uint8_t)n;
@@ -1073,6 +1126,24 @@ concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
 	};
 }
 
+static inline bool
+concept_seen(const struct concept_scratch *s, uint32_t word)
+{
+	return (s->seen[word >> 6] >> (word & 63)) & 1;
+}
+
+/* Whether every word term t needs after its first is matched by some token
+ * of the message.  Exact, and cheap: it turns most phrases away before
+ * they are tried word by word at a position. */
+static bool
+concept_term_possible(const struct concept_scratch *s, const struct cterm *t)
+{
+	for (uint8_t j = 1; j < t->n; j++)
+		if (!((t->optional >> j) & 1) && !concept_seen(s, t->word[j]))
+			return false;
+	return true;
+}
+
 /* Tries every term that starts with the words token i matches. */
 static void
 concept_terms_at(struct concept_scratch *s, size_t i)
@@ -1081,9 +1152,13 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 
 	for (uint8_t k = 0; k < s->tok_n[i]; k++) {
 		const struct cword *w = &cs->words[s->tok_ids[i][k]];
-		for (uint32_t ti = w->first_term; ti != NONE;
-		     ti = cs->terms[ti].next_start) {
-			const struct cterm *t = &cs->terms[ti];
+		const struct cstart *st = cs->starts + w->start;
+		for (uint32_t x = 0; x < w->nstarts; x++) {
+			if (st[x].key != NONE && !concept_seen(s, st[x].key))
+				continue;
+			const struct cterm *t = &cs->terms[st[x].term];
+			if (t->n > 1 && !concept_term_possible(s, t))
+				continue;
 			uint8_t how = s->tok_how[i][k];
 			size_t at = i;
 			bool ok = true;
@@ -1120,10 +1195,14 @@ size_t
 concept_scan(const struct concept_set *cs, struct concept_scratch *s,
              const char *text, size_t len)
 {
-	struct cache_entry tmp;
+	struct cache_entry tmp = { .n = 0 };
 	struct number_match nums[32];
 
 	s->nmatches = 0;
+	/* forget the words of the last scan */
+	for (size_t i = 0; i < s->ntok; i++)
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[s->tok_ids[i][k] >> 6] = 0;
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
@@ -1131,8 +1210,12 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		    concept_word_ids(s, text + t->start, t->end - t->start,
 		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
 		s->tok_n[i] = e->n;
-		memcpy(s->tok_ids[i], e->ids, e->n * sizeof(e->ids[0]));
-		memcpy(s->tok_how[i], e->how, e->n);
+		/* all CACHE_IDS: a fixed size is copied without a call */
+		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
+		memcpy(s->tok_how[i], e->how, sizeof(e->how));
+		for (uint8_t k = 0; k < e->n; k++)
+			s->seen[e->ids[k] >> 6] |= UINT64_C(1)
+			                           << (e->ids[k] & 63);
 	}
 	if (cs->nterms > 0)
 		for (size_t i = 0; i < s->ntok; i++)
@@ -1147,6 +1230,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;
 	s->text = text;
+	context_memo_reset(s->ctx, text, s->toks, s->ntok);
 	for (size_t i = 0; i < s->nmatches; i++) {
 		uint32_t c = s->matches[i].concept;
 		s->judged[i] = false;
@@ -1170,8 +1254,8 @@ concept_judge(struct concept_scratch *s, size_t i)
 	if (s->judged[i])
 		return;
 	s->judged[i] = true;
-	m->context = (uint8_t)context_judge(s->text, s->toks, s->ntok, m->first,
-	                                    m->last, &cr);
+	m->context =
+	    (uint8_t)context_judge_memo(s->ctx, m->first, m->last, &cr);
 	for (int b = 0; b < 4; b++)
 		if (m->context & (1u << b)) {
 			m->cue_first = cr.cue[b].first;
@@ -1235,8 +1319,17 @@ concept_candidates(const struct concept_set *cs,
 				return SIZE_MAX;
 			out[n++] = c;
 		}
-	if (n > 1)
+	if (n > 32) {
 		qsort(out, n, sizeof(*out), concept_u32_cmp);
+		return n;
+	}
+	for (size_t i = 1; i < n; i++) { /* a few: insertion sort */
+		uint32_t v = out[i];
+		size_t j = i;
+		for (; j > 0 && out[j - 1] > v; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
 	return n;
 }
 
@@ -1258,8 +1351,8 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 		return !(m->context & (CONTEXT_NEGATED | CONTEXT_HISTORICAL |
 		                       CONTEXT_HYPOTHETICAL));
 	if (s->blocked[i] < 0)
-		s->blocked[i] = context_judge(s->text, s->toks, s->ntok,
-		                              m->first, m->last, NULL) != 0;
+		s->blocked[i] =
+		    context_judge_memo(s->ctx, m->first, m->last, NULL) != 0;
 	return !s->blocked[i];
 }
 

@@ -6,16 +6,20 @@
  * pattern rules.  Deliberately conservative: a red flag that is not
  * clearly negated, past or hypothetical stands. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "context.h"
+#include "hash.h"
 #include "negation.h"
 
-/* The message and its tokens. */
+/* The message and its tokens; memo, when not NULL, holds what the
+ * judgements of this message have worked out about its words. */
 struct context_msg {
 	const char *text;
 	const struct token *t;
 	size_t n;
+	struct context_memo *memo;
 };
 
 /* Negating words of Spanish and Portuguese (accents are stripped by
@@ -221,11 +225,210 @@ static const char *const context_first[] = {
 	"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", NULL,
 };
 
+/* ---- the words of a message against the lists, once per message ---- */
+
+/* The lists a memo knows, one bit each: the word lists context_in asks
+ * about, and the phrase lists of context_phrase_in (by their first words).
+ * A list not named here is still right, only slower: context_in then walks
+ * it every time. */
+static const char *const *const context_memo_lists[] = {
+	negation_cues,        negation_pseudo,
+	negation_terminators, negation_fillers,
+	context_neg_cues,     context_neg_fillers,
+	context_neg_answers,  context_contrast,
+	context_hist_units,   context_quantity,
+	context_past_span,    context_last_what,
+	context_young,        context_back_in,
+	context_used_pseudo,  context_present,
+	context_this_when,    context_hyp_phrases,
+	context_hyp_prevent,  context_hyp_prevent_after,
+	context_hyp_cause,    context_modal_any,
+	context_modal_first,  context_wh,
+	context_if_pseudo,    context_signs_pseudo,
+	context_subjects,     context_hyp_enders,
+	context_people,       context_owners,
+	context_third,        context_first,
+};
+
+#define CONTEXT_MEMO_NLISTS \
+	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
+#define CONTEXT_MEMO_WORDS  1024 /* slots for the lists' words, a power of 2 */
+#define CONTEXT_MEMO_LSLOTS 256  /* slots for the lists, a power of 2 */
+
+_Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
+
+struct context_memo_word {
+	const char *word; /* NULL: empty slot */
+	size_t len;
+	uint64_t lists; /* bit b: a word of context_memo_lists[b] */
+};
+
+struct context_memo {
+	/* Built once by context_memo_new and then only read.  A list's slot
+	 * is its address shifted right by shift: one without a collision is
+	 * chosen, so a lookup reads one slot.  When none is found, or the
+	 * words do not fit, lists stays empty and every list is walked. */
+	struct context_memo_word words[CONTEXT_MEMO_WORDS];
+	struct {
+		const char *const *list;
+		unsigned bit;
+	} lists[CONTEXT_MEMO_LSLOTS];
+	unsigned shift;
+	/* The message of the last context_memo_reset. */
+	const char *text;
+	const struct token *toks;
+	size_t ntok;
+	uint64_t tok_lists[TOKEN_MAX]; /* the lists each token is a word of */
+	bool known[TOKEN_MAX];         /* tok_lists[i] worked out */
+};
+
+static size_t
+context_memo_hash(const char *s, size_t n)
+{
+	return hash_fnv1a(s, n);
+}
+
+static size_t
+context_memo_list_slot(const char *const *list, unsigned shift)
+{
+	return ((uintptr_t)list >> shift) & (CONTEXT_MEMO_LSLOTS - 1);
+}
+
+/* A shift that gives every list a slot of its own, or 0 when none does. */
+static unsigned
+context_memo_shift(void)
+{
+	for (unsigned shift = 3; shift < 24; shift++) {
+		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
+		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
+			size_t i = context_memo_list_slot(context_memo_lists[b],
+			                                  shift);
+			clash = taken[i];
+			taken[i] = true;
+		}
+		if (!clash)
+			return shift;
+	}
+	return 0;
+}
+
+/* Adds word (the first word of a phrase) to list bit b; false when full. */
 static bool
+context_memo_add(struct context_memo *memo, const char *word, unsigned b)
+{
+	const char *sp = strchr(word, ' ');
+	size_t n = sp ? (size_t)(sp - word) : strlen(word);
+	size_t i = context_memo_hash(word, n) & (CONTEXT_MEMO_WORDS - 1);
+
+	for (size_t tries = 0; tries < CONTEXT_MEMO_WORDS; tries++) {
+		struct context_memo_word *w = &memo->words[i];
+		if (w->word == NULL) {
+			w->word = word;
+			w->len = n;
+		}
+		if (w->len == n && memcmp(w->word, word, n) == 0) {
+			w->lists |= UINT64_C(1) << b;
+			return true;
+		}
+		i = (i + 1) & (CONTEXT_MEMO_WORDS - 1);
+	}
+	return false;
+}
+
+struct context_memo *
+context_memo_new(void)
+{
+	struct context_memo *memo = calloc(1, sizeof(*memo));
+
+	if (memo == NULL)
+		return NULL;
+	bool ok = true;
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
+		for (const char *const *p = context_memo_lists[b]; *p != NULL;
+		     p++)
+			if (!context_memo_add(memo, *p, b))
+				ok = false;
+	memo->shift = context_memo_shift();
+	if (!ok || memo->shift == 0)
+		return memo; /* no list known: each walked as before */
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
+		size_t i =
+		    context_memo_list_slot(context_memo_lists[b], memo->shift);
+		memo->lists[i].list = context_memo_lists[b];
+		memo->lists[i].bit = b;
+	}
+	return memo;
+}
+
+void
+context_memo_free(struct context_memo *memo)
+{
+	free(memo);
+}
+
+void
+context_memo_reset(struct context_memo *memo, const char *text,
+                   const struct token *toks, size_t ntok)
+{
+	if (ntok > TOKEN_MAX)
+		ntok = TOKEN_MAX;
+	memo->text = text;
+	memo->toks = toks;
+	memo->ntok = ntok;
+	memset(memo->known, 0, ntok * sizeof(memo->known[0]));
+}
+
+/* The bit of list in a memo, or -1 when the memo does not know it. */
+static inline int
+context_memo_bit(const struct context_memo *memo, const char *const *list)
+{
+	size_t i = context_memo_list_slot(list, memo->shift);
+
+	return memo->lists[i].list == list ? (int)memo->lists[i].bit : -1;
+}
+
+/* Works out the lists token i is a word of. */
+static uint64_t
+context_memo_lookup(const struct context_msg *m, size_t i)
+{
+	struct context_memo *memo = m->memo;
+	const char *w = m->text + m->t[i].start;
+	size_t n = m->t[i].end - m->t[i].start;
+	uint64_t lists = 0;
+
+	for (size_t j = context_memo_hash(w, n) & (CONTEXT_MEMO_WORDS - 1);
+	     memo->words[j].word != NULL;
+	     j = (j + 1) & (CONTEXT_MEMO_WORDS - 1))
+		if (memo->words[j].len == n &&
+		    memcmp(memo->words[j].word, w, n) == 0) {
+			lists = memo->words[j].lists;
+			break;
+		}
+	memo->tok_lists[i] = lists;
+	memo->known[i] = true;
+	return lists;
+}
+
+/* The lists token i (< m->n) is a word of, worked out on first use. */
+static inline uint64_t
+context_memo_token(const struct context_msg *m, size_t i)
+{
+	return m->memo->known[i] ? m->memo->tok_lists[i]
+	                         : context_memo_lookup(m, i);
+}
+
+static inline bool
 context_in(const struct context_msg *m, size_t i, const char *const *list)
 {
-	return i < m->n && negation_word_in(list, m->text + m->t[i].start,
-	                                    m->t[i].end - m->t[i].start);
+	if (i >= m->n)
+		return false;
+	if (m->memo != NULL) {
+		int b = context_memo_bit(m->memo, list);
+		if (b >= 0)
+			return (context_memo_token(m, i) >> b) & 1;
+	}
+	return negation_word_in(list, m->text + m->t[i].start,
+	                        m->t[i].end - m->t[i].start);
 }
 
 static bool
@@ -253,7 +456,7 @@ context_in_my(const struct context_msg *m, size_t k)
 
 /* The number of words of phrase (words separated by one space) that the
  * tokens from i spell, all in one clause, or 0. */
-static size_t
+__attribute__((always_inline)) static inline size_t
 context_phrase(const struct context_msg *m, size_t i, const char *phrase)
 {
 	const char *p = phrase;
@@ -290,6 +493,11 @@ context_phrase_in(const struct context_msg *m, size_t i,
 	uint32_t bit = c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
 	if (!(negation_list_letters(list) & bit))
 		return 0;
+	if (m->memo != NULL) { /* no phrase of the list starts with it */
+		int b = context_memo_bit(m->memo, list);
+		if (b >= 0 && !((context_memo_token(m, i) >> b) & 1))
+			return 0;
+	}
 	for (; *list; list++) {
 		size_t k = context_phrase(m, i, *list);
 		if (k > 0)
@@ -1074,12 +1282,10 @@ context_other(const struct context_msg *m, size_t first, size_t last,
 	return false;
 }
 
-unsigned
-context_judge(const char *text, const struct token *toks, size_t ntok,
-              size_t first, size_t last, struct context_result *ret)
+static unsigned
+context_judge_msg(const struct context_msg *m, size_t first, size_t last,
+                  struct context_result *ret)
 {
-	struct context_msg m = { text, toks,
-		                 ntok > TOKEN_MAX ? TOKEN_MAX : ntok };
 	struct context_result r;
 	struct context_cue c;
 
@@ -1087,22 +1293,41 @@ context_judge(const char *text, const struct token *toks, size_t ntok,
 	/* Without ret only whether the match counts is asked: the first
 	 * flag that stops it is enough, and someone else's never does. */
 	bool full = ret != NULL;
-	if (text != NULL && toks != NULL && first <= last && last < m.n) {
-		if (context_negated_before(&m, first, &c) ||
-		    context_negated_after(&m, last, &c))
+	if (m->text != NULL && m->t != NULL && first <= last && last < m->n) {
+		if (context_negated_before(m, first, &c) ||
+		    context_negated_after(m, last, &c))
 			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
 		if ((full || r.flags == 0) &&
-		    context_historical(&m, first, last, &c))
+		    context_historical(m, first, last, &c))
 			context_set(&r, CONTEXT_HISTORICAL, c.first, c.last);
 		if ((full || r.flags == 0) &&
-		    context_hypothetical(&m, first, last, &c))
+		    context_hypothetical(m, first, last, &c))
 			context_set(&r, CONTEXT_HYPOTHETICAL, c.first, c.last);
-		if (full && context_other(&m, first, last, &c))
+		if (full && context_other(m, first, last, &c))
 			context_set(&r, CONTEXT_OTHER, c.first, c.last);
 	}
 	if (ret != NULL)
 		*ret = r;
 	return r.flags;
+}
+
+unsigned
+context_judge(const char *text, const struct token *toks, size_t ntok,
+              size_t first, size_t last, struct context_result *ret)
+{
+	struct context_msg m = { text, toks,
+		                 ntok > TOKEN_MAX ? TOKEN_MAX : ntok, NULL };
+
+	return context_judge_msg(&m, first, last, ret);
+}
+
+unsigned
+context_judge_memo(struct context_memo *memo, size_t first, size_t last,
+                   struct context_result *ret)
+{
+	struct context_msg m = { memo->text, memo->toks, memo->ntok, memo };
+
+	return context_judge_msg(&m, first, last, ret);
 }
 
 const char *

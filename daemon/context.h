@@ -77,6 +77,25 @@ struct context_result {
 unsigned context_judge(const char *text, const struct token *toks, size_t ntok,
                        size_t first, size_t last, struct context_result *ret);
 
+/* A memo of one message at a time: each of its words is looked up in the
+ * trigger lists once, when a judgement first asks, and the answer kept for
+ * the other judgements of the message.  One per thread (a concept
+ * scratch has one); it holds nothing from one message to the next. */
+struct context_memo;
+
+struct context_memo *context_memo_new(void);
+void context_memo_free(struct context_memo *memo);
+
+/* Starts a message: forgets everything about the last one.  text and toks
+ * must stay as they are until the next reset. */
+void context_memo_reset(struct context_memo *memo, const char *text,
+                        const struct token *toks, size_t ntok);
+
+/* context_judge on the message of the last reset: the same answer, for
+ * less work when a message has several matches to judge. */
+unsigned context_judge_memo(struct context_memo *memo, size_t first,
+                            size_t last, struct context_result *ret);
+
 /* "negated", "historical", "hypothetical", "someone else", or "?" for
  * anything else. */
 const char *context_flag_name(enum context_flag f);

@@ -210,6 +210,68 @@ normalise_put_emoji(struct normalise_out *s, uint32_t cp)
 	return normalise_put(s, ' ', true);
 }
 
+/* The ASCII part of a message: lowercase letters and spaces, most of any
+ * message, taken here with the emitter's state in locals; anything else
+ * goes through normalise_put.  The same output as normalise_put byte by
+ * byte.  Returns the number of bytes taken (it stops at the first byte
+ * >= 0x80). */
+static size_t
+normalise_ascii(struct normalise_out *s, const unsigned char *p, size_t len)
+{
+	char *out = s->out;
+	size_t o = s->o, off;
+	unsigned run = s->run;
+	unsigned char prev = s->prev;
+	bool space = s->space, has_runs = s->has_runs;
+	bool one = s->runs == NORMALISE_RUNS_ONE;
+
+	for (off = 0; off < len; off++) {
+		unsigned char c = p[off];
+		if (c >= 'a' && c <= 'z') {
+			if (space) {
+				if (o > 0)
+					out[o++] = ' ';
+				space = false;
+			}
+			run = c == prev ? run + 1 : 1;
+			prev = c;
+			if (run >= 3) {
+				has_runs = true;
+				if (one && run == 3)
+					o--; /* drop the second copy too */
+				continue;
+			}
+			out[o++] = (char)c;
+			continue;
+		}
+		if (c == ' ') {
+			space = true;
+			prev = 0;
+			run = 0;
+			continue;
+		}
+		if (c >= 0x80)
+			break;
+		s->o = o;
+		s->run = run;
+		s->prev = prev;
+		s->space = space;
+		s->has_runs = has_runs;
+		normalise_put(s, c, false);
+		o = s->o;
+		run = s->run;
+		prev = s->prev;
+		space = s->space;
+		has_runs = s->has_runs;
+	}
+	s->o = o;
+	s->run = run;
+	s->prev = prev;
+	s->space = space;
+	s->has_runs = has_runs;
+	return off;
+}
+
 /* Room for the folded message: folding rarely adds code points, and one
  * that does not fit cuts the message like an over-long input. */
 #define NORMALISE_FOLD_MAX (2 * BT_MESSAGE_MAX)
@@ -230,6 +292,7 @@ normalise_fold(const unsigned char *p, size_t len, bool *whole)
 	size_t off = 0, n;
 	uint32_t cp;
 	int bound = 0;
+	bool folded = false;
 
 	*whole = true;
 
@@ -248,6 +311,7 @@ normalise_fold(const unsigned char *p, size_t len, bool *whole)
 			buf[w++] = (utf8proc_int32_t)cp;
 			continue;
 		}
+		folded = true;
 		got = utf8proc_decompose_char((utf8proc_int32_t)cp, buf + w,
 		                              NORMALISE_FOLD_MAX - w,
 		                              normalise_fold_options, &bound);
@@ -263,7 +327,14 @@ normalise_fold(const unsigned char *p, size_t len, bool *whole)
 		w += got;
 	}
 
-	/* Marks are gone, so no reordering is needed: only recompose. */
+	/* Marks are gone, so no reordering is needed: only recompose.  When
+	 * nothing was folded, the buffer is ASCII, spaces, dropped and
+	 * punctuation code points (emoji, symbols, dashes, quotes, zero
+	 * widths): none is the second of a canonical composition pair
+	 * (combining marks, Hangul vowels and trailing consonants, a few Indic
+	 * vowel signs: all folded), so composing would change nothing. */
+	if (!folded)
+		return (size_t)w;
 	got = utf8proc_normalize_utf32(buf, w, UTF8PROC_COMPOSE);
 	if (got >= 0)
 		w = got;
@@ -285,8 +356,7 @@ normalise_text(const char *in, size_t len, enum normalise_runs runs, char *out,
 	}
 
 	/* ASCII as far as it goes: never longer than the input. */
-	for (off = 0; off < len && p[off] < 0x80; off++)
-		normalise_put(&s, p[off], false);
+	off = normalise_ascii(&s, p, len);
 	if (off < len) {
 		size_t bad = off + utf8_invalid_offset(in + off, len - off);
 		if (bad < len) {

@@ -3,16 +3,27 @@
 
 #include "token.h"
 
-static bool
+/* Byte classes, looked up instead of compared: a message is cut byte by
+ * byte. */
+enum { TOKEN_C_WORD = 1, TOKEN_C_DIGIT = 2 };
+
+/* GNU C range designators, as GCC and clang take them. */
+static const uint8_t token_class[256] = {
+	['a' ... 'z'] = TOKEN_C_WORD,
+	['0' ... '9'] = TOKEN_C_WORD | TOKEN_C_DIGIT,
+	[0x80 ... 0xff] = TOKEN_C_WORD,
+};
+
+static inline bool
 token_word_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+	return token_class[c] & TOKEN_C_WORD;
 }
 
-static bool
+static inline bool
 token_digit(unsigned char c)
 {
-	return c >= '0' && c <= '9';
+	return token_class[c] & TOKEN_C_DIGIT;
 }
 
 /* 0 for no break, 1 for a clause break, 2 for a sentence break. */
@@ -51,6 +62,10 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 	uint16_t sentence = 0, clause = 0;
 
 	while (i < len && n < max) {
+		if (text[i] == ' ') { /* the usual gap between words */
+			i++;
+			continue;
+		}
 		if (!token_word_byte((unsigned char)text[i])) {
 			int b = token_break(text, len, i);
 			if (b > 0 && n > 0) {
@@ -78,9 +93,9 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 		bool number = true;
 		while (i < len) {
 			unsigned char c = (unsigned char)text[i];
-			if (token_word_byte(c)) {
-				if (!token_digit(c))
-					number = false;
+			uint8_t cl = token_class[c];
+			if (cl != 0) { /* a word byte; a digit keeps a number */
+				number = number && (cl & TOKEN_C_DIGIT);
 				i++;
 				continue;
 			}

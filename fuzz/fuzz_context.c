@@ -1,7 +1,8 @@
 /* Fuzzes context_judge: any bytes, normalised and cut into tokens as the
  * daemon does, and every span of one to three tokens judged.  The flags
- * are known ones, the result matches the return value, and every cue lies
- * inside the message. */
+ * are known ones, the result matches the return value, every cue lies
+ * inside the message, and context_judge_memo (one memo for the whole run,
+ * reset for each input) gives the same answer. */
 #include <string.h>
 
 #include "bounds.h"
@@ -26,12 +27,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const unsigned all = CONTEXT_NEGATED | CONTEXT_HISTORICAL |
 	                     CONTEXT_HYPOTHETICAL | CONTEXT_OTHER;
 	struct normalise_result nr;
+	static struct context_memo *memo;
 
+	if (memo == NULL)
+		memo = context_memo_new();
+	FUZZ_CHECK(memo != NULL);
 	if (normalise_text((const char *)data, size, NORMALISE_RUNS_TWO, text,
 	                   &nr) != NORMALISE_OK)
 		return 0;
 	size_t n = token_split(text, nr.len, toks, TOKEN_MAX);
 	FUZZ_CHECK(n <= TOKEN_MAX);
+	context_memo_reset(memo, text, toks, n);
 	for (size_t first = 0; first < n; first++) {
 		for (size_t last = first; last < n && last < first + 3;
 		     last++) {
@@ -39,6 +45,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned f =
 			    context_judge(text, toks, n, first, last, &r);
 			FUZZ_CHECK(f == r.flags);
+			struct context_result rm;
+			FUZZ_CHECK(context_judge_memo(memo, first, last, &rm) ==
+			           f);
+			FUZZ_CHECK(memcmp(&rm, &r, sizeof(r)) == 0);
+			FUZZ_CHECK(
+			    context_judge_memo(memo, first, last, NULL) ==
+			    context_judge(text, toks, n, first, last, NULL));
 			FUZZ_CHECK((f & ~all) == 0);
 			for (unsigned b = 0; b < CONTEXT_FLAGS; b++) {
 				if (!(f & (1u << b)))

@@ -129,6 +129,78 @@ test_phrases(void **state)
 	expect("hard work", "tail", "");
 }
 
+/* A scratch used for many messages finds what a fresh one finds: nothing
+ * of one message (the words it had, their context) leaks into the next,
+ * and a phrase is tried only when its other words are in the message. */
+static void
+test_scratch_reuse(void **state)
+{
+	static const char *const texts[] = {
+		"pins and needles in my leg",
+		"needles then pins",
+		"pins",
+		"i lost control of my bladder",
+		"control lost",
+		"no numbness in my foot but pins n needles",
+		"hard to pee, lost all control",
+		"",
+		"hard",
+		"pins needles pins and needles leg numb",
+	};
+
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+			const char *t = texts[k];
+			struct concept_scratch *fresh = concept_scratch_new(cs);
+			size_t n1, n2;
+			assert_non_null(fresh);
+			concept_scan(cs, sc, t, strlen(t));
+			concept_scan(cs, fresh, t, strlen(t));
+			const struct concept_match *a =
+			    concept_matches(sc, &n1);
+			const struct concept_match *b =
+			    concept_matches(fresh, &n2);
+			if (n1 != n2)
+				fail_msg("\"%s\": %zu matches, fresh %zu", t,
+				         n1, n2);
+			for (size_t i = 0; i < n1; i++)
+				assert_memory_equal(&a[i], &b[i], sizeof(a[i]));
+			concept_scratch_free(fresh);
+		}
+	expect("needles then pins", "sensation", "");
+	expect("pins and needles", "sensation", "pins and needles");
+}
+
+/* More distinct words than the word cache holds, each with words it knows:
+ * whatever the cache evicts, every message is answered the same. */
+static void
+test_cache_eviction(void **state)
+{
+	char text[128];
+	struct concept_scratch *fresh = concept_scratch_new(cs);
+	size_t want, got;
+
+	(void)state;
+	assert_non_null(fresh);
+	concept_scan(cs, fresh, "zq numb legg pins n needles bladder",
+	             strlen("zq numb legg pins n needles bladder"));
+	concept_matches(fresh, &want);
+	assert_int_equal(want, 4);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text),
+		         "zq%d numb legg pins n needles bladder qz%d", i,
+		         i * 7919);
+		concept_scan(cs, sc, text, strlen(text));
+		const struct concept_match *m = concept_matches(sc, &got);
+		if (got != want)
+			fail_msg("\"%s\": %zu matches, want %zu", text, got,
+			         want);
+		assert_int_equal(m[0].first, 1);
+	}
+	concept_scratch_free(fresh);
+}
+
 static void
 test_misspellings(void **state)
 {
@@ -375,6 +447,26 @@ test_candidates(void **state)
 	assert_int_equal(out[0], 1);
 	concept_scan(cs, sc, "fine", 4);
 	assert_int_equal(concept_candidates(cs, sc, out, 8), 0);
+
+	/* Many candidates, from two concepts in turn, come out ascending
+	 * (a few sorted by insertion, more by qsort). */
+	struct concept_combo many[40];
+	uint32_t all[40];
+	for (size_t n = 3; n <= 40; n += 37) {
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(
+			    concept_combo_parse(cs,
+			                        i % 3 ? "leg + sensation"
+			                              : "sensation + leg",
+			                        &many[i], err, sizeof(err)),
+			    0);
+		assert_int_equal(concept_index_combos(cs, many, n), 0);
+		concept_scan(cs, sc, "numb leg", 8);
+		assert_int_equal(concept_candidates(cs, sc, all, 40), n);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(all[i], i);
+	}
+	assert_int_equal(concept_index_combos(cs, c, 3), 0);
 }
 
 static void
@@ -407,6 +499,8 @@ main(void)
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_scratch_reuse),
+		cmocka_unit_test(test_cache_eviction),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

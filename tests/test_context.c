@@ -35,6 +35,47 @@ flags_str(unsigned f, char *buf, size_t len)
 	return buf;
 }
 
+/* One memo for the whole run, reset for each message, as a concept scratch
+ * uses it. */
+static struct context_memo *memo;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memo = context_memo_new();
+	return memo == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	context_memo_free(memo);
+	return 0;
+}
+
+/* context_judge_memo must answer as context_judge does: flags and cues,
+ * with a result and without. */
+static void
+same_with_memo(const char *text, const struct token *t, size_t n, size_t first,
+               size_t last)
+{
+	struct context_result r1, r2;
+	unsigned f1 = context_judge(text, t, n, first, last, &r1);
+	unsigned f2 = context_judge_memo(memo, first, last, &r2);
+
+	if (f1 != f2 || memcmp(&r1, &r2, sizeof(r1)) != 0)
+		fail_msg("\"%s\" [%zu, %zu]: judge %u, memo %u", text, first,
+		         last, f1, f2);
+	for (unsigned b = 0; b < CONTEXT_FLAGS; b++)
+		if (f1 & (1u << b))
+			assert_memory_equal(&r1.cue[b], &r2.cue[b],
+			                    sizeof(r1.cue[b]));
+	assert_int_equal(context_judge(text, t, n, first, last, NULL),
+	                 context_judge_memo(memo, first, last, NULL));
+}
+
 /* Judges the match on the words of text that spell match (the first
  * occurrence starting at a word).  Checks the flags are exactly want and,
  * when cue is given, that the cue of the lowest flag of want spells it. */
@@ -64,9 +105,11 @@ judge(const char *text, const char *match, unsigned want, const char *cue)
 	}
 	if (first == SIZE_MAX || last == SIZE_MAX || last < first)
 		fail_msg("\"%s\": no tokens for \"%s\"", text, match);
+	context_memo_reset(memo, text, t, n);
 	unsigned got = context_judge(text, t, n, first, last, &r);
 	if (got != r.flags)
 		fail_msg("\"%s\": returned %u, result %u", text, got, r.flags);
+	same_with_memo(text, t, n, first, last);
 	if (got != want)
 		fail_msg("\"%s\" in \"%s\": got %s, want %s", match, text,
 		         flags_str(got, a, sizeof(a)),
@@ -461,6 +504,44 @@ test_cue_span(void **state)
 	      "what happens if");
 }
 
+/* A memo gives every span of a message the answer context_judge gives,
+ * whatever the order of the judgements, and carries nothing from one
+ * message to the next (the texts share one buffer, as in a scratch). */
+static void
+test_memo(void **state)
+{
+	static const char *const texts[] = {
+		"no numbness but my leg tingles, not sure why",
+		"had sciatica 5 years ago and now my foot is numb again",
+		"what if my leg goes numb? can deadlifts cause numbness",
+		"my dad has no feeling in his leg, in the past few days",
+		"numbness? nope. tingling: no at all. free of pain",
+		"i used to get pins and needles back in 2019 when i was a kid",
+		"signs of cauda equina, i have signs of it, watch out for it",
+		"how do i prevent it, i cant avoid lifting, risk of injury",
+		"no",
+		"",
+		"as a kid i got used to it, last year my bladder",
+		"ive heard that if you lift wrong it leads to numbness",
+	};
+	char buf[256];
+	struct token t[64];
+
+	(void)state;
+	for (int order = 0; order < 2; order++)
+		for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+			snprintf(buf, sizeof(buf), "%s", texts[k]);
+			size_t n = token_split(buf, strlen(buf), t, 64);
+			context_memo_reset(memo, buf, t, n);
+			for (size_t a = 0; a < n + 1; a++)
+				for (size_t d = 0; d < 4; d++) {
+					/* forwards, then backwards */
+					size_t f = order ? n - a : a;
+					same_with_memo(buf, t, n, f, f + d);
+				}
+		}
+}
+
 /* Triggers further than CONTEXT_REACH tokens away do not count. */
 static void
 test_reach(void **state)
@@ -543,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test(test_curious_question),
+		cmocka_unit_test(test_memo),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

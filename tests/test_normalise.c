@@ -445,6 +445,14 @@ test_unicode_fold(void **state)
 	expect("\xc4\xb1", "\xc4\xb1");
 	/* Hangul syllables are recomposed after folding. */
 	expect("\xed\x97\x88\xeb\xa6\xac", "\xed\x97\x88\xeb\xa6\xac");
+	/* Conjoining jamo compose to a syllable, after an emoji too (the
+	 * emoji alone needs no composing, the jamo do). */
+	expect("\xe1\x84\x80\xe1\x85\xa1", "\xea\xb0\x80");
+	expect("\xf0\x9f\x98\xad \xe1\x84\x80\xe1\x85\xa1 ok",
+	       "\xea\xb0\x80 ok");
+	expect(
+	    "ok \xf0\x9f\x98\xad\xe2\x80\x94 fine \xe2\x80\x9cyes\xe2\x80\x9d",
+	    "ok - fine \"yes");
 	/* Mixed ASCII and non-ASCII. */
 	expect("My B\xc3\x81"
 	       "CK hurts \xef\xbc\xae\xef\xbc\xaf\xef\xbc\xb7 \xf0\x9f\x98\xad",
