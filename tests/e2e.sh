@@ -501,7 +501,7 @@ case_reload() {
 	kill -HUP "$DPID"
 	wait_log 'reloaded:' 30 || { fail "no reload after a state change"; return; }
 	kill -HUP "$DPID"
-	for _ in $(seq 100); do
+	for _ in $(seq $((300 * SLOW))); do
 		[ "$(grep -c 'still using' "$WORK/daemon.log")" -ge 2 ] && break
 		sleep 0.1
 	done
