@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "hash.h"
 #include "lexicon.h"
 #include "normalise.h"
 
@@ -65,7 +66,7 @@ gen_lexicon_read(const char *path, uint32_t **h, size_t *n, size_t *cap)
 			*h = nh;
 			*cap = nc;
 		}
-		(*h)[(*n)++] = lexicon_hash(out, r.len);
+		(*h)[(*n)++] = hash_fnv1a(out, r.len);
 	}
 	free(line);
 	if (ferror(fp)) {

@@ -1,5 +1,6 @@
 /* FNV-1a, 32 bits: the hash of the small open-addressing tables over words
- * (concept.c's maps and word cache, context.c's memo). */
+ * (concept.c's maps and word cache, context.c's memo), and of the
+ * word table lexicon.c searches (gen_lexicon writes it with this hash). */
 #ifndef BACKTALK_HASH_H
 #define BACKTALK_HASH_H
 

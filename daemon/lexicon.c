@@ -1,5 +1,6 @@
 /* The word table's lookup: a binary search of the sorted hashes that
  * gen_lexicon wrote (lexicon.h says what they are). */
+#include "hash.h"
 #include "lexicon.h"
 
 extern const uint32_t lexicon_table[];
@@ -13,7 +14,7 @@ lexicon_has(const char *w, size_t n)
 
 	if (n < LEXICON_MIN || n > LEXICON_MAX)
 		return false;
-	h = lexicon_hash(w, n);
+	h = hash_fnv1a(w, n);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (lexicon_table[mid] < h)

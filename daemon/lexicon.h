@@ -19,19 +19,6 @@
 #define LEXICON_MIN 4
 #define LEXICON_MAX 40
 
-/* FNV-1a over the folded word's bytes. */
-static inline uint32_t
-lexicon_hash(const char *w, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)w[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* Whether w (n bytes, folded, lowercase) is a word of the lists. */
 bool lexicon_has(const char *w, size_t n);
 

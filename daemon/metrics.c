@@ -44,30 +44,47 @@ struct metrics_code_series {
 	uint64_t n;
 };
 
-/* Why a message got no reply: the decision's note (decide.c, poller.c) by
- * its start, and the label it is counted under.  The last is "other". */
-static const struct {
-	const char *note, *label;
-} metrics_unanswered_reasons[] = {
-	{ "opted out", "opted_out" },
-	{ "already opted out", "opted_out" },
-	{ "opt-out state unknown", "optout_unknown" },
-	{ "too old", "too_old" },
-	{ "flood guard", "flood_guard" },
-	{ "repeat", "repeat" },
-	{ "red flag already answered", "red_flag_repeat" },
-	{ "auto-responder", "auto_responder" },
-	{ "echo of our reply", "echo" },
-	{ "gateway answers compliance keywords", "gateway_answers_keyword" },
-	{ "no text configured", "no_reply_text" },
-	{ "no reply text", "no_reply_text" },
-	{ "sender is not a phone number", "not_a_phone_number" },
-	{ "could not be read", "unreadable" },
-	{ NULL, "other" },
+/* Why a message got no reply, as counted: the labels, "other" last. */
+static const char *const metrics_unanswered_labels[] = {
+	"opted_out",
+	"optout_unknown",
+	"too_old",
+	"flood_guard",
+	"repeat",
+	"red_flag_repeat",
+	"auto_responder",
+	"echo",
+	"gateway_answers_keyword",
+	"no_reply_text",
+	"not_a_phone_number",
+	"unreadable",
+	"other",
 };
-#define METRICS_UNANSWERED_COUNT              \
-	(sizeof(metrics_unanswered_reasons) / \
-	 sizeof(metrics_unanswered_reasons[0]))
+#define METRICS_UNANSWERED_COUNT             \
+	(sizeof(metrics_unanswered_labels) / \
+	 sizeof(metrics_unanswered_labels[0]))
+
+/* The decision's note (decide.c, poller.c), by its start, and the index
+ * of the label it is counted under. */
+static const struct {
+	const char *note;
+	unsigned label;
+} metrics_unanswered_reasons[] = {
+	{ "opted out", 0 },
+	{ "already opted out", 0 },
+	{ "opt-out state unknown", 1 },
+	{ "too old", 2 },
+	{ "flood guard", 3 },
+	{ "repeat", 4 },
+	{ "red flag already answered", 5 },
+	{ "auto-responder", 6 },
+	{ "echo of our reply", 7 },
+	{ "gateway answers compliance keywords", 8 },
+	{ "no text configured", 9 },
+	{ "no reply text", 9 },
+	{ "sender is not a phone number", 10 },
+	{ "could not be read", 11 },
+};
 
 struct metrics {
 	double started;
@@ -292,19 +309,21 @@ metrics_reload(struct metrics *m, bool ok)
 void
 metrics_unanswered(struct metrics *m, const char *note)
 {
-	size_t i;
+	unsigned label = METRICS_UNANSWERED_COUNT - 1; /* other */
 
-	for (i = 0; note != NULL && metrics_unanswered_reasons[i].note != NULL;
+	for (size_t i = 0;
+	     note != NULL && i < sizeof(metrics_unanswered_reasons) /
+	                             sizeof(metrics_unanswered_reasons[0]);
 	     i++) {
 		const char *r = metrics_unanswered_reasons[i].note;
-		if (strncmp(note, r, strlen(r)) == 0 &&
-		    (note[strlen(r)] == '\0' || note[strlen(r)] == ' ' ||
-		     note[strlen(r)] == ':'))
+		size_t n = strlen(r);
+		if (strncmp(note, r, n) == 0 &&
+		    (note[n] == '\0' || note[n] == ' ' || note[n] == ':')) {
+			label = metrics_unanswered_reasons[i].label;
 			break;
+		}
 	}
-	if (note == NULL)
-		i = METRICS_UNANSWERED_COUNT - 1;
-	m->unanswered[i]++;
+	m->unanswered[label]++;
 }
 
 /* --- rendering --- */
@@ -511,24 +530,10 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	                 NULL, NULL, m->unreadable_no_id);
 	metrics_head(&o, "backtalk_unanswered_total", "counter",
 	             "Messages recorded without a reply, by why.");
-	for (size_t i = 0; i < METRICS_UNANSWERED_COUNT; i++) {
-		const char *label = metrics_unanswered_reasons[i].label;
-		size_t j;
-		/* Reasons that share a label are summed on its first line. */
-		for (j = 0; j < i; j++)
-			if (strcmp(metrics_unanswered_reasons[j].label,
-			           label) == 0)
-				break;
-		if (j < i)
-			continue;
-		uint64_t n = 0;
-		for (j = i; j < METRICS_UNANSWERED_COUNT; j++)
-			if (strcmp(metrics_unanswered_reasons[j].label,
-			           label) == 0)
-				n += m->unanswered[j];
+	for (size_t i = 0; i < METRICS_UNANSWERED_COUNT; i++)
 		metrics_labelled(&o, "backtalk_unanswered_total", "reason",
-		                 label, NULL, NULL, n);
-	}
+		                 metrics_unanswered_labels[i], NULL, NULL,
+		                 m->unanswered[i]);
 	metrics_render_replies(&o, m);
 	metrics_counter(&o, "backtalk_replies_sent_total",
 	                "Replies the gateway accepted.", m->sent);

@@ -537,15 +537,20 @@ static void
 rules_check_joins(struct rules_loader *ld, const char *file, FILE *fp)
 {
 	unsigned lines[8];
-	size_t n, got;
+	size_t n, got, size;
+	long end;
 	char *text;
 
-	if (fseek(fp, 0, SEEK_SET) != 0)
+	/* as large as the file (a rule file is a few kB), not the cap */
+	if (fseek(fp, 0, SEEK_END) != 0 || (end = ftell(fp)) <= 0 ||
+	    fseek(fp, 0, SEEK_SET) != 0)
 		return;
-	text = malloc(RULES_JOIN_SCAN_MAX);
+	size = (size_t)end < RULES_JOIN_SCAN_MAX ? (size_t)end
+	                                         : RULES_JOIN_SCAN_MAX;
+	text = malloc(size);
 	if (text == NULL)
 		return;
-	got = fread(text, 1, RULES_JOIN_SCAN_MAX, fp);
+	got = fread(text, 1, size, fp);
 	n = strjoin_find(text, got, lines, sizeof(lines) / sizeof(lines[0]));
 	for (size_t i = 0; i < n && i < sizeof(lines) / sizeof(lines[0]); i++)
 		diag_add(ld->d, DIAG_ERROR, file, (int)lines[i],
