@@ -609,7 +609,10 @@ main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 	mallopt(M_ARENA_MAX, 1);
-	log_init("backtalkd", LOG_LEVEL_INFO, getenv("JOURNAL_STREAM") != NULL);
+	/* Under systemd, stderr is the journal: native records with fields. */
+	log_init("backtalkd", LOG_LEVEL_INFO,
+	         log_stderr_is_journal() ? LOG_OUTPUT_JOURNAL
+	                                 : LOG_OUTPUT_LINES);
 	const char *cache = getenv("CACHE_DIRECTORY");
 	if (cache != NULL && *cache)
 		prefilter_cache_dir(cache);

@@ -63,7 +63,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ static void
 test_prefix_format(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_err("disk %s", "full");
 	log_warning("w");
@@ -155,7 +155,7 @@ test_timestamp_format(void **state)
 	char pattern[256];
 
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, false);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_LINES);
 	capture_start();
 	log_info("polled %d messages", 3);
 	log_err("bad");
@@ -171,14 +171,14 @@ test_timestamp_format(void **state)
 		fail_msg("unexpected log output: %s", out);
 	regfree(&re);
 	free(out);
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 }
 
 static void
 test_level_filtering(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_dbg("hidden body");
 	log_info("shown");
@@ -198,7 +198,7 @@ test_debug_banner(void **state)
 {
 	(void)state;
 	capture_start();
-	log_init("backtalkd", LOG_LEVEL_DEBUG, true);
+	log_init("backtalkd", LOG_LEVEL_DEBUG, LOG_OUTPUT_PREFIXED);
 	log_dbg("body: %s", "my back hurts");
 	/* Already at debug: no second banner. */
 	log_set_level(LOG_LEVEL_DEBUG);
@@ -210,7 +210,7 @@ test_debug_banner(void **state)
 	free(out);
 
 	/* Turning debug on later says so too. */
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_set_level(LOG_LEVEL_DEBUG);
 	log_set_level(LOG_LEVEL_INFO);
@@ -241,7 +241,7 @@ test_long_line_cut(void **state)
 	(void)state;
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	log_init("backtalkd", LOG_LEVEL_INFO, false);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_LINES);
 	capture_start();
 	log_info("%s", big);
 	char *out = capture_end();
@@ -257,7 +257,7 @@ test_long_line_cut(void **state)
 	assert_non_null(text);
 	for (int i = 0; i < 1000; i++)
 		memcpy(text + 3 * i, "\xe2\x82\xac", 3); /* the euro sign */
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_info("x%s", text);
 	out = capture_end();
@@ -323,7 +323,7 @@ static void
 test_c1_and_bidi_escaped(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_DEBUG, true);
+	log_init("backtalkd", LOG_LEVEL_DEBUG, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_dbg("inbound SM1 body: %s",
 	        "a\xc2\x85"
@@ -333,7 +333,7 @@ test_c1_and_bidi_escaped(void **state)
 	        "d\xe2\x81\xa9"
 	        "\xff\x1b\x7f \xc3\xa9\xf0\x9f\x98\x80");
 	char *out = capture_end();
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	assert_string_equal(out, "<7>inbound SM1 body: a\\u0085b\\u009b2J"
 	                         "\\u202ec\\u2066d\\u2069\\xff\\x1b\\x7f "
 	                         "\xc3\xa9\xf0\x9f\x98\x80\n");
