@@ -19,7 +19,12 @@
 #include <unistd.h>
 
 #ifdef HAVE_SYSTEMD
+/* CODE_FILE and CODE_LINE would all name log.c. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
+/* libsystemd's; sd_journal_sendv returns 0, not an error, when it is
+ * missing (no journald), so its absence is checked first. */
+#define LOG_JOURNAL_SOCKET "/run/systemd/journal/socket"
 #endif
 
 #include "escape.h"
@@ -300,6 +305,8 @@ log_journal(enum log_level level, const char *message_id,
 		memcpy(mark + n, "...", 4);
 		msg = mark;
 	}
+	if (access(LOG_JOURNAL_SOCKET, W_OK) != 0)
+		return false;
 	log_record_build(&r, level, message_id, fields, nfields, msg);
 	return sd_journal_sendv(r.iov, (int)r.n) >= 0;
 #else
