@@ -40,6 +40,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
+#include "log_ids.h"
 #include "prefilter.h"
 #include "rulecheck.h"
 #include "secret.h"
@@ -356,9 +357,16 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
 	/* -d outlives a reload. */
 	log_set_level(backtalkd_debug ? LOG_LEVEL_DEBUG : cfg->log_level);
-	log_notice("%s: %zu rules from %s, %s gateway",
-	           reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
-	           config_gateway_name(cfg->gateway));
+	log_event(
+	    LOG_LEVEL_NOTICE, reload ? LOG_ID_RELOAD_OK : LOG_ID_START,
+	    LOG_FIELDS(LOG_F_TEXT("CONFIG", cfg->path),
+	               LOG_F_TEXT("RULES_PATH", cfg->rules_path),
+	               LOG_F_INT("RULES", rs->nrules),
+	               LOG_F_TEXT("GATEWAY", config_gateway_name(cfg->gateway)),
+	               LOG_F_TEXT("VERSION", BACKTALK_VERSION)),
+	    "%s: %zu rules from %s, %s gateway",
+	    reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
+	    config_gateway_name(cfg->gateway));
 	/* Compiling the prefilter and the patterns used far more memory than
 	 * the result keeps: give it back. */
 	malloc_trim(0);
@@ -373,8 +381,11 @@ backtalkd_reload(struct daemon *d)
 	struct config *cfg = backtalkd_load_config(d->cfg->path);
 	bool ok = cfg != NULL && backtalkd_setup(d, cfg, true) == 0;
 	if (!ok) {
-		log_err("reload failed; still running the previous "
-		        "configuration and rules");
+		log_event(LOG_LEVEL_ERR, LOG_ID_RELOAD_FAILED,
+		          LOG_FIELDS(LOG_F_TEXT("CONFIG", d->cfg->path),
+		                     LOG_F_INT("RULES", d->rs->nrules)),
+		          "reload failed; still running the previous "
+		          "configuration and rules");
 		config_free(cfg);
 	}
 	metrics_reload(d->metrics, ok);
@@ -557,7 +568,10 @@ backtalkd_run(struct daemon *d)
 		backtalkd_wait(d, until > now ? until - now : 0, &unblocked);
 	}
 	sd_notify(0, "STOPPING=1");
-	log_notice("stopping");
+	log_event(LOG_LEVEL_NOTICE, LOG_ID_STOP,
+	          LOG_FIELDS(LOG_F_INT("UPTIME_S",
+	                               (long long)(daemon_now() - d->started))),
+	          "stopping");
 	sender_stop(d);
 	return 0;
 }
@@ -609,7 +623,10 @@ main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 	mallopt(M_ARENA_MAX, 1);
-	log_init("backtalkd", LOG_LEVEL_INFO, getenv("JOURNAL_STREAM") != NULL);
+	/* Under systemd, stderr is the journal: native records with fields. */
+	log_init("backtalkd", LOG_LEVEL_INFO,
+	         log_stderr_is_journal() ? LOG_OUTPUT_JOURNAL
+	                                 : LOG_OUTPUT_LINES);
 	const char *cache = getenv("CACHE_DIRECTORY");
 	if (cache != NULL && *cache)
 		prefilter_cache_dir(cache);

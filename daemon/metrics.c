@@ -306,11 +306,10 @@ metrics_reload(struct metrics *m, bool ok)
 	m->last_reload_failed = !ok;
 }
 
-void
-metrics_unanswered(struct metrics *m, const char *note)
+/* The index of the label a note is counted under. */
+static unsigned
+metrics_unanswered_label(const char *note)
 {
-	unsigned label = METRICS_UNANSWERED_COUNT - 1; /* other */
-
 	for (size_t i = 0;
 	     note != NULL && i < sizeof(metrics_unanswered_reasons) /
 	                             sizeof(metrics_unanswered_reasons[0]);
@@ -318,12 +317,22 @@ metrics_unanswered(struct metrics *m, const char *note)
 		const char *r = metrics_unanswered_reasons[i].note;
 		size_t n = strlen(r);
 		if (strncmp(note, r, n) == 0 &&
-		    (note[n] == '\0' || note[n] == ' ' || note[n] == ':')) {
-			label = metrics_unanswered_reasons[i].label;
-			break;
-		}
+		    (note[n] == '\0' || note[n] == ' ' || note[n] == ':'))
+			return metrics_unanswered_reasons[i].label;
 	}
-	m->unanswered[label]++;
+	return METRICS_UNANSWERED_COUNT - 1; /* other */
+}
+
+void
+metrics_unanswered(struct metrics *m, const char *note)
+{
+	m->unanswered[metrics_unanswered_label(note)]++;
+}
+
+const char *
+metrics_unanswered_reason(const char *note)
+{
+	return metrics_unanswered_labels[metrics_unanswered_label(note)];
 }
 
 /* --- rendering --- */

@@ -44,6 +44,9 @@ void metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id);
  * out", "too old", "flood guard", ...), counted by a fixed set of reasons
  * (anything else is "other"). */
 void metrics_unanswered(struct metrics *m, const char *note);
+/* The reason label a note is counted under ("opted_out", "too_old", ...,
+ * "other"), for the journal's REASON= field. */
+const char *metrics_unanswered_reason(const char *note);
 /* +1 an opt-out, -1 an opt-in. */
 void metrics_optout(struct metrics *m, int change);
 

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "decide.h"
 #include "log.h"
+#include "log_ids.h"
 #include "senderid.h"
 #include "spool.h"
 
@@ -26,6 +27,23 @@ poller_opted_out(void *arg, const char *number)
 	struct daemon *d = arg;
 
 	return store_is_opted_out(d->store, number);
+}
+
+/* The journal's MESSAGE_ID for a decided message: a red flag first
+ * (answered or not), then an opt-out change, then whether it is
+ * answered. */
+static const char *
+poller_event_id(const struct classify_result *res,
+                const struct store_decision *dec)
+{
+	if (category_is_red_flag(res->category))
+		return LOG_ID_RED_FLAG;
+	if (dec->optout_change > 0)
+		return LOG_ID_OPTOUT;
+	if (dec->optout_change < 0)
+		return LOG_ID_OPTIN;
+	return dec->action == STORE_ACTION_REPLY ? LOG_ID_REPLY
+	                                         : LOG_ID_UNANSWERED;
 }
 
 /* Decides one staged message and records it with its decision (inside
@@ -100,12 +118,27 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		metrics_reply(d->metrics, dec.category, dec.rule);
 	else
 		metrics_unanswered(d->metrics, dec.note);
-	log_info("inbound %s from %s: %s%s%s rule=%s -> %s%s%s", m->id,
-	         log_phone(m->from, who, sizeof(who)), dec.category,
-	         dec.topic ? "/" : "", dec.topic ? dec.topic : "",
-	         dec.rule ? dec.rule : "-",
-	         dec.action == STORE_ACTION_REPLY ? "reply" : "no reply",
-	         dec.note ? ": " : "", dec.note ? dec.note : "");
+	bool reply = dec.action == STORE_ACTION_REPLY;
+	log_event(
+	    LOG_LEVEL_INFO, poller_event_id(&res, &dec),
+	    LOG_FIELDS(
+	        LOG_F_TEXT("GATEWAY", m->gateway),
+	        LOG_F_TEXT("INBOUND_ID", m->id), LOG_F_PHONE("FROM", m->from),
+	        LOG_F_TEXT("CATEGORY", dec.category),
+	        LOG_F_TEXT("TOPIC", dec.topic), LOG_F_TEXT("RULE", dec.rule),
+	        LOG_F_TEXT("ACTION", reply ? "reply" : "none"),
+	        LOG_F_TEXT("REASON",
+	                   reply ? NULL : metrics_unanswered_reason(dec.note)),
+	        LOG_F_TEXT("REASON_TEXT", dec.note),
+	        LOG_F_TEXT("OPTOUT", dec.optout_change > 0   ? "out"
+	                             : dec.optout_change < 0 ? "in"
+	                                                     : NULL),
+	        LOG_F_BODY("BODY", body)),
+	    "inbound %s from %s: %s%s%s rule=%s -> %s%s%s", m->id,
+	    log_phone(m->from, who, sizeof(who)), dec.category,
+	    dec.topic ? "/" : "", dec.topic ? dec.topic : "",
+	    dec.rule ? dec.rule : "-", reply ? "reply" : "no reply",
+	    dec.note ? ": " : "", dec.note ? dec.note : "");
 	if (log_debug())
 		log_dbg("inbound %s body: %s", m->id, body);
 	return true;
@@ -225,10 +258,17 @@ poller_stage(void *arg, struct gateway_batch *b)
 		fresh += rc;
 		if (m->unreadable && rc > 0) {
 			unreadable++;
-			log_warning("%s message %s could not be read (no "
-			            "sender or text); recorded as unreadable, "
-			            "not answered",
-			            gw, m->id);
+			log_event(
+			    LOG_LEVEL_WARNING, LOG_ID_UNANSWERED,
+			    LOG_FIELDS(LOG_F_TEXT("GATEWAY", gw),
+			               LOG_F_TEXT("INBOUND_ID", m->id),
+			               LOG_F_TEXT("CATEGORY", "unreadable"),
+			               LOG_F_TEXT("ACTION", "none"),
+			               LOG_F_TEXT("REASON", "unreadable")),
+			    "%s message %s could not be read (no "
+			    "sender or text); recorded as unreadable, "
+			    "not answered",
+			    gw, m->id);
 		}
 	}
 	if (store_batch_commit(d->store) < 0)
@@ -519,11 +559,21 @@ poller_run(struct daemon *d)
 		 * replies do, so that a fixed token is seen soon. */
 		if (st == GATEWAY_AUTH && wait > POLLER_AUTH_RETRY_S)
 			wait = POLLER_AUTH_RETRY_S;
-		log_warning("%s: poll failed (HTTP %ld%s%s): %s; next try in "
-		            "%.1f s",
-		            d->gw->ops->name, res.http_status,
-		            res.error_code[0] ? ", code " : "", res.error_code,
-		            res.error, wait);
+		log_event(
+		    LOG_LEVEL_WARNING, LOG_ID_POLL_FAILED,
+		    LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw->ops->name),
+		               LOG_F_INT("HTTP_STATUS", res.http_status),
+		               LOG_F_TEXT("ERROR_CODE", res.error_code[0]
+		                                            ? res.error_code
+		                                            : NULL),
+		               LOG_F_TEXT("ERROR", res.error),
+		               LOG_F_INT("FAILURES", d->poll_failures),
+		               LOG_F_INT("RETRY_IN_S", (long long)wait)),
+		    "%s: poll failed (HTTP %ld%s%s): %s; next try in "
+		    "%.1f s",
+		    d->gw->ops->name, res.http_status,
+		    res.error_code[0] ? ", code " : "", res.error_code,
+		    res.error, wait);
 		d->poll_backoff = wait;
 		poller_decide_staged(d);
 		return wait;

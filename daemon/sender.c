@@ -27,7 +27,16 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "log_ids.h"
 #include "sendq.h"
+
+/* The journal's fields of a reply, then the event's own. */
+#define SENDER_FIELDS(d, it, ...)                              \
+	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),            \
+	           LOG_F_PHONE("TO", (it)->to),                \
+	           LOG_F_TEXT("GATEWAY", (d)->gw->ops->name),  \
+	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id), \
+	           LOG_F_TEXT("CATEGORY", (it)->category), __VA_ARGS__)
 
 #define SENDER_FAULT_BASE    1.0 /* the first wait after a failure: 0.5-1 s */
 #define SENDER_RETRY_MAX     900.0
@@ -108,15 +117,22 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 		return;
 	d->auth_logged = now;
 	sender_secret_source(d, src, sizeof(src));
-	log_err("%s: the gateway refused a %s with HTTP %ld (%s): our "
-	        "credentials, account or URL are wrong (a rotated token?). "
-	        "Replies are held, not dropped, and go out once it takes them. "
-	        "Check %s, and the token in %s",
-	        d->gw->ops->name, what, res->http_status, res->error,
-	        d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	            ? "infobip.base_url"
-	            : "twilio.account_sid and twilio.base_url",
-	        src);
+	log_event(LOG_LEVEL_ERR, LOG_ID_AUTH_REFUSED,
+	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw->ops->name),
+	                     LOG_F_TEXT("REQUEST", what),
+	                     LOG_F_INT("HTTP_STATUS", res->http_status),
+	                     LOG_F_TEXT("ERROR", res->error),
+	                     LOG_F_INT("FAILING_S",
+	                               (long long)(now - d->auth_failing))),
+	          "%s: the gateway refused a %s with HTTP %ld (%s): our "
+	          "credentials, account or URL are wrong (a rotated token?). "
+	          "Replies are held, not dropped, and go out once it takes "
+	          "them. Check %s, and the token in %s",
+	          d->gw->ops->name, what, res->http_status, res->error,
+	          d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
+	              ? "infobip.base_url"
+	              : "twilio.account_sid and twilio.base_url",
+	          src);
 }
 
 void
@@ -289,8 +305,13 @@ sender_retry(struct daemon *d, const struct store_outbox_item *it,
 	if (attempts >= d->cfg->guard.max_attempts) {
 		store_outbox_failed(d->store, it->id, res->error_code,
 		                    res->error, now);
-		log_err("reply %lld to %s: giving up after %u attempts: %s",
-		        (long long)it->id, who, attempts, res->error);
+		log_event(
+		    LOG_LEVEL_ERR, LOG_ID_SEND_FAILED,
+		    SENDER_FIELDS(d, it, LOG_F_INT("ATTEMPT", attempts),
+		                  LOG_F_INT("HTTP_STATUS", res->http_status),
+		                  LOG_F_TEXT("ERROR", res->error)),
+		    "reply %lld to %s: giving up after %u attempts: %s",
+		    (long long)it->id, who, attempts, res->error);
 		return;
 	}
 	double wait = sender_fault_wait(d, attempts);
@@ -306,9 +327,14 @@ sender_retry(struct daemon *d, const struct store_outbox_item *it,
 	else
 		store_outbox_requeue(d->store, it->id, now + (int64_t)wait + 1,
 		                     res->error, true);
-	log_warning("reply %lld to %s: %s (HTTP %ld); retry %u in %.0f s%s",
-	            (long long)it->id, who, res->error, res->http_status,
-	            attempts, wait, res->unsure ? ", after a lookup" : "");
+	log_event(LOG_LEVEL_WARNING, LOG_ID_SEND_RETRY,
+	          SENDER_FIELDS(d, it, LOG_F_INT("ATTEMPT", attempts),
+	                        LOG_F_INT("HTTP_STATUS", res->http_status),
+	                        LOG_F_TEXT("ERROR", res->error),
+	                        LOG_F_INT("RETRY_IN_S", (long long)wait)),
+	          "reply %lld to %s: %s (HTTP %ld); retry %u in %.0f s%s",
+	          (long long)it->id, who, res->error, res->http_status,
+	          attempts, wait, res->unsure ? ", after a lookup" : "");
 }
 
 /* Records the outcome of one attempt (inside the caller's batch). */
@@ -338,8 +364,16 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 			    (long long)it->id, res->message_id,
 			    store_error(d->store));
 		else
-			log_info("reply %lld to %s: sent as %s",
-			         (long long)it->id, who, res->message_id);
+			log_event(
+			    LOG_LEVEL_INFO, LOG_ID_SENT,
+			    SENDER_FIELDS(
+			        d, it,
+			        LOG_F_TEXT("GATEWAY_MESSAGE_ID",
+			                   res->message_id),
+			        LOG_F_INT("ATTEMPT", it->attempts + 1),
+			        LOG_F_INT("LATENCY_S", now - it->received_at)),
+			    "reply %lld to %s: sent as %s", (long long)it->id,
+			    who, res->message_id);
 		return;
 	case GATEWAY_RETRY:
 		sender_retry(d, it, res, now, who);
@@ -350,9 +384,14 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 		double wait = sender_throttle_wait(d, res);
 		store_outbox_requeue(d->store, it->id, now + (int64_t)wait + 1,
 		                     res->error, false);
-		log_warning("reply %lld to %s: %s (HTTP %ld); retry in %.0f s",
-		            (long long)it->id, who, res->error,
-		            res->http_status, wait);
+		log_event(LOG_LEVEL_WARNING, LOG_ID_SEND_RETRY,
+		          SENDER_FIELDS(
+		              d, it, LOG_F_INT("HTTP_STATUS", res->http_status),
+		              LOG_F_TEXT("ERROR", res->error),
+		              LOG_F_INT("RETRY_IN_S", (long long)wait)),
+		          "reply %lld to %s: %s (HTTP %ld); retry in %.0f s",
+		          (long long)it->id, who, res->error, res->http_status,
+		          wait);
 		return;
 	}
 	case GATEWAY_AUTH:
@@ -364,18 +403,31 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 		store_outbox_failed(d->store, it->id, res->error_code,
 		                    res->error, now);
 		store_optout_set(d->store, it->to, true, "gateway", now);
-		log_notice(
-		    "reply %lld to %s: the gateway says the number opted "
-		    "out (code %s); recorded the opt-out",
-		    (long long)it->id, who, res->error_code);
+		log_event(LOG_LEVEL_NOTICE, LOG_ID_SEND_FAILED,
+		          SENDER_FIELDS(
+		              d, it, LOG_F_INT("HTTP_STATUS", res->http_status),
+		              LOG_F_TEXT("ERROR_CODE", res->error_code),
+		              LOG_F_TEXT("ERROR", res->error),
+		              LOG_F_TEXT("REASON", "opted_out"),
+		              LOG_F_TEXT("OPTOUT", "out")),
+		          "reply %lld to %s: the gateway says the number opted "
+		          "out (code %s); recorded the opt-out",
+		          (long long)it->id, who, res->error_code);
 		return;
 	case GATEWAY_FAILED:
 		store_outbox_failed(d->store, it->id, res->error_code,
 		                    res->error, now);
-		log_err("reply %lld to %s: failed for good (HTTP %ld, code "
-		        "%s): %s",
-		        (long long)it->id, who, res->http_status,
-		        res->error_code[0] ? res->error_code : "-", res->error);
+		log_event(
+		    LOG_LEVEL_ERR, LOG_ID_SEND_FAILED,
+		    SENDER_FIELDS(
+		        d, it, LOG_F_INT("HTTP_STATUS", res->http_status),
+		        LOG_F_TEXT("ERROR_CODE",
+		                   res->error_code[0] ? res->error_code : NULL),
+		        LOG_F_TEXT("ERROR", res->error)),
+		    "reply %lld to %s: failed for good (HTTP %ld, code "
+		    "%s): %s",
+		    (long long)it->id, who, res->http_status,
+		    res->error_code[0] ? res->error_code : "-", res->error);
 		return;
 	}
 }
@@ -406,8 +458,10 @@ sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 	    sender_is_stop_confirmation(d, it->body))
 		return false;
 	store_outbox_cancel(d->store, it->id, "opted out");
-	log_info("reply %lld to %s: cancelled, opted out", (long long)it->id,
-	         log_phone(it->to, who, sizeof(who)));
+	log_event(LOG_LEVEL_INFO, LOG_ID_SEND_CANCELLED,
+	          SENDER_FIELDS(d, it, LOG_F_TEXT("REASON", "opted_out")),
+	          "reply %lld to %s: cancelled, opted out", (long long)it->id,
+	          log_phone(it->to, who, sizeof(who)));
 	return true;
 }
 

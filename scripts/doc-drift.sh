@@ -6,7 +6,9 @@
 #     takes has no "Fl \-NAME" in its page (man/backtalk.1, man/backtalkd.8);
 #   - a page names an option "Fl \-NAME" that no command takes;
 #   - a metric that daemon/metrics.c writes is missing from the README's
-#     metrics table, or the table names one it does not write.
+#     metrics table, or the table names one it does not write;
+#   - a journal MESSAGE_ID of daemon/log_ids.h is not in backtalkd(8)'s
+#     JOURNAL FIELDS, or that section lists one the header does not have.
 # Run by ctest as doc_drift; by hand: bash scripts/doc-drift.sh
 set -euo pipefail
 
@@ -64,7 +66,24 @@ for m in $doc; do
 	grep -qx -- "$m" <<<"$code" || problem "README.md's metrics table names $m, which metrics.c does not write"
 done
 
+# Journal MESSAGE_IDs: every id of daemon/log_ids.h in backtalkd(8)'s
+# JOURNAL FIELDS section (".It Li ID"), and no other there.
+ids=$(grep -o '^#define LOG_ID_[A-Z_]* *"[0-9a-f]\{32\}"' "$ROOT/daemon/log_ids.h" |
+	grep -o '[0-9a-f]\{32\}' | sort)
+page_ids=$(sed -n '/^\.Sh JOURNAL FIELDS/,/^\.Sh /p' "$ROOT/man/backtalkd.8" |
+	grep -o '^\.It Li [0-9a-f]\{32\}$' | grep -o '[0-9a-f]\{32\}' | sort)
+[ -n "$ids" ] || problem "no MESSAGE_IDs found in daemon/log_ids.h"
+[ "$(uniq -d <<<"$ids")" = "" ] || problem "daemon/log_ids.h has an id twice: $(uniq -d <<<"$ids")"
+for id in $ids; do
+	grep -qx -- "$id" <<<"$page_ids" ||
+		problem "MESSAGE_ID $id ($(grep -o "LOG_ID_[A-Z_]* *\"$id" "$ROOT/daemon/log_ids.h" | cut -d' ' -f1)) is not in backtalkd(8)'s JOURNAL FIELDS"
+done
+for id in $page_ids; do
+	grep -qx -- "$id" <<<"$ids" ||
+		problem "backtalkd(8)'s JOURNAL FIELDS lists MESSAGE_ID $id, which daemon/log_ids.h does not have"
+done
+
 if [ $fail -ne 0 ]; then
 	exit 1
 fi
-echo "doc-drift: options of backtalk and backtalkd and $(wc -w <<<"$code") metrics documented"
+echo "doc-drift: options of backtalk and backtalkd, $(wc -w <<<"$code") metrics and $(wc -w <<<"$ids") journal MESSAGE_IDs documented"

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "log_ids.h"
 
 static int capture_fd = -1;
 static int saved_stderr = -1;
@@ -63,7 +65,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	return 0;
 }
 
@@ -137,7 +139,7 @@ static void
 test_prefix_format(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_err("disk %s", "full");
 	log_warning("w");
@@ -155,7 +157,7 @@ test_timestamp_format(void **state)
 	char pattern[256];
 
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, false);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_LINES);
 	capture_start();
 	log_info("polled %d messages", 3);
 	log_err("bad");
@@ -171,14 +173,14 @@ test_timestamp_format(void **state)
 		fail_msg("unexpected log output: %s", out);
 	regfree(&re);
 	free(out);
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 }
 
 static void
 test_level_filtering(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_dbg("hidden body");
 	log_info("shown");
@@ -198,7 +200,7 @@ test_debug_banner(void **state)
 {
 	(void)state;
 	capture_start();
-	log_init("backtalkd", LOG_LEVEL_DEBUG, true);
+	log_init("backtalkd", LOG_LEVEL_DEBUG, LOG_OUTPUT_PREFIXED);
 	log_dbg("body: %s", "my back hurts");
 	/* Already at debug: no second banner. */
 	log_set_level(LOG_LEVEL_DEBUG);
@@ -210,7 +212,7 @@ test_debug_banner(void **state)
 	free(out);
 
 	/* Turning debug on later says so too. */
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_set_level(LOG_LEVEL_DEBUG);
 	log_set_level(LOG_LEVEL_INFO);
@@ -241,7 +243,7 @@ test_long_line_cut(void **state)
 	(void)state;
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	log_init("backtalkd", LOG_LEVEL_INFO, false);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_LINES);
 	capture_start();
 	log_info("%s", big);
 	char *out = capture_end();
@@ -257,7 +259,7 @@ test_long_line_cut(void **state)
 	assert_non_null(text);
 	for (int i = 0; i < 1000; i++)
 		memcpy(text + 3 * i, "\xe2\x82\xac", 3); /* the euro sign */
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_info("x%s", text);
 	out = capture_end();
@@ -323,7 +325,7 @@ static void
 test_c1_and_bidi_escaped(void **state)
 {
 	(void)state;
-	log_init("backtalkd", LOG_LEVEL_DEBUG, true);
+	log_init("backtalkd", LOG_LEVEL_DEBUG, LOG_OUTPUT_PREFIXED);
 	capture_start();
 	log_dbg("inbound SM1 body: %s",
 	        "a\xc2\x85"
@@ -333,10 +335,238 @@ test_c1_and_bidi_escaped(void **state)
 	        "d\xe2\x81\xa9"
 	        "\xff\x1b\x7f \xc3\xa9\xf0\x9f\x98\x80");
 	char *out = capture_end();
-	log_init("backtalkd", LOG_LEVEL_INFO, true);
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
 	assert_string_equal(out, "<7>inbound SM1 body: a\\u0085b\\u009b2J"
 	                         "\\u202ec\\u2066d\\u2069\\xff\\x1b\\x7f "
 	                         "\xc3\xa9\xf0\x9f\x98\x80\n");
+	free(out);
+}
+
+/* The record's field i as a string (they are not NUL-terminated). */
+static const char *
+record_field(const struct log_record *r, size_t i)
+{
+	static char buf[LOG_RECORD_MAX + 1];
+
+	assert_true(i < r->n);
+	memcpy(buf, r->iov[i].iov_base, r->iov[i].iov_len);
+	buf[r->iov[i].iov_len] = '\0';
+	return buf;
+}
+
+/* Whether any field of the record contains needle. */
+static bool
+record_has(const struct log_record *r, const char *needle)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strstr(record_field(r, i), needle) != NULL)
+			return true;
+	return false;
+}
+
+/* A journal record: PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID and MESSAGE
+ * first, then the caller's fields in order; numbers; a NULL text left
+ * out. */
+static void
+test_record_fields(void **state)
+{
+	static struct log_record r;
+	const struct log_field f[] = {
+		LOG_F_TEXT("CATEGORY", "emergency"),
+		LOG_F_TEXT("RULE", "cauda-equina"),
+		LOG_F_TEXT("TOPIC", NULL),
+		LOG_F_INT("REPLY_ID", -42),
+		LOG_F_TEXT("GATEWAY", "twilio"),
+	};
+
+	(void)state;
+	log_record_build(&r, LOG_LEVEL_NOTICE, LOG_ID_RED_FLAG, f, 5,
+	                 "inbound SM1: emergency");
+	assert_int_equal(r.n, 8);
+	assert_string_equal(record_field(&r, 0), "PRIORITY=5");
+	assert_string_equal(record_field(&r, 1), "SYSLOG_IDENTIFIER=backtalkd");
+	assert_string_equal(record_field(&r, 2), "MESSAGE_ID=" LOG_ID_RED_FLAG);
+	assert_string_equal(record_field(&r, 3),
+	                    "MESSAGE=inbound SM1: emergency");
+	assert_string_equal(record_field(&r, 4), "CATEGORY=emergency");
+	assert_string_equal(record_field(&r, 5), "RULE=cauda-equina");
+	assert_string_equal(record_field(&r, 6), "REPLY_ID=-42");
+	assert_string_equal(record_field(&r, 7), "GATEWAY=twilio");
+
+	/* No MESSAGE_ID for a plain line. */
+	log_record_build(&r, LOG_LEVEL_ERR, NULL, NULL, 0, "disk full");
+	assert_int_equal(r.n, 3);
+	assert_string_equal(record_field(&r, 0), "PRIORITY=3");
+	assert_string_equal(record_field(&r, 2), "MESSAGE=disk full");
+}
+
+/* Privacy in fields as in lines: a number redacted, a body left out,
+ * both whole at the debug level. */
+static void
+test_record_privacy(void **state)
+{
+	static struct log_record r;
+	const struct log_field f[] = {
+		LOG_F_PHONE("FROM", "+15551234567"),
+		LOG_F_BODY("BODY", "my back hurts since friday"),
+		LOG_F_TEXT("CATEGORY", "tip"),
+	};
+
+	(void)state;
+	log_record_build(&r, LOG_LEVEL_INFO, LOG_ID_REPLY, f, 3, "inbound");
+	assert_int_equal(r.n, 6);
+	assert_string_equal(record_field(&r, 4), "FROM=+1******4567");
+	assert_string_equal(record_field(&r, 5), "CATEGORY=tip");
+	assert_false(record_has(&r, "5551234"));
+	assert_false(record_has(&r, "my back"));
+	assert_false(record_has(&r, "BODY="));
+
+	capture_start();
+	log_set_level(LOG_LEVEL_DEBUG);
+	char *out = capture_end();
+	free(out);
+	log_record_build(&r, LOG_LEVEL_INFO, LOG_ID_REPLY, f, 3, "inbound");
+	log_set_level(LOG_LEVEL_INFO);
+	assert_int_equal(r.n, 7);
+	assert_string_equal(record_field(&r, 4), "FROM=+15551234567");
+	assert_string_equal(record_field(&r, 5),
+	                    "BODY=my back hurts since friday");
+}
+
+/* Names that are not journal field names, and the fields log.c writes
+ * itself, are left out; values are escaped and cut like lines. */
+static void
+test_record_names_and_escaping(void **state)
+{
+	static struct log_record r;
+	static char big[3000];
+	const struct log_field f[] = {
+		LOG_F_TEXT("lower", "x"),
+		LOG_F_TEXT("_PID", "1"),
+		LOG_F_TEXT("1ST", "x"),
+		LOG_F_TEXT("A-B", "x"),
+		LOG_F_TEXT("", "x"),
+		LOG_F_TEXT(NULL, "x"),
+		LOG_F_TEXT("MESSAGE", "forged"),
+		LOG_F_TEXT("PRIORITY", "0"),
+		LOG_F_TEXT("MESSAGE_ID", "00"),
+		LOG_F_TEXT("SYSLOG_IDENTIFIER", "sshd"),
+		LOG_F_TEXT("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		           "AAAAAAAAAAAAAA",
+		           "65 letters"),
+		LOG_F_TEXT("ERROR", "line\nRULE=forged\xe2\x80\xae"),
+		LOG_F_TEXT("LONG", big),
+	};
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	log_record_build(&r, LOG_LEVEL_INFO, NULL, f, sizeof(f) / sizeof(f[0]),
+	                 "two\nlines");
+	assert_int_equal(r.n, 5);
+	assert_string_equal(record_field(&r, 2), "MESSAGE=two\\nlines");
+	assert_string_equal(record_field(&r, 3),
+	                    "ERROR=line\\nRULE=forged\\u202e");
+	const char *lng = record_field(&r, 4);
+	assert_true(strncmp(lng, "LONG=aaa", 8) == 0);
+	assert_true(strlen(lng) <= 5 + 512);
+	assert_string_equal(lng + strlen(lng) - 3, "...");
+	for (size_t i = 0; i < r.n; i++)
+		assert_null(memchr(r.iov[i].iov_base, '\n', r.iov[i].iov_len));
+}
+
+/* More fields than a record holds: the first ones are kept, nothing
+ * overflows. */
+static void
+test_record_bounds(void **state)
+{
+	static struct log_record r;
+	static char big[LOG_RECORD_MAX];
+	struct log_field f[LOG_RECORD_FIELDS + 8];
+
+	(void)state;
+	memset(big, 'b', sizeof(big) - 1);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		f[i] = (struct log_field)LOG_F_TEXT("F", big);
+	log_record_build(&r, LOG_LEVEL_INFO, LOG_ID_SENT, f,
+	                 sizeof(f) / sizeof(f[0]), big);
+	assert_true(r.n <= LOG_RECORD_FIELDS);
+	assert_true(r.n >= 4);
+	size_t total = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		assert_true((char *)r.iov[i].iov_base >= r.buf);
+		total += r.iov[i].iov_len;
+	}
+	assert_true(total <= LOG_RECORD_MAX);
+	assert_string_equal(
+	    record_field(&r, 3) + strlen(record_field(&r, 3)) - 3, "...");
+}
+
+/* JOURNAL_STREAM is "DEV:INO" in decimal; anything else is not the
+ * journal. */
+static void
+test_journal_stream_parse(void **state)
+{
+	(void)state;
+	assert_true(log_journal_stream_is("8:12345", 8, 12345));
+	assert_true(log_journal_stream_is("0:1", 0, 1));
+	assert_false(log_journal_stream_is("8:12345", 8, 12346));
+	assert_false(log_journal_stream_is("9:12345", 8, 12345));
+	assert_false(log_journal_stream_is(NULL, 8, 12345));
+	assert_false(log_journal_stream_is("", 8, 12345));
+	assert_false(log_journal_stream_is("8", 8, 12345));
+	assert_false(log_journal_stream_is("8:", 8, 0));
+	assert_false(log_journal_stream_is(":12345", 0, 12345));
+	assert_false(log_journal_stream_is("8:12345x", 8, 12345));
+	assert_false(log_journal_stream_is("8:-1", 8, (ino_t)-1));
+	assert_false(log_journal_stream_is(" 8:12345", 8, 12345));
+	assert_false(log_journal_stream_is("8:12345:1", 8, 12345));
+	assert_false(log_journal_stream_is("99999999999999999999999:1", 8, 1));
+}
+
+/* stderr is the journal only when JOURNAL_STREAM names the file fd 2 is:
+ * set for another file (a shell started from a unit, redirected) it is
+ * not. */
+static void
+test_stderr_is_journal(void **state)
+{
+	struct stat st;
+	char env[64];
+
+	(void)state;
+	capture_start();
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	unsetenv("JOURNAL_STREAM");
+	bool unset = log_stderr_is_journal();
+	setenv("JOURNAL_STREAM", env, 1);
+	bool same = log_stderr_is_journal();
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", env, 1);
+	bool other = log_stderr_is_journal();
+	unsetenv("JOURNAL_STREAM");
+	free(capture_end());
+	assert_false(unset);
+	assert_true(same);
+	assert_false(other);
+}
+
+/* Not under the journal, log_event writes the same line as log_msg: the
+ * fields are for the journal only. */
+static void
+test_event_as_line(void **state)
+{
+	(void)state;
+	log_init("backtalkd", LOG_LEVEL_INFO, LOG_OUTPUT_PREFIXED);
+	capture_start();
+	log_event(LOG_LEVEL_INFO, LOG_ID_REPLY,
+	          LOG_FIELDS(LOG_F_TEXT("CATEGORY", "tip"),
+	                     LOG_F_PHONE("FROM", "+15551234567")),
+	          "inbound %s: %s", "SM1", "tip");
+	log_event(LOG_LEVEL_DEBUG, LOG_ID_REPLY, NULL, 0, "hidden");
+	char *out = capture_end();
+	assert_string_equal(out, "<6>inbound SM1: tip\n");
 	free(out);
 }
 
@@ -356,6 +586,13 @@ main(void)
 		cmocka_unit_test_setup(test_errno_kept, setup),
 		cmocka_unit_test_setup(test_parse_level, setup),
 		cmocka_unit_test_setup(test_c1_and_bidi_escaped, setup),
+		cmocka_unit_test_setup(test_record_fields, setup),
+		cmocka_unit_test_setup(test_record_privacy, setup),
+		cmocka_unit_test_setup(test_record_names_and_escaping, setup),
+		cmocka_unit_test_setup(test_record_bounds, setup),
+		cmocka_unit_test_setup(test_journal_stream_parse, setup),
+		cmocka_unit_test_setup(test_stderr_is_journal, setup),
+		cmocka_unit_test_setup(test_event_as_line, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
