@@ -8,8 +8,8 @@
 #    files (conffiles = every file under /etc, no maintainer scripts) and
 #    its contents (dpkg-deb -c): exactly the expected files, modes and
 #    owners, and only their parent directories.
-# 3. dpkg-deb -x into a scratch root; mandoc -T lint on the packaged man
-#    pages; the packaged units' programs and credentials directory match
+# 3. dpkg-deb -x into a scratch root; the packaged man pages are their
+#    sources through gzip -9n; mandoc -T lint on them; the packaged units' programs and credentials directory match
 #    the package and the packaged config.
 # 4. The packaged backtalkd --check-config (and backtalk check --config) on
 #    the packaged config and rules.  That config names absolute paths
@@ -71,10 +71,10 @@ done
 expected=(
 	./usr/bin/backtalk
 	./usr/sbin/backtalkd
-	./usr/share/man/man1/backtalk.1
-	./usr/share/man/man5/backtalk-rules.5
-	./usr/share/man/man5/backtalk.conf.5
-	./usr/share/man/man8/backtalkd.8
+	./usr/share/man/man1/backtalk.1.gz
+	./usr/share/man/man5/backtalk-rules.5.gz
+	./usr/share/man/man5/backtalk.conf.5.gz
+	./usr/share/man/man8/backtalkd.8.gz
 	./etc/backtalk/backtalk.conf
 )
 for rule in "$SRC"/rules/*.conf; do
@@ -144,8 +144,18 @@ version=$("$BACKTALKD" -V)
 [ "$version" = "backtalkd $(field Version)" ] ||
 	fail "backtalkd -V says '$version', the package $(field Version)"
 
-mandoc -T lint -W warning "$ROOT"/usr/share/man/man*/* >&2 ||
-	fail "mandoc -T lint found problems in the packaged man pages"
+# The man pages: their sources through gzip -9n, byte for byte (no name,
+# no time: the same source makes the same package).
+for page in "$ROOT"/usr/share/man/man*/*; do
+	gzip -9n -c "$SRC/man/$(basename "$page" .gz)" | cmp -s - "$page" ||
+		fail "${page#"$ROOT"} is not its source compressed with gzip -9n"
+done
+# One mandoc a page: mandoc 1.14.6 decompresses only the first .gz file of
+# its command line.
+for page in "$ROOT"/usr/share/man/man*/*; do
+	mandoc -T lint -W warning "$page" >&2 ||
+		fail "mandoc -T lint found problems in ${page#"$ROOT"}"
+done
 echo "ok: mandoc -T lint on the packaged man pages"
 
 # The unit runs programs from the package with the packaged config, gives
