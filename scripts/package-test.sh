@@ -8,9 +8,12 @@
 #    files (conffiles = every file under /etc, no maintainer scripts) and
 #    its contents (dpkg-deb -c): exactly the expected files, modes and
 #    owners, and only their parent directories.
-# 3. dpkg-deb -x into a scratch root; the packaged man pages are their
-#    sources through gzip -9n; mandoc -T lint on them; the packaged units' programs and credentials directory match
-#    the package and the packaged config.
+# 3. dpkg-deb -x into a scratch root.  Debian policy's files: the copyright
+#    file is DEP-5 with the ISC text of LICENSE, the changelog and the man
+#    pages are their sources through gzip -9n (so reproducible), the
+#    changelog's version is the package's; mandoc -T lint on the packaged
+#    (compressed) man pages; the packaged units' programs and credentials
+#    directory match the package and the packaged config.
 # 4. The packaged backtalkd --check-config (and backtalk check --config) on
 #    the packaged config and rules.  That config names absolute paths
 #    (/etc/backtalk/rules.d, /var/lib/backtalk/state.db), so the check runs
@@ -75,6 +78,8 @@ expected=(
 	./usr/share/man/man5/backtalk-rules.5.gz
 	./usr/share/man/man5/backtalk.conf.5.gz
 	./usr/share/man/man8/backtalkd.8.gz
+	./usr/share/doc/backtalk/copyright
+	./usr/share/doc/backtalk/changelog.gz
 	./etc/backtalk/backtalk.conf
 )
 for rule in "$SRC"/rules/*.conf; do
@@ -144,12 +149,44 @@ version=$("$BACKTALKD" -V)
 [ "$version" = "backtalkd $(field Version)" ] ||
 	fail "backtalkd -V says '$version', the package $(field Version)"
 
-# The man pages: their sources through gzip -9n, byte for byte (no name,
-# no time: the same source makes the same package).
+# Debian policy's files.  The copyright file: DEP-5, every file ISC, the
+# licence's text that of LICENSE (whose first two lines are the copyright
+# line and a blank one).
+COPYRIGHT=$ROOT/usr/share/doc/backtalk/copyright
+[ "$(head -n 1 "$COPYRIGHT")" = \
+	"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" ] ||
+	fail "the copyright file is not in the DEP-5 format"
+awk '/^Files: \*$/ { f = 1; next } f && /^$/ { exit } f { print }' \
+	"$COPYRIGHT" >"$WORK/files-star"
+grep -qx 'License: ISC' "$WORK/files-star" ||
+	fail "the copyright file's 'Files: *' stanza is not ISC"
+grep -qx "Copyright: $(sed -n '1s/^Copyright (c) //p' "$SRC/LICENSE")" \
+	"$WORK/files-star" || fail "the copyright file's holder is not LICENSE's"
+awk '/^License: ISC$/ { body = ""; f = 1; next }
+	f && /^ / { line = substr($0, 2); if (line == ".") line = ""
+		body = body line "\n"; next }
+	{ f = 0 }
+	END { printf "%s", body }' "$COPYRIGHT" >"$WORK/isc"
+tail -n +3 "$SRC/LICENSE" | diff -u - "$WORK/isc" >&2 ||
+	fail "the copyright file's ISC text differs from LICENSE"
+
+# The changelog and the man pages: their sources through gzip -9n, byte
+# for byte (no name, no time: the same source makes the same package).
+gz_is() {
+	gzip -9n -c "$1" | cmp -s - "$2" ||
+		fail "${2#"$ROOT"} is not $1 compressed with gzip -9n"
+}
+CHANGELOG=$ROOT/usr/share/doc/backtalk/changelog.gz
+gz_is "$SRC/debian/changelog" "$CHANGELOG"
+zcat "$CHANGELOG" >"$WORK/changelog"
+[ "$(dpkg-parsechangelog -l "$WORK/changelog" -S Version)" = "$(field Version)" ] ||
+	fail "the changelog's version is not the package's $(field Version)"
 for page in "$ROOT"/usr/share/man/man*/*; do
-	gzip -9n -c "$SRC/man/$(basename "$page" .gz)" | cmp -s - "$page" ||
-		fail "${page#"$ROOT"} is not its source compressed with gzip -9n"
+	gz_is "$SRC/man/$(basename "$page" .gz)" "$page"
 done
+echo "ok: copyright (DEP-5, ISC as LICENSE), changelog $(field Version)," \
+	"man pages: gzip -9n of their sources"
+
 # One mandoc a page: mandoc 1.14.6 decompresses only the first .gz file of
 # its command line.
 for page in "$ROOT"/usr/share/man/man*/*; do
@@ -222,3 +259,4 @@ out=$(BACKTALK_RULES=$ROOT/etc/backtalk/rules.d "$BACKTALK" classify "my leg wen
 [[ $out == *'"category":"urgent"'* ]] ||
 	fail "the packaged backtalk with the packaged rules: $out"
 echo "ok: default paths /etc/backtalk; the packaged rules classify"
+
