@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The Debian package, built and checked without installing it:
+# The Debian package, built, checked and run through dpkg in a scratch
+# root (never this machine's own):
 #   package-test.sh BUILD_DIR SOURCE_DIR [CPACK]
 #
 # 1. cpack -G DEB from BUILD_DIR's CPackConfig.cmake into a scratch
 #    directory (the build directory gets no package and no _CPack_Packages).
 # 2. Its metadata (name, version, Depends from dpkg-shlibdeps), its control
-#    files (conffiles = every file under /etc, no maintainer scripts) and
-#    its contents (dpkg-deb -c): exactly the expected files, modes and
-#    owners, and only their parent directories.
+#    files (conffiles = every file under /etc; postinst, prerm and postrm
+#    exactly debian/'s, 0755, /bin/sh with set -e) and its contents
+#    (dpkg-deb -c): exactly the expected files, modes and owners, and only
+#    their parent directories.
 # 3. dpkg-deb -x into a scratch root.  Debian policy's files: the copyright
 #    file is DEP-5 with the ISC text of LICENSE, the changelog and the man
 #    pages are their sources through gzip -9n (so reproducible), the
@@ -22,6 +24,16 @@
 #    nothing else changed.  The unit's twilio-token credential comes from a
 #    scratch $CREDENTIALS_DIRECTORY holding a dummy token named as systemd
 #    names the files of the unit's credentials directory.
+# 5. The maintainer scripts run for real: dpkg --root=SCRATCH
+#    --force-script-chrootless (the scripts see DPKG_ROOT and work under
+#    it) installs the package, upgrades it to a second .deb with a higher
+#    version (the first repacked, two conffiles changed), removes and
+#    purges it, with the files systemd and the operator would have added in
+#    between.  After each step: which files exist, the unit's enablement
+#    links (deb-systemd-helper makes them itself where the root has no
+#    systemctl), the operator's conffile edits, and what purge printed.
+#    Starting, restarting and stopping the daemon need a running systemd
+#    and are not done under DPKG_ROOT: that part is not tested here.
 # Prints "ok: ..." per step, or "FAIL: why" and exits 1.
 set -euo pipefail
 BUILD=$1
@@ -65,8 +77,20 @@ dpkg-deb -e "$DEB" "$WORK/control"
 for f in "$WORK"/control/*; do
 	case ${f##*/} in
 	control | md5sums | conffiles) ;;
-	*) fail "unexpected control file (a maintainer script?): ${f##*/}" ;;
+	postinst | prerm | postrm)
+		cmp -s "$f" "$SRC/debian/${f##*/}" ||
+			fail "control file ${f##*/} is not debian/${f##*/}"
+		[ "$(stat -c %a "$f")" = 755 ] ||
+			fail "${f##*/} has mode $(stat -c %a "$f"), not 755"
+		[ "$(head -n 1 "$f")" = "#!/bin/sh" ] || fail "${f##*/} is not /bin/sh"
+		grep -qx 'set -e' "$f" || fail "${f##*/} does not set -e"
+		sh -n "$f" || fail "${f##*/}: sh -n"
+		;;
+	*) fail "unexpected control file: ${f##*/}" ;;
 	esac
+done
+for f in postinst prerm postrm; do
+	[ -f "$WORK/control/$f" ] || fail "no $f in the package"
 done
 
 # Every file the package should hold, and nothing else: the unit's
@@ -135,7 +159,7 @@ grep './etc/' "$WORK/expected" | sed 's/^\.//' >"$WORK/conffiles.want"
 sort "$WORK/control/conffiles" | diff -u "$WORK/conffiles.want" - >&2 ||
 	fail "conffiles are not exactly the files under /etc"
 echo "ok: $(field Package) $(field Version): ${#expected[@]} files," \
-	"$(wc -l <"$WORK/conffiles.want") conffiles, no maintainer scripts"
+	"$(wc -l <"$WORK/conffiles.want") conffiles, postinst prerm postrm"
 echo "    Depends: $(field Depends)"
 
 # --- 3. extract; man pages; unit against package and config --------------
@@ -259,4 +283,161 @@ out=$(BACKTALK_RULES=$ROOT/etc/backtalk/rules.d "$BACKTALK" classify "my leg wen
 [[ $out == *'"category":"urgent"'* ]] ||
 	fail "the packaged backtalk with the packaged rules: $out"
 echo "ok: default paths /etc/backtalk; the packaged rules classify"
+
+# --- 5. install, upgrade, remove, purge with dpkg in a scratch root -------
+# dpkg --root works on SCRATCH's own database; --force-script-chrootless
+# runs the maintainer scripts here with DPKG_ROOT=SCRATCH (they put it
+# before every path), --force-depends because SCRATCH has none of the
+# libraries.  The host's deb-systemd-helper state must not change.
+DROOT=$WORK/dpkgroot
+mkdir -p "$DROOT/var/lib/dpkg/info" "$DROOT/var/lib/dpkg/updates"
+touch "$DROOT/var/lib/dpkg/status" "$DROOT/var/lib/dpkg/available"
+DPKG=(dpkg "--root=$DROOT" --force-script-chrootless --force-depends
+	--log=/dev/null)
+[ "$(id -u)" -eq 0 ] || DPKG+=(--force-not-root)
+# Prints what the maintainer scripts said (dpkg's own lines and its notes
+# on the libraries SCRATCH lacks left out).
+scratch_dpkg() {
+	"${DPKG[@]}" "$@" </dev/null >"$WORK/dpkg.log" 2>&1 || {
+		cat "$WORK/dpkg.log" >&2
+		fail "dpkg $*"
+	}
+	grep '^backtalk: ' "$WORK/dpkg.log" || true
+}
+status() {
+	"${DPKG[@]}" -s backtalk 2>/dev/null |
+		sed -n -e 's/^Status: //p' -e 's/^Version: / /p' | tr -d '\n'
+}
+present() {
+	local p
+	for p in "$@"; do
+		[ -e "$DROOT$p" ] || [ -L "$DROOT$p" ] || fail "$WHEN: $p is missing"
+	done
+}
+absent() {
+	local p
+	for p in "$@"; do
+		if [ -e "$DROOT$p" ] || [ -L "$DROOT$p" ]; then
+			fail "$WHEN: $p is still there"
+		fi
+	done
+}
+host_dsh=/var/lib/systemd/deb-systemd-helper-enabled
+host_before=$(find "$host_dsh" -name 'backtalkd*' 2>/dev/null | sort || true)
+WANTS=/etc/systemd/system/multi-user.target.wants/backtalkd.service
+UNITDIR=${unit%/*}
+UNITDIR=${UNITDIR#.}
+V1=$(field Version)
+
+# The second package: the first, version V1+upgradetest, with the config
+# (which the operator will have edited too) and a rule file changed.
+V2=$V1+upgradetest
+dpkg-deb -R "$DEB" "$WORK/v2"
+sed -i "s/^Version: .*/Version: $V2/" "$WORK/v2/DEBIAN/control"
+echo "# changed in $V2" >>"$WORK/v2/etc/backtalk/backtalk.conf"
+echo "# changed in $V2" >>"$WORK/v2/etc/backtalk/rules.d/50-info.conf"
+(cd "$WORK/v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |
+	sort -z | xargs -0 md5sum >DEBIAN/md5sums)
+dpkg-deb --root-owner-group -b "$WORK/v2" "$WORK/backtalk-v2.deb" \
+	>"$WORK/v2.log" 2>&1 || {
+	cat "$WORK/v2.log" >&2
+	fail "dpkg-deb -b of the second package"
+}
+
+WHEN="install $V1"
+out=$(scratch_dpkg -i "$DEB")
+[ -z "$out" ] || fail "$WHEN: the scripts said: $out"
+[ "$(status)" = "install ok installed $V1" ] || fail "$WHEN: status '$(status)'"
+present /usr/sbin/backtalkd /etc/backtalk/backtalk.conf \
+	"$UNITDIR/backtalkd.service" "$UNITDIR/backtalkd@.service"
+[ "$(readlink "$DROOT$WANTS")" = "$UNITDIR/backtalkd.service" ] ||
+	fail "$WHEN: postinst did not enable backtalkd.service ($WANTS)"
+if [ -n "$(find "$DROOT/etc/systemd" -name 'backtalkd@*')" ]; then
+	fail "$WHEN: postinst enabled the template backtalkd@.service"
+fi
+[ "$(stat -c %a "$DROOT/etc/backtalk/credentials")" = 700 ] ||
+	fail "$WHEN: /etc/backtalk/credentials is not 700"
+echo "ok: $WHEN: files in place, backtalkd.service enabled (not the template), the scripts silent"
+
+# What the operator and systemd add: the token, an edit of the config, a
+# second instance's directory; the state and cache directories the unit's
+# StateDirectory= and CacheDirectory= make with DynamicUser= (private/,
+# and a link to it).  Then the operator disables the unit, as systemctl
+# disable does: by removing its link.
+printf '%s' 0123456789abcdef0123456789abcdef \
+	>"$DROOT/etc/backtalk/credentials/twilio-token"
+echo "# the operator's edit" >>"$DROOT/etc/backtalk/backtalk.conf"
+mkdir -p "$DROOT/etc/backtalk/clinic2/credentials"
+touch "$DROOT/etc/backtalk/clinic2/backtalk.conf" \
+	"$DROOT/etc/backtalk/clinic2/credentials/infobip-key"
+for d in lib cache; do
+	mkdir -p -m 700 "$DROOT/var/$d/private/backtalk/clinic2"
+	ln -s private/backtalk "$DROOT/var/$d/backtalk"
+done
+touch "$DROOT/var/lib/private/backtalk/state.db" \
+	"$DROOT/var/lib/private/backtalk/clinic2/state.db" \
+	"$DROOT/var/cache/private/backtalk/prefilter.db"
+rm "$DROOT$WANTS"
+
+WHEN="upgrade to $V2"
+out=$(scratch_dpkg --force-confold -i "$WORK/backtalk-v2.deb")
+[ -z "$out" ] || fail "$WHEN: the scripts said: $out"
+[ "$(status)" = "install ok installed $V2" ] || fail "$WHEN: status '$(status)'"
+grep -q "^# the operator's edit" "$DROOT/etc/backtalk/backtalk.conf" ||
+	fail "$WHEN: the operator's edit of backtalk.conf is lost"
+grep -q "^# changed in $V2" "$DROOT/etc/backtalk/backtalk.conf.dpkg-dist" ||
+	fail "$WHEN: no backtalk.conf.dpkg-dist with the new packaged config"
+grep -q "^# changed in $V2" "$DROOT/etc/backtalk/rules.d/50-info.conf" ||
+	fail "$WHEN: the unedited rules.d/50-info.conf was not updated"
+present /etc/backtalk/credentials/twilio-token /var/lib/backtalk \
+	/var/lib/private/backtalk/state.db /etc/backtalk/clinic2/backtalk.conf
+absent "$WANTS"
+echo "ok: $WHEN: the operator's config edit kept (new one in .dpkg-dist)," \
+	"an unedited rule file updated, the token and state kept, disabled stays disabled"
+
+# The operator enables it again (systemctl enable makes the link); a
+# reinstall keeps it.
+ln -s "$UNITDIR/backtalkd.service" "$DROOT$WANTS"
+WHEN="reinstall $V2"
+out=$(scratch_dpkg -i "$WORK/backtalk-v2.deb")
+[ -z "$out" ] || fail "$WHEN: the scripts said: $out"
+present "$WANTS"
+echo "ok: $WHEN: enabled stays enabled"
+
+WHEN="remove"
+out=$(scratch_dpkg -r backtalk)
+[ -z "$out" ] || fail "$WHEN: the scripts said: $out"
+[ "$(status)" = "deinstall ok config-files $V2" ] ||
+	fail "$WHEN: status '$(status)'"
+absent /usr/sbin/backtalkd /usr/bin/backtalk "$UNITDIR/backtalkd.service"
+present /etc/backtalk/backtalk.conf /etc/backtalk/rules.d/10-emergency.conf \
+	/etc/backtalk/credentials/twilio-token /var/lib/backtalk \
+	/var/lib/private/backtalk/state.db /var/cache/private/backtalk/prefilter.db
+echo "ok: $WHEN: programs and units gone; config, token, state and cache kept"
+
+WHEN="purge"
+out=$(scratch_dpkg -P backtalk)
+removed="/var/lib/backtalk /var/lib/private/backtalk /var/cache/backtalk"
+removed+=" /var/cache/private/backtalk /etc/backtalk/credentials"
+kept="/etc/backtalk/clinic2/backtalk.conf"
+kept+=" /etc/backtalk/clinic2/credentials/infobip-key"
+want="backtalk: purge removed the state database (health data), the cache"
+want+=" and the credentials: $removed"
+want+=$'\n'"backtalk: kept what you added to /etc/backtalk: $kept"
+[ "$out" = "$want" ] || {
+	printf 'said:\n%s\nwanted:\n%s\n' "$out" "$want" >&2
+	fail "$WHEN: postrm did not say what it removed and kept"
+}
+[ -z "$(status)" ] || fail "$WHEN: status '$(status)'"
+# shellcheck disable=SC2086 # word lists
+absent $removed /etc/backtalk/backtalk.conf /etc/backtalk/backtalk.conf.dpkg-dist \
+	/etc/backtalk/rules.d "$WANTS" /var/lib/systemd/deb-systemd-helper-enabled
+# shellcheck disable=SC2086
+present $kept /var/lib/private /var/cache/private
+echo "ok: $WHEN: state, cache, credentials, conffiles and the unit's links gone;" \
+	"the operator's own files kept and named"
+
+host_after=$(find "$host_dsh" -name 'backtalkd*' 2>/dev/null | sort || true)
+[ "$host_before" = "$host_after" ] ||
+	fail "the maintainer scripts changed this machine's $host_dsh"
 
