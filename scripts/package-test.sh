@@ -34,6 +34,9 @@
 #    systemctl), the operator's conffile edits, and what purge printed.
 #    Starting, restarting and stopping the daemon need a running systemd
 #    and are not done under DPKG_ROOT: that part is not tested here.
+# 6. lintian reports no error and no warning (its informational tags are
+#    printed).  Without lintian every other step runs, then the test exits
+#    77, which CTest reports as skipped, saying why.
 # Prints "ok: ..." per step, or "FAIL: why" and exits 1.
 set -euo pipefail
 BUILD=$1
@@ -104,6 +107,7 @@ expected=(
 	./usr/share/man/man8/backtalkd.8.gz
 	./usr/share/doc/backtalk/copyright
 	./usr/share/doc/backtalk/changelog.gz
+	./usr/share/lintian/overrides/backtalk
 	./etc/backtalk/backtalk.conf
 )
 for rule in "$SRC"/rules/*.conf; do
@@ -441,3 +445,19 @@ host_after=$(find "$host_dsh" -name 'backtalkd*' 2>/dev/null | sort || true)
 [ "$host_before" = "$host_after" ] ||
 	fail "the maintainer scripts changed this machine's $host_dsh"
 
+# --- 6. lintian ------------------------------------------------------------
+if ! command -v lintian >/dev/null; then
+	echo "SKIP: lintian not found: every other check passed, lintian's did" \
+		"not run (apt-get install lintian, or scripts/deps.sh --test)"
+	exit 77
+fi
+# Errors and warnings fail; overrides (debian/backtalk.lintian-overrides,
+# each with its reason) are honoured; informational tags are shown.
+if ! lintian --fail-on error,warning --display-info "$DEB" \
+	>"$WORK/lintian" 2>&1; then
+	cat "$WORK/lintian" >&2
+	fail "lintian found errors or warnings"
+fi
+echo "ok: lintian: no errors, no warnings; informational tags:"
+awk '/^I: / { n[$3]++ } END { for (t in n) printf "    %s (%d)\n", t, n[t] }' \
+	"$WORK/lintian" | sort
