@@ -375,7 +375,8 @@ mkdir -p "$DROOT/etc/backtalk/clinic2/credentials"
 touch "$DROOT/etc/backtalk/clinic2/backtalk.conf" \
 	"$DROOT/etc/backtalk/clinic2/credentials/infobip-key"
 for d in lib cache; do
-	mkdir -p -m 700 "$DROOT/var/$d/private/backtalk/clinic2"
+	install -d -m 700 "$DROOT/var/$d/private" \
+		"$DROOT/var/$d/private/backtalk" "$DROOT/var/$d/private/backtalk/clinic2"
 	ln -s private/backtalk "$DROOT/var/$d/backtalk"
 done
 touch "$DROOT/var/lib/private/backtalk/state.db" \
