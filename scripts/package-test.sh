@@ -314,14 +314,24 @@ touch "$DROOT/var/lib/dpkg/status" "$DROOT/var/lib/dpkg/available"
 DPKG=(dpkg "--root=$DROOT" --force-script-chrootless --force-depends
 	--log=/dev/null)
 [ "$(id -u)" -eq 0 ] || DPKG+=(--force-not-root)
-# Prints what the maintainer scripts said (dpkg's own lines and its notes
-# on the libraries SCRATCH lacks left out).
+# Prints what the maintainer scripts said, on stdout or stderr: every line
+# but dpkg's own (its steps, its notes on the libraries SCRATCH lacks, on
+# conffiles and on directories it leaves).
 scratch_dpkg() {
 	"${DPKG[@]}" "$@" </dev/null >"$WORK/dpkg.log" 2>&1 || {
 		cat "$WORK/dpkg.log" >&2
 		fail "dpkg $*"
 	}
-	grep '^backtalk: ' "$WORK/dpkg.log" || true
+	grep -v -E -e '^$' \
+		-e '^(Selecting previously unselected package|\(Reading database) ' \
+		-e '^(Preparing to unpack|Unpacking|Setting up|Removing) ' \
+		-e '^Purging configuration files for ' \
+		-e '^dpkg: backtalk: dependency problems, but ' \
+		-e '^ backtalk depends on |^  Package .* is not installed\.$' \
+		-e "^Configuration file '/etc/backtalk/|^ ==> " \
+		-e '^Installing new version of config file /etc/backtalk/' \
+		-e "^dpkg: warning: while removing backtalk, directory '[^']*' not empty so not removed$" \
+		"$WORK/dpkg.log" || true
 }
 status() {
 	"${DPKG[@]}" -s backtalk 2>/dev/null |
