@@ -41,8 +41,9 @@ if [ $TEST -eq 1 ]; then
 		tzdata
 		# The unit test rates the systemd unit with systemd-analyze.
 		systemd
-		# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps
-		dpkg-dev
+		# packaging: cpack -G DEB computes Depends with dpkg-shlibdeps;
+		# the package test runs lintian on the package
+		dpkg-dev lintian
 	)
 	# The conformance test runs Prism from npm (tests/prism).  A machine
 	# image may bring its own node; Debian's otherwise.
