@@ -231,6 +231,24 @@ static const char *const context_first[] = {
  * about, and the phrase lists of context_phrase_in (by their first words).
  * A list not named here is still right, only slower: context_in then walks
  * it every time. */
+/* The words a historical trigger can end on (context_hist_end), besides
+ * those of context_last_what, context_back_in and context_young and a
+ * number: a word that is none of them is passed over without reading the
+ * trigger's phrases.  A new trigger in context_hist_end adds its last word
+ * here (test_context's test_gates checks every trigger still works). */
+static const char *const context_hist_last[] = {
+	"previously", "then", "time", "old",  "ago",      "back",
+	"to",         "of",   "had",  "got",  "suffered", "experienced",
+	"school",     "day",  "days", "past", NULL,
+};
+
+/* The words a hypothetical trigger can start on (context_hyp_trigger),
+ * besides the first words of context_hyp_cause, context_hyp_prevent and
+ * context_hyp_phrases. */
+static const char *const context_hyp_first[] = {
+	"if", "whether", "whats", "wats", "what", NULL,
+};
+
 static const char *const *const context_memo_lists[] = {
 	negation_cues,        negation_pseudo,
 	negation_terminators, negation_fillers,
@@ -248,6 +266,7 @@ static const char *const *const context_memo_lists[] = {
 	context_subjects,     context_hyp_enders,
 	context_people,       context_owners,
 	context_third,        context_first,
+	context_hist_last,    context_hyp_first,
 };
 
 #define CONTEXT_MEMO_NLISTS \
@@ -429,6 +448,25 @@ context_in(const struct context_msg *m, size_t i, const char *const *list)
 	}
 	return negation_word_in(list, m->text + m->t[i].start,
 	                        m->t[i].end - m->t[i].start);
+}
+
+/* Whether token i may be a word of one of the lists: false only when the
+ * memo knows every list and the token is a word (or a phrase's first word)
+ * of none, true when it cannot tell. */
+static bool
+context_maybe_in(const struct context_msg *m, size_t i,
+                 const char *const *const *lists, size_t n)
+{
+	if (m->memo == NULL || i >= m->n)
+		return true;
+	uint64_t mask = 0;
+	for (size_t k = 0; k < n; k++) {
+		int b = context_memo_bit(m->memo, lists[k]);
+		if (b < 0)
+			return true;
+		mask |= UINT64_C(1) << b;
+	}
+	return (context_memo_token(m, i) & mask) != 0;
 }
 
 static bool
@@ -747,10 +785,20 @@ static bool
 context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
                  size_t last, size_t *s, size_t *e)
 {
+	static const char *const *const gate[] = {
+		context_hist_last,
+		context_last_what,
+		context_back_in,
+		context_young,
+	};
+
 	(void)ss;
 	(void)first;
 	(void)last;
 	*s = *e = k;
+	if (k < m->n && !(m->t[k].flags & TOKEN_NUMBER) &&
+	    !context_maybe_in(m, k, gate, sizeof(gate) / sizeof(gate[0])))
+		return false;
 	if (context_is(m, k, "previously"))
 		return true;
 	/* "back then", "at the time" */
@@ -1030,9 +1078,17 @@ static bool
 context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
                     size_t first, size_t last, size_t *s, size_t *e)
 {
+	static const char *const *const gate[] = {
+		context_hyp_first,
+		context_hyp_cause,
+		context_hyp_prevent,
+		context_hyp_phrases,
+	};
 	size_t k;
 
 	*s = i;
+	if (!context_maybe_in(m, i, gate, sizeof(gate) / sizeof(gate[0])))
+		return false;
 	if (context_is(m, i, "if") || context_is(m, i, "whether")) {
 		if (i > ss && context_in(m, i - 1, context_if_pseudo))
 			return false;
