@@ -249,32 +249,8 @@ static const char *const context_hyp_first[] = {
 	"if", "whether", "whats", "wats", "what", NULL,
 };
 
-static const char *const *const context_memo_lists[] = {
-	negation_cues,        negation_pseudo,
-	negation_terminators, negation_fillers,
-	context_neg_cues,     context_neg_fillers,
-	context_neg_answers,  context_contrast,
-	context_hist_units,   context_quantity,
-	context_past_span,    context_last_what,
-	context_young,        context_back_in,
-	context_used_pseudo,  context_present,
-	context_this_when,    context_hyp_phrases,
-	context_hyp_prevent,  context_hyp_prevent_after,
-	context_hyp_cause,    context_modal_any,
-	context_modal_first,  context_wh,
-	context_if_pseudo,    context_signs_pseudo,
-	context_subjects,     context_hyp_enders,
-	context_people,       context_owners,
-	context_third,        context_first,
-	context_hist_last,    context_hyp_first,
-};
-
-#define CONTEXT_MEMO_NLISTS \
-	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
 #define CONTEXT_MEMO_WORDS  1024 /* slots for the lists' words, a power of 2 */
 #define CONTEXT_MEMO_LSLOTS 256  /* slots for the lists, a power of 2 */
-
-_Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
 
 struct context_memo_word {
 	const char *word; /* NULL: empty slot */
@@ -313,24 +289,6 @@ context_memo_list_slot(const char *const *list, unsigned shift)
 	return ((uintptr_t)list >> shift) & (CONTEXT_MEMO_LSLOTS - 1);
 }
 
-/* A shift that gives every list a slot of its own, or 0 when none does. */
-static unsigned
-context_memo_shift(void)
-{
-	for (unsigned shift = 3; shift < 24; shift++) {
-		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
-		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
-			size_t i = context_memo_list_slot(context_memo_lists[b],
-			                                  shift);
-			clash = taken[i];
-			taken[i] = true;
-		}
-		if (!clash)
-			return shift;
-	}
-	return 0;
-}
-
 /* Adds word (the first word of a phrase) to list bit b; false when full. */
 static bool
 context_memo_add(struct context_memo *memo, const char *word, unsigned b)
@@ -352,31 +310,6 @@ context_memo_add(struct context_memo *memo, const char *word, unsigned b)
 		i = (i + 1) & (CONTEXT_MEMO_WORDS - 1);
 	}
 	return false;
-}
-
-struct context_memo *
-context_memo_new(void)
-{
-	struct context_memo *memo = calloc(1, sizeof(*memo));
-
-	if (memo == NULL)
-		return NULL;
-	bool ok = true;
-	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
-		for (const char *const *p = context_memo_lists[b]; *p != NULL;
-		     p++)
-			if (!context_memo_add(memo, *p, b))
-				ok = false;
-	memo->shift = context_memo_shift();
-	if (!ok || memo->shift == 0)
-		return memo; /* no list known: each walked as before */
-	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
-		size_t i =
-		    context_memo_list_slot(context_memo_lists[b], memo->shift);
-		memo->lists[i].list = context_memo_lists[b];
-		memo->lists[i].bit = b;
-	}
-	return memo;
 }
 
 void
@@ -1336,6 +1269,80 @@ context_other(const struct context_msg *m, size_t first, size_t last,
 		}
 	}
 	return false;
+}
+
+/* ---- the memo's lists ---- */
+
+/* Every list of the words above: the memo knows each word's lists. */
+static const char *const *const context_memo_lists[] = {
+	negation_cues,           negation_pseudo,
+	negation_terminators,    negation_fillers,
+	context_neg_cues,        context_neg_fillers,
+	context_neg_answers,     context_contrast,
+	context_hist_units,      context_quantity,
+	context_past_span,       context_last_what,
+	context_young,           context_back_in,
+	context_used_pseudo,     context_present,
+	context_this_when,       context_hyp_phrases,
+	context_hyp_prevent,     context_hyp_prevent_after,
+	context_hyp_cause,       context_modal_any,
+	context_modal_first,     context_wh,
+	context_if_pseudo,       context_signs_pseudo,
+	context_subjects,        context_hyp_enders,
+	context_people,          context_owners,
+	context_third,           context_first,
+	context_hist_last,       context_hyp_first,
+	context_resolved,        context_present_when,
+	context_media,           context_had,
+	context_curious_own,     context_curious_has,
+	context_curious_denials, context_known,
+};
+
+#define CONTEXT_MEMO_NLISTS \
+	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
+_Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
+
+/* A shift that gives every list a slot of its own, or 0 when none does. */
+static unsigned
+context_memo_shift(void)
+{
+	for (unsigned shift = 3; shift < 24; shift++) {
+		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
+		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
+			size_t i = context_memo_list_slot(context_memo_lists[b],
+			                                  shift);
+			clash = taken[i];
+			taken[i] = true;
+		}
+		if (!clash)
+			return shift;
+	}
+	return 0;
+}
+
+struct context_memo *
+context_memo_new(void)
+{
+	struct context_memo *memo = calloc(1, sizeof(*memo));
+
+	if (memo == NULL)
+		return NULL;
+	bool ok = true;
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
+		for (const char *const *p = context_memo_lists[b]; *p != NULL;
+		     p++)
+			if (!context_memo_add(memo, *p, b))
+				ok = false;
+	memo->shift = context_memo_shift();
+	if (!ok || memo->shift == 0)
+		return memo; /* no list known: each walked as before */
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
+		size_t i =
+		    context_memo_list_slot(context_memo_lists[b], memo->shift);
+		memo->lists[i].list = context_memo_lists[b];
+		memo->lists[i].bit = b;
+	}
+	return memo;
 }
 
 static unsigned
