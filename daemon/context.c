@@ -231,31 +231,26 @@ static const char *const context_first[] = {
  * about, and the phrase lists of context_phrase_in (by their first words).
  * A list not named here is still right, only slower: context_in then walks
  * it every time. */
-static const char *const *const context_memo_lists[] = {
-	negation_cues,        negation_pseudo,
-	negation_terminators, negation_fillers,
-	context_neg_cues,     context_neg_fillers,
-	context_neg_answers,  context_contrast,
-	context_hist_units,   context_quantity,
-	context_past_span,    context_last_what,
-	context_young,        context_back_in,
-	context_used_pseudo,  context_present,
-	context_this_when,    context_hyp_phrases,
-	context_hyp_prevent,  context_hyp_prevent_after,
-	context_hyp_cause,    context_modal_any,
-	context_modal_first,  context_wh,
-	context_if_pseudo,    context_signs_pseudo,
-	context_subjects,     context_hyp_enders,
-	context_people,       context_owners,
-	context_third,        context_first,
+/* The words a historical trigger can end on (context_hist_end), besides
+ * those of context_last_what, context_back_in and context_young and a
+ * number: a word that is none of them is passed over without reading the
+ * trigger's phrases.  A new trigger in context_hist_end adds its last word
+ * here (test_context's test_gates checks every trigger still works). */
+static const char *const context_hist_last[] = {
+	"previously", "then", "time", "old",  "ago",      "back",
+	"to",         "of",   "had",  "got",  "suffered", "experienced",
+	"school",     "day",  "days", "past", NULL,
 };
 
-#define CONTEXT_MEMO_NLISTS \
-	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
+/* The words a hypothetical trigger can start on (context_hyp_trigger),
+ * besides the first words of context_hyp_cause, context_hyp_prevent and
+ * context_hyp_phrases. */
+static const char *const context_hyp_first[] = {
+	"if", "whether", "whats", "wats", "what", NULL,
+};
+
 #define CONTEXT_MEMO_WORDS  1024 /* slots for the lists' words, a power of 2 */
 #define CONTEXT_MEMO_LSLOTS 256  /* slots for the lists, a power of 2 */
-
-_Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
 
 struct context_memo_word {
 	const char *word; /* NULL: empty slot */
@@ -294,24 +289,6 @@ context_memo_list_slot(const char *const *list, unsigned shift)
 	return ((uintptr_t)list >> shift) & (CONTEXT_MEMO_LSLOTS - 1);
 }
 
-/* A shift that gives every list a slot of its own, or 0 when none does. */
-static unsigned
-context_memo_shift(void)
-{
-	for (unsigned shift = 3; shift < 24; shift++) {
-		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
-		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
-			size_t i = context_memo_list_slot(context_memo_lists[b],
-			                                  shift);
-			clash = taken[i];
-			taken[i] = true;
-		}
-		if (!clash)
-			return shift;
-	}
-	return 0;
-}
-
 /* Adds word (the first word of a phrase) to list bit b; false when full. */
 static bool
 context_memo_add(struct context_memo *memo, const char *word, unsigned b)
@@ -333,31 +310,6 @@ context_memo_add(struct context_memo *memo, const char *word, unsigned b)
 		i = (i + 1) & (CONTEXT_MEMO_WORDS - 1);
 	}
 	return false;
-}
-
-struct context_memo *
-context_memo_new(void)
-{
-	struct context_memo *memo = calloc(1, sizeof(*memo));
-
-	if (memo == NULL)
-		return NULL;
-	bool ok = true;
-	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
-		for (const char *const *p = context_memo_lists[b]; *p != NULL;
-		     p++)
-			if (!context_memo_add(memo, *p, b))
-				ok = false;
-	memo->shift = context_memo_shift();
-	if (!ok || memo->shift == 0)
-		return memo; /* no list known: each walked as before */
-	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
-		size_t i =
-		    context_memo_list_slot(context_memo_lists[b], memo->shift);
-		memo->lists[i].list = context_memo_lists[b];
-		memo->lists[i].bit = b;
-	}
-	return memo;
 }
 
 void
@@ -429,6 +381,25 @@ context_in(const struct context_msg *m, size_t i, const char *const *list)
 	}
 	return negation_word_in(list, m->text + m->t[i].start,
 	                        m->t[i].end - m->t[i].start);
+}
+
+/* Whether token i may be a word of one of the lists: false only when the
+ * memo knows every list and the token is a word (or a phrase's first word)
+ * of none, true when it cannot tell. */
+static bool
+context_maybe_in(const struct context_msg *m, size_t i,
+                 const char *const *const *lists, size_t n)
+{
+	if (m->memo == NULL || i >= m->n)
+		return true;
+	uint64_t mask = 0;
+	for (size_t k = 0; k < n; k++) {
+		int b = context_memo_bit(m->memo, lists[k]);
+		if (b < 0)
+			return true;
+		mask |= UINT64_C(1) << b;
+	}
+	return (context_memo_token(m, i) & mask) != 0;
 }
 
 static bool
@@ -747,10 +718,20 @@ static bool
 context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
                  size_t last, size_t *s, size_t *e)
 {
+	static const char *const *const gate[] = {
+		context_hist_last,
+		context_last_what,
+		context_back_in,
+		context_young,
+	};
+
 	(void)ss;
 	(void)first;
 	(void)last;
 	*s = *e = k;
+	if (k < m->n && !(m->t[k].flags & TOKEN_NUMBER) &&
+	    !context_maybe_in(m, k, gate, sizeof(gate) / sizeof(gate[0])))
+		return false;
 	if (context_is(m, k, "previously"))
 		return true;
 	/* "back then", "at the time" */
@@ -1030,9 +1011,17 @@ static bool
 context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
                     size_t first, size_t last, size_t *s, size_t *e)
 {
+	static const char *const *const gate[] = {
+		context_hyp_first,
+		context_hyp_cause,
+		context_hyp_prevent,
+		context_hyp_phrases,
+	};
 	size_t k;
 
 	*s = i;
+	if (!context_maybe_in(m, i, gate, sizeof(gate) / sizeof(gate[0])))
+		return false;
 	if (context_is(m, i, "if") || context_is(m, i, "whether")) {
 		if (i > ss && context_in(m, i - 1, context_if_pseudo))
 			return false;
@@ -1280,6 +1269,80 @@ context_other(const struct context_msg *m, size_t first, size_t last,
 		}
 	}
 	return false;
+}
+
+/* ---- the memo's lists ---- */
+
+/* Every list of the words above: the memo knows each word's lists. */
+static const char *const *const context_memo_lists[] = {
+	negation_cues,           negation_pseudo,
+	negation_terminators,    negation_fillers,
+	context_neg_cues,        context_neg_fillers,
+	context_neg_answers,     context_contrast,
+	context_hist_units,      context_quantity,
+	context_past_span,       context_last_what,
+	context_young,           context_back_in,
+	context_used_pseudo,     context_present,
+	context_this_when,       context_hyp_phrases,
+	context_hyp_prevent,     context_hyp_prevent_after,
+	context_hyp_cause,       context_modal_any,
+	context_modal_first,     context_wh,
+	context_if_pseudo,       context_signs_pseudo,
+	context_subjects,        context_hyp_enders,
+	context_people,          context_owners,
+	context_third,           context_first,
+	context_hist_last,       context_hyp_first,
+	context_resolved,        context_present_when,
+	context_media,           context_had,
+	context_curious_own,     context_curious_has,
+	context_curious_denials, context_known,
+};
+
+#define CONTEXT_MEMO_NLISTS \
+	(sizeof(context_memo_lists) / sizeof(context_memo_lists[0]))
+_Static_assert(CONTEXT_MEMO_NLISTS <= 64, "a memo has 64 bits a word");
+
+/* A shift that gives every list a slot of its own, or 0 when none does. */
+static unsigned
+context_memo_shift(void)
+{
+	for (unsigned shift = 3; shift < 24; shift++) {
+		bool taken[CONTEXT_MEMO_LSLOTS] = { false }, clash = false;
+		for (size_t b = 0; b < CONTEXT_MEMO_NLISTS && !clash; b++) {
+			size_t i = context_memo_list_slot(context_memo_lists[b],
+			                                  shift);
+			clash = taken[i];
+			taken[i] = true;
+		}
+		if (!clash)
+			return shift;
+	}
+	return 0;
+}
+
+struct context_memo *
+context_memo_new(void)
+{
+	struct context_memo *memo = calloc(1, sizeof(*memo));
+
+	if (memo == NULL)
+		return NULL;
+	bool ok = true;
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
+		for (const char *const *p = context_memo_lists[b]; *p != NULL;
+		     p++)
+			if (!context_memo_add(memo, *p, b))
+				ok = false;
+	memo->shift = context_memo_shift();
+	if (!ok || memo->shift == 0)
+		return memo; /* no list known: each walked as before */
+	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++) {
+		size_t i =
+		    context_memo_list_slot(context_memo_lists[b], memo->shift);
+		memo->lists[i].list = context_memo_lists[b];
+		memo->lists[i].bit = b;
+	}
+	return memo;
 }
 
 static unsigned
