@@ -319,11 +319,20 @@ double
 dt_send_turn(struct dt *t, size_t expect)
 {
 	size_t before = __atomic_load_n(&t->gw.sent, __ATOMIC_ACQUIRE);
+	double w = sender_run(&t->d);
 
-	sender_run(&t->d);
 	if (expect > 0)
 		dt_wait_outcomes(t, before + expect);
-	return sender_run(&t->d);
+	/* The thread may hand its outcomes back a chunk at a time. */
+	for (int i = 0; i < 10000; i++) {
+		w = sender_run(&t->d);
+		if (sendq_outstanding(t->d.sendq) == 0)
+			return w;
+		usleep(1000);
+	}
+	fail_msg("%zu replies are still with the sending thread",
+	         sendq_outstanding(t->d.sendq));
+	return w;
 }
 
 static int

@@ -79,8 +79,8 @@ struct gateway_result *dt_send_add(struct dt *t, enum gateway_status status);
 void dt_sendq(struct dt *t);
 /* Waits (at most 10 s) for the thread to have n outcomes ready. */
 void dt_wait_outcomes(struct dt *t, size_t n);
-/* sender_run, then waits for the thread to send what it took, then
- * sender_run again to record the outcomes; returns the second's delay. */
+/* sender_run, then waits for the thread to make expect sends, then runs
+ * sender_run until every outcome is recorded; returns its last delay. */
 double dt_send_turn(struct dt *t, size_t expect);
 
 /* Records an inbound message id from `from` with a reply body at the
