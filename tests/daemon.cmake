@@ -5,7 +5,7 @@
 add_library(backtalk_daemontest STATIC daemontest.c)
 target_link_libraries(backtalk_daemontest PUBLIC backtalk_daemon
                       backtalk_testutil PkgConfig::CMOCKA)
-foreach(module poller sender)
+foreach(module poller sender decide)
   add_executable(test_${module} test_${module}.c)
   target_link_libraries(test_${module} PRIVATE backtalk_daemontest)
   add_test(NAME ${module} COMMAND test_${module})
