@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Keeps the documentation of options and metrics in step with the code, as
 # man-keys.sh does for configuration keys.  Fails when:
-#   - a long option that a command of backtalk (daemon/cmd_*.c, and the
-#     admin options of daemon/cmd.h) or backtalkd (daemon/backtalkd.c)
+#   - a long option that a command of backtalk (daemon/cli/cmd_*.c, and the
+#     admin options of daemon/cli/cmd.h) or backtalkd (daemon/daemon/backtalkd.c)
 #     takes has no "Fl \-NAME" in its page (man/backtalk.1, man/backtalkd.8);
 #   - a page names an option "Fl \-NAME" that no command takes;
-#   - a metric that daemon/metrics.c writes is missing from the README's
+#   - a metric that daemon/daemon/metrics.c writes is missing from the README's
 #     metrics table, or the table names one it does not write.
 # Run by ctest as doc_drift; by hand: bash scripts/doc-drift.sh
 set -euo pipefail
@@ -47,16 +47,16 @@ check_options() { # check_options PAGE SOURCES...
 	done
 }
 
-check_options "$ROOT/man/backtalk.1" "$ROOT"/daemon/cmd_*.c "$ROOT/daemon/cmd.h" \
-	"$ROOT/daemon/backtalk.c"
-check_options "$ROOT/man/backtalkd.8" "$ROOT/daemon/backtalkd.c"
+check_options "$ROOT/man/backtalk.1" "$ROOT"/daemon/cli/cmd_*.c "$ROOT/daemon/cli/cmd.h" \
+	"$ROOT/daemon/cli/backtalk.c"
+check_options "$ROOT/man/backtalkd.8" "$ROOT/daemon/daemon/backtalkd.c"
 
-# Metrics: every name daemon/metrics.c writes, against the README's table
+# Metrics: every name daemon/daemon/metrics.c writes, against the README's table
 # rows ("| `backtalk_name{labels}`, `backtalk_other` | ... |").
-code=$(grep -o '"backtalk_[a-z_]*"' "$ROOT/daemon/metrics.c" | tr -d '"' | sort -u)
+code=$(grep -o '"backtalk_[a-z_]*"' "$ROOT/daemon/daemon/metrics.c" | tr -d '"' | sort -u)
 doc=$(grep '^| `backtalk_' "$ROOT/README.md" | cut -d'|' -f2 |
 	grep -o 'backtalk_[a-z_]*' | sort -u)
-[ -n "$code" ] || problem "no metric names found in daemon/metrics.c"
+[ -n "$code" ] || problem "no metric names found in daemon/daemon/metrics.c"
 for m in $code; do
 	grep -qx -- "$m" <<<"$doc" || problem "metric $m is not in README.md's metrics table"
 done
