@@ -396,6 +396,15 @@ dt_row(struct dt *t, int64_t id, struct dt_row *ret)
 		fail_msg("no outbox row %lld", (long long)id);
 }
 
+void
+dt_expect_state(struct dt *t, int64_t id, const char *state)
+{
+	struct dt_row r;
+
+	dt_row(t, id, &r);
+	assert_string_equal(r.state, state);
+}
+
 struct dt_find {
 	const char *id;
 	char *note, *category;

@@ -95,6 +95,8 @@ struct dt_row {
 	int64_t next_attempt_at;
 };
 void dt_row(struct dt *t, int64_t id, struct dt_row *ret);
+/* Fails the test unless outbox row id is in that state. */
+void dt_expect_state(struct dt *t, int64_t id, const char *state);
 /* The note recorded with inbound message id from `from` ("" none), and
  * its category; fails the test when the message is not recorded. */
 void dt_inbound(struct dt *t, const char *from, const char *id, char *note,

@@ -44,14 +44,10 @@ teardown(void **state)
 	return 0;
 }
 
-/* Classifies body and decides it as the poller does; returns the
- * classification's category. */
-static enum category
-decide(struct dt *t, const char *from, const char *body, int64_t sent_at,
-       int64_t offset, struct store_decision *dec)
+/* What the poller hands decide_message. */
+static struct decide_env
+env_of(struct dt *t, int64_t offset)
 {
-	static char norm[BT_MESSAGE_MAX + 1];
-	struct classify_result res;
 	struct decide_env env = {
 		.cfg = &t->cfg,
 		.rs = t->d.rs,
@@ -60,6 +56,19 @@ decide(struct dt *t, const char *from, const char *body, int64_t sent_at,
 		.arg = t,
 		.gateway_offset = offset,
 	};
+
+	return env;
+}
+
+/* Classifies body and decides it as the poller does; returns the
+ * classification's category. */
+static enum category
+decide(struct dt *t, const char *from, const char *body, int64_t sent_at,
+       int64_t offset, struct store_decision *dec)
+{
+	static char norm[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	struct decide_env env = env_of(t, offset);
 
 	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
 	                                 &res, norm, NULL),
@@ -251,13 +260,7 @@ test_decide_no_reply_text(void **state)
 	struct dt *t = *state;
 	struct store_decision dec;
 	struct classify_result res = { .category = CATEGORY_TIP, .rule = -1 };
-	struct decide_env env = {
-		.cfg = &t->cfg,
-		.rs = t->d.rs,
-		.guard = t->d.guard,
-		.opted_out = opted_out,
-		.arg = t,
-	};
+	struct decide_env env = env_of(t, 0);
 
 	decide_message(&env, NUM_A, 0, t->wall, &res, "something", &dec);
 	expect_silent(&dec, "no reply text");

@@ -109,33 +109,39 @@ test_send_retry_backoff(void **state)
 	assert_int_equal(t->d.send_faults, 0);
 }
 
-/* A failure that may have reached the gateway (no answer): retried only
- * after the attempt could have landed, and looked up first: found, it is
- * recorded as sent and not sent again. */
+/* A reply whose attempt got no answer after the request went out: pending,
+ * due only once the attempt could have landed at the gateway (three HTTP
+ * timeouts, 45 s); the clock is moved to then.  Returns its row. */
+static int64_t
+unsure_then_due(struct dt *t)
+{
+	int64_t id = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
+	struct dt_row r;
+
+	dt_send_add(t, GATEWAY_RETRY)->unsure = true;
+	dt_send_turn(t, 1);
+	dt_row(t, id, &r);
+	assert_string_equal(r.state, "pending");
+	assert_true(r.next_attempt_at - t->wall >= 45);
+	t->wall = r.next_attempt_at;
+	return id;
+}
+
+/* Looked up before it is sent again: found, it is recorded as sent and
+ * not sent a second time. */
 static void
 test_send_unsure_looked_up(void **state)
 {
 	struct dt *t = *state;
-	int64_t id = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
-	struct gateway_result *res = dt_send_add(t, GATEWAY_RETRY);
-	struct dt_row r;
+	int64_t id = unsure_then_due(t);
 
-	res->unsure = true; /* no answer after the request went out */
-	dt_send_turn(t, 1);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "pending");
-	/* Three HTTP timeouts (45 s) for it to land. */
-	assert_true(r.next_attempt_at - t->wall >= 45);
-
-	t->wall = r.next_attempt_at;
 	t->gw.find_rc = 1;
 	snprintf(t->gw.find_res.message_id, sizeof(t->gw.find_res.message_id),
 	         "SMfound");
 	dt_send_turn(t, 0);
 	assert_int_equal(t->gw.finds, 1);
 	assert_int_equal(sent(t), 1);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, id, "sent");
 }
 
 /* The same, but the gateway surely has not got it: sent again. */
@@ -143,20 +149,14 @@ static void
 test_send_unsure_not_found(void **state)
 {
 	struct dt *t = *state;
-	int64_t id = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
-	struct dt_row r;
+	int64_t id = unsure_then_due(t);
 
-	dt_send_add(t, GATEWAY_RETRY)->unsure = true;
 	dt_send_add(t, GATEWAY_OK);
-	dt_send_turn(t, 1);
-	dt_row(t, id, &r);
-	t->wall = r.next_attempt_at;
 	t->gw.find_rc = 0;
 	dt_send_turn(t, 1);
 	assert_int_equal(t->gw.finds, 1);
 	assert_int_equal(sent(t), 2);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, id, "sent");
 }
 
 /* Transient failures up to guard.max_attempts, then failed for good. */
@@ -207,12 +207,10 @@ test_send_gateway_opt_out(void **state)
 	struct dt *t = *state;
 	int64_t id = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
 	struct gateway_result *res = dt_send_add(t, GATEWAY_OPTED_OUT);
-	struct dt_row r;
 
 	snprintf(res->error_code, sizeof(res->error_code), "21610");
 	dt_send_turn(t, 1);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "failed");
+	dt_expect_state(t, id, "failed");
 	assert_int_equal(store_is_opted_out(t->d.store, NUM_A), 1);
 }
 
@@ -225,7 +223,6 @@ test_send_opted_out_meanwhile(void **state)
 {
 	struct dt *t = *state;
 	int64_t id, stop;
-	struct dt_row r;
 
 	assert_int_equal(
 	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
@@ -234,10 +231,8 @@ test_send_opted_out_meanwhile(void **state)
 	dt_send_turn(t, 1);
 	assert_int_equal(sent(t), 1);
 	assert_string_equal(t->gw.sent_body[0], dt_reply_stop);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "cancelled");
-	dt_row(t, stop, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, id, "cancelled");
+	dt_expect_state(t, stop, "sent");
 }
 
 /* 429: not an attempt, due again after Retry-After, no lookup. */
@@ -260,8 +255,7 @@ test_send_throttled(void **state)
 	t->wall += 31;
 	dt_send_turn(t, 1);
 	assert_int_equal(t->gw.finds, 0);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, id, "sent");
 }
 
 /* Refused credentials: every reply held (none failed), one request every
@@ -287,8 +281,7 @@ test_send_auth_held(void **state)
 	dt_row(t, a, &r);
 	assert_string_equal(r.state, "pending");
 	assert_int_equal(r.attempts, 0);
-	dt_row(t, b, &r);
-	assert_string_equal(r.state, "pending");
+	dt_expect_state(t, b, "pending");
 
 	/* Held: nothing goes out until the probe is due. */
 	w = sender_run(&t->d);
@@ -304,10 +297,8 @@ test_send_auth_held(void **state)
 	assert_true(t->d.auth_failing == 0);
 	dt_wait_outcomes(t, 4);
 	sender_run(&t->d);
-	dt_row(t, a, &r);
-	assert_string_equal(r.state, "sent");
-	dt_row(t, b, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, a, "sent");
+	dt_expect_state(t, b, "sent");
 }
 
 /* A red flag goes out before replies decided earlier. */
@@ -362,8 +353,7 @@ test_send_store_fails(void **state)
 	assert_int_equal(r.attempts, 0);
 	dt_heal(t, "outbox");
 	dt_send_turn(t, 1);
-	dt_row(t, id, &r);
-	assert_string_equal(r.state, "sent");
+	dt_expect_state(t, id, "sent");
 }
 
 int
