@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keeps man/backtalk.conf.5 in step with the configuration.  Fails when a key
 # set (or shown commented out) in config/backtalk.conf, or accepted by the key
-# tables of daemon/config.c, has no ".It Ic group.key" item in the page; when
+# tables of daemon/common/config.c, has no ".It Ic group.key" item in the page; when
 # config/backtalk.conf shows a key that config.c does not accept; and when
 # the page's Settings list names a key that config.c does not accept.
 # Run by ctest as man_keys; by hand: bash scripts/man-keys.sh
@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CONF=${MAN_KEYS_CONF:-$ROOT/config/backtalk.conf}
-SRC=${MAN_KEYS_SRC:-$ROOT/daemon/config.c}
+SRC=${MAN_KEYS_SRC:-$ROOT/daemon/common/config.c}
 PAGE=${MAN_KEYS_PAGE:-$ROOT/man/backtalk.conf.5}
 
 for f in "$CONF" "$SRC" "$PAGE"; do

@@ -29,7 +29,7 @@ TOKEN = "faultlab-token-not-secret"
 OURS = "+15550001000"
 COMPLIANCE = ("stop", "start", "help")
 # Phrases that make the daemon's guard take a message for another
-# auto-responder (daemon/guard.c); such corpus lines are left out, so that
+# auto-responder (daemon/engine/guard.c); such corpus lines are left out, so that
 # every message's expected reply is `backtalk classify`'s.
 AUTOREPLY_HINTS = ("office", "automat", "reply", "disturb", "undeliver",
                    "driving", "cannot receive", "does not accept")

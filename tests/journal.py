@@ -56,7 +56,7 @@ SOCKET_DIR = "/run/systemd/journal"
 SOCKET = SOCKET_DIR + "/socket"
 MEMFD_MAX = 1 << 20
 
-# daemon/log_ids.h, read by name so that the test follows the header.
+# daemon/common/log_ids.h, read by name so that the test follows the header.
 IDS = ("START", "STOP", "RELOAD_OK", "RED_FLAG", "OPTOUT", "UNANSWERED",
        "REPLY", "SENT", "SEND_RETRY", "POLL_FAILED")
 
@@ -188,7 +188,7 @@ class Journal:
 
 def read_ids(lab):
     ids = {}
-    with open(os.path.join(lab.src, "daemon", "log_ids.h")) as f:
+    with open(os.path.join(lab.src, "daemon", "common", "log_ids.h")) as f:
         for line in f:
             p = line.split()
             if len(p) == 3 and p[0] == "#define" and p[1].startswith(
@@ -196,7 +196,7 @@ def read_ids(lab):
                 ids[p[1][7:]] = p[2].strip('"')
     for name in IDS:
         if name not in ids:
-            raise fl.Fail("LOG_ID_%s is not in daemon/log_ids.h" % name)
+            raise fl.Fail("LOG_ID_%s is not in daemon/common/log_ids.h" % name)
     return ids
 
 

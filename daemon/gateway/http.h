@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_url.h"
+
 struct http_options {
 	const char *ca_file;      /* NULL: the system's CA store */
 	long connect_timeout_ms;  /* 0: 5000 */
@@ -72,13 +74,5 @@ void http_set_wait_hook(void (*fn)(void));
 /* name=value&... with both sides escaped by libcurl; NULL when out of
  * memory.  Free it with free(). */
 char *http_form_encode(const char *const *fields);
-
-/* Whether url may be fetched under the options: https, or http to
- * 127.0.0.0/8, ::1 or localhost, or http anywhere when allowed. */
-bool http_url_allowed(const char *url, bool allow_insecure_http);
-/* Whether url carries a user name or password ("https://user:pw@host"):
- * then it holds a secret, or is a mistake.  False for a URL libcurl
- * cannot parse (http_url_allowed refuses that). */
-bool http_url_has_userinfo(const char *url);
 
 #endif

@@ -1,5 +1,6 @@
 /* The running daemon's state, shared by the event loop (backtalkd.c), the
- * poller (poller.c) and the sender (sender.c). */
+ * poller (poller.c) and the sender (sender.c); its clocks and backoff are
+ * in daemon.c. */
 #ifndef BACKTALK_DAEMON_H
 #define BACKTALK_DAEMON_H
 
@@ -16,7 +17,17 @@
 #include "rules.h"
 #include "store.h"
 
+/* Where the daemon reads the time: the system's clocks when a function is
+ * NULL (backtalkd), a test's own otherwise, so that it can drive the
+ * poller and the sender through time. */
+struct daemon_time {
+	double (*now)(void *arg);   /* monotonic seconds */
+	int64_t (*wall)(void *arg); /* wall clock, Unix seconds */
+	void *arg;
+};
+
 struct daemon {
+	struct daemon_time clock;
 	struct config *cfg;
 	struct ruleset *rs;
 	struct classify *cls;
@@ -68,8 +79,10 @@ struct daemon {
 	struct metrics_http *metrics_http; /* NULL when metrics.port is 0 */
 };
 
-double daemon_now(void);    /* monotonic seconds */
-int64_t daemon_clock(void); /* wall clock, Unix seconds */
+/* Monotonic seconds, and the wall clock in Unix seconds, by d->clock (the
+ * system's when d is NULL). */
+double daemon_now(const struct daemon *d);
+int64_t daemon_clock(const struct daemon *d);
 
 /* Polls the gateway once and records every new message with its decision.
  * Returns the seconds until the next poll. */

@@ -66,32 +66,6 @@ backtalkd_on_signal(int sig)
 		backtalkd_stop_flag = 1;
 }
 
-double
-daemon_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int64_t
-daemon_clock(void)
-{
-	return (int64_t)time(NULL);
-}
-
-double
-daemon_backoff(double base, unsigned attempt, double cap)
-{
-	double d = base * ldexp(1.0, attempt > 30 ? 30 : (int)attempt);
-
-	if (d > cap)
-		d = cap;
-	/* Full jitter over the upper half keeps retries apart. */
-	return d / 2 + (d / 2) * ((double)random() / RAND_MAX);
-}
-
 static void
 backtalkd_usage(FILE *fp)
 {
@@ -212,7 +186,7 @@ backtalkd_page(void *arg, bool health, unsigned *ret_status, size_t *ret_len)
 {
 	struct daemon *d = arg;
 	struct metrics_gauges g;
-	double now = (double)daemon_clock();
+	double now = (double)daemon_clock(d);
 	char reason[256], *body;
 	size_t len;
 
@@ -354,7 +328,7 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	 * once. */
 	d->next_auth_probe = 0;
 	d->next_poll = 0;
-	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now());
+	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now(d));
 	/* -d outlives a reload. */
 	log_set_level(backtalkd_debug ? LOG_LEVEL_DEBUG : cfg->log_level);
 	log_event(
@@ -433,7 +407,7 @@ backtalkd_retention(struct daemon *d)
 	if (d->cfg->retention_days == 0)
 		return;
 	int64_t before =
-	    daemon_clock() - (int64_t)d->cfg->retention_days * 86400;
+	    daemon_clock(d) - (int64_t)d->cfg->retention_days * 86400;
 	int64_t n = store_retention(d->store, before);
 	if (n < 0)
 		log_err("store: retention failed: %s", store_error(d->store));
@@ -481,7 +455,9 @@ backtalkd_watchdog(void)
 {
 	double now;
 
-	if (backtalkd_wd_usec == 0 || (now = daemon_now()) < backtalkd_next_wd)
+	/* systemd's clock, whatever clock the daemon is given. */
+	if (backtalkd_wd_usec == 0 ||
+	    (now = daemon_now(NULL)) < backtalkd_next_wd)
 		return;
 	sd_notify(0, "WATCHDOG=1");
 	backtalkd_next_wd = now + (double)backtalkd_wd_usec / 3e6;
@@ -502,7 +478,7 @@ backtalkd_run(struct daemon *d)
 	sigdelset(&unblocked, SIGTERM);
 	sigdelset(&unblocked, SIGINT);
 
-	double next_retention = daemon_now() + 60;
+	double next_retention = daemon_now(d) + 60;
 	double next_trim = 0;
 	bool worked = false;
 
@@ -513,7 +489,7 @@ backtalkd_run(struct daemon *d)
 	 * HTTP timeouts): it pings from there too. */
 	http_set_wait_hook(backtalkd_watchdog);
 	sd_notify(0, "READY=1");
-	d->next_poll = d->next_send = daemon_now();
+	d->next_poll = d->next_send = daemon_now(d);
 
 	while (!backtalkd_stop_flag) {
 		if (backtalkd_reload_flag) {
@@ -524,20 +500,20 @@ backtalkd_run(struct daemon *d)
 		/* Answers scrapes that are ready; it never blocks. */
 		if (d->metrics_http != NULL)
 			metrics_http_run(d->metrics_http);
-		now = daemon_now();
+		now = daemon_now(d);
 		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
 			double wait = poller_run(d);
 			worked = true;
-			d->next_poll = daemon_now() + wait;
+			d->next_poll = daemon_now(d) + wait;
 			d->next_send = 0; /* new replies may be due */
 		}
 		/* Outcomes from the sending thread are recorded at once. */
-		if (daemon_now() >= d->next_send ||
+		if (daemon_now(d) >= d->next_send ||
 		    sendq_outstanding(d->sendq) > 0) {
-			d->next_send = daemon_now() + sender_run(d);
+			d->next_send = daemon_now(d) + sender_run(d);
 			worked = true;
 		}
-		now = daemon_now();
+		now = daemon_now(d);
 		if (now >= next_retention) {
 			backtalkd_retention(d);
 			next_retention = now + BACKTALKD_RETENTION_EVERY;
@@ -569,8 +545,8 @@ backtalkd_run(struct daemon *d)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_event(LOG_LEVEL_NOTICE, LOG_ID_STOP,
-	          LOG_FIELDS(LOG_F_INT("UPTIME_S",
-	                               (long long)(daemon_now() - d->started))),
+	          LOG_FIELDS(LOG_F_INT(
+	              "UPTIME_S", (long long)(daemon_now(d) - d->started))),
 	          "stopping");
 	sender_stop(d);
 	return 0;
@@ -672,8 +648,8 @@ main(int argc, char **argv)
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	d.started = daemon_now();
-	d.metrics = metrics_new((double)daemon_clock());
+	d.started = daemon_now(&d);
+	d.metrics = metrics_new((double)daemon_clock(&d));
 	if (d.metrics == NULL) {
 		log_err("out of memory");
 		config_free(cfg);

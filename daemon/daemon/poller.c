@@ -78,7 +78,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		            "answering with the menu",
 		            m->id, res.bad_offset);
 	}
-	decide_message(&env, m->from, m->sent_at, daemon_clock(), &res, norm,
+	decide_message(&env, m->from, m->sent_at, daemon_clock(d), &res, norm,
 	               &dec);
 	/* An alphanumeric sender id or a garbled From: recorded, never
 	 * answered (a reply cannot reach it). */
@@ -186,7 +186,7 @@ poller_decide_chunk(struct daemon *d)
 static int
 poller_decide_staged(struct daemon *d)
 {
-	double t0 = daemon_now();
+	double t0 = daemon_now(d);
 	long n;
 
 	do {
@@ -195,7 +195,7 @@ poller_decide_staged(struct daemon *d)
 			return -1;
 		if (n < POLLER_CHUNK)
 			return 0;
-	} while (daemon_now() - t0 < POLLER_TURN_S);
+	} while (daemon_now(d) - t0 < POLLER_TURN_S);
 	return 1;
 }
 
@@ -230,7 +230,7 @@ poller_stage(void *arg, struct gateway_batch *b)
 {
 	struct daemon *d = arg;
 	const char *gw = d->gw->ops->name;
-	int64_t now = daemon_clock();
+	int64_t now = daemon_clock(d);
 	long fresh = 0;
 	size_t unreadable = 0;
 
@@ -438,13 +438,13 @@ poller_store_ok(struct daemon *d)
 static void
 poller_note_success(struct daemon *d)
 {
-	double mono = daemon_now(); /* the minute is a span */
+	double mono = daemon_now(d); /* the minute is a span */
 	char v[32];
 
 	if (d->last_poll_saved > 0 &&
 	    mono - d->last_poll_saved < POLLER_LAST_POLL_EVERY_S)
 		return;
-	snprintf(v, sizeof(v), "%lld", (long long)daemon_clock());
+	snprintf(v, sizeof(v), "%lld", (long long)daemon_clock(d));
 	if (store_state_set(d->store, "last_poll", v) < 0)
 		log_warning("store: cannot record the poll time: %s",
 		            store_error(d->store));
@@ -458,7 +458,7 @@ poller_note_success(struct daemon *d)
 static void
 poller_clock(struct daemon *d, int64_t gateway)
 {
-	int64_t ours = daemon_clock();
+	int64_t ours = daemon_clock(d);
 	enum clockwatch_news news =
 	    clockwatch_gateway(&d->clocks, gateway, ours);
 	int64_t skew = gateway - ours;
@@ -517,15 +517,15 @@ poller_run(struct daemon *d)
 	if (poller_reread(d))
 		return 0;
 
-	double t0 = daemon_now();
+	double t0 = daemon_now(d);
 	d->pending.more = false;
 	enum gateway_status st = d->gw->ops->poll(d->gw, &d->pending, &res);
 	/* A kept answer the driver then failed to parse: nothing of it is
 	 * in the batch. */
 	if (st != GATEWAY_OK && d->nkept > 0)
 		poller_kept(d, false);
-	metrics_poll(d->metrics, st == GATEWAY_OK, daemon_now() - t0,
-	             (double)daemon_clock());
+	metrics_poll(d->metrics, st == GATEWAY_OK, daemon_now(d) - t0,
+	             (double)daemon_clock(d));
 	if (res.date > 0)
 		poller_clock(d, res.date);
 	bool more = d->pending.more, closed = d->pending.closed;
@@ -587,7 +587,7 @@ poller_run(struct daemon *d)
 		d->store_failing = true;
 		return daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 	}
-	log_dbg("%s: poll took %.3f s", d->gw->ops->name, daemon_now() - t0);
+	log_dbg("%s: poll took %.3f s", d->gw->ops->name, daemon_now(d) - t0);
 	if (closed)
 		d->input_closed = true;
 	return more || left > 0 ? 0 : interval;

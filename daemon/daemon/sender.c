@@ -103,12 +103,12 @@ void
 sender_auth_failed(struct daemon *d, const struct gateway_result *res,
                    const char *what)
 {
-	double now = daemon_now();
+	double now = daemon_now(d);
 	char src[512];
 	bool first = d->auth_failing == 0;
 
 	metrics_gateway_auth(d->metrics, res->http_status,
-	                     (double)daemon_clock());
+	                     (double)daemon_clock(d));
 	if (first)
 		d->auth_failing = now;
 	d->next_auth_probe = now + SENDER_AUTH_PROBE_S;
@@ -142,10 +142,10 @@ sender_gateway_ok(struct daemon *d)
 		return;
 	log_notice("%s: the gateway takes our credentials again after %.0f "
 	           "s; sending the replies held",
-	           d->gw->ops->name, daemon_now() - d->auth_failing);
+	           d->gw->ops->name, daemon_now(d) - d->auth_failing);
 	d->auth_failing = 0;
 	d->next_poll = 0; /* what arrived meanwhile, at once */
-	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock());
+	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock(d));
 }
 
 /* The wait after a 429 without Retry-After: grows with 429s in a row. */
@@ -209,7 +209,7 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		           "an attempt with no clear answer; not sending again",
 		           (long long)it->id, who, res.message_id);
 		store_outbox_sent(d->store, it->id, res.message_id,
-		                  daemon_clock());
+		                  daemon_clock(d));
 		return SENDER_LOOK_SENT;
 	}
 	if (found == 0) {
@@ -275,7 +275,7 @@ sender_is_stop_confirmation(const struct daemon *d, const char *body)
 static void
 sender_count(struct daemon *d, const struct gateway_result *res)
 {
-	double now = (double)daemon_clock();
+	double now = (double)daemon_clock(d);
 	char code[sizeof(res->error_code) + 8];
 
 	if (res->status == GATEWAY_OK) {
@@ -357,7 +357,7 @@ sender_settle(struct daemon *d, const struct store_outbox_item *it,
 		d->send_faults = 0;
 		d->send_throttles = 0;
 		if (store_outbox_sent(d->store, it->id, res->message_id,
-		                      daemon_clock()) != 0)
+		                      daemon_clock(d)) != 0)
 			log_err(
 			    "store: reply %lld sent as %s but not recorded: "
 			    "%s",
@@ -470,7 +470,7 @@ sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 static size_t
 sender_tokens(struct daemon *d, size_t max, double *ret_wait)
 {
-	double now = daemon_now();
+	double now = daemon_now(d);
 	size_t n = 0;
 
 	while (n < max && guard_rate_take(&d->rate, now, ret_wait))
@@ -488,7 +488,7 @@ sender_collect(struct daemon *d)
 	struct gateway_result res;
 	bool open = false;
 	size_t n = 0;
-	int64_t now = daemon_clock();
+	int64_t now = daemon_clock(d);
 
 	while (sendq_pop(d->sendq, &it, &res) == 1) {
 		if (n++ == 0 && store_batch_begin(d->store) == 0)
@@ -521,8 +521,8 @@ sender_run(struct daemon *d)
 	sender_collect(d);
 	settle = sendq_outstanding(d->sendq) == 0;
 	if (settle)
-		d->next_settle = daemon_now() + SENDER_SETTLE_EVERY_S;
-	else if (daemon_now() >= d->next_settle)
+		d->next_settle = daemon_now(d) + SENDER_SETTLE_EVERY_S;
+	else if (daemon_now(d) >= d->next_settle)
 		return 1; /* the queue's descriptor wakes the loop */
 	room = sendq_room(d->sendq);
 	if (room == 0)
@@ -534,9 +534,9 @@ sender_run(struct daemon *d)
 	if (d->auth_failing > 0) {
 		if (!settle)
 			return 1;
-		if (daemon_now() < d->next_auth_probe)
-			return d->next_auth_probe - daemon_now();
-		d->next_auth_probe = daemon_now() + SENDER_AUTH_PROBE_S;
+		if (daemon_now(d) < d->next_auth_probe)
+			return d->next_auth_probe - daemon_now(d);
+		d->next_auth_probe = daemon_now(d) + SENDER_AUTH_PROBE_S;
 		room = 1;
 	}
 	tokens = sender_tokens(d, room, &wait);
@@ -547,11 +547,11 @@ sender_run(struct daemon *d)
 	 * clock, as it is recorded; or, when it is recorded ahead of the
 	 * clock (which then stepped back), settle time after this start, on
 	 * the monotonic clock.  Until then they hold back no other reply. */
-	now = daemon_clock();
+	now = daemon_clock(d);
 	int64_t settled_before =
 	    settle ? now - (int64_t)sender_settle_s(d) - 1 : 0;
 	bool ahead_too =
-	    settle && daemon_now() - d->started >= sender_settle_s(d);
+	    settle && daemon_now(d) - d->started >= sender_settle_s(d);
 	rc = store_outbox_work(d->store, now, settled_before, ahead_too, tokens,
 	                       items, &n);
 	if (rc < 0) {

@@ -9,7 +9,6 @@
  * off too), no redirects, http and https only, and plain http only to
  * loopback unless allowed.  Error strings name the method and the URL
  * without its query (which holds phone numbers) and never the credentials. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -22,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "http_url.h"
 
 /* Defaults for options left 0, as in config.h. */
 #define HTTP_CONNECT_TIMEOUT_MS 5000L
@@ -163,60 +163,6 @@ http_response_free(struct http_response *r)
 }
 
 /* --- URLs ---------------------------------------------------------------- */
-
-static bool
-http_host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
-		return true;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return false;
-}
-
-bool
-http_url_allowed(const char *url, bool allow_insecure_http)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	bool ok = false;
-
-	if (u == NULL || url == NULL)
-		goto out;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		goto out;
-	if (strcmp(scheme, "https") == 0)
-		ok = true;
-	else if (strcmp(scheme, "http") == 0)
-		ok = allow_insecure_http || http_host_is_loopback(host);
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
-}
-
-bool
-http_url_has_userinfo(const char *url)
-{
-	CURLU *u = curl_url();
-	char *user = NULL, *password = NULL;
-	bool has = false;
-
-	if (u != NULL && url != NULL &&
-	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
-		has = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-		      curl_url_get(u, CURLUPART_PASSWORD, &password, 0) ==
-		          CURLUE_OK;
-	curl_free(user);
-	curl_free(password);
-	curl_url_cleanup(u);
-	return has;
-}
 
 /* The URL for an error message: scheme, host, port and path, without the
  * query (phone numbers) or any user name and password. */

@@ -5,13 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
-#include "calendar.h"
 #include "cmd.h"
-#include "diag.h"
 #include "prefilter.h"
-#include "rules.h"
 #include "version.h"
 
 static void
@@ -78,51 +74,6 @@ backtalk_usage(FILE *fp)
 	    "  6  replay: decisions would change, none a red flag\n"
 	    "  7  replay: a red-flag decision would change\n",
 	    CONFIG_DEFAULT_PATH, BACKTALK_DEFAULT_RULES);
-}
-
-const char *
-cmd_rules_path(const char *opt)
-{
-	const char *env = getenv("BACKTALK_RULES");
-
-	if (opt != NULL)
-		return opt;
-	if (env != NULL && *env != '\0')
-		return env;
-	return BACKTALK_DEFAULT_RULES;
-}
-
-bool
-cmd_date(const char *cmd, const char *opt, int32_t *day)
-{
-	if (opt == NULL) {
-		*day = calendar_from_time(time(NULL));
-		return true;
-	}
-	if (calendar_parse(opt, day))
-		return true;
-	fprintf(stderr, "backtalk %s: --date %s: not a date (YYYY-MM-DD)\n",
-	        cmd, opt);
-	return false;
-}
-
-struct ruleset *
-cmd_load_rules(const char *path)
-{
-	struct ruleset *rs = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	if (rules_load(path, &rs, &d) != 0) {
-		diag_print(&d, stderr);
-		fprintf(stderr,
-		        "backtalk: cannot load rules from %s (%zu errors); "
-		        "run 'backtalk check --rules %s' for details\n",
-		        path, d.errors, path);
-		rs = NULL;
-	}
-	diag_free(&d);
-	return rs;
 }
 
 /* The vectorscan database cache: $BACKTALK_CACHE_DIR, else

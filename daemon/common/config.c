@@ -18,7 +18,7 @@
 
 #include "bounds.h"
 #include "config.h"
-#include "http.h"
+#include "http_url.h"
 #include "phone.h"
 #include "gsm7.h"
 #include "regfile.h"

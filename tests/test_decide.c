@@ -1,0 +1,300 @@
+/* decide.c: what the daemon does with a classified message, on the test
+ * rules (daemontest.h), the opt-outs read from a real state database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemontest.h"
+#include "decide.h"
+
+#define NUM_A "+15551230001"
+#define NUM_B "+15551230002"
+
+/* -2: the store says; else this answer (-1 unknown). */
+static int forced = -2;
+
+static int
+opted_out(void *arg, const char *number)
+{
+	struct dt *t = arg;
+
+	if (forced != -2)
+		return forced;
+	return store_is_opted_out(t->d.store, number);
+}
+
+static int
+setup(void **state)
+{
+	forced = -2;
+	*state = dt_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	dt_free(*state);
+	return 0;
+}
+
+/* What the poller hands decide_message. */
+static struct decide_env
+env_of(struct dt *t, int64_t offset)
+{
+	struct decide_env env = {
+		.cfg = &t->cfg,
+		.rs = t->d.rs,
+		.guard = t->d.guard,
+		.opted_out = opted_out,
+		.arg = t,
+		.gateway_offset = offset,
+	};
+
+	return env;
+}
+
+/* Classifies body and decides it as the poller does; returns the
+ * classification's category. */
+static enum category
+decide(struct dt *t, const char *from, const char *body, int64_t sent_at,
+       int64_t offset, struct store_decision *dec)
+{
+	static char norm[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	struct decide_env env = env_of(t, offset);
+
+	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
+	                                 &res, norm, NULL),
+	                 0);
+	decide_message(&env, from, sent_at, t->wall, &res, norm, dec);
+	return res.category;
+}
+
+static void
+expect_reply(const struct store_decision *dec, const char *reply)
+{
+	assert_int_equal(dec->action, STORE_ACTION_REPLY);
+	assert_string_equal(dec->reply, reply);
+	assert_null(dec->note);
+}
+
+static void
+expect_silent(const struct store_decision *dec, const char *note)
+{
+	assert_int_equal(dec->action, STORE_ACTION_NONE);
+	assert_non_null(dec->note);
+	assert_string_equal(dec->note, note);
+}
+
+/* A message a rule matches gets its reply; a red flag too. */
+static void
+test_decide_reply(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	assert_int_equal(decide(t, NUM_A, "how do I deadlift", 0, 0, &dec),
+	                 CATEGORY_TIP);
+	expect_reply(&dec, dt_reply_form);
+	assert_string_equal(dec.category, "tip");
+	assert_string_equal(dec.rule, "form");
+	assert_int_equal(dec.optout_change, 0);
+	assert_int_equal(
+	    decide(t, NUM_B, "I cannot control my bladder", 0, 0, &dec),
+	    CATEGORY_EMERGENCY);
+	expect_reply(&dec, dt_reply_cauda);
+}
+
+/* An opted-out number gets nothing, a red flag included; an opt-out
+ * state that cannot be read sends nothing either. */
+static void
+test_decide_opted_out(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	assert_int_equal(
+	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
+	decide(t, NUM_A, "how do I deadlift", 0, 0, &dec);
+	expect_silent(&dec, "opted out");
+	decide(t, NUM_A, "I cannot control my bladder", 0, 0, &dec);
+	expect_silent(&dec, "opted out");
+	forced = -1;
+	decide(t, NUM_B, "how do I deadlift", 0, 0, &dec);
+	expect_silent(&dec, "opt-out state unknown");
+}
+
+/* Older than max_age_s by the gateway's clock: recorded, not answered. */
+static void
+test_decide_too_old(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+	int64_t sent = t->wall - 86400 - 5;
+
+	decide(t, NUM_A, "how do I deadlift", sent, 0, &dec);
+	expect_silent(&dec, "too old");
+	/* The gateway's clock is 10 s behind ours: 86,395 s old by it. */
+	decide(t, NUM_A, "how do I deadlift", sent, -10, &dec);
+	expect_reply(&dec, dt_reply_form);
+}
+
+/* Auto-responders and echoes of our own replies are not answered; a red
+ * flag is never taken for an echo. */
+static void
+test_decide_autoreply_and_echo(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	decide(t, NUM_A,
+	       "This is an automated message. I am out of the office until "
+	       "Monday.",
+	       0, 0, &dec);
+	expect_silent(&dec, "auto-responder");
+	decide(t, NUM_A, dt_reply_form, 0, 0, &dec);
+	expect_silent(&dec, "echo of our reply");
+	assert_int_equal(decide(t, NUM_B, dt_reply_cauda, 0, 0, &dec),
+	                 CATEGORY_EMERGENCY);
+	expect_reply(&dec, dt_reply_cauda);
+}
+
+/* The flood guard: replies_per_sender replies a window, then silence for
+ * ordinary replies; a red flag still gets through; the same message
+ * twice is answered once. */
+static void
+test_decide_guard(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+	char body[64];
+
+	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
+		snprintf(body, sizeof(body), "deadlift question %c",
+		         (char)('a' + i));
+		decide(t, NUM_A, body, 0, 0, &dec);
+		expect_reply(&dec, dt_reply_form);
+	}
+	decide(t, NUM_A, "deadlift question z", 0, 0, &dec);
+	expect_silent(&dec, "flood guard");
+	decide(t, NUM_A, "I cannot control my bladder", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_cauda);
+
+	decide(t, NUM_B, "how do I deadlift", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_form);
+	decide(t, NUM_B, "how do I deadlift", 0, 0, &dec);
+	expect_silent(&dec, "repeat");
+}
+
+/* STOP is confirmed and opts out; a STOP from a number already opted out
+ * gets nothing; the configuration's text overrides the rules'. */
+static void
+test_decide_stop(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	assert_int_equal(decide(t, NUM_A, "STOP", 0, 0, &dec), CATEGORY_STOP);
+	expect_reply(&dec, dt_reply_stop);
+	assert_int_equal(dec.optout_change, 1);
+	assert_int_equal(
+	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
+	decide(t, NUM_A, "STOP", 0, 0, &dec);
+	expect_silent(&dec, "already opted out");
+	assert_int_equal(dec.optout_change, 0);
+
+	t->cfg.compliance.stop_text = "Stopped.";
+	decide(t, NUM_B, "STOP", 0, 0, &dec);
+	expect_reply(&dec, "Stopped.");
+	t->cfg.compliance.stop_text = NULL;
+}
+
+/* START opts back in and is confirmed, even to an opted-out number; from
+ * one not opted out it changes nothing. HELP is answered once a window. */
+static void
+test_decide_start_help(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	assert_int_equal(
+	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
+	assert_int_equal(decide(t, NUM_A, "START", 0, 0, &dec), CATEGORY_START);
+	assert_int_equal(dec.action, STORE_ACTION_REPLY);
+	assert_int_equal(dec.optout_change, -1);
+	decide(t, NUM_B, "START", 0, 0, &dec);
+	assert_int_equal(dec.action, STORE_ACTION_REPLY);
+	assert_int_equal(dec.optout_change, 0);
+
+	assert_int_equal(decide(t, NUM_B, "HELP", 0, 0, &dec), CATEGORY_HELP);
+	expect_reply(&dec, dt_reply_help);
+	decide(t, NUM_B, "HELP", 0, 0, &dec);
+	expect_silent(&dec, "help already answered");
+}
+
+/* The gateway answers the compliance keywords itself: recorded (the
+ * opt-out too), not answered. */
+static void
+test_decide_gateway_keywords(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	t->cfg.compliance.gateway_handles_keywords = true;
+	decide(t, NUM_A, "STOP", 0, 0, &dec);
+	expect_silent(&dec, "gateway answers compliance keywords");
+	assert_int_equal(dec.optout_change, 1);
+}
+
+/* A classification without a reply text is not answered. */
+static void
+test_decide_no_reply_text(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+	struct classify_result res = { .category = CATEGORY_TIP, .rule = -1 };
+	struct decide_env env = env_of(t, 0);
+
+	decide_message(&env, NUM_A, 0, t->wall, &res, "something", &dec);
+	expect_silent(&dec, "no reply text");
+}
+
+/* A body that is not UTF-8 gets the menu rather than being lost. */
+static void
+test_decide_bad_utf8(void **state)
+{
+	struct dt *t = *state;
+	static char norm[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	const char body[] = "back \xff pain";
+
+	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
+	                                 &res, norm, NULL),
+	                 -1);
+	assert_int_equal(res.category, CATEGORY_FALLBACK);
+	assert_string_equal(res.reply, dt_reply_menu);
+	assert_int_equal(res.bad_offset, 5);
+	assert_string_equal(norm, "");
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_decide_reply),         T(test_decide_opted_out),
+		T(test_decide_too_old),       T(test_decide_autoreply_and_echo),
+		T(test_decide_guard),         T(test_decide_stop),
+		T(test_decide_start_help),    T(test_decide_gateway_keywords),
+		T(test_decide_no_reply_text), T(test_decide_bad_utf8),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
