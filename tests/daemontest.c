@@ -346,6 +346,14 @@ int64_t
 dt_reply(struct dt *t, const char *id, const char *from, const char *body,
          int urgency)
 {
+	return dt_reply_as(t, id, from, body,
+	                   urgency == 2 ? "emergency" : "tip", urgency);
+}
+
+int64_t
+dt_reply_as(struct dt *t, const char *id, const char *from, const char *body,
+            const char *category, int urgency)
+{
 	struct store_inbound in = {
 		.gateway = "fake",
 		.id = id,
@@ -355,7 +363,7 @@ dt_reply(struct dt *t, const char *id, const char *from, const char *body,
 		.received_at = t->wall,
 	};
 	struct store_decision dec = {
-		.category = urgency == 2 ? "emergency" : "tip",
+		.category = category,
 		.action = STORE_ACTION_REPLY,
 		.reply = body,
 		.urgency = urgency,

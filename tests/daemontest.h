@@ -87,6 +87,9 @@ double dt_send_turn(struct dt *t, size_t expect);
  * given urgency, as the poller would; returns the outbox row id. */
 int64_t dt_reply(struct dt *t, const char *id, const char *from,
                  const char *body, int urgency);
+/* The same for a message of the given category ("stop", ...). */
+int64_t dt_reply_as(struct dt *t, const char *id, const char *from,
+                    const char *body, const char *category, int urgency);
 
 /* An outbox row as the operator's tool sees it. */
 struct dt_row {

@@ -12,6 +12,7 @@
 
 #include "daemontest.h"
 #include "decide.h"
+#include "normalise.h"
 
 #define NUM_A "+15551230001"
 #define NUM_B "+15551230002"
@@ -282,6 +283,33 @@ test_decide_bad_utf8(void **state)
 	assert_string_equal(res.reply, dt_reply_menu);
 	assert_int_equal(res.bad_offset, 5);
 	assert_string_equal(norm, "");
+	assert_string_equal(res.norm, "");
+}
+
+/* The guard and the echo check get the classifier's own normalised text,
+ * with runs cut to two, even when the reading with runs cut to one is the
+ * one that decided ("deadliiift" is read as "deadlift"). */
+static void
+test_decide_norm_runs_two(void **state)
+{
+	struct dt *t = *state;
+	static char norm[BT_MESSAGE_MAX + 1], want[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	struct normalise_result nr;
+	const char body[] = "How do I DEADLIIIFT";
+
+	assert_int_equal(
+	    normalise_text(body, strlen(body), NORMALISE_RUNS_TWO, want, &nr),
+	    NORMALISE_OK);
+	assert_string_equal(want, "how do i deadliift");
+	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
+	                                 &res, norm, NULL),
+	                 0);
+	assert_int_equal(res.category, CATEGORY_TIP);
+	assert_string_equal(res.rule_id, "form");
+	assert_string_equal(norm, want);
+	assert_string_equal(res.norm, want);
+	assert_int_equal(res.norm_len, nr.len);
 }
 
 int
@@ -294,6 +322,7 @@ main(void)
 		T(test_decide_guard),         T(test_decide_stop),
 		T(test_decide_start_help),    T(test_decide_gateway_keywords),
 		T(test_decide_no_reply_text), T(test_decide_bad_utf8),
+		T(test_decide_norm_runs_two),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,22 +217,30 @@ test_send_gateway_opt_out(void **state)
 /* The number opted out after the reply was decided (the opt-out cancels
  * the replies pending then; these are recorded after it, as a reply
  * decided before the opt-out was seen would be): cancelled when it is
- * due, never sent; the STOP confirmation is the one reply it still gets. */
+ * due, never sent; the STOP confirmation is the one reply it still gets.
+ * The decision says which reply that is, not its text: a confirmation
+ * whose text the configuration has changed since still goes, and another
+ * reply that happens to read like it does not. */
 static void
 test_send_opted_out_meanwhile(void **state)
 {
 	struct dt *t = *state;
-	int64_t id, stop;
+	int64_t id, stop, old, alike;
 
 	assert_int_equal(
 	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
 	id = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
-	stop = dt_reply(t, "m2", NUM_A, dt_reply_stop, 0);
-	dt_send_turn(t, 1);
-	assert_int_equal(sent(t), 1);
+	stop = dt_reply_as(t, "m2", NUM_A, dt_reply_stop, "stop", 0);
+	old = dt_reply_as(t, "m3", NUM_A, "Unsubscribed.", "stop", 0);
+	alike = dt_reply(t, "m4", NUM_A, dt_reply_stop, 0);
+	dt_send_turn(t, 2);
+	assert_int_equal(sent(t), 2);
 	assert_string_equal(t->gw.sent_body[0], dt_reply_stop);
+	assert_string_equal(t->gw.sent_body[1], "Unsubscribed.");
 	dt_expect_state(t, id, "cancelled");
 	dt_expect_state(t, stop, "sent");
+	dt_expect_state(t, old, "sent");
+	dt_expect_state(t, alike, "cancelled");
 }
 
 /* 429: not an attempt, due again after Retry-After, no lookup. */

@@ -7,7 +7,6 @@
 
 #include "decide.h"
 #include "echo.h"
-#include "normalise.h"
 
 /* The text for a compliance keyword: the config's override, else the
  * rules' reply. */
@@ -101,8 +100,6 @@ decide_classify(struct classify *c, const struct ruleset *rs, const char *body,
                 size_t len, struct classify_result *ret, char *norm,
                 struct classify_explain *ex)
 {
-	struct normalise_result nr;
-
 	if (classify_message(c, body, len, ret, ex) != 0) {
 		size_t bad = ret->bad_offset;
 		memset(ret, 0, sizeof(*ret));
@@ -110,10 +107,12 @@ decide_classify(struct classify *c, const struct ruleset *rs, const char *body,
 		ret->rule = -1;
 		ret->reply = rules_builtin_reply(rs, CATEGORY_FALLBACK);
 		ret->bad_offset = bad;
+		ret->norm = "";
 		norm[0] = '\0';
 		return -1;
 	}
-	normalise_text(body, len, NORMALISE_RUNS_TWO, norm, &nr);
+	/* The classifier normalised it as the guard wants it. */
+	memcpy(norm, ret->norm, ret->norm_len + 1);
 	return 0;
 }
 

@@ -259,15 +259,14 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 	return SENDER_LOOK_SEND;
 }
 
-/* The STOP confirmation is the one reply an opted-out number still gets. */
+/* The STOP confirmation is the one reply an opted-out number still gets.
+ * The decision chose it (decide.c): a reply to a message classified STOP
+ * is that confirmation, whatever the configured text is now. */
 static bool
-sender_is_stop_confirmation(const struct daemon *d, const char *body)
+sender_is_stop_confirmation(const struct store_outbox_item *it)
 {
-	const char *t = d->cfg->compliance.stop_text
-	                    ? d->cfg->compliance.stop_text
-	                    : rules_builtin_reply(d->rs, CATEGORY_STOP);
-
-	return t != NULL && body != NULL && strcmp(t, body) == 0;
+	return it->category != NULL &&
+	       strcmp(it->category, category_name(CATEGORY_STOP)) == 0;
 }
 
 /* Counts an attempt for the metrics; a failure by the gateway's error
@@ -455,7 +454,7 @@ sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 	char who[LOG_PHONE_MAX];
 
 	if (store_is_opted_out(d->store, it->to) <= 0 ||
-	    sender_is_stop_confirmation(d, it->body))
+	    sender_is_stop_confirmation(it))
 		return false;
 	store_outbox_cancel(d->store, it->id, "opted out");
 	log_event(LOG_LEVEL_INFO, LOG_ID_SEND_CANCELLED,

@@ -445,12 +445,15 @@ classify_message(struct classify *c, const char *text, size_t len,
 
 	memset(ret, 0, sizeof(*ret));
 	ret->rule = -1;
+	ret->norm = "";
 	if (normalise_text(text, len, NORMALISE_RUNS_TWO, c->norm[0], &nr) !=
 	    NORMALISE_OK) {
 		ret->bad_offset = nr.bad_offset;
 		return -1;
 	}
 	ret->truncated = nr.truncated;
+	ret->norm = c->norm[0];
+	ret->norm_len = nr.len;
 	if (ex != NULL) {
 		memcpy(ex->norm, c->norm[0], nr.len + 1);
 		ex->norm_len = nr.len;
@@ -482,6 +485,8 @@ classify_message(struct classify *c, const char *text, size_t len,
 	if (classify_rank(&alt) < classify_rank(ret)) {
 		alt.truncated = ret->truncated;
 		alt.limit_hits += ret->limit_hits;
+		alt.norm = ret->norm;
+		alt.norm_len = ret->norm_len;
 		*ret = alt;
 		if (ex != NULL && ex2 != NULL) {
 			memcpy(ex->norm, c->norm[1], nr.len + 1);

@@ -34,6 +34,12 @@ struct classify_result {
 	bool truncated;      /* message was cut to BT_MESSAGE_MAX */
 	unsigned limit_hits; /* pattern runs stopped by PCRE2 limits */
 	size_t bad_offset;   /* for invalid UTF-8 */
+	/* The message normalised with runs of letters cut to two (normalise.h,
+	 * NORMALISE_RUNS_TWO), as the guard and the echo check read it, and
+	 * its length: points into the classifier, valid until its next
+	 * classify_message.  "" when the text is not valid UTF-8. */
+	const char *norm;
+	size_t norm_len;
 };
 
 /* One pattern match, recorded for --explain. */
