@@ -269,6 +269,10 @@ struct context_memo {
 		unsigned bit;
 	} lists[CONTEXT_MEMO_LSLOTS];
 	unsigned shift;
+	/* The gates of the historical and hypothetical triggers as masks of
+	 * lists (gates_known false: not every list of a gate has a bit). */
+	uint64_t hist_gate, hyp_gate;
+	bool gates_known;
 	/* The message of the last context_memo_reset. */
 	const char *text;
 	const struct token *toks;
@@ -383,22 +387,30 @@ context_in(const struct context_msg *m, size_t i, const char *const *list)
 	                        m->t[i].end - m->t[i].start);
 }
 
-/* Whether token i may be a word of one of the lists: false only when the
- * memo knows every list and the token is a word (or a phrase's first word)
- * of none, true when it cannot tell. */
+/* The mask of lists' bits, or false when a list has none. */
 static bool
-context_maybe_in(const struct context_msg *m, size_t i,
-                 const char *const *const *lists, size_t n)
+context_memo_mask(const struct context_memo *memo,
+                  const char *const *const *lists, size_t n, uint64_t *mask)
 {
-	if (m->memo == NULL || i >= m->n)
-		return true;
-	uint64_t mask = 0;
+	*mask = 0;
 	for (size_t k = 0; k < n; k++) {
-		int b = context_memo_bit(m->memo, lists[k]);
+		int b = context_memo_bit(memo, lists[k]);
 		if (b < 0)
-			return true;
-		mask |= UINT64_C(1) << b;
+			return false;
+		*mask |= UINT64_C(1) << b;
 	}
+	return true;
+}
+
+/* Whether token i may be a word of one of the lists of a gate (mask, made
+ * once by context_memo_new): false only when the memo knows every list and
+ * the token is a word (or a phrase's first word) of none, true when it
+ * cannot tell. */
+static bool
+context_maybe_in(const struct context_msg *m, size_t i, uint64_t mask)
+{
+	if (m->memo == NULL || !m->memo->gates_known || i >= m->n)
+		return true;
 	return (context_memo_token(m, i) & mask) != 0;
 }
 
@@ -718,19 +730,12 @@ static bool
 context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
                  size_t last, size_t *s, size_t *e)
 {
-	static const char *const *const gate[] = {
-		context_hist_last,
-		context_last_what,
-		context_back_in,
-		context_young,
-	};
-
 	(void)ss;
 	(void)first;
 	(void)last;
 	*s = *e = k;
 	if (k < m->n && !(m->t[k].flags & TOKEN_NUMBER) &&
-	    !context_maybe_in(m, k, gate, sizeof(gate) / sizeof(gate[0])))
+	    !context_maybe_in(m, k, m->memo ? m->memo->hist_gate : 0))
 		return false;
 	if (context_is(m, k, "previously"))
 		return true;
@@ -1011,16 +1016,10 @@ static bool
 context_hyp_trigger(const struct context_msg *m, size_t i, size_t ss,
                     size_t first, size_t last, size_t *s, size_t *e)
 {
-	static const char *const *const gate[] = {
-		context_hyp_first,
-		context_hyp_cause,
-		context_hyp_prevent,
-		context_hyp_phrases,
-	};
 	size_t k;
 
 	*s = i;
-	if (!context_maybe_in(m, i, gate, sizeof(gate) / sizeof(gate[0])))
+	if (!context_maybe_in(m, i, m->memo ? m->memo->hyp_gate : 0))
 		return false;
 	if (context_is(m, i, "if") || context_is(m, i, "whether")) {
 		if (i > ss && context_in(m, i - 1, context_if_pseudo))
@@ -1342,6 +1341,25 @@ context_memo_new(void)
 		memo->lists[i].list = context_memo_lists[b];
 		memo->lists[i].bit = b;
 	}
+	/* The lists whose words may end a historical trigger and start a
+	 * hypothetical one: a token in none of them is skipped at once. */
+	static const char *const *const hist[] = {
+		context_hist_last,
+		context_last_what,
+		context_back_in,
+		context_young,
+	};
+	static const char *const *const hyp[] = {
+		context_hyp_first,
+		context_hyp_cause,
+		context_hyp_prevent,
+		context_hyp_phrases,
+	};
+	memo->gates_known =
+	    context_memo_mask(memo, hist, sizeof(hist) / sizeof(hist[0]),
+	                      &memo->hist_gate) &&
+	    context_memo_mask(memo, hyp, sizeof(hyp) / sizeof(hyp[0]),
+	                      &memo->hyp_gate);
 	return memo;
 }
 
