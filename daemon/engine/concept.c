@@ -1105,12 +1105,18 @@ concept_tok_has(const struct concept_scratch *s, size_t t, uint32_t word,
 	return false;
 }
 
+/* Adds a match once.  Terms are matched token by token, so their matches
+ * come in order of first token: a term's twin (ordered) can only be among
+ * the last ones, those at the same first token.  A number's is looked for
+ * among all. */
 static void
 concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
-                  size_t last, uint8_t how)
+                  size_t last, uint8_t how, bool ordered)
 {
-	for (size_t i = 0; i < s->nmatches; i++) {
+	for (size_t i = s->nmatches; i-- > 0;) {
 		struct concept_match *m = &s->matches[i];
+		if (ordered && m->first != first)
+			break;
 		if (m->concept == concept && m->first == first &&
 		    m->last == last)
 			return;
@@ -1180,7 +1186,8 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 				ok = found || optional;
 			}
 			if (ok)
-				concept_add_match(s, t->concept, i, at, how);
+				concept_add_match(s, t->concept, i, at, how,
+				                  true);
 		}
 	}
 }
@@ -1225,7 +1232,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	                        sizeof(nums) / sizeof(nums[0]));
 	for (size_t i = 0; i < nn; i++)
 		concept_add_match(s, (uint32_t)nums[i].kind, nums[i].first,
-		                  nums[i].last, CONCEPT_HOW_NUMBER);
+		                  nums[i].last, CONCEPT_HOW_NUMBER, false);
 	for (size_t i = 0; i < s->npresent; i++)
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;

@@ -2,9 +2,11 @@
  * each reads as and why).  One pass looks every token up in a sorted word
  * list; a message with no number and no unit, "times" or episode word stops
  * there.  Each such anchor then looks at a few neighbours in its sentence. */
+#include <pthread.h>
 #include <string.h>
 
 #include "calendar.h"
+#include "hash.h"
 #include "number.h"
 
 /* What a word of the list is; a word can be several things. */
@@ -592,24 +594,43 @@ number_word_cmp(const char *s, size_t n, const char *w)
 	return i < n ? 1 : w[i] != '\0' ? -1 : 0;
 }
 
+/* An open-addressing table over the list, built once: a word is looked
+ * up for every token of a message with a date to read (month and day
+ * names), so a hash and one or two comparisons instead of a binary search
+ * of some 500 words. */
+#define NUMBER_HASH 2048 /* a power of two, over three times the words */
+_Static_assert(NUMBER_WORDS * 3 < NUMBER_HASH, "the number table is too full");
+static uint16_t number_hash_slot[NUMBER_HASH]; /* index + 1, 0 empty */
+static uint8_t number_word_len[NUMBER_WORDS];
+static pthread_once_t number_hash_once = PTHREAD_ONCE_INIT;
+
+static void
+number_hash_build(void)
+{
+	for (size_t i = 0; i < NUMBER_WORDS; i++) {
+		size_t n = strlen(number_words[i].w);
+		uint32_t h =
+		    hash_fnv1a(number_words[i].w, n) & (NUMBER_HASH - 1);
+		while (number_hash_slot[h] != 0)
+			h = (h + 1) & (NUMBER_HASH - 1);
+		number_hash_slot[h] = (uint16_t)(i + 1);
+		number_word_len[i] = (uint8_t)n;
+	}
+}
+
 /* The index of the word s[0..n) in the list, or -1. */
 static int
 number_lookup(const char *s, size_t n)
 {
-	size_t lo = 0, hi = NUMBER_WORDS;
-
 	if (n == 0 || n > NUMBER_WORD_MAX)
 		return -1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = number_word_cmp(s, n, number_words[mid].w);
-		if (c == 0)
-			return (int)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	pthread_once(&number_hash_once, number_hash_build);
+	uint32_t h = hash_fnv1a(s, n) & (NUMBER_HASH - 1);
+	for (unsigned k; (k = number_hash_slot[h]) != 0;
+	     h = (h + 1) & (NUMBER_HASH - 1))
+		if (number_word_len[k - 1] == n &&
+		    memcmp(number_words[k - 1].w, s, n) == 0)
+			return (int)(k - 1);
 	return -1;
 }
 
