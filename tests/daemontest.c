@@ -27,6 +27,9 @@ const char dt_reply_cauda[] =
     "is an emergency.";
 const char dt_reply_stop[] =
     "You are unsubscribed from Backtalk. Reply START to opt back in.";
+const char dt_reply_stop_emergency[] =
+    "You are unsubscribed from Backtalk. That needs emergency care now: "
+    "call 911.";
 const char dt_reply_help[] =
     "Backtalk help: text FORM for lifting tips, STOP to opt out.";
 const char dt_reply_menu[] =
@@ -40,7 +43,7 @@ dt_rules_text(void)
 	if (asprintf(
 	        &s,
 	        "replies = { fallback = \"%s\"; help = \"%s\";\n"
-	        "  stop = \"%s\";\n"
+	        "  stop = \"%s\"; stop_emergency = \"%s\";\n"
 	        "  start = \"You are subscribed to Backtalk again.\"; };\n"
 	        "rules = (\n"
 	        "  { id = \"form\"; category = \"tip\"; topic = \"form\";\n"
@@ -51,8 +54,8 @@ dt_rules_text(void)
 	        "    patterns = [ \"\\\\b(bladder|bowel)\\\\b\" ];\n"
 	        "    reply = \"%s\"; }\n"
 	        ");\n",
-	        dt_reply_menu, dt_reply_help, dt_reply_stop, dt_reply_form,
-	        dt_reply_cauda) < 0)
+	        dt_reply_menu, dt_reply_help, dt_reply_stop,
+	        dt_reply_stop_emergency, dt_reply_form, dt_reply_cauda) < 0)
 		fail_msg("out of memory");
 	return s;
 }

@@ -69,6 +69,7 @@ void dt_free(struct dt *t);
 extern const char dt_reply_form[];  /* "deadlift" or FORM: a tip */
 extern const char dt_reply_cauda[]; /* "bladder": an emergency */
 extern const char dt_reply_stop[], dt_reply_help[], dt_reply_menu[];
+extern const char dt_reply_stop_emergency[];
 
 /* A poll result: status and up to 8 "id|from|body" messages. */
 struct dt_poll *dt_poll_add(struct dt *t, enum gateway_status status);

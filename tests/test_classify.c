@@ -175,6 +175,25 @@ test_compliance_phrases(void **state)
 	expect_via("no me mandes mas", CATEGORY_STOP, NULL, ph);
 	expect_via("quiero darme de baja", CATEGORY_STOP, NULL, ph);
 	assert_string_equal(run("please stop texting me").reply, "BYE");
+	assert_false(run("please stop texting me").alert);
+	assert_false(run("stop").alert);
+
+	/* A STOP that names a red flag is a STOP, with the red flag beside
+	 * it, read with the STOP phrase left out (alert_rule). */
+	struct classify_result r = run("stop texting me my leg is numb");
+	assert_int_equal(r.category, CATEGORY_STOP);
+	assert_true(r.alert);
+	assert_int_equal(r.alert_category, CATEGORY_URGENT);
+	assert_string_equal(rs->rules[r.alert_rule].id, "numb");
+	r = run("no more texts, i lost control of my bowel");
+	assert_true(r.alert);
+	assert_int_equal(r.alert_category, CATEGORY_EMERGENCY);
+	r = run("no more textsss, my leggg is numbbb");
+	assert_int_equal(r.category, CATEGORY_STOP);
+	assert_true(r.alert);
+	r = run("stop texting me, my deadlift form is off");
+	assert_int_equal(r.category, CATEGORY_STOP);
+	assert_false(r.alert);
 
 	/* "stop" about the pain is not a request to stop messages. */
 	expect_via("how do I stop my back hurting", CATEGORY_FALLBACK, NULL,

@@ -217,6 +217,35 @@ test_decide_stop(void **state)
 	t->cfg.compliance.stop_text = NULL;
 }
 
+/* A STOP that names a red flag opts out, and its confirmation carries the
+ * advice (the configuration's plain text does not replace it); one that
+ * names none gets the plain confirmation; a number already opted out
+ * still gets nothing. */
+static void
+test_decide_stop_red_flag(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+
+	assert_int_equal(decide(t, NUM_A,
+	                        "stop texting me, i lost control of my bladder",
+	                        0, 0, &dec),
+	                 CATEGORY_STOP);
+	expect_reply(&dec, dt_reply_stop_emergency);
+	assert_int_equal(dec.optout_change, 1);
+	t->cfg.compliance.stop_text = "Stopped.";
+	decide(t, NUM_B, "stop texting me, my bowel is a mess", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_stop_emergency);
+	decide(t, NUM_B, "stop texting me, my deadlift is stuck", 0, 0, &dec);
+	expect_reply(&dec, "Stopped.");
+	t->cfg.compliance.stop_text = NULL;
+	assert_int_equal(
+	    store_optout_set(t->d.store, NUM_A, true, "sms", t->wall), 0);
+	decide(t, NUM_A, "stop texting me, i lost control of my bladder", 0, 0,
+	       &dec);
+	expect_silent(&dec, "already opted out");
+}
+
 /* START opts back in and is confirmed, even to an opted-out number; from
  * one not opted out it changes nothing. HELP is answered once a window. */
 static void
@@ -322,7 +351,7 @@ main(void)
 		T(test_decide_guard),         T(test_decide_stop),
 		T(test_decide_start_help),    T(test_decide_gateway_keywords),
 		T(test_decide_no_reply_text), T(test_decide_bad_utf8),
-		T(test_decide_norm_runs_two),
+		T(test_decide_norm_runs_two), T(test_decide_stop_red_flag),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,6 +69,14 @@ decide_compliance(const struct decide_env *env, const char *from, int64_t now,
 	if (res->category == CATEGORY_START && opted == 0)
 		dec->optout_change = 0;
 	dec->reply = decide_text(env, res->category);
+	/* "stop texting me, my leg is numb": the confirmation, the one
+	 * message an opted-out number gets, carries the red flag's advice. */
+	if (res->category == CATEGORY_STOP && res->alert) {
+		const char *alert =
+		    rules_stop_reply(env->rs, res->alert_category);
+		if (alert != NULL)
+			dec->reply = alert;
+	}
 	if (dec->reply == NULL) {
 		dec->note = "no text configured";
 		return;

@@ -308,9 +308,11 @@ classify_concepts(struct classify *c, const char *text, size_t len,
 	return LONG_MAX;
 }
 
+/* no_stop: the STOP phrases are not looked for (classify_alert). */
 static void
 classify_norm(struct classify *c, const char *text, size_t len,
-              struct classify_result *ret, struct classify_explain *ex)
+              struct classify_result *ret, struct classify_explain *ex,
+              bool no_stop)
 {
 	const struct ruleset *rs = c->rs;
 	enum category cat;
@@ -351,6 +353,8 @@ classify_norm(struct classify *c, const char *text, size_t len,
 				request = (enum category)rs->patterns[i].rule;
 			continue;
 		}
+		if (no_stop)
+			continue;
 		if (classify_bit(c->bits, i) &&
 		    classify_pattern(c, (unsigned)i, text, len, false,
 		                     &limit_hits, ex)) {
@@ -436,6 +440,37 @@ classify_rank(const struct classify_result *r)
 	return LONG_MAX;
 }
 
+static void
+classify_result_init(struct classify_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rule = -1;
+	r->alert_rule = -1;
+	r->alert_category = CATEGORY_FALLBACK;
+}
+
+/* A STOP asked for in words may name a red flag too: the message is read
+ * again without the STOP phrases, and a red-flag rule it then selects is
+ * kept beside the STOP, so that the confirmation can carry the advice. */
+static void
+classify_alert(struct classify *c, const char *norm, size_t len,
+               struct classify_result *ret)
+{
+	struct classify_result alt;
+
+	if (ret->category != CATEGORY_STOP ||
+	    ret->via != CLASSIFY_VIA_COMPLIANCE_PHRASE)
+		return;
+	classify_result_init(&alt);
+	classify_norm(c, norm, len, &alt, NULL, true);
+	ret->limit_hits += alt.limit_hits;
+	if (alt.rule >= 0 && category_is_red_flag(alt.category)) {
+		ret->alert = true;
+		ret->alert_rule = alt.rule;
+		ret->alert_category = alt.category;
+	}
+}
+
 int
 classify_message(struct classify *c, const char *text, size_t len,
                  struct classify_result *ret, struct classify_explain *ex)
@@ -443,8 +478,7 @@ classify_message(struct classify *c, const char *text, size_t len,
 	struct normalise_result nr;
 	struct classify_result alt;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->rule = -1;
+	classify_result_init(ret);
 	ret->norm = "";
 	if (normalise_text(text, len, NORMALISE_RUNS_TWO, c->norm[0], &nr) !=
 	    NORMALISE_OK) {
@@ -462,16 +496,24 @@ classify_message(struct classify *c, const char *text, size_t len,
 		ex->combo = -1;
 		ex->used_runs_one = false;
 	}
-	classify_norm(c, c->norm[0], nr.len, ret, ex);
+	classify_norm(c, c->norm[0], nr.len, ret, ex, false);
 	/* Nothing outranks a compliance answer or the first rule. */
-	if (!nr.has_runs || classify_rank(ret) <= 0)
+	if (!nr.has_runs || classify_rank(ret) <= 0) {
+		classify_alert(c, ret->norm, ret->norm_len, ret);
+		/* "no more textss, my leg is numbbb": the red flag may be
+		 * in the other reading. */
+		if (nr.has_runs && !ret->alert) {
+			normalise_text(text, len, NORMALISE_RUNS_ONE,
+			               c->norm[1], &nr);
+			classify_alert(c, c->norm[1], nr.len, ret);
+		}
 		return 0;
+	}
 
 	/* "numbbb" may mean "numb" and "sleeeep" means "sleep": try the
 	 * other reading too and keep whichever decides more. */
 	normalise_text(text, len, NORMALISE_RUNS_ONE, c->norm[1], &nr);
-	memset(&alt, 0, sizeof(alt));
-	alt.rule = -1;
+	classify_result_init(&alt);
 	struct classify_explain *ex2 = NULL;
 	if (ex != NULL) {
 		ex2 = malloc(sizeof(*ex2));
@@ -481,8 +523,9 @@ classify_message(struct classify *c, const char *text, size_t len,
 			ex2->combo = -1;
 		}
 	}
-	classify_norm(c, c->norm[1], nr.len, &alt, ex2);
+	classify_norm(c, c->norm[1], nr.len, &alt, ex2, false);
 	if (classify_rank(&alt) < classify_rank(ret)) {
+		classify_alert(c, c->norm[1], nr.len, &alt);
 		alt.truncated = ret->truncated;
 		alt.limit_hits += ret->limit_hits;
 		alt.norm = ret->norm;

@@ -40,6 +40,12 @@ struct classify_result {
 	 * classify_message.  "" when the text is not valid UTF-8. */
 	const char *norm;
 	size_t norm_len;
+	/* A STOP asked for in words that also names a red flag ("stop texting
+	 * me, my leg is numb"): the red-flag rule the message selects without
+	 * the STOP, and its category, when alert is true. */
+	bool alert;
+	long alert_rule;
+	enum category alert_category;
 };
 
 /* One pattern match, recorded for --explain. */

@@ -176,6 +176,31 @@ rulecheck_safety_net(const struct ruleset *rs, struct diag *d)
 	                      rs->reply_lines[REPLY_HELP], "replies.help", d);
 }
 
+/* A STOP that also names a red flag is confirmed with the advice when the
+ * rules have the texts for it; without them the plain confirmation goes,
+ * and the person is told nothing of the red flag. */
+static void
+rulecheck_stop_alerts(const struct ruleset *rs, struct diag *d)
+{
+	static const struct {
+		int slot;
+		const char *name;
+	} alerts[] = {
+		{ REPLY_STOP_EMERGENCY, "stop_emergency" },
+		{ REPLY_STOP_URGENT, "stop_urgent" },
+	};
+
+	if (rs->replies[REPLY_STOP] == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
+		if (rs->replies[alerts[i].slot] == NULL)
+			diag_add(d, DIAG_WARNING, rs->reply_files[REPLY_STOP],
+			         rs->reply_lines[REPLY_STOP],
+			         "replies: no %s: a STOP that names a red flag "
+			         "is confirmed without the advice to get care",
+			         alerts[i].name);
+}
+
 /* Inputs that make backtracking patterns blow up, such as (a+)+$. */
 static const char *const rulecheck_hostile[] = {
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
@@ -236,8 +261,10 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 	size_t errors = d->errors;
 	struct classify *c = classify_new(rs);
 	static const char *const reply_names[REPLY__COUNT] = {
-		"replies.fallback", "replies.help", "replies.stop",
-		"replies.start", "replies.safety_net"
+		"replies.fallback",    "replies.help",
+		"replies.stop",        "replies.start",
+		"replies.safety_net",  "replies.stop_emergency",
+		"replies.stop_urgent",
 	};
 
 	if (c == NULL) {
@@ -247,6 +274,7 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 	rulecheck_runaway(rs, d);
 	rulecheck_examples(rs, c, d);
 	rulecheck_safety_net(rs, d);
+	rulecheck_stop_alerts(rs, d);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		char owner[BT_RULE_ID_MAX + 16];
 		const struct rule *r = &rs->rules[i];

@@ -36,7 +36,8 @@ static const char *const rules_rule_keys[] = {
 };
 
 static const char *const rules_reply_keys[REPLY__COUNT + 1] = {
-	"fallback", "help", "stop", "start", "safety_net", NULL,
+	"fallback",   "help",           "stop",        "start",
+	"safety_net", "stop_emergency", "stop_urgent", NULL,
 };
 
 static bool
@@ -454,7 +455,8 @@ rules_parse_replies(struct rules_loader *ld, const char *file,
 		if (slot == REPLY__COUNT) {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(k),
 			         "replies: unknown key \"%s\" (known: "
-			         "fallback, help, stop, start, safety_net)",
+			         "fallback, help, stop, start, safety_net, "
+			         "stop_emergency, stop_urgent)",
 			         name);
 			continue;
 		}
@@ -1048,6 +1050,19 @@ rules_builtin_reply(const struct ruleset *rs, enum category c)
 		return rs->replies[REPLY_STOP];
 	case CATEGORY_START:
 		return rs->replies[REPLY_START];
+	default:
+		return NULL;
+	}
+}
+
+const char *
+rules_stop_reply(const struct ruleset *rs, enum category c)
+{
+	switch (c) {
+	case CATEGORY_EMERGENCY:
+		return rs->replies[REPLY_STOP_EMERGENCY];
+	case CATEGORY_URGENT:
+		return rs->replies[REPLY_STOP_URGENT];
 	default:
 		return NULL;
 	}

@@ -73,6 +73,11 @@ enum reply_slot {
 	REPLY_STOP,
 	REPLY_START,
 	REPLY_SAFETY_NET, /* the line every non-urgent reply ends with */
+	/* The STOP confirmation of a message that also names a red flag
+	 * ("stop texting me, my leg is numb"): the one message an opted-out
+	 * number gets carries the advice. */
+	REPLY_STOP_EMERGENCY,
+	REPLY_STOP_URGENT,
 	REPLY__COUNT
 };
 
@@ -117,5 +122,8 @@ int rules_compare(const struct rule *a, const struct rule *b);
 
 /* The reply for a built-in category, or NULL when the rules define none. */
 const char *rules_builtin_reply(const struct ruleset *rs, enum category c);
+/* The STOP confirmation for a message that also names a red flag of
+ * category c (emergency or urgent), or NULL when the rules define none. */
+const char *rules_stop_reply(const struct ruleset *rs, enum category c);
 
 #endif
