@@ -174,6 +174,11 @@ test_compliance_phrases(void **state)
 	expect_via("deja de mandarme mensajes", CATEGORY_STOP, NULL, ph);
 	expect_via("no me mandes mas", CATEGORY_STOP, NULL, ph);
 	expect_via("quiero darme de baja", CATEGORY_STOP, NULL, ph);
+	expect_via("pls delete my phone number", CATEGORY_STOP, NULL, ph);
+	expect_via("get me out of this list", CATEGORY_STOP, NULL, ph);
+	expect_via("i do not want any more texts", CATEGORY_STOP, NULL, ph);
+	expect_via("nao quero receber mensagens", CATEGORY_STOP, NULL, ph);
+	expect_via("no quiero mas mensajes gracias", CATEGORY_STOP, NULL, ph);
 	assert_string_equal(run("please stop texting me").reply, "BYE");
 	assert_false(run("please stop texting me").alert);
 	assert_false(run("stop").alert);
@@ -217,6 +222,19 @@ test_request_phrases(void **state)
 	expect_via("opt back in please", CATEGORY_START, NULL, ph);
 	expect_via("i hit stop by accident, turn it back on", CATEGORY_START,
 	           NULL, ph);
+	expect_via("put me back onto the list", CATEGORY_START, NULL, ph);
+	expect_via("quero voltar a receber", CATEGORY_START, NULL, ph);
+	expect_via("ajuda por favor", CATEGORY_HELP, NULL, ph);
+	expect_via("which is it, what keywords can i text", CATEGORY_HELP, NULL,
+	           ph);
+	expect_via("what should i respond with", CATEGORY_HELP, NULL, ph);
+	expect_via("sorry i do not know what to write", CATEGORY_HELP, NULL,
+	           ph);
+	expect_via("can you show me how to use this service", CATEGORY_HELP,
+	           NULL, ph);
+	/* A red flag beside a request still wins. */
+	expect("i dont know what to type, my leg is numb", CATEGORY_URGENT,
+	       "numb");
 	expect_via("what commands are there", CATEGORY_HELP, NULL, ph);
 	expect_via("start texting me again", CATEGORY_START, NULL, ph);
 	expect_via("send me the menu", CATEGORY_HELP, NULL, ph);

@@ -58,6 +58,16 @@ const char *const compliance_stop_patterns[] = {
 	"(?:mandar|enviar|escribir|textear)\\w*",
 	"\\bno me (?:mandes|manden|envies|envien|escribas) mas\\b",
 	"\\b(?:darme|dame|denme|me da|me den) de baja\\b",
+	/* "remove my number", "i want out of these texts", "i dont want any
+	 * more messages", "não quero mais mensagens" */
+	"\\b(?:remove|delete|erase)\\s+my\\s+(?:number|phone number|phone|"
+	"cell|cell number|mobile|mobile number)\\b",
+	"\\b(?:i want|i wanna|let me|get me)\\s+out\\s+of\\s+(?:these|this|"
+	"the|your)\\s+(?:texts?|messages?|msgs?|list|service|program)\\b",
+	"\\b(?:dont|do not)\\s+want\\s+(?:these|this|any more|anymore|more|"
+	"your|the|any)\\s+(?:texts?|messages?|msgs?|sms)\\b",
+	"\\b(?:nao|no)\\s+(?:quero|quiero)\\s+(?:mais\\s+|mas\\s+|recibir\\s+|"
+	"receber\\s+)?(?:mensagens|mensajes|mensagem|mensaje|textos|sms)\\b",
 };
 
 const size_t compliance_stop_pattern_count =
@@ -71,6 +81,12 @@ const struct compliance_request compliance_requests[] = {
 	  CATEGORY_START },
 	{ "\\b(?:start|resume|restart) (?:sending|texting|messaging) me\\b",
 	  CATEGORY_START },
+	/* "can i get back on the list", "quiero volver a recibir mensajes" */
+	{ "\\b(?:get|put|add|sign)\\s+(?:me\\s+)?back\\s+(?:on|in|into|onto)"
+	  "\\s+"
+	  "(?:the|your|this)\\s+(?:list|texts|messages|service|program)\\b",
+	  CATEGORY_START },
+	{ "\\b(?:volver|voltar) a (?:recibir|receber)\\b", CATEGORY_START },
 	{ "\\bopt (?:me )?(?:back in|in again)\\b|\\bturn (?:it|them|this|the "
 	  "texts|the messages) back on\\b",
 	  CATEGORY_START },
@@ -99,6 +115,19 @@ const struct compliance_request compliance_requests[] = {
 	  CATEGORY_HELP },
 	{ "\\bhow (?:does|do) (?:this|it|the service|this service|this line|"
 	  "you) work\\b",
+	  CATEGORY_HELP },
+	/* "ayuda", "what words do i send", "what do i reply", "i dont know
+	 * what to type", "help me use this thing" */
+	{ "^(?:ayuda|ajuda)(?: (?:por favor|porfa|pls|please))?$",
+	  CATEGORY_HELP },
+	{ "\\bwhat (?:words?|keywords?|commands?|codes?) (?:do|should|can) i "
+	  "(?:send|text|type|use|reply|write)\\b",
+	  CATEGORY_HELP },
+	{ "\\bwhat (?:do|should) i (?:reply|respond)\\b", CATEGORY_HELP },
+	{ "\\b(?:dont|do not) know what to (?:type|text|send|write|reply)\\b",
+	  CATEGORY_HELP },
+	{ "\\b(?:help|teach|show) me (?:how to )?use (?:this|you|the service|"
+	  "this service|this thing|this line|it)\\b",
 	  CATEGORY_HELP },
 };
 
