@@ -81,6 +81,14 @@ fx_sibling(const struct fixture *fx, const char *suffix)
 	return p;
 }
 
+/* The schema version this build makes, and how a test takes a database
+ * back to version 4 (before claims had an owner and a lease) to build an
+ * older one: the migration tests check the file itself. */
+#define SCHEMA_NOW 5
+#define UNDO_V5                                 \
+	"ALTER TABLE outbox DROP COLUMN owner;" \
+	"ALTER TABLE outbox DROP COLUMN lease_until;"
+
 /* Looks at the database through a connection of its own. */
 static int64_t
 sql_int(const struct fixture *fx, const char *sql)
@@ -270,7 +278,7 @@ test_open_creates_private_files(void **state)
 	record_ok(fx->st, &in, &dec);
 	assert_mode_0600(wal);
 	assert_mode_0600(shm);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 	assert_sql_text(fx, "PRAGMA journal_mode", "wal");
 	free(wal);
 	free(shm);
@@ -326,7 +334,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 4");
+	sql_exec(fx, "PRAGMA user_version = 5");
 	fx_open(fx);
 }
 
@@ -493,7 +501,7 @@ test_outbox_transitions(void **state)
 	int64_t c = record_reply(fx, "SM3", "+15551110003", "three", 100);
 
 	/* a: begin, transient failure, not due until next_at, then sent. */
-	assert_int_equal(store_outbox_begin(fx->st, a, 101), 0);
+	assert_int_equal(store_outbox_claim(fx->st, a, 101, 101 + 30), 1);
 	assert_int_equal(store_outbox_next(fx->st, 101, &it), 1);
 	assert_int_equal(it.id, a);
 	assert_int_equal(it.state, STORE_OUTBOX_SENDING);
@@ -506,7 +514,7 @@ test_outbox_transitions(void **state)
 	assert_int_not_equal(it.id, a); /* b or c, due since 100 */
 	store_outbox_item_free(&it);
 	assert_int_equal(store_outbox_cancel(fx->st, c, "opted out"), 0);
-	assert_int_equal(store_outbox_begin(fx->st, b, 102), 0);
+	assert_int_equal(store_outbox_claim(fx->st, b, 102, 102 + 30), 1);
 	assert_int_equal(
 	    store_outbox_failed(fx->st, b, "21610", "unsubscribed", 103), 0);
 	assert_int_equal(store_outbox_next(fx->st, 159, &it), 0);
@@ -517,7 +525,7 @@ test_outbox_transitions(void **state)
 	assert_int_equal(it.attempts, 1);
 	assert_int_equal(it.sending_since, 101);
 	store_outbox_item_free(&it);
-	assert_int_equal(store_outbox_begin(fx->st, a, 160), 0);
+	assert_int_equal(store_outbox_claim(fx->st, a, 160, 160 + 30), 1);
 	assert_int_equal(store_outbox_sent(fx->st, a, "SMreply1", 161), 0);
 	assert_int_equal(store_outbox_next(fx->st, 1000, &it), 0);
 
@@ -537,14 +545,14 @@ test_outbox_transitions(void **state)
 	                "cancelled|0|opted out");
 	assert_counts(fx->st, 3, 1, 1, 0, 0);
 
-	/* Settled rows stay settled; unknown rows are errors. */
-	assert_int_equal(store_outbox_begin(fx->st, a, 200), -1);
-	assert_non_null(strstr(store_error(fx->st), "not pending"));
+	/* Settled rows stay settled; outcomes for unknown rows are errors. */
+	/* A settled row is not claimed (0: nothing to take, no error). */
+	assert_int_equal(store_outbox_claim(fx->st, a, 200, 200 + 30), 0);
 	assert_int_equal(store_outbox_sent(fx->st, b, "SMx", 200), -1);
 	assert_int_equal(store_outbox_retry(fx->st, c, 200, "x"), -1);
 	assert_int_equal(store_outbox_failed(fx->st, a, "1", "x", 200), -1);
 	assert_int_equal(store_outbox_cancel(fx->st, a, "x"), -1);
-	assert_int_equal(store_outbox_begin(fx->st, 999, 200), -1);
+	assert_int_equal(store_outbox_claim(fx->st, 999, 200, 200 + 30), 0);
 	assert_counts(fx->st, 3, 1, 1, 0, 0);
 }
 
@@ -558,7 +566,7 @@ test_outbox_requeue(void **state)
 	struct store_outbox_item it;
 	int64_t a = record_reply(fx, "SM1", "+15551110001", "one", 100);
 
-	assert_int_equal(store_outbox_begin(fx->st, a, 101), 0);
+	assert_int_equal(store_outbox_claim(fx->st, a, 101, 101 + 30), 1);
 	assert_int_equal(
 	    store_outbox_requeue(fx->st, a, 105, "HTTP 429", false), 0);
 	assert_int_equal(store_outbox_next(fx->st, 104, &it), 0);
@@ -568,7 +576,7 @@ test_outbox_requeue(void **state)
 	assert_int_equal(it.sending_since, 0);
 	store_outbox_item_free(&it);
 
-	assert_int_equal(store_outbox_begin(fx->st, a, 106), 0);
+	assert_int_equal(store_outbox_claim(fx->st, a, 106, 106 + 30), 1);
 	assert_int_equal(
 	    store_outbox_requeue(fx->st, a, 110, "connection refused", true),
 	    0);
@@ -598,7 +606,7 @@ crash_while_sending(const char *path)
 	if (store_open(path, &st, err, sizeof(err)) != 0 ||
 	    store_record(st, &a, &dec) != STORE_RECORDED ||
 	    store_outbox_next(st, 100, &it) != 1 ||
-	    store_outbox_begin(st, it.id, 120) != 0 ||
+	    store_outbox_claim(st, it.id, 120, 150) != 1 ||
 	    store_record(st, &b, &dec) != STORE_RECORDED)
 		_exit(1);
 	raise(SIGKILL);
@@ -797,7 +805,7 @@ test_retention(void **state)
 	dec = reply("new-reply-body-3");
 	record_ok(fx->st, &in, &dec);
 	assert_int_equal(store_outbox_sent(fx->st, first, "SMr1", 101), 0);
-	assert_int_equal(store_outbox_begin(fx->st, second, 201), 0);
+	assert_int_equal(store_outbox_claim(fx->st, second, 201, 201 + 30), 1);
 	assert_int_equal(store_outbox_retry(fx->st, second, 5000, "503"), 0);
 	fx_close(fx);
 	fx_open(fx);
@@ -887,12 +895,12 @@ test_migrate_from_v1(void **state)
 	record_ok(fx->st, &in, &dec);
 	fx_close(fx);
 	/* What the first schema looked like. */
-	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
-	             "DROP INDEX outbox_urgency;"
-	             "ALTER TABLE outbox DROP COLUMN urgency;"
-	             "DROP TABLE incoming; PRAGMA user_version = 1");
+	sql_exec(fx, UNDO_V5 "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	                     "DROP INDEX outbox_urgency;"
+	                     "ALTER TABLE outbox DROP COLUMN urgency;"
+	                     "DROP TABLE incoming; PRAGMA user_version = 1");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM incoming"), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM inbound"), 1);
 	assert_int_equal(store_seen(fx->st, "twilio", "SM1"), 1);
@@ -1019,7 +1027,7 @@ test_outbox_due(void **state)
 
 	record_reply(fx, "SMd", "+15551110004", "D", 500);
 	/* c was interrupted while sending: it comes first. */
-	assert_int_equal(store_outbox_begin(fx->st, c, 130), 0);
+	assert_int_equal(store_outbox_claim(fx->st, c, 130, 130 + 30), 1);
 	assert_int_equal(store_outbox_due(fx->st, 200, 4, items, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(items[0].id, c);
@@ -1122,8 +1130,8 @@ test_work_sending_rows_wait_alone(void **state)
 	int64_t ahead = record_urgent(fx, "SM2", "urgent", 1, 100);
 
 	record_urgent(fx, "SM3", "tip", 0, 100);
-	assert_int_equal(store_outbox_begin(fx->st, stuck, 190), 0);
-	assert_int_equal(store_outbox_begin(fx->st, ahead, 3800), 0);
+	assert_int_equal(store_outbox_claim(fx->st, stuck, 190, 190 + 30), 1);
+	assert_int_equal(store_outbox_claim(fx->st, ahead, 3800, 3800 + 30), 1);
 	/* At 200, stuck began 10 s ago: not settled before 180. */
 	assert_string_equal(work(fx, 200, 180, false, 1), "SM3");
 	/* Settled: it comes first again, as the most urgent. */
@@ -1147,10 +1155,11 @@ test_outbox_shift(void **state)
 	int64_t sending = record_urgent(fx, "SM3", "tip", 0, 3000);
 	int64_t sent = record_urgent(fx, "SM4", "tip", 0, 3000);
 
-	assert_int_equal(store_outbox_begin(fx->st, retry, 3590), 0);
+	assert_int_equal(store_outbox_claim(fx->st, retry, 3590, 3590 + 30), 1);
 	assert_int_equal(store_outbox_retry(fx->st, retry, 3630, "503"), 0);
-	assert_int_equal(store_outbox_begin(fx->st, sending, 3595), 0);
-	assert_int_equal(store_outbox_begin(fx->st, sent, 3595), 0);
+	assert_int_equal(store_outbox_claim(fx->st, sending, 3595, 3595 + 30),
+	                 1);
+	assert_int_equal(store_outbox_claim(fx->st, sent, 3595, 3595 + 30), 1);
 	assert_int_equal(store_outbox_sent(fx->st, sent, "SMx", 3596), 0);
 	/* At 3600 the clock steps back an hour, to 0. */
 	assert_int_equal(store_outbox_shift(fx->st, -3600, 3600), 0);
@@ -1179,12 +1188,12 @@ test_migrate_urgency(void **state)
 	record_urgent(fx, "SM2", "emergency", 0, 100);
 	record_urgent(fx, "SM3", "urgent", 0, 100);
 	fx_close(fx);
-	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
-	             "DROP INDEX outbox_urgency;"
-	             "ALTER TABLE outbox DROP COLUMN urgency;"
-	             "PRAGMA user_version = 2");
+	sql_exec(fx, UNDO_V5 "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	                     "DROP INDEX outbox_urgency;"
+	                     "ALTER TABLE outbox DROP COLUMN urgency;"
+	                     "PRAGMA user_version = 2");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 	assert_string_equal(work(fx, 200, 0, false, 4), "SM2 SM3 SM1");
 }
 
@@ -1227,11 +1236,11 @@ test_work_merges_put_off_rows(void **state)
 	record_urgent(fx, "SM2", "tip", 0, 100);
 	sending = record_urgent(fx, "SM4", "tip", 0, 100);
 	record_urgent(fx, "SM5", "emergency", 2, 100);
-	assert_int_equal(store_outbox_begin(fx->st, retry, 150), 0);
+	assert_int_equal(store_outbox_claim(fx->st, retry, 150, 150 + 30), 1);
 	assert_int_equal(store_outbox_retry(fx->st, retry, 180, "503"), 0);
-	assert_int_equal(store_outbox_begin(fx->st, later, 150), 0);
+	assert_int_equal(store_outbox_claim(fx->st, later, 150, 150 + 30), 1);
 	assert_int_equal(store_outbox_retry(fx->st, later, 500, "503"), 0);
-	assert_int_equal(store_outbox_begin(fx->st, sending, 190), 0);
+	assert_int_equal(store_outbox_claim(fx->st, sending, 190, 190 + 30), 1);
 	assert_string_equal(work(fx, 200, 195, false, 8), "SM5 SM1 SM2 SM4+");
 	assert_string_equal(work(fx, 200, 195, false, 2), "SM5 SM1");
 	assert_string_equal(work(fx, 600, 195, false, 8),
@@ -1251,9 +1260,9 @@ test_work_cost_flat(void **state)
 	record_urgent(fx, "SM1", "tip", 0, 100);
 	record_urgent(fx, "SM2", "emergency", 2, 100);
 	add_backlog(fx, "BK", 20000, 100, 100);
-	steps = store_vm_steps(fx->st);
+	steps = store_cost(fx->st);
 	assert_string_equal(work(fx, 200, 195, true, 4), "SM2 SM1 BK1 BK2");
-	steps = store_vm_steps(fx->st) - steps;
+	steps = store_cost(fx->st) - steps;
 	print_message("due backlog: %lld VM steps\n", (long long)steps);
 	assert_true(steps > 0);
 	assert_true(steps < 2000);
@@ -1261,9 +1270,9 @@ test_work_cost_flat(void **state)
 	sql_exec(fx, "UPDATE outbox SET next_attempt_at = 5000 "
 	             "WHERE inbound_id LIKE 'BK%'");
 	add_backlog(fx, "RT", 3, 100, 150);
-	steps = store_vm_steps(fx->st);
+	steps = store_cost(fx->st);
 	assert_string_equal(work(fx, 200, 195, true, 8), "SM2 SM1 RT1 RT2 RT3");
-	steps = store_vm_steps(fx->st) - steps;
+	steps = store_cost(fx->st) - steps;
 	print_message("backlog not due: %lld VM steps\n", (long long)steps);
 	assert_true(steps < 2000);
 }
@@ -1284,9 +1293,9 @@ test_optout_cost_flat(void **state)
 	add_backlog(fx, "BK", 20000, 100, 100);
 	confirm.category = "stop";
 	confirm.optout_change = 1;
-	steps = store_vm_steps(fx->st);
+	steps = store_cost(fx->st);
 	record_ok(fx->st, &stop, &confirm);
-	steps = store_vm_steps(fx->st) - steps;
+	steps = store_cost(fx->st) - steps;
 	print_message("STOP with a backlog: %lld VM steps\n", (long long)steps);
 	assert_true(steps < 2000);
 	assert_sql_text(fx, "SELECT state FROM outbox WHERE inbound_id='SM1'",
@@ -1304,13 +1313,13 @@ test_migrate_work_indexes(void **state)
 	int64_t retry = record_urgent(fx, "SM1", "tip", 0, 100);
 
 	record_urgent(fx, "SM2", "urgent", 1, 100);
-	assert_int_equal(store_outbox_begin(fx->st, retry, 150), 0);
+	assert_int_equal(store_outbox_claim(fx->st, retry, 150, 150 + 30), 1);
 	assert_int_equal(store_outbox_retry(fx->st, retry, 180, "503"), 0);
 	fx_close(fx);
-	sql_exec(fx, "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
-	             "PRAGMA user_version = 3");
+	sql_exec(fx, UNDO_V5 "DROP INDEX outbox_fresh; DROP INDEX outbox_later;"
+	                     "PRAGMA user_version = 3");
 	fx_open(fx);
-	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM sqlite_master "
 	                             "WHERE name IN ('outbox_fresh', "
 	                             "'outbox_later')"),

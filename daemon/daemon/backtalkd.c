@@ -665,8 +665,10 @@ main(int argc, char **argv)
 	}
 	if (warn[0] != '\0')
 		log_warning("state database %s: %s", cfg->state_path, warn);
-	/* Beside the database: Infobip's answers, until staged. */
-	d.spool_dir = spool_dir(cfg->state_path);
+	/* Beside the database: Infobip's answers, until staged.  (Every
+	 * backend of this build keeps a local file.) */
+	const char *state_file = store_location_file(cfg->state_path);
+	d.spool_dir = state_file != NULL ? spool_dir(state_file) : NULL;
 	if (d.spool_dir == NULL) {
 		log_err("out of memory");
 		config_free(cfg);
