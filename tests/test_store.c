@@ -1073,17 +1073,17 @@ record_urgent(struct fixture *fx, const char *id, const char *category,
 /* The message ids of store_outbox_work()'s rows, in its order, as
  * "SM4 SM3+ SM1" (+ marks a row left "sending"). */
 static const char *
-work(struct fixture *fx, int64_t now, int64_t settled_before, bool ahead_too,
-     size_t max)
+work_on(struct store *st, int64_t now, int64_t settled_before, bool ahead_too,
+        size_t max)
 {
 	static char out[256];
 	struct store_outbox_item items[8];
 	size_t n;
 
 	assert_true(max <= 8);
-	if (store_outbox_work(fx->st, now, settled_before, ahead_too, max,
-	                      items, &n) != 0)
-		fail_msg("store_outbox_work: %s", store_error(fx->st));
+	if (store_outbox_work(st, now, settled_before, ahead_too, max, items,
+	                      &n) != 0)
+		fail_msg("store_outbox_work: %s", store_error(st));
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(out);
@@ -1093,6 +1093,13 @@ work(struct fixture *fx, int64_t now, int64_t settled_before, bool ahead_too,
 		store_outbox_item_free(&items[i]);
 	}
 	return out;
+}
+
+static const char *
+work(struct fixture *fx, int64_t now, int64_t settled_before, bool ahead_too,
+     size_t max)
+{
+	return work_on(fx->st, now, settled_before, ahead_too, max);
 }
 
 /* The sender's queue: most urgent first, oldest first within an urgency
@@ -1328,6 +1335,167 @@ test_migrate_work_indexes(void **state)
 	assert_string_equal(work(fx, 200, 0, false, 8), "SM2 SM1");
 }
 
+/* Claims. */
+
+/* A second handle on the same database, as a second daemon on a shared
+ * store would have (no lock: store_open_existing, writable). */
+static struct store *
+second_daemon(const struct fixture *fx)
+{
+	struct store *st = NULL;
+	char err[512] = "";
+
+	if (store_open_existing(fx->path, true, &st, NULL, err, sizeof(err)) !=
+	    0)
+		fail_msg("store_open_existing %s: %s", fx->path, err);
+	return st;
+}
+
+/* Two daemons claim disjoint rows: a row one holds under a live lease is
+ * neither handed to the other by its queue nor claimed by it; once the
+ * lease has run out (the clock driven through `now`) the other takes it,
+ * and a renewed lease holds it longer. */
+static void
+test_claim_two_daemons(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *a = fx->st, *b = second_daemon(fx);
+	int64_t r1 = record_reply(fx, "SM1", "+15551110001", "one", 100);
+	int64_t r2 = record_reply(fx, "SM2", "+15551110002", "two", 100);
+	int64_t r3 = record_reply(fx, "SM3", "+15551110003", "three", 100);
+	int64_t r4 = record_reply(fx, "SM4", "+15551110004", "four", 100);
+
+	assert_string_not_equal(store_owner(a), store_owner(b));
+	/* Both read the same four rows; each claims them all, A first. */
+	assert_string_equal(work_on(a, 110, 0, false, 8), "SM1 SM2 SM3 SM4");
+	assert_string_equal(work_on(b, 110, 0, false, 8), "SM1 SM2 SM3 SM4");
+	assert_int_equal(store_outbox_claim(a, r1, 110, 140), 1);
+	assert_int_equal(store_outbox_claim(a, r2, 110, 140), 1);
+	assert_int_equal(store_outbox_claim(b, r1, 110, 140), 0);
+	assert_int_equal(store_outbox_claim(b, r2, 110, 140), 0);
+	assert_int_equal(store_outbox_claim(b, r3, 110, 140), 1);
+	assert_int_equal(store_outbox_claim(b, r4, 110, 140), 1);
+	assert_int_equal(store_outbox_claim(a, r3, 110, 140), 0);
+	assert_int_equal(store_outbox_claim(a, r4, 110, 140), 0);
+
+	/* Settling rows left "sending" (settled_before past their attempt):
+	 * each sees its own, never the other's while the lease lives. */
+	assert_string_equal(work_on(a, 139, 139, true, 8), "SM1+ SM2+");
+	assert_string_equal(work_on(b, 139, 139, true, 8), "SM3+ SM4+");
+	assert_int_equal(store_outbox_claim(b, r1, 139, 170), 0);
+
+	/* A renews its lease on r2 (its send still in flight) and records
+	 * r1's outcome; B records r3's. */
+	assert_int_equal(store_outbox_renew(a, 200), 0);
+	assert_int_equal(store_outbox_sent(a, r1, "SMo1", 120), 0);
+	assert_int_equal(store_outbox_sent(b, r3, "SMo3", 120), 0);
+
+	/* At 140 the first leases have run out: B (say A died) takes r4's
+	 * back and could take r2's, but A renewed it until 200.  A, alive
+	 * or restarted, takes B's r4 only once B's lease ran out too. */
+	assert_string_equal(work_on(b, 140, 140, true, 8), "SM4+");
+	assert_string_equal(work_on(a, 140, 140, true, 8), "SM2+ SM4+");
+	assert_int_equal(store_outbox_claim(b, r2, 140, 170), 0);
+	assert_int_equal(store_outbox_claim(a, r4, 140, 170), 1);
+	assert_int_equal(store_outbox_claim(b, r4, 150, 180), 0);
+	assert_int_equal(store_outbox_claim(b, r2, 200, 230), 1);
+	assert_int_equal(store_outbox_claim(a, r2, 210, 240), 0);
+	/* Outcomes end the claim: a row put back is anyone's when due. */
+	assert_int_equal(store_outbox_release(b, r2), 0);
+	assert_int_equal(store_outbox_claim(a, r2, 210, 240), 1);
+	store_close(b);
+}
+
+/* A pending row another daemon tried meanwhile and put off is no longer
+ * due: the claim of a daemon that read it before does not take it. */
+static void
+test_claim_not_due(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *b = second_daemon(fx);
+	int64_t r1 = record_reply(fx, "SM1", "+15551110001", "one", 100);
+
+	assert_int_equal(store_outbox_claim(fx->st, r1, 110, 140), 1);
+	assert_int_equal(store_outbox_retry(fx->st, r1, 300, "503"), 0);
+	assert_int_equal(store_outbox_claim(b, r1, 120, 150), 0);
+	assert_int_equal(store_outbox_claim(b, r1, 300, 330), 1);
+	store_close(b);
+}
+
+/* The daemon's open holds the database's lock, so claims it finds are a
+ * dead daemon's: their rows are settled at once, as before leases. */
+static void
+test_claim_adopted_at_open(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t r1 = record_reply(fx, "SM1", "+15551110001", "one", 100);
+
+	assert_int_equal(store_outbox_claim(fx->st, r1, 110, 10000), 1);
+	fx_close(fx);
+	fx_open(fx);
+	assert_string_equal(work(fx, 150, 139, true, 8), "SM1+");
+	assert_int_equal(store_outbox_claim(fx->st, r1, 150, 180), 1);
+}
+
+/* A version 4 database (before claims had an owner and a lease) migrates,
+ * and the row it left "sending" is anyone's to settle.  Builds the old
+ * schema by taking the new one back (the file itself is the subject). */
+static void
+test_migrate_claims(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *b;
+	int64_t r1 = record_reply(fx, "SM1", "+15551110001", "one", 100);
+
+	assert_int_equal(store_outbox_claim(fx->st, r1, 110, 140), 1);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V5 "PRAGMA user_version = 4");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM pragma_table_info"
+	                             "('outbox') WHERE name = 'owner'"),
+	                 0);
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	b = second_daemon(fx);
+	assert_string_equal(work_on(b, 120, 115, false, 8), "SM1+");
+	assert_int_equal(store_outbox_claim(b, r1, 120, 150), 1);
+	assert_int_equal(store_outbox_claim(fx->st, r1, 121, 150), 0);
+	store_close(b);
+}
+
+/* Locations: "sqlite://" and a bare path open the same database; another
+ * scheme is refused, naming it. */
+static void
+test_location(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	char loc[600], err[512] = "";
+	int64_t n = 0;
+
+	record_reply(fx, "SM1", "+15551110001", "one", 100);
+	snprintf(loc, sizeof(loc), "sqlite://%s", fx->path);
+	assert_string_equal(store_location_file(loc), fx->path);
+	assert_string_equal(store_location_file(fx->path), fx->path);
+	assert_int_equal(store_location_check(loc, err, sizeof(err)), 0);
+	assert_int_equal(
+	    store_open_existing(loc, false, &st, NULL, err, sizeof(err)), 0);
+	assert_int_equal(store_outbox_depth(st, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+
+	st = NULL;
+	assert_int_equal(
+	    store_open("postgres://db/backtalk", &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, "unknown store scheme \"postgres\""));
+	assert_int_equal(store_location_check("mysql://x", err, sizeof(err)),
+	                 -1);
+	assert_non_null(strstr(err, "\"mysql\""));
+	assert_null(store_location_file("mysql://x"));
+	assert_int_equal(store_open("sqlite://", &st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no database"));
+}
+
 int
 main(void)
 {
@@ -1363,6 +1531,11 @@ main(void)
 		T(test_work_cost_flat),
 		T(test_optout_cost_flat),
 		T(test_migrate_work_indexes),
+		T(test_claim_two_daemons),
+		T(test_claim_not_due),
+		T(test_claim_adopted_at_open),
+		T(test_migrate_claims),
+		T(test_location),
 #undef T
 	};
 

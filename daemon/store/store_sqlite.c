@@ -1,7 +1,11 @@
-/* store_sqlite.c: the SQLite backend of store.h.  Owns the database file
- * (created 0600, WAL, synchronous=FULL), the schema and its migrations,
- * and every SQL statement the daemon runs.  The store takes every time
- * from its caller and never reads the clock, so tests are deterministic.
+/* store_sqlite.c: the SQLite backend of store.h, its core: opening the
+ * database file (created 0600, WAL, synchronous=FULL), the schema and its
+ * migrations, every statement the daemon runs (prepared at open),
+ * transactions and batches, retention, and the backend's operations table.
+ * The daemon's operations are in store_sqlite_queue.c, the operator's
+ * tool's in store_sqlite_admin.c (store_sqlite.h holds what they share).
+ * The store takes every time from its caller and never reads the clock,
+ * so tests are deterministic.
  *
  * Why some things are the way they are:
  * - Inbound rows use INSERT ... ON CONFLICT DO NOTHING rather than INSERT OR
@@ -21,9 +25,16 @@
  *   (ANALYZE) SQLite weighs `state = ?` like `to_number = ?` and may walk
  *   every pending row.  Tests count what a call costs in VM steps
  *   (store_cost) with a big backlog.
- * - store_open is the daemon's: it refuses files and a directory other
- *   users own or can write (fileperm.c) and holds a lock on PATH.lock, so
- *   that a second daemon on the same database stops at start.
+ * - store_open_daemon is the daemon's: it refuses files and a directory
+ *   other users own or can write (fileperm.c) and holds a lock on
+ *   PATH.lock, so that a second daemon on the same database stops at
+ *   start.  Under that lock no other daemon holds a claim on this file, so
+ *   the claims it finds (a dead daemon's) are cleared at open: their rows
+ *   are settled at once, as before claims had leases.
+ * - A claim is one UPDATE ... RETURNING: the row is taken by this handle's
+ *   owner name, or left to the handle that holds it under a live lease.
+ *   Outcomes clear the claim; a clock step moves leases with the other
+ *   times.
  *   store_open_existing is the operator's tool's, beside the daemon: no
  *   lock, no owner check (it runs as root or as the daemon's user). */
 #include <errno.h>
