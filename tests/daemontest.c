@@ -454,6 +454,9 @@ dt_counts(struct dt *t)
 	return c;
 }
 
+/* Raw SQL on the state file, on purpose: dt_break and dt_mend inject a
+ * fault into the SQLite file itself (triggers that make writes to a table
+ * fail), which no call of store.h can do. */
 static void
 dt_exec(struct dt *t, const char *sql)
 {
