@@ -12,6 +12,7 @@
 
 #include "daemontest.h"
 #include "decide.h"
+#include "guardkeep.h"
 #include "normalise.h"
 
 #define NUM_A "+15551230001"
@@ -194,6 +195,51 @@ test_decide_guard(void **state)
 	expect_silent(&dec, "repeat");
 }
 
+/* The guard's memory is the store's: a guard built by a reload starts
+ * afresh, as one keeping its own did, but only once it checks (a reload
+ * that fails leaves the running guard's memory alone); and the store's
+ * memory is what the guard decides from. */
+static void
+test_decide_guard_kept_by_store(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+	struct guard *next;
+	char body[64];
+
+	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
+		snprintf(body, sizeof(body), "deadlift question %c",
+		         (char)('a' + i));
+		decide(t, NUM_A, body, 0, 0, &dec);
+		expect_reply(&dec, dt_reply_form);
+	}
+	/* A reload builds the next guard; the running one still counts. */
+	next = guardkeep_new(t->d.store, t->cfg.guard.replies_per_sender,
+	                     t->cfg.guard.window_s, t->cfg.guard.max_senders);
+	assert_non_null(next);
+	decide(t, NUM_A, "deadlift question y", 0, 0, &dec);
+	expect_silent(&dec, "flood guard");
+	/* Installed, the next guard starts afresh. */
+	guard_free(t->d.guard);
+	t->d.guard = next;
+	decide(t, NUM_A, "deadlift question z", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_form);
+	/* Forgotten by the store, the sender is answered again: the memory
+	 * is the store's, not the guard's. */
+	for (unsigned i = 1; i < t->cfg.guard.replies_per_sender; i++) {
+		snprintf(body, sizeof(body), "more question %c",
+		         (char)('a' + i));
+		decide(t, NUM_A, body, 0, 0, &dec);
+	}
+	decide(t, NUM_A, "deadlift question x", 0, 0, &dec);
+	expect_silent(&dec, "flood guard");
+	assert_int_equal(store_guard_reset(t->d.store, t->cfg.guard.window_s,
+	                                   t->cfg.guard.max_senders),
+	                 0);
+	decide(t, NUM_A, "deadlift question w", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_form);
+}
+
 /* STOP is confirmed and opts out; a STOP from a number already opted out
  * gets nothing; the configuration's text overrides the rules'. */
 static void
@@ -317,11 +363,17 @@ main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_decide_reply),         T(test_decide_opted_out),
-		T(test_decide_too_old),       T(test_decide_autoreply_and_echo),
-		T(test_decide_guard),         T(test_decide_stop),
-		T(test_decide_start_help),    T(test_decide_gateway_keywords),
-		T(test_decide_no_reply_text), T(test_decide_bad_utf8),
+		T(test_decide_reply),
+		T(test_decide_opted_out),
+		T(test_decide_too_old),
+		T(test_decide_autoreply_and_echo),
+		T(test_decide_guard),
+		T(test_decide_stop),
+		T(test_decide_guard_kept_by_store),
+		T(test_decide_start_help),
+		T(test_decide_gateway_keywords),
+		T(test_decide_no_reply_text),
+		T(test_decide_bad_utf8),
 		T(test_decide_norm_runs_two),
 	};
 #undef T

@@ -1689,6 +1689,36 @@ test_location(void **state)
 	assert_non_null(strstr(err, "no database"));
 }
 
+/* The flood guard's memory: kept per key once set up, all zero for a key
+ * not known, forgotten at a reset. */
+static void
+test_guard_memory(void **state)
+{
+	struct fixture *fx = *state;
+	struct counts_memo m = { .window_start = 1 }, got;
+
+	assert_int_equal(store_guard_get(fx->st, 42, 100, &got), -1);
+	assert_non_null(strstr(store_error(fx->st), "not set up"));
+	assert_int_equal(store_guard_reset(fx->st, 60, 1000), 0);
+	assert_int_equal(store_guard_get(fx->st, 42, 100, &got), 0);
+	assert_int_equal(got.window_start, 0);
+	assert_int_equal(got.count, 0);
+	m = (struct counts_memo){
+		.window_start = 100, .last_at = 110, .pair = 7, .count = 3
+	};
+	assert_int_equal(store_guard_put(fx->st, 42, &m), 0);
+	assert_int_equal(store_guard_get(fx->st, 42, 120, &got), 0);
+	assert_int_equal(got.window_start, 100);
+	assert_int_equal(got.last_at, 110);
+	assert_int_equal(got.pair, 7);
+	assert_int_equal(got.count, 3);
+	assert_int_equal(store_guard_get(fx->st, 43, 120, &got), 0);
+	assert_int_equal(got.count, 0);
+	assert_int_equal(store_guard_reset(fx->st, 60, 1000), 0);
+	assert_int_equal(store_guard_get(fx->st, 42, 120, &got), 0);
+	assert_int_equal(got.count, 0);
+}
+
 int
 main(void)
 {
@@ -1729,6 +1759,7 @@ main(void)
 		T(test_claim_adopted_at_open),
 		T(test_migrate_claims),
 		T(test_location),
+		T(test_guard_memory),
 #undef T
 	};
 

@@ -404,6 +404,25 @@ store_recent_same_reply(struct store *st, const char *number, const char *body,
 }
 
 int
+store_guard_reset(struct store *st, unsigned window_s, size_t max_keys)
+{
+	return st->ops->guard_reset(st, window_s, max_keys);
+}
+
+int
+store_guard_get(struct store *st, uint64_t key, int64_t now,
+                struct counts_memo *ret)
+{
+	return st->ops->guard_get(st, key, now, ret);
+}
+
+int
+store_guard_put(struct store *st, uint64_t key, const struct counts_memo *m)
+{
+	return st->ops->guard_put(st, key, m);
+}
+
+int
 store_state_get(struct store *st, const char *key, char *buf, size_t len)
 {
 	return st->ops->state_get(st, key, buf, len);

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counts.h"
+
 struct store;
 
 struct store_inbound {
@@ -240,6 +242,21 @@ int store_recent_replies(struct store *st, const char *number, int64_t since,
                          int64_t *ret_count);
 int store_recent_same_reply(struct store *st, const char *number,
                             const char *body, int64_t since);
+
+/* The flood guard's memory (engine/guard.c decides, the store keeps):
+ * per key (a hash of a sender, or of a sender and a red-flag reply), its
+ * counts in the current window, so that daemons sharing a store can share
+ * them.  The SQLite backend keeps them in this handle's memory.
+ * store_guard_reset() forgets them all and sets how long a window is and
+ * about how many keys to hold at most (the oldest looked at are forgotten
+ * first).  store_guard_get() fills *ret (all zero for a key not known)
+ * and makes room for it; store_guard_put() keeps what the check made of
+ * it.  0 or -1. */
+int store_guard_reset(struct store *st, unsigned window_s, size_t max_keys);
+int store_guard_get(struct store *st, uint64_t key, int64_t now,
+                    struct counts_memo *ret);
+int store_guard_put(struct store *st, uint64_t key,
+                    const struct counts_memo *m);
 
 /* Small key/value state ("last_poll", "twilio_since"). */
 int store_state_get(struct store *st, const char *key, char *buf, size_t len);

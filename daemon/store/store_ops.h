@@ -65,6 +65,12 @@ struct store_ops {
 	                      int64_t since, int64_t *ret_count);
 	int (*recent_same_reply)(struct store *st, const char *number,
 	                         const char *body, int64_t since);
+	int (*guard_reset)(struct store *st, unsigned window_s,
+	                   size_t max_keys);
+	int (*guard_get)(struct store *st, uint64_t key, int64_t now,
+	                 struct counts_memo *ret);
+	int (*guard_put)(struct store *st, uint64_t key,
+	                 const struct counts_memo *m);
 	int (*state_get)(struct store *st, const char *key, char *buf,
 	                 size_t len);
 	int (*state_set)(struct store *st, const char *key, const char *value);

@@ -1144,6 +1144,7 @@ store_sqlite_close(struct store *base)
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* after SQLite: the lock goes last */
+	counts_free(st->guard);
 	free(st);
 }
 
@@ -1251,6 +1252,9 @@ static const struct store_ops store_sqlite_ops = {
 	.is_opted_out = store_sqlite_queue_is_opted_out,
 	.recent_replies = store_sqlite_queue_recent_replies,
 	.recent_same_reply = store_sqlite_queue_recent_same_reply,
+	.guard_reset = store_sqlite_queue_guard_reset,
+	.guard_get = store_sqlite_queue_guard_get,
+	.guard_put = store_sqlite_queue_guard_put,
 	.state_get = store_sqlite_queue_state_get,
 	.state_set = store_sqlite_queue_state_set,
 	.retention = store_sqlite_retention,

@@ -68,6 +68,8 @@ struct store_sqlite {
 	bool batch;
 	/* The daemon's lock on PATH.lock (store_open_daemon), or -1. */
 	int lock_fd;
+	/* The flood guard's memory, kept here (store_guard_reset). */
+	struct counts *guard;
 };
 
 static inline struct store_sqlite *
@@ -165,6 +167,12 @@ int store_sqlite_queue_recent_replies(struct store *base, const char *number,
                                       int64_t since, int64_t *ret_count);
 int store_sqlite_queue_recent_same_reply(struct store *base, const char *number,
                                          const char *body, int64_t since);
+int store_sqlite_queue_guard_reset(struct store *base, unsigned window_s,
+                                   size_t max_keys);
+int store_sqlite_queue_guard_get(struct store *base, uint64_t key, int64_t now,
+                                 struct counts_memo *ret);
+int store_sqlite_queue_guard_put(struct store *base, uint64_t key,
+                                 const struct counts_memo *m);
 int store_sqlite_queue_state_get(struct store *base, const char *key, char *buf,
                                  size_t len);
 int store_sqlite_queue_state_set(struct store *base, const char *key,

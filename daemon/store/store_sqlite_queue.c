@@ -682,6 +682,59 @@ store_sqlite_queue_recent_same_reply(struct store *base, const char *number,
 	return query_int64(st, ST_RECENT_SAME, "recent same reply", &v);
 }
 
+/* The flood guard's memory: in this handle's memory (one daemon owns a
+ * SQLite database), in a counts table. */
+
+int
+store_sqlite_queue_guard_reset(struct store *base, unsigned window_s,
+                               size_t max_keys)
+{
+	struct store_sqlite *st = store_sqlite_of(base);
+	struct counts *c = counts_new(window_s, max_keys);
+
+	if (c == NULL) {
+		store_sqlite_seterr(st, "flood guard: out of memory");
+		return -1;
+	}
+	counts_free(st->guard);
+	st->guard = c;
+	return 0;
+}
+
+/* The table, or NULL (and the error) before store_guard_reset. */
+static struct counts *
+guard_memory(struct store_sqlite *st)
+{
+	if (st->guard == NULL)
+		store_sqlite_seterr(st, "flood guard: not set up "
+		                        "(store_guard_reset)");
+	return st->guard;
+}
+
+int
+store_sqlite_queue_guard_get(struct store *base, uint64_t key, int64_t now,
+                             struct counts_memo *ret)
+{
+	struct counts *c = guard_memory(store_sqlite_of(base));
+
+	if (c == NULL)
+		return -1;
+	counts_get(c, key, now, ret);
+	return 0;
+}
+
+int
+store_sqlite_queue_guard_put(struct store *base, uint64_t key,
+                             const struct counts_memo *m)
+{
+	struct counts *c = guard_memory(store_sqlite_of(base));
+
+	if (c == NULL)
+		return -1;
+	counts_put(c, key, m);
+	return 0;
+}
+
 /* Daemon state. */
 
 int
