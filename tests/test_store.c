@@ -1599,6 +1599,23 @@ test_claim_two_daemons(void **state)
 	store_close(b);
 }
 
+/* A clock step moves a lease with the other recorded times: a claim
+ * keeps its length across the step. */
+static void
+test_claim_lease_shifts(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *b = second_handle(fx);
+	int64_t r1 = record_reply(fx, "SM1", "+15551110001", "one", 3000);
+
+	assert_int_equal(store_outbox_claim(fx->st, r1, 3595, 3625), 1);
+	/* At 3600 the clock steps back an hour: the lease ends at 25. */
+	assert_int_equal(store_outbox_shift(fx->st, -3600, 3600), 0);
+	assert_int_equal(store_outbox_claim(b, r1, 24, 60), 0);
+	assert_int_equal(store_outbox_claim(b, r1, 25, 60), 1);
+	store_close(b);
+}
+
 /* A pending row another daemon tried meanwhile and put off is no longer
  * due: the claim of a daemon that read it before does not take it. */
 static void
@@ -1756,6 +1773,7 @@ main(void)
 		T(test_migrate_work_indexes),
 		T(test_claim_two_daemons),
 		T(test_claim_not_due),
+		T(test_claim_lease_shifts),
 		T(test_claim_adopted_at_open),
 		T(test_migrate_claims),
 		T(test_location),
