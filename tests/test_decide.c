@@ -168,6 +168,22 @@ test_decide_autoreply_and_echo(void **state)
 	expect_reply(&dec, dt_reply_cauda);
 }
 
+/* Sends `from` as many different questions as the guard answers in a
+ * window, each answered. */
+static void
+fill_window(struct dt *t, const char *from)
+{
+	struct store_decision dec;
+	char body[64];
+
+	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
+		snprintf(body, sizeof(body), "deadlift question %c",
+		         (char)('a' + i));
+		decide(t, from, body, 0, 0, &dec);
+		expect_reply(&dec, dt_reply_form);
+	}
+}
+
 /* The flood guard: replies_per_sender replies a window, then silence for
  * ordinary replies; a red flag still gets through; the same message
  * twice is answered once. */
@@ -176,14 +192,8 @@ test_decide_guard(void **state)
 {
 	struct dt *t = *state;
 	struct store_decision dec;
-	char body[64];
 
-	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
-		snprintf(body, sizeof(body), "deadlift question %c",
-		         (char)('a' + i));
-		decide(t, NUM_A, body, 0, 0, &dec);
-		expect_reply(&dec, dt_reply_form);
-	}
+	fill_window(t, NUM_A);
 	decide(t, NUM_A, "deadlift question z", 0, 0, &dec);
 	expect_silent(&dec, "flood guard");
 	decide(t, NUM_A, "I cannot control my bladder", 0, 0, &dec);
@@ -205,14 +215,8 @@ test_decide_guard_kept_by_store(void **state)
 	struct dt *t = *state;
 	struct store_decision dec;
 	struct guard *next;
-	char body[64];
 
-	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
-		snprintf(body, sizeof(body), "deadlift question %c",
-		         (char)('a' + i));
-		decide(t, NUM_A, body, 0, 0, &dec);
-		expect_reply(&dec, dt_reply_form);
-	}
+	fill_window(t, NUM_A);
 	/* A reload builds the next guard; the running one still counts. */
 	next = guardkeep_new(t->d.store, t->cfg.guard.replies_per_sender,
 	                     t->cfg.guard.window_s, t->cfg.guard.max_senders);
@@ -222,15 +226,9 @@ test_decide_guard_kept_by_store(void **state)
 	/* Installed, the next guard starts afresh. */
 	guard_free(t->d.guard);
 	t->d.guard = next;
-	decide(t, NUM_A, "deadlift question z", 0, 0, &dec);
-	expect_reply(&dec, dt_reply_form);
+	fill_window(t, NUM_A);
 	/* Forgotten by the store, the sender is answered again: the memory
 	 * is the store's, not the guard's. */
-	for (unsigned i = 1; i < t->cfg.guard.replies_per_sender; i++) {
-		snprintf(body, sizeof(body), "more question %c",
-		         (char)('a' + i));
-		decide(t, NUM_A, body, 0, 0, &dec);
-	}
 	decide(t, NUM_A, "deadlift question x", 0, 0, &dec);
 	expect_silent(&dec, "flood guard");
 	assert_int_equal(store_guard_reset(t->d.store, t->cfg.guard.window_s,

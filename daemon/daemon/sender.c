@@ -89,12 +89,13 @@ sender_renew(struct daemon *d)
 {
 	if (sendq_outstanding(d->sendq) == 0 || daemon_now(d) < d->next_renew)
 		return;
-	if (store_outbox_renew(d->store, daemon_clock(d) + sender_lease_s(d)) <
-	    0) {
-		log_err("store: %s", store_error(d->store));
-		return;
-	}
+	/* Tried again a third of a lease later, not at every turn. */
 	d->next_renew = daemon_now(d) + (double)sender_lease_s(d) / 3;
+	if (store_outbox_renew(d->store, daemon_clock(d) + sender_lease_s(d)) <
+	    0)
+		log_err("store: cannot renew the claims on the replies being "
+		        "sent: %s",
+		        store_error(d->store));
 }
 
 /* Where the token comes from, for the log: never the token itself. */
@@ -529,9 +530,8 @@ sender_collect(struct daemon *d)
 /* One turn: records what the sending thread has done, then takes up to
  * SENDER_BATCH due replies (as many as the queue has room for), marks
  * them "sending" (claims them) in one transaction and hands them to the
- * thread.  A crash
- * after that leaves them "sending", and each is looked up at the gateway
- * before it is sent again. */
+ * thread.  A crash after that leaves them "sending", and each is looked
+ * up at the gateway before it is sent again. */
 double
 sender_run(struct daemon *d)
 {
