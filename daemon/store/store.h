@@ -170,10 +170,10 @@ enum store_record_result store_record(struct store *st,
                                       const struct store_inbound *in,
                                       const struct store_decision *dec);
 
-/* Up to max outbox rows to work on: rows left "sending" by a crash
- * first, then pending rows due at `now`, most urgent first and oldest
- * first within an urgency.  Fills items (free each with
- * store_outbox_item_free) and *ret_n; 0 or -1. */
+/* Up to max outbox rows to work on (for tests and tools: whoever holds
+ * them): rows left "sending" by a crash first, then pending rows due at `now`,
+ * most urgent first and oldest first within an urgency.  Fills items (free each
+ * with store_outbox_item_free) and *ret_n; 0 or -1. */
 int store_outbox_due(struct store *st, int64_t now, size_t max,
                      struct store_outbox_item *items, size_t *ret_n);
 /* The sender's queue: up to max rows, most urgent first and oldest first
@@ -196,7 +196,7 @@ int store_outbox_next(struct store *st, int64_t now,
                       struct store_outbox_item *ret);
 /* Claims a row to send, in one atomic step, before the gateway call: a
  * pending row due at now, or a row left "sending" that no owner holds,
- * that this handle holds, or whose lease ran out before now, becomes
+ * that this handle holds, or whose lease ran out by now, becomes
  * "sending" (attempts + 1, its attempt begun at now) under this handle's
  * owner name until lease_until.  1 claimed, 0 not (another owner holds it
  * under a live lease, or it is no longer due, or it is settled), -1. */
@@ -205,6 +205,7 @@ int store_outbox_claim(struct store *st, int64_t id, int64_t now,
 /* Extends to lease_until the lease of every row this handle holds while
  * their sends are still in flight.  0 or -1. */
 int store_outbox_renew(struct store *st, int64_t lease_until);
+/* Outcomes.  Each also ends the row's claim (no owner, no lease). */
 int store_outbox_sent(struct store *st, int64_t id, const char *message_id,
                       int64_t now);
 /* Transient failure that may have reached the gateway: due again at
@@ -216,7 +217,6 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
  * (sending_since cleared); the attempt is given back unless counted. */
 int store_outbox_requeue(struct store *st, int64_t id, int64_t next_at,
                          const char *error, bool counted);
-/* Each outcome below also ends the row's claim (no owner, no lease). */
 /* Permanent failure, with the gateway's error code. */
 int store_outbox_failed(struct store *st, int64_t id, const char *code,
                         const char *error, int64_t now);
