@@ -59,7 +59,7 @@ admin_data_settle(struct store *st, const struct admin_row *r, int64_t now)
 	}
 	if (id == 0)
 		return -1;
-	rc = store_outbox_begin(st, id, t + 1);
+	rc = store_outbox_claim(st, id, t + 1, t + 31) == 1 ? 0 : -1;
 	if (rc == 0 && r->fate == 's')
 		rc = store_outbox_sent(st, id, "SMout", t + 5);
 	else if (rc == 0 && r->fate == 'f')

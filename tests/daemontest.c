@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemontest.h"
+#include "guardkeep.h"
 #include "sendq.h"
 #include "testutil.h"
 
@@ -236,8 +237,9 @@ dt_new(void)
 	assert_non_null(t->d.cls);
 	if (store_open(t->path, &t->d.store, err, sizeof(err)) != 0)
 		fail_msg("store_open %s: %s", t->path, err);
-	t->d.guard = guard_new(t->cfg.guard.replies_per_sender,
-	                       t->cfg.guard.window_s, t->cfg.guard.max_senders);
+	t->d.guard =
+	    guardkeep_new(t->d.store, t->cfg.guard.replies_per_sender,
+	                  t->cfg.guard.window_s, t->cfg.guard.max_senders);
 	assert_non_null(t->d.guard);
 	guard_rate_init(&t->d.rate, t->cfg.guard.send_rate, t->mono);
 	t->d.metrics = metrics_new((double)t->wall);
@@ -457,6 +459,9 @@ dt_counts(struct dt *t)
 	return c;
 }
 
+/* Raw SQL on the state file, on purpose: dt_break and dt_mend inject a
+ * fault into the SQLite file itself (triggers that make writes to a table
+ * fail), which no call of store.h can do. */
 static void
 dt_exec(struct dt *t, const char *sql)
 {

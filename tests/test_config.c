@@ -501,6 +501,34 @@ test_infobip_requirements(void **state)
 	EXPECT_DIAG(&f->d, "backtalk.conf", 1, "no infobip group");
 }
 
+/* state takes a store location: "sqlite://" and a path, kept as it is;
+ * a bare path, resolved as before; another scheme, refused by name. */
+static void
+test_state_location(void **state)
+{
+	struct fixture *f = *state;
+	struct config *c =
+	    load_ok(f, "gateway = { driver = \"console\"; };\n"
+	               "state = \"sqlite:///var/lib/backtalk/other.db\";\n");
+
+	expect_clean(&f->d);
+	assert_string_equal(c->state_path,
+	                    "sqlite:///var/lib/backtalk/other.db");
+	config_free(f->cfg);
+	f->cfg = NULL;
+	c = load_ok(f, "gateway = { driver = \"console\"; };\n"
+	               "state = \"rel.db\";\n");
+	expect_clean(&f->d);
+	assert_non_null(strstr(c->state_path, "/rel.db"));
+	assert_true(c->state_path[0] == '/');
+	config_free(f->cfg);
+	f->cfg = NULL;
+	load_fail(f, "gateway = { driver = \"console\"; };\n"
+	             "state = \"postgres://db.example/backtalk\";\n");
+	EXPECT_DIAG(&f->d, "backtalk.conf", 2,
+	            "unknown store scheme \"postgres\"");
+}
+
 static void
 test_infobip_ok(void **state)
 {
@@ -1008,6 +1036,7 @@ main(void)
 		T(test_example_values),
 		T(test_url_credentials),
 		T(test_not_regular_file),
+		T(test_state_location),
 	};
 #undef T
 

@@ -12,6 +12,7 @@
 
 #include "daemontest.h"
 #include "decide.h"
+#include "guardkeep.h"
 #include "normalise.h"
 
 #define NUM_A "+15551230001"
@@ -167,6 +168,22 @@ test_decide_autoreply_and_echo(void **state)
 	expect_reply(&dec, dt_reply_cauda);
 }
 
+/* Sends `from` as many different questions as the guard answers in a
+ * window, each answered. */
+static void
+fill_window(struct dt *t, const char *from)
+{
+	struct store_decision dec;
+	char body[64];
+
+	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
+		snprintf(body, sizeof(body), "deadlift question %c",
+		         (char)('a' + i));
+		decide(t, from, body, 0, 0, &dec);
+		expect_reply(&dec, dt_reply_form);
+	}
+}
+
 /* The flood guard: replies_per_sender replies a window, then silence for
  * ordinary replies; a red flag still gets through; the same message
  * twice is answered once. */
@@ -175,14 +192,8 @@ test_decide_guard(void **state)
 {
 	struct dt *t = *state;
 	struct store_decision dec;
-	char body[64];
 
-	for (unsigned i = 0; i < t->cfg.guard.replies_per_sender; i++) {
-		snprintf(body, sizeof(body), "deadlift question %c",
-		         (char)('a' + i));
-		decide(t, NUM_A, body, 0, 0, &dec);
-		expect_reply(&dec, dt_reply_form);
-	}
+	fill_window(t, NUM_A);
 	decide(t, NUM_A, "deadlift question z", 0, 0, &dec);
 	expect_silent(&dec, "flood guard");
 	decide(t, NUM_A, "I cannot control my bladder", 0, 0, &dec);
@@ -192,6 +203,39 @@ test_decide_guard(void **state)
 	expect_reply(&dec, dt_reply_form);
 	decide(t, NUM_B, "how do I deadlift", 0, 0, &dec);
 	expect_silent(&dec, "repeat");
+}
+
+/* The guard's memory is the store's: a guard built by a reload starts
+ * afresh, as one keeping its own did, but only once it checks (a reload
+ * that fails leaves the running guard's memory alone); and the store's
+ * memory is what the guard decides from. */
+static void
+test_decide_guard_kept_by_store(void **state)
+{
+	struct dt *t = *state;
+	struct store_decision dec;
+	struct guard *next;
+
+	fill_window(t, NUM_A);
+	/* A reload builds the next guard; the running one still counts. */
+	next = guardkeep_new(t->d.store, t->cfg.guard.replies_per_sender,
+	                     t->cfg.guard.window_s, t->cfg.guard.max_senders);
+	assert_non_null(next);
+	decide(t, NUM_A, "deadlift question y", 0, 0, &dec);
+	expect_silent(&dec, "flood guard");
+	/* Installed, the next guard starts afresh. */
+	guard_free(t->d.guard);
+	t->d.guard = next;
+	fill_window(t, NUM_A);
+	/* Forgotten by the store, the sender is answered again: the memory
+	 * is the store's, not the guard's. */
+	decide(t, NUM_A, "deadlift question x", 0, 0, &dec);
+	expect_silent(&dec, "flood guard");
+	assert_int_equal(store_guard_reset(t->d.store, t->cfg.guard.window_s,
+	                                   t->cfg.guard.max_senders),
+	                 0);
+	decide(t, NUM_A, "deadlift question w", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_form);
 }
 
 /* STOP is confirmed and opts out; a STOP from a number already opted out
@@ -346,12 +390,19 @@ main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_decide_reply),         T(test_decide_opted_out),
-		T(test_decide_too_old),       T(test_decide_autoreply_and_echo),
-		T(test_decide_guard),         T(test_decide_stop),
-		T(test_decide_start_help),    T(test_decide_gateway_keywords),
-		T(test_decide_no_reply_text), T(test_decide_bad_utf8),
-		T(test_decide_norm_runs_two), T(test_decide_stop_red_flag),
+		T(test_decide_reply),
+		T(test_decide_opted_out),
+		T(test_decide_too_old),
+		T(test_decide_autoreply_and_echo),
+		T(test_decide_guard),
+		T(test_decide_stop),
+		T(test_decide_guard_kept_by_store),
+		T(test_decide_start_help),
+		T(test_decide_gateway_keywords),
+		T(test_decide_no_reply_text),
+		T(test_decide_bad_utf8),
+		T(test_decide_norm_runs_two),
+		T(test_decide_stop_red_flag),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

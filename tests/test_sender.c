@@ -159,6 +159,42 @@ test_send_unsure_not_found(void **state)
 	dt_expect_state(t, id, "sent");
 }
 
+/* A reply another daemon on the same store has claimed is neither sent
+ * nor looked up while its lease lives, and holds back no other reply;
+ * once the lease has run out it is settled like any reply left
+ * "sending": looked up, then sent. */
+static void
+test_send_held_by_another_daemon(void **state)
+{
+	struct dt *t = *state;
+	int64_t held = dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
+	int64_t other = dt_reply(t, "m2", NUM_B, dt_reply_form, 0);
+	struct store *b = NULL;
+	char err[512] = "";
+
+	if (store_open_existing(t->path, true, &b, NULL, err, sizeof(err)) != 0)
+		fail_msg("store_open_existing: %s", err);
+	assert_int_equal(store_outbox_claim(b, held, t->wall, t->wall + 60), 1);
+	dt_send_add(t, GATEWAY_OK);
+	dt_send_turn(t, 1);
+	assert_string_equal(t->gw.sent_to[0], NUM_B);
+	dt_expect_state(t, other, "sent");
+	/* Settle time (45 s) has passed, the lease (60 s) has not. */
+	t->wall += 50;
+	dt_send_turn(t, 0);
+	assert_int_equal(t->gw.finds, 0);
+	assert_int_equal(sent(t), 1);
+	dt_expect_state(t, held, "sending");
+	/* The other daemon died: its claim runs out. */
+	t->wall += 11;
+	t->gw.find_rc = 0;
+	dt_send_turn(t, 1);
+	assert_int_equal(t->gw.finds, 1);
+	assert_int_equal(sent(t), 2);
+	dt_expect_state(t, held, "sent");
+	store_close(b);
+}
+
 /* Transient failures up to guard.max_attempts, then failed for good. */
 static void
 test_send_gives_up(void **state)
@@ -382,6 +418,7 @@ main(void)
 		T(test_send_red_flag_first),
 		T(test_send_rate),
 		T(test_send_store_fails),
+		T(test_send_held_by_another_daemon),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

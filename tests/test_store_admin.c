@@ -165,6 +165,8 @@ test_open_existing_refuses_other_versions(void **state)
 	sqlite3 *db;
 	char err[512] = "";
 
+	/* The file's schema version, set by hand on purpose: the store never
+	 * writes an older one. */
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	assert_int_equal(
 	    sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL),

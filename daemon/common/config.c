@@ -22,6 +22,7 @@
 #include "phone.h"
 #include "gsm7.h"
 #include "regfile.h"
+#include "store.h"
 #include "utf8.h"
 
 #define CONFIG_DEFAULT_RULES  "/etc/backtalk/rules.d"
@@ -43,6 +44,7 @@ enum config_kind {
 	KIND_LEVEL,      /* a log level name */
 	KIND_PATH,       /* resolved against the config file's directory */
 	KIND_URL,        /* https:// (or http:// when allowed) */
+	KIND_STORE,      /* a store location: "scheme://...", or a path */
 	KIND_PHONE,      /* E.164: +15551234567 */
 	KIND_SID,        /* prefix then 32 lowercase hex digits */
 	KIND_ENV,        /* an environment variable name */
@@ -175,7 +177,7 @@ static const struct config_key config_root_keys[] = {
 	{ "infobip", KIND_GROUP, 0, 0, 0, "api_key", config_infobip_keys },
 	{ "http", KIND_GROUP, 0, 0, 0, NULL, config_http_keys },
 	{ "rules", KIND_PATH, OFF(rules_path), 0, 0, NULL, NULL },
-	{ "state", KIND_PATH, OFF(state_path), 0, 0, NULL, NULL },
+	{ "state", KIND_STORE, OFF(state_path), 0, 0, NULL, NULL },
 	{ "poll_interval_ms", KIND_UINT, OFF(poll_interval_ms), 200, 3600000,
 	  NULL, NULL },
 	{ "max_age_s", KIND_UINT, OFF(max_age_s), 60, 2592000, NULL, NULL },
@@ -491,6 +493,10 @@ config_expected(const struct config_key *k, char *buf, size_t len)
 	case KIND_PATH:
 		snprintf(buf, len, "a path in double quotes");
 		break;
+	case KIND_STORE:
+		snprintf(buf, len,
+		         "a path or \"sqlite:///path\" in double quotes");
+		break;
 	case KIND_BOOL:
 		snprintf(buf, len, "true or false");
 		break;
@@ -546,6 +552,22 @@ config_parse_path(struct config_loader *ld, const struct config_key *k,
 		return;
 	}
 	config_store(ld, k, s, config_resolve(ld, v));
+}
+
+/* A store location: one with a scheme ("sqlite:///var/lib/...") is
+ * checked and kept as it is; a bare path is resolved like any other. */
+static void
+config_parse_store(struct config_loader *ld, const struct config_key *k,
+                   const config_setting_t *s, const char *qname, const char *v)
+{
+	char err[256];
+
+	if (v[0] == '\0' || store_location_file(v) == v)
+		config_parse_path(ld, k, s, qname, v);
+	else if (store_location_check(v, err, sizeof(err)) < 0)
+		config_error(ld, s, "%s: %s", qname, err);
+	else
+		config_store(ld, k, s, strdup(v));
 }
 
 /* https://host[:port][/path], kept without a trailing slash so that
@@ -715,6 +737,9 @@ config_parse_string(struct config_loader *ld, const struct config_key *k,
 		break;
 	case KIND_PATH:
 		config_parse_path(ld, k, s, qname, v);
+		break;
+	case KIND_STORE:
+		config_parse_store(ld, k, s, qname, v);
 		break;
 	case KIND_URL:
 		config_parse_url(ld, k, s, qname, v);

@@ -38,6 +38,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #endif
 
 #include "daemon.h"
+#include "guardkeep.h"
 #include "http.h"
 #include "log.h"
 #include "log_ids.h"
@@ -261,8 +262,8 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	if (rs == NULL)
 		return -1;
 	cls = classify_new(rs);
-	guard = guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
-	                  cfg->guard.max_senders);
+	guard = guardkeep_new(d->store, cfg->guard.replies_per_sender,
+	                      cfg->guard.window_s, cfg->guard.max_senders);
 	char *secret = backtalkd_load_secret(cfg, &ok);
 	/* The sending thread has a gateway (and connections) of its own. */
 	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
@@ -665,8 +666,10 @@ main(int argc, char **argv)
 	}
 	if (warn[0] != '\0')
 		log_warning("state database %s: %s", cfg->state_path, warn);
-	/* Beside the database: Infobip's answers, until staged. */
-	d.spool_dir = spool_dir(cfg->state_path);
+	/* Beside the database: Infobip's answers, until staged.  (Every
+	 * backend of this build keeps a local file.) */
+	const char *state_file = store_location_file(cfg->state_path);
+	d.spool_dir = state_file != NULL ? spool_dir(state_file) : NULL;
 	if (d.spool_dir == NULL) {
 		log_err("out of memory");
 		config_free(cfg);

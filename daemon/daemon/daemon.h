@@ -43,6 +43,7 @@ struct daemon {
 	double next_send;    /* earliest time the sender should run again */
 	struct sendq *sendq; /* the sending thread */
 	double next_settle;  /* when the sender lets the queue run dry */
+	double next_renew;   /* when the sender renews its claims */
 	double started;      /* monotonic seconds at start */
 	/* Steps of the wall clock, and the gateway's clock against ours. */
 	struct clockwatch clocks;

@@ -72,6 +72,32 @@ sender_settle_s(const struct daemon *d)
 	return 3.0 * d->cfg->http.timeout_ms / 1000.0;
 }
 
+/* How long a claim holds a reply against another daemon on the same
+ * store: the settle time, so that a claim a dead daemon left has run out
+ * by the time its reply may be looked up, renewed while the send is in
+ * flight (sender_renew). */
+static int64_t
+sender_lease_s(const struct daemon *d)
+{
+	return (int64_t)sender_settle_s(d) + 1;
+}
+
+/* Renews the claims on the replies in flight, a third of a lease before
+ * they would run out. */
+static void
+sender_renew(struct daemon *d)
+{
+	if (sendq_outstanding(d->sendq) == 0 || daemon_now(d) < d->next_renew)
+		return;
+	/* Tried again a third of a lease later, not at every turn. */
+	d->next_renew = daemon_now(d) + (double)sender_lease_s(d) / 3;
+	if (store_outbox_renew(d->store, daemon_clock(d) + sender_lease_s(d)) <
+	    0)
+		log_err("store: cannot renew the claims on the replies being "
+		        "sent: %s",
+		        store_error(d->store));
+}
+
 /* Where the token comes from, for the log: never the token itself. */
 static void
 sender_secret_source(const struct daemon *d, char *buf, size_t len)
@@ -503,9 +529,9 @@ sender_collect(struct daemon *d)
 
 /* One turn: records what the sending thread has done, then takes up to
  * SENDER_BATCH due replies (as many as the queue has room for), marks
- * them "sending" in one transaction and hands them to the thread.  A crash
- * after that leaves them "sending", and each is looked up at the gateway
- * before it is sent again. */
+ * them "sending" (claims them) in one transaction and hands them to the
+ * thread.  A crash after that leaves them "sending", and each is looked
+ * up at the gateway before it is sent again. */
 double
 sender_run(struct daemon *d)
 {
@@ -518,6 +544,7 @@ sender_run(struct daemon *d)
 	int rc;
 
 	sender_collect(d);
+	sender_renew(d);
 	settle = sendq_outstanding(d->sendq) == 0;
 	if (settle)
 		d->next_settle = daemon_now(d) + SENDER_SETTLE_EVERY_S;
@@ -574,10 +601,13 @@ sender_run(struct daemon *d)
 	for (i = 0; i < n; i++) {
 		if (go[i] && sender_opted_out(d, &items[i]))
 			go[i] = false;
-		if (go[i] &&
-		    store_outbox_begin(d->store, items[i].id, now) < 0) {
-			log_err("store: %s", store_error(d->store));
-			go[i] = false;
+		/* Another daemon on the same store may hold it (0). */
+		if (go[i]) {
+			int c = store_outbox_claim(d->store, items[i].id, now,
+			                           now + sender_lease_s(d));
+			if (c < 0)
+				log_err("store: %s", store_error(d->store));
+			go[i] = c == 1;
 		}
 	}
 	if (store_batch_commit(d->store) < 0)

@@ -1,35 +1,20 @@
-/* Flood and loop guard.  Senders live in an open-addressing table that
- * grows with the number of senders seen within the window, up to a size
- * from max_senders.  Growing drops the senders whose window has passed;
- * when a probe run of the full-size table is full, the least recently seen
- * sender in it is forgotten, which at worst lets that sender get a reply a
- * little early.  An entry is 24 bytes: times are seconds from the first
- * check, the last message and reply a 32-bit hash of the pair.  A red-flag
- * reply sent to a sender also takes an entry, keyed by the sender and the
- * reply, for the red-flag ceiling. */
+/* Flood and loop guard.  What it remembers of each sender (and of each
+ * red-flag reply sent to a sender) is a counts_memo kept by a keeper: its
+ * own counts table (counts.c: bounded, forgetting the senders looked at
+ * longest ago when full, which at worst lets one get a reply a little
+ * early), or one the caller gives, such as the store, so that daemons
+ * sharing a store can share it.  The guard decides; the keeper keeps. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "guard.h"
 
-#define GUARD_PROBES  32
-#define GUARD_MIN_CAP 1024
-#define GUARD_MAX_CAP ((size_t)1 << 26)
-
-struct guard_entry {
-	uint64_t key;          /* 0: empty */
-	uint32_t window_start; /* seconds from g->epoch */
-	uint32_t last_at;
-	uint32_t last_pair; /* hash of the last message and its reply */
-	uint32_t count;     /* replies in this window */
-};
-
 struct guard {
 	unsigned limit, window_s;
-	size_t mask, used, max_cap;
-	int64_t epoch; /* the first check's time, minus a day of slack */
+	struct guard_keeper keeper;
+	struct counts *own; /* the built-in keeper's table, or NULL */
+	int64_t floor;      /* the first check's time, minus a day of slack */
 	bool started;
-	struct guard_entry *t;
 };
 
 static uint64_t
@@ -46,24 +31,49 @@ guard_hash(const char *s, uint64_t h)
 /* Mixed into the keys of (sender, red-flag reply) entries. */
 #define GUARD_RED_SEED UINT64_C(0x9e3779b97f4a7c15)
 
+static int
+guard_own_get(void *arg, uint64_t key, int64_t now, struct counts_memo *m)
+{
+	counts_get(arg, key, now, m);
+	return 0;
+}
+
+static int
+guard_own_put(void *arg, uint64_t key, const struct counts_memo *m)
+{
+	counts_put(arg, key, m);
+	return 0;
+}
+
 struct guard *
-guard_new(unsigned replies_per_sender, unsigned window_s, size_t max_senders)
+guard_new_kept(unsigned replies_per_sender, unsigned window_s,
+               const struct guard_keeper *keeper)
 {
 	struct guard *g = calloc(1, sizeof(*g));
 
 	if (g == NULL)
 		return NULL;
-	g->max_cap = GUARD_MIN_CAP;
-	while (g->max_cap < max_senders && g->max_cap < GUARD_MAX_CAP)
-		g->max_cap <<= 1;
-	g->t = calloc(GUARD_MIN_CAP, sizeof(*g->t));
-	if (g->t == NULL) {
-		free(g);
-		return NULL;
-	}
-	g->mask = GUARD_MIN_CAP - 1;
 	g->limit = replies_per_sender;
 	g->window_s = window_s;
+	g->keeper = *keeper;
+	return g;
+}
+
+struct guard *
+guard_new(unsigned replies_per_sender, unsigned window_s, size_t max_senders)
+{
+	struct counts *c = counts_new(window_s, max_senders);
+	struct guard_keeper k = { guard_own_get, guard_own_put, NULL, c };
+	struct guard *g;
+
+	if (c == NULL)
+		return NULL;
+	g = guard_new_kept(replies_per_sender, window_s, &k);
+	if (g == NULL) {
+		counts_free(c);
+		return NULL;
+	}
+	g->own = c;
 	return g;
 }
 
@@ -72,123 +82,95 @@ guard_free(struct guard *g)
 {
 	if (g == NULL)
 		return;
-	free(g->t);
+	counts_free(g->own);
+	if (g->keeper.free != NULL)
+		g->keeper.free(g->keeper.arg);
 	free(g);
 }
 
 size_t
 guard_tracked(const struct guard *g)
 {
-	return g->used;
+	return g->own != NULL ? counts_used(g->own) : 0;
 }
 
 size_t
 guard_capacity(const struct guard *g)
 {
-	return g->mask + 1;
+	return g->own != NULL ? counts_capacity(g->own) : 0;
 }
 
 static bool
-guard_live(const struct guard *g, const struct guard_entry *e, uint32_t now)
+guard_live(const struct guard *g, const struct counts_memo *m, int64_t now)
 {
-	return e->key != 0 && now >= e->window_start &&
-	       now - e->window_start < g->window_s;
+	return now >= m->window_start && now - m->window_start < g->window_s;
 }
 
-/* Doubles the table, keeping only the senders whose window is still open.
- * On failure the old table stays (and eviction takes over). */
-static void
-guard_grow(struct guard *g, uint32_t now)
-{
-	size_t cap = (g->mask + 1) * 2;
-	struct guard_entry *t = calloc(cap, sizeof(*t));
-
-	if (t == NULL)
-		return;
-	size_t used = 0;
-	for (size_t i = 0; i <= g->mask; i++) {
-		const struct guard_entry *e = &g->t[i];
-		if (!guard_live(g, e, now))
-			continue;
-		for (size_t j = 0; j < cap; j++) {
-			struct guard_entry *d = &t[(e->key + j) & (cap - 1)];
-			if (d->key == 0) {
-				*d = *e;
-				used++;
-				break;
-			}
-		}
-	}
-	free(g->t);
-	g->t = t;
-	g->mask = cap - 1;
-	g->used = used;
-}
-
-static struct guard_entry *
-guard_find(struct guard *g, uint64_t key, uint32_t now)
-{
-	struct guard_entry *oldest = NULL;
-
-	if (g->used >= (g->mask + 1) / 2 && g->mask + 1 < g->max_cap)
-		guard_grow(g, now);
-	for (size_t i = 0; i < GUARD_PROBES; i++) {
-		struct guard_entry *e = &g->t[(key + i) & g->mask];
-		if (e->key == key)
-			return e;
-		if (e->key == 0) {
-			e->key = key;
-			g->used++;
-			return e;
-		}
-		if (oldest == NULL || e->last_at < oldest->last_at)
-			oldest = e;
-	}
-	memset(oldest, 0, sizeof(*oldest));
-	oldest->key = key;
-	return oldest;
-}
-
-/* Seconds from the epoch; a clock set back before it counts as the epoch
- * itself (and opens a new window). */
-static uint32_t
+/* The time a check is made at: a clock set back before the first check,
+ * minus a day, counts as that (and opens a new window). */
+static int64_t
 guard_time(struct guard *g, int64_t now)
 {
 	if (!g->started) {
-		g->epoch = now - 86400;
+		g->floor = now - 86400;
 		g->started = true;
 	}
-	int64_t rel = now - g->epoch;
-	return rel < 0 ? 0 : rel > UINT32_MAX ? UINT32_MAX : (uint32_t)rel;
+	return now < g->floor ? g->floor : now;
 }
 
 /* The red-flag ceiling: whether this red-flag reply already went to this
- * sender within the window.  Each (sender, reply) pair has an entry of its
- * own in the table, so any number of different red-flag replies may go,
- * each once a window. */
+ * sender within the window.  Each (sender, reply) pair has a memo of its
+ * own, so any number of different red-flag replies may go, each once a
+ * window.  A keeper that fails lets the reply go. */
 static bool
 guard_red_repeat(struct guard *g, const char *from, const char *reply,
-                 uint32_t t)
+                 int64_t t)
 {
 	uint64_t key =
 	    guard_hash(reply ? reply : "",
 	               guard_hash(from, GUARD_FNV_BASIS) ^ GUARD_RED_SEED);
-	struct guard_entry *r = guard_find(g, key, t);
+	struct counts_memo r;
+	bool repeat;
 
-	r->last_at = t;
-	if (guard_live(g, r, t) && r->count > 0)
-		return true;
-	r->window_start = t;
-	r->count = 1;
-	r->last_pair = 0;
-	return false;
+	if (g->keeper.get(g->keeper.arg, key, t, &r) < 0)
+		return false;
+	r.last_at = t;
+	repeat = guard_live(g, &r, t) && r.count > 0;
+	if (!repeat) {
+		r.window_start = t;
+		r.count = 1;
+		r.pair = 0;
+	}
+	g->keeper.put(g->keeper.arg, key, &r);
+	return repeat;
+}
+
+/* The per-sender limit and repeat check on the sender's memo e, updated
+ * when the reply is allowed. */
+static enum guard_verdict
+guard_count(const struct guard *g, struct counts_memo *e, uint32_t pair32,
+            int64_t t)
+{
+	if (!guard_live(g, e, t) || e->count == 0) {
+		e->window_start = t;
+		e->count = 0;
+		e->pair = 0;
+	}
+	e->last_at = t;
+	if (e->count >= g->limit)
+		return GUARD_FLOOD;
+	if (e->count > 0 && e->pair == pair32)
+		return GUARD_REPEAT;
+	e->count++;
+	e->pair = pair32;
+	return GUARD_ALLOW;
 }
 
 enum guard_verdict
 guard_check(struct guard *g, const char *from, const char *body_norm,
             const char *reply, bool priority, int64_t now)
 {
-	uint32_t t = guard_time(g, now);
+	int64_t t = guard_time(g, now);
 
 	/* A priority reply has its ceiling and is not counted against the
 	 * sender's other replies. */
@@ -196,27 +178,22 @@ guard_check(struct guard *g, const char *from, const char *body_norm,
 		return guard_red_repeat(g, from, reply, t) ? GUARD_RED_REPEAT
 		                                           : GUARD_ALLOW;
 
-	struct guard_entry *e =
-	    guard_find(g, guard_hash(from, GUARD_FNV_BASIS), t);
+	uint64_t key = guard_hash(from, GUARD_FNV_BASIS);
 	uint64_t pair = guard_hash(
 	    reply ? reply : "", guard_hash(body_norm, GUARD_FNV_BASIS) ^ 0xff);
 	uint32_t pair32 = (uint32_t)(pair ^ (pair >> 32));
+	struct counts_memo e;
+	enum guard_verdict v;
 
 	if (pair32 == 0)
 		pair32 = 1;
-	if (!guard_live(g, e, t) || e->count == 0) {
-		e->window_start = t;
-		e->count = 0;
-		e->last_pair = 0;
-	}
-	e->last_at = t;
-	if (e->count >= g->limit)
-		return GUARD_FLOOD;
-	if (e->count > 0 && e->last_pair == pair32)
-		return GUARD_REPEAT;
-	e->count++;
-	e->last_pair = pair32;
-	return GUARD_ALLOW;
+	/* A keeper that fails (a shared store out of reach) guards
+	 * nothing: a reply is better than none. */
+	if (g->keeper.get(g->keeper.arg, key, t, &e) < 0)
+		return GUARD_ALLOW;
+	v = guard_count(g, &e, pair32, t);
+	g->keeper.put(g->keeper.arg, key, &e);
+	return v;
 }
 
 /* Phrases other auto-responders use, in normalised form. */

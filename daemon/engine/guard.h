@@ -1,5 +1,6 @@
-/* Loop and flood guard: decides whether a reply may go out, in memory,
- * before it is recorded.  Per sender: at most N replies a window and no
+/* Loop and flood guard: decides whether a reply may go out, before it is
+ * recorded, from what it remembers of the sender (in memory, or kept by
+ * the store: guard_new_kept).  Per sender: at most N replies a window and no
  * identical reply to an identical repeated message within it; a global send
  * rate; and detection of other auto-responders.  Red-flag replies (and
  * HELP) are not counted against the per-sender limit and skip it and the
@@ -14,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counts.h"
+
 struct guard;
 
 enum guard_verdict {
@@ -25,11 +28,27 @@ enum guard_verdict {
 	                        the window */
 };
 
+/* A guard that keeps what it remembers of each sender itself, in memory,
+ * for at most about max_senders senders at once. */
 struct guard *guard_new(unsigned replies_per_sender, unsigned window_s,
                         size_t max_senders);
+
+/* Where a guard keeps its memos (keys are hashes of the sender, or of the
+ * sender and a red-flag reply): get fills *m (all zero for a key it does
+ * not know) and returns 0, or -1; put stores what the check made of it
+ * (0 or -1).  The store is one (daemon: guardkeep.c). */
+struct guard_keeper {
+	int (*get)(void *arg, uint64_t key, int64_t now, struct counts_memo *m);
+	int (*put)(void *arg, uint64_t key, const struct counts_memo *m);
+	void (*free)(void *arg); /* by guard_free; may be NULL */
+	void *arg;
+};
+/* A guard whose memos the keeper keeps. */
+struct guard *guard_new_kept(unsigned replies_per_sender, unsigned window_s,
+                             const struct guard_keeper *keeper);
 void guard_free(struct guard *g);
 /* Senders tracked now, and the table's current size (for metrics and
- * tests). */
+ * tests), for a guard that keeps its own memos (0 otherwise). */
 size_t guard_tracked(const struct guard *g);
 size_t guard_capacity(const struct guard *g);
 

@@ -1,23 +1,29 @@
 /* Durable state: inbound messages keyed by gateway id, the reply outbox,
- * opt-outs and a little daemon state.  One small interface so that another
- * backend (PostgreSQL, for several daemons sharing state) can follow; the
- * SQLite one is store_sqlite.c.
+ * opt-outs and a little daemon state.  Callers see only this interface;
+ * store.c picks a backend from the location string given to the open
+ * functions and calls it through its operations table (store_ops.h).  The
+ * SQLite backend is store_sqlite*.c; another (PostgreSQL, for several
+ * daemons sharing state) adds a table of its own and a scheme.
  *
  * Delivery model: a poll first stages each fetched message with
  * store_incoming_add(), so it is on disk before anything else happens.
  * store_incoming_next() hands staged messages back oldest first, and
  * store_record() writes the inbound message, the decision
  * and (when there is one to send) the outbox row in one transaction.  The
- * sender takes due rows with store_outbox_next(), marks them with
- * store_outbox_begin() before calling the gateway, and records the outcome.
- * A row found still "sending" after a crash is reconciled with the gateway
- * before it is sent again. */
+ * sender reads due rows with store_outbox_work(), claims each with
+ * store_outbox_claim() before calling the gateway (one atomic step that
+ * names this handle as the row's owner until a lease runs out, so that two
+ * daemons never hold the same row), and records the outcome.  A row found
+ * still "sending" after a crash is reconciled with the gateway before it
+ * is sent again. */
 #ifndef BACKTALK_STORE_H
 #define BACKTALK_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "counts.h"
 
 struct store;
 
@@ -96,29 +102,47 @@ struct store_staged {
 	int64_t seq; /* the staged row */
 };
 
-/* Opens or creates the database (mode 0600, WAL), migrating the schema,
- * as the one daemon that owns it.  First refuses a state directory owned
- * by another user than this process's (or root) or writable by group or
- * others, and a database, -wal, -shm or lock file that another user owns,
- * that group or others can write, or that is not a regular file; one that
- * group or others can read is a warning in warn (every warning, joined by
- * "; "), or with strict refused.  Then takes an exclusive lock on
- * PATH.lock, held until store_close: a second store_open of the same
- * database fails, naming the pid of the process holding it.
- * store_open_existing() takes no lock and checks no owner.
- * On failure returns -1 and fills err. */
-int store_open_daemon(const char *path, bool strict, struct store **ret,
+/* Locations: "sqlite:///var/lib/backtalk/state.db" (the SQLite backend,
+ * the file after "sqlite://"), or a bare path, which is SQLite's.  Any
+ * other "scheme://" is refused, naming the scheme. */
+
+/* Whether location names a backend this build has.  0, or -1 and err
+ * filled (the scheme named). */
+int store_location_check(const char *location, char *err, size_t errlen);
+/* The local file a location names (for "sqlite://" and a bare path; a
+ * pointer into location), or NULL when its backend has none: the daemon
+ * keeps files of its own beside it. */
+const char *store_location_file(const char *location);
+
+/* Opens or creates the store at location, bringing its schema up to date,
+ * as the one daemon that owns it.  The SQLite backend makes the file mode
+ * 0600 and first refuses a directory owned by another user than this
+ * process's (or root) or writable by group or others, and files beside the
+ * database that another user owns, that group or others can write, or
+ * that are not regular files; one that group or others can read is a
+ * warning in warn (every warning, joined by "; "), or with strict
+ * refused.  Then it takes an exclusive lock (a file beside the database),
+ * held until store_close: a second store_open_daemon of the same database
+ * fails, naming the pid of the process holding it; rows a previous daemon
+ * left claimed are then this one's to reconcile.  store_open_existing()
+ * takes no lock and checks no owner.  On failure returns -1 and fills
+ * err. */
+int store_open_daemon(const char *location, bool strict, struct store **ret,
                       char *warn, size_t warnlen, char *err, size_t errlen);
 /* store_open_daemon() without strict and without the warnings: for tests
- * and tools that make a database of their own. */
-int store_open(const char *path, struct store **ret, char *err, size_t errlen);
+ * and tools that make a store of their own. */
+int store_open(const char *location, struct store **ret, char *err,
+               size_t errlen);
 void store_close(struct store *st);
 /* The last error, for the log. */
 const char *store_error(const struct store *st);
-/* The SQLite VM steps the store's statements have run since it was
- * opened: what a call costs, counted rather than timed, for the tests
- * that check a call does not grow with the backlog. */
-int64_t store_vm_steps(const struct store *st);
+/* Work units the backend counts for the store's statements since it was
+ * opened (SQLite: VM steps): what a call costs, counted rather than
+ * timed, for the tests that check a call does not grow with the backlog. */
+int64_t store_cost(const struct store *st);
+/* This handle's owner name, as recorded on the rows it claims: the host,
+ * the process id, and a part that differs per handle and per start. */
+const char *store_owner(const struct store *st);
 
 /* Batches: between store_batch_begin() and store_batch_commit() every
  * write below joins one transaction, so a batch costs one sync to disk.
@@ -146,10 +170,10 @@ enum store_record_result store_record(struct store *st,
                                       const struct store_inbound *in,
                                       const struct store_decision *dec);
 
-/* Up to max outbox rows to work on: rows left "sending" by a crash
- * first, then pending rows due at `now`, most urgent first and oldest
- * first within an urgency.  Fills items (free each with
- * store_outbox_item_free) and *ret_n; 0 or -1. */
+/* Up to max outbox rows to work on (for tests and tools: whoever holds
+ * them): rows left "sending" by a crash first, then pending rows due at `now`,
+ * most urgent first and oldest first within an urgency.  Fills items (free each
+ * with store_outbox_item_free) and *ret_n; 0 or -1. */
 int store_outbox_due(struct store *st, int64_t now, size_t max,
                      struct store_outbox_item *items, size_t *ret_n);
 /* The sender's queue: up to max rows, most urgent first and oldest first
@@ -170,8 +194,18 @@ int store_outbox_shift(struct store *st, int64_t delta, int64_t before);
 /* The first of store_outbox_due(): 1 and *ret filled, 0 none, -1. */
 int store_outbox_next(struct store *st, int64_t now,
                       struct store_outbox_item *ret);
-/* Marks a row as being sent (attempts + 1) before the gateway call. */
-int store_outbox_begin(struct store *st, int64_t id, int64_t now);
+/* Claims a row to send, in one atomic step, before the gateway call: a
+ * pending row due at now, or a row left "sending" that no owner holds,
+ * that this handle holds, or whose lease ran out by now, becomes
+ * "sending" (attempts + 1, its attempt begun at now) under this handle's
+ * owner name until lease_until.  1 claimed, 0 not (another owner holds it
+ * under a live lease, or it is no longer due, or it is settled), -1. */
+int store_outbox_claim(struct store *st, int64_t id, int64_t now,
+                       int64_t lease_until);
+/* Extends to lease_until the lease of every row this handle holds while
+ * their sends are still in flight.  0 or -1. */
+int store_outbox_renew(struct store *st, int64_t lease_until);
+/* Outcomes.  Each also ends the row's claim (no owner, no lease). */
 int store_outbox_sent(struct store *st, int64_t id, const char *message_id,
                       int64_t now);
 /* Transient failure that may have reached the gateway: due again at
@@ -187,7 +221,7 @@ int store_outbox_requeue(struct store *st, int64_t id, int64_t next_at,
 int store_outbox_failed(struct store *st, int64_t id, const char *code,
                         const char *error, int64_t now);
 int store_outbox_cancel(struct store *st, int64_t id, const char *why);
-/* Undoes store_outbox_begin() for a row that was never sent (the daemon
+/* Undoes store_outbox_claim() for a row that was never sent (the daemon
  * stopped first): pending again, with its attempt uncounted. */
 int store_outbox_release(struct store *st, int64_t id);
 void store_outbox_item_free(struct store_outbox_item *it);
@@ -209,12 +243,28 @@ int store_recent_replies(struct store *st, const char *number, int64_t since,
 int store_recent_same_reply(struct store *st, const char *number,
                             const char *body, int64_t since);
 
+/* The flood guard's memory (engine/guard.c decides, the store keeps):
+ * per key (a hash of a sender, or of a sender and a red-flag reply), its
+ * counts in the current window, so that daemons sharing a store can share
+ * them.  The SQLite backend keeps them in this handle's memory.
+ * store_guard_reset() forgets them all and sets how long a window is and
+ * about how many keys to hold at most (the oldest looked at are forgotten
+ * first).  store_guard_get() fills *ret (all zero for a key not known)
+ * and makes room for it; store_guard_put() keeps what the check made of
+ * it.  0 or -1. */
+int store_guard_reset(struct store *st, unsigned window_s, size_t max_keys);
+int store_guard_get(struct store *st, uint64_t key, int64_t now,
+                    struct counts_memo *ret);
+int store_guard_put(struct store *st, uint64_t key,
+                    const struct counts_memo *m);
+
 /* Small key/value state ("last_poll", "twilio_since"). */
 int store_state_get(struct store *st, const char *key, char *buf, size_t len);
 int store_state_set(struct store *st, const char *key, const char *value);
 
 /* Deletes message bodies (inbound and outbox) older than `before`, keeping
- * the rows and counts, then VACUUMs.  Returns rows cleared or -1. */
+ * the rows and counts, then compacts the storage so that no cleared text
+ * survives in it.  Returns rows cleared or -1. */
 int64_t store_retention(struct store *st, int64_t before);
 int store_counts(struct store *st, struct store_counts *ret);
 /* Replies pending or being sent, found by the outbox's queue index (only
@@ -223,16 +273,16 @@ int store_counts(struct store *st, struct store_counts *ret);
  * decided, 0 when none waits), or -1. */
 int store_outbox_depth(struct store *st, int64_t *ret, int64_t *oldest);
 
-/* The operator's tool.  It works on the database of a running backtalkd:
- * reads go through a read-only connection (WAL lets them run beside the
- * daemon's writes), and its few writes are short transactions. */
+/* The operator's tool.  It works on the store of a running backtalkd:
+ * reads run beside the daemon's writes, and its few writes are short
+ * transactions. */
 
-/* Opens an existing database for the operator's tool: never creates the
- * file and never changes the schema (a database whose schema version is
- * not this build's is refused).  Read-only unless writable.  On failure
- * returns -1 and fills err; ret_errno (may be NULL) gets errno when the
- * file itself could not be opened (ENOENT, EACCES), else 0. */
-int store_open_existing(const char *path, bool writable, struct store **ret,
+/* Opens an existing store for the operator's tool: never creates it and
+ * never changes the schema (a store whose schema version is not this
+ * build's is refused).  Read-only unless writable.  On failure returns -1
+ * and fills err; ret_errno (may be NULL) gets errno when the store itself
+ * could not be opened (ENOENT, EACCES), else 0. */
+int store_open_existing(const char *location, bool writable, struct store **ret,
                         int *ret_errno, char *err, size_t errlen);
 
 /* What `backtalk status` shows, counted in one read transaction. */
