@@ -57,7 +57,11 @@ struct context_result {
  * "years back", "last year", "back in 2019", "used to", "history of",
  * "previously", "once had", "in the past", "when i was younger") not cut
  * off by a contrast word, unless the sentence says it is present ("still",
- * "again", "now", "today", "since", "came back", "keeps", ...).
+ * "again", "now", "today", "since", "came back", "keeps", ...).  Or
+ * resolved: words after the match in its sentence say it is over ("went
+ * away", "is gone", "came back 100%"), only small words, a time or a place
+ * between, not negated or partial ("hasnt gone away", "almost gone"), not
+ * "gone numb", and nothing in the sentence says it is still there or back.
  *
  * Hypothetical: a trigger before the match in the same sentence ("if",
  * "what if", "in case", "whether", "can X cause", "possible to", "prevent",
