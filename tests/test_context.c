@@ -423,6 +423,46 @@ test_not_resolved(void **state)
 	      "numb toes", 0, NULL);
 }
 
+/* A belief taken back: negated, its cue the answer. */
+static void
+test_taken_back(void **state)
+{
+	(void)state;
+	judge("thought my leg was numb but nope, just sat on it wrong", "numb",
+	      NEG, "nope");
+	judge("pretty sure my leg was numb this morning. no actually it was my "
+	      "arm",
+	      "numb", NEG, "no actually");
+	/* no belief, or the answer is of something else */
+	judge("my leg is numb but no pain", "numb", 0, NULL);
+	judge("my leg was numb. no actually it still is", "numb", 0, NULL);
+	judge("i thought it was a pulled muscle but my foot is numb", "numb", 0,
+	      NULL);
+	judge("pretty sure my leg is numb but no idea why", "numb", 0, NULL);
+}
+
+/* Curious questions that ask about a thing in general: hypothetical. */
+static void
+test_curious_triggers(void **state)
+{
+	(void)state;
+	judge("can you get sciatica from leg press", "sciatica", HYP,
+	      "can you get");
+	judge("how common is numbness after deadlifts", "numbness", HYP,
+	      "how common is");
+	judge("do lifters get tingling in their feet", "tingling", HYP | OTHER,
+	      "do lifters get");
+	judge("is it true deadlifts give you sciatica", "sciatica", HYP,
+	      "is it true");
+	judge("can squats make your legs go numb", "numb", HYP,
+	      "can squats make");
+	/* the asker's own, after a subject */
+	judge("can you get me in today, my leg is numb", "numb", 0, NULL);
+	judge("can you help, my foot tingles", "tingles", 0, NULL);
+	judge("is it true that my leg numbness is serious", "numbness", 0,
+	      NULL);
+}
+
 static void
 test_hypothetical(void **state)
 {
@@ -670,6 +710,8 @@ main(void)
 		cmocka_unit_test(test_not_historical),
 		cmocka_unit_test(test_resolved),
 		cmocka_unit_test(test_not_resolved),
+		cmocka_unit_test(test_taken_back),
+		cmocka_unit_test(test_curious_triggers),
 		cmocka_unit_test(test_hypothetical),
 		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_not_hypothetical),

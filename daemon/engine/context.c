@@ -130,11 +130,48 @@ static const char *const context_this_when[] = {
 /* Hypothetical triggers, each a phrase of words, checked where it starts.
  * "if" and "what if" are handled apart. */
 static const char *const context_hyp_phrases[] = {
-	"in case",       "watch out for", "look out for",     "watch for",
-	"risk of",       "risk for",      "risks of",         "possible to",
-	"signs of",      "sign of",       "symptoms of",      "symptom of",
-	"warning signs", "ive heard",     "i heard that",     "read about",
-	"reading about", "read that",     "an article about", NULL,
+	"in case",
+	"watch out for",
+	"look out for",
+	"watch for",
+	"risk of",
+	"risk for",
+	"risks of",
+	"possible to",
+	"signs of",
+	"sign of",
+	"symptoms of",
+	"symptom of",
+	"warning signs",
+	"ive heard",
+	"i heard that",
+	"read about",
+	"reading about",
+	"read that",
+	"an article about",
+	"can you get",
+	"can you have",
+	"can you fracture",
+	"can you break",
+	"can you develop",
+	"can people get",
+	"can lifters get",
+	"can anyone get",
+	"do people get",
+	"do lifters get",
+	"do people ever get",
+	"how common is",
+	"how common are",
+	"how likely is",
+	"how often do people",
+	"how often do lifters",
+	"is it common to",
+	"is it common for",
+	"is it true",
+	"is that true",
+	"hypothetically",
+	"theoretically",
+	NULL,
 };
 
 /* "how do i prevent", "stretches to avoid", not "i cant avoid it". */
@@ -147,9 +184,9 @@ static const char *const context_hyp_prevent_after[] = {
 
 /* "can X cause": a verb of causing after a modal. */
 static const char *const context_hyp_cause[] = {
-	"cause",   "causes",   "give",      "gives",
-	"lead to", "leads to", "result in", "results in",
-	"trigger", "triggers", "bring on",  NULL,
+	"cause",    "causes",    "give",       "gives",   "lead to",
+	"leads to", "result in", "results in", "trigger", "triggers",
+	"bring on", "make",      "makes",      NULL,
 };
 
 /* Modals that ask anywhere in a sentence, and those that ask only at its
@@ -662,6 +699,52 @@ context_negated_after(const struct context_msg *m, size_t last,
 		}
 		if (!context_in(m, k, negation_fillers))
 			return false;
+	}
+	return false;
+}
+
+/* Words of a belief the writer may take back: "thought my leg was numb". */
+static const char *const context_belief[] = {
+	"thought", "thot",    "sure",    "seemed",
+	"assumed", "figured", "guessed", NULL,
+};
+
+/* A belief taken back after the match: "thought my leg was numb but nope",
+ * "pretty sure my leg was numb. no actually it was my arm".  Only after a
+ * word of belief before the match in its sentence; the answer is "nope",
+ * "nah" or "no" ending its clause after "but", or "no actually" / "no
+ * wait" opening the next sentence. */
+static bool
+context_taken_back(const struct context_msg *m, size_t first, size_t last,
+                   struct context_cue *cue)
+{
+	size_t ss, se;
+	bool belief = false;
+
+	context_sentence(m, first, &ss, &se);
+	for (size_t k = ss; k < first && !belief; k++)
+		belief = context_in(m, k, context_belief);
+	if (!belief)
+		return false;
+	for (size_t k = last + 1; k <= se && k <= last + 4; k++) {
+		if (!context_is(m, k, "but"))
+			continue;
+		if ((context_is(m, k + 1, "nope") ||
+		     context_is(m, k + 1, "nah") ||
+		     context_is(m, k + 1, "no")) &&
+		    (k + 2 >= m->n || !context_same_clause(m, k + 1, k + 2))) {
+			cue->first = cue->last = (uint16_t)(k + 1);
+			return true;
+		}
+	}
+	if (se + 2 < m->n && m->t[se].after == '.' &&
+	    (context_is(m, se + 1, "no") || context_is(m, se + 1, "nope") ||
+	     context_is(m, se + 1, "nah")) &&
+	    (context_is(m, se + 2, "actually") ||
+	     context_is(m, se + 2, "wait"))) {
+		cue->first = (uint16_t)(se + 1);
+		cue->last = (uint16_t)(se + 2);
+		return true;
 	}
 	return false;
 }
@@ -1655,6 +1738,7 @@ static const char *const *const context_memo_lists[] = {
 	context_over_trail,
 	context_over_now,
 	context_over_thing,
+	context_belief,
 };
 
 #define CONTEXT_MEMO_NLISTS \
@@ -1736,7 +1820,8 @@ context_judge_msg(const struct context_msg *m, size_t first, size_t last,
 	bool full = ret != NULL;
 	if (m->text != NULL && m->t != NULL && first <= last && last < m->n) {
 		if (context_negated_before(m, first, &c) ||
-		    context_negated_after(m, last, &c))
+		    context_negated_after(m, last, &c) ||
+		    context_taken_back(m, first, last, &c))
 			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
 		if ((full || r.flags == 0) &&
 		    context_historical(m, first, last, &c))
