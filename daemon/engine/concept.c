@@ -784,25 +784,47 @@ concept_combo_used(struct concept_set *cs, const struct concept_combo *c)
 	return 0;
 }
 
-/* Parses the "unless NAME" ending a combination at p into ret. */
-static int
-concept_combo_unless(struct concept_set *cs, const char *src, const char *p,
-                     struct concept_combo *ret, char *err, size_t errlen)
+/* Reads the concept name at *p (after spaces, up to a space, + or the
+ * end) and looks it up into *id.  Returns its length, 0 when there is no
+ * name, or -1 with err filled when it is too long or unknown. */
+static long
+concept_combo_name(const struct concept_set *cs, const char *src,
+                   const char **p, long *id, char *err, size_t errlen)
 {
 	char name[CONCEPT_NAME_MAX];
 	size_t n = 0;
 
-	while (*p == ' ')
-		p++;
-	while (*p != '\0' && *p != ' ') {
+	while (**p == ' ')
+		(*p)++;
+	while (**p != '\0' && **p != ' ' && **p != '+') {
 		if (n + 1 >= sizeof(name)) {
 			snprintf(err, errlen,
 			         "\"%.80s\": a concept name is too long", src);
 			return -1;
 		}
-		name[n++] = *p++;
+		name[n++] = *(*p)++;
 	}
 	name[n] = '\0';
+	if (n == 0)
+		return 0;
+	*id = concept_lookup(cs, name);
+	if (*id < 0) {
+		snprintf(err, errlen, "unknown concept \"%s\"", name);
+		return -1;
+	}
+	return (long)n;
+}
+
+/* Parses the "unless NAME" ending a combination at p into ret. */
+static int
+concept_combo_unless(struct concept_set *cs, const char *src, const char *p,
+                     struct concept_combo *ret, char *err, size_t errlen)
+{
+	long id = -1;
+	long n = concept_combo_name(cs, src, &p, &id, err, errlen);
+
+	if (n < 0)
+		return -1;
 	while (*p == ' ')
 		p++;
 	if (n == 0 || *p != '\0') {
@@ -812,17 +834,12 @@ concept_combo_unless(struct concept_set *cs, const char *src, const char *p,
 		         src);
 		return -1;
 	}
-	long id = concept_lookup(cs, name);
-	if (id < 0) {
-		snprintf(err, errlen, "unknown concept \"%s\"", name);
-		return -1;
-	}
 	for (uint8_t k = 0; k < ret->n; k++)
 		if (ret->concept[k] == (uint32_t)id) {
 			snprintf(err, errlen,
-			         "\"%.80s\": concept \"%s\" is both needed "
-			         "and unless",
-			         src, name);
+			         "\"%.80s\": the concept after unless is also "
+			         "needed",
+			         src);
 			return -1;
 		}
 	ret->has_unless = true;
@@ -838,33 +855,17 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 
 	memset(ret, 0, sizeof(*ret));
 	for (;;) {
-		char name[CONCEPT_NAME_MAX];
-		size_t n = 0;
+		long id = -1;
+		long n = concept_combo_name(cs, src, &p, &id, err, errlen);
 
-		while (*p == ' ')
-			p++;
-		while (*p != '\0' && *p != ' ' && *p != '+') {
-			if (n + 1 >= sizeof(name)) {
-				snprintf(
-				    err, errlen,
-				    "\"%.80s\": a concept name is too long",
-				    src);
-				return -1;
-			}
-			name[n++] = *p++;
-		}
-		name[n] = '\0';
+		if (n < 0)
+			return -1;
 		if (n == 0) {
 			snprintf(err, errlen,
 			         "\"%.80s\": a concept name is missing; write "
 			         "names joined by +, e.g. \"bladder + "
 			         "lost_control within 6\"",
 			         src);
-			return -1;
-		}
-		long id = concept_lookup(cs, name);
-		if (id < 0) {
-			snprintf(err, errlen, "unknown concept \"%s\"", name);
 			return -1;
 		}
 		if (ret->n >= CONCEPT_COMBO_MAX) {
@@ -879,7 +880,7 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 				snprintf(err, errlen,
 				         "\"%.80s\": concept \"%s\" is named "
 				         "twice",
-				         src, name);
+				         src, concept_name(cs, (uint32_t)id));
 				return -1;
 			}
 		ret->concept[ret->n++] = (uint32_t)id;
@@ -921,7 +922,7 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 		snprintf(err, errlen,
 		         "\"%.80s\": expected +, within or unless after "
 		         "\"%s\"",
-		         src, name);
+		         src, concept_name(cs, (uint32_t)id));
 		return -1;
 	}
 }
