@@ -718,34 +718,34 @@ static bool
 context_taken_back(const struct context_msg *m, size_t first, size_t last,
                    struct context_cue *cue)
 {
-	size_t ss, se;
-	bool belief = false;
+	size_t ss, se, a = SIZE_MAX, b = 0;
 
 	context_sentence(m, first, &ss, &se);
-	for (size_t k = ss; k < first && !belief; k++)
-		belief = context_in(m, k, context_belief);
-	if (!belief)
-		return false;
-	for (size_t k = last + 1; k <= se && k <= last + 4; k++) {
-		if (!context_is(m, k, "but"))
-			continue;
-		if ((context_is(m, k + 1, "nope") ||
+	for (size_t k = last + 1; k <= se && k <= last + 4; k++)
+		if (context_is(m, k, "but") &&
+		    (context_is(m, k + 1, "nope") ||
 		     context_is(m, k + 1, "nah") ||
 		     context_is(m, k + 1, "no")) &&
 		    (k + 2 >= m->n || !context_same_clause(m, k + 1, k + 2))) {
-			cue->first = cue->last = (uint16_t)(k + 1);
-			return true;
+			a = b = k + 1;
+			break;
 		}
-	}
-	if (se + 2 < m->n && m->t[se].after == '.' &&
+	if (a == SIZE_MAX && se + 2 < m->n && m->t[se].after == '.' &&
 	    (context_is(m, se + 1, "no") || context_is(m, se + 1, "nope") ||
 	     context_is(m, se + 1, "nah")) &&
 	    (context_is(m, se + 2, "actually") ||
 	     context_is(m, se + 2, "wait"))) {
-		cue->first = (uint16_t)(se + 1);
-		cue->last = (uint16_t)(se + 2);
-		return true;
+		a = se + 1;
+		b = se + 2;
 	}
+	if (a == SIZE_MAX)
+		return false;
+	for (size_t k = ss; k < first; k++)
+		if (context_in(m, k, context_belief)) {
+			cue->first = (uint16_t)a;
+			cue->last = (uint16_t)b;
+			return true;
+		}
 	return false;
 }
 
@@ -1293,8 +1293,15 @@ static bool
 context_over_after(const struct context_msg *m, size_t first, size_t last,
                    size_t ss, size_t se, struct context_cue *cue)
 {
+	size_t k, end = se < last + 14 ? se : last + 14;
+
 	(void)first;
-	for (size_t k = last + 1; k <= se && k <= last + 14; k++) {
+	for (k = last + 1; k <= end; k++) /* most sentences say nothing over */
+		if (context_phrase_in(m, k, context_over) > 0)
+			break;
+	if (k > end)
+		return false;
+	for (k = last + 1; k <= end; k++) {
 		size_t n = context_phrase_in(m, k, context_over), pe;
 		if (n > 0) {
 			size_t b = k;
