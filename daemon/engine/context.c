@@ -314,8 +314,6 @@ struct context_memo {
 	const char *text;
 	const struct token *toks;
 	size_t ntok;
-	int over; /* a word saying a symptom is over in the message: 1, 0, or
-	           * -1 when not yet looked for */
 	uint64_t tok_lists[TOKEN_MAX]; /* the lists each token is a word of */
 	bool known[TOKEN_MAX];         /* tok_lists[i] worked out */
 };
@@ -370,7 +368,6 @@ context_memo_reset(struct context_memo *memo, const char *text,
 	memo->text = text;
 	memo->toks = toks;
 	memo->ntok = ntok;
-	memo->over = -1;
 	memset(memo->known, 0, ntok * sizeof(memo->known[0]));
 }
 
@@ -1299,16 +1296,6 @@ context_over_after(const struct context_msg *m, size_t first, size_t last,
 	size_t k, end = se < last + 14 ? se : last + 14;
 
 	(void)first;
-	if (m->memo != NULL) { /* most messages say nothing is over */
-		if (m->memo->over < 0) {
-			m->memo->over = 0;
-			for (size_t j = 0; j < m->n && !m->memo->over; j++)
-				m->memo->over =
-				    context_phrase_in(m, j, context_over) > 0;
-		}
-		if (!m->memo->over)
-			return false;
-	}
 	for (k = last + 1; k <= end; k++) /* most sentences say nothing over */
 		if (context_phrase_in(m, k, context_over) > 0)
 			break;
