@@ -1296,11 +1296,6 @@ context_over_after(const struct context_msg *m, size_t first, size_t last,
 	size_t k, end = se < last + 14 ? se : last + 14;
 
 	(void)first;
-	for (k = last + 1; k <= end; k++) /* most sentences say nothing over */
-		if (context_phrase_in(m, k, context_over) > 0)
-			break;
-	if (k > end)
-		return false;
 	for (k = last + 1; k <= end; k++) {
 		size_t n = context_phrase_in(m, k, context_over), pe;
 		if (n > 0) {
@@ -1827,8 +1822,7 @@ context_judge_msg(const struct context_msg *m, size_t first, size_t last,
 	bool full = ret != NULL;
 	if (m->text != NULL && m->t != NULL && first <= last && last < m->n) {
 		if (context_negated_before(m, first, &c) ||
-		    context_negated_after(m, last, &c) ||
-		    context_taken_back(m, first, last, &c))
+		    context_negated_after(m, last, &c))
 			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
 		if ((full || r.flags == 0) &&
 		    context_historical(m, first, last, &c))
@@ -1836,6 +1830,10 @@ context_judge_msg(const struct context_msg *m, size_t first, size_t last,
 		if ((full || r.flags == 0) &&
 		    context_hypothetical(m, first, last, &c))
 			context_set(&r, CONTEXT_HYPOTHETICAL, c.first, c.last);
+		/* a belief taken back is rare: looked for last */
+		if ((full || r.flags == 0) && !(r.flags & CONTEXT_NEGATED) &&
+		    context_taken_back(m, first, last, &c))
+			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
 		if (full && context_other(m, first, last, &c))
 			context_set(&r, CONTEXT_OTHER, c.first, c.last);
 	}
