@@ -342,6 +342,46 @@ test_combinations(void **state)
 	assert_true(holds("no numbness", "sensation", false));
 }
 
+/* "unless": a combination does not hold where the named concept counts in
+ * a clause of its matches; elsewhere in the sentence, negated, or in
+ * another clause it does not stop it. */
+static void
+test_unless(void **state)
+{
+	struct concept_combo c;
+	char err[256];
+
+	(void)state;
+	assert_false(holds("my leg went numb from the ladder",
+	                   "sensation + leg within 6 unless fall", true));
+	assert_true(holds("my leg is numb",
+	                  "sensation + leg within 6 unless fall", true));
+	assert_true(holds("fell off the ladder, now my leg is numb",
+	                  "sensation + leg within 6 unless fall", true));
+	assert_true(holds("my leg is numb, no ladder involved",
+	                  "sensation + leg unless fall", true));
+	assert_false(
+	    holds("ladder leg numb", "sensation + leg unless fall", false));
+	assert_false(
+	    holds("numb from the ladder", "sensation unless fall", true));
+	assert_int_equal(concept_combo_parse(cs,
+	                                     "sensation + leg within 6 "
+	                                     "unless fall",
+	                                     &c, err, sizeof(err)),
+	                 0);
+	assert_true(c.has_unless);
+	assert_int_equal(c.within, 6);
+	assert_int_equal(c.unless, (uint32_t)concept_lookup(cs, "fall"));
+	assert_true(concept_combo_parse(cs, "sensation unless", &c, err,
+	                                sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs, "sensation unless nope", &c, err,
+	                                sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs, "sensation unless fall + leg", &c,
+	                                err, sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs, "sensation + leg unless leg", &c,
+	                                err, sizeof(err)) < 0);
+}
+
 static void
 test_context_recorded(void **state)
 {
@@ -494,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_many_forms),
 		cmocka_unit_test(test_combinations),
+		cmocka_unit_test(test_unless),
 		cmocka_unit_test(test_context_recorded),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_distance),

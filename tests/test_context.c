@@ -371,6 +371,98 @@ test_historical_present_again(void **state)
 	      NULL);
 }
 
+/* Resolved: words after the symptom say it is over; the judgement is
+ * historical, its cue the words that say so. */
+static void
+test_resolved(void **state)
+{
+	(void)state;
+	judge("the numbness in my foot went away", "numbness", HIST,
+	      "went away");
+	judge("tingling is gone now", "tingling", HIST, "gone");
+	judge("the numb bum thing from yesterday is totally gone today", "numb",
+	      HIST, "gone");
+	judge("couldnt feel my foot for a bit last month but it came back 100",
+	      "couldnt feel", HIST, "came back 100");
+	judge("the foot drop i had after surgery in 2020 resolved, now just "
+	      "general soreness",
+	      "foot drop", HIST, "resolved");
+	judge("i had numbness in my leg 2 yrs ago, thats gone, but now back "
+	      "pain again for 3 weeks",
+	      "numbness", HIST, "gone");
+	judge("my sciatica cleared up months ago, can i deadlift again",
+	      "sciatica", HIST, "cleared up");
+	judge("yesterday my leg was tingly for like an hour but it went away "
+	      "fully",
+	      "tingly", HIST, "went away");
+	judge("my leg used to tingle last year but thats completely gone now",
+	      "tingle", HIST, "used to");
+}
+
+/* Not over: negated or partial over-words, a return, "gone" as a change
+ * ("gone numb"), or the over-words about something else. */
+static void
+test_not_resolved(void **state)
+{
+	(void)state;
+	judge("the tingling hasnt gone away", "tingling", 0, NULL);
+	judge("the tingling never went away", "tingling", 0, NULL);
+	judge("numbness almost gone", "numbness", 0, NULL);
+	judge("the numbness is not fully gone", "numbness", 0, NULL);
+	judge("the numbness went away for a bit", "numbness", 0, NULL);
+	judge("the tingling went away but came back", "tingling", 0, NULL);
+	judge("the tingling went away but now i have it again", "tingling", 0,
+	      NULL);
+	judge("numbness goes away then comes back", "numbness", 0, NULL);
+	judge("my groin has gone numb", "groin", 0, NULL);
+	judge("my leg has gone dead since my back went", "leg", 0, NULL);
+	judge("numbness stopped me from sleeping", "numbness", 0, NULL);
+	judge("my foot is numb and the back pain went away", "numb", 0, NULL);
+	judge("my foot is numb, my knee pain is gone", "numb", 0, NULL);
+	judge("numb toes, still there even though the pain is gone",
+	      "numb toes", 0, NULL);
+}
+
+/* A belief taken back: negated, its cue the answer. */
+static void
+test_taken_back(void **state)
+{
+	(void)state;
+	judge("thought my leg was numb but nope, just sat on it wrong", "numb",
+	      NEG, "nope");
+	judge("pretty sure my leg was numb this morning. no actually it was my "
+	      "arm",
+	      "numb", NEG, "no actually");
+	/* no belief, or the answer is of something else */
+	judge("my leg is numb but no pain", "numb", 0, NULL);
+	judge("my leg was numb. no actually it still is", "numb", 0, NULL);
+	judge("i thought it was a pulled muscle but my foot is numb", "numb", 0,
+	      NULL);
+	judge("pretty sure my leg is numb but no idea why", "numb", 0, NULL);
+}
+
+/* Curious questions that ask about a thing in general: hypothetical. */
+static void
+test_curious_triggers(void **state)
+{
+	(void)state;
+	judge("can you get sciatica from leg press", "sciatica", HYP,
+	      "can you get");
+	judge("how common is numbness after deadlifts", "numbness", HYP,
+	      "how common is");
+	judge("do lifters get tingling in their feet", "tingling", HYP | OTHER,
+	      "do lifters get");
+	judge("is it true deadlifts give you sciatica", "sciatica", HYP,
+	      "is it true");
+	judge("can squats make your legs go numb", "numb", HYP,
+	      "can squats make");
+	/* the asker's own, after a subject */
+	judge("can you get me in today, my leg is numb", "numb", 0, NULL);
+	judge("can you help, my foot tingles", "tingles", 0, NULL);
+	judge("is it true that my leg numbness is serious", "numbness", 0,
+	      NULL);
+}
+
 static void
 test_hypothetical(void **state)
 {
@@ -616,6 +708,10 @@ main(void)
 		cmocka_unit_test(test_historical_other_clause),
 		cmocka_unit_test(test_historical_present_again),
 		cmocka_unit_test(test_not_historical),
+		cmocka_unit_test(test_resolved),
+		cmocka_unit_test(test_not_resolved),
+		cmocka_unit_test(test_taken_back),
+		cmocka_unit_test(test_curious_triggers),
 		cmocka_unit_test(test_hypothetical),
 		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_not_hypothetical),

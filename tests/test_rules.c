@@ -531,6 +531,44 @@ test_concepts_load(void **state)
 	rules_free(rs);
 }
 
+/* A combination ending "unless NAME" loads with its concept, which counts
+ * as used; an unknown one is an error at its line. */
+static void
+test_concepts_unless(void **state)
+{
+	struct ruleset *rs;
+	struct diag d;
+
+	(void)state;
+	rs = testutil_load_text(
+	    REPLIES
+	    "concepts = { leg = [ \"leg\" ];\n"
+	    "  numb = [ \"numb\" ]; machine = [ \"tens machine\" ]; };\n"
+	    "rules = (\n"
+	    "  { id = \"n\"; category = \"urgent\";\n"
+	    "    when = [ \"numb + leg within 5 unless machine\" ];\n"
+	    "    reply = \"r\"; examples = [ \"a\" ]; }\n"
+	    ");\n");
+	assert_non_null(rs);
+	assert_int_equal(rs->ncombos, 1);
+	assert_true(rs->combos[0].has_unless);
+	assert_int_equal(rs->combos[0].within, 5);
+	rules_free(rs);
+	load_fail(REPLIES "concepts = { leg = [ \"leg\" ]; };\n"
+	                  "rules = (\n"
+	                  "  { id = \"n\"; category = \"urgent\";\n"
+	                  "    when = [ \"leg unless nope\" ];\n"
+	                  "    reply = \"r\"; examples = [ \"a\" ]; }\n"
+	                  ");\n",
+	          &d);
+	if (FIND_DIAG(&d, "rules.conf", 0, "unknown concept \"nope\"", "") ==
+	    NULL) {
+		testutil_diag_dump(&d);
+		fail_msg("unknown unless concept not reported");
+	}
+	diag_free(&d);
+}
+
 static void
 test_duplicate_keywords(void **state)
 {
@@ -788,6 +826,7 @@ main(void)
 		cmocka_unit_test(test_concept_errors),
 		cmocka_unit_test(test_concept_duplicate),
 		cmocka_unit_test(test_concepts_load),
+		cmocka_unit_test(test_concepts_unless),
 		cmocka_unit_test(test_compliance_keyword),
 		cmocka_unit_test(test_pcre2_error),
 		cmocka_unit_test(test_missing_fallback),

@@ -779,7 +779,72 @@ concept_combo_used(struct concept_set *cs, const struct concept_combo *c)
 {
 	for (uint8_t k = 0; k < c->n; k++)
 		cs->concepts[c->concept[k]].used = true;
+	if (c->has_unless)
+		cs->concepts[c->unless].used = true;
 	return 0;
+}
+
+/* Reads the concept name at *p (after spaces, up to a space, + or the
+ * end) and looks it up into *id.  Returns its length, 0 when there is no
+ * name, or -1 with err filled when it is too long or unknown. */
+static long
+concept_combo_name(const struct concept_set *cs, const char *src,
+                   const char **p, long *id, char *err, size_t errlen)
+{
+	char name[CONCEPT_NAME_MAX];
+	size_t n = 0;
+
+	while (**p == ' ')
+		(*p)++;
+	while (**p != '\0' && **p != ' ' && **p != '+') {
+		if (n + 1 >= sizeof(name)) {
+			snprintf(err, errlen,
+			         "\"%.80s\": a concept name is too long", src);
+			return -1;
+		}
+		name[n++] = *(*p)++;
+	}
+	name[n] = '\0';
+	if (n == 0)
+		return 0;
+	*id = concept_lookup(cs, name);
+	if (*id < 0) {
+		snprintf(err, errlen, "unknown concept \"%s\"", name);
+		return -1;
+	}
+	return (long)n;
+}
+
+/* Parses the "unless NAME" ending a combination at p into ret. */
+static int
+concept_combo_unless(struct concept_set *cs, const char *src, const char *p,
+                     struct concept_combo *ret, char *err, size_t errlen)
+{
+	long id = -1;
+	long n = concept_combo_name(cs, src, &p, &id, err, errlen);
+
+	if (n < 0)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (n == 0 || *p != '\0') {
+		snprintf(err, errlen,
+		         "\"%.80s\": unless takes one concept name, at the "
+		         "end",
+		         src);
+		return -1;
+	}
+	for (uint8_t k = 0; k < ret->n; k++)
+		if (ret->concept[k] == (uint32_t)id) {
+			snprintf(err, errlen,
+			         "\"%.80s\": the concept after unless is also "
+			         "needed",
+			         src);
+			return -1;
+		}
+	ret->has_unless = true;
+	ret->unless = (uint32_t)id;
+	return concept_combo_used(cs, ret);
 }
 
 int
@@ -790,33 +855,17 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 
 	memset(ret, 0, sizeof(*ret));
 	for (;;) {
-		char name[CONCEPT_NAME_MAX];
-		size_t n = 0;
+		long id = -1;
+		long n = concept_combo_name(cs, src, &p, &id, err, errlen);
 
-		while (*p == ' ')
-			p++;
-		while (*p != '\0' && *p != ' ' && *p != '+') {
-			if (n + 1 >= sizeof(name)) {
-				snprintf(
-				    err, errlen,
-				    "\"%.80s\": a concept name is too long",
-				    src);
-				return -1;
-			}
-			name[n++] = *p++;
-		}
-		name[n] = '\0';
+		if (n < 0)
+			return -1;
 		if (n == 0) {
 			snprintf(err, errlen,
 			         "\"%.80s\": a concept name is missing; write "
 			         "names joined by +, e.g. \"bladder + "
 			         "lost_control within 6\"",
 			         src);
-			return -1;
-		}
-		long id = concept_lookup(cs, name);
-		if (id < 0) {
-			snprintf(err, errlen, "unknown concept \"%s\"", name);
 			return -1;
 		}
 		if (ret->n >= CONCEPT_COMBO_MAX) {
@@ -831,7 +880,7 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 				snprintf(err, errlen,
 				         "\"%.80s\": concept \"%s\" is named "
 				         "twice",
-				         src, name);
+				         src, concept_name(cs, (uint32_t)id));
 				return -1;
 			}
 		ret->concept[ret->n++] = (uint32_t)id;
@@ -843,6 +892,9 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 		}
 		if (*p == '\0')
 			return concept_combo_used(cs, ret);
+		if (strncmp(p, "unless", 6) == 0 && p[6] == ' ')
+			return concept_combo_unless(cs, src, p + 7, ret, err,
+			                            errlen);
 		if (strncmp(p, "within", 6) == 0 && p[6] == ' ') {
 			char *end;
 			p += 7;
@@ -851,6 +903,12 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 			long w = strtol(p, &end, 10);
 			while (*end == ' ')
 				end++;
+			if (end != p && w >= 1 && w <= 100 &&
+			    strncmp(end, "unless", 6) == 0 && end[6] == ' ') {
+				ret->within = (uint16_t)w;
+				return concept_combo_unless(cs, src, end + 7,
+				                            ret, err, errlen);
+			}
 			if (end == p || *end != '\0' || w < 1 || w > 100) {
 				snprintf(err, errlen,
 				         "\"%.80s\": within takes a number of "
@@ -862,8 +920,9 @@ concept_combo_parse(struct concept_set *cs, const char *src,
 			return concept_combo_used(cs, ret);
 		}
 		snprintf(err, errlen,
-		         "\"%.80s\": expected + or within after \"%s\"", src,
-		         name);
+		         "\"%.80s\": expected +, within or unless after "
+		         "\"%s\"",
+		         src, concept_name(cs, (uint32_t)id));
 		return -1;
 	}
 }
@@ -1364,16 +1423,41 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 }
 
 /* Whether concept k has a match that counts in sentence sent, inside tokens
- * [lo, hi]. */
+ * [lo, hi]; the first such match in *at (may be NULL). */
 static bool
 concept_has_in(struct concept_scratch *s, uint32_t k, bool use_context,
-               uint16_t sent, size_t lo, size_t hi)
+               uint16_t sent, size_t lo, size_t hi, size_t *at)
 {
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *m = &s->matches[i];
 		if (m->concept == k && m->sentence == sent && m->first >= lo &&
-		    m->last <= hi && concept_counts(s, i, use_context))
+		    m->last <= hi && concept_counts(s, i, use_context)) {
+			if (at != NULL)
+				*at = i;
 			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the clauses of matches at[0..n) hold a match of concept u that
+ * counts (with use_context, one not negated, past or hypothetical). */
+static bool
+concept_unless_in(struct concept_scratch *s, uint32_t u, bool use_context,
+                  const size_t *at, size_t n)
+{
+	for (size_t i = 0; i < s->nmatches; i++) {
+		const struct concept_match *m = &s->matches[i];
+		if (m->concept != u)
+			continue;
+		uint16_t cl = s->toks[m->first].clause;
+		for (size_t j = 0; j < n; j++) {
+			const struct concept_match *o = &s->matches[at[j]];
+			if (cl >= s->toks[o->first].clause &&
+			    cl <= s->toks[o->last].clause &&
+			    concept_counts(s, i, use_context))
+				return true;
+		}
 	}
 	return false;
 }
@@ -1407,21 +1491,28 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 			hi = lo + c->within - 1;
 		}
 		uint8_t k;
+		size_t at[CONCEPT_COMBO_MAX];
 		for (k = 0; k < c->n; k++)
 			if (!concept_has_in(s, c->concept[k], false,
-			                    a->sentence, lo, hi))
+			                    a->sentence, lo, hi, &at[k]))
 				break;
 		if (k < c->n)
 			continue;
-		if (!use_context)
-			return true;
+		if (!use_context) {
+			if (!c->has_unless ||
+			    !concept_unless_in(s, c->unless, false, at, c->n))
+				return true;
+			continue;
+		}
 		if (!concept_counts(s, i, true))
 			continue;
 		for (k = 0; k < c->n; k++)
 			if (!concept_has_in(s, c->concept[k], true, a->sentence,
-			                    lo, hi))
+			                    lo, hi, &at[k]))
 				break;
-		if (k == c->n)
+		if (k == c->n &&
+		    (!c->has_unless ||
+		     !concept_unless_in(s, c->unless, true, at, c->n)))
 			return true;
 	}
 	return false;

@@ -33,11 +33,15 @@ enum concept_how {
 };
 
 /* A combination from a rule's "when": every concept in one sentence, all
- * inside `within` words when within > 0. */
+ * inside `within` words when within > 0, and (with has_unless) no match of
+ * concept `unless` that counts in a clause of the matches that make it
+ * ("a + b within 6 unless c"). */
 struct concept_combo {
 	uint32_t concept[CONCEPT_COMBO_MAX];
 	uint8_t n;
 	uint16_t within;
+	bool has_unless;
+	uint32_t unless;
 };
 
 struct concept_match {
@@ -68,7 +72,8 @@ int concept_add_term(struct concept_set *cs, uint32_t id, const char *term,
  * -1 when out of memory or a stemmer is missing (err filled). */
 int concept_finish(struct concept_set *cs, char *err, size_t errlen);
 
-/* Parses "a + b + c within 6" into ret, marking the concepts used.
+/* Parses "a + b + c within 6", optionally followed by "unless d", into
+ * ret, marking the concepts used.
  * Returns 0, or -1 with err filled. */
 int concept_combo_parse(struct concept_set *cs, const char *src,
                         struct concept_combo *ret, char *err, size_t errlen);

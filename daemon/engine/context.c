@@ -130,11 +130,48 @@ static const char *const context_this_when[] = {
 /* Hypothetical triggers, each a phrase of words, checked where it starts.
  * "if" and "what if" are handled apart. */
 static const char *const context_hyp_phrases[] = {
-	"in case",       "watch out for", "look out for",     "watch for",
-	"risk of",       "risk for",      "risks of",         "possible to",
-	"signs of",      "sign of",       "symptoms of",      "symptom of",
-	"warning signs", "ive heard",     "i heard that",     "read about",
-	"reading about", "read that",     "an article about", NULL,
+	"in case",
+	"watch out for",
+	"look out for",
+	"watch for",
+	"risk of",
+	"risk for",
+	"risks of",
+	"possible to",
+	"signs of",
+	"sign of",
+	"symptoms of",
+	"symptom of",
+	"warning signs",
+	"ive heard",
+	"i heard that",
+	"read about",
+	"reading about",
+	"read that",
+	"an article about",
+	"can you get",
+	"can you have",
+	"can you fracture",
+	"can you break",
+	"can you develop",
+	"can people get",
+	"can lifters get",
+	"can anyone get",
+	"do people get",
+	"do lifters get",
+	"do people ever get",
+	"how common is",
+	"how common are",
+	"how likely is",
+	"how often do people",
+	"how often do lifters",
+	"is it common to",
+	"is it common for",
+	"is it true",
+	"is that true",
+	"hypothetically",
+	"theoretically",
+	NULL,
 };
 
 /* "how do i prevent", "stretches to avoid", not "i cant avoid it". */
@@ -147,9 +184,9 @@ static const char *const context_hyp_prevent_after[] = {
 
 /* "can X cause": a verb of causing after a modal. */
 static const char *const context_hyp_cause[] = {
-	"cause",   "causes",   "give",      "gives",
-	"lead to", "leads to", "result in", "results in",
-	"trigger", "triggers", "bring on",  NULL,
+	"cause",    "causes",    "give",       "gives",   "lead to",
+	"leads to", "result in", "results in", "trigger", "triggers",
+	"bring on", "make",      "makes",      NULL,
 };
 
 /* Modals that ask anywhere in a sentence, and those that ask only at its
@@ -666,7 +703,64 @@ context_negated_after(const struct context_msg *m, size_t last,
 	return false;
 }
 
+/* Words of a belief the writer may take back: "thought my leg was numb". */
+static const char *const context_belief[] = {
+	"thought", "thot",    "sure",    "seemed",
+	"assumed", "figured", "guessed", NULL,
+};
+
+/* A belief taken back after the match: "thought my leg was numb but nope",
+ * "pretty sure my leg was numb. no actually it was my arm".  Only after a
+ * word of belief before the match in its sentence; the answer is "nope",
+ * "nah" or "no" ending its clause after "but", or "no actually" / "no
+ * wait" opening the next sentence. */
+static bool
+context_taken_back(const struct context_msg *m, size_t first, size_t last,
+                   struct context_cue *cue)
+{
+	size_t ss, se, a = SIZE_MAX, b = 0;
+
+	context_sentence(m, first, &ss, &se);
+	for (size_t k = last + 1; k <= se && k <= last + 4; k++)
+		if (context_is(m, k, "but") &&
+		    (context_is(m, k + 1, "nope") ||
+		     context_is(m, k + 1, "nah") ||
+		     context_is(m, k + 1, "no")) &&
+		    (k + 2 >= m->n || !context_same_clause(m, k + 1, k + 2))) {
+			a = b = k + 1;
+			break;
+		}
+	if (a == SIZE_MAX && se + 2 < m->n && m->t[se].after == '.' &&
+	    (context_is(m, se + 1, "no") || context_is(m, se + 1, "nope") ||
+	     context_is(m, se + 1, "nah")) &&
+	    (context_is(m, se + 2, "actually") ||
+	     context_is(m, se + 2, "wait"))) {
+		a = se + 1;
+		b = se + 2;
+	}
+	if (a == SIZE_MAX)
+		return false;
+	for (size_t k = ss; k < first; k++)
+		if (context_in(m, k, context_belief)) {
+			cue->first = (uint16_t)a;
+			cue->last = (uint16_t)b;
+			return true;
+		}
+	return false;
+}
+
 /* ---- historical ---- */
+
+/* Words naming a symptom as a thing: "the numb bum thing". */
+static const char *const context_over_thing[] = {
+	"thing", "feeling", "sensation", "issue", "problem", "stuff", NULL,
+};
+
+/* Words before "now" that make it say a thing is over: "gone now". */
+static const char *const context_over_now[] = {
+	"gone",   "away", "resolved", "healed", "fine",
+	"better", "over", "cleared",  NULL,
+};
 
 /* Whether a word of the sentence [s, e] says the match [first, last] is
  * present now: one of context_present anywhere, one of when in the
@@ -678,8 +772,12 @@ context_present_now(const struct context_msg *m, size_t s, size_t e,
 	for (size_t k = s; k <= e; k++) {
 		bool own = context_same_clause(m, k, first) ||
 		           context_same_clause(m, k, last);
-		if (context_in(m, k, context_present) ||
-		    (own && context_in(m, k, context_present_when)))
+		if (context_in(m, k, context_present))
+			return true;
+		/* "thats gone now", "fine now": over, not present */
+		if (own && context_in(m, k, context_present_when) &&
+		    !(k > 0 && context_same_clause(m, k - 1, k) &&
+		      context_in(m, k - 1, context_over_now)))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
 		     context_is(m, k, "coming") || context_is(m, k, "is") ||
@@ -938,6 +1036,323 @@ context_resolved_after(const struct context_msg *m, size_t first, size_t last,
 	return false;
 }
 
+/* ---- resolved ---- */
+
+/* Words saying a symptom is over, after it: "went away", "is gone",
+ * "cleared up", "it came back 100%" (the feeling did), "ja passou". */
+static const char *const context_over[] = {
+	"went away",
+	"gone away",
+	"gone",
+	"resolved",
+	"disappeared",
+	"subsided",
+	"faded",
+	"healed",
+	"recovered",
+	"cleared up",
+	"cleared",
+	"vanished",
+	"stopped",
+	"wore off",
+	"worn off",
+	"back to normal",
+	"came back 100",
+	"came back fully",
+	"came back completely",
+	"came back totally",
+	"came back normal",
+	"all better",
+	"recuperado",
+	"recuperada",
+	"curado",
+	"curada",
+	"passou",
+	"se fue",
+	"se me paso",
+	"desaparecio",
+	"sumiu",
+	NULL,
+};
+
+/* Words that may stand between a symptom and the words saying it is over:
+ * "the numb bum thing from yesterday is totally gone", "the foot drop i
+ * had after surgery in 2020 resolved".  Any other word (a new subject, a
+ * pain, a body part outside "in my ...") ends the search: "my foot is numb
+ * and the back pain went away" is not over. */
+static const char *const context_over_between[] = {
+	"is",
+	"was",
+	"has",
+	"had",
+	"have",
+	"been",
+	"it",
+	"its",
+	"that",
+	"thats",
+	"this",
+	"which",
+	"all",
+	"totally",
+	"completely",
+	"fully",
+	"finally",
+	"now",
+	"pretty",
+	"much",
+	"and",
+	"then",
+	"just",
+	"thing",
+	"feeling",
+	"sensation",
+	"stuff",
+	"issue",
+	"problem",
+	"for",
+	"a",
+	"an",
+	"the",
+	"bit",
+	"few",
+	"last",
+	"month",
+	"months",
+	"week",
+	"weeks",
+	"day",
+	"days",
+	"year",
+	"years",
+	"yr",
+	"yrs",
+	"ago",
+	"yesterday",
+	"from",
+	"after",
+	"surgery",
+	"op",
+	"operation",
+	"i",
+	"got",
+	"felt",
+	"but",
+	"later",
+	"eventually",
+	"slowly",
+	"ja",
+	"ya",
+	"ano",
+	"anos",
+	"passado",
+	"pasado",
+	"hace",
+	"ha",
+	"de",
+	"el",
+	"la",
+	"o",
+	"a",
+	"mes",
+	"meses",
+	"semana",
+	"in",
+	"on",
+	"completamente",
+	"totalmente",
+	"already",
+	"long",
+	"since",
+	"told",
+	"you",
+	"about",
+	"mentioned",
+	"said",
+	"like",
+	"hour",
+	"hours",
+	"minute",
+	"minutes",
+	"min",
+	"mins",
+	"while",
+	"moment",
+	"were",
+	"couple",
+	"morning",
+	"night",
+	NULL,
+};
+
+/* Words after which an over-word means less than over ("almost gone",
+ * "not fully gone"), and words anywhere in the sentence saying it is not
+ * over or not for good ("went away for a bit", "comes and goes"). */
+static const char *const context_over_partly[] = {
+	"almost", "nearly",   "mostly", "partly", "partially", "half",
+	"kinda",  "somewhat", "never",  "not",    NULL,
+};
+static const char *const context_over_not[] = {
+	"sometimes",      "until",      "except",     "briefly", "temporarily",
+	"mostly",         "almost",     "nearly",     "partly",  "partially",
+	"then",           "but then",
+
+	"comes and goes", "on and off", "off and on", "kinda",   NULL,
+};
+
+/* What may follow the words saying it is over in their clause: "gone
+ * now", "went away in a day"; any other word makes them something else
+ * ("has gone numb", "gone dead", "stopped me"). */
+static const char *const context_over_trail[] = {
+	"now",   "today",   "completely", "totally", "fully",  "entirely",
+	"since", "already", "thankfully", "lol",     "though", "tho",
+	"and",   "but",     "pretty",     "quickly", "after",  "within",
+	"by",    "in",      "on",         "itself",  "haha",   "long",
+	"ago",   "last",    "yesterday",  "with",    "when",   "ja",
+	"so",    "thank",   "thanks",     "too",     "a",      "the",
+	"over",  "days",    "weeks",      "months",  "years",  "overnight",
+	NULL,
+};
+
+/* Pronouns that point back at the symptom in a later clause: "but now it
+ * is numb again" is still it. */
+static const char *const context_over_back[] = {
+	"it", "its", "that", "thats", "same", "they", "them", "theyre", NULL,
+};
+
+/* "in my left leg", "on the right": a place after the symptom, up to two
+ * words after its "my" or "the"; the last token of it in *end. */
+static bool
+context_over_place(const struct context_msg *m, size_t k, size_t *end)
+{
+	if (!(context_is(m, k, "in") || context_is(m, k, "on") ||
+	      context_is(m, k, "down") || context_is(m, k, "after")) ||
+	    !(context_is(m, k + 1, "my") || context_is(m, k + 1, "the") ||
+	      context_is(m, k + 1, "his") || context_is(m, k + 1, "her")))
+		return false;
+	*end = k + 2;
+	if (k + 3 < m->n && context_same_clause(m, k + 2, k + 3) &&
+	    !context_in(m, k + 3, context_over_between) &&
+	    context_phrase_in(m, k + 3, context_over) == 0)
+		*end = k + 3;
+	return true;
+}
+
+/* Whether a word of the sentence [ss, se] says the symptom is not over:
+ * context_present's words ("still", "again", "keeps"), "comes back", "its
+ * back", a word of context_over_not.  A later clause starting "now" (or
+ * "but now") with no word pointing back at the symptom speaks of something
+ * else and is passed over: "had numbness 2 yrs ago, thats gone, but now
+ * back pain again". */
+static bool
+context_over_denied(const struct context_msg *m, size_t ss, size_t se,
+                    size_t over_end)
+{
+	for (size_t k = ss; k <= se; k++) {
+		if (k > over_end &&
+		    (k == ss || !context_same_clause(m, k - 1, k))) {
+			size_t c = k, ce = k;
+			if (context_in(m, c, context_contrast))
+				c++;
+			while (ce < se && context_same_clause(m, ce + 1, k))
+				ce++;
+			bool back = false;
+			for (size_t j = k; j <= ce; j++)
+				back =
+				    back || context_in(m, j, context_over_back);
+			bool own = false; /* "can i deadlift again" */
+			for (size_t j = k; j <= ce; j++)
+				own = own || context_is(m, j, "i") ||
+				      context_is(m, j, "im") ||
+				      context_is(m, j, "ive");
+			if ((context_is(m, c, "now") || own) && !back) {
+				k = ce;
+				continue;
+			}
+		}
+		if (context_in(m, k, context_present) ||
+		    context_phrase_in(m, k, context_over_not) > 0)
+			return true;
+		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
+		     context_is(m, k, "coming") || context_is(m, k, "is") ||
+		     context_is(m, k, "its")) &&
+		    context_is(m, k + 1, "back") &&
+		    context_phrase_in(m, k, context_over) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Resolved: words after the match, in its sentence, say it is over ("the
+ * numbness went away", "tingling is gone now", "couldnt feel my foot for a
+ * bit but it came back 100%"), with only words of context_over_between, a
+ * number or a place between, not after a negating or partial word ("hasnt
+ * gone away", "almost gone"), and nothing in the sentence saying it is not
+ * over. */
+static bool
+context_over_after(const struct context_msg *m, size_t first, size_t last,
+                   size_t ss, size_t se, struct context_cue *cue)
+{
+	size_t k, end = se < last + 14 ? se : last + 14;
+
+	(void)first;
+	for (k = last + 1; k <= end; k++) {
+		size_t n = context_phrase_in(m, k, context_over), pe;
+		if (n > 0) {
+			size_t b = k;
+			while (b > last + 1 &&
+			       (context_is(m, b - 1, "totally") ||
+			        context_is(m, b - 1, "completely") ||
+			        context_is(m, b - 1, "fully") ||
+			        context_is(m, b - 1, "all") ||
+			        context_is(m, b - 1, "is") ||
+			        context_is(m, b - 1, "has") ||
+			        context_is(m, b - 1, "really")))
+				b--;
+			size_t cl;
+			if (b > 0 &&
+			    (context_in(m, b - 1, context_over_partly) ||
+			     (context_neg_cue(m, b - 1, &cl) && cl == b - 1) ||
+			     context_in(m, b, context_over_partly)))
+				return false;
+			/* "gone for a bit", "gone numb", "stopped me" */
+			if (k + n < m->n && context_same_clause(m, k, k + n) &&
+			    !(m->t[k + n].flags & TOKEN_NUMBER) &&
+			    !context_in(m, k + n, context_over_trail))
+				return false;
+			if (context_over_denied(m, ss, se, k + n - 1))
+				return false;
+			cue->first = (uint16_t)k;
+			cue->last = (uint16_t)(k + n - 1);
+			return true;
+		}
+		/* "couldnt feel my foot": what the match is of */
+		if (k == last + 1 &&
+		    (context_is(m, k, "my") || context_is(m, k, "the")) &&
+		    context_same_clause(m, k, k + 1) &&
+		    context_phrase_in(m, k + 1, context_over) == 0) {
+			k++;
+			continue;
+		}
+		if (context_over_place(m, k, &pe)) {
+			k = pe;
+			continue;
+		}
+		/* "today", "this morning" before it: over too soon to tell */
+		if (context_is(m, k, "today") ||
+		    (context_is(m, k, "this") &&
+		     context_in(m, k + 1, context_this_when)))
+			return false;
+		/* "the numb bum thing": the word before a thing-word */
+		if (!(m->t[k].flags & TOKEN_NUMBER) &&
+		    !context_in(m, k, context_over_between) &&
+		    !(k == last + 1 &&
+		      context_in(m, k + 1, context_over_thing)))
+			return false;
+	}
+	return false;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -953,7 +1368,7 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
 	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se,
 	        first, last))
-		return false;
+		return context_over_after(m, first, last, ss, se, cue);
 	/* Before the match, nearest first; like a hypothesis, ended by a
 	 * new subject ("last year i hurt my back and i cant feel my leg"). */
 	if (context_scope_back(m, ss, first, last, context_hist_end,
@@ -975,7 +1390,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 		    !context_in_my(m, k))
 			subject = k;
 	}
-	return context_resolved_after(m, first, last, ss, se, cue);
+	return context_resolved_after(m, first, last, ss, se, cue) ||
+	       context_over_after(m, first, last, ss, se, cue);
 }
 
 /* ---- hypothetical ---- */
@@ -1274,27 +1690,57 @@ context_other(const struct context_msg *m, size_t first, size_t last,
 
 /* Every list of the words above: the memo knows each word's lists. */
 static const char *const *const context_memo_lists[] = {
-	negation_cues,           negation_pseudo,
-	negation_terminators,    negation_fillers,
-	context_neg_cues,        context_neg_fillers,
-	context_neg_answers,     context_contrast,
-	context_hist_units,      context_quantity,
-	context_past_span,       context_last_what,
-	context_young,           context_back_in,
-	context_used_pseudo,     context_present,
-	context_this_when,       context_hyp_phrases,
-	context_hyp_prevent,     context_hyp_prevent_after,
-	context_hyp_cause,       context_modal_any,
-	context_modal_first,     context_wh,
-	context_if_pseudo,       context_signs_pseudo,
-	context_subjects,        context_hyp_enders,
-	context_people,          context_owners,
-	context_third,           context_first,
-	context_hist_last,       context_hyp_first,
-	context_resolved,        context_present_when,
-	context_media,           context_had,
-	context_curious_own,     context_curious_has,
-	context_curious_denials, context_known,
+	negation_cues,
+	negation_pseudo,
+	negation_terminators,
+	negation_fillers,
+	context_neg_cues,
+	context_neg_fillers,
+	context_neg_answers,
+	context_contrast,
+	context_hist_units,
+	context_quantity,
+	context_past_span,
+	context_last_what,
+	context_young,
+	context_back_in,
+	context_used_pseudo,
+	context_present,
+	context_this_when,
+	context_hyp_phrases,
+	context_hyp_prevent,
+	context_hyp_prevent_after,
+	context_hyp_cause,
+	context_modal_any,
+	context_modal_first,
+	context_wh,
+	context_if_pseudo,
+	context_signs_pseudo,
+	context_subjects,
+	context_hyp_enders,
+	context_people,
+	context_owners,
+	context_third,
+	context_first,
+	context_hist_last,
+	context_hyp_first,
+	context_resolved,
+	context_present_when,
+	context_media,
+	context_had,
+	context_curious_own,
+	context_curious_has,
+	context_curious_denials,
+	context_known,
+	context_over,
+	context_over_between,
+	context_over_partly,
+	context_over_not,
+	context_over_back,
+	context_over_trail,
+	context_over_now,
+	context_over_thing,
+	context_belief,
 };
 
 #define CONTEXT_MEMO_NLISTS \
@@ -1384,6 +1830,10 @@ context_judge_msg(const struct context_msg *m, size_t first, size_t last,
 		if ((full || r.flags == 0) &&
 		    context_hypothetical(m, first, last, &c))
 			context_set(&r, CONTEXT_HYPOTHETICAL, c.first, c.last);
+		/* a belief taken back is rare: looked for last */
+		if ((full || r.flags == 0) && !(r.flags & CONTEXT_NEGATED) &&
+		    context_taken_back(m, first, last, &c))
+			context_set(&r, CONTEXT_NEGATED, c.first, c.last);
 		if (full && context_other(m, first, last, &c))
 			context_set(&r, CONTEXT_OTHER, c.first, c.last);
 	}

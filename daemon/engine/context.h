@@ -51,18 +51,24 @@ struct context_result {
  * off by a contrast word or a new subject ("no numbness but my leg
  * tingles"); or an answer right after the match, across at most one ? : -
  * or , ("numbness? nope", "tingling: no", "numb not really").  A negating
- * word inside the match never negates it ("cant feel my leg").
+ * word inside the match never negates it ("cant feel my leg").  Or a
+ * belief taken back: "thought my leg was numb but nope", "pretty sure my
+ * leg was numb. no actually".
  *
  * Historical: a time in the past in the same sentence ("5 years ago",
  * "years back", "last year", "back in 2019", "used to", "history of",
  * "previously", "once had", "in the past", "when i was younger") not cut
  * off by a contrast word, unless the sentence says it is present ("still",
- * "again", "now", "today", "since", "came back", "keeps", ...).
+ * "again", "now", "today", "since", "came back", "keeps", ...).  Or
+ * resolved: words after the match in its sentence say it is over ("went
+ * away", "is gone", "came back 100%"), only small words, a time or a place
+ * between, not negated or partial ("hasnt gone away", "almost gone"), not
+ * "gone numb", and nothing in the sentence says it is still there or back.
  *
  * Hypothetical: a trigger before the match in the same sentence ("if",
  * "what if", "in case", "whether", "can X cause", "possible to", "prevent",
  * "avoid", "signs of", "risk of", "watch out for", "what does X feel
- * like"), whose scope runs to the end of the sentence across commas, ended
+ * like", "can you get", "how common is", "do lifters get", "is it true"), whose scope runs to the end of the sentence across commas, ended
  * early by "but", "because", "already", "and now", or a subject ("my",
  * "i", "it", "he", ...) two or more words after the trigger: "what if my
  * leg goes numb" is hypothetical, "if i lift my leg goes numb" is not.
