@@ -230,21 +230,22 @@ dt_new(void)
 	t->d.clock.now = dt_now;
 	t->d.clock.wall = dt_wall;
 	t->d.clock.arg = t;
-	t->d.cfg = &t->cfg;
-	t->d.rs = testutil_load_text(rules);
+	t->d.conf = &t->conf;
+	t->conf.cfg = &t->cfg;
+	t->conf.rs = testutil_load_text(rules);
 	free(rules);
-	t->d.cls = classify_new(t->d.rs);
-	assert_non_null(t->d.cls);
+	t->conf.cls = classify_new(t->conf.rs);
+	assert_non_null(t->conf.cls);
 	if (store_open(t->path, &t->d.store, err, sizeof(err)) != 0)
 		fail_msg("store_open %s: %s", t->path, err);
-	t->d.guard =
+	t->conf.guard =
 	    guardkeep_new(t->d.store, t->cfg.guard.replies_per_sender,
 	                  t->cfg.guard.window_s, t->cfg.guard.max_senders);
-	assert_non_null(t->d.guard);
-	guard_rate_init(&t->d.rate, t->cfg.guard.send_rate, t->mono);
+	assert_non_null(t->conf.guard);
+	guard_rate_init(&t->conf.rate, t->cfg.guard.send_rate, t->mono);
 	t->d.metrics = metrics_new((double)t->wall);
 	assert_non_null(t->d.metrics);
-	t->d.gw = dt_gateway_new(&t->gw);
+	t->conf.gw = dt_gateway_new(&t->gw);
 	t->d.started = t->mono;
 	return t;
 }
@@ -258,12 +259,12 @@ dt_free(struct dt *t)
 		sendq_free(t->d.sendq);
 	gateway_batch_free(&t->d.pending);
 	free(t->d.kept);
-	t->d.gw->ops->free(t->d.gw);
+	t->conf.gw->ops->free(t->conf.gw);
 	metrics_free(t->d.metrics);
-	guard_free(t->d.guard);
+	guard_free(t->conf.guard);
 	store_close(t->d.store);
-	classify_free(t->d.cls);
-	rules_free(t->d.rs);
+	classify_free(t->conf.cls);
+	rules_free(t->conf.rs);
 	testutil_rmdir(t->dir);
 	free(t->path);
 	free(t);

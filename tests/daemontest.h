@@ -52,6 +52,7 @@ struct dt_script {
 struct dt {
 	char *dir, *path;
 	struct config cfg;
+	struct dconf conf; /* d.conf: cfg, the test rules, the fake gateway */
 	struct daemon d;
 	struct dt_script gw;
 	double mono;      /* the clock: monotonic seconds */
@@ -61,7 +62,7 @@ struct dt {
 
 /* A daemon on a fresh database with the test rules (dt_rules), clocks at
  * mono 1000 s and wall 1,800,000,000, no send rate limit, no spool;
- * t->d.gw is the fake gateway, scripted by t->gw. */
+ * t->conf.gw is the fake gateway, scripted by t->gw. */
 struct dt *dt_new(void);
 void dt_free(struct dt *t);
 

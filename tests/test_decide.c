@@ -52,8 +52,8 @@ env_of(struct dt *t, int64_t offset)
 {
 	struct decide_env env = {
 		.cfg = &t->cfg,
-		.rs = t->d.rs,
-		.guard = t->d.guard,
+		.rs = t->conf.rs,
+		.guard = t->conf.guard,
 		.opted_out = opted_out,
 		.arg = t,
 		.gateway_offset = offset,
@@ -72,8 +72,8 @@ decide(struct dt *t, const char *from, const char *body, int64_t sent_at,
 	struct classify_result res;
 	struct decide_env env = env_of(t, offset);
 
-	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
-	                                 &res, norm, NULL),
+	assert_int_equal(decide_classify(t->conf.cls, t->conf.rs, body,
+	                                 strlen(body), &res, norm, NULL),
 	                 0);
 	decide_message(&env, from, sent_at, t->wall, &res, norm, dec);
 	return res.category;
@@ -224,8 +224,8 @@ test_decide_guard_kept_by_store(void **state)
 	decide(t, NUM_A, "deadlift question y", 0, 0, &dec);
 	expect_silent(&dec, "flood guard");
 	/* Installed, the next guard starts afresh. */
-	guard_free(t->d.guard);
-	t->d.guard = next;
+	guard_free(t->conf.guard);
+	t->conf.guard = next;
 	fill_window(t, NUM_A);
 	/* Forgotten by the store, the sender is answered again: the memory
 	 * is the store's, not the guard's. */
@@ -349,8 +349,8 @@ test_decide_bad_utf8(void **state)
 	struct classify_result res;
 	const char body[] = "back \xff pain";
 
-	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
-	                                 &res, norm, NULL),
+	assert_int_equal(decide_classify(t->conf.cls, t->conf.rs, body,
+	                                 strlen(body), &res, norm, NULL),
 	                 -1);
 	assert_int_equal(res.category, CATEGORY_FALLBACK);
 	assert_string_equal(res.reply, dt_reply_menu);
@@ -375,8 +375,8 @@ test_decide_norm_runs_two(void **state)
 	    normalise_text(body, strlen(body), NORMALISE_RUNS_TWO, want, &nr),
 	    NORMALISE_OK);
 	assert_string_equal(want, "how do i deadliift");
-	assert_int_equal(decide_classify(t->d.cls, t->d.rs, body, strlen(body),
-	                                 &res, norm, NULL),
+	assert_int_equal(decide_classify(t->conf.cls, t->conf.rs, body,
+	                                 strlen(body), &res, norm, NULL),
 	                 0);
 	assert_int_equal(res.category, CATEGORY_TIP);
 	assert_string_equal(res.rule_id, "form");

@@ -366,11 +366,11 @@ test_send_rate(void **state)
 	struct dt *t = *state;
 	double w;
 
-	guard_rate_init(&t->d.rate, 1.0, t->mono);
+	guard_rate_init(&t->conf.rate, 1.0, t->mono);
 	dt_reply(t, "m1", NUM_A, dt_reply_form, 0);
 	dt_reply(t, "m2", NUM_B, dt_reply_form, 0);
-	while (t->d.rate.tokens >= 1)
-		t->d.rate.tokens -= 1;
+	while (t->conf.rate.tokens >= 1)
+		t->conf.rate.tokens -= 1;
 	w = sender_run(&t->d);
 	assert_true(w > 0 && w <= 1);
 	assert_int_equal(sendq_outstanding(t->d.sendq), 0);

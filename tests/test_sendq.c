@@ -1,7 +1,8 @@
 /* Tests for sendq.c: replies come back in order with their outcomes, a
  * chunk at a time; the queue's room; a stop finishes the chunk in hand and
  * gives back what was never sent; a new gateway takes over at the next
- * chunk and the old one is freed; the descriptor wakes the loop. */
+ * chunk and the old one is freed; a queue started without one waits for
+ * it; the descriptor wakes the loop. */
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -278,6 +279,34 @@ test_new_gateway_at_next_chunk(void **state)
 	assert_int_equal(freed3, 3);
 }
 
+/* backtalkd starts the thread before its first configuration: a reply
+ * handed over before there is a gateway waits for one, and is sent with
+ * it. */
+static void
+test_no_gateway_yet(void **state)
+{
+	(void)state;
+	int freed = 0;
+	struct fakegw *f = fake_new(1, &freed);
+	struct sendq *q;
+	struct store_outbox_item it;
+	struct gateway_result res;
+	struct pollfd p;
+	char err[128];
+
+	assert_int_equal(sendq_new(NULL, 4, 4, &q, err, sizeof(err)), 0);
+	p = (struct pollfd){ .fd = sendq_fd(q), .events = POLLIN };
+	item(&it, 1, "+15550001", "x");
+	assert_int_equal(sendq_push(q, &it), 0);
+	assert_int_equal(poll(&p, 1, 200), 0); /* nothing sent */
+	sendq_set_gateway(q, &f->base);
+	assert_int_equal(pop_wait(q, &it, &res), 1);
+	assert_string_equal(res.message_id, "g1-0");
+	store_outbox_item_free(&it);
+	sendq_free(q);
+	assert_int_equal(freed, 1);
+}
+
 static void
 test_descriptor_wakes(void **state)
 {
@@ -312,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_full_queue_refuses),
 		cmocka_unit_test(test_stop_gives_back_unsent),
 		cmocka_unit_test(test_new_gateway_at_next_chunk),
+		cmocka_unit_test(test_no_gateway_yet),
 		cmocka_unit_test(test_descriptor_wakes),
 	};
 

@@ -3,7 +3,9 @@
  * each return the delay to their next run, the loop sleeps until the
  * nearest one (or a signal, or news from the sending thread), and signal
  * handlers only set flags.  The sending thread (sendq.c) only calls the
- * gateway; the database, the logs and the metrics are the loop's. */
+ * gateway; the database, the logs and the metrics are the loop's.  The
+ * loop runs on one configuration (d->conf, dconf.h); a reload (SIGHUP)
+ * builds a whole new one and swaps that pointer (backtalkd_setup). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -38,12 +40,10 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #endif
 
 #include "daemon.h"
-#include "guardkeep.h"
 #include "http.h"
 #include "log.h"
 #include "log_ids.h"
 #include "prefilter.h"
-#include "rulecheck.h"
 #include "secret.h"
 #include "spool.h"
 #include "sendq.h"
@@ -90,88 +90,13 @@ backtalkd_usage(FILE *fp)
 	        CONFIG_DEFAULT_PATH);
 }
 
-/* Loads and checks rules; prints problems to the log.  NULL on failure. */
-static struct ruleset *
-backtalkd_load_rules(const char *path)
-{
-	struct ruleset *rs = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	if (rules_load(path, &rs, &d) == 0 &&
-	    rulecheck_run(rs, false, &d) > 0) {
-		rules_free(rs);
-		rs = NULL;
-	}
-	for (size_t i = 0; i < d.count; i++) {
-		const struct diag_item *it = &d.items[i];
-		log_msg(it->severity == DIAG_ERROR ? LOG_LEVEL_ERR
-		                                   : LOG_LEVEL_WARNING,
-		        "%s:%d: %s", it->file ? it->file : path, it->line,
-		        it->message);
-	}
-	diag_free(&d);
-	return rs;
-}
-
-static struct config *
-backtalkd_load_config(const char *path)
-{
-	struct config *cfg = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	if (config_load(path, &cfg, &d) != 0)
-		cfg = NULL;
-	for (size_t i = 0; i < d.count; i++) {
-		const struct diag_item *it = &d.items[i];
-		log_msg(it->severity == DIAG_ERROR ? LOG_LEVEL_ERR
-		                                   : LOG_LEVEL_WARNING,
-		        "%s:%d: %s", it->file ? it->file : path, it->line,
-		        it->message);
-	}
-	diag_free(&d);
-	return cfg;
-}
-
-static const struct config_secret *
-backtalkd_secret_source(const struct config *cfg)
-{
-	if (cfg->gateway == CONFIG_GATEWAY_TWILIO)
-		return &cfg->twilio.auth_token;
-	if (cfg->gateway == CONFIG_GATEWAY_INFOBIP)
-		return &cfg->infobip.api_key;
-	return NULL;
-}
-
-static char *
-backtalkd_load_secret(const struct config *cfg, bool *ok)
-{
-	const struct config_secret *src = backtalkd_secret_source(cfg);
-	char warn[512] = "", err[512] = "";
-	char *s = NULL;
-
-	*ok = true;
-	if (src == NULL)
-		return NULL;
-	if (secret_load(src, cfg->secret_mode_strict, &s, warn, sizeof(warn),
-	                err, sizeof(err)) != 0) {
-		log_err("%s", err);
-		*ok = false;
-		return NULL;
-	}
-	if (warn[0])
-		log_warning("%s", warn);
-	return s;
-}
-
 /* What a scrape reads from the daemon besides the counters.  An empty
  * outbox also ends a streak of failed sends: nothing waits, so sending is
  * not failing, and the next reply starts its own streak. */
 static void
 backtalkd_gauges(struct daemon *d, struct metrics_gauges *g)
 {
-	g->rules_loaded = d->rs->nrules;
+	g->rules_loaded = d->conf->rs->nrules;
 	g->store_failing = d->store_failing;
 	if (store_outbox_depth(d->store, &g->outbox_depth, &g->oldest_waiting) <
 	    0) {
@@ -193,9 +118,10 @@ backtalkd_page(void *arg, bool health, unsigned *ret_status, size_t *ret_len)
 
 	backtalkd_gauges(d, &g);
 	if (health) {
-		bool ok = metrics_health(d->metrics, &g, now,
-		                         d->cfg->metrics.health_max_failing_s,
-		                         reason, sizeof(reason));
+		bool ok =
+		    metrics_health(d->metrics, &g, now,
+		                   d->conf->cfg->metrics.health_max_failing_s,
+		                   reason, sizeof(reason));
 		*ret_status = ok ? 200 : 503;
 		if (asprintf(&body, "%s\n", reason) < 0)
 			return NULL;
@@ -242,105 +168,66 @@ backtalkd_metrics_http(struct daemon *d, const struct config *cfg,
 	return 0;
 }
 
-/* Builds everything a configuration needs beside the running daemon, and
- * swaps it in only when all of it is ready. */
 static bool backtalkd_debug; /* -d: debug logging whatever the config says */
 
+/* Builds a configuration (dconf_new, which takes cfg) and its metrics
+ * endpoint, and swaps them in only when both are ready, as the first one
+ * at start or in place of the running one on a reload; -1, with the
+ * running one untouched, when either cannot be built. */
 static int
 backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 {
-	struct ruleset *rs;
-	struct classify *cls;
-	struct guard *guard;
-	struct gateway *gw, *gw_send = NULL;
-	struct sendq *q = NULL;
-	struct metrics_http *mh = NULL;
-	char err[512] = "";
-	bool ok;
+	struct dconf *conf, *old = d->conf;
+	struct metrics_http *mh;
 
-	rs = backtalkd_load_rules(cfg->rules_path);
-	if (rs == NULL)
+	conf = dconf_new(cfg, d->store, daemon_now(d));
+	if (conf == NULL)
 		return -1;
-	cls = classify_new(rs);
-	guard = guardkeep_new(d->store, cfg->guard.replies_per_sender,
-	                      cfg->guard.window_s, cfg->guard.max_senders);
-	char *secret = backtalkd_load_secret(cfg, &ok);
-	/* The sending thread has a gateway (and connections) of its own. */
-	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
-	if (gw != NULL)
-		gw_send = gateway_new(cfg, secret, err, sizeof(err));
-	if (gw_send != NULL && d->sendq == NULL &&
-	    sendq_new(gw_send, BACKTALKD_SENDQ_CAP, BACKTALKD_SENDQ_CHUNK, &q,
-	              err, sizeof(err)) < 0)
-		gw_send = NULL; /* freed by sendq_new */
-	if (cls == NULL || guard == NULL || gw == NULL || gw_send == NULL ||
-	    backtalkd_metrics_http(d, cfg, &mh) < 0) {
-		if (ok && (cls == NULL || guard == NULL || gw == NULL ||
-		           gw_send == NULL))
-			log_err("%s gateway: %s",
-			        config_gateway_name(cfg->gateway),
-			        err[0] ? err : "out of memory");
-		classify_free(cls);
-		guard_free(guard);
-		gateway_free(gw);
-		if (q != NULL)
-			sendq_free(q); /* and gw_send */
-		else if (d->sendq != NULL)
-			gateway_free(gw_send);
-		secret_free(secret);
-		rules_free(rs);
+	if (backtalkd_metrics_http(d, cfg, &mh) < 0) {
+		dconf_free(conf);
 		return -1;
 	}
-	if (reload && strcmp(cfg->state_path, d->cfg->state_path) != 0) {
+
+	/* All is ready: nothing fails from here on. */
+	if (reload && strcmp(cfg->state_path, old->cfg->state_path) != 0) {
 		log_warning("state path changes only on restart; still using "
 		            "%s",
-		            d->cfg->state_path);
+		            old->cfg->state_path);
 		/* The running configuration names the database in use, so
 		 * that the next reload and every message say it. */
 		char *p = cfg->state_path;
-		cfg->state_path = d->cfg->state_path;
-		d->cfg->state_path = p;
+		cfg->state_path = old->cfg->state_path;
+		old->cfg->state_path = p;
 	}
-
-	classify_free(d->cls);
-	rules_free(d->rs);
-	guard_free(d->guard);
-	gateway_free(d->gw);
-	secret_free(d->secret);
 	if (d->metrics_http != mh) {
 		metrics_http_stop(d->metrics_http);
 		if (mh == NULL && reload)
 			log_notice("metrics: endpoint closed");
 	}
 	d->metrics_http = mh;
-	if (d->cfg != NULL && d->cfg != cfg)
-		config_free(d->cfg);
-	d->cfg = cfg;
-	d->rs = rs;
-	d->cls = cls;
-	d->guard = guard;
-	d->gw = gw;
-	if (q != NULL)
-		d->sendq = q;
-	else
-		sendq_set_gateway(d->sendq, gw_send);
-	d->secret = secret;
+	/* The sending thread takes its new gateway at its next chunk and
+	 * frees the one it sends with now: that one is not the old
+	 * configuration's to free. */
+	sendq_set_gateway(d->sendq, conf->gw_send);
+	conf->gw_send = NULL;
+	d->conf = conf;
+	dconf_free(old);
+
 	/* A new token may be in: held replies and the poll ask again at
 	 * once. */
 	d->next_auth_probe = 0;
 	d->next_poll = 0;
-	guard_rate_init(&d->rate, cfg->guard.send_rate, daemon_now(d));
 	/* -d outlives a reload. */
 	log_set_level(backtalkd_debug ? LOG_LEVEL_DEBUG : cfg->log_level);
 	log_event(
 	    LOG_LEVEL_NOTICE, reload ? LOG_ID_RELOAD_OK : LOG_ID_START,
 	    LOG_FIELDS(LOG_F_TEXT("CONFIG", cfg->path),
 	               LOG_F_TEXT("RULES_PATH", cfg->rules_path),
-	               LOG_F_INT("RULES", rs->nrules),
+	               LOG_F_INT("RULES", conf->rs->nrules),
 	               LOG_F_TEXT("GATEWAY", config_gateway_name(cfg->gateway)),
 	               LOG_F_TEXT("VERSION", BACKTALK_VERSION)),
 	    "%s: %zu rules from %s, %s gateway",
-	    reload ? "reloaded" : "started", rs->nrules, cfg->rules_path,
+	    reload ? "reloaded" : "started", conf->rs->nrules, cfg->rules_path,
 	    config_gateway_name(cfg->gateway));
 	/* Compiling the prefilter and the patterns used far more memory than
 	 * the result keeps: give it back. */
@@ -352,17 +239,16 @@ static void
 backtalkd_reload(struct daemon *d)
 {
 	sd_notify(0, "RELOADING=1");
-	log_notice("reloading %s", d->cfg->path);
-	struct config *cfg = backtalkd_load_config(d->cfg->path);
+	log_notice("reloading %s", d->conf->cfg->path);
+	struct config *cfg = dconf_load_config(d->conf->cfg->path);
+	/* backtalkd_setup takes cfg, and frees it when it fails. */
 	bool ok = cfg != NULL && backtalkd_setup(d, cfg, true) == 0;
-	if (!ok) {
+	if (!ok)
 		log_event(LOG_LEVEL_ERR, LOG_ID_RELOAD_FAILED,
-		          LOG_FIELDS(LOG_F_TEXT("CONFIG", d->cfg->path),
-		                     LOG_F_INT("RULES", d->rs->nrules)),
+		          LOG_FIELDS(LOG_F_TEXT("CONFIG", d->conf->cfg->path),
+		                     LOG_F_INT("RULES", d->conf->rs->nrules)),
 		          "reload failed; still running the previous "
 		          "configuration and rules");
-		config_free(cfg);
-	}
 	metrics_reload(d->metrics, ok);
 	sd_notify(0, "READY=1");
 }
@@ -377,7 +263,7 @@ backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 	struct pollfd pfd[3];
 	struct timespec ts;
 	nfds_t n = 0;
-	int fd = d->gw->ops->fd(d->gw);
+	int fd = d->conf->gw->ops->fd(d->conf->gw);
 
 	if (fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -405,17 +291,17 @@ backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 static void
 backtalkd_retention(struct daemon *d)
 {
-	if (d->cfg->retention_days == 0)
+	if (d->conf->cfg->retention_days == 0)
 		return;
 	int64_t before =
-	    daemon_clock(d) - (int64_t)d->cfg->retention_days * 86400;
+	    daemon_clock(d) - (int64_t)d->conf->cfg->retention_days * 86400;
 	int64_t n = store_retention(d->store, before);
 	if (n < 0)
 		log_err("store: retention failed: %s", store_error(d->store));
 	else if (n > 0)
 		log_notice("retention: cleared %lld message bodies older than "
 		           "%u days",
-		           (long long)n, d->cfg->retention_days);
+		           (long long)n, d->conf->cfg->retention_days);
 }
 
 /* Watches the wall clock against the monotonic one.  Stored times are
@@ -502,7 +388,8 @@ backtalkd_run(struct daemon *d)
 		if (d->metrics_http != NULL)
 			metrics_http_run(d->metrics_http);
 		now = daemon_now(d);
-		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
+		if (now >= d->next_poll ||
+		    d->conf->gw->ops->fd(d->conf->gw) >= 0) {
 			double wait = poller_run(d);
 			worked = true;
 			d->next_poll = daemon_now(d) + wait;
@@ -609,7 +496,7 @@ main(int argc, char **argv)
 		prefilter_cache_dir(cache);
 
 	memset(&d, 0, sizeof(d));
-	struct config *cfg = backtalkd_load_config(path);
+	struct config *cfg = dconf_load_config(path);
 	if (cfg == NULL) {
 		log_err("%s: configuration has errors; nothing started", path);
 		return 1;
@@ -619,9 +506,9 @@ main(int argc, char **argv)
 	backtalkd_debug = debug;
 	log_set_level(cfg->log_level);
 	if (check) {
-		struct ruleset *rs = backtalkd_load_rules(cfg->rules_path);
+		struct ruleset *rs = dconf_load_rules(cfg->rules_path);
 		bool ok = true;
-		char *s = backtalkd_load_secret(cfg, &ok);
+		char *s = dconf_load_secret(cfg, &ok);
 		secret_free(s);
 		if (rs != NULL && ok)
 			printf("%s: configuration OK; %zu rules from %s; %s "
@@ -677,9 +564,21 @@ main(int argc, char **argv)
 		metrics_free(d.metrics);
 		return 1;
 	}
-	if (backtalkd_setup(&d, cfg, false) != 0) {
-		log_err("cannot start; see the errors above");
+	/* The sending thread outlives a configuration: each one, the first
+	 * too, hands it its gateway (backtalkd_setup). */
+	if (sendq_new(NULL, BACKTALKD_SENDQ_CAP, BACKTALKD_SENDQ_CHUNK,
+	              &d.sendq, err, sizeof(err)) < 0) {
+		log_err("%s gateway: %s", config_gateway_name(cfg->gateway),
+		        err);
 		config_free(cfg);
+		free(d.spool_dir);
+		store_close(d.store);
+		metrics_free(d.metrics);
+		return 1;
+	}
+	if (backtalkd_setup(&d, cfg, false) != 0) { /* it took cfg */
+		log_err("cannot start; see the errors above");
+		sendq_free(d.sendq);
 		free(d.spool_dir);
 		store_close(d.store);
 		metrics_free(d.metrics);
@@ -695,13 +594,8 @@ main(int argc, char **argv)
 	free(d.kept);
 	free(d.spool_dir);
 	sendq_free(d.sendq);
-	gateway_free(d.gw);
-	classify_free(d.cls);
-	rules_free(d.rs);
-	guard_free(d.guard);
-	secret_free(d.secret);
+	dconf_free(d.conf);
 	store_close(d.store);
-	config_free(d.cfg);
 	curl_global_cleanup();
 	return rc;
 }

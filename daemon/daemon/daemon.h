@@ -1,20 +1,18 @@
 /* The running daemon's state, shared by the event loop (backtalkd.c), the
- * poller (poller.c) and the sender (sender.c); its clocks and backoff are
- * in daemon.c. */
+ * poller (poller.c) and the sender (sender.c): the running configuration
+ * (d->conf, dconf.h) and what outlives it; its clocks and backoff are in
+ * daemon.c. */
 #ifndef BACKTALK_DAEMON_H
 #define BACKTALK_DAEMON_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "classify.h"
 #include "clockwatch.h"
-#include "config.h"
+#include "dconf.h"
 #include "gateway.h"
-#include "guard.h"
 #include "metrics.h"
 #include "metrics_http.h"
-#include "rules.h"
 #include "store.h"
 
 /* Where the daemon reads the time: the system's clocks when a function is
@@ -28,14 +26,11 @@ struct daemon_time {
 
 struct daemon {
 	struct daemon_time clock;
-	struct config *cfg;
-	struct ruleset *rs;
-	struct classify *cls;
+	/* The running configuration and all made from it (dconf.h): a reload
+	 * builds a new one and swaps this pointer.  Everything below
+	 * outlives a configuration. */
+	struct dconf *conf;
 	struct store *store;
-	struct gateway *gw;
-	struct guard *guard;
-	struct guard_rate rate;
-	char *secret;
 
 	double next_poll;    /* monotonic seconds */
 	double poll_backoff; /* current delay after failures, 0 when fine */

@@ -31,11 +31,11 @@
 #include "sendq.h"
 
 /* The journal's fields of a reply, then the event's own. */
-#define SENDER_FIELDS(d, it, ...)                              \
-	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),            \
-	           LOG_F_PHONE("TO", (it)->to),                \
-	           LOG_F_TEXT("GATEWAY", (d)->gw->ops->name),  \
-	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id), \
+#define SENDER_FIELDS(d, it, ...)                                   \
+	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),                 \
+	           LOG_F_PHONE("TO", (it)->to),                     \
+	           LOG_F_TEXT("GATEWAY", (d)->conf->gw->ops->name), \
+	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id),      \
 	           LOG_F_TEXT("CATEGORY", (it)->category), __VA_ARGS__)
 
 #define SENDER_FAULT_BASE    1.0 /* the first wait after a failure: 0.5-1 s */
@@ -69,7 +69,7 @@ enum sender_look {
 static double
 sender_settle_s(const struct daemon *d)
 {
-	return 3.0 * d->cfg->http.timeout_ms / 1000.0;
+	return 3.0 * d->conf->cfg->http.timeout_ms / 1000.0;
 }
 
 /* How long a claim holds a reply against another daemon on the same
@@ -103,9 +103,9 @@ static void
 sender_secret_source(const struct daemon *d, char *buf, size_t len)
 {
 	const struct config_secret *src =
-	    d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	        ? &d->cfg->infobip.api_key
-	        : &d->cfg->twilio.auth_token;
+	    d->conf->cfg->gateway == CONFIG_GATEWAY_INFOBIP
+	        ? &d->conf->cfg->infobip.api_key
+	        : &d->conf->cfg->twilio.auth_token;
 
 	if (src->file != NULL)
 		snprintf(buf, len, "the file %s (a reload reads it again)",
@@ -144,7 +144,7 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	d->auth_logged = now;
 	sender_secret_source(d, src, sizeof(src));
 	log_event(LOG_LEVEL_ERR, LOG_ID_AUTH_REFUSED,
-	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw->ops->name),
+	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->conf->gw->ops->name),
 	                     LOG_F_TEXT("REQUEST", what),
 	                     LOG_F_INT("HTTP_STATUS", res->http_status),
 	                     LOG_F_TEXT("ERROR", res->error),
@@ -154,8 +154,8 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	          "credentials, account or URL are wrong (a rotated token?). "
 	          "Replies are held, not dropped, and go out once it takes "
 	          "them. Check %s, and the token in %s",
-	          d->gw->ops->name, what, res->http_status, res->error,
-	          d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
+	          d->conf->gw->ops->name, what, res->http_status, res->error,
+	          d->conf->cfg->gateway == CONFIG_GATEWAY_INFOBIP
 	              ? "infobip.base_url"
 	              : "twilio.account_sid and twilio.base_url",
 	          src);
@@ -168,7 +168,7 @@ sender_gateway_ok(struct daemon *d)
 		return;
 	log_notice("%s: the gateway takes our credentials again after %.0f "
 	           "s; sending the replies held",
-	           d->gw->ops->name, daemon_now(d) - d->auth_failing);
+	           d->conf->gw->ops->name, daemon_now(d) - d->auth_failing);
 	d->auth_failing = 0;
 	d->next_poll = 0; /* what arrived meanwhile, at once */
 	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock(d));
@@ -218,7 +218,8 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		            (long long)it->id, who,
 		            (long long)(it->sending_since - now));
 	}
-	found = d->gw->ops->find_sent(d->gw, it->to, it->body, since, &res);
+	found = d->conf->gw->ops->find_sent(d->conf->gw, it->to, it->body,
+	                                    since, &res);
 	if (found >= 0)
 		sender_gateway_ok(d); /* it took our credentials */
 	/* The same text to the same number may have gone out for another
@@ -244,7 +245,7 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		 * recorded ahead of the clock (which then stepped back) is
 		 * timed from now, not made to wait for the step. */
 		int64_t at = it->sending_since > now ? now : it->sending_since;
-		int64_t trust = at + (int64_t)d->cfg->http.lookup_trust_s;
+		int64_t trust = at + (int64_t)d->conf->cfg->http.lookup_trust_s;
 		if (now >= trust)
 			return SENDER_LOOK_SEND;
 		store_outbox_retry(d->store, it->id, trust,
@@ -327,7 +328,7 @@ sender_retry(struct daemon *d, const struct store_outbox_item *it,
 	unsigned attempts = (unsigned)it->attempts + 1;
 
 	d->send_faults++;
-	if (attempts >= d->cfg->guard.max_attempts) {
+	if (attempts >= d->conf->cfg->guard.max_attempts) {
 		store_outbox_failed(d->store, it->id, res->error_code,
 		                    res->error, now);
 		log_event(
@@ -498,7 +499,7 @@ sender_tokens(struct daemon *d, size_t max, double *ret_wait)
 	double now = daemon_now(d);
 	size_t n = 0;
 
-	while (n < max && guard_rate_take(&d->rate, now, ret_wait))
+	while (n < max && guard_rate_take(&d->conf->rate, now, ret_wait))
 		n++;
 	return n;
 }
@@ -583,12 +584,13 @@ sender_run(struct daemon *d)
 	if (rc < 0) {
 		log_err("store: cannot read the outbox: %s",
 		        store_error(d->store));
-		d->rate.tokens += d->rate.rate > 0 ? (double)tokens : 0;
+		d->conf->rate.tokens +=
+		    d->conf->rate.rate > 0 ? (double)tokens : 0;
 		return 5;
 	}
 	/* Give back the tokens not used. */
-	if (d->rate.rate > 0)
-		d->rate.tokens += (double)(tokens - n);
+	if (d->conf->rate.rate > 0)
+		d->conf->rate.tokens += (double)(tokens - n);
 	if (n == 0)
 		return 1;
 

@@ -60,7 +60,9 @@ sendq_main(void *arg)
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (!q->stop && q->done == q->tail)
+		/* Replies wait for a gateway, when there is none yet. */
+		while (!q->stop && (q->done == q->tail ||
+		                    (q->gw == NULL && q->next_gw == NULL)))
 			pthread_cond_wait(&q->wake, &q->lock);
 		if (q->stop)
 			break;
@@ -191,6 +193,7 @@ sendq_set_gateway(struct sendq *q, struct gateway *gw)
 	pthread_mutex_lock(&q->lock);
 	unused = q->next_gw;
 	q->next_gw = gw;
+	pthread_cond_signal(&q->wake);
 	pthread_mutex_unlock(&q->lock);
 	gateway_free(unused); /* two reloads within one chunk */
 }

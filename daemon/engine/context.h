@@ -68,10 +68,11 @@ struct context_result {
  * Hypothetical: a trigger before the match in the same sentence ("if",
  * "what if", "in case", "whether", "can X cause", "possible to", "prevent",
  * "avoid", "signs of", "risk of", "watch out for", "what does X feel
- * like", "can you get", "how common is", "do lifters get", "is it true"), whose scope runs to the end of the sentence across commas, ended
- * early by "but", "because", "already", "and now", or a subject ("my",
- * "i", "it", "he", ...) two or more words after the trigger: "what if my
- * leg goes numb" is hypothetical, "if i lift my leg goes numb" is not.
+ * like", "can you get", "how common is", "do lifters get", "is it true"), whose
+ * scope runs to the end of the sentence across commas, ended early by "but",
+ * "because", "already", "and now", or a subject ("my", "i", "it", "he", ...)
+ * two or more words after the trigger: "what if my leg goes numb" is
+ * hypothetical, "if i lift my leg goes numb" is not.
  *
  * Someone else: a relative, friend or client ("my dad", "my client") or
  * he/she/they/his/her before the match in its clause with no first-person
