@@ -516,6 +516,7 @@ test_state_location(void **state)
 	                    "sqlite:///var/lib/backtalk/other.db");
 	config_free(f->cfg);
 	f->cfg = NULL;
+	free(f->path);
 	c = load_ok(f, "gateway = { driver = \"console\"; };\n"
 	               "state = \"rel.db\";\n");
 	expect_clean(&f->d);
@@ -523,6 +524,7 @@ test_state_location(void **state)
 	assert_true(c->state_path[0] == '/');
 	config_free(f->cfg);
 	f->cfg = NULL;
+	free(f->path);
 	load_fail(f, "gateway = { driver = \"console\"; };\n"
 	             "state = \"postgres://db.example/backtalk\";\n");
 	EXPECT_DIAG(&f->d, "backtalk.conf", 2,
