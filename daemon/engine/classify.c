@@ -449,18 +449,14 @@ classify_result_init(struct classify_result *r)
 	r->alert_category = CATEGORY_FALLBACK;
 }
 
-/* A STOP asked for in words may name a red flag too: the message is read
- * again without the STOP phrases, and a red-flag rule it then selects is
- * kept beside the STOP, so that the confirmation can carry the advice. */
+/* Reads norm without the STOP phrases; a red-flag rule it then selects is
+ * kept beside the STOP. */
 static void
-classify_alert(struct classify *c, const char *norm, size_t len,
-               struct classify_result *ret)
+classify_alert_read(struct classify *c, const char *norm, size_t len,
+                    struct classify_result *ret)
 {
 	struct classify_result alt;
 
-	if (ret->category != CATEGORY_STOP ||
-	    ret->via != CLASSIFY_VIA_COMPLIANCE_PHRASE)
-		return;
 	classify_result_init(&alt);
 	classify_norm(c, norm, len, &alt, NULL, true);
 	ret->limit_hits += alt.limit_hits;
@@ -468,6 +464,27 @@ classify_alert(struct classify *c, const char *norm, size_t len,
 		ret->alert = true;
 		ret->alert_rule = alt.rule;
 		ret->alert_category = alt.category;
+	}
+}
+
+/* A STOP asked for in words may name a red flag too: the message is read
+ * again without the STOP phrases, in the reading with runs of letters cut
+ * to two (ret->norm) and, when it has runs and that found none, cut to one
+ * ("no more textss, my leg is numbbb"), so that the confirmation can carry
+ * the advice. */
+static void
+classify_alert(struct classify *c, const char *text, size_t len, bool runs,
+               struct classify_result *ret)
+{
+	struct normalise_result nr;
+
+	if (ret->category != CATEGORY_STOP ||
+	    ret->via != CLASSIFY_VIA_COMPLIANCE_PHRASE)
+		return;
+	classify_alert_read(c, ret->norm, ret->norm_len, ret);
+	if (runs && !ret->alert) {
+		normalise_text(text, len, NORMALISE_RUNS_ONE, c->norm[1], &nr);
+		classify_alert_read(c, c->norm[1], nr.len, ret);
 	}
 }
 
@@ -499,14 +516,7 @@ classify_message(struct classify *c, const char *text, size_t len,
 	classify_norm(c, c->norm[0], nr.len, ret, ex, false);
 	/* Nothing outranks a compliance answer or the first rule. */
 	if (!nr.has_runs || classify_rank(ret) <= 0) {
-		classify_alert(c, ret->norm, ret->norm_len, ret);
-		/* "no more textss, my leg is numbbb": the red flag may be
-		 * in the other reading. */
-		if (nr.has_runs && !ret->alert) {
-			normalise_text(text, len, NORMALISE_RUNS_ONE,
-			               c->norm[1], &nr);
-			classify_alert(c, c->norm[1], nr.len, ret);
-		}
+		classify_alert(c, text, len, nr.has_runs, ret);
 		return 0;
 	}
 
@@ -525,7 +535,6 @@ classify_message(struct classify *c, const char *text, size_t len,
 	}
 	classify_norm(c, c->norm[1], nr.len, &alt, ex2, false);
 	if (classify_rank(&alt) < classify_rank(ret)) {
-		classify_alert(c, c->norm[1], nr.len, &alt);
 		alt.truncated = ret->truncated;
 		alt.limit_hits += ret->limit_hits;
 		alt.norm = ret->norm;
@@ -547,5 +556,6 @@ classify_message(struct classify *c, const char *text, size_t len,
 		ret->limit_hits += alt.limit_hits;
 	}
 	free(ex2);
+	classify_alert(c, text, len, true, ret);
 	return 0;
 }
