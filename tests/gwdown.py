@@ -664,7 +664,7 @@ def case_fault_delay(lab, r):
     for s in b.gw.sent():
         first.setdefault((s["to"], s["body"]), s["time_ms"])
     reqs = b.gw.requests_log()
-    polls, late = _poll_outages(reqs, 0.2, 1.0)
+    polls, late = _poll_outages(reqs, 0.2, 2.0)
     failures.extend(late)
     listed_at = [t for t, st in polls if st == 200]
 
