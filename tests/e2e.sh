@@ -158,13 +158,28 @@ add_inbound() { # add_inbound GATEWAY FROM BODY
 	ctl POST /inbound "$(python3 -c 'import json,sys; print(json.dumps({"gateway":sys.argv[1],"from":sys.argv[2],"to":sys.argv[3],"body":sys.argv[4]}))' "$1" "$2" "$OURS" "$3")" >/dev/null
 }
 
+# How many of the messages in FILE_OF_"from<TAB>body" Twilio leaves the
+# daemon to answer: all but a STOP, START or HELP keyword sent alone
+# (decide.c, decide_bare_keyword).
+twilio_due() { # twilio_due FILE_OF_"from<TAB>body"
+	cut -f2 "$1" | "$BACKTALK" classify --rules "$SRC/rules" |
+		python3 -c '
+import json, re, sys
+n = 0
+for line in sys.stdin:
+    e = json.loads(line)
+    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", e["text"]) is not None
+    n += not (e["category"] in ("stop", "start", "help") and bare)
+print(n)'
+}
+
 # Each sender got exactly one reply, and it is the one `backtalk classify`
 # gives for their message.
 check_replies() { # check_replies FILE_OF_"from<TAB>body"
 	ctl GET /sent >"$WORK/sent.json"
 	cut -f2 "$1" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
 	python3 - "$1" "$WORK/sent.json" "$WORK/expect.json" <<'PY'
-import json, sys
+import json, re, sys
 msgs = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[1])]
 sent = json.load(open(sys.argv[2]))
 if isinstance(sent, dict):
@@ -176,7 +191,10 @@ for s in sent:
 bad = 0
 for (frm, body), e in zip(msgs, expect):
     got = by_to.get(frm, [])
-    want = e["reply"] if e["category"] not in ("stop", "start", "help") else None
+    # Twilio answers a keyword sent alone; the daemon answers the rest.
+    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", body) is not None
+    want = None if e["category"] in ("stop", "start", "help") and bare \
+        else e["reply"]
     if want is None:
         if got:
             print("unexpected reply to %s (%s)" % (frm, body)); bad += 1
@@ -226,8 +244,7 @@ case_twilio_basic() {
 	add_bulk twilio "$WORK/msgs.tsv"
 	start_daemon
 	local want
-	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
-		grep -vc '"category":"\(stop\|start\|help\)"')
+	want=$(twilio_due "$WORK/msgs.tsv")
 	wait_sent "$want" 60 || { fail "not all replies sent"; return; }
 	sleep 1 # a few more polls: nothing may be answered twice
 	check_replies "$WORK/msgs.tsv" || { fail "replies do not match"; return; }
@@ -251,6 +268,25 @@ case_optout() {
 	wait_log ': start rule=' 20 || { fail "START not recorded"; return; }
 	add_inbound twilio $a "why does my back hurt"
 	wait_sent 1 20 || { fail "no reply after START"; return; }
+	# Twilio acts on a keyword alone, not on a STOP in other words: the
+	# daemon confirms that one, with the red flag's advice it names.
+	local b=+15553000002 want
+	want=$(echo "please stop texting me, my left leg went numb" |
+		"$BACKTALK" classify --rules "$SRC/rules" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reply"])')
+	case $want in *doctor*) ;; *) fail "classify shows no advice: $want"; return ;; esac
+	add_inbound twilio $b "please stop texting me, my left leg went numb"
+	wait_sent 2 20 || { fail "a STOP in words got no confirmation"; return; }
+	ctl GET /sent | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else d.get("sent", d.get("messages", []))
+got = [m["body"] for m in d if m["to"] == sys.argv[1]]
+sys.exit(0 if got == [sys.argv[2]] else "sent %r" % got)' $b "$want" ||
+		{ fail "the STOP in words got the wrong confirmation"; return; }
+	add_inbound twilio $b "my back hurts after deadlifts"
+	wait_log "from ${b:0:2}\*\{6\}${b: -4}: .*no reply: opted out" 20 ||
+		{ fail "STOP in words did not opt out"; return; }
 	stop_daemon
 }
 
@@ -377,8 +413,7 @@ case_kill9() {
 	corpus_messages 200 >"$WORK/msgs.tsv"
 	add_bulk twilio "$WORK/msgs.tsv"
 	local i want
-	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
-		grep -vc '"category":"\(stop\|start\|help\)"')
+	want=$(twilio_due "$WORK/msgs.tsv")
 	for i in 1 2 3 4 5; do
 		start_daemon
 		sleep "0.$((RANDOM % 5 + 1))"
@@ -398,8 +433,7 @@ case_faults() {
 	add_bulk twilio "$WORK/msgs.tsv"
 	start_daemon
 	local want
-	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
-		grep -vc '"category":"\(stop\|start\|help\)"')
+	want=$(twilio_due "$WORK/msgs.tsv")
 	wait_sent "$want" 90 || { fail "did not recover from faults"; return; }
 	sleep 1
 	check_replies "$WORK/msgs.tsv" || { fail "after faults"; return; }
@@ -422,8 +456,7 @@ case_paging_loop() {
 	add_bulk twilio "$WORK/msgs.tsv"
 	start_daemon
 	local want before after
-	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
-		grep -vc '"category":"\(stop\|start\|help\)"')
+	want=$(twilio_due "$WORK/msgs.tsv")
 	wait_sent "$want" 30 || { fail "not all replies sent"; return; }
 	before=$(twilio_list_requests)
 	sleep 5
@@ -517,8 +550,6 @@ case_infobip() {
 	add_bulk infobip "$WORK/msgs.tsv"
 	start_daemon
 	local want
-	want=$(cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" |
-		grep -vc '"category":"\(stop\|start\|help\)"')
 	# Not Twilio: the daemon itself answers STOP/START/HELP.
 	want=$(wc -l <"$WORK/msgs.tsv")
 	wait_sent "$want" 60 || { fail "not all infobip replies sent"; return; }
@@ -600,7 +631,7 @@ CONF
 	add_bulk twilio "$WORK/msgs.tsv"
 	cut -f2 "$WORK/msgs.tsv" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
 	local want
-	want=$(grep -vc '"category":"\(stop\|start\|help\)"' "$WORK/expect.json")
+	want=$(twilio_due "$WORK/msgs.tsv")
 	start_daemon
 	wait_sent "$want" 60 || { fail "not all replies sent"; return; }
 	wait_scrape /metrics '^backtalk_inbound_messages_total 12$' 20 ||
@@ -613,7 +644,8 @@ text = open(sys.argv[1]).read()
 want = collections.Counter()
 for line in open(sys.argv[2]):
     e = json.loads(line)
-    if e["category"] not in ("stop", "start", "help"):
+    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", e["text"]) is not None
+    if e["category"] not in ("stop", "start", "help") or not bare:
         want[e["category"]] += 1
 got = collections.Counter()
 for m in re.finditer(r'^backtalk_replies_total\{category="([^"]*)",rule="[^"]*"\} (\d+)$', text, re.M):

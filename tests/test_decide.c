@@ -313,8 +313,10 @@ test_decide_start_help(void **state)
 	expect_silent(&dec, "help already answered");
 }
 
-/* The gateway answers the compliance keywords itself: recorded (the
- * opt-out too), not answered. */
+/* The gateway answers a compliance keyword sent alone itself: recorded
+ * (the opt-out too), not answered.  A STOP or START in other words, or a
+ * keyword with stretched letters, the gateway does not act on: answered
+ * as when it handles none, a red flag's advice included. */
 static void
 test_decide_gateway_keywords(void **state)
 {
@@ -324,6 +326,23 @@ test_decide_gateway_keywords(void **state)
 	t->cfg.compliance.gateway_handles_keywords = true;
 	decide(t, NUM_A, "STOP", 0, 0, &dec);
 	expect_silent(&dec, "gateway answers compliance keywords");
+	assert_int_equal(dec.optout_change, 1);
+	decide(t, NUM_A, "Unsubscribe.", 0, 0, &dec);
+	expect_silent(&dec, "gateway answers compliance keywords");
+	decide(t, NUM_A, "help", 0, 0, &dec);
+	expect_silent(&dec, "gateway answers compliance keywords");
+
+	assert_int_equal(decide(t, NUM_A, "please stop texting me", 0, 0, &dec),
+	                 CATEGORY_STOP);
+	expect_reply(&dec, dt_reply_stop);
+	assert_int_equal(dec.optout_change, 1);
+	decide(t, NUM_A, "stop please", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_stop);
+	decide(t, NUM_A, "STOPPP", 0, 0, &dec);
+	expect_reply(&dec, dt_reply_stop);
+	decide(t, NUM_B, "stop texting me, i lost control of my bladder", 0, 0,
+	       &dec);
+	expect_reply(&dec, dt_reply_stop_emergency);
 	assert_int_equal(dec.optout_change, 1);
 }
 

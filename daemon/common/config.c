@@ -1130,23 +1130,6 @@ config_check(struct config_loader *ld)
 	    NULL)
 		cfg->compliance.gateway_handles_keywords =
 		    cfg->gateway == CONFIG_GATEWAY_TWILIO;
-	if (cfg->compliance.gateway_handles_keywords) {
-		static const char *const texts[] = { "compliance.help_text",
-			                             "compliance.stop_text",
-			                             "compliance.start_text" };
-		for (size_t i = 0; i < 3; i++) {
-			s = config_lookup(ld->cf, texts[i]);
-			if (s)
-				config_warning(
-				    ld, s,
-				    "%s is never sent: "
-				    "compliance.gateway_handles_keywords is "
-				    "true, so the gateway answers HELP, STOP "
-				    "and START itself",
-				    texts[i]);
-		}
-	}
-
 	if (cfg->log_level == LOG_LEVEL_DEBUG)
 		config_warning(ld, config_lookup(ld->cf, "log.level"),
 		               "log.level is debug: message bodies and full "

@@ -5,6 +5,7 @@
  * `backtalk chat` runs the same code. */
 #include <string.h>
 
+#include "compliance.h"
 #include "decide.h"
 #include "echo.h"
 
@@ -43,6 +44,18 @@ decide_is_echo(const struct decide_env *env, const char *norm)
 	return false;
 }
 
+/* Whether the message is a single compliance word as the gateway reads
+ * it ("STOP", "Unstop."): one word of letters once case and punctuation
+ * are set aside, with no stretched letters. */
+static bool
+decide_bare_keyword(const struct classify_result *res, const char *norm)
+{
+	enum category c;
+
+	return res->via == CLASSIFY_VIA_COMPLIANCE_KEYWORD &&
+	       strpbrk(norm, " -") == NULL && compliance_keyword(norm, &c);
+}
+
 /* STOP, START and HELP.  Answered even to an opted-out number, except a
  * STOP from a number already opted out: it changes nothing, and a peer
  * that answers STOP to everything would otherwise get a confirmation each
@@ -55,8 +68,13 @@ decide_compliance(const struct decide_env *env, const char *from, int64_t now,
                   struct store_decision *dec)
 {
 	/* The gateway answers STOP/START/HELP itself (Twilio on long codes
-	 * and toll-free numbers): record, stay silent. */
-	if (env->cfg->compliance.gateway_handles_keywords) {
+	 * and toll-free numbers), but only a message that is one keyword
+	 * alone: record, stay silent.  "stop texting me", "stop please" or
+	 * "stoppp" it passes on like any text, acting on none of them, so
+	 * they are ours to confirm (with a red flag's advice when one is
+	 * named): staying silent there would drop the advice. */
+	if (env->cfg->compliance.gateway_handles_keywords &&
+	    decide_bare_keyword(res, norm)) {
 		dec->note = "gateway answers compliance keywords";
 		return;
 	}

@@ -461,9 +461,15 @@ classify_alert_read(struct classify *c, const char *norm, size_t len,
 	classify_norm(c, norm, len, &alt, NULL, true);
 	ret->limit_hits += alt.limit_hits;
 	if (alt.rule >= 0 && category_is_red_flag(alt.category)) {
+		const char *reply = rules_stop_reply(c->rs, alt.category);
+
 		ret->alert = true;
 		ret->alert_rule = alt.rule;
 		ret->alert_category = alt.category;
+		/* The confirmation the daemon sends (decide.c), so that
+		 * `backtalk classify` shows it too. */
+		if (reply != NULL)
+			ret->reply = reply;
 	}
 }
 

@@ -29,7 +29,9 @@ struct classify_result {
 	enum topic topic;
 	long rule;           /* index in ruleset.rules, -1 for built-ins */
 	const char *rule_id; /* NULL for built-ins and fallback */
-	const char *reply;   /* NULL when the rules define none */
+	/* NULL when the rules define none; for a STOP that names a red flag
+	 * (alert), the stop reply that carries its advice. */
+	const char *reply;
 	enum classify_via via;
 	bool truncated;      /* message was cut to BT_MESSAGE_MAX */
 	unsigned limit_hits; /* pattern runs stopped by PCRE2 limits */
