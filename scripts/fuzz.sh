@@ -7,7 +7,8 @@
 #
 #   scripts/fuzz.sh [TARGET ...]      default: every target
 #
-# Environment: FUZZ_SECONDS, FUZZ_ARGS (extra libFuzzer flags),
+# Environment: FUZZ_SECONDS, FUZZ_JOBS (targets run at once, default the
+# number of cores), FUZZ_ARGS (extra libFuzzer flags),
 # FUZZ_GRACE (seconds allowed beyond FUZZ_SECONDS for start-up, default 300),
 # FUZZ_KEEP=1 (keep the scratch directory), BACKTALK_FUZZ_RULES (rule set
 # for fuzz_classify, default rules/).
@@ -67,17 +68,14 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0
 read -r -a extra <<<"${FUZZ_ARGS:-}"
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
-	dir=$scratch/$t
+# One target: runs it and writes its summary line to $dir/summary, and
+# what went wrong, if anything, to $dir/report.
+fuzz_one() {
+	local t=$1 dir=$scratch/$1 rc=0 runs eps artifact result
 	mkdir -p "$dir/corpus" "$dir/artifacts"
 	if [ -d "fuzz/corpus/$t" ]; then
 		cp -R "fuzz/corpus/$t/." "$dir/corpus/"
 	fi
-	echo
-	echo "fuzz: $t for ${FUZZ_SECONDS}s (max_len $(max_len "$t"))"
-	rc=0
 	timeout -k 10 $((FUZZ_SECONDS + FUZZ_GRACE)) \
 		"$BUILD/fuzz/$t" -max_total_time="$FUZZ_SECONDS" \
 		-max_len="$(max_len "$t")" -timeout="$(unit_timeout "$t")" \
@@ -99,18 +97,51 @@ for t in "${targets[@]}"; do
 	fi
 	printf 'fuzz: %s: %s runs, %s exec/s: %s\n' "$t" "${runs:-?}" \
 		"${eps:-?}" "$result"
+	printf '%-15s %10s runs %8s exec/s  %s\n' "$t" "${runs:-?}" \
+		"${eps:-?}" "$result" >"$dir/summary"
 	if [ "$result" != ok ]; then
-		failed+=("$t")
-		echo "---- last lines of $dir/log"
-		grep -v -E '^#[0-9]+[[:space:]]' "$dir/log" | tail -n 60
-		echo "----"
-		if [ -n "$artifact" ]; then
-			echo "fuzz: $t: input kept at $artifact"
-			echo "fuzz: reproduce with: $BUILD/fuzz/$t $artifact"
-		fi
+		{
+			echo "---- $t: last lines of $dir/log"
+			grep -v -E '^#[0-9]+[[:space:]]' "$dir/log" | tail -n 60 || true
+			echo "----"
+			if [ -n "$artifact" ]; then
+				echo "fuzz: $t: input kept at $artifact"
+				echo "fuzz: reproduce with: $BUILD/fuzz/$t $artifact"
+			fi
+		} >"$dir/report"
 	fi
-	summary+=("$(printf '%-15s %10s runs %8s exec/s  %s' "$t" \
-		"${runs:-?}" "${eps:-?}" "$result")")
+}
+
+# FUZZ_JOBS targets at a time (default: the machine's cores), each on one
+# core for FUZZ_SECONDS.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+echo "fuzz: ${#targets[@]} targets, $jobs_max at a time, ${FUZZ_SECONDS}s each"
+running=0
+for t in "${targets[@]}"; do
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	fuzz_one "$t" &
+	running=$((running + 1))
+done
+wait
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+	dir=$scratch/$t
+	if [ -s "$dir/report" ]; then
+		echo
+		cat "$dir/report"
+	fi
+	if [ ! -s "$dir/summary" ]; then
+		summary+=("$t: no result (the runner itself failed)")
+		failed+=("$t")
+		continue
+	fi
+	summary+=("$(cat "$dir/summary")")
+	grep -q '  ok$' "$dir/summary" || failed+=("$t")
 done
 
 echo
