@@ -180,6 +180,10 @@ normalise_emoji_word(uint32_t cp)
 	size_t lo = 0, hi = sizeof(normalise_emoji_words) /
 	                    sizeof(normalise_emoji_words[0]);
 
+	/* Letters with accents and most other scripts come before the
+	 * first. */
+	if (cp < normalise_emoji_words[0].cp)
+		return NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (normalise_emoji_words[mid].cp < cp)
