@@ -17,6 +17,7 @@ struct prefilter;
 struct echo;
 struct concept_set;
 struct concept_combo;
+struct convo_set;
 
 /* A string from a rule file and the line it is on. */
 struct rule_text {
@@ -106,6 +107,8 @@ struct ruleset {
 	size_t ncombos;
 	size_t ncombo_rules; /* rules with combinations */
 	bool jit;            /* every pattern is JIT-compiled */
+	/* The conversations (convo.h), or NULL when no file has any. */
+	struct convo_set *convos;
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).
