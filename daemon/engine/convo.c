@@ -149,7 +149,8 @@ convo_offer(const struct convo_set *cs, const struct convo_msg_in *msg,
 	if (msg->via != CLASSIFY_VIA_PATTERN &&
 	    msg->via != CLASSIFY_VIA_CONCEPTS)
 		return;
-	if (msg->norm == NULL || convo_is_question(msg->norm))
+	if (msg->norm == NULL || convo_is_question(msg->norm) ||
+	    (msg->text != NULL && strchr(msg->text, '?') != NULL))
 		return;
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct convo *c = &cs->convos[i];

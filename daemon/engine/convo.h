@@ -157,12 +157,14 @@ struct convo_out {
 };
 
 /* What convo_step needs of a message: its classification (category, rule,
- * via) and its normalised text (classify_result.norm). */
+ * via), its normalised text (classify_result.norm), and the text as sent
+ * (NULL when unknown), which alone keeps a final question mark. */
 struct convo_msg_in {
 	enum category category;
 	long rule;
 	enum classify_via via;
 	const char *norm;
+	const char *text;
 };
 
 /* Whether a state waits for an answer at time now. */

@@ -74,6 +74,7 @@ convocheck_example(const struct ruleset *rs, struct classify *c,
 				.rule = res.rule,
 				.via = res.via,
 				.norm = res.norm,
+				.text = t->text,
 			};
 			convo_step(rs, &st, &in, now, &st, &out);
 		}
