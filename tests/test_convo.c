@@ -250,7 +250,7 @@ test_answer_keywords(void **state)
 	             "\"yeah\" already chooses answer 1");
 	/* read as a red flag: never reached, a red flag comes first */
 	expect_error("\"2\", \"nope\"", "\"2\", \"numb\"", "\"numb\"",
-	             "reads as numb urgent");
+	             "selects rule \"numb\" (urgent)");
 }
 
 static void

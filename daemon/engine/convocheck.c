@@ -112,13 +112,20 @@ convocheck_answers(struct classify *c, const struct convo *cv,
 			    res.category != CATEGORY_START &&
 			    res.category != CATEGORY_HELP)
 				continue;
+			char what[BT_RULE_ID_MAX + 48];
+			if (res.rule_id != NULL)
+				snprintf(what, sizeof(what), "rule \"%s\" (%s)",
+				         res.rule_id,
+				         category_name(res.category));
+			else
+				snprintf(what, sizeof(what),
+				         "the built-in %s request",
+				         category_name(res.category));
 			diag_add(d, DIAG_ERROR, cv->file, w->line,
 			         "conversation \"%s\", step \"%s\": \"%s\" "
-			         "reads as %s %s, which comes before any "
-			         "answer, so it can never choose this option",
-			         cv->id, sd->id, w->text,
-			         res.rule_id ? res.rule_id : "the",
-			         category_name(res.category));
+			         "selects %s, which comes before any answer, "
+			         "so it can never choose this option",
+			         cv->id, sd->id, w->text, what);
 		}
 }
 
