@@ -134,13 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				pos = end + 1;
 				continue;
 			}
-			struct convo_msg_in min = {
-				.category = res.category,
-				.rule = res.rule,
-				.via = res.via,
-				.norm = res.norm,
-				.text = msg,
-			};
+			struct convo_msg_in min = convo_msg_from(&res, msg);
 			convo_step(rs, &in, &min, now, &next, &out);
 			fuzz_convo_step_check(&res, &in, &next, &out, now);
 			if (out.checkin != 0) {

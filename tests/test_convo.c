@@ -324,13 +324,7 @@ say(struct play *p, const char *text)
 	p->now += 60;
 	assert_int_equal(classify_message(p->c, text, strlen(text), &res, NULL),
 	                 0);
-	struct convo_msg_in in = {
-		.category = res.category,
-		.rule = res.rule,
-		.via = res.via,
-		.norm = res.norm,
-		.text = text,
-	};
+	struct convo_msg_in in = convo_msg_from(&res, text);
 	convo_step(p->rs, &p->st, &in, p->now, &p->st, &p->out);
 	buf[0] = '\0';
 	for (size_t i = 0; i < p->out.n; i++)

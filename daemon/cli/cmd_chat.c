@@ -355,13 +355,7 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 	                           cc->ex) != 0;
 	bool was_out = cc->opted_out, sent = true;
 	char *copy = strndup(text, len);
-	struct convo_msg_in in = {
-		.category = res.category,
-		.rule = res.rule,
-		.via = res.via,
-		.norm = res.norm,
-		.text = copy,
-	};
+	struct convo_msg_in in = convo_msg_from(&res, copy);
 
 	cc->now += CHAT_STEP_S;
 	convo_step(cc->rs, &cc->convo, &in, cc->now, &next, &out);

@@ -15,6 +15,18 @@ convo_active(const struct convo_state *st, int64_t now)
 	return st->conv != 0 && now <= st->deadline;
 }
 
+struct convo_msg_in
+convo_msg_from(const struct classify_result *res, const char *text)
+{
+	return (struct convo_msg_in){
+		.category = res->category,
+		.rule = res->rule,
+		.via = res->via,
+		.norm = res->norm,
+		.text = text,
+	};
+}
+
 long
 convo_find(const struct convo_set *cs, const char *id)
 {

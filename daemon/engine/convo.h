@@ -167,6 +167,11 @@ struct convo_msg_in {
 	const char *text;
 };
 
+/* The input convo_step needs, from a classification and the text as sent
+ * (NULL when unknown).  Valid while res->norm is (classify.h). */
+struct convo_msg_in convo_msg_from(const struct classify_result *res,
+                                   const char *text);
+
 /* Whether a state waits for an answer at time now. */
 bool convo_active(const struct convo_state *st, int64_t now);
 

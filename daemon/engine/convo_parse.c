@@ -58,21 +58,6 @@ convo_parse_line(const config_setting_t *s)
 	return s ? (int)config_setting_source_line(s) : 0;
 }
 
-/* a-z, 0-9, '-', '_', '.': the ids of rules. */
-static bool
-convo_parse_id_ok(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > BT_RULE_ID_MAX)
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.'))
-			return false;
-	return true;
-}
-
 /* A string member: a copy, or NULL (reported when required). */
 static char *
 convo_parse_string(const config_setting_t *g, const char *key, bool required,
@@ -116,7 +101,7 @@ convo_parse_id(const config_setting_t *g, const char *file, const char *what,
 
 	snprintf(owner, sizeof(owner), "%s %d", what, index + 1);
 	char *id = convo_parse_string(g, "id", true, file, owner, &line, d);
-	if (id != NULL && !convo_parse_id_ok(id)) {
+	if (id != NULL && !rules_id_ok(id)) {
 		diag_add(d, DIAG_ERROR, file, line,
 		         "%s: id must be lowercase letters, digits, '-', '_' "
 		         "or '.', at most %d long",

@@ -69,13 +69,7 @@ convocheck_example(const struct ruleset *rs, struct classify *c,
 			if (classify_message(c, t->text, strlen(t->text), &res,
 			                     NULL) != 0)
 				return; /* not UTF-8: reported on load */
-			struct convo_msg_in in = {
-				.category = res.category,
-				.rule = res.rule,
-				.via = res.via,
-				.norm = res.norm,
-				.text = t->text,
-			};
+			struct convo_msg_in in = convo_msg_from(&res, t->text);
 			convo_step(rs, &st, &in, now, &st, &out);
 		}
 		same = out.n == t->nexpect;

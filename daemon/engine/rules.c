@@ -224,7 +224,7 @@ rules_push(struct rules_loader *ld)
 	return r;
 }
 
-static bool
+bool
 rules_id_ok(const char *id)
 {
 	size_t n = strlen(id);

@@ -117,6 +117,10 @@ struct ruleset {
 int rules_load(const char *path, struct ruleset **ret, struct diag *d);
 void rules_free(struct ruleset *rs);
 
+/* Whether id is a valid rule id: a-z, 0-9, '-', '_' or '.', 1 to
+ * BT_RULE_ID_MAX long.  Conversations, steps and their replies too. */
+bool rules_id_ok(const char *id);
+
 /* Rule selected by a whole-message keyword, or -1. */
 long rules_find_keyword(const struct ruleset *rs, const char *norm);
 
