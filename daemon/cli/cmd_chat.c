@@ -40,6 +40,9 @@ struct cmd_chat {
 	uint16_t checkin;
 	int64_t checkin_at;
 	uint32_t checkin_gen;
+	/* --conversations: play them.  backtalkd does not start any yet, so
+	 * by default chat answers as it does. */
+	bool conversations;
 	bool interactive; /* stdin is a terminal: prompt */
 	const char *dim, *undim;
 };
@@ -47,8 +50,9 @@ struct cmd_chat {
 static const char cmd_chat_commands[] =
     "Each line is a text message from the texter; backtalk> shows the\n"
     "reply backtalkd would send, then [category/topic, rule; encoding,\n"
-    "segments].  Messages are a minute apart.  A conversation's\n"
-    "questions and answers follow, marked [conversation ...].\n"
+    "segments].  Messages are a minute apart.  With --conversations, a\n"
+    "conversation's questions and answers follow, marked\n"
+    "[conversation ...].\n"
     "  /help          this list\n"
     "  /rules [PATH]  reload the rules (from PATH from now on); broken\n"
     "                 rules keep the old ones.  Forgets the flood\n"
@@ -354,10 +358,16 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 	bool bad = decide_classify(cc->cls, cc->rs, text, len, &res, norm,
 	                           cc->ex) != 0;
 	bool was_out = cc->opted_out, sent = true;
-	char *copy = strndup(text, len);
-	struct convo_msg_in in = convo_msg_from(&res, copy);
+	char *copy;
+	struct convo_msg_in in;
 
 	cc->now += CHAT_STEP_S;
+	if (!cc->conversations) {
+		cmd_chat_decide(cc, &res, norm, bad);
+		return;
+	}
+	copy = strndup(text, len);
+	in = convo_msg_from(&res, copy);
 	convo_step(cc->rs, &cc->convo, &in, cc->now, &next, &out);
 	free(copy);
 	for (size_t i = 0; i < out.n; i++) {
@@ -460,16 +470,21 @@ cmd_chat(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "date", required_argument, NULL, 'd' },
+		{ "conversations", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: backtalk chat [--rules PATH] [--from NUMBER] [--explain] "
 	    "[--config FILE]\n"
-	    "                     [--date YYYY-MM-DD]\n"
-	    "  --date  read dates in the messages (\"pain since nov 1st\") as "
-	    "written\n"
-	    "          on that day (default: today, UTC)\n";
+	    "                     [--date YYYY-MM-DD] [--conversations]\n"
+	    "  --date           read dates in the messages (\"pain since nov "
+	    "1st\")\n"
+	    "                   as written on that day (default: today, UTC)\n"
+	    "  --conversations  play the rules' conversations (screening "
+	    "questions,\n"
+	    "                   check-ins); backtalkd does not start them "
+	    "yet\n";
 	struct cmd_chat cc = { .now = CHAT_EPOCH };
 	const char *rules = NULL, *from = "+15555550100", *date = NULL;
 	bool explain = false;
@@ -479,8 +494,12 @@ cmd_chat(int argc, char **argv)
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:f:ec:d:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:f:ec:d:Ch", opts, NULL)) !=
+	       -1) {
 		switch (ch) {
+		case 'C':
+			cc.conversations = true;
+			break;
 		case 'd':
 			date = optarg;
 			break;
