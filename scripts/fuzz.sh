@@ -20,7 +20,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_GRACE=${FUZZ_GRACE:-300}
 BUILD=${BACKTALK_FUZZ_BUILD:-build-fuzz}
 ALL_TARGETS=(fuzz_normalise fuzz_gsm7 fuzz_rules fuzz_classify fuzz_twilio_json fuzz_infobip_json fuzz_config
-	fuzz_phone fuzz_escape fuzz_concept fuzz_context fuzz_number fuzz_strjoin)
+	fuzz_phone fuzz_escape fuzz_concept fuzz_context fuzz_number fuzz_strjoin fuzz_convo_parse fuzz_convo_step)
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
@@ -31,14 +31,14 @@ fi
 # rule set compiles its vectorscan database, which is slow under ASan.
 max_len() {
 	case $1 in
-	fuzz_rules) echo 16384 ;;
+	fuzz_rules | fuzz_convo_parse) echo 16384 ;;
 	fuzz_twilio_json | fuzz_infobip_json) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }
 unit_timeout() {
 	case $1 in
-	fuzz_rules) echo 60 ;;
+	fuzz_rules | fuzz_convo_parse) echo 60 ;;
 	*) echo 10 ;;
 	esac
 }

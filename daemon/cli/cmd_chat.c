@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "concept.h"
 #include "context.h"
+#include "convo.h"
 #include "decide.h"
 #include "gsm7.h"
 #include "rulecheck.h"
@@ -32,7 +33,16 @@ struct cmd_chat {
 	char from[32];
 	bool opted_out;
 	int64_t now;
-	int32_t today;    /* dates in messages are read against it */
+	int32_t today; /* dates in messages are read against it */
+	/* The texter's conversation, and the check-in scheduled (conversation
+	 * checkin - 1, due at checkin_at under checkin_gen; 0: none). */
+	struct convo_state convo;
+	uint16_t checkin;
+	int64_t checkin_at;
+	uint32_t checkin_gen;
+	/* --conversations: play them.  backtalkd does not start any yet, so
+	 * by default chat answers as it does. */
+	bool conversations;
 	bool interactive; /* stdin is a terminal: prompt */
 	const char *dim, *undim;
 };
@@ -40,13 +50,18 @@ struct cmd_chat {
 static const char cmd_chat_commands[] =
     "Each line is a text message from the texter; backtalk> shows the\n"
     "reply backtalkd would send, then [category/topic, rule; encoding,\n"
-    "segments].  Messages are a minute apart.\n"
+    "segments].  Messages are a minute apart.  With --conversations, a\n"
+    "conversation's questions and answers follow, marked\n"
+    "[conversation ...].\n"
     "  /help          this list\n"
     "  /rules [PATH]  reload the rules (from PATH from now on); broken\n"
     "                 rules keep the old ones.  Forgets the flood\n"
-    "                 guard's counters, as a reload of backtalkd does\n"
-    "  /wait TIME     let time pass: 30s, 10m, 2h, 1d\n"
-    "  /reset         forget opt-out, guard counters and the clock\n"
+    "                 guard's counters, as a reload of backtalkd does,\n"
+    "                 and the conversation\n"
+    "  /wait TIME     let time pass: 30s, 10m, 2h, 1d; a check-in that\n"
+    "                 falls due is asked then\n"
+    "  /reset         forget opt-out, conversation, guard counters and\n"
+    "                 the clock\n"
     "  /quit          leave (so does end of input)\n"
     "  //TEXT         send a message that starts with /\n";
 
@@ -119,9 +134,14 @@ cmd_chat_reload(struct cmd_chat *cc, const char *arg)
 	cc->rules_path = copy;
 	cc->rs = rs;
 	cc->cls = cls;
+	/* conversations are named by their place in the rules */
+	memset(&cc->convo, 0, sizeof(cc->convo));
+	cc->checkin = 0;
 	printf("%s(%zu rules from %s; flood guard counters forgotten)%s\n",
 	       cc->dim, rs->nrules, cc->rules_path, cc->undim);
 }
+
+static void cmd_chat_checkin(struct cmd_chat *cc);
 
 /* /wait TIME: "90", "90s", "10m", "2h", "1d". */
 static void
@@ -148,6 +168,7 @@ cmd_chat_wait(struct cmd_chat *cc, const char *arg)
 	}
 	cc->now += n * unit;
 	printf("%s(%lld s later)%s\n", cc->dim, n * (long long)unit, cc->undim);
+	cmd_chat_checkin(cc);
 }
 
 static int
@@ -222,13 +243,13 @@ cmd_chat_explain(const struct cmd_chat *cc, const struct classify_result *res)
 		}
 }
 
-/* One message from the texter: decide, print the reply or why there is
- * none, and keep the opt-out the decision records. */
-static void
-cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
+/* The ordinary answer to a message: decide, print the reply or why there
+ * is none, and keep the opt-out the decision records.  Returns whether a
+ * reply was sent. */
+static bool
+cmd_chat_decide(struct cmd_chat *cc, const struct classify_result *res,
+                const char *norm, bool bad)
 {
-	static char norm[BT_MESSAGE_MAX + 1];
-	struct classify_result res;
 	struct store_decision dec;
 	struct gsm7_info info;
 	struct decide_env env = {
@@ -238,11 +259,8 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 		.opted_out = cmd_chat_opted_out,
 		.arg = cc,
 	};
-	bool bad = decide_classify(cc->cls, cc->rs, text, len, &res, norm,
-	                           cc->ex) != 0;
 
-	cc->now += CHAT_STEP_S;
-	decide_message(&env, cc->from, 0, cc->now, &res, norm, &dec);
+	decide_message(&env, cc->from, 0, cc->now, res, norm, &dec);
 	if (dec.optout_change > 0)
 		cc->opted_out = true;
 	else if (dec.optout_change < 0)
@@ -267,12 +285,134 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 		       info.segments, info.segments == 1 ? "" : "s");
 	if (bad)
 		printf("; not valid UTF-8 at byte %zu, answered with the menu",
-		       res.bad_offset);
-	else if (res.truncated)
+		       res->bad_offset);
+	else if (res->truncated)
 		printf("; cut to %d bytes", BT_MESSAGE_MAX);
 	printf("]%s\n", cc->undim);
 	if (cc->ex != NULL && !bad)
-		cmd_chat_explain(cc, &res);
+		cmd_chat_explain(cc, res);
+	return dec.action == STORE_ACTION_REPLY;
+}
+
+/* A message of a conversation (a question, a re-prompt, the reply an
+ * option ends with), and what it is. */
+static void
+cmd_chat_convo_print(const struct cmd_chat *cc, uint16_t conv,
+                     const struct convo_msg *m)
+{
+	static const char *const kinds[] = {
+		[CONVO_OUT_PROMPT] = "question",
+		[CONVO_OUT_REPROMPT] = "again, question",
+		[CONVO_OUT_END] = "answer",
+		[CONVO_OUT_GIVE_UP] = "given up",
+	};
+	struct gsm7_info info;
+
+	printf("backtalk> %s\n", m->text);
+	printf("%s  [conversation %s, %s", cc->dim,
+	       conv ? cc->rs->convos->convos[conv - 1].id : "?",
+	       kinds[m->kind]);
+	if (m->kind != CONVO_OUT_GIVE_UP)
+		printf(" %s", m->name);
+	if (m->kind == CONVO_OUT_END)
+		printf(" (%s)", category_name(m->category));
+	if (gsm7_measure(m->text, strlen(m->text), &info) == 0)
+		printf("; %s, %zu chars, %zu segment%s",
+		       gsm7_encoding_name(info.encoding), info.chars,
+		       info.segments, info.segments == 1 ? "" : "s");
+	printf("]%s\n", cc->undim);
+}
+
+/* What convo_step or convo_begin said besides the messages: a check-in
+ * scheduled or cancelled. */
+static void
+cmd_chat_convo_note(struct cmd_chat *cc, const struct convo_out *out)
+{
+	if (out->cancel_checkins && cc->checkin != 0) {
+		printf("%s(check-in cancelled)%s\n", cc->dim, cc->undim);
+		cc->checkin = 0;
+	}
+	if (out->checkin != 0) {
+		printf("%s(check-in %s %s, %lld days from now)%s\n", cc->dim,
+		       cc->rs->convos->convos[out->checkin - 1].id,
+		       cc->checkin ? "rescheduled" : "scheduled",
+		       (long long)((out->checkin_at - cc->now) / 86400),
+		       cc->undim);
+		cc->checkin = out->checkin;
+		cc->checkin_at = out->checkin_at;
+		cc->checkin_gen = out->checkin_gen;
+	}
+}
+
+/* One message from the texter: the conversation engine says what goes
+ * out, in order; the ordinary answer among it is decided as backtalkd
+ * decides, and a conversation's messages go only to a number that is not
+ * opted out, and only after an ordinary answer that went. */
+static void
+cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
+{
+	static char norm[BT_MESSAGE_MAX + 1];
+	struct classify_result res;
+	struct convo_state next;
+	struct convo_out out;
+	bool bad = decide_classify(cc->cls, cc->rs, text, len, &res, norm,
+	                           cc->ex) != 0;
+	bool was_out = cc->opted_out, sent = true;
+	char *copy;
+	struct convo_msg_in in;
+
+	cc->now += CHAT_STEP_S;
+	if (!cc->conversations) {
+		cmd_chat_decide(cc, &res, norm, bad);
+		return;
+	}
+	copy = strndup(text, len);
+	in = convo_msg_from(&res, copy);
+	convo_step(cc->rs, &cc->convo, &in, cc->now, &next, &out);
+	free(copy);
+	for (size_t i = 0; i < out.n; i++) {
+		if (out.msgs[i].kind == CONVO_OUT_CLASSIFIED)
+			sent = cmd_chat_decide(cc, &res, norm, bad);
+		else if (!was_out && sent)
+			cmd_chat_convo_print(
+			    cc,
+			    out.msgs[i].kind == CONVO_OUT_END ||
+			            out.msgs[i].kind == CONVO_OUT_GIVE_UP
+			        ? cc->convo.conv
+			        : next.conv,
+			    &out.msgs[i]);
+	}
+	if (was_out || !sent) {
+		/* nothing was asked: no question waits */
+		next.conv = 0;
+		out.checkin = 0;
+	}
+	cc->convo = next;
+	cmd_chat_convo_note(cc, &out);
+}
+
+/* After /wait: the scheduled check-in, when it is due, is asked now (the
+ * daemon will pick a reasonable local hour; chat does not). */
+static void
+cmd_chat_checkin(struct cmd_chat *cc)
+{
+	struct convo_state next;
+	struct convo_out out;
+
+	if (cc->checkin == 0 || cc->now < cc->checkin_at)
+		return;
+	if (!cc->opted_out &&
+	    convo_begin(cc->rs, &cc->convo, cc->checkin, cc->checkin_gen,
+	                cc->now, &next, &out) == 0) {
+		cmd_chat_convo_print(cc, cc->checkin, &out.msgs[0]);
+		cc->convo = next;
+	} else {
+		printf("%s(check-in %s not asked: stale, opted out, another "
+		       "question waits, or the daily bound is met)%s\n",
+		       cc->dim, cc->rs->convos->convos[cc->checkin - 1].id,
+		       cc->undim);
+	}
+	cc->checkin = 0;
 }
 
 /* A line starting with '/'.  Returns false for /quit. */
@@ -299,8 +439,10 @@ cmd_chat_command(struct cmd_chat *cc, char *line)
 		}
 		cc->opted_out = false;
 		cc->now = CHAT_EPOCH;
-		printf("%s(forgot opt-out, flood guard counters and the "
-		       "clock)%s\n",
+		memset(&cc->convo, 0, sizeof(cc->convo));
+		cc->checkin = 0;
+		printf("%s(forgot opt-out, conversation, flood guard counters "
+		       "and the clock)%s\n",
 		       cc->dim, cc->undim);
 	} else {
 		printf("unknown command %s; /help lists them\n", line);
@@ -328,16 +470,21 @@ cmd_chat(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "date", required_argument, NULL, 'd' },
+		{ "conversations", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: backtalk chat [--rules PATH] [--from NUMBER] [--explain] "
 	    "[--config FILE]\n"
-	    "                     [--date YYYY-MM-DD]\n"
-	    "  --date  read dates in the messages (\"pain since nov 1st\") as "
-	    "written\n"
-	    "          on that day (default: today, UTC)\n";
+	    "                     [--date YYYY-MM-DD] [--conversations]\n"
+	    "  --date           read dates in the messages (\"pain since nov "
+	    "1st\")\n"
+	    "                   as written on that day (default: today, UTC)\n"
+	    "  --conversations  play the rules' conversations (screening "
+	    "questions,\n"
+	    "                   check-ins); backtalkd does not start them "
+	    "yet\n";
 	struct cmd_chat cc = { .now = CHAT_EPOCH };
 	const char *rules = NULL, *from = "+15555550100", *date = NULL;
 	bool explain = false;
@@ -347,8 +494,12 @@ cmd_chat(int argc, char **argv)
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:f:ec:d:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:f:ec:d:Ch", opts, NULL)) !=
+	       -1) {
 		switch (ch) {
+		case 'C':
+			cc.conversations = true;
+			break;
 		case 'd':
 			date = optarg;
 			break;

@@ -6,6 +6,7 @@
 
 #include "bounds.h"
 #include "classify.h"
+#include "convocheck.h"
 #include "gsm7.h"
 #include "rulecheck.h"
 
@@ -289,7 +290,21 @@ rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d)
 		rulecheck_echo(c, rs->replies[i], rs->reply_files[i],
 		               rs->reply_lines[i], reply_names[i], d);
 	}
+	convocheck_run(rs, c, d);
 	classify_free(c);
+	return d->errors - errors;
+}
+
+size_t
+rulecheck_tip_text(const struct ruleset *rs, const char *text, const char *file,
+                   int line, const char *owner, struct diag *d)
+{
+	size_t errors = d->errors;
+
+	if (rs->replies[REPLY_SAFETY_NET] != NULL)
+		rulecheck_safety_line(text, rs->replies[REPLY_SAFETY_NET], file,
+		                      line, owner, d);
+	rulecheck_text(rs, text, file, line, owner, d);
 	return d->errors - errors;
 }
 

@@ -11,8 +11,9 @@
  * that replies use only GSM-7 and fit BT_REPLY_SEGMENTS_MAX segments
  * (warnings, or errors when strict), that no reply, read as a text from
  * someone, selects a red-flag rule or a compliance keyword (an error), and
- * that no pattern runs into the PCRE2 limits on adversarial input.  Returns
- * the number of errors added. */
+ * that no pattern runs into the PCRE2 limits on adversarial input, and
+ * the conversations as convocheck_run does.  Returns the number of errors
+ * added. */
 size_t rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d);
 
 /* Checks one more reply text, such as the configuration's compliance
@@ -22,5 +23,12 @@ size_t rulecheck_run(const struct ruleset *rs, bool strict, struct diag *d);
 size_t rulecheck_text(const struct ruleset *rs, const char *text,
                       const char *file, int line, const char *owner,
                       struct diag *d);
+
+/* Checks a reply that ends an exchange the way tip replies are checked:
+ * it ends with the safety net and, as rulecheck_text, reads as no red
+ * flag or keyword.  Returns the number of errors added. */
+size_t rulecheck_tip_text(const struct ruleset *rs, const char *text,
+                          const char *file, int line, const char *owner,
+                          struct diag *d);
 
 #endif

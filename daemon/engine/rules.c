@@ -10,6 +10,7 @@
 
 #include "compliance.h"
 #include "concept.h"
+#include "convo_parse.h"
 #include "bounds.h"
 #include "echo.h"
 #include "normalise.h"
@@ -99,6 +100,7 @@ rules_free(struct ruleset *rs)
 	concept_set_free(rs->concepts);
 	free(rs->combos);
 	free(rs->combo_rule);
+	convo_parse_free(rs->convos);
 	free(rs);
 }
 
@@ -222,7 +224,7 @@ rules_push(struct rules_loader *ld)
 	return r;
 }
 
-static bool
+bool
 rules_id_ok(const char *id)
 {
 	size_t n = strlen(id);
@@ -625,11 +627,14 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 			rules_parse_replies(ld, file, s);
 		} else if (strcmp(name, "concepts") == 0) {
 			rules_parse_concepts(ld, file, s);
+		} else if (strcmp(name, "conversations") == 0) {
+			convo_parse_setting(ld->rs, file, s, ld->d);
 		} else {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
 			         "unknown setting \"%s\" (a rule file holds "
 			         "rules = ( ... ); and optionally concepts = "
-			         "{ ... }; and replies = { ... };)",
+			         "{ ... };, conversations = ( ... ); and "
+			         "replies = { ... };)",
 			         name);
 		}
 	}
@@ -1004,6 +1009,7 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 		diag_add(d, DIAG_ERROR, path, 0,
 		         "no fallback reply: add replies = { fallback = "
 		         "\"...\"; }; to one rule file");
+	convo_parse_finish(ld.rs, d);
 	rules_compile(&ld);
 	if (!rules_build_concepts(&ld)) {
 		diag_add(d, DIAG_ERROR, path, 0, "out of memory");

@@ -17,6 +17,7 @@ struct prefilter;
 struct echo;
 struct concept_set;
 struct concept_combo;
+struct convo_set;
 
 /* A string from a rule file and the line it is on. */
 struct rule_text {
@@ -106,6 +107,8 @@ struct ruleset {
 	size_t ncombos;
 	size_t ncombo_rules; /* rules with combinations */
 	bool jit;            /* every pattern is JIT-compiled */
+	/* The conversations (convo.h), or NULL when no file has any. */
+	struct convo_set *convos;
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).
@@ -113,6 +116,10 @@ struct ruleset {
  * *ret untouched when anything is wrong. */
 int rules_load(const char *path, struct ruleset **ret, struct diag *d);
 void rules_free(struct ruleset *rs);
+
+/* Whether id is a valid rule id: a-z, 0-9, '-', '_' or '.', 1 to
+ * BT_RULE_ID_MAX long.  Conversations, steps and their replies too. */
+bool rules_id_ok(const char *id);
 
 /* Rule selected by a whole-message keyword, or -1. */
 long rules_find_keyword(const struct ruleset *rs, const char *norm);
