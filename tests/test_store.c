@@ -82,12 +82,14 @@ fx_sibling(const struct fixture *fx, const char *suffix)
 }
 
 /* The schema version this build makes, and how a test takes a database
- * back to version 4 (before claims had an owner and a lease) to build an
- * older one: the migration tests check the file itself. */
-#define SCHEMA_NOW 5
-#define UNDO_V5                                 \
-	"ALTER TABLE outbox DROP COLUMN owner;" \
-	"ALTER TABLE outbox DROP COLUMN lease_until;"
+ * back to version 5 (before conversations) and 4 (before claims had an
+ * owner and a lease) to build an older one: the migration tests check the
+ * file itself. */
+#define SCHEMA_NOW 6
+#define UNDO_V6    "DROP TABLE scheduled; DROP TABLE convo;"
+#define UNDO_V5                                         \
+	UNDO_V6 "ALTER TABLE outbox DROP COLUMN owner;" \
+	        "ALTER TABLE outbox DROP COLUMN lease_until;"
 
 /* Looks at the database through a connection of its own.  The tests go
  * through store.h; these are for the few that check the file itself: its
@@ -481,7 +483,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 5");
+	sql_exec(fx, "PRAGMA user_version = 6");
 	fx_open(fx);
 }
 
@@ -1672,6 +1674,25 @@ test_migrate_claims(void **state)
 	store_close(b);
 }
 
+/* A version 5 database (before conversations) migrates: its replies are
+ * kept and the conversation tables are made. */
+static void
+test_migrate_convo(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[64];
+
+	record_reply(fx, "SM1", "+15551110001", "one", 100);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V6 "PRAGMA user_version = 5");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	assert_string_equal(work(fx, 150, 0, false, 8), "SM1");
+	assert_int_equal(store_convo_set(fx->st, "+15551110001", "c0", 150), 0);
+	assert_int_equal(
+	    store_convo_get(fx->st, "+15551110001", buf, sizeof(buf)), 1);
+}
+
 /* Locations: "sqlite://" and a bare path open the same database; another
  * scheme is refused, naming it. */
 static void
@@ -1776,6 +1797,7 @@ main(void)
 		T(test_claim_lease_shifts),
 		T(test_claim_adopted_at_open),
 		T(test_migrate_claims),
+		T(test_migrate_convo),
 		T(test_location),
 		T(test_guard_memory),
 #undef T
