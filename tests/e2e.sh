@@ -4,7 +4,8 @@
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
-# spool_infobip privacy.  Every wait is bounded; a case prints "ok CASE" or
+# spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired.
+# Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
@@ -1187,6 +1188,133 @@ PY2
 		wait_log "$gw: poll failed" 5 || { fail "$gw: no poll failed"; return; }
 	done
 	no_marker_in_log || return
+	stop_daemon
+}
+
+# Conversations (issue 15): the rules' screening question after a report,
+# played by the daemon with conversations.screening on.
+
+conv_config() { # conv_config [EXPIRY_S]
+	write_config twilio
+	printf 'conversations = { screening = true; expiry_s = %s; };\n' \
+		"${1:-86400}" >>"$WORK/backtalk.conf"
+}
+
+bodies_to() { # bodies_to NUMBER: what was sent to it, one a line, in order
+	ctl GET /sent | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else d.get("sent", d.get("messages", []))
+for m in d:
+    if m["to"] == sys.argv[1]:
+        print(m["body"].replace("\n", " "))' "$1"
+}
+
+wait_bodies() { # wait_bodies NUMBER N SECONDS: N messages sent to NUMBER
+	local n
+	for _ in $(seq $(($3 * 10 * SLOW))); do
+		n=$(bodies_to "$1" 2>/dev/null | wc -l)
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "sent $n of $2 to $1"
+	return 1
+}
+
+reply_of() { # reply_of TEXT: the ordinary reply, as backtalk classify says
+	echo "$1" | "$BACKTALK" classify --rules "$SRC/rules" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reply"])'
+}
+
+REPORT="my back hurts after deadlifts"
+QUESTION="One question to be safe"
+
+# A report, its reply, then the question, in that order.
+conv_start() { # conv_start NUMBER
+	add_inbound twilio "$1" "$REPORT"
+	wait_bodies "$1" 2 20 || { fail "no reply and question"; return 1; }
+	bodies_to "$1" >"$WORK/bodies"
+	[ "$(sed -n 1p "$WORK/bodies")" = "$(reply_of "$REPORT")" ] ||
+		{ fail "the reply is not first: $(cat "$WORK/bodies")"; return 1; }
+	sed -n 2p "$WORK/bodies" | grep -q "^$QUESTION" ||
+		{ fail "no question second: $(cat "$WORK/bodies")"; return 1; }
+}
+
+# Both ways: 2 gets the reassuring reply; 1 the next question, and 1 to
+# that the emergency reply.
+case_conv_screening() {
+	conv_config
+	local a=+15559100001 b=+15559100002
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	bodies_to $a | sed -n 3p | grep -q "^Good, none of those" ||
+		{ fail "2 got: $(bodies_to $a | sed -n 3p)"; return; }
+	conv_start $b || return
+	add_inbound twilio $b "1"
+	wait_bodies $b 3 20 || { fail "no answer to 1"; return; }
+	bodies_to $b | sed -n 3p | grep -q "^If bladder or bowel habits changed" ||
+		{ fail "1 got: $(bodies_to $b | sed -n 3p)"; return; }
+	add_inbound twilio $b "1"
+	wait_bodies $b 4 20 || { fail "no answer to the second 1"; return; }
+	bodies_to $b | sed -n 4p | grep -q "^Call 911" ||
+		{ fail "the second 1 got: $(bodies_to $b | sed -n 4p)"; return; }
+	wait_log "inbound .* from .*: emergency rule=cauda-equina" 5 ||
+		{ fail "the answer is not recorded as the emergency"; return; }
+	sleep 0.5
+	[ "$(bodies_to $a | wc -l)" -eq 3 ] && [ "$(bodies_to $b | wc -l)" -eq 4 ] ||
+		{ fail "more was sent than the conversation says"; return; }
+	stop_daemon
+}
+
+# A red flag in the middle gets its own reply and ends the conversation:
+# a 2 after it is a new message, not the answer.
+case_conv_redflag() {
+	conv_config
+	local a=+15559200001 flag="my left leg went numb"
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "$flag"
+	wait_bodies $a 3 20 || { fail "no answer to the red flag"; return; }
+	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of "$flag")" ] ||
+		{ fail "the red flag got: $(bodies_to $a | sed -n 3p)"; return; }
+	add_inbound twilio $a "2"
+	wait_bodies $a 4 20 || { fail "no answer to 2"; return; }
+	[ "$(bodies_to $a | sed -n 4p)" = "$(reply_of 2)" ] ||
+		{ fail "2 after the red flag got: $(bodies_to $a | sed -n 4p)"; return; }
+	stop_daemon
+}
+
+# STOP in the middle: the number is opted out at once and the answer
+# after it gets nothing.
+case_conv_stop() {
+	conv_config
+	local a=+15559300001
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "STOP"
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
+	add_inbound twilio $a "2"
+	wait_log 'no reply: opted out' 20 || { fail "the answer after STOP not recorded as opted out"; return; }
+	sleep 0.5
+	[ "$(bodies_to $a | wc -l)" -eq 2 ] ||
+		{ fail "sent after STOP: $(bodies_to $a)"; return; }
+	stop_daemon
+}
+
+# A question not answered within expiry_s is forgotten: the answer after it
+# is a new message.
+case_conv_expired() {
+	conv_config 10
+	local a=+15559400001
+	start_daemon
+	conv_start $a || return
+	sleep 11
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of 2)" ] ||
+		{ fail "2 after expiry got: $(bodies_to $a | sed -n 3p)"; return; }
 	stop_daemon
 }
 

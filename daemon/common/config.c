@@ -171,6 +171,16 @@ static const struct config_key config_numbers_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct config_key config_conversations_keys[] = {
+	{ "screening", KIND_BOOL, OFF(conversations.screening), 0, 0, NULL,
+	  NULL },
+	{ "expiry_s", KIND_UINT, OFF(conversations.expiry_s), 10, 604800, NULL,
+	  NULL },
+	{ "max_per_day", KIND_UINT, OFF(conversations.max_per_day), 1, 50, NULL,
+	  NULL },
+	{ .name = NULL },
+};
+
 static const struct config_key config_root_keys[] = {
 	{ "gateway", KIND_GROUP, 0, 0, 0, NULL, config_gateway_keys },
 	{ "twilio", KIND_GROUP, 0, 0, 0, "auth_token", config_twilio_keys },
@@ -189,6 +199,8 @@ static const struct config_key config_root_keys[] = {
 	{ "log", KIND_GROUP, 0, 0, 0, NULL, config_log_keys },
 	{ "secrets", KIND_GROUP, 0, 0, 0, NULL, config_secrets_keys },
 	{ "numbers", KIND_GROUP, 0, 0, 0, NULL, config_numbers_keys },
+	{ "conversations", KIND_GROUP, 0, 0, 0, NULL,
+	  config_conversations_keys },
 	{ .name = NULL },
 };
 
@@ -233,6 +245,9 @@ config_defaults(struct config *cfg)
 	cfg->metrics.health_max_failing_s = 300;
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->secret_mode_strict = false;
+	cfg->conversations.screening = false;
+	cfg->conversations.expiry_s = 86400;
+	cfg->conversations.max_per_day = 4;
 }
 
 static const char *

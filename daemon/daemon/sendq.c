@@ -210,6 +210,17 @@ sendq_room(const struct sendq *q)
 	return q->stop ? 0 : q->cap - sendq_outstanding(q);
 }
 
+bool
+sendq_holds(const struct sendq *q, const char *to)
+{
+	for (size_t i = q->head; to != NULL && i < q->tail; i++) {
+		const char *t = q->ring[i % q->cap].it.to;
+		if (t != NULL && strcmp(t, to) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 sendq_push(struct sendq *q, const struct store_outbox_item *it)
 {
