@@ -32,7 +32,8 @@ if(TARGET fakegw AND TARGET backtalkd)
   endforeach()
 
   # Conversations played by the daemon (issue 15).
-  foreach(case conv_screening conv_redflag conv_stop conv_expired)
+  foreach(case conv_screening conv_redflag conv_stop conv_expired
+               conv_checkin conv_checkin_stale conv_quiet)
     add_test(NAME e2e_${case}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
                      ${CMAKE_SOURCE_DIR} ${case})

@@ -4,7 +4,8 @@
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
-# spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired.
+# spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
+# conv_checkin conv_checkin_stale conv_quiet.
 # Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -1315,6 +1316,99 @@ case_conv_expired() {
 	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
 	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of 2)" ] ||
 		{ fail "2 after expiry got: $(bodies_to $a | sed -n 3p)"; return; }
+	stop_daemon
+}
+
+# Check-ins, with the delay in seconds.
+CHECKIN="Backtalk here, checking in"
+
+checkin_config() { # checkin_config QUIET_HOURS
+	write_config twilio
+	printf 'conversations = { screening = true; checkin = true; checkin_delay_s = 6; quiet_hours = "%s"; timezone = "UTC"; };\n' \
+		"$1" >>"$WORK/backtalk.conf"
+}
+
+checkins_to() { bodies_to "$1" | grep -c "^$CHECKIN"; }
+
+wait_checkin() { # wait_checkin NUMBER SECONDS
+	for _ in $(seq $(($2 * 10 * SLOW))); do
+		[ "$(checkins_to "$1" 2>/dev/null)" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A check-in fires once its delay has passed (the screening question
+# answered first: a check-in waits while another question does), once,
+# also after a restart and after a SIGKILL around the moment it is due;
+# its answer is answered.
+case_conv_checkin() {
+	checkin_config none
+	local a=+15559500001 b=+15559500002
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	wait_checkin $a 20 || { fail "no check-in: $(bodies_to $a)"; return; }
+	stop_daemon
+	start_daemon
+	sleep 4
+	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins after a restart: $(checkins_to $a)"; return; }
+	add_inbound twilio $a "1"
+	wait_bodies $a 5 20 || { fail "no answer to the check-in"; return; }
+	bodies_to $a | sed -n 5p | grep -q "^Glad it is better" ||
+		{ fail "the check-in's answer got: $(bodies_to $a | sed -n 5p)"; return; }
+	# SIGKILL around the moment b's check-in is due, twice.
+	conv_start $b || return
+	add_inbound twilio $b "2"
+	wait_bodies $b 3 20 || { fail "no answer to b's 2"; return; }
+	sleep 3.5
+	stop_daemon KILL
+	start_daemon
+	sleep 0.4
+	stop_daemon KILL
+	start_daemon
+	wait_checkin $b 20 || { fail "no check-in after SIGKILL: $(bodies_to $b)"; return; }
+	sleep 4
+	[ "$(checkins_to $b)" -eq 1 ] || { fail "check-ins after SIGKILL: $(checkins_to $b)"; return; }
+	stop_daemon
+}
+
+# A newer report's check-in replaces the older one; STOP cancels it.
+case_conv_checkin_stale() {
+	checkin_config none
+	local a=+15559600001 b=+15559600002
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	add_inbound twilio $a "my back still hurts after deadlifts"
+	wait_bodies $a 5 20 || { fail "no answer to the second report"; return; }
+	add_inbound twilio $a "2"
+	wait_bodies $a 6 20 || { fail "no answer to the second 2"; return; }
+	conv_start $b || return
+	add_inbound twilio $b "STOP"
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
+	wait_checkin $a 20 || { fail "no check-in: $(bodies_to $a)"; return; }
+	sleep 4
+	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins to a: $(checkins_to $a)"; return; }
+	[ "$(checkins_to $b)" -eq 0 ] || { fail "a check-in after STOP"; return; }
+	stop_daemon
+}
+
+# A check-in due in quiet hours (here: the hour around now, in UTC, the
+# zone of a +1555 number) waits for their end.
+case_conv_quiet() {
+	local from to
+	from=$(date -u -d '-1 hour' +%H:00)
+	to=$(date -u -d '+2 hour' +%H:00)
+	checkin_config "$from-$to"
+	local a=+15559700001
+	start_daemon
+	conv_start $a || return
+	wait_log "check-in .*: put off: quiet hours" 20 || { fail "the check-in was not put off"; return; }
+	sleep 1
+	[ "$(checkins_to $a)" -eq 0 ] || { fail "a check-in in quiet hours"; return; }
 	stop_daemon
 }
 

@@ -100,6 +100,15 @@ struct config {
 		                         answer; default 86400 */
 		unsigned max_per_day; /* conversation messages a number a UTC
 		                         day; default 4 */
+		bool checkin;         /* send the check-ins; default false */
+		unsigned checkin_delay_s; /* after the report; 0: the rules'
+		                             delay_days */
+		char *quiet_hours;        /* "21:00-09:00" (default), "none" */
+		char *timezone;           /* for numbers of no known zone;
+		                             default "UTC" */
+		/* quiet_hours in minutes after midnight, local time; equal:
+		   none. */
+		int quiet_from, quiet_to;
 	} conversations;
 
 	struct {

@@ -13,7 +13,8 @@
 bool
 convoflow_on(const struct daemon *d)
 {
-	return d->conf->cfg->conversations.screening &&
+	return (d->conf->cfg->conversations.screening ||
+	        d->conf->cfg->conversations.checkin) &&
 	       d->conf->rs->convos != NULL && d->conf->rs->convos->n > 0;
 }
 
@@ -65,6 +66,8 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 	struct convo_msg_in in;
 	const char *note = NULL;
 	int64_t now = daemon_clock(d);
+	const struct config *cfg = d->conf->cfg;
+	bool screening = cfg->conversations.screening;
 	bool classified = false, went = true, dropped = false;
 
 	size_t n = 0;
@@ -98,11 +101,15 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 		}
 		bool question = cm->kind == CONVO_OUT_PROMPT ||
 		                cm->kind == CONVO_OUT_REPROMPT;
+		/* A screening question starts only when they are on. */
+		bool off = cm->kind == CONVO_OUT_PROMPT &&
+		           next.conv != st.conv && !screening;
 		const char *why =
-		    !went ? "reply held back"
-		          : decide_convo_message(
-		                env, m->from, m->sent_at, now, norm, cm->text,
-		                category_is_red_flag(cm->category));
+		    off     ? "screening is off"
+		    : !went ? "reply held back"
+		            : decide_convo_message(
+		                  env, m->from, m->sent_at, now, norm, cm->text,
+		                  category_is_red_flag(cm->category));
 		if (why != NULL) {
 			went = false;
 			dropped |= question;
@@ -136,6 +143,22 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 		dec->note = note;
 	}
 	dec->cancel_scheduled = out.cancel_checkins;
+	/* A report's check-in, when they are on and its reply went. */
+	if (out.checkin != 0 && cfg->conversations.checkin && n > 0 &&
+	    out.checkin <= d->conf->rs->convos->n) {
+		const struct convo *c =
+		    &d->conf->rs->convos->convos[out.checkin - 1];
+		int64_t delay =
+		    cfg->conversations.checkin_delay_s > 0
+		        ? (int64_t)cfg->conversations.checkin_delay_s
+		        : c->delay_s;
+		cf->sched = (struct store_schedule){
+			.convo = c->id,
+			.gen = out.checkin_gen,
+			.due_at = now + delay,
+		};
+		dec->schedule = &cf->sched;
+	}
 	convo_state_format(&next, cf->state, sizeof(cf->state));
 	/* Written only when it changed (or is new and not empty). */
 	memset(&st, 0, sizeof(st));

@@ -18,6 +18,7 @@
 struct convoflow {
 	const char *more[CONVO_OUT_MAX];
 	char state[CONVO_STATE_TEXT_MAX];
+	struct store_schedule sched;
 	/* The category of the first message sent (its urgency), or of the
 	 * message when nothing is sent. */
 	enum category first;
