@@ -1227,6 +1227,13 @@ reply_of() { # reply_of TEXT: the ordinary reply, as backtalk classify says
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["reply"])'
 }
 
+answer_is() { # answer_is NUMBER TEXT N PREFIX: TEXT's answer, the Nth message, starts so
+	add_inbound twilio "$1" "$2"
+	wait_bodies "$1" "$3" 20 || { fail "no answer to $2"; return 1; }
+	bodies_to "$1" | sed -n "$3p" | grep -q "^$4" ||
+		{ fail "$2 got: $(bodies_to "$1" | sed -n "$3p")"; return 1; }
+}
+
 REPORT="my back hurts after deadlifts"
 QUESTION="One question to be safe"
 
@@ -1248,19 +1255,10 @@ case_conv_screening() {
 	local a=+15559100001 b=+15559100002
 	start_daemon
 	conv_start $a || return
-	add_inbound twilio $a "2"
-	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
-	bodies_to $a | sed -n 3p | grep -q "^Good, none of those" ||
-		{ fail "2 got: $(bodies_to $a | sed -n 3p)"; return; }
+	answer_is $a "2" 3 "Good, none of those" || return
 	conv_start $b || return
-	add_inbound twilio $b "1"
-	wait_bodies $b 3 20 || { fail "no answer to 1"; return; }
-	bodies_to $b | sed -n 3p | grep -q "^If bladder or bowel habits changed" ||
-		{ fail "1 got: $(bodies_to $b | sed -n 3p)"; return; }
-	add_inbound twilio $b "1"
-	wait_bodies $b 4 20 || { fail "no answer to the second 1"; return; }
-	bodies_to $b | sed -n 4p | grep -q "^Call 911" ||
-		{ fail "the second 1 got: $(bodies_to $b | sed -n 4p)"; return; }
+	answer_is $b "1" 3 "If bladder or bowel habits changed" || return
+	answer_is $b "1" 4 "Call 911" || return
 	wait_log "inbound .* from .*: emergency rule=cauda-equina" 5 ||
 		{ fail "the answer is not recorded as the emergency"; return; }
 	sleep 0.5
@@ -1354,10 +1352,7 @@ case_conv_checkin() {
 	start_daemon
 	sleep 4
 	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins after a restart: $(checkins_to $a)"; return; }
-	add_inbound twilio $a "1"
-	wait_bodies $a 5 20 || { fail "no answer to the check-in"; return; }
-	bodies_to $a | sed -n 5p | grep -q "^Glad it is better" ||
-		{ fail "the check-in's answer got: $(bodies_to $a | sed -n 5p)"; return; }
+	answer_is $a "1" 5 "Glad it is better" || return
 	# SIGKILL around the moment b's check-in is due, twice.
 	conv_start $b || return
 	add_inbound twilio $b "2"
