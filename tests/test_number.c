@@ -198,6 +198,8 @@ test_over_a_week(void **state)
 		  "@over_a_week 7 \"mas de una semana\" more" },
 		{ "back spasms all day 8 weeks ago",
 		  "@over_a_week 56 \"8 weeks\" ago" },
+		{ "sore back x 18 days", "@over_a_week 18 \"18 days\"" },
+		{ "low back pain x 2 weeks", "@over_a_week 14 \"2 weeks\"" },
 	};
 
 	(void)state;
@@ -220,6 +222,8 @@ test_not_over_a_week(void **state)
 		{ "twice a month", "@repeat 2 \"twice\"" }, /* a recurrence */
 		{ "once a month", "-" },
 		{ "next 2 weeks", "-" },
+		{ "3 x 2 weeks", "-" },
+		{ "a x 2 weeks", "-" },
 		{ "in the coming weeks", "-" },
 		{ "a 10 day program", "-" },
 		{ "my 12 week plan", "-" },

@@ -1064,8 +1064,14 @@ number_unit(struct number_ctx *c, long u, double unit_days, uint32_t uflags,
 	} else {
 		if ((uflags & L_ABBR) && !q.digits)
 			return;
-		/* "twice a month", "next 2 weeks", "3x a month" */
-		if (number_freqmark(c, p) || (pf & L_FUTURE))
+		/* "twice a month", "next 2 weeks", "3x a month"; but a lone
+		 * "x" before digits with no count of its own before it is
+		 * the clinic's "for": "sore back x 18 days" */
+		double v0;
+		bool d0;
+		bool x_for = number_is(c, p, "x") && q.digits &&
+		             !number_qty1(c, p - 1, &v0, &d0);
+		if ((number_freqmark(c, p) && !x_for) || (pf & L_FUTURE))
 			return;
 		/* "a 10 day program", "my 12 week plan" */
 		if (!(uflags & L_PLURAL) && q.val > 1 && (pf & L_ADJ))
