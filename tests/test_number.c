@@ -239,6 +239,41 @@ test_not_over_a_week(void **state)
 	CHECK_CASES(cases);
 }
 
+/* @leg_worse: a leg scored above the back. */
+static void
+test_leg_worse(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "my back pain is 2/10 but my leg pain is 8/10",
+		  "@leg_worse 6 \"2/10 but my leg pain is 8/10\"" },
+		{ "leg 8/10 back 3/10", "@leg_worse 5 \"8/10 back 3/10\"" },
+		{ "pain in leg 7, back 4", "@leg_worse 3 \"7, back 4\"" },
+		{ "8/10 in my leg, 4/10 in my back",
+		  "@leg_worse 4 \"8/10 in my leg, 4/10\"" },
+		{ "my back is like a 3 and my sciatica is a 7",
+		  "@leg_worse 4 \"3 and my sciatica is a 7\"" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_not_leg_worse(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "back is 7/10, leg 2/10", "-" },
+		{ "back 5/10 leg 5/10", "-" },
+		{ "leg day 9/10 intensity, back 3/10", "-" },
+		{ "legs are 8/10 sore from leg day, back 5/10", "-" },
+		{ "rpe 8 on squats, back pain 2/10", "-" },
+		{ "leg 8/10", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
 static void
 test_repeat(void **state)
 {
@@ -582,6 +617,8 @@ main(void)
 		cmocka_unit_test(test_not_fever),
 		cmocka_unit_test(test_over_a_week),
 		cmocka_unit_test(test_not_over_a_week),
+		cmocka_unit_test(test_leg_worse),
+		cmocka_unit_test(test_not_leg_worse),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_not_repeat),
 		cmocka_unit_test(test_several),

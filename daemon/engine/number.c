@@ -1783,6 +1783,98 @@ number_fever(struct number_ctx *c, long i)
 	            0);
 }
 
+/* Body words a pain score is given for (@leg_worse): 1 a leg, 2 the
+ * back; the words allowed between a body word and its score. */
+static const char *const number_leg_words[] = {
+	"buttock", "calf",  "calves", "foot",     "glute", "hamstring", "leg",
+	"legs",    "perna", "pierna", "sciatica", "shin",  "thigh",     NULL,
+};
+static const char *const number_back_words[] = {
+	"back", "costas", "espalda", "lumbar", "lowerback", "spine", NULL,
+};
+static const char *const number_score_glue[] = {
+	"a",     "about", "an",   "around", "at",    "feels",
+	"hurts", "is",    "its",  "like",   "maybe", "now",
+	"pain",  "pains", "prob", "was",    NULL,
+};
+
+/* 1 when token i is a leg word, 2 a back word, else 0. */
+static int
+number_body(struct number_ctx *c, long i)
+{
+	if (number_is_any(c, i, number_leg_words))
+		return 1;
+	if (number_is_any(c, i, number_back_words))
+		return 2;
+	return 0;
+}
+
+/* The body part a score at token i is for: a body word before it in its
+ * clause with only glue words between, else one after it in the clause of
+ * its "10" ("8/10 in my leg") with only "in", "my", "the" between; 0 when
+ * none. */
+static int
+number_score_part(struct number_ctx *c, long i, long after)
+{
+	for (long j = i - 1;
+	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
+	     j--) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is_any(c, j, number_score_glue))
+			break;
+	}
+	for (long j = after + 1; j <= after + 4 && number_in(c, j) &&
+	                         c->t[j].clause == c->t[after].clause;
+	     j++) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is(c, j, "in") && !number_is(c, j, "my") &&
+		    !number_is(c, j, "the") && !number_is(c, j, "for"))
+			break;
+	}
+	return 0;
+}
+
+/* @leg_worse: a leg scored higher than the back (number.h). */
+static void
+number_scores(struct number_ctx *c)
+{
+	double leg = -1, back = -1;
+	long first = -1, last = -1;
+
+	for (long i = 0; i < c->n; i++) {
+		if (c->type[i] != T_PURE)
+			continue;
+		double v = number_lead(c, i);
+		if (v < 0 || v > 10 || v != (double)(long)v)
+			continue;
+		long after = i;
+		bool out_of_ten =
+		    c->t[i].after == '/' && number_is(c, i + 1, "10");
+		if (out_of_ten)
+			after = i + 1;
+		int part = number_score_part(c, i, after);
+		if (part == 0 || (!out_of_ten && !number_body(c, i - 1) &&
+		                  !number_is_any(c, i - 1, number_score_glue)))
+			continue;
+		if (part == 1 && v > leg)
+			leg = v;
+		else if (part == 2 && (back < 0 || v < back))
+			back = v;
+		else
+			continue;
+		if (first < 0)
+			first = i;
+		last = after;
+		i = after;
+	}
+	if (leg >= 0 && back >= 0 && leg > back)
+		number_emit(c, NUMBER_LEG_WORSE, first, last, leg - back, 0);
+}
+
 size_t
 number_find(const char *text, const struct token *toks, size_t ntok,
             int32_t today, struct number_match *out, size_t max)
@@ -1872,6 +1964,7 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 			break;
 		}
 	}
+	number_scores(&c);
 	return c.count;
 }
 
@@ -1879,6 +1972,7 @@ static const char *const number_names[NUMBER__COUNT] = {
 	"@fever",
 	"@over_a_week",
 	"@repeat",
+	"@leg_worse",
 };
 
 const char *

@@ -1,6 +1,7 @@
-/* Numbers as concepts: the built-in rule concepts @fever, @over_a_week and
- * @repeat, found in the tokens of a normalised message (token.h).  Pure: no
- * allocation, no I/O, no state; bounded by the tokens it is given.
+/* Numbers as concepts: the built-in rule concepts @fever, @over_a_week,
+ * @repeat and @leg_worse, found in the tokens of a normalised message
+ * (token.h).  Pure: no allocation, no I/O, no state; bounded by the tokens it
+ * is given.
  *
  * @fever: a temperature of 100.4 F (38.0 C) or more.  A number reads as a
  * temperature when a unit follows it ("102f", "39c", "38 °c", "101
@@ -72,6 +73,14 @@
  * a day or a week ("2 times a week", "3x/week", "twice daily") is training,
  * not a recurrence, and never counts.  value: the count.
  *
+ * @leg_worse: pain scored higher in a leg than in the back ("back 2/10,
+ * leg 8/10", "my back pain is 3/10 but my leg pain is 7/10", "pain in leg
+ * 7, back 4"): a score is a whole number 0 to 10, written "N/10" or right
+ * after its body word, and belongs to the leg or back word just before it
+ * (with at most "pain", "is", "at", "a" and the like between) or, when
+ * none, just after it ("8/10 in my leg").  "leg day 9/10, back 3/10" has no
+ * leg score.  value: the leg score less the back score.
+ *
  * Words in Spanish and Portuguese are listed both with and without their
  * accents, so the module works before and after accents are stripped. */
 #ifndef BACKTALK_NUMBER_H
@@ -87,6 +96,7 @@ enum number_concept {
 	NUMBER_FEVER,
 	NUMBER_OVER_A_WEEK,
 	NUMBER_REPEAT,
+	NUMBER_LEG_WORSE,
 	NUMBER__COUNT
 };
 
