@@ -744,6 +744,9 @@ struct number_ctx {
 	uint8_t type[TOKEN_MAX]; /* T_WORD, T_PURE ("101"), T_SUFFIX ("3rd") */
 	uint8_t used[TOKEN_MAX]; /* bytes of the number of a T_SUFFIX */
 	int32_t today;           /* the reference day, or CALENDAR_NONE */
+	long score_tok[8];       /* whole numbers 0 to 10: pain scores? */
+	double score_val[8];
+	size_t nscore;
 };
 
 static bool
@@ -1843,13 +1846,18 @@ static void
 number_scores(struct number_ctx *c)
 {
 	double leg = -1, back = -1;
-	long first = -1, last = -1;
+	long first = -1, last = -1, done = -1;
+	size_t nc = c->nscore;
+	const long *cand = c->score_tok;
+	const double *vals = c->score_val;
 
-	for (long i = 0; i < c->n; i++) {
-		if (c->type[i] != T_PURE)
-			continue;
-		double v = number_lead(c, i);
-		if (v < 0 || v > 10 || v != (double)(long)v)
+	/* two whole numbers 0 to 10 at least (number_find lists them) */
+	if (nc < 2)
+		return;
+	for (size_t k = 0; k < nc; k++) {
+		long i = cand[k];
+		double v = vals[k];
+		if (i <= done)
 			continue;
 		long after = i;
 		bool out_of_ten =
@@ -1869,7 +1877,7 @@ number_scores(struct number_ctx *c)
 		if (first < 0)
 			first = i;
 		last = after;
-		i = after;
+		done = after;
 	}
 	if (leg >= 0 && back >= 0 && leg > back)
 		number_emit(c, NUMBER_LEG_WORSE, first, last, leg - back, 0);
@@ -1893,6 +1901,7 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 	c.max = max;
 	c.count = 0;
 	c.today = today;
+	c.nscore = 0;
 	for (long i = 0; i < c.n; i++) {
 		const char *s = text + toks[i].start;
 		size_t len = toks[i].end - toks[i].start;
@@ -1903,6 +1912,11 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 		c.type[i] = used == 0     ? T_WORD
 		            : used == len ? T_PURE
 		                          : T_SUFFIX;
+		if (used > 0 && used == len && v >= 0 && v <= 10 &&
+		    v == (double)(long)v && c.nscore < 8) {
+			c.score_tok[c.nscore] = i;
+			c.score_val[c.nscore++] = v;
+		}
 		any = any || used > 0 ||
 		      (len > 0 && number_maybe_anchor(s, len)) ||
 		      (today != CALENDAR_NONE && number_maybe_date(&c, i));
