@@ -106,6 +106,10 @@ test_fever(void **state)
 		{ "fever 102, deadlifted 405 last week",
 		  "@fever 102 \"fever 102\"" },
 		{ "110 fever", "@fever 110 \"110\"" },
+		{ "38.6 and my lower back is pounding",
+		  "@fever 101.48 \"38.6\"" },
+		{ "back hurts. 39,2 since last night",
+		  "@fever 102.56 \"39,2\"" },
 	};
 
 	(void)state;
@@ -120,7 +124,13 @@ test_not_fever(void **state)
 		{ "temp 99.5", "-" },
 		{ "my temperature was 37.8", "-" },
 		{ "temp 100.3", "-" },
-		{ "100.9", "-" },      /* no cue */
+		{ "100.9", "-" },    /* no cue */
+		{ "38", "-" },       /* a Celsius reading needs its decimal */
+		{ "bmi 38.6", "-" }, /* not first in its clause */
+		{ "ran 38.6 km", "-" },
+		{ "deadlift 40.5", "-" },
+		{ "42.5 and my back is sore", "-" }, /* above 42 */
+		{ "39.5 on the clock for my 5k", "-" },
 		{ "111 fever", "-" },  /* above 110 F */
 		{ "43.6 fever", "-" }, /* above 43.5 C */
 		{ "39 f fever", "-" }, /* Fahrenheit, not 100.4 or more */

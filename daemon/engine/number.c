@@ -1708,6 +1708,13 @@ number_sentence_flags(struct number_ctx *c, long i)
 }
 
 /* A number at token i as a temperature. */
+/* What may follow a bare Celsius reading: "38.6 and my back...", "38.6
+ * since last night", "38.6, back pounding". */
+static const char *const number_temp_after[] = {
+	"again", "all",  "and",   "but",     "last", "now", "plus",
+	"since", "this", "today", "tonight", "with", NULL,
+};
+
 static void
 number_fever(struct number_ctx *c, long i)
 {
@@ -1779,6 +1786,18 @@ number_fever(struct number_ctx *c, long i)
 		} else {
 			cue = (sf & L_TEMP) || (unit & L_DEG);
 		}
+		/* a Celsius reading with its decimal, first in its clause:
+		 * "38.6 and my lower back is pounding" */
+		const char *tx = c->text + c->t[i].start;
+		size_t tn = c->t[i].end - c->t[i].start;
+		if (!cue && c->type[i] == T_PURE && in_c && v <= 42.0 &&
+		    (memchr(tx, '.', tn) != NULL ||
+		     memchr(tx, ',', tn) != NULL) &&
+		    (i == 0 || c->t[i - 1].clause != c->t[i].clause) &&
+		    (!number_same_sentence(c, i, i + 1) ||
+		     c->t[i].after == ',' ||
+		     number_is_any(c, i + 1, number_temp_after)))
+			cue = true;
 		if (!cue)
 			return;
 	}

@@ -7,9 +7,12 @@
  * temperature when a unit follows it ("102f", "39c", "38 °c", "101
  * degrees", "38 degrees c", "38,6 celsius"), or when the sentence has a
  * temperature word (fever, feverish, temp, temperature, thermometer, febre,
- * fiebre, calentura...) or it follows "running a".  Fahrenheit is 100.4 to
- * 110, Celsius 38.0 to 43.5; a number with no letter unit is Celsius when
- * it is in 38 to 43.5, else Fahrenheit.  Not a temperature: a number
+ * fiebre, calentura...) or it follows "running a", or when it is a
+ * Celsius reading with its decimal (38.0 to 42.0) first in its clause and
+ * last in it or followed by "and", "since", "today" and the like ("38.6
+ * and my lower back is pounding"; not "39.5 on the clock").  Fahrenheit is
+ * 100.4 to 110, Celsius 38.0 to 43.5; a number with no letter unit is Celsius
+ * when it is in 38 to 43.5, else Fahrenheit.  Not a temperature: a number
  * followed by another unit ("102 kg", "101 lbs", "38 years old", "102
  * times", "101%"), one right after a unit or an age ("day 38", "im 38"),
  * one whose nearest cue word before it in its clause is a lift or another
