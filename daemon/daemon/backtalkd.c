@@ -38,6 +38,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 #endif
 
 #include "daemon.h"
+#include "gwdriver.h"
 #include "http.h"
 #include "log.h"
 #include "log_ids.h"
@@ -133,20 +134,10 @@ backtalkd_load_config(const char *path)
 	return cfg;
 }
 
-static const struct config_secret *
-backtalkd_secret_source(const struct config *cfg)
-{
-	if (cfg->gateway == CONFIG_GATEWAY_TWILIO)
-		return &cfg->twilio.auth_token;
-	if (cfg->gateway == CONFIG_GATEWAY_INFOBIP)
-		return &cfg->infobip.api_key;
-	return NULL;
-}
-
 static char *
 backtalkd_load_secret(const struct config *cfg, bool *ok)
 {
-	const struct config_secret *src = backtalkd_secret_source(cfg);
+	const struct config_secret *src = gwdriver_secret(cfg);
 	char warn[512] = "", err[512] = "";
 	char *s = NULL;
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "gwdriver.h"
 #include "log.h"
 #include "log_ids.h"
 #include "sendq.h"
@@ -76,12 +77,11 @@ sender_settle_s(const struct daemon *d)
 static void
 sender_secret_source(const struct daemon *d, char *buf, size_t len)
 {
-	const struct config_secret *src =
-	    d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	        ? &d->cfg->infobip.api_key
-	        : &d->cfg->twilio.auth_token;
+	const struct config_secret *src = gwdriver_secret(d->cfg);
 
-	if (src->file != NULL)
+	if (src == NULL) /* a driver without a secret (the console) */
+		snprintf(buf, len, "the configuration");
+	else if (src->file != NULL)
 		snprintf(buf, len, "the file %s (a reload reads it again)",
 		         src->file);
 	else if (src->env != NULL)
@@ -106,6 +106,7 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	double now = daemon_now(d);
 	char src[512];
 	bool first = d->auth_failing == 0;
+	const char *acct = gwdriver_of(d->cfg->gateway)->account_settings;
 
 	metrics_gateway_auth(d->metrics, res->http_status,
 	                     (double)daemon_clock(d));
@@ -117,6 +118,8 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 		return;
 	d->auth_logged = now;
 	sender_secret_source(d, src, sizeof(src));
+	if (acct == NULL) /* a driver without an account (the console) */
+		acct = "the configuration";
 	log_event(LOG_LEVEL_ERR, LOG_ID_AUTH_REFUSED,
 	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw->ops->name),
 	                     LOG_F_TEXT("REQUEST", what),
@@ -128,10 +131,7 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	          "credentials, account or URL are wrong (a rotated token?). "
 	          "Replies are held, not dropped, and go out once it takes "
 	          "them. Check %s, and the token in %s",
-	          d->gw->ops->name, what, res->http_status, res->error,
-	          d->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	              ? "infobip.base_url"
-	              : "twilio.account_sid and twilio.base_url",
+	          d->gw->ops->name, what, res->http_status, res->error, acct,
 	          src);
 }
 
