@@ -232,6 +232,34 @@ backtalkd_metrics_http(struct daemon *d, const struct config *cfg,
 	return 0;
 }
 
+/* The gateway a configuration needs: its inbound part (the loop polls it),
+ * an outbound part for the loop's lookups and one for the sending thread
+ * (each with its own connections). */
+struct backtalkd_gateways {
+	struct gateway_in *in;
+	struct gateway_out *out;
+	struct gateway_out *send;
+};
+
+/* Makes all three, or none (err says why). */
+static int
+backtalkd_gateways_new(const struct config *cfg, const char *secret,
+                       struct backtalkd_gateways *ret, char *err, size_t errlen)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->in = gateway_in_new(cfg, secret, err, errlen);
+	if (ret->in != NULL)
+		ret->out = gateway_out_new(cfg, secret, err, errlen);
+	if (ret->out != NULL)
+		ret->send = gateway_out_new(cfg, secret, err, errlen);
+	if (ret->send != NULL)
+		return 0;
+	gateway_in_free(ret->in);
+	gateway_out_free(ret->out);
+	memset(ret, 0, sizeof(*ret));
+	return -1;
+}
+
 /* Builds everything a configuration needs beside the running daemon, and
  * swaps it in only when all of it is ready. */
 static bool backtalkd_debug; /* -d: debug logging whatever the config says */
@@ -242,7 +270,8 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	struct ruleset *rs;
 	struct classify *cls;
 	struct guard *guard;
-	struct gateway *gw, *gw_send = NULL;
+	struct backtalkd_gateways gws = { NULL, NULL, NULL };
+	bool gw_ok = false;
 	struct sendq *q = NULL;
 	struct metrics_http *mh = NULL;
 	char err[512] = "";
@@ -255,28 +284,30 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	guard = guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
 	                  cfg->guard.max_senders);
 	char *secret = backtalkd_load_secret(cfg, &ok);
-	/* The sending thread has a gateway (and connections) of its own. */
-	gw = ok ? gateway_new(cfg, secret, err, sizeof(err)) : NULL;
-	if (gw != NULL)
-		gw_send = gateway_new(cfg, secret, err, sizeof(err));
-	if (gw_send != NULL && d->sendq == NULL &&
-	    sendq_new(gw_send, BACKTALKD_SENDQ_CAP, BACKTALKD_SENDQ_CHUNK, &q,
-	              err, sizeof(err)) < 0)
-		gw_send = NULL; /* freed by sendq_new */
-	if (cls == NULL || guard == NULL || gw == NULL || gw_send == NULL ||
+	if (ok &&
+	    backtalkd_gateways_new(cfg, secret, &gws, err, sizeof(err)) == 0) {
+		gw_ok = true;
+		if (d->sendq == NULL && sendq_new(gws.send, BACKTALKD_SENDQ_CAP,
+		                                  BACKTALKD_SENDQ_CHUNK, &q,
+		                                  err, sizeof(err)) < 0) {
+			gws.send = NULL; /* freed by sendq_new */
+			gw_ok = false;
+		}
+	}
+	if (cls == NULL || guard == NULL || !gw_ok ||
 	    backtalkd_metrics_http(d, cfg, &mh) < 0) {
-		if (ok && (cls == NULL || guard == NULL || gw == NULL ||
-		           gw_send == NULL))
+		if (ok && (cls == NULL || guard == NULL || !gw_ok))
 			log_err("%s gateway: %s",
 			        config_gateway_name(cfg->gateway),
 			        err[0] ? err : "out of memory");
 		classify_free(cls);
 		guard_free(guard);
-		gateway_free(gw);
+		gateway_in_free(gws.in);
+		gateway_out_free(gws.out);
 		if (q != NULL)
-			sendq_free(q); /* and gw_send */
-		else if (d->sendq != NULL)
-			gateway_free(gw_send);
+			sendq_free(q); /* and gws.send */
+		else
+			gateway_out_free(gws.send);
 		secret_free(secret);
 		rules_free(rs);
 		return -1;
@@ -295,7 +326,14 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	classify_free(d->cls);
 	rules_free(d->rs);
 	guard_free(d->guard);
-	gateway_free(d->gw);
+	gateway_in_free(d->gw_in);
+	gateway_out_free(d->gw_out);
+	d->gw_in = gws.in;
+	d->gw_out = gws.out;
+	if (q != NULL)
+		d->sendq = q;
+	else
+		sendq_set_gateway(d->sendq, gws.send);
 	secret_free(d->secret);
 	if (d->metrics_http != mh) {
 		metrics_http_stop(d->metrics_http);
@@ -309,11 +347,6 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	d->rs = rs;
 	d->cls = cls;
 	d->guard = guard;
-	d->gw = gw;
-	if (q != NULL)
-		d->sendq = q;
-	else
-		sendq_set_gateway(d->sendq, gw_send);
 	d->secret = secret;
 	/* A new token may be in: held replies and the poll ask again at
 	 * once. */
@@ -357,20 +390,23 @@ backtalkd_reload(struct daemon *d)
 	sd_notify(0, "READY=1");
 }
 
-/* Sleeps until `secs` pass, the gateway's or the metrics endpoint's
- * descriptor is readable, or a signal arrives (the signals are blocked
- * outside ppoll, so none is lost between checking the flags and
- * sleeping). */
+/* Sleeps until `secs` pass (or the gateway's deadline), the gateway's or
+ * the metrics endpoint's descriptor is readable, or a signal arrives (the
+ * signals are blocked outside ppoll, so none is lost between checking the flags
+ * and sleeping). */
 static void
 backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[GATEWAY_EVENTS_MAX + 2];
 	struct timespec ts;
+	struct gateway_events ev;
 	nfds_t n = 0;
-	int fd = d->gw->ops->fd(d->gw);
 
-	if (fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	gateway_in_events(d->gw_in, &ev);
+	for (size_t i = 0; i < ev.nfds; i++)
+		pfd[n++] = (struct pollfd){ .fd = ev.fds[i], .events = POLLIN };
+	if (ev.timeout_s >= 0 && ev.timeout_s < secs)
+		secs = ev.timeout_s;
 	if (sendq_outstanding(d->sendq) > 0)
 		pfd[n++] = (struct pollfd){ .fd = sendq_fd(d->sendq),
 			                    .events = POLLIN };
@@ -492,7 +528,11 @@ backtalkd_run(struct daemon *d)
 		if (d->metrics_http != NULL)
 			metrics_http_run(d->metrics_http);
 		now = daemon_now(d);
-		if (now >= d->next_poll || d->gw->ops->fd(d->gw) >= 0) {
+		struct gateway_events ev;
+		gateway_in_events(d->gw_in, &ev);
+		/* A driver with descriptors polls without blocking on each
+		 * turn; one with a deadline when it has come. */
+		if (now >= d->next_poll || ev.nfds > 0 || ev.timeout_s == 0) {
 			double wait = poller_run(d);
 			worked = true;
 			d->next_poll = daemon_now(d) + wait;
@@ -683,7 +723,8 @@ main(int argc, char **argv)
 	free(d.kept);
 	free(d.spool_dir);
 	sendq_free(d.sendq);
-	gateway_free(d.gw);
+	gateway_in_free(d.gw_in);
+	gateway_out_free(d.gw_out);
 	classify_free(d.cls);
 	rules_free(d.rs);
 	guard_free(d.guard);

@@ -32,7 +32,8 @@ struct daemon {
 	struct ruleset *rs;
 	struct classify *cls;
 	struct store *store;
-	struct gateway *gw;
+	struct gateway_in *gw_in;   /* polls */
+	struct gateway_out *gw_out; /* the loop's lookups (find_sent) */
 	struct guard *guard;
 	struct guard_rate rate;
 	char *secret;

@@ -32,11 +32,11 @@
 #include "sendq.h"
 
 /* The journal's fields of a reply, then the event's own. */
-#define SENDER_FIELDS(d, it, ...)                              \
-	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),            \
-	           LOG_F_PHONE("TO", (it)->to),                \
-	           LOG_F_TEXT("GATEWAY", (d)->gw->ops->name),  \
-	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id), \
+#define SENDER_FIELDS(d, it, ...)                                 \
+	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),               \
+	           LOG_F_PHONE("TO", (it)->to),                   \
+	           LOG_F_TEXT("GATEWAY", (d)->gw_out->ops->name), \
+	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id),    \
 	           LOG_F_TEXT("CATEGORY", (it)->category), __VA_ARGS__)
 
 #define SENDER_FAULT_BASE    1.0 /* the first wait after a failure: 0.5-1 s */
@@ -121,7 +121,7 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	if (acct == NULL) /* a driver without an account (the console) */
 		acct = "the configuration";
 	log_event(LOG_LEVEL_ERR, LOG_ID_AUTH_REFUSED,
-	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw->ops->name),
+	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->gw_out->ops->name),
 	                     LOG_F_TEXT("REQUEST", what),
 	                     LOG_F_INT("HTTP_STATUS", res->http_status),
 	                     LOG_F_TEXT("ERROR", res->error),
@@ -131,8 +131,8 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	          "credentials, account or URL are wrong (a rotated token?). "
 	          "Replies are held, not dropped, and go out once it takes "
 	          "them. Check %s, and the token in %s",
-	          d->gw->ops->name, what, res->http_status, res->error, acct,
-	          src);
+	          d->gw_out->ops->name, what, res->http_status, res->error,
+	          acct, src);
 }
 
 void
@@ -142,7 +142,7 @@ sender_gateway_ok(struct daemon *d)
 		return;
 	log_notice("%s: the gateway takes our credentials again after %.0f "
 	           "s; sending the replies held",
-	           d->gw->ops->name, daemon_now(d) - d->auth_failing);
+	           d->gw_out->ops->name, daemon_now(d) - d->auth_failing);
 	d->auth_failing = 0;
 	d->next_poll = 0; /* what arrived meanwhile, at once */
 	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock(d));
@@ -192,7 +192,8 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		            (long long)it->id, who,
 		            (long long)(it->sending_since - now));
 	}
-	found = d->gw->ops->find_sent(d->gw, it->to, it->body, since, &res);
+	found =
+	    d->gw_out->ops->find_sent(d->gw_out, it->to, it->body, since, &res);
 	if (found >= 0)
 		sender_gateway_ok(d); /* it took our credentials */
 	/* The same text to the same number may have gone out for another

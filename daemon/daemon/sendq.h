@@ -22,9 +22,9 @@ struct sendq;
 
 /* Starts the thread.  gw (which the queue then owns) sends; cap is the
  * most replies handed over and not yet taken back; chunk how many the
- * thread sends at a time (gateway_send_many).  0, or -1 with err set. */
-int sendq_new(struct gateway *gw, size_t cap, size_t chunk, struct sendq **ret,
-              char *err, size_t errlen);
+ * thread sends at a time (gateway_out_send_many).  0, or -1 with err set. */
+int sendq_new(struct gateway_out *gw, size_t cap, size_t chunk,
+              struct sendq **ret, char *err, size_t errlen);
 /* Stops the thread once the chunk it is sending is done, and frees the
  * queue; replies still in it are freed unsent.  Call sendq_stop() and
  * take everything back first to record them. */
@@ -32,7 +32,7 @@ void sendq_free(struct sendq *q);
 
 /* Sends with gw (the queue owns it) from the next chunk on; the gateway in
  * use is freed by the thread when its chunk is done (a reload). */
-void sendq_set_gateway(struct sendq *q, struct gateway *gw);
+void sendq_set_gateway(struct sendq *q, struct gateway_out *gw);
 
 /* How many more replies sendq_push() takes now. */
 size_t sendq_room(const struct sendq *q);
