@@ -1265,3 +1265,35 @@ config_gateway_name(enum config_gateway g)
 {
 	return gwdriver_of(g)->name;
 }
+
+/* Both NULL, or the same string. */
+static bool
+config_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool
+config_gateway_equal(const struct config *a, const struct config *b)
+{
+	return a->gateway == b->gateway &&
+	       config_same(a->twilio.base_url, b->twilio.base_url) &&
+	       config_same(a->twilio.account_sid, b->twilio.account_sid) &&
+	       config_same(a->twilio.number, b->twilio.number) &&
+	       config_same(a->twilio.messaging_service_sid,
+	                   b->twilio.messaging_service_sid) &&
+	       a->twilio.page_size == b->twilio.page_size &&
+	       config_same(a->infobip.base_url, b->infobip.base_url) &&
+	       config_same(a->infobip.number, b->infobip.number) &&
+	       a->infobip.limit == b->infobip.limit &&
+	       config_same(a->http.ca_file, b->http.ca_file) &&
+	       a->http.allow_insecure_http == b->http.allow_insecure_http &&
+	       a->http.connect_timeout_ms == b->http.connect_timeout_ms &&
+	       a->http.timeout_ms == b->http.timeout_ms &&
+	       a->http.max_response_bytes == b->http.max_response_bytes &&
+	       a->http.max_pages_per_poll == b->http.max_pages_per_poll &&
+	       a->http.parallel_sends == b->http.parallel_sends &&
+	       a->http.lookup_trust_s == b->http.lookup_trust_s;
+}

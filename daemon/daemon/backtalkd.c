@@ -260,6 +260,21 @@ backtalkd_gateways_new(const struct config *cfg, const char *secret,
 	return -1;
 }
 
+/* Whether a reload can keep the running gateway: the same driver, the
+ * same settings and the same secret.  Then a driver's state (a listing's
+ * place, connections, a socket it listens on) lives on. */
+static bool
+backtalkd_gateways_same(const struct daemon *d, const struct config *cfg,
+                        const char *secret)
+{
+	if (d->gw_in == NULL || d->cfg == NULL ||
+	    !config_gateway_equal(d->cfg, cfg))
+		return false;
+	if (d->secret == NULL || secret == NULL)
+		return d->secret == secret;
+	return strcmp(d->secret, secret) == 0;
+}
+
 /* Builds everything a configuration needs beside the running daemon, and
  * swaps it in only when all of it is ready. */
 static bool backtalkd_debug; /* -d: debug logging whatever the config says */
@@ -271,7 +286,7 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	struct classify *cls;
 	struct guard *guard;
 	struct backtalkd_gateways gws = { NULL, NULL, NULL };
-	bool gw_ok = false;
+	bool keep_gw = false, gw_ok = false;
 	struct sendq *q = NULL;
 	struct metrics_http *mh = NULL;
 	char err[512] = "";
@@ -284,8 +299,10 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	guard = guard_new(cfg->guard.replies_per_sender, cfg->guard.window_s,
 	                  cfg->guard.max_senders);
 	char *secret = backtalkd_load_secret(cfg, &ok);
-	if (ok &&
-	    backtalkd_gateways_new(cfg, secret, &gws, err, sizeof(err)) == 0) {
+	if (ok && reload && backtalkd_gateways_same(d, cfg, secret))
+		keep_gw = gw_ok = true;
+	else if (ok && backtalkd_gateways_new(cfg, secret, &gws, err,
+	                                      sizeof(err)) == 0) {
 		gw_ok = true;
 		if (d->sendq == NULL && sendq_new(gws.send, BACKTALKD_SENDQ_CAP,
 		                                  BACKTALKD_SENDQ_CHUNK, &q,
@@ -326,14 +343,16 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	classify_free(d->cls);
 	rules_free(d->rs);
 	guard_free(d->guard);
-	gateway_in_free(d->gw_in);
-	gateway_out_free(d->gw_out);
-	d->gw_in = gws.in;
-	d->gw_out = gws.out;
-	if (q != NULL)
-		d->sendq = q;
-	else
-		sendq_set_gateway(d->sendq, gws.send);
+	if (!keep_gw) {
+		gateway_in_free(d->gw_in);
+		gateway_out_free(d->gw_out);
+		d->gw_in = gws.in;
+		d->gw_out = gws.out;
+		if (q != NULL)
+			d->sendq = q;
+		else
+			sendq_set_gateway(d->sendq, gws.send);
+	}
 	secret_free(d->secret);
 	if (d->metrics_http != mh) {
 		metrics_http_stop(d->metrics_http);
