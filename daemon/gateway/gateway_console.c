@@ -188,12 +188,16 @@ static const struct gateway_out_ops console_out_ops = {
 	.free = console_out_free,
 };
 
+/* Either part: it reads no setting and needs no secret. */
 static struct gateway_console *
-console_new(char *err, size_t errlen)
+console_new(const struct config *cfg, const char *secret, char *err,
+            size_t errlen)
 {
 	struct gateway_console *gc = calloc(1, sizeof(*gc));
 	struct timespec ts;
 
+	(void)cfg;
+	(void)secret;
 	if (gc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -207,10 +211,8 @@ struct gateway_in *
 gateway_console_in_new(const struct config *cfg, const char *secret, char *err,
                        size_t errlen)
 {
-	struct gateway_console *gc = console_new(err, errlen);
+	struct gateway_console *gc = console_new(cfg, secret, err, errlen);
 
-	(void)cfg;
-	(void)secret;
 	if (gc == NULL)
 		return NULL;
 	int fl = fcntl(STDIN_FILENO, F_GETFL);
@@ -224,10 +226,8 @@ struct gateway_out *
 gateway_console_out_new(const struct config *cfg, const char *secret, char *err,
                         size_t errlen)
 {
-	struct gateway_console *gc = console_new(err, errlen);
+	struct gateway_console *gc = console_new(cfg, secret, err, errlen);
 
-	(void)cfg;
-	(void)secret;
 	if (gc == NULL)
 		return NULL;
 	gc->part.out.ops = &console_out_ops;
