@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "gwdriver.h"
 #include "store.h"
 
 static const char cmd_optouts_usage[] =
@@ -82,7 +83,7 @@ cmd_optouts_change(struct cmd_admin *a, const char *arg, bool out)
 	if (known == 1)
 		memcpy(number, form, sizeof(number));
 	else if (known == 0 && number[0] == '+' && a->cfg != NULL &&
-	         a->cfg->gateway == CONFIG_GATEWAY_INFOBIP)
+	         gwdriver_of(a->cfg->gateway)->numbers_without_plus)
 		memmove(number, number + 1, strlen(number));
 	if (known < 0 || (opted = store_is_opted_out(a->st, number)) < 0)
 		goto fail;
