@@ -2,7 +2,8 @@
  * inbound part waits on it), replies are printed on standard output (its
  * outbound part).  For trying rules locally; it talks to no
  * network.  A line "+15551234567: text" comes from that number, any other
- * line from the demo number. */
+ * line from the demo number: numbers in E.164 already, as the daemon keeps
+ * them (e164.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

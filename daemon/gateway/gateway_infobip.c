@@ -16,8 +16,12 @@
  * tell (-1) when the request or its answer fails, when an entry that might
  * be the message is unreadable, when the list holds as many entries as
  * asked for (it may be cut short), or when `since` is older than the 48
- * hours Infobip keeps its logs.  Numbers are looked up and compared without
- * a leading '+', as Infobip writes them.
+ * hours Infobip keeps its logs.
+ *
+ * Numbers: the daemon's are E.164 ("+447700900123", infobip_json.c writes
+ * the inbox's so); Infobip's have no "+".  The outbound part takes it off
+ * (gateway_infobip_number) for what it sends and looks up, and the logs
+ * are compared with a leading '+' left aside on either side.
  *
  * Infobip does not say how soon a message it accepted shows in the logs.
  * The daemon looks after a restart, after waiting out a send that got no
@@ -139,6 +143,14 @@ gateway_infobip_sent(const struct http_call *call, struct gateway_result *res)
 	}
 }
 
+/* A number as Infobip writes it: the daemon's E.164 (e164.h) without its
+ * "+". */
+static const char *
+gateway_infobip_number(const char *to)
+{
+	return to + (to[0] == '+');
+}
+
 /* Posts one message per request, up to http.parallel_sends at once. */
 static void
 gateway_infobip_send_many(struct gateway_out *gw, struct gateway_send *items,
@@ -152,8 +164,9 @@ gateway_infobip_send_many(struct gateway_out *gw, struct gateway_send *items,
 	for (i = 0; i < n && calls != NULL; i++) {
 		calls[i].url = ib->send_url;
 		calls[i].content_type = "Content-Type: application/json";
-		calls[i].body = infobip_json_send_body(ib->number, items[i].to,
-		                                       items[i].body);
+		calls[i].body = infobip_json_send_body(
+		    ib->number, gateway_infobip_number(items[i].to),
+		    items[i].body);
 		if (calls[i].body == NULL)
 			break;
 	}
@@ -178,7 +191,7 @@ static char *
 gateway_infobip_logs_url(const struct gateway_infobip *ib, const char *to,
                          const char *since)
 {
-	char *eto = curl_easy_escape(NULL, to + (to[0] == '+'), 0);
+	char *eto = curl_easy_escape(NULL, gateway_infobip_number(to), 0);
 	char *esince = curl_easy_escape(NULL, since, 0);
 	char *url = NULL;
 	size_t len;
