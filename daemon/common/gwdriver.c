@@ -55,7 +55,6 @@ const struct gwdriver gwdriver_table[] = {
 	    .secret = "api_key",
 	    .secret_offset = offsetof(struct config, infobip.api_key),
 	    .required = gwdriver_infobip_required,
-	    .numbers_without_plus = true,
 	    .account_settings = "infobip.base_url",
 	},
 };

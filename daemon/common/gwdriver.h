@@ -2,8 +2,7 @@
  * called (gateway.driver), which group of settings it reads, which secret
  * it needs and which settings it cannot do without.  The configuration
  * (config.c) checks a file by it, the daemon loads the driver's secret and
- * names it in its messages by it, the tool (backtalk optouts) writes a
- * number as the driver does, and the gateway factory (gateway/gateway.c)
+ * names it in its messages by it, and the gateway factory (gateway/gateway.c)
  * finds each driver's constructors by its id.  A new driver is a line here
  * and a line there.  Pure data: no I/O. */
 #ifndef BACKTALK_GWDRIVER_H
@@ -40,8 +39,6 @@ struct gwdriver {
 	/* The gateway answers HELP, STOP and START itself (the default of
 	 * compliance.gateway_handles_keywords). */
 	bool handles_keywords;
-	/* It writes numbers without the leading '+' (Infobip). */
-	bool numbers_without_plus;
 	/* What an operator checks when it refuses our credentials, besides
 	 * the secret; NULL when it has no credentials. */
 	const char *account_settings;
