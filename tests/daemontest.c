@@ -63,16 +63,16 @@ dt_rules_text(void)
 
 /* --- the fake gateway ---------------------------------------------------- */
 
+/* One script for both parts: the inbound part the poller polls, the
+ * outbound parts the loop looks up with and the sending thread sends
+ * with. */
 struct dt_gateway {
-	struct gateway gw;
+	union {
+		struct gateway_in in;
+		struct gateway_out out;
+	} part;
 	struct dt_script *s;
 };
-
-static struct dt_script *
-dt_script_of(struct gateway *gw)
-{
-	return ((struct dt_gateway *)gw)->s;
-}
 
 static void
 dt_add(struct gateway_batch *b, const char *spec)
@@ -94,10 +94,10 @@ dt_add(struct gateway_batch *b, const char *spec)
 }
 
 static enum gateway_status
-dt_gw_poll(struct gateway *gw, struct gateway_batch *ret,
+dt_gw_poll(struct gateway_in *gw, struct gateway_batch *ret,
            struct gateway_result *res)
 {
-	struct dt_script *s = dt_script_of(gw);
+	struct dt_script *s = gateway_of(gw, struct dt_gateway, part.in)->s;
 	const struct dt_poll *p;
 
 	gateway_result_init(res);
@@ -133,10 +133,10 @@ dt_gw_poll(struct gateway *gw, struct gateway_batch *ret,
 }
 
 static enum gateway_status
-dt_gw_send(struct gateway *gw, const char *to, const char *body,
+dt_gw_send(struct gateway_out *gw, const char *to, const char *body,
            struct gateway_result *res)
 {
-	struct dt_script *s = dt_script_of(gw);
+	struct dt_script *s = gateway_of(gw, struct dt_gateway, part.out)->s;
 	size_t n = __atomic_load_n(&s->sent, __ATOMIC_ACQUIRE);
 
 	gateway_result_init(res);
@@ -153,10 +153,10 @@ dt_gw_send(struct gateway *gw, const char *to, const char *body,
 }
 
 static int
-dt_gw_find_sent(struct gateway *gw, const char *to, const char *body,
+dt_gw_find_sent(struct gateway_out *gw, const char *to, const char *body,
                 int64_t since, struct gateway_result *res)
 {
-	struct dt_script *s = dt_script_of(gw);
+	struct dt_script *s = gateway_of(gw, struct dt_gateway, part.out)->s;
 
 	(void)to;
 	(void)body;
@@ -167,28 +167,50 @@ dt_gw_find_sent(struct gateway *gw, const char *to, const char *body,
 }
 
 static void
-dt_gw_free(struct gateway *gw)
+dt_gw_in_free(struct gateway_in *gw)
 {
-	free(gw);
+	free(gateway_of(gw, struct dt_gateway, part.in));
 }
 
-static const struct gateway_ops dt_gw_ops = {
+static void
+dt_gw_out_free(struct gateway_out *gw)
+{
+	free(gateway_of(gw, struct dt_gateway, part.out));
+}
+
+static const struct gateway_in_ops dt_gw_in_ops = {
 	.name = "fake",
 	.poll = dt_gw_poll,
-	.send = dt_gw_send,
-	.find_sent = dt_gw_find_sent,
-	.free = dt_gw_free,
+	.free = dt_gw_in_free,
 };
 
-static struct gateway *
-dt_gateway_new(struct dt_script *s)
+static const struct gateway_out_ops dt_gw_out_ops = {
+	.name = "fake",
+	.send = dt_gw_send,
+	.find_sent = dt_gw_find_sent,
+	.free = dt_gw_out_free,
+};
+
+static struct gateway_in *
+dt_gateway_in_new(struct dt_script *s)
 {
 	struct dt_gateway *g = calloc(1, sizeof(*g));
 
 	assert_non_null(g);
-	g->gw.ops = &dt_gw_ops;
+	g->part.in.ops = &dt_gw_in_ops;
 	g->s = s;
-	return &g->gw;
+	return &g->part.in;
+}
+
+static struct gateway_out *
+dt_gateway_out_new(struct dt_script *s)
+{
+	struct dt_gateway *g = calloc(1, sizeof(*g));
+
+	assert_non_null(g);
+	g->part.out.ops = &dt_gw_out_ops;
+	g->s = s;
+	return &g->part.out;
 }
 
 /* --- the clock ----------------------------------------------------------- */
@@ -245,7 +267,8 @@ dt_new(void)
 	guard_rate_init(&t->conf.rate, t->cfg.guard.send_rate, t->mono);
 	t->d.metrics = metrics_new((double)t->wall);
 	assert_non_null(t->d.metrics);
-	t->conf.gw = dt_gateway_new(&t->gw);
+	t->conf.gw_in = dt_gateway_in_new(&t->gw);
+	t->conf.gw_out = dt_gateway_out_new(&t->gw);
 	t->d.started = t->mono;
 	return t;
 }
@@ -259,7 +282,8 @@ dt_free(struct dt *t)
 		sendq_free(t->d.sendq);
 	gateway_batch_free(&t->d.pending);
 	free(t->d.kept);
-	t->conf.gw->ops->free(t->conf.gw);
+	gateway_in_free(t->conf.gw_in);
+	gateway_out_free(t->conf.gw_out);
 	metrics_free(t->d.metrics);
 	guard_free(t->conf.guard);
 	store_close(t->d.store);
@@ -301,7 +325,7 @@ dt_sendq(struct dt *t)
 {
 	char err[256];
 
-	if (sendq_new(dt_gateway_new(&t->gw), 64, 16, &t->d.sendq, err,
+	if (sendq_new(dt_gateway_out_new(&t->gw), 64, 16, &t->d.sendq, err,
 	              sizeof(err)) != 0)
 		fail_msg("sendq_new: %s", err);
 }

@@ -12,7 +12,7 @@ if(TARGET fakegw AND TARGET backtalkd)
   foreach(case twilio_basic optout admin outbox two_numbers restart kill9
                faults reload
                infobip
-               infobip_kill9 metrics paging_loop sender_ids
+               infobip_kill9 infobip_optout metrics paging_loop sender_ids
                metrics_slow second_daemon state_perms priority clock_back
                clock_ahead message_date)
     add_test(NAME e2e_${case}

@@ -2,7 +2,7 @@
 # End-to-end tests: the real backtalkd against the fake gateway on 127.0.0.1.
 #   e2e.sh BUILD_DIR SOURCE_DIR [CASE ...]
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
-# infobip_kill9 metrics paging_loop sender_ids metrics_slow second_daemon
+# infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
 # spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
 # conv_checkin conv_checkin_stale conv_quiet.
@@ -13,7 +13,7 @@ BUILD=$1
 SRC=$2
 shift 2
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 metrics
+[ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 infobip_optout metrics
 	paging_loop sender_ids metrics_slow second_daemon state_perms priority clock_back
 	clock_ahead poison_twilio poison_infobip spool_infobip privacy)
 
@@ -187,12 +187,13 @@ sent = json.load(open(sys.argv[2]))
 if isinstance(sent, dict):
     sent = sent.get("sent", sent.get("messages", []))
 expect = [json.loads(l) for l in open(sys.argv[3])]
+# Infobip is sent numbers without '+' (as it writes them).
 by_to = {}
 for s in sent:
-    by_to.setdefault(s["to"], []).append(s)
+    by_to.setdefault(s["to"].lstrip("+"), []).append(s)
 bad = 0
 for (frm, body), e in zip(msgs, expect):
-    got = by_to.get(frm, [])
+    got = by_to.get(frm.lstrip("+"), [])
     # Twilio answers a keyword sent alone; the daemon answers the rest.
     bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", body) is not None
     want = None if e["category"] in ("stop", "start", "help") and bare \
@@ -289,6 +290,52 @@ sys.exit(0 if got == [sys.argv[2]] else "sent %r" % got)' $b "$want" ||
 	add_inbound twilio $b "my back hurts after deadlifts"
 	wait_log "from ${b:0:2}\*\{6\}${b: -4}: .*no reply: opted out" 20 ||
 		{ fail "STOP in words did not opt out"; return; }
+	stop_daemon
+}
+
+# Opt-outs through Infobip, which writes numbers without '+'.  A database
+# of schema 5 kept an opt-out so (a STOP through Infobip) or with '+' (a
+# STOP through Twilio, an operator's): after the migration to E.164 each
+# still stops every reply, a STOP and an operator's opt-out made now do
+# too, and what goes out is sent to Infobip without '+'.
+case_infobip_optout() {
+	local a=+447700900001 b=+447700900002 c=+447700900003
+	local d=+447700900004 e=+447700900005 conf=$WORK/backtalk.conf now n
+	write_config infobip
+	start_daemon
+	wait_log 'started: ' 20 || { fail "the daemon did not start"; return; }
+	stop_daemon
+	now=$(date +%s)
+	sqlite3 -cmd '.timeout 5000' "$WORK/state.db" \
+		"INSERT INTO optouts VALUES ('${a#+}', 1, 'infobip:IB1', $now);
+		 INSERT INTO optouts VALUES ('$b', 1, 'twilio:SM2', $now);
+		 PRAGMA user_version = 5;" || { fail "cannot write a version 5 database"; return; }
+	start_daemon
+	add_inbound infobip $a "my back hurts after deadlifts"
+	add_inbound infobip $b "my back hurts after deadlifts"
+	add_inbound infobip $c "STOP"
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
+	add_inbound infobip $c "why does my back hurt"
+	"$BACKTALK" optouts --config "$conf" add "$d" >/dev/null ||
+		{ fail "optouts add failed"; return; }
+	add_inbound infobip $d "why does my back hurt"
+	add_inbound infobip $e "why does my back hurt"
+	wait_sent 2 20 || { fail "no STOP confirmation or no reply"; return; }
+	for _ in $(seq $((100 * SLOW))); do
+		n=$(grep -c 'no reply: opted out' "$WORK/daemon.log")
+		[ "$n" -ge 4 ] && break
+		sleep 0.1
+	done
+	[ "$n" -eq 4 ] || { fail "$n messages from opted-out numbers recorded as such, not 4"; return; }
+	sleep 0.5
+	local to
+	to=$(ctl GET /sent | python3 -c 'import sys,json; print(" ".join(sorted(s["to"] for s in json.load(sys.stdin)["sent"])))')
+	[ "$to" = "${c#+} ${e#+}" ] || { fail "sent to '$to', not the STOP's confirmation and one reply"; return; }
+	[ "$(sqlite3 -readonly -cmd '.timeout 5000' "$WORK/state.db" \
+		"SELECT group_concat(number, ' ') FROM (SELECT number FROM optouts WHERE opted_out = 1 ORDER BY number)")" = "$a $b $c $d" ] ||
+		{ fail "opt-outs not kept in E.164"; return; }
+	"$BACKTALK" optouts --config "$conf" list | grep -q '^4 numbers opted out' ||
+		{ fail "optouts list: $("$BACKTALK" optouts --config "$conf" list)"; return; }
 	stop_daemon
 }
 
@@ -596,7 +643,9 @@ case_infobip_kill9() {
 import sys, json
 sent = json.load(sys.stdin)["sent"]
 got = ["%s=sent:%s" % (s["to"], s["id"]) for s in sent]
-want = ["%s=%s" % p for p in zip(sys.argv[1:3], sys.argv[3].split())]
+# Infobip is sent numbers without '+', as it writes them.
+want = ["%s=%s" % (n.lstrip("+"), r)
+        for n, r in zip(sys.argv[1:3], sys.argv[3].split())]
 sys.exit(0 if got == want else "sent %s, outbox %s" % (got, want))' $a $b "$rows" ||
 		{ fail "not one reply each, as recorded"; return; }
 	stop_daemon

@@ -1437,8 +1437,16 @@ infobip_unauthorized(void)
 	return infobip_error(401, "UNAUTHORIZED", "Invalid login details");
 }
 
+/* A number as Infobip writes it: without a leading '+'. */
+static const char *
+infobip_number(const char *s)
+{
+	return s && s[0] == '+' ? s + 1 : s;
+}
+
 /* Serves up to limit inbound messages; each goes out once, unless dry
- * (a duplicate or truncate fault) leaves them in the inbox. */
+ * (a duplicate or truncate fault) leaves them in the inbox.  Numbers as
+ * Infobip writes them, without '+'. */
 static struct out
 infobip_inbox(struct MHD_Connection *c, struct req *r, bool dry)
 {
@@ -1470,12 +1478,13 @@ infobip_inbox(struct MHD_Connection *c, struct req *r, bool dry)
 		    results,
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, "
 		              "s:{s:i, s:s}, s:n}",
-		              "messageId", m->id, "from", m->from, "to", m->to,
-		              "text", m->text, "cleanText", m->text, "keyword",
-		              "", "receivedAt", json_iso8601(m->received_ms),
-		              "smsCount", sms_segments(m->text), "price",
-		              "pricePerMessage", 0, "currency", "EUR",
-		              "callbackData"));
+		              "messageId", m->id, "from",
+		              infobip_number(m->from), "to",
+		              infobip_number(m->to), "text", m->text,
+		              "cleanText", m->text, "keyword", "", "receivedAt",
+		              json_iso8601(m->received_ms), "smsCount",
+		              sms_segments(m->text), "price", "pricePerMessage",
+		              0, "currency", "EUR", "callbackData"));
 	}
 	if (!dry) {
 		for (i = 0; i < k; i++)
@@ -1559,13 +1568,6 @@ infobip_send(struct MHD_Connection *c, struct req *r, json_t *body, bool dry)
 	pthread_mutex_unlock(&st.lock);
 	return out_json(
 	    200, json_pack("{s:s, s:o}", "bulkId", bulk, "messages", out_msgs));
-}
-
-/* A number as Infobip writes it: without a leading '+'. */
-static const char *
-infobip_number(const char *s)
-{
-	return s && s[0] == '+' ? s + 1 : s;
 }
 
 /* Serves the sent SMS logs: what clients sent through Infobip, newest

@@ -37,7 +37,8 @@
  *
  *   GET  /sms/1/inbox/reports?limit=N (default 50, at most 1000): each
  *        inbound message once only, with messageCount and
- *        pendingMessageCount (still waiting after this answer).
+ *        pendingMessageCount (still waiting after this answer); its
+ *        from and to without a leading '+', as Infobip writes them.
  *   POST /sms/2/text/advanced: {"messages":[{"destinations":[{"to"}],
  *        "from","text"}]}; every destination is recorded as sent and
  *        answered PENDING_ACCEPTED.

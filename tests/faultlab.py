@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -430,10 +431,14 @@ class Corpus:
         self.info = self.classify(lab, texts)
         self.replying = [t for t in texts
                          if self.info[t]["category"] not in COMPLIANCE]
-        self.stops = [t for t in texts if self.info[t]["category"] == "stop"]
-        self.starts = [t for t in texts
-                       if self.info[t]["category"] == "start"]
-        self.helps = [t for t in texts if self.info[t]["category"] == "help"]
+        # STOP, START and HELP sent alone, which Twilio answers itself (the
+        # daemon answers the same asked for in other words: decide.c).
+        def bare(t, cat):
+            return self.info[t]["category"] == cat and \
+                re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", t) is not None
+        self.stops = [t for t in texts if bare(t, "stop")]
+        self.starts = [t for t in texts if bare(t, "start")]
+        self.helps = [t for t in texts if bare(t, "help")]
         if not self.stops or not self.starts:
             raise Fail("the corpus has no STOP or no START message")
 
@@ -457,7 +462,7 @@ def verify(added, corpus, inbound, outbox, sent):
 
     added: [(id, from, body)] in the order fakegw got them.  Every message
     must have one inbound row with classify's category; STOP/START/HELP
-    get no reply (Twilio answers them); a message from an opted-out sender
+    (sent alone: Corpus) get no reply (Twilio answers them); a message from an opted-out sender
     gets none; every other message gets one outbox row with classify's
     reply, sent (or cancelled because its sender sent STOP before it went
     out), and each sent row is one POST at fakegw.  The plans give no

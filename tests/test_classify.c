@@ -196,6 +196,12 @@ test_compliance_phrases(void **state)
 	r = run("no more textsss, my leggg is numbbb");
 	assert_int_equal(r.category, CATEGORY_STOP);
 	assert_true(r.alert);
+	/* A stretched STOP whose other reading names the first rule: the
+	 * STOP of the runs-one reading still outranks it. */
+	r = run("stoppp texting me, i lost control of my bowel");
+	assert_int_equal(r.category, CATEGORY_STOP);
+	assert_true(r.alert);
+	assert_int_equal(r.alert_category, CATEGORY_EMERGENCY);
 	r = run("stop texting me, my deadlift form is off");
 	assert_int_equal(r.category, CATEGORY_STOP);
 	assert_false(r.alert);

@@ -342,6 +342,26 @@ test_combinations(void **state)
 	assert_true(holds("no numbness", "sensation", false));
 }
 
+/* A duration said as a sentence of its own ("3 WEEKS.") is read in the
+ * sentence before it, or after it when it comes first; one inside a
+ * sentence with other words stays there. */
+static void
+test_duration_alone(void **state)
+{
+	(void)state;
+	assert_true(holds("my leg is numb. 3 weeks.",
+	                  "@over_a_week + leg within 6", true));
+	assert_true(holds("my leg is numb. been 10 days now!",
+	                  "@over_a_week + leg within 8", true));
+	assert_true(holds("two weeks. my leg is still numb",
+	                  "@over_a_week + leg within 6", true));
+	assert_true(holds("3 weeks", "@over_a_week", true));
+	assert_false(holds("my leg is numb. squats for 3 weeks.",
+	                   "@over_a_week + leg", true));
+	assert_false(holds("my leg is numb. 3 weeks of squats.",
+	                   "@over_a_week + leg", true));
+}
+
 /* "unless": a combination does not hold where the named concept counts in
  * a clause of its matches; elsewhere in the sentence, negated, or in
  * another clause it does not stop it. */
@@ -537,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_unless),
 		cmocka_unit_test(test_context_recorded),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_duration_alone),
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),

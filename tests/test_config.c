@@ -949,6 +949,50 @@ url_fails(struct fixture *f, const char *twilio, const char *infobip,
 	expect_not_echoed(&f->d, secret);
 }
 
+/* Takes the loaded config from the fixture, to load another. */
+static struct config *
+take(struct fixture *f, const char *text)
+{
+	struct config *c = load_ok(f, text);
+
+	f->cfg = NULL;
+	free(f->path);
+	f->path = NULL;
+	return c;
+}
+
+/* A reload keeps the running gateway only when the driver and every
+ * setting it reads are the same (config_gateway_equal). */
+static void
+test_gateway_equal(void **state)
+{
+	struct fixture *f = *state;
+	struct config *a = take(f, TWILIO_MIN);
+	struct config *same =
+	    take(f, TWILIO_MIN "poll_interval_ms = 1000;\n"
+	                       "guard = { send_rate = 3; };\n");
+	struct config *page =
+	    take(f, "gateway = { driver = \"twilio\"; };\n"
+	            "twilio = { account_sid = \"" SID_AC "\";\n"
+	            "  auth_token_credential = \"twilio-token\";\n"
+	            "  number = \"+15551234567\"; page_size = 7; };\n");
+	struct config *http =
+	    take(f, TWILIO_MIN "http = { timeout_ms = 20000; };\n");
+	struct config *console = take(f, CONSOLE);
+
+	assert_true(config_gateway_equal(a, a));
+	assert_true(config_gateway_equal(a, same));
+	assert_false(config_gateway_equal(a, page));
+	assert_false(config_gateway_equal(a, http));
+	assert_false(config_gateway_equal(a, console));
+	assert_true(config_gateway_equal(console, console));
+	config_free(a);
+	config_free(same);
+	config_free(page);
+	config_free(http);
+	config_free(console);
+}
+
 /* A URL with a user name or password is an error, and no error about a
  * URL prints it. */
 static void
@@ -1023,6 +1067,7 @@ main(void)
 		T(test_inline_secret_refused),
 		T(test_metrics),
 		T(test_insecure_http),
+		T(test_gateway_equal),
 		T(test_cross_checks),
 		T(test_compliance_texts),
 		T(test_all_errors_reported),

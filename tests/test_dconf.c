@@ -112,7 +112,7 @@ test_builds_all(void **state)
 	struct dconf *c;
 
 	cfg = load(f, f->rules_ok, f->token);
-	c = dconf_new(cfg, NULL, 42);
+	c = dconf_new(cfg, NULL, NULL, 42);
 	assert_non_null(c);
 	assert_ptr_equal(c->cfg, cfg);
 	assert_non_null(c->rs);
@@ -121,10 +121,12 @@ test_builds_all(void **state)
 	assert_non_null(c->guard);
 	assert_non_null(c->secret);
 	assert_string_equal(c->secret, "s3cret-token");
-	assert_non_null(c->gw);
+	assert_non_null(c->gw_in);
+	assert_non_null(c->gw_out);
 	assert_non_null(c->gw_send);
-	assert_ptr_not_equal(c->gw, c->gw_send);
-	assert_string_equal(c->gw->ops->name, "twilio");
+	assert_ptr_not_equal(c->gw_out, c->gw_send);
+	assert_string_equal(c->gw_in->ops->name, "twilio");
+	assert_string_equal(c->gw_out->ops->name, "twilio");
 	assert_true(c->rate.rate == 2.5);
 	assert_true(c->rate.last == 42);
 	dconf_free(c);
@@ -132,7 +134,7 @@ test_builds_all(void **state)
 }
 
 /* Each way a configuration can fail leaves nothing behind, and the one
- * built before it whole. */
+ * built before it (given as the running one) whole, its gateways too. */
 static void
 test_fails_whole(void **state)
 {
@@ -141,7 +143,7 @@ test_fails_whole(void **state)
 	struct config *cfg;
 	enum { BAD_RULES, NO_SECRET, BAD_GATEWAY, NCASES };
 
-	running = dconf_new(load(f, f->rules_ok, f->token), NULL, 1);
+	running = dconf_new(load(f, f->rules_ok, f->token), NULL, NULL, 1);
 	assert_non_null(running);
 	struct dconf kept = *running;
 	for (int i = 0; i < NCASES; i++) {
@@ -149,12 +151,73 @@ test_fails_whole(void **state)
 		           i == NO_SECRET ? f->missing : f->token);
 		if (i == BAD_GATEWAY)
 			cfg->twilio.account_sid[0] = '\0';
-		assert_null(dconf_new(cfg, NULL, 2));
+		assert_null(dconf_new(cfg, running, NULL, 2));
 		assert_memory_equal(running, &kept, sizeof(kept));
 		assert_int_equal(running->rs->nrules, 2);
 		assert_string_equal(running->secret, "s3cret-token");
 	}
 	dconf_free(running);
+}
+
+/* A reload keeps the running gateways when the driver, its settings and
+ * the secret are the same: they move to the new configuration (the old
+ * one frees none of them), and the sending thread's part, handed over
+ * already, stays the thread's.  Any change builds new ones and leaves the
+ * running ones to the old configuration. */
+static void
+test_reload_keeps_gateway(void **state)
+{
+	struct fixture *f = *state;
+	struct dconf *old, *c;
+	struct gateway_in *in;
+	struct gateway_out *out, *send;
+	struct config *cfg;
+
+	old = dconf_new(load(f, f->rules_ok, f->token), NULL, NULL, 1);
+	assert_non_null(old);
+	in = old->gw_in;
+	out = old->gw_out;
+	/* The swap hands the sending thread its part (backtalkd_setup). */
+	send = old->gw_send;
+	old->gw_send = NULL;
+
+	/* The same gateway, other rules and guard: kept. */
+	cfg = load(f, f->rules_ok, f->token);
+	cfg->guard.send_rate = 7;
+	c = dconf_new(cfg, old, NULL, 2);
+	assert_non_null(c);
+	assert_ptr_equal(c->gw_in, in);
+	assert_ptr_equal(c->gw_out, out);
+	assert_null(c->gw_send);
+	assert_null(old->gw_in);
+	assert_null(old->gw_out);
+	dconf_free(old);
+	old = c;
+
+	/* Another setting of the driver: new ones; the old keeps its own. */
+	cfg = load(f, f->rules_ok, f->token);
+	cfg->twilio.page_size = 7;
+	c = dconf_new(cfg, old, NULL, 3);
+	assert_non_null(c);
+	assert_ptr_not_equal(c->gw_in, in);
+	assert_ptr_not_equal(c->gw_out, out);
+	assert_non_null(c->gw_send);
+	assert_ptr_equal(old->gw_in, in);
+	assert_ptr_equal(old->gw_out, out);
+	dconf_free(old);
+	old = c;
+	in = old->gw_in;
+
+	/* The same settings with another secret (a rotated token): new. */
+	free(testutil_write(f->dir, "token", "rotated-token\n"));
+	c = dconf_new(load(f, f->rules_ok, f->token), old, NULL, 4);
+	assert_non_null(c);
+	assert_ptr_not_equal(c->gw_in, in);
+	assert_ptr_equal(old->gw_in, in);
+	assert_string_equal(c->secret, "rotated-token");
+	dconf_free(old);
+	dconf_free(c);
+	gateway_out_free(send);
 }
 
 int
@@ -165,6 +228,8 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_fails_whole, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_reload_keeps_gateway,
+		                                setup, teardown),
 	};
 	int rc;
 

@@ -760,14 +760,25 @@ config_done(struct config *cfg)
 	free(cfg);
 }
 
-static struct gateway *
-gateway_for(struct config *cfg, const char *secret)
+static struct gateway_in *
+gateway_in_for(struct config *cfg, const char *secret)
 {
 	char err[256] = "";
-	struct gateway *gw = gateway_new(cfg, secret, err, sizeof(err));
+	struct gateway_in *gw = gateway_in_new(cfg, secret, err, sizeof(err));
 
 	if (gw == NULL)
-		fail_msg("gateway_new: %s", err);
+		fail_msg("gateway_in_new: %s", err);
+	return gw;
+}
+
+static struct gateway_out *
+gateway_out_for(struct config *cfg, const char *secret)
+{
+	char err[256] = "";
+	struct gateway_out *gw = gateway_out_new(cfg, secret, err, sizeof(err));
+
+	if (gw == NULL)
+		fail_msg("gateway_out_new: %s", err);
 	return gw;
 }
 
@@ -898,7 +909,7 @@ static void
 test_twilio_poll(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw = gateway_for(cfg, AUTH_TOKEN);
+	struct gateway_in *gw = gateway_in_for(cfg, AUTH_TOKEN);
 	struct gateway_batch b = { 0 };
 	struct test_sink ts = { 0 };
 	struct gateway_result res;
@@ -907,7 +918,11 @@ test_twilio_poll(void **state)
 	(void)state;
 	server_reset(respond_twilio);
 	assert_string_equal(gw->ops->name, "twilio");
-	assert_int_equal(gw->ops->fd(gw), -1);
+	/* It polls over HTTP: nothing for the loop to wait on. */
+	struct gateway_events ev;
+	gateway_in_events(gw, &ev);
+	assert_int_equal(ev.nfds, 0);
+	assert_true(ev.timeout_s < 0);
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
 	assert_int_equal(res.status, GATEWAY_OK);
 	assert_int_equal(res.http_status, 200);
@@ -940,8 +955,8 @@ test_twilio_poll(void **state)
 
 	/* With a sink, each page is handed over as it is read, and the
 	 * batch is left empty. */
-	gateway_free(gw);
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gateway_in_free(gw);
+	gw = gateway_in_for(cfg, AUTH_TOKEN);
 	b.sink = test_sink_take;
 	b.sink_arg = &ts;
 	server_reset(respond_twilio);
@@ -960,8 +975,8 @@ test_twilio_poll(void **state)
 	assert_int_equal(ts.nids, 2);
 
 	gateway_batch_free(&b);
-	gateway_free(gw);
-	gateway_free(NULL);
+	gateway_in_free(gw);
+	gateway_in_free(NULL);
 	config_done(cfg);
 }
 
@@ -969,14 +984,14 @@ static void
 test_twilio_max_pages(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw;
+	struct gateway_in *gw;
 	struct gateway_batch b = { 0 };
 	struct test_sink ts = { 0 };
 	struct gateway_result res;
 
 	(void)state;
 	cfg->http.max_pages_per_poll = 1;
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gw = gateway_in_for(cfg, AUTH_TOKEN);
 	b.sink = test_sink_take;
 	b.sink_arg = &ts;
 	server_reset(respond_twilio);
@@ -996,8 +1011,8 @@ test_twilio_max_pages(void **state)
 	assert_true(b.more);
 	b.more = false;
 	cfg->http.max_pages_per_poll = 2;
-	gateway_free(gw);
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gateway_in_free(gw);
+	gw = gateway_in_for(cfg, AUTH_TOKEN);
 	ts.nids = 0;
 	/* A budget of two: page one, then page two (nothing left over). */
 	server_reset(respond_twilio);
@@ -1005,7 +1020,7 @@ test_twilio_max_pages(void **state)
 	assert_int_equal(ts.nids, 2);
 	assert_false(b.more);
 	gateway_batch_free(&b);
-	gateway_free(gw);
+	gateway_in_free(gw);
 	config_done(cfg);
 }
 
@@ -1040,7 +1055,7 @@ static void
 test_twilio_poll_failures(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw = gateway_for(cfg, AUTH_TOKEN);
+	struct gateway_in *gw = gateway_in_for(cfg, AUTH_TOKEN);
 	struct gateway_batch b = { 0 };
 	struct gateway_result res;
 
@@ -1064,12 +1079,12 @@ test_twilio_poll_failures(void **state)
 	assert_string_equal(b.items[0].id, "SMold");
 	assert_string_equal(b.items[1].id, "SM01");
 	gateway_batch_free(&b);
-	gateway_free(gw);
+	gateway_in_free(gw);
 	config_done(cfg);
 }
 
 static enum gateway_status
-send_to(struct gateway *gw, const char *to, struct gateway_result *res)
+send_to(struct gateway_out *gw, const char *to, struct gateway_result *res)
 {
 	/* Garbage first, to see every field is set. */
 	memset(res, 0x5a, sizeof(*res));
@@ -1081,7 +1096,7 @@ static void
 test_twilio_send(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw = gateway_for(cfg, AUTH_TOKEN);
+	struct gateway_out *gw = gateway_out_for(cfg, AUTH_TOKEN);
 	struct gateway_result res;
 
 	(void)state;
@@ -1144,7 +1159,7 @@ test_twilio_send(void **state)
 	/* Taken, even if the answer cannot be read: never send twice. */
 	assert_int_equal(send_to(gw, "+15550000005", &res), GATEWAY_OK);
 	assert_string_equal(res.message_id, "");
-	gateway_free(gw);
+	gateway_out_free(gw);
 	config_done(cfg);
 }
 
@@ -1153,7 +1168,7 @@ static void
 test_twilio_send_many(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw;
+	struct gateway_out *gw;
 	const char *to[] = { "+15550000001", "+15550000002", "+15550000004",
 		             "+15550000003", "+15550000005", "+15550000009",
 		             "+15550000001" };
@@ -1167,14 +1182,14 @@ test_twilio_send_many(void **state)
 
 	(void)state;
 	cfg->http.parallel_sends = 3;
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gw = gateway_out_for(cfg, AUTH_TOKEN);
 	server_reset(respond_twilio);
 	memset(items, 0x5a, sizeof(items));
 	for (size_t i = 0; i < n; i++) {
 		items[i].to = to[i];
 		items[i].body = "same text";
 	}
-	gateway_send_many(gw, items, n);
+	gateway_out_send_many(gw, items, n);
 	assert_int_equal(server_count(), n);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(items[i].res.status, want[i]);
@@ -1188,8 +1203,8 @@ test_twilio_send_many(void **state)
 	/* The client is fine for one more after that. */
 	assert_int_equal(send_to(gw, "+15550000001", &items[0].res),
 	                 GATEWAY_OK);
-	gateway_send_many(gw, items, 0);
-	gateway_free(gw);
+	gateway_out_send_many(gw, items, 0);
+	gateway_out_free(gw);
 	config_done(cfg);
 }
 
@@ -1197,20 +1212,20 @@ static void
 test_twilio_send_service(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw;
+	struct gateway_out *gw;
 	struct gateway_result res;
 
 	(void)state;
 	cfg->twilio.messaging_service_sid =
 	    strdup("MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gw = gateway_out_for(cfg, AUTH_TOKEN);
 	server_reset(respond_twilio);
 	assert_int_equal(send_to(gw, "+15550000001", &res), GATEWAY_OK);
 	assert_string_equal(
 	    server_request(0).body,
 	    "To=%2B15550000001&Body=Reply%20%26%20more%20%3D%20100%25%20%F0%"
 	    "9F%98%80&MessagingServiceSid=MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-	gateway_free(gw);
+	gateway_out_free(gw);
 	config_done(cfg);
 }
 
@@ -1218,23 +1233,25 @@ static void
 test_twilio_transport_error(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw;
+	struct gateway_in *gw;
 	struct gateway_batch b = { 0 };
 	struct gateway_result res;
 
 	(void)state;
 	free(cfg->twilio.base_url);
 	cfg->twilio.base_url = strdup("http://127.0.0.1:1/");
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gw = gateway_in_for(cfg, AUTH_TOKEN);
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_RETRY);
 	assert_int_equal(res.http_status, 0);
 	assert_true(res.error[0] != '\0');
 	assert_null(strstr(res.error, AUTH_TOKEN));
-	assert_int_equal(send_to(gw, "+15550000001", &res), GATEWAY_RETRY);
+	struct gateway_out *out = gateway_out_for(cfg, AUTH_TOKEN);
+	assert_int_equal(send_to(out, "+15550000001", &res), GATEWAY_RETRY);
 	/* Refused: it never went out, so there is nothing to look up. */
 	assert_false(res.unsure);
 	assert_int_equal(b.count, 0);
-	gateway_free(gw);
+	gateway_in_free(gw);
+	gateway_out_free(out);
 	config_done(cfg);
 }
 
@@ -1256,7 +1273,7 @@ static void
 test_twilio_find_sent(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_TWILIO);
-	struct gateway *gw = gateway_for(cfg, AUTH_TOKEN);
+	struct gateway_out *gw = gateway_out_for(cfg, AUTH_TOKEN);
 	struct gateway_result res;
 	int64_t since = 1558720000; /* Fri, 24 May 2019 17:46:40 +0000 */
 
@@ -1291,13 +1308,13 @@ test_twilio_find_sent(void **state)
 	    gw->ops->find_sent(gw, "+15551230001", "Other", since, &res), -1);
 	assert_int_equal(res.status, GATEWAY_RETRY);
 	cfg->http.max_pages_per_poll = 1;
-	gateway_free(gw);
-	gw = gateway_for(cfg, AUTH_TOKEN);
+	gateway_out_free(gw);
+	gw = gateway_out_for(cfg, AUTH_TOKEN);
 	/* Nor when there were more pages than it may read. */
 	server_reset(respond_twilio_sent);
 	assert_int_equal(
 	    gw->ops->find_sent(gw, "+15551230001", "Other", since, &res), -1);
-	gateway_free(gw);
+	gateway_out_free(gw);
 	config_done(cfg);
 }
 
@@ -1308,16 +1325,24 @@ test_twilio_new_refuses(void **state)
 	char err[256];
 
 	(void)state;
-	assert_null(gateway_new(cfg, "", err, sizeof(err)));
+	/* Both parts check alike. */
+	assert_null(gateway_in_new(cfg, "", err, sizeof(err)));
 	assert_non_null(strstr(err, "auth token"));
-	assert_null(gateway_new(cfg, NULL, err, sizeof(err)));
+	assert_null(gateway_out_new(cfg, "", err, sizeof(err)));
+	assert_non_null(strstr(err, "auth token"));
+	assert_null(gateway_in_new(cfg, NULL, err, sizeof(err)));
+	assert_null(gateway_out_new(cfg, NULL, err, sizeof(err)));
 	free(cfg->twilio.base_url);
 	cfg->twilio.base_url = strdup("http://api.example.com");
-	assert_null(gateway_new(cfg, AUTH_TOKEN, err, sizeof(err)));
+	assert_null(gateway_in_new(cfg, AUTH_TOKEN, err, sizeof(err)));
+	assert_non_null(strstr(err, "base_url"));
+	assert_null(gateway_out_new(cfg, AUTH_TOKEN, err, sizeof(err)));
 	assert_non_null(strstr(err, "base_url"));
 	free(cfg->twilio.number);
 	cfg->twilio.number = NULL;
-	assert_null(gateway_new(cfg, AUTH_TOKEN, err, sizeof(err)));
+	assert_null(gateway_in_new(cfg, AUTH_TOKEN, err, sizeof(err)));
+	assert_non_null(strstr(err, "number"));
+	assert_null(gateway_out_new(cfg, AUTH_TOKEN, err, sizeof(err)));
 	assert_non_null(strstr(err, "number"));
 	config_done(cfg);
 }
@@ -1359,13 +1384,15 @@ static void
 test_infobip(void **state)
 {
 	struct config *cfg = config_for(CONFIG_GATEWAY_INFOBIP);
-	struct gateway *gw = gateway_for(cfg, IB_KEY);
+	struct gateway_in *gw = gateway_in_for(cfg, IB_KEY);
+	struct gateway_out *out = gateway_out_for(cfg, IB_KEY);
 	struct gateway_batch b = { 0 };
 	struct gateway_result res;
 
 	(void)state;
 	server_reset(respond_infobip);
 	assert_string_equal(gw->ops->name, "infobip");
+	assert_string_equal(out->ops->name, "infobip");
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_OK);
 	assert_int_equal(b.count, 1);
 	assert_true(b.more);
@@ -1376,7 +1403,7 @@ test_infobip(void **state)
 	assert_string_equal(rq.path, "/sms/1/inbox/reports");
 	assert_string_equal(rq.args, "limit=50");
 
-	assert_int_equal(gw->ops->send(gw, "41793026727", "Right!", &res),
+	assert_int_equal(out->ops->send(out, "41793026727", "Right!", &res),
 	                 GATEWAY_OK);
 	assert_string_equal(res.message_id,
 	                    "2250be2d4219-3af1-78856-aabe-1362af1edfd2");
@@ -1389,19 +1416,20 @@ test_infobip(void **state)
 	                    "\"41793026727\"}],\"text\":\"Right!\",\"from\":"
 	                    "\"InfoSMS\"}]}");
 	assert_int_equal(
-	    gw->ops->find_sent(gw, "41793026727", "Right!", 0, &res), -1);
+	    out->ops->find_sent(out, "41793026727", "Right!", 0, &res), -1);
 	gateway_batch_free(&b);
-	gateway_free(gw);
+	gateway_in_free(gw);
+	gateway_out_free(out);
 
 	/* A wrong key: held until an operator fixes it, with Infobip's
 	 * code. */
-	gw = gateway_for(cfg, "wrong");
+	gw = gateway_in_for(cfg, "wrong");
 	assert_int_equal(gw->ops->poll(gw, &b, &res), GATEWAY_AUTH);
 	assert_int_equal(res.http_status, 401);
 	assert_string_equal(res.error_code, "UNAUTHORIZED");
 	assert_null(strstr(res.error, "wrong"));
 	assert_int_equal(b.count, 0);
-	gateway_free(gw);
+	gateway_in_free(gw);
 	config_done(cfg);
 }
 

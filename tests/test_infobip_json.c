@@ -81,14 +81,52 @@ test_inbox(void **state)
 	assert_true(b.more);
 	assert_int_equal(b.count, 2);
 	assert_string_equal(b.items[0].id, "817790313235066447");
-	assert_string_equal(b.items[0].from, "385916242493");
-	assert_string_equal(b.items[0].to, "41793026834");
+	/* Infobip writes numbers without "+": the daemon gets E.164. */
+	assert_string_equal(b.items[0].from, "+385916242493");
+	assert_string_equal(b.items[0].to, "+41793026834");
 	/* text, not cleanText: the rules see what the sender wrote. */
 	assert_string_equal(b.items[0].body, "KEY Text message");
 	assert_int_equal(b.items[0].sent_at, 1566312629);
 	assert_string_equal(b.items[1].body, "caf\xc3\xa9 STOP");
 	assert_int_equal(b.items[1].sent_at, 1709243999);
 	gateway_batch_free(&b);
+}
+
+/* The numbers of the inbox in E.164 by one rule (e164.h): eight digits
+ * or more get a "+"; a short code, an alphanumeric sender, and a number
+ * that has its "+" already stay as they are. */
+static void
+test_inbox_numbers(void **state)
+{
+	static const struct {
+		const char *gateway, *daemon;
+	} cases[] = {
+		{ "447700900123", "+447700900123" },
+		{ "+447700900123", "+447700900123" },
+		{ "12345678", "+12345678" },
+		{ "1234567", "1234567" },
+		{ "12345", "12345" },
+		{ "InfoSMS", "InfoSMS" },
+		{ "4477009x0123", "4477009x0123" },
+		{ "+1234", "+1234" },
+	};
+	char json[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gateway_batch b = { 0 };
+		struct infobip_json_inbox inbox;
+
+		snprintf(json, sizeof(json),
+		         "{\"results\":[{\"messageId\":\"m%zu\","
+		         "\"from\":\"%s\",\"to\":\"%s\",\"text\":\"hi\"}]}",
+		         i, cases[i].gateway, cases[i].gateway);
+		assert_int_equal(parse(json, &b, &inbox), 0);
+		assert_int_equal(b.count, 1);
+		assert_string_equal(b.items[0].from, cases[i].daemon);
+		assert_string_equal(b.items[0].to, cases[i].daemon);
+		gateway_batch_free(&b);
+	}
 }
 
 static void
@@ -851,6 +889,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inbox),
+		cmocka_unit_test(test_inbox_numbers),
 		cmocka_unit_test(test_inbox_empty),
 		cmocka_unit_test(test_inbox_skipped),
 		cmocka_unit_test(test_inbox_malformed),

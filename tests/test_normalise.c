@@ -148,6 +148,16 @@ test_emoji_and_symbols(void **state)
 	expect_grown("my\xf0\x9f\xa6\xb5is numb", "my leg is numb"); /* 🦵 */
 	expect_grown("\xf0\x9f\x9a\x97\xf0\x9f\x92\xa5", "car crash"); /* 🚗💥 */
 	expect_grown("\xf0\x9f\x8c\xa1\xef\xb8\x8f 102", "temperature 102");
+	/* 🔙 back, 🐜 ants, 🩲💦 underwear wet, 🚶 walking, 🧊 ice
+	 */
+	expect_grown("\xf0\x9f\x94\x99\xf0\x9f\x98\xa9", "back");
+	expect_grown("\xf0\x9f\xa6\xb6\xf0\x9f\x90\x9c\xf0\x9f\x90\x9c",
+	             "foot ants ants");
+	expect_grown("\xf0\x9f\xa9\xb2\xf0\x9f\x92\xa6", "underwear wet");
+	expect_grown("\xf0\x9f\x9a\xb6\xe2\x80\x8d\xe2\x99\x82\xef\xb8\x8f"
+	             " hurts",
+	             "walking hurts");
+	expect_grown("\xf0\x9f\xa7\x8a on my back", "ice on my back");
 	/* Letters of other scripts are kept as they are. */
 	expect_grown("\xce\xb1\xce\xb2 \xe4\xb8\xad",
 	             "\xce\xb1\xce\xb2 \xe4\xb8\xad");

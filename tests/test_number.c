@@ -106,6 +106,10 @@ test_fever(void **state)
 		{ "fever 102, deadlifted 405 last week",
 		  "@fever 102 \"fever 102\"" },
 		{ "110 fever", "@fever 110 \"110\"" },
+		{ "38.6 and my lower back is pounding",
+		  "@fever 101.48 \"38.6\"" },
+		{ "back hurts. 39,2 since last night",
+		  "@fever 102.56 \"39,2\"" },
 	};
 
 	(void)state;
@@ -120,7 +124,13 @@ test_not_fever(void **state)
 		{ "temp 99.5", "-" },
 		{ "my temperature was 37.8", "-" },
 		{ "temp 100.3", "-" },
-		{ "100.9", "-" },      /* no cue */
+		{ "100.9", "-" },    /* no cue */
+		{ "38", "-" },       /* a Celsius reading needs its decimal */
+		{ "bmi 38.6", "-" }, /* not first in its clause */
+		{ "ran 38.6 km", "-" },
+		{ "deadlift 40.5", "-" },
+		{ "42.5 and my back is sore", "-" }, /* above 42 */
+		{ "39.5 on the clock for my 5k", "-" },
 		{ "111 fever", "-" },  /* above 110 F */
 		{ "43.6 fever", "-" }, /* above 43.5 C */
 		{ "39 f fever", "-" }, /* Fahrenheit, not 100.4 or more */
@@ -198,6 +208,8 @@ test_over_a_week(void **state)
 		  "@over_a_week 7 \"mas de una semana\" more" },
 		{ "back spasms all day 8 weeks ago",
 		  "@over_a_week 56 \"8 weeks\" ago" },
+		{ "sore back x 18 days", "@over_a_week 18 \"18 days\"" },
+		{ "low back pain x 2 weeks", "@over_a_week 14 \"2 weeks\"" },
 	};
 
 	(void)state;
@@ -220,6 +232,8 @@ test_not_over_a_week(void **state)
 		{ "twice a month", "@repeat 2 \"twice\"" }, /* a recurrence */
 		{ "once a month", "-" },
 		{ "next 2 weeks", "-" },
+		{ "3 x 2 weeks", "-" },
+		{ "a x 2 weeks", "-" },
 		{ "in the coming weeks", "-" },
 		{ "a 10 day program", "-" },
 		{ "my 12 week plan", "-" },
@@ -229,6 +243,41 @@ test_not_over_a_week(void **state)
 		{ "a mo", "-" },
 		{ "dos dias", "-" },
 		{ "una semana", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+/* @leg_worse: a leg scored above the back. */
+static void
+test_leg_worse(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "my back pain is 2/10 but my leg pain is 8/10",
+		  "@leg_worse 6 \"2/10 but my leg pain is 8/10\"" },
+		{ "leg 8/10 back 3/10", "@leg_worse 5 \"8/10 back 3/10\"" },
+		{ "pain in leg 7, back 4", "@leg_worse 3 \"7, back 4\"" },
+		{ "8/10 in my leg, 4/10 in my back",
+		  "@leg_worse 4 \"8/10 in my leg, 4/10\"" },
+		{ "my back is like a 3 and my sciatica is a 7",
+		  "@leg_worse 4 \"3 and my sciatica is a 7\"" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
+static void
+test_not_leg_worse(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "back is 7/10, leg 2/10", "-" },
+		{ "back 5/10 leg 5/10", "-" },
+		{ "leg day 9/10 intensity, back 3/10", "-" },
+		{ "legs are 8/10 sore from leg day, back 5/10", "-" },
+		{ "rpe 8 on squats, back pain 2/10", "-" },
+		{ "leg 8/10", "-" },
 	};
 
 	(void)state;
@@ -578,6 +627,8 @@ main(void)
 		cmocka_unit_test(test_not_fever),
 		cmocka_unit_test(test_over_a_week),
 		cmocka_unit_test(test_not_over_a_week),
+		cmocka_unit_test(test_leg_worse),
+		cmocka_unit_test(test_not_leg_worse),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_not_repeat),
 		cmocka_unit_test(test_several),

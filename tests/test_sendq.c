@@ -19,7 +19,7 @@
 /* A gateway that records what it sends; it can be held at the start of a
  * chunk until the test lets it go. */
 struct fakegw {
-	struct gateway base;
+	struct gateway_out base;
 	int tag;    /* goes into the message ids */
 	int *freed; /* set to tag when freed */
 	pthread_mutex_t lock;
@@ -31,7 +31,7 @@ struct fakegw {
 };
 
 static void
-fake_send_many(struct gateway *gw, struct gateway_send *items, size_t n)
+fake_send_many(struct gateway_out *gw, struct gateway_send *items, size_t n)
 {
 	struct fakegw *f = (struct fakegw *)gw;
 
@@ -58,7 +58,7 @@ fake_send_many(struct gateway *gw, struct gateway_send *items, size_t n)
 }
 
 static void
-fake_free(struct gateway *gw)
+fake_free(struct gateway_out *gw)
 {
 	struct fakegw *f = (struct fakegw *)gw;
 
@@ -68,7 +68,7 @@ fake_free(struct gateway *gw)
 	free(f);
 }
 
-static const struct gateway_ops fake_ops = {
+static const struct gateway_out_ops fake_ops = {
 	.name = "fake",
 	.send_many = fake_send_many,
 	.free = fake_free,

@@ -82,13 +82,15 @@ fx_sibling(const struct fixture *fx, const char *suffix)
 }
 
 /* The schema version this build makes, and how a test takes a database
- * back to version 5 (before conversations) and 4 (before claims had an
+ * back to version 6 (before conversations) and 4 (before claims had an
  * owner and a lease) to build an older one: the migration tests check the
- * file itself. */
-#define SCHEMA_NOW 6
-#define UNDO_V6    "DROP TABLE scheduled; DROP TABLE convo;"
+ * file itself.  Version 6 (numbers in E.164) changed rows, not the schema:
+ * undoing 7 and setting user_version to 5 is a version 5 database, with
+ * whatever numbers the test wrote in it. */
+#define SCHEMA_NOW 7
+#define UNDO_V7    "DROP TABLE scheduled; DROP TABLE convo;"
 #define UNDO_V5                                         \
-	UNDO_V6 "ALTER TABLE outbox DROP COLUMN owner;" \
+	UNDO_V7 "ALTER TABLE outbox DROP COLUMN owner;" \
 	        "ALTER TABLE outbox DROP COLUMN lease_until;"
 
 /* Looks at the database through a connection of its own.  The tests go
@@ -483,7 +485,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 6");
+	sql_exec(fx, "PRAGMA user_version = 7");
 	fx_open(fx);
 }
 
@@ -1674,8 +1676,111 @@ test_migrate_claims(void **state)
 	store_close(b);
 }
 
-/* A version 5 database (before conversations) migrates: its replies are
- * kept and the conversation tables are made. */
+/* A version 5 database kept Infobip's numbers as it writes them, without
+ * "+".  Version 6 gives every number of eight digits or more its "+" in
+ * every table that keeps one, in the one transaction of its step, keeps
+ * short codes and names as they are, and keeps an opt-out made in both
+ * forms once (the later; an opt-out on a tie): an opt-out made before the
+ * migration still stops a reply after it, looked up as the parsers now
+ * write the number. */
+static void
+test_migrate_e164(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_inbound st_in = inbound("IB9", "447700900009", "hi", 90);
+
+	st_in.gateway = "infobip";
+	st_in.to = "447700900000";
+	record_reply(fx, "IB1", "447700900001", "one", 100);
+	record_reply(fx, "IB5", "447700900005", "five", 105);
+	record_reply(fx, "IB6", "55512", "short", 106);
+	assert_int_equal(store_incoming_add(fx->st, &st_in), 1);
+	assert_int_equal(
+	    store_optout_set(fx->st, "447700900002", true, "infobip:IB2", 101),
+	    0);
+	/* The same number in both forms: the later says. */
+	assert_int_equal(
+	    store_optout_set(fx->st, "447700900003", true, "infobip:IB3", 200),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "+447700900003", false, "twilio:SM3", 150),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "447700900004", false, "infobip:IB4", 100),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "+447700900004", true, "twilio:SM4", 300),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "447700900007", false, "infobip:a", 300),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "+447700900007", true, "twilio:b", 300),
+	    0);
+	assert_int_equal(
+	    store_optout_set(fx->st, "55513", true, "infobip:IB7", 102), 0);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 5");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+
+	/* Not one number of eight digits or more is left without "+". */
+	assert_int_equal(
+	    sql_int(fx, "SELECT (SELECT count(*) FROM inbound WHERE"
+	                " from_number NOT LIKE '+%' AND length(from_number)"
+	                " >= 8 OR to_number NOT LIKE '+%') +"
+	                " (SELECT count(*) FROM outbox WHERE to_number NOT LIKE"
+	                " '+%' AND length(to_number) >= 8 OR from_number NOT"
+	                " LIKE '+%') +"
+	                " (SELECT count(*) FROM incoming WHERE from_number NOT"
+	                " LIKE '+%' OR to_number NOT LIKE '+%') +"
+	                " (SELECT count(*) FROM optouts WHERE number NOT LIKE"
+	                " '+%' AND length(number) >= 8)"),
+	    0);
+	assert_sql_text(fx,
+	                "SELECT from_number || ' ' || to_number FROM inbound "
+	                "WHERE id = 'IB1'",
+	                "+447700900001 +15550000000");
+	assert_sql_text(fx,
+	                "SELECT from_number || ' ' || to_number FROM incoming "
+	                "WHERE id = 'IB9'",
+	                "+447700900009 +447700900000");
+	assert_sql_text(fx,
+	                "SELECT group_concat(to_number, ' ') FROM (SELECT "
+	                "to_number FROM outbox ORDER BY id)",
+	                "+447700900001 +447700900005 55512");
+	assert_sql_text(
+	    fx,
+	    "SELECT group_concat(number || '=' || opted_out || ':' "
+	    "|| source, ' ') FROM (SELECT * FROM optouts ORDER BY "
+	    "number)",
+	    "+447700900002=1:infobip:IB2 +447700900003=1:infobip:IB3 "
+	    "+447700900004=1:twilio:SM4 +447700900007=1:twilio:b "
+	    "55513=1:infobip:IB7");
+
+	/* The opt-outs made before hold for the numbers as they come in
+	 * now, and a short code's as it always did. */
+	assert_int_equal(store_is_opted_out(fx->st, "+447700900002"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "+447700900003"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "+447700900004"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "+447700900007"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "55513"), 1);
+	assert_int_equal(store_is_opted_out(fx->st, "447700900002"), 0);
+	/* A STOP now, in E.164, cancels a reply recorded before. */
+	assert_int_equal(
+	    store_optout_set(fx->st, "+447700900005", true, "infobip:IB8", 400),
+	    0);
+	assert_sql_text(fx,
+	                "SELECT group_concat(state, ' ') FROM (SELECT state "
+	                "FROM outbox ORDER BY id)",
+	                "pending cancelled pending");
+}
+
+/* A version 6 database (before conversations) migrates: its replies are
+ * kept and the conversation tables are made.  A version 5 one goes through
+ * both steps: its bare numbers get their "+" and a conversation kept after
+ * under the number as the parsers now write it is found under that number
+ * only. */
 static void
 test_migrate_convo(void **state)
 {
@@ -1684,13 +1789,31 @@ test_migrate_convo(void **state)
 
 	record_reply(fx, "SM1", "+15551110001", "one", 100);
 	fx_close(fx);
-	sql_exec(fx, UNDO_V6 "PRAGMA user_version = 5");
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 6");
 	fx_open(fx);
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 	assert_string_equal(work(fx, 150, 0, false, 8), "SM1");
 	assert_int_equal(store_convo_set(fx->st, "+15551110001", "c0", 150), 0);
 	assert_int_equal(
 	    store_convo_get(fx->st, "+15551110001", buf, sizeof(buf)), 1);
+
+	record_reply(fx, "IB2", "447700900002", "two", 160);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 5");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	assert_sql_text(fx,
+	                "SELECT group_concat(to_number, ' ') FROM (SELECT "
+	                "to_number FROM outbox ORDER BY id)",
+	                "+15551110001 +447700900002");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM convo"), 0);
+	assert_int_equal(store_convo_set(fx->st, "+447700900002", "c1", 170),
+	                 0);
+	assert_int_equal(
+	    store_convo_get(fx->st, "+447700900002", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "c1");
+	assert_int_equal(
+	    store_convo_get(fx->st, "447700900002", buf, sizeof(buf)), 0);
 }
 
 /* Locations: "sqlite://" and a bare path open the same database; another
@@ -1797,6 +1920,7 @@ main(void)
 		T(test_claim_lease_shifts),
 		T(test_claim_adopted_at_open),
 		T(test_migrate_claims),
+		T(test_migrate_e164),
 		T(test_migrate_convo),
 		T(test_location),
 		T(test_guard_memory),

@@ -86,6 +86,36 @@ parse(const char *json, enum twilio_json_direction dir, struct gateway_batch *b,
 	return r;
 }
 
+/* Numbers in E.164 by the one rule (e164.h): Twilio's have their "+"
+ * already; eight digits or more without one get it, and a short code or
+ * an alphanumeric sender stays as it is. */
+static void
+test_page_numbers(void **state)
+{
+	static const char json[] =
+	    "{\"messages\":["
+	    "{\"sid\":\"SM1\",\"direction\":\"inbound\","
+	    "\"from\":\"+15551230001\",\"to\":\"15559990000\","
+	    "\"body\":\"a\"},"
+	    "{\"sid\":\"SM2\",\"direction\":\"inbound\","
+	    "\"from\":\"55512\",\"to\":\"+15559990000\",\"body\":\"b\"},"
+	    "{\"sid\":\"SM3\",\"direction\":\"inbound\","
+	    "\"from\":\"MyGym\",\"to\":\"+15559990000\",\"body\":\"c\"}"
+	    "],\"next_page_uri\":null}";
+	struct gateway_batch b = { 0 };
+	struct twilio_json_page page;
+
+	(void)state;
+	assert_int_equal(parse(json, TWILIO_JSON_INBOUND, &b, &page), 0);
+	assert_int_equal(b.count, 3);
+	assert_string_equal(b.items[0].from, "+15551230001");
+	assert_string_equal(b.items[0].to, "+15559990000");
+	assert_string_equal(b.items[1].from, "55512");
+	assert_string_equal(b.items[2].from, "MyGym");
+	twilio_json_page_free(&page);
+	gateway_batch_free(&b);
+}
+
 static void
 test_page_inbound_only(void **state)
 {
@@ -650,6 +680,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_page_inbound_only),
+		cmocka_unit_test(test_page_numbers),
 		cmocka_unit_test(test_page_outbound),
 		cmocka_unit_test(test_page_next),
 		cmocka_unit_test(test_page_poison),

@@ -27,9 +27,9 @@ static const char cmd_optouts_help[] =
     "\n"
     "NUMBER is in international form, like +15551234567 (spaces and dashes\n"
     "are ignored), or as dialled in the configuration's\n"
-    "numbers.default_country.  It is matched with or without the leading\n"
-    "+, as the gateway wrote it.  Safe while backtalkd runs: add and remove\n"
-    "are one short transaction each.\n"
+    "numbers.default_country.  It is kept in that international form,\n"
+    "as backtalkd keeps every number whatever the gateway.  Safe while\n"
+    "backtalkd runs: add and remove are one short transaction each.\n"
     "\n"
     "Options:\n" CMD_ADMIN_HELP CMD_ADMIN_NUMBERS_HELP;
 
@@ -75,15 +75,13 @@ cmd_optouts_change(struct cmd_admin *a, const char *arg, bool out)
 
 	if (!cmd_admin_phone(a->cmd, a->cfg, arg, number, sizeof(number)))
 		return EXIT_USAGE;
-	/* The form the gateway writes it in, so that the daemon's lookups
-	 * find it.  A number never seen: as given, or without '+' for
-	 * Infobip. */
+	/* In E.164, as every driver's parser writes numbers (e164.h), so
+	 * that the daemon's lookups find it whatever the gateway; a number
+	 * the store holds in another form (a short one kept without "+")
+	 * in that form. */
 	known = store_number_form(a->st, number, form, sizeof(form));
 	if (known == 1)
 		memcpy(number, form, sizeof(number));
-	else if (known == 0 && number[0] == '+' && a->cfg != NULL &&
-	         a->cfg->gateway == CONFIG_GATEWAY_INFOBIP)
-		memmove(number, number + 1, strlen(number));
 	if (known < 0 || (opted = store_is_opted_out(a->st, number)) < 0)
 		goto fail;
 	cmd_admin_number(a, number, who, sizeof(who));

@@ -18,6 +18,7 @@
 
 #include "bounds.h"
 #include "config.h"
+#include "gwdriver.h"
 #include "http_url.h"
 #include "phone.h"
 #include "gsm7.h"
@@ -744,12 +745,8 @@ config_parse_string(struct config_loader *ld, const struct config_key *k,
 {
 	switch (k->kind) {
 	case KIND_DRIVER:
-		if (strcmp(v, "console") == 0)
-			ld->cfg->gateway = CONFIG_GATEWAY_CONSOLE;
-		else if (strcmp(v, "twilio") == 0)
-			ld->cfg->gateway = CONFIG_GATEWAY_TWILIO;
-		else if (strcmp(v, "infobip") == 0)
-			ld->cfg->gateway = CONFIG_GATEWAY_INFOBIP;
+		if (gwdriver_find(v) != NULL)
+			ld->cfg->gateway = gwdriver_find(v)->id;
 		else
 			config_error(ld, s, "%s must be one of %s (got \"%s\")",
 			             qname, CONFIG_DRIVERS, v);
@@ -1014,56 +1011,31 @@ config_require(struct config_loader *ld, const config_setting_t *g,
 		             group, name, name, example, where);
 }
 
+/* The driver in use has its group, the settings it needs and its secret
+ * (gwdriver.h). */
 static void
-config_check_twilio(struct config_loader *ld, const config_setting_t *driver)
+config_check_driver(struct config_loader *ld, const struct gwdriver *drv,
+                    const config_setting_t *driver)
 {
-	const config_setting_t *g = config_lookup(ld->cf, "twilio");
+	const config_setting_t *g;
 
+	if (drv->group == NULL)
+		return;
+	g = config_lookup(ld->cf, drv->group);
 	if (g == NULL) {
 		config_error(ld, driver,
-		             "gateway.driver is \"twilio\" but there is no "
-		             "twilio group; add twilio = { account_sid = "
-		             "\"AC...\"; auth_token_credential = "
-		             "\"twilio-token\"; number = \"+1...\"; };");
+		             "gateway.driver is \"%s\" but there is no %s "
+		             "group; add %s",
+		             drv->name, drv->group, drv->group_example);
 		return;
 	}
 	if (!config_setting_is_group(g))
 		return; /* reported already */
-	config_require(ld, g, "twilio", "account_sid", "\"AC...\"",
-	               "from the Twilio console");
-	/* Needed with a Messaging Service too: the poll lists the messages
-	 * sent to this number. */
-	if (config_member(g, "number") == NULL)
-		config_error(ld, g,
-		             "twilio.number is missing; add number = "
-		             "\"+15551234567\"; (the number people text; "
-		             "needed with messaging_service_sid too, to know "
-		             "which messages to answer)");
-	config_check_secret(ld, g, "twilio", "auth_token", true);
-}
-
-static void
-config_check_infobip(struct config_loader *ld, const config_setting_t *driver)
-{
-	const config_setting_t *g = config_lookup(ld->cf, "infobip");
-
-	if (g == NULL) {
-		config_error(ld, driver,
-		             "gateway.driver is \"infobip\" but there is no "
-		             "infobip group; add infobip = { base_url = "
-		             "\"https://xxxx.api.infobip.com\"; "
-		             "api_key_credential = \"infobip-key\"; number = "
-		             "\"+...\"; };");
-		return;
-	}
-	if (!config_setting_is_group(g))
-		return;
-	config_require(ld, g, "infobip", "base_url",
-	               "\"https://xxxx.api.infobip.com\"",
-	               "your account's base URL, from the Infobip portal");
-	config_require(ld, g, "infobip", "number", "\"+447700900123\"",
-	               "the number people text");
-	config_check_secret(ld, g, "infobip", "api_key", true);
+	for (const struct gwdriver_require *r = drv->required; r->name; r++)
+		config_require(ld, g, drv->group, r->name, r->example,
+		               r->where);
+	if (drv->secret != NULL)
+		config_check_secret(ld, g, drv->group, drv->secret, true);
 }
 
 /* "HH:MM" at p into minutes after midnight; the end in *end.  -1 when
@@ -1184,20 +1156,23 @@ config_check(struct config_loader *ld)
 			             "gateway.driver is missing; add driver = "
 			             "\"twilio\"; (one of " CONFIG_DRIVERS ")");
 	} else if (config_setting_get_string(driver) != NULL) {
-		const char *v = config_setting_get_string(driver);
-		if (strcmp(v, "twilio") == 0)
-			config_check_twilio(ld, driver);
-		else if (strcmp(v, "infobip") == 0)
-			config_check_infobip(ld, driver);
+		const struct gwdriver *drv =
+		    gwdriver_find(config_setting_get_string(driver));
+		if (drv != NULL)
+			config_check_driver(ld, drv, driver);
 	}
 
 	/* Sources given for a gateway not in use are still checked. */
-	s = config_lookup(ld->cf, "twilio");
-	if (s && cfg->gateway != CONFIG_GATEWAY_TWILIO)
-		config_check_secret(ld, s, "twilio", "auth_token", false);
-	s = config_lookup(ld->cf, "infobip");
-	if (s && cfg->gateway != CONFIG_GATEWAY_INFOBIP)
-		config_check_secret(ld, s, "infobip", "api_key", false);
+	for (size_t i = 0; i < gwdriver_count; i++) {
+		const struct gwdriver *drv = &gwdriver_table[i];
+		if (drv->group == NULL || drv->secret == NULL ||
+		    drv->id == cfg->gateway)
+			continue;
+		s = config_lookup(ld->cf, drv->group);
+		if (s)
+			config_check_secret(ld, s, drv->group, drv->secret,
+			                    false);
+	}
 
 	config_check_url(ld, cfg->twilio.base_url, "twilio.base_url");
 	config_check_url(ld, cfg->infobip.base_url, "infobip.base_url");
@@ -1214,7 +1189,8 @@ config_check(struct config_loader *ld)
 	if (config_lookup(ld->cf, "compliance.gateway_handles_keywords") ==
 	    NULL)
 		cfg->compliance.gateway_handles_keywords =
-		    cfg->gateway == CONFIG_GATEWAY_TWILIO;
+		    gwdriver_of(cfg->gateway)->handles_keywords;
+
 	if (cfg->log_level == LOG_LEVEL_DEBUG)
 		config_warning(ld, config_lookup(ld->cf, "log.level"),
 		               "log.level is debug: message bodies and full "
@@ -1383,13 +1359,37 @@ config_free(struct config *cfg)
 const char *
 config_gateway_name(enum config_gateway g)
 {
-	switch (g) {
-	case CONFIG_GATEWAY_CONSOLE:
-		return "console";
-	case CONFIG_GATEWAY_TWILIO:
-		return "twilio";
-	case CONFIG_GATEWAY_INFOBIP:
-		return "infobip";
-	}
-	return "unknown";
+	return gwdriver_of(g)->name;
+}
+
+/* Both NULL, or the same string. */
+static bool
+config_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool
+config_gateway_equal(const struct config *a, const struct config *b)
+{
+	return a->gateway == b->gateway &&
+	       config_same(a->twilio.base_url, b->twilio.base_url) &&
+	       config_same(a->twilio.account_sid, b->twilio.account_sid) &&
+	       config_same(a->twilio.number, b->twilio.number) &&
+	       config_same(a->twilio.messaging_service_sid,
+	                   b->twilio.messaging_service_sid) &&
+	       a->twilio.page_size == b->twilio.page_size &&
+	       config_same(a->infobip.base_url, b->infobip.base_url) &&
+	       config_same(a->infobip.number, b->infobip.number) &&
+	       a->infobip.limit == b->infobip.limit &&
+	       config_same(a->http.ca_file, b->http.ca_file) &&
+	       a->http.allow_insecure_http == b->http.allow_insecure_http &&
+	       a->http.connect_timeout_ms == b->http.connect_timeout_ms &&
+	       a->http.timeout_ms == b->http.timeout_ms &&
+	       a->http.max_response_bytes == b->http.max_response_bytes &&
+	       a->http.max_pages_per_poll == b->http.max_pages_per_poll &&
+	       a->http.parallel_sends == b->http.parallel_sends &&
+	       a->http.lookup_trust_s == b->http.lookup_trust_s;
 }

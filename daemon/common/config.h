@@ -131,5 +131,10 @@ void config_free(struct config *cfg);
  * without --config. */
 void config_defaults(struct config *cfg);
 const char *config_gateway_name(enum config_gateway g);
+/* Whether a and b configure the gateway alike: the same driver with the
+ * same settings (its group and http), so that a reload can keep the
+ * running one.  The secret's sources are not compared: the caller
+ * compares the secret itself. */
+bool config_gateway_equal(const struct config *a, const struct config *b);
 
 #endif

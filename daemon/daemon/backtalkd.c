@@ -174,18 +174,23 @@ static bool backtalkd_debug; /* -d: debug logging whatever the config says */
 /* Builds a configuration (dconf_new, which takes cfg) and its metrics
  * endpoint, and swaps them in only when both are ready, as the first one
  * at start or in place of the running one on a reload; -1, with the
- * running one untouched, when either cannot be built. */
+ * running one untouched, when either cannot be built.  The endpoint comes
+ * first: dconf_new may take the running configuration's gateways, and
+ * nothing may fail after it. */
 static int
 backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 {
 	struct dconf *conf, *old = d->conf;
 	struct metrics_http *mh;
 
-	conf = dconf_new(cfg, d->store, daemon_now(d));
-	if (conf == NULL)
-		return -1;
 	if (backtalkd_metrics_http(d, cfg, &mh) < 0) {
-		dconf_free(conf);
+		config_free(cfg);
+		return -1;
+	}
+	conf = dconf_new(cfg, old, d->store, daemon_now(d));
+	if (conf == NULL) {
+		if (mh != d->metrics_http)
+			metrics_http_stop(mh);
 		return -1;
 	}
 
@@ -208,8 +213,10 @@ backtalkd_setup(struct daemon *d, struct config *cfg, bool reload)
 	d->metrics_http = mh;
 	/* The sending thread takes its new gateway at its next chunk and
 	 * frees the one it sends with now: that one is not the old
-	 * configuration's to free. */
-	sendq_set_gateway(d->sendq, conf->gw_send);
+	 * configuration's to free.  A configuration that kept the running
+	 * gateways (dconf_new) has none to give: the thread's stays. */
+	if (conf->gw_send != NULL)
+		sendq_set_gateway(d->sendq, conf->gw_send);
 	conf->gw_send = NULL;
 	d->conf = conf;
 	dconf_free(old);
@@ -254,20 +261,23 @@ backtalkd_reload(struct daemon *d)
 	sd_notify(0, "READY=1");
 }
 
-/* Sleeps until `secs` pass, the gateway's or the metrics endpoint's
- * descriptor is readable, or a signal arrives (the signals are blocked
- * outside ppoll, so none is lost between checking the flags and
- * sleeping). */
+/* Sleeps until `secs` pass (or the gateway's deadline), the gateway's or
+ * the metrics endpoint's descriptor is readable, or a signal arrives (the
+ * signals are blocked outside ppoll, so none is lost between checking the
+ * flags and sleeping). */
 static void
 backtalkd_wait(struct daemon *d, double secs, const sigset_t *unblocked)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[GATEWAY_EVENTS_MAX + 2];
 	struct timespec ts;
+	struct gateway_events ev;
 	nfds_t n = 0;
-	int fd = d->conf->gw->ops->fd(d->conf->gw);
 
-	if (fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	gateway_in_events(d->conf->gw_in, &ev);
+	for (size_t i = 0; i < ev.nfds; i++)
+		pfd[n++] = (struct pollfd){ .fd = ev.fds[i], .events = POLLIN };
+	if (ev.timeout_s >= 0 && ev.timeout_s < secs)
+		secs = ev.timeout_s;
 	if (sendq_outstanding(d->sendq) > 0)
 		pfd[n++] = (struct pollfd){ .fd = sendq_fd(d->sendq),
 			                    .events = POLLIN };
@@ -389,8 +399,11 @@ backtalkd_run(struct daemon *d)
 		if (d->metrics_http != NULL)
 			metrics_http_run(d->metrics_http);
 		now = daemon_now(d);
-		if (now >= d->next_poll ||
-		    d->conf->gw->ops->fd(d->conf->gw) >= 0) {
+		struct gateway_events ev;
+		gateway_in_events(d->conf->gw_in, &ev);
+		/* A driver with descriptors polls without blocking on each
+		 * turn; one with a deadline when it has come. */
+		if (now >= d->next_poll || ev.nfds > 0 || ev.timeout_s == 0) {
 			double wait = poller_run(d);
 			worked = true;
 			d->next_poll = daemon_now(d) + wait;

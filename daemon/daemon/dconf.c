@@ -1,11 +1,13 @@
 /* One configuration of the daemon (dconf.h): reading its files, and
  * building or freeing everything made from them in one go. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "convo.h"
 #include "dconf.h"
 #include "diag.h"
 #include "guardkeep.h"
+#include "gwdriver.h"
 #include "log.h"
 #include "rulecheck.h"
 #include "secret.h"
@@ -54,20 +56,10 @@ dconf_load_rules(const char *path)
 	return rs;
 }
 
-static const struct config_secret *
-dconf_secret_source(const struct config *cfg)
-{
-	if (cfg->gateway == CONFIG_GATEWAY_TWILIO)
-		return &cfg->twilio.auth_token;
-	if (cfg->gateway == CONFIG_GATEWAY_INFOBIP)
-		return &cfg->infobip.api_key;
-	return NULL;
-}
-
 char *
 dconf_load_secret(const struct config *cfg, bool *ok)
 {
-	const struct config_secret *src = dconf_secret_source(cfg);
+	const struct config_secret *src = gwdriver_secret(cfg);
 	char warn[512] = "", err[512] = "";
 	char *s = NULL;
 
@@ -85,20 +77,50 @@ dconf_load_secret(const struct config *cfg, bool *ok)
 	return s;
 }
 
-/* The gateways: the loop's, and the sending thread's, a second one so that
- * it has connections of its own.  -1 with err set. */
+/* The gateways: the inbound part (the loop polls it), an outbound part
+ * for the loop's lookups and one for the sending thread (each with
+ * connections of its own).  All three, or none: -1 with err set. */
 static int
-dconf_gateways(struct dconf *c, char *err, size_t errlen)
+dconf_gateways_new(struct dconf *c, char *err, size_t errlen)
 {
-	c->gw = gateway_new(c->cfg, c->secret, err, errlen);
-	if (c->gw == NULL)
-		return -1;
-	c->gw_send = gateway_new(c->cfg, c->secret, err, errlen);
+	c->gw_in = gateway_in_new(c->cfg, c->secret, err, errlen);
+	if (c->gw_in != NULL)
+		c->gw_out = gateway_out_new(c->cfg, c->secret, err, errlen);
+	if (c->gw_out != NULL)
+		c->gw_send = gateway_out_new(c->cfg, c->secret, err, errlen);
 	return c->gw_send != NULL ? 0 : -1;
 }
 
+/* Whether c can keep old's gateways: the same driver, the same settings
+ * (config_gateway_equal) and the same secret.  Then a driver's state (a
+ * listing's place, connections, a socket it listens on) lives on. */
+static bool
+dconf_gateways_same(const struct dconf *old, const struct dconf *c)
+{
+	if (old == NULL || old->gw_in == NULL ||
+	    !config_gateway_equal(old->cfg, c->cfg))
+		return false;
+	if (old->secret == NULL || c->secret == NULL)
+		return old->secret == c->secret;
+	return strcmp(old->secret, c->secret) == 0;
+}
+
+/* Moves old's gateways into c: c owns them from now on, and freeing old
+ * frees none of them.  old's sending thread's part is NULL once a swap
+ * handed it to the thread (dconf.h), and so is c's then. */
+static void
+dconf_gateways_take(struct dconf *c, struct dconf *old)
+{
+	c->gw_in = old->gw_in;
+	c->gw_out = old->gw_out;
+	c->gw_send = old->gw_send;
+	old->gw_in = NULL;
+	old->gw_out = NULL;
+	old->gw_send = NULL;
+}
+
 struct dconf *
-dconf_new(struct config *cfg, struct store *st, double now)
+dconf_new(struct config *cfg, struct dconf *old, struct store *st, double now)
 {
 	struct dconf *c = calloc(1, sizeof(*c));
 	char err[512] = "";
@@ -131,11 +153,15 @@ dconf_new(struct config *cfg, struct store *st, double now)
 	if (!ok)
 		goto fail;
 	if (c->cls == NULL || c->guard == NULL ||
-	    dconf_gateways(c, err, sizeof(err)) < 0) {
+	    (!dconf_gateways_same(old, c) &&
+	     dconf_gateways_new(c, err, sizeof(err)) < 0)) {
 		log_err("%s gateway: %s", config_gateway_name(cfg->gateway),
 		        err[0] ? err : "out of memory");
 		goto fail;
 	}
+	/* Nothing fails from here on: old gives up its gateways only now. */
+	if (c->gw_in == NULL)
+		dconf_gateways_take(c, old);
 	guard_rate_init(&c->rate, cfg->guard.send_rate, now);
 	return c;
 fail:
@@ -148,8 +174,9 @@ dconf_free(struct dconf *c)
 {
 	if (c == NULL)
 		return;
-	gateway_free(c->gw_send);
-	gateway_free(c->gw);
+	gateway_out_free(c->gw_send);
+	gateway_out_free(c->gw_out);
+	gateway_in_free(c->gw_in);
 	secret_free(c->secret);
 	guard_free(c->guard);
 	classify_free(c->cls);

@@ -31,19 +31,33 @@ struct dconf {
 	struct guard *guard;
 	struct guard_rate rate; /* cfg->guard.send_rate, from dconf_new */
 	char *secret;           /* the gateway's credential; NULL (console) */
-	struct gateway *gw;     /* the loop's: polls and lookups */
-	/* The sending thread's (connections of its own).  The swap hands it
-	 * to the thread (sendq_set_gateway), which frees it when it takes the
-	 * next one: NULL from then on, so that freeing this configuration
-	 * never frees a gateway the thread may still be sending with. */
-	struct gateway *gw_send;
+	/* The gateway (gateway.h): its inbound part, which the loop polls,
+	 * and an outbound part for the loop's lookups. */
+	struct gateway_in *gw_in;
+	struct gateway_out *gw_out;
+	/* The sending thread's outbound part (connections of its own).  The
+	 * swap hands it to the thread (sendq_set_gateway), which frees it
+	 * when it takes the next one: NULL from then on, so that freeing
+	 * this configuration never frees a gateway the thread may still be
+	 * sending with. */
+	struct gateway_out *gw_send;
 };
 
 /* Builds all that cfg names, or nothing: takes cfg (freed on failure);
  * now (monotonic seconds) starts the send rate; st keeps the guard's
- * memory (guardkeep.h; NULL: the guard keeps its own).  NULL when a part cannot
- * be built, with the reason logged and nothing left allocated. */
-struct dconf *dconf_new(struct config *cfg, struct store *st, double now);
+ * memory (guardkeep.h; NULL: the guard keeps its own).  NULL when a part
+ * cannot be built, with the reason logged, nothing left allocated and old
+ * untouched.
+ *
+ * old is the running configuration (NULL at start).  When cfg names the
+ * same driver with the same settings and secret (config_gateway_equal),
+ * the new one takes old's gateways instead of building its own: they move
+ * (old's pointers become NULL, so that dconf_free(old) frees none of
+ * them), and gw_send moves as it is: NULL when the thread has it already,
+ * which then goes on sending with it.  Otherwise new gateways are built
+ * beside old's. */
+struct dconf *dconf_new(struct config *cfg, struct dconf *old, struct store *st,
+                        double now);
 /* Frees the configuration and all it holds (NULL is fine). */
 void dconf_free(struct dconf *c);
 

@@ -239,7 +239,7 @@ static long
 poller_stage(void *arg, struct gateway_batch *b)
 {
 	struct daemon *d = arg;
-	const char *gw = d->conf->gw->ops->name;
+	const char *gw = d->conf->gw_in->ops->name;
 	int64_t now = daemon_clock(d);
 	long fresh = 0;
 	size_t unreadable = 0;
@@ -307,7 +307,7 @@ poller_keep(void *arg, const char *raw, size_t len)
 		return -1;
 	}
 	d->kept = kept;
-	if (spool_put(d->spool_dir, d->conf->gw->ops->name, raw, len, name,
+	if (spool_put(d->spool_dir, d->conf->gw_in->ops->name, raw, len, name,
 	              sizeof(name), err, sizeof(err)) != 0 ||
 	    (d->kept[d->nkept] = strdup(name)) == NULL) {
 		log_err("spool: cannot keep the answer on disk (%s); reading "
@@ -340,7 +340,7 @@ poller_kept(struct daemon *d, bool done)
 			              sizeof(aside));
 			log_err("%s: an answer that cannot be read is kept in "
 			        "%s/%s: the messages in it are not answered",
-			        d->conf->gw->ops->name, d->spool_dir, aside);
+			        d->conf->gw_in->ops->name, d->spool_dir, aside);
 		}
 		free(d->kept[i]);
 	}
@@ -354,7 +354,7 @@ poller_reread_died(struct daemon *d)
 {
 	char name[SPOOL_NAME_MAX], err[512], aside[SPOOL_NAME_MAX + 32];
 	int rc =
-	    spool_oldest(d->spool_dir, d->conf->gw->ops->name, SPOOL_READING,
+	    spool_oldest(d->spool_dir, d->conf->gw_in->ops->name, SPOOL_READING,
 	                 name, sizeof(name), err, sizeof(err));
 
 	if (rc == 0)
@@ -367,7 +367,7 @@ poller_reread_died(struct daemon *d)
 	spool_renamed(name, SPOOL_UNREADABLE, aside, sizeof(aside));
 	log_err("%s: the daemon stopped while reading an answer again; it is "
 	        "kept in %s/%s: the messages in it are not answered",
-	        d->conf->gw->ops->name, d->spool_dir, aside);
+	        d->conf->gw_in->ops->name, d->spool_dir, aside);
 	return true;
 }
 
@@ -385,14 +385,14 @@ poller_reread(struct daemon *d)
 	char *raw = NULL, **kept;
 	int rc;
 
-	if (d->spool_read || d->conf->gw->ops->reread == NULL ||
+	if (d->spool_read || d->conf->gw_in->ops->reread == NULL ||
 	    d->spool_dir == NULL) {
 		d->spool_read = true;
 		return false;
 	}
 	if (poller_reread_died(d))
 		return true;
-	rc = spool_oldest(d->spool_dir, d->conf->gw->ops->name, "", name,
+	rc = spool_oldest(d->spool_dir, d->conf->gw_in->ops->name, "", name,
 	                  sizeof(name), err, sizeof(err));
 	if (rc <= 0 || strcmp(name, last) <= 0) {
 		if (rc < 0)
@@ -421,13 +421,13 @@ poller_reread(struct daemon *d)
 	}
 	d->nkept++;
 	log_notice("%s: reading %s, kept by an earlier run",
-	           d->conf->gw->ops->name, name);
-	if (d->conf->gw->ops->reread(d->conf->gw, raw, len, &d->pending,
-	                             &res) != GATEWAY_OK) {
-		log_err("%s: %s", d->conf->gw->ops->name, res.error);
+	           d->conf->gw_in->ops->name, name);
+	if (d->conf->gw_in->ops->reread(d->conf->gw_in, raw, len, &d->pending,
+	                                &res) != GATEWAY_OK) {
+		log_err("%s: %s", d->conf->gw_in->ops->name, res.error);
 		poller_kept(d, false);
 	} else if (res.error[0] != '\0') {
-		log_notice("%s: %s", d->conf->gw->ops->name, res.error);
+		log_notice("%s: %s", d->conf->gw_in->ops->name, res.error);
 	}
 	free(raw);
 	return true;
@@ -531,7 +531,7 @@ poller_run(struct daemon *d)
 	double t0 = daemon_now(d);
 	d->pending.more = false;
 	enum gateway_status st =
-	    d->conf->gw->ops->poll(d->conf->gw, &d->pending, &res);
+	    d->conf->gw_in->ops->poll(d->conf->gw_in, &d->pending, &res);
 	/* A kept answer the driver then failed to parse: nothing of it is
 	 * in the batch. */
 	if (st != GATEWAY_OK && d->nkept > 0)
@@ -573,7 +573,7 @@ poller_run(struct daemon *d)
 			wait = POLLER_AUTH_RETRY_S;
 		log_event(
 		    LOG_LEVEL_WARNING, LOG_ID_POLL_FAILED,
-		    LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->conf->gw->ops->name),
+		    LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->conf->gw_in->ops->name),
 		               LOG_F_INT("HTTP_STATUS", res.http_status),
 		               LOG_F_TEXT("ERROR_CODE", res.error_code[0]
 		                                            ? res.error_code
@@ -583,7 +583,7 @@ poller_run(struct daemon *d)
 		               LOG_F_INT("RETRY_IN_S", (long long)wait)),
 		    "%s: poll failed (HTTP %ld%s%s): %s; next try in "
 		    "%.1f s",
-		    d->conf->gw->ops->name, res.http_status,
+		    d->conf->gw_in->ops->name, res.http_status,
 		    res.error_code[0] ? ", code " : "", res.error_code,
 		    res.error, wait);
 		d->poll_backoff = wait;
@@ -594,12 +594,13 @@ poller_run(struct daemon *d)
 	d->poll_failures = 0;
 	poller_note_success(d);
 	if (res.error[0] != '\0') /* a note on success ("N unusable") */
-		log_notice("%s: poll: %s", d->conf->gw->ops->name, res.error);
+		log_notice("%s: poll: %s", d->conf->gw_in->ops->name,
+		           res.error);
 	if ((left = poller_decide_staged(d)) < 0) {
 		d->store_failing = true;
 		return daemon_backoff(1, 4, POLLER_BACKOFF_MAX);
 	}
-	log_dbg("%s: poll took %.3f s", d->conf->gw->ops->name,
+	log_dbg("%s: poll took %.3f s", d->conf->gw_in->ops->name,
 	        daemon_now(d) - t0);
 	if (closed)
 		d->input_closed = true;

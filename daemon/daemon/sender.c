@@ -26,16 +26,17 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "gwdriver.h"
 #include "log.h"
 #include "log_ids.h"
 #include "sendq.h"
 
 /* The journal's fields of a reply, then the event's own. */
-#define SENDER_FIELDS(d, it, ...)                                   \
-	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),                 \
-	           LOG_F_PHONE("TO", (it)->to),                     \
-	           LOG_F_TEXT("GATEWAY", (d)->conf->gw->ops->name), \
-	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id),      \
+#define SENDER_FIELDS(d, it, ...)                                       \
+	LOG_FIELDS(LOG_F_INT("REPLY_ID", (it)->id),                     \
+	           LOG_F_PHONE("TO", (it)->to),                         \
+	           LOG_F_TEXT("GATEWAY", (d)->conf->gw_out->ops->name), \
+	           LOG_F_TEXT("INBOUND_ID", (it)->inbound_id),          \
 	           LOG_F_TEXT("CATEGORY", (it)->category), __VA_ARGS__)
 
 #define SENDER_FAULT_BASE    1.0 /* the first wait after a failure: 0.5-1 s */
@@ -102,12 +103,11 @@ sender_renew(struct daemon *d)
 static void
 sender_secret_source(const struct daemon *d, char *buf, size_t len)
 {
-	const struct config_secret *src =
-	    d->conf->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	        ? &d->conf->cfg->infobip.api_key
-	        : &d->conf->cfg->twilio.auth_token;
+	const struct config_secret *src = gwdriver_secret(d->conf->cfg);
 
-	if (src->file != NULL)
+	if (src == NULL) /* a driver without a secret (the console) */
+		snprintf(buf, len, "the configuration");
+	else if (src->file != NULL)
 		snprintf(buf, len, "the file %s (a reload reads it again)",
 		         src->file);
 	else if (src->env != NULL)
@@ -132,6 +132,7 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	double now = daemon_now(d);
 	char src[512];
 	bool first = d->auth_failing == 0;
+	const char *acct = gwdriver_of(d->conf->cfg->gateway)->account_settings;
 
 	metrics_gateway_auth(d->metrics, res->http_status,
 	                     (double)daemon_clock(d));
@@ -143,8 +144,10 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 		return;
 	d->auth_logged = now;
 	sender_secret_source(d, src, sizeof(src));
+	if (acct == NULL) /* a driver without an account (the console) */
+		acct = "the configuration";
 	log_event(LOG_LEVEL_ERR, LOG_ID_AUTH_REFUSED,
-	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->conf->gw->ops->name),
+	          LOG_FIELDS(LOG_F_TEXT("GATEWAY", d->conf->gw_out->ops->name),
 	                     LOG_F_TEXT("REQUEST", what),
 	                     LOG_F_INT("HTTP_STATUS", res->http_status),
 	                     LOG_F_TEXT("ERROR", res->error),
@@ -154,11 +157,8 @@ sender_auth_failed(struct daemon *d, const struct gateway_result *res,
 	          "credentials, account or URL are wrong (a rotated token?). "
 	          "Replies are held, not dropped, and go out once it takes "
 	          "them. Check %s, and the token in %s",
-	          d->conf->gw->ops->name, what, res->http_status, res->error,
-	          d->conf->cfg->gateway == CONFIG_GATEWAY_INFOBIP
-	              ? "infobip.base_url"
-	              : "twilio.account_sid and twilio.base_url",
-	          src);
+	          d->conf->gw_out->ops->name, what, res->http_status,
+	          res->error, acct, src);
 }
 
 void
@@ -168,7 +168,7 @@ sender_gateway_ok(struct daemon *d)
 		return;
 	log_notice("%s: the gateway takes our credentials again after %.0f "
 	           "s; sending the replies held",
-	           d->conf->gw->ops->name, daemon_now(d) - d->auth_failing);
+	           d->conf->gw_out->ops->name, daemon_now(d) - d->auth_failing);
 	d->auth_failing = 0;
 	d->next_poll = 0; /* what arrived meanwhile, at once */
 	metrics_gateway_auth(d->metrics, 0, (double)daemon_clock(d));
@@ -218,8 +218,8 @@ sender_reconcile(struct daemon *d, const struct store_outbox_item *it,
 		            (long long)it->id, who,
 		            (long long)(it->sending_since - now));
 	}
-	found = d->conf->gw->ops->find_sent(d->conf->gw, it->to, it->body,
-	                                    since, &res);
+	found = d->conf->gw_out->ops->find_sent(d->conf->gw_out, it->to,
+	                                        it->body, since, &res);
 	if (found >= 0)
 		sender_gateway_ok(d); /* it took our credentials */
 	/* The same text to the same number may have gone out for another

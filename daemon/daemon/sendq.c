@@ -30,10 +30,10 @@ struct sendq_entry {
 struct sendq {
 	struct sendq_entry *ring;
 	size_t cap, chunk;
-	size_t head, done, tail;    /* ever growing; index with % cap */
-	struct gateway_send *batch; /* the thread's chunk (the ring wraps) */
-	struct gateway *gw;         /* the thread's */
-	struct gateway *next_gw;    /* from the next chunk on (a reload) */
+	size_t head, done, tail;     /* ever growing; index with % cap */
+	struct gateway_send *batch;  /* the thread's chunk (the ring wraps) */
+	struct gateway_out *gw;      /* the thread's */
+	struct gateway_out *next_gw; /* from the next chunk on (a reload) */
 	bool stop, stopped;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -56,7 +56,7 @@ static void *
 sendq_main(void *arg)
 {
 	struct sendq *q = arg;
-	struct gateway *old;
+	struct gateway_out *old;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
@@ -78,7 +78,7 @@ sendq_main(void *arg)
 		}
 		pthread_mutex_unlock(&q->lock);
 
-		gateway_free(old);
+		gateway_out_free(old);
 		for (size_t i = 0; i < n; i++) {
 			const struct sendq_entry *e =
 			    &q->ring[(from + i) % q->cap];
@@ -87,7 +87,7 @@ sendq_main(void *arg)
 			q->batch[i].body = e->it.body;
 			gateway_result_init(&q->batch[i].res);
 		}
-		gateway_send_many(q->gw, q->batch, n);
+		gateway_out_send_many(q->gw, q->batch, n);
 		for (size_t i = 0; i < n; i++)
 			q->ring[(from + i) % q->cap].res = q->batch[i].res;
 
@@ -101,7 +101,7 @@ sendq_main(void *arg)
 }
 
 int
-sendq_new(struct gateway *gw, size_t cap, size_t chunk, struct sendq **ret,
+sendq_new(struct gateway_out *gw, size_t cap, size_t chunk, struct sendq **ret,
           char *err, size_t errlen)
 {
 	struct sendq *q = calloc(1, sizeof(*q));
@@ -116,7 +116,7 @@ sendq_new(struct gateway *gw, size_t cap, size_t chunk, struct sendq **ret,
 		if (q != NULL)
 			free(q->ring);
 		free(q);
-		gateway_free(gw);
+		gateway_out_free(gw);
 		return -1;
 	}
 	q->cap = cap;
@@ -144,7 +144,7 @@ sendq_new(struct gateway *gw, size_t cap, size_t chunk, struct sendq **ret,
 	*ret = q;
 	return 0;
 fail:
-	gateway_free(gw);
+	gateway_out_free(gw);
 	free(q->batch);
 	free(q->ring);
 	free(q);
@@ -175,8 +175,8 @@ sendq_free(struct sendq *q)
 	sendq_stop(q);
 	for (size_t i = q->head; i != q->tail; i++)
 		store_outbox_item_free(&q->ring[i % q->cap].it);
-	gateway_free(q->gw);
-	gateway_free(q->next_gw);
+	gateway_out_free(q->gw);
+	gateway_out_free(q->next_gw);
 	pthread_cond_destroy(&q->wake);
 	pthread_mutex_destroy(&q->lock);
 	close(q->efd);
@@ -186,16 +186,16 @@ sendq_free(struct sendq *q)
 }
 
 void
-sendq_set_gateway(struct sendq *q, struct gateway *gw)
+sendq_set_gateway(struct sendq *q, struct gateway_out *gw)
 {
-	struct gateway *unused;
+	struct gateway_out *unused;
 
 	pthread_mutex_lock(&q->lock);
 	unused = q->next_gw;
 	q->next_gw = gw;
 	pthread_cond_signal(&q->wake);
 	pthread_mutex_unlock(&q->lock);
-	gateway_free(unused); /* two reloads within one chunk */
+	gateway_out_free(unused); /* two reloads within one chunk */
 }
 
 size_t

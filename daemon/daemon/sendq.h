@@ -24,9 +24,9 @@ struct sendq;
  * sendq_set_gateway() gives one when gw is NULL (backtalkd starts the
  * thread before its first configuration); cap is the most replies handed
  * over and not yet taken back; chunk how many the thread sends at a time
- * (gateway_send_many).  0, or -1 with err set. */
-int sendq_new(struct gateway *gw, size_t cap, size_t chunk, struct sendq **ret,
-              char *err, size_t errlen);
+ * (gateway_out_send_many).  0, or -1 with err set. */
+int sendq_new(struct gateway_out *gw, size_t cap, size_t chunk,
+              struct sendq **ret, char *err, size_t errlen);
 /* Stops the thread once the chunk it is sending is done, and frees the
  * queue; replies still in it are freed unsent.  Call sendq_stop() and
  * take everything back first to record them. */
@@ -35,7 +35,7 @@ void sendq_free(struct sendq *q);
 /* Sends with gw (the queue owns it) from the next chunk on; the gateway in
  * use is freed by the thread when its chunk is done (a reload), so that
  * the caller never frees a gateway the thread may be sending with. */
-void sendq_set_gateway(struct sendq *q, struct gateway *gw);
+void sendq_set_gateway(struct sendq *q, struct gateway_out *gw);
 
 /* How many more replies sendq_push() takes now. */
 size_t sendq_room(const struct sendq *q);

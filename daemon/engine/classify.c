@@ -520,8 +520,10 @@ classify_message(struct classify *c, const char *text, size_t len,
 		ex->used_runs_one = false;
 	}
 	classify_norm(c, c->norm[0], nr.len, ret, ex, false);
-	/* Nothing outranks a compliance answer or the first rule. */
-	if (!nr.has_runs || classify_rank(ret) <= 0) {
+	/* Nothing outranks a compliance answer; the first rule is
+	 * outranked by a STOP the other reading finds ("stoppp texting me,
+	 * i wet myself"). */
+	if (!nr.has_runs || classify_rank(ret) < 0) {
 		classify_alert(c, text, len, nr.has_runs, ret);
 		return 0;
 	}

@@ -1191,6 +1191,52 @@ concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
 	};
 }
 
+/* Words a duration said on its own may have about it: "3 weeks now.",
+ * "been 10 days already.", "21 days and counting." */
+static const char *const concept_duration_filler[] = {
+	"about",  "almost",   "already", "and",  "been", "counting",
+	"far",    "for",      "ish",     "its",  "like", "lol",
+	"nearly", "now",      "over",    "plus", "smh",  "so",
+	"still",  "straight", "tbh",     "ugh",  "x",
+};
+
+/* The sentence a duration at tokens [first, last] belongs to: its own,
+ * unless that sentence says nothing but the duration ("BACK STILL HURTS.
+ * 3 WEEKS."): then the sentence before it, or after it when it comes
+ * first. */
+static uint16_t
+concept_number_sentence(const struct concept_scratch *s, const char *text,
+                        size_t first, size_t last)
+{
+	uint16_t sent = s->toks[first].sentence;
+	size_t lo = first, hi = last;
+	while (lo > 0 && s->toks[lo - 1].sentence == sent)
+		lo--;
+	while (hi + 1 < s->ntok && s->toks[hi + 1].sentence == sent)
+		hi++;
+	for (size_t i = lo; i <= hi; i++) {
+		if (i >= first && i <= last)
+			continue;
+		const struct token *t = &s->toks[i];
+		size_t n = t->end - t->start;
+		bool filler = false;
+		for (size_t k = 0; k < sizeof(concept_duration_filler) /
+		                           sizeof(concept_duration_filler[0]);
+		     k++)
+			if (strlen(concept_duration_filler[k]) == n &&
+			    memcmp(concept_duration_filler[k], text + t->start,
+			           n) == 0)
+				filler = true;
+		if (!filler)
+			return sent;
+	}
+	if (lo > 0)
+		return s->toks[lo - 1].sentence;
+	if (hi + 1 < s->ntok)
+		return s->toks[hi + 1].sentence;
+	return sent;
+}
+
 static inline bool
 concept_seen(const struct concept_scratch *s, uint32_t word)
 {
@@ -1289,9 +1335,22 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 				concept_terms_at(s, i);
 	size_t nn = number_find(text, s->toks, s->ntok, s->today, nums,
 	                        sizeof(nums) / sizeof(nums[0]));
-	for (size_t i = 0; i < nn; i++)
+	for (size_t i = 0; i < nn; i++) {
+		size_t before = s->nmatches;
 		concept_add_match(s, (uint32_t)nums[i].kind, nums[i].first,
 		                  nums[i].last, CONCEPT_HOW_NUMBER, false);
+		if (s->nmatches == before ||
+		    nums[i].kind != NUMBER_OVER_A_WEEK ||
+		    s->nmatches >= CONCEPT_MATCHES_MAX)
+			continue;
+		/* a duration said on its own is read in its neighbour too */
+		uint16_t to = concept_number_sentence(s, text, nums[i].first,
+		                                      nums[i].last);
+		if (to != s->matches[before].sentence) {
+			s->matches[s->nmatches] = s->matches[before];
+			s->matches[s->nmatches++].sentence = to;
+		}
+	}
 	for (size_t i = 0; i < s->npresent; i++)
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;

@@ -162,15 +162,20 @@ static const struct {
 	uint32_t cp;
 	const char *word;
 } normalise_emoji_words[] = {
-	{ 0x26a1, "electric" }, { 0x1f321, "temperature" },
-	{ 0x1f351, "butt" },    { 0x1f3cd, "motorcycle" },
-	{ 0x1f4a5, "crash" },   { 0x1f4a9, "poop" },
-	{ 0x1f525, "burning" }, { 0x1f68c, "bus" },
-	{ 0x1f697, "car" },     { 0x1f698, "car" },
-	{ 0x1f699, "car" },     { 0x1f6b2, "bike" },
-	{ 0x1f6bd, "toilet" },  { 0x1f912, "fever" },
-	{ 0x1f915, "hurt" },    { 0x1f9b4, "bone" },
-	{ 0x1f9b5, "leg" },     { 0x1f9b6, "foot" },
+	{ 0x26a1, "electric" },    { 0x1f321, "temperature" },
+	{ 0x1f351, "butt" },       { 0x1f3cb, "lifting" },
+	{ 0x1f3cd, "motorcycle" }, { 0x1f41c, "ants" },
+	{ 0x1f4a5, "crash" },      { 0x1f4a6, "wet" },
+	{ 0x1f4a9, "poop" },       { 0x1f519, "back" },
+	{ 0x1f525, "burning" },    { 0x1f68c, "bus" },
+	{ 0x1f697, "car" },        { 0x1f698, "car" },
+	{ 0x1f699, "car" },        { 0x1f6b2, "bike" },
+	{ 0x1f6b6, "walking" },    { 0x1f6bd, "toilet" },
+	{ 0x1f6cf, "bed" },        { 0x1f912, "fever" },
+	{ 0x1f915, "hurt" },       { 0x1f9b4, "bone" },
+	{ 0x1f9b5, "leg" },        { 0x1f9b6, "foot" },
+	{ 0x1f9ca, "ice" },        { 0x1f9d8, "yoga" },
+	{ 0x1fa72, "underwear" },
 };
 
 /* The word for an emoji, or NULL. */

@@ -744,6 +744,9 @@ struct number_ctx {
 	uint8_t type[TOKEN_MAX]; /* T_WORD, T_PURE ("101"), T_SUFFIX ("3rd") */
 	uint8_t used[TOKEN_MAX]; /* bytes of the number of a T_SUFFIX */
 	int32_t today;           /* the reference day, or CALENDAR_NONE */
+	long score_tok[8];       /* whole numbers 0 to 10: pain scores? */
+	double score_val[8];
+	size_t nscore;
 };
 
 static bool
@@ -1064,8 +1067,14 @@ number_unit(struct number_ctx *c, long u, double unit_days, uint32_t uflags,
 	} else {
 		if ((uflags & L_ABBR) && !q.digits)
 			return;
-		/* "twice a month", "next 2 weeks", "3x a month" */
-		if (number_freqmark(c, p) || (pf & L_FUTURE))
+		/* "twice a month", "next 2 weeks", "3x a month"; but a lone
+		 * "x" before digits with no count of its own before it is
+		 * the clinic's "for": "sore back x 18 days" */
+		double v0;
+		bool d0;
+		bool x_for = number_is(c, p, "x") && q.digits &&
+		             !number_qty1(c, p - 1, &v0, &d0);
+		if ((number_freqmark(c, p) && !x_for) || (pf & L_FUTURE))
 			return;
 		/* "a 10 day program", "my 12 week plan" */
 		if (!(uflags & L_PLURAL) && q.val > 1 && (pf & L_ADJ))
@@ -1699,6 +1708,13 @@ number_sentence_flags(struct number_ctx *c, long i)
 }
 
 /* A number at token i as a temperature. */
+/* What may follow a bare Celsius reading: "38.6 and my back...", "38.6
+ * since last night", "38.6, back pounding". */
+static const char *const number_temp_after[] = {
+	"again", "all",  "and",   "but",     "last", "now", "plus",
+	"since", "this", "today", "tonight", "with", NULL,
+};
+
 static void
 number_fever(struct number_ctx *c, long i)
 {
@@ -1770,11 +1786,120 @@ number_fever(struct number_ctx *c, long i)
 		} else {
 			cue = (sf & L_TEMP) || (unit & L_DEG);
 		}
+		/* a Celsius reading with its decimal, first in its clause:
+		 * "38.6 and my lower back is pounding" */
+		const char *tx = c->text + c->t[i].start;
+		size_t tn = c->t[i].end - c->t[i].start;
+		if (!cue && c->type[i] == T_PURE && in_c && v <= 42.0 &&
+		    (memchr(tx, '.', tn) != NULL ||
+		     memchr(tx, ',', tn) != NULL) &&
+		    (i == 0 || c->t[i - 1].clause != c->t[i].clause) &&
+		    (!number_same_sentence(c, i, i + 1) ||
+		     c->t[i].after == ',' ||
+		     number_is_any(c, i + 1, number_temp_after)))
+			cue = true;
 		if (!cue)
 			return;
 	}
 	number_emit(c, NUMBER_FEVER, start, last, celsius ? v * 1.8 + 32 : v,
 	            0);
+}
+
+/* Body words a pain score is given for (@leg_worse): 1 a leg, 2 the
+ * back; the words allowed between a body word and its score. */
+static const char *const number_leg_words[] = {
+	"buttock", "calf",  "calves", "foot",     "glute", "hamstring", "leg",
+	"legs",    "perna", "pierna", "sciatica", "shin",  "thigh",     NULL,
+};
+static const char *const number_back_words[] = {
+	"back", "costas", "espalda", "lumbar", "lowerback", "spine", NULL,
+};
+static const char *const number_score_glue[] = {
+	"a",     "about", "an",   "around", "at",    "feels",
+	"hurts", "is",    "its",  "like",   "maybe", "now",
+	"pain",  "pains", "prob", "was",    NULL,
+};
+
+/* 1 when token i is a leg word, 2 a back word, else 0. */
+static int
+number_body(struct number_ctx *c, long i)
+{
+	if (number_is_any(c, i, number_leg_words))
+		return 1;
+	if (number_is_any(c, i, number_back_words))
+		return 2;
+	return 0;
+}
+
+/* The body part a score at token i is for: a body word before it in its
+ * clause with only glue words between, else one after it in the clause of
+ * its "10" ("8/10 in my leg") with only "in", "my", "the" between; 0 when
+ * none. */
+static int
+number_score_part(struct number_ctx *c, long i, long after)
+{
+	for (long j = i - 1;
+	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
+	     j--) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is_any(c, j, number_score_glue))
+			break;
+	}
+	for (long j = after + 1; j <= after + 4 && number_in(c, j) &&
+	                         c->t[j].clause == c->t[after].clause;
+	     j++) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is(c, j, "in") && !number_is(c, j, "my") &&
+		    !number_is(c, j, "the") && !number_is(c, j, "for"))
+			break;
+	}
+	return 0;
+}
+
+/* @leg_worse: a leg scored higher than the back (number.h). */
+static void
+number_scores(struct number_ctx *c)
+{
+	double leg = -1, back = -1;
+	long first = -1, last = -1, done = -1;
+	size_t nc = c->nscore;
+	const long *cand = c->score_tok;
+	const double *vals = c->score_val;
+
+	/* two whole numbers 0 to 10 at least (number_find lists them) */
+	if (nc < 2)
+		return;
+	for (size_t k = 0; k < nc; k++) {
+		long i = cand[k];
+		double v = vals[k];
+		if (i <= done)
+			continue;
+		long after = i;
+		bool out_of_ten =
+		    c->t[i].after == '/' && number_is(c, i + 1, "10");
+		if (out_of_ten)
+			after = i + 1;
+		int part = number_score_part(c, i, after);
+		if (part == 0 || (!out_of_ten && !number_body(c, i - 1) &&
+		                  !number_is_any(c, i - 1, number_score_glue)))
+			continue;
+		if (part == 1 && v > leg)
+			leg = v;
+		else if (part == 2 && (back < 0 || v < back))
+			back = v;
+		else
+			continue;
+		if (first < 0)
+			first = i;
+		last = after;
+		done = after;
+	}
+	if (leg >= 0 && back >= 0 && leg > back)
+		number_emit(c, NUMBER_LEG_WORSE, first, last, leg - back, 0);
 }
 
 size_t
@@ -1795,6 +1920,7 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 	c.max = max;
 	c.count = 0;
 	c.today = today;
+	c.nscore = 0;
 	for (long i = 0; i < c.n; i++) {
 		const char *s = text + toks[i].start;
 		size_t len = toks[i].end - toks[i].start;
@@ -1805,6 +1931,11 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 		c.type[i] = used == 0     ? T_WORD
 		            : used == len ? T_PURE
 		                          : T_SUFFIX;
+		if (used > 0 && used == len && v >= 0 && v <= 10 &&
+		    v == (double)(long)v && c.nscore < 8) {
+			c.score_tok[c.nscore] = i;
+			c.score_val[c.nscore++] = v;
+		}
 		any = any || used > 0 ||
 		      (len > 0 && number_maybe_anchor(s, len)) ||
 		      (today != CALENDAR_NONE && number_maybe_date(&c, i));
@@ -1866,6 +1997,7 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 			break;
 		}
 	}
+	number_scores(&c);
 	return c.count;
 }
 
@@ -1873,6 +2005,7 @@ static const char *const number_names[NUMBER__COUNT] = {
 	"@fever",
 	"@over_a_week",
 	"@repeat",
+	"@leg_worse",
 };
 
 const char *

@@ -1,14 +1,18 @@
-/* Numbers as concepts: the built-in rule concepts @fever, @over_a_week and
- * @repeat, found in the tokens of a normalised message (token.h).  Pure: no
- * allocation, no I/O, no state; bounded by the tokens it is given.
+/* Numbers as concepts: the built-in rule concepts @fever, @over_a_week,
+ * @repeat and @leg_worse, found in the tokens of a normalised message
+ * (token.h).  Pure: no allocation, no I/O, no state; bounded by the tokens it
+ * is given.
  *
  * @fever: a temperature of 100.4 F (38.0 C) or more.  A number reads as a
  * temperature when a unit follows it ("102f", "39c", "38 °c", "101
  * degrees", "38 degrees c", "38,6 celsius"), or when the sentence has a
  * temperature word (fever, feverish, temp, temperature, thermometer, febre,
- * fiebre, calentura...) or it follows "running a".  Fahrenheit is 100.4 to
- * 110, Celsius 38.0 to 43.5; a number with no letter unit is Celsius when
- * it is in 38 to 43.5, else Fahrenheit.  Not a temperature: a number
+ * fiebre, calentura...) or it follows "running a", or when it is a
+ * Celsius reading with its decimal (38.0 to 42.0) first in its clause and
+ * last in it or followed by "and", "since", "today" and the like ("38.6
+ * and my lower back is pounding"; not "39.5 on the clock").  Fahrenheit is
+ * 100.4 to 110, Celsius 38.0 to 43.5; a number with no letter unit is Celsius
+ * when it is in 38 to 43.5, else Fahrenheit.  Not a temperature: a number
  * followed by another unit ("102 kg", "101 lbs", "38 years old", "102
  * times", "101%"), one right after a unit or an age ("day 38", "im 38"),
  * one whose nearest cue word before it in its clause is a lift or another
@@ -72,6 +76,14 @@
  * a day or a week ("2 times a week", "3x/week", "twice daily") is training,
  * not a recurrence, and never counts.  value: the count.
  *
+ * @leg_worse: pain scored higher in a leg than in the back ("back 2/10,
+ * leg 8/10", "my back pain is 3/10 but my leg pain is 7/10", "pain in leg
+ * 7, back 4"): a score is a whole number 0 to 10, written "N/10" or right
+ * after its body word, and belongs to the leg or back word just before it
+ * (with at most "pain", "is", "at", "a" and the like between) or, when
+ * none, just after it ("8/10 in my leg").  "leg day 9/10, back 3/10" has no
+ * leg score.  value: the leg score less the back score.
+ *
  * Words in Spanish and Portuguese are listed both with and without their
  * accents, so the module works before and after accents are stripped. */
 #ifndef BACKTALK_NUMBER_H
@@ -87,6 +99,7 @@ enum number_concept {
 	NUMBER_FEVER,
 	NUMBER_OVER_A_WEEK,
 	NUMBER_REPEAT,
+	NUMBER_LEG_WORSE,
 	NUMBER__COUNT
 };
 

@@ -1,7 +1,9 @@
-/* The console gateway: inbound messages are lines on standard input, replies
- * are printed on standard output.  For trying rules locally; it talks to no
+/* The console gateway: inbound messages are lines on standard input (its
+ * inbound part waits on it), replies are printed on standard output (its
+ * outbound part).  For trying rules locally; it talks to no
  * network.  A line "+15551234567: text" comes from that number, any other
- * line from the demo number. */
+ * line from the demo number: numbers in E.164 already, as the daemon keeps
+ * them (e164.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,7 +21,10 @@
 #define CONSOLE_BUF       (BT_MESSAGE_MAX * 4)
 
 struct gateway_console {
-	struct gateway base;
+	union {
+		struct gateway_in in;   /* reads standard input */
+		struct gateway_out out; /* prints */
+	} part;
 	char buf[CONSOLE_BUF];
 	size_t len;
 	bool eof;
@@ -63,10 +68,11 @@ console_take_line(struct gateway_console *gc, char *line,
 }
 
 static enum gateway_status
-console_poll(struct gateway *gw, struct gateway_batch *ret,
+console_poll(struct gateway_in *gw, struct gateway_batch *ret,
              struct gateway_result *res)
 {
-	struct gateway_console *gc = (struct gateway_console *)gw;
+	struct gateway_console *gc =
+	    gateway_of(gw, struct gateway_console, part.in);
 
 	memset(res, 0, sizeof(*res));
 	res->retry_after_s = -1;
@@ -110,10 +116,11 @@ console_poll(struct gateway *gw, struct gateway_batch *ret,
 }
 
 static enum gateway_status
-console_send(struct gateway *gw, const char *to, const char *body,
+console_send(struct gateway_out *gw, const char *to, const char *body,
              struct gateway_result *res)
 {
-	struct gateway_console *gc = (struct gateway_console *)gw;
+	struct gateway_console *gc =
+	    gateway_of(gw, struct gateway_console, part.out);
 
 	memset(res, 0, sizeof(*res));
 	res->retry_after_s = -1;
@@ -132,7 +139,7 @@ console_send(struct gateway *gw, const char *to, const char *body,
 
 /* Printed output leaves no record to look up: say we cannot tell. */
 static int
-console_find_sent(struct gateway *gw, const char *to, const char *body,
+console_find_sent(struct gateway_out *gw, const char *to, const char *body,
                   int64_t since, struct gateway_result *res)
 {
 	(void)gw;
@@ -143,45 +150,87 @@ console_find_sent(struct gateway *gw, const char *to, const char *body,
 	return -1;
 }
 
-static int
-console_fd(struct gateway *gw)
+/* Standard input until it ends; no deadline of its own. */
+static void
+console_events(struct gateway_in *gw, struct gateway_events *ev)
 {
-	struct gateway_console *gc = (struct gateway_console *)gw;
+	struct gateway_console *gc =
+	    gateway_of(gw, struct gateway_console, part.in);
 
-	return gc->eof ? -1 : STDIN_FILENO;
+	if (!gc->eof)
+		ev->fds[ev->nfds++] = STDIN_FILENO;
 }
 
 static void
-console_free(struct gateway *gw)
+console_in_free(struct gateway_in *gw)
 {
-	free(gw);
+	if (gw != NULL)
+		free(gateway_of(gw, struct gateway_console, part.in));
 }
 
-static const struct gateway_ops console_ops = {
+static void
+console_out_free(struct gateway_out *gw)
+{
+	if (gw != NULL)
+		free(gateway_of(gw, struct gateway_console, part.out));
+}
+
+static const struct gateway_in_ops console_in_ops = {
 	.name = "console",
 	.poll = console_poll,
-	.send = console_send,
-	.find_sent = console_find_sent,
-	.fd = console_fd,
-	.free = console_free,
+	.events = console_events,
+	.free = console_in_free,
 };
 
-struct gateway *
-gateway_console_new(const struct config *cfg, char *err, size_t errlen)
+static const struct gateway_out_ops console_out_ops = {
+	.name = "console",
+	.send = console_send,
+	.find_sent = console_find_sent,
+	.free = console_out_free,
+};
+
+/* Either part: it reads no setting and needs no secret. */
+static struct gateway_console *
+console_new(const struct config *cfg, const char *secret, char *err,
+            size_t errlen)
 {
 	struct gateway_console *gc = calloc(1, sizeof(*gc));
 	struct timespec ts;
 
 	(void)cfg;
+	(void)secret;
 	if (gc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gc->started = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return gc;
+}
+
+struct gateway_in *
+gateway_console_in_new(const struct config *cfg, const char *secret, char *err,
+                       size_t errlen)
+{
+	struct gateway_console *gc = console_new(cfg, secret, err, errlen);
+
+	if (gc == NULL)
+		return NULL;
 	int fl = fcntl(STDIN_FILENO, F_GETFL);
 	if (fl >= 0)
 		fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gc->started = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	gc->base.ops = &console_ops;
-	return &gc->base;
+	gc->part.in.ops = &console_in_ops;
+	return &gc->part.in;
+}
+
+struct gateway_out *
+gateway_console_out_new(const struct config *cfg, const char *secret, char *err,
+                        size_t errlen)
+{
+	struct gateway_console *gc = console_new(cfg, secret, err, errlen);
+
+	if (gc == NULL)
+		return NULL;
+	gc->part.out.ops = &console_out_ops;
+	return &gc->part.out;
 }

@@ -16,8 +16,12 @@
  * tell (-1) when the request or its answer fails, when an entry that might
  * be the message is unreadable, when the list holds as many entries as
  * asked for (it may be cut short), or when `since` is older than the 48
- * hours Infobip keeps its logs.  Numbers are looked up and compared without
- * a leading '+', as Infobip writes them.
+ * hours Infobip keeps its logs.
+ *
+ * Numbers: the daemon's are E.164 ("+447700900123", infobip_json.c writes
+ * the inbox's so); Infobip's have no "+".  The outbound part takes it off
+ * (gateway_infobip_number) for what it sends and looks up, and the logs
+ * are compared with a leading '+' left aside on either side.
  *
  * Infobip does not say how soon a message it accepted shows in the logs.
  * The daemon looks after a restart, after waiting out a send that got no
@@ -33,6 +37,7 @@
 
 #include "config.h"
 #include "gateway.h"
+#include "gateway_http.h"
 #include "http.h"
 #include "infobip_json.h"
 
@@ -47,7 +52,8 @@
 #define INFOBIP_LOGS_KEPT_S (47 * 3600)
 
 struct gateway_infobip {
-	struct gateway base;
+	struct gateway_in in;   /* when it is the inbound part */
+	struct gateway_out out; /* when it is an outbound part */
 	struct http_client *http;
 	char *inbox_url; /* base_url + INFOBIP_INBOX_PATH?limit=N */
 	char *send_url;
@@ -84,10 +90,10 @@ gateway_infobip_read(const char *raw, size_t len, struct gateway_batch *ret,
 }
 
 static enum gateway_status
-gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
+gateway_infobip_poll(struct gateway_in *gw, struct gateway_batch *ret,
                      struct gateway_result *res)
 {
-	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct gateway_infobip *ib = gateway_of(gw, struct gateway_infobip, in);
 	struct http_response r;
 	int rc;
 
@@ -109,7 +115,7 @@ gateway_infobip_poll(struct gateway *gw, struct gateway_batch *ret,
 }
 
 static enum gateway_status
-gateway_infobip_reread(struct gateway *gw, const char *raw, size_t len,
+gateway_infobip_reread(struct gateway_in *gw, const char *raw, size_t len,
                        struct gateway_batch *ret, struct gateway_result *res)
 {
 	(void)gw;
@@ -137,29 +143,39 @@ gateway_infobip_sent(const struct http_call *call, struct gateway_result *res)
 	}
 }
 
+/* A number as Infobip writes it: the daemon's E.164 (e164.h) without its
+ * "+". */
+static const char *
+gateway_infobip_number(const char *to)
+{
+	return to + (to[0] == '+');
+}
+
 /* Posts one message per request, up to http.parallel_sends at once. */
 static void
-gateway_infobip_send_many(struct gateway *gw, struct gateway_send *items,
+gateway_infobip_send_many(struct gateway_out *gw, struct gateway_send *items,
                           size_t n)
 {
-	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct gateway_infobip *ib =
+	    gateway_of(gw, struct gateway_infobip, out);
 	struct http_call *calls = calloc(n, sizeof(*calls));
 	size_t i;
 
 	for (i = 0; i < n && calls != NULL; i++) {
 		calls[i].url = ib->send_url;
 		calls[i].content_type = "Content-Type: application/json";
-		calls[i].body = infobip_json_send_body(ib->number, items[i].to,
-		                                       items[i].body);
+		calls[i].body = infobip_json_send_body(
+		    ib->number, gateway_infobip_number(items[i].to),
+		    items[i].body);
 		if (calls[i].body == NULL)
 			break;
 	}
-	gateway_send_calls(ib->http, items, calls, n, i == n,
-	                   gateway_infobip_sent);
+	gateway_http_send_calls(ib->http, items, calls, n, i == n,
+	                        gateway_infobip_sent);
 }
 
 static enum gateway_status
-gateway_infobip_send(struct gateway *gw, const char *to, const char *body,
+gateway_infobip_send(struct gateway_out *gw, const char *to, const char *body,
                      struct gateway_result *res)
 {
 	struct gateway_send item = { .to = to, .body = body };
@@ -175,7 +191,7 @@ static char *
 gateway_infobip_logs_url(const struct gateway_infobip *ib, const char *to,
                          const char *since)
 {
-	char *eto = curl_easy_escape(NULL, to + (to[0] == '+'), 0);
+	char *eto = curl_easy_escape(NULL, gateway_infobip_number(to), 0);
 	char *esince = curl_easy_escape(NULL, since, 0);
 	char *url = NULL;
 	size_t len;
@@ -193,10 +209,12 @@ gateway_infobip_logs_url(const struct gateway_infobip *ib, const char *to,
 }
 
 static int
-gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
-                          int64_t since, struct gateway_result *res)
+gateway_infobip_find_sent(struct gateway_out *gw, const char *to,
+                          const char *body, int64_t since,
+                          struct gateway_result *res)
 {
-	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
+	struct gateway_infobip *ib =
+	    gateway_of(gw, struct gateway_infobip, out);
 	char date[INFOBIP_JSON_DATE_MAX];
 	struct http_response r;
 	char *url;
@@ -238,18 +256,9 @@ gateway_infobip_find_sent(struct gateway *gw, const char *to, const char *body,
 	return found;
 }
 
-static int
-gateway_infobip_fd(struct gateway *gw)
-{
-	(void)gw;
-	return -1;
-}
-
 static void
-gateway_infobip_free(struct gateway *gw)
+gateway_infobip_free(struct gateway_infobip *ib)
 {
-	struct gateway_infobip *ib = (struct gateway_infobip *)gw;
-
 	if (ib == NULL)
 		return;
 	http_free(ib->http);
@@ -260,15 +269,31 @@ gateway_infobip_free(struct gateway *gw)
 	free(ib);
 }
 
-static const struct gateway_ops gateway_infobip_ops = {
+static void
+gateway_infobip_in_free(struct gateway_in *gw)
+{
+	gateway_infobip_free(gateway_of(gw, struct gateway_infobip, in));
+}
+
+static void
+gateway_infobip_out_free(struct gateway_out *gw)
+{
+	gateway_infobip_free(gateway_of(gw, struct gateway_infobip, out));
+}
+
+static const struct gateway_in_ops gateway_infobip_in_ops = {
 	.name = "infobip",
 	.poll = gateway_infobip_poll,
+	.reread = gateway_infobip_reread,
+	.free = gateway_infobip_in_free,
+};
+
+static const struct gateway_out_ops gateway_infobip_out_ops = {
+	.name = "infobip",
 	.send = gateway_infobip_send,
 	.send_many = gateway_infobip_send_many,
 	.find_sent = gateway_infobip_find_sent,
-	.reread = gateway_infobip_reread,
-	.fd = gateway_infobip_fd,
-	.free = gateway_infobip_free,
+	.free = gateway_infobip_out_free,
 };
 
 static int
@@ -338,7 +363,7 @@ gateway_infobip_http(const struct config *cfg, const char *secret)
 	return c;
 }
 
-struct gateway *
+static struct gateway_infobip *
 gateway_infobip_new(const struct config *cfg, const char *secret, char *err,
                     size_t errlen)
 {
@@ -354,7 +379,6 @@ gateway_infobip_new(const struct config *cfg, const char *secret, char *err,
 	ib = calloc(1, sizeof(*ib));
 	if (ib == NULL)
 		goto oom;
-	ib->base.ops = &gateway_infobip_ops;
 	ib->inbox_url = gateway_infobip_url(cfg->infobip.base_url,
 	                                    INFOBIP_INBOX_PATH, query);
 	ib->send_url =
@@ -370,9 +394,35 @@ gateway_infobip_new(const struct config *cfg, const char *secret, char *err,
 		if (ib->number == NULL)
 			goto oom;
 	}
-	return &ib->base;
+	return ib;
 oom:
-	gateway_infobip_free(ib != NULL ? &ib->base : NULL);
+	gateway_infobip_free(ib);
 	snprintf(err, errlen, "infobip: out of memory");
 	return NULL;
+}
+
+struct gateway_in *
+gateway_infobip_in_new(const struct config *cfg, const char *secret, char *err,
+                       size_t errlen)
+{
+	struct gateway_infobip *ib =
+	    gateway_infobip_new(cfg, secret, err, errlen);
+
+	if (ib == NULL)
+		return NULL;
+	ib->in.ops = &gateway_infobip_in_ops;
+	return &ib->in;
+}
+
+struct gateway_out *
+gateway_infobip_out_new(const struct config *cfg, const char *secret, char *err,
+                        size_t errlen)
+{
+	struct gateway_infobip *ib =
+	    gateway_infobip_new(cfg, secret, err, errlen);
+
+	if (ib == NULL)
+		return NULL;
+	ib->out.ops = &gateway_infobip_out_ops;
+	return &ib->out;
 }

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "gateway.h"
+#include "gateway_http.h"
 #include "http.h"
 #include "twilio_json.h"
 
@@ -49,7 +50,8 @@ struct gateway_twilio_seen {
 };
 
 struct gateway_twilio {
-	struct gateway base;
+	struct gateway_in in;   /* when it is the inbound part */
+	struct gateway_out out; /* when it is an outbound part */
 	struct http_client *http;
 	char *base_url; /* without a trailing slash */
 	char *account_sid;
@@ -319,10 +321,10 @@ gateway_twilio_resume(struct gateway_twilio *tw, struct gateway_batch *ret,
 }
 
 static enum gateway_status
-gateway_twilio_poll(struct gateway *gw, struct gateway_batch *ret,
+gateway_twilio_poll(struct gateway_in *gw, struct gateway_batch *ret,
                     struct gateway_result *res)
 {
-	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	struct gateway_twilio *tw = gateway_of(gw, struct gateway_twilio, in);
 	struct gateway_twilio_seen seen = { 0 };
 	struct gateway_twilio_listing ls = { .stop_at_known = true,
 		                             .seen = &seen };
@@ -412,10 +414,10 @@ gateway_twilio_sent(const struct http_call *call, struct gateway_result *res)
 /* Posts each item's form (To, Body, and From or MessagingServiceSid), up
  * to http.parallel_sends at once. */
 static void
-gateway_twilio_send_many(struct gateway *gw, struct gateway_send *items,
+gateway_twilio_send_many(struct gateway_out *gw, struct gateway_send *items,
                          size_t n)
 {
-	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	struct gateway_twilio *tw = gateway_of(gw, struct gateway_twilio, out);
 	const char *none[] = { NULL };
 	struct http_call *calls = calloc(n, sizeof(*calls));
 	char *url = gateway_twilio_url(tw, tw->list_path, none);
@@ -442,13 +444,13 @@ gateway_twilio_send_many(struct gateway *gw, struct gateway_send *items,
 		if (calls[i].body == NULL)
 			break;
 	}
-	gateway_send_calls(tw->http, items, calls, n, i == n,
-	                   gateway_twilio_sent);
+	gateway_http_send_calls(tw->http, items, calls, n, i == n,
+	                        gateway_twilio_sent);
 	free(url);
 }
 
 static enum gateway_status
-gateway_twilio_send(struct gateway *gw, const char *to, const char *body,
+gateway_twilio_send(struct gateway_out *gw, const char *to, const char *body,
                     struct gateway_result *res)
 {
 	struct gateway_send item = { .to = to, .body = body };
@@ -498,10 +500,11 @@ gateway_twilio_look_page(void *arg, struct gateway_batch *b)
  * message above those sent before it was created (newest first).  When
  * the page budget runs out first it cannot tell (-1). */
 static int
-gateway_twilio_find_sent(struct gateway *gw, const char *to, const char *body,
-                         int64_t since, struct gateway_result *res)
+gateway_twilio_find_sent(struct gateway_out *gw, const char *to,
+                         const char *body, int64_t since,
+                         struct gateway_result *res)
 {
-	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
+	struct gateway_twilio *tw = gateway_of(gw, struct gateway_twilio, out);
 	struct gateway_twilio_look lk = {
 		.body = body,
 		.from = since - TWILIO_CLOCK_SLACK_S,
@@ -554,18 +557,9 @@ out:
 	return found;
 }
 
-static int
-gateway_twilio_fd(struct gateway *gw)
-{
-	(void)gw;
-	return -1;
-}
-
 static void
-gateway_twilio_free(struct gateway *gw)
+gateway_twilio_free(struct gateway_twilio *tw)
 {
-	struct gateway_twilio *tw = (struct gateway_twilio *)gw;
-
 	if (tw == NULL)
 		return;
 	http_free(tw->http);
@@ -579,14 +573,30 @@ gateway_twilio_free(struct gateway *gw)
 	free(tw);
 }
 
-static const struct gateway_ops gateway_twilio_ops = {
+static void
+gateway_twilio_in_free(struct gateway_in *gw)
+{
+	gateway_twilio_free(gateway_of(gw, struct gateway_twilio, in));
+}
+
+static void
+gateway_twilio_out_free(struct gateway_out *gw)
+{
+	gateway_twilio_free(gateway_of(gw, struct gateway_twilio, out));
+}
+
+static const struct gateway_in_ops gateway_twilio_in_ops = {
 	.name = "twilio",
 	.poll = gateway_twilio_poll,
+	.free = gateway_twilio_in_free,
+};
+
+static const struct gateway_out_ops gateway_twilio_out_ops = {
+	.name = "twilio",
 	.send = gateway_twilio_send,
 	.send_many = gateway_twilio_send_many,
 	.find_sent = gateway_twilio_find_sent,
-	.fd = gateway_twilio_fd,
-	.free = gateway_twilio_free,
+	.free = gateway_twilio_out_free,
 };
 
 /* --- construction -------------------------------------------------------- */
@@ -667,7 +677,7 @@ gateway_twilio_http(const struct config *cfg, const char *secret)
 	return http_new(&o);
 }
 
-struct gateway *
+static struct gateway_twilio *
 gateway_twilio_new(const struct config *cfg, const char *secret, char *err,
                    size_t errlen)
 {
@@ -678,7 +688,6 @@ gateway_twilio_new(const struct config *cfg, const char *secret, char *err,
 	tw = calloc(1, sizeof(*tw));
 	if (tw == NULL)
 		goto oom;
-	tw->base.ops = &gateway_twilio_ops;
 	tw->page_size = cfg->twilio.page_size > 0 ? cfg->twilio.page_size : 100;
 	if (tw->page_size > TWILIO_JSON_PAGE_MAX)
 		tw->page_size = TWILIO_JSON_PAGE_MAX;
@@ -700,9 +709,35 @@ gateway_twilio_new(const struct config *cfg, const char *secret, char *err,
 		if (tw->messaging_service_sid == NULL)
 			goto oom;
 	}
-	return &tw->base;
+	return tw;
 oom:
-	gateway_twilio_free(tw != NULL ? &tw->base : NULL);
+	gateway_twilio_free(tw);
 	snprintf(err, errlen, "twilio: out of memory");
 	return NULL;
+}
+
+struct gateway_in *
+gateway_twilio_in_new(const struct config *cfg, const char *secret, char *err,
+                      size_t errlen)
+{
+	struct gateway_twilio *tw =
+	    gateway_twilio_new(cfg, secret, err, errlen);
+
+	if (tw == NULL)
+		return NULL;
+	tw->in.ops = &gateway_twilio_in_ops;
+	return &tw->in;
+}
+
+struct gateway_out *
+gateway_twilio_out_new(const struct config *cfg, const char *secret, char *err,
+                       size_t errlen)
+{
+	struct gateway_twilio *tw =
+	    gateway_twilio_new(cfg, secret, err, errlen);
+
+	if (tw == NULL)
+		return NULL;
+	tw->out.ops = &gateway_twilio_out_ops;
+	return &tw->out;
 }

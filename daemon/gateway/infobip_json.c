@@ -9,7 +9,14 @@
  * U+FFFD rather than making the whole answer unreadable.  The sent SMS logs are
  * read the other way round: an entry that cannot be read might be the message
  * looked for, so it makes the answer "cannot tell" unless the message is
- * found elsewhere in the list. */
+ * found elsewhere in the list.
+ *
+ * Infobip writes numbers without "+" ("447700900123"): the inbox's are
+ * given to the daemon in E.164 (e164.h: 8 or more digits become "+" and
+ * the digits; a short code or an alphanumeric sender stays as it is), so
+ * that nothing past the parser knows the difference.  Going out, the
+ * driver (gateway_infobip.c) takes the "+" off again, and the logs are
+ * compared with a leading "+" left aside on either side. */
 #include <ctype.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -22,6 +29,7 @@
 
 #include "bounds.h"
 #include "calendar.h"
+#include "e164.h"
 #include "infobip_json.h"
 #include "jsonread.h"
 #include "utf8.h"
@@ -35,13 +43,16 @@ infobip_json_add(const json_t *msg, struct gateway_batch *batch,
 {
 	const char *id, *from, *to, *text, *received;
 	const json_t *jtext = json_object_get(msg, "text");
-	char *cut = NULL;
+	char *cut = NULL, efrom[INFOBIP_JSON_ID_MAX + 2],
+	     eto[INFOBIP_JSON_ID_MAX + 2];
 	int64_t sent_at = 0;
 	int r;
 
 	id = jsonread_string(msg, "messageId", INFOBIP_JSON_ID_MAX);
-	from = jsonread_string(msg, "from", INFOBIP_JSON_ID_MAX);
-	to = jsonread_string(msg, "to", INFOBIP_JSON_ID_MAX);
+	from = e164_of(jsonread_string(msg, "from", INFOBIP_JSON_ID_MAX), efrom,
+	               sizeof(efrom));
+	to = e164_of(jsonread_string(msg, "to", INFOBIP_JSON_ID_MAX), eto,
+	             sizeof(eto));
 	if (id == NULL || id[0] == '\0') {
 		inbox->skipped++;
 		return 0;

@@ -8,7 +8,10 @@
  * jsonread_page: a NUL or a lone surrogate in one body becomes U+FFFD
  * instead of making the whole page unreadable, and an inbound entry that
  * has a sid but cannot be read otherwise goes to the batch marked
- * unreadable, for the daemon to record once. */
+ * unreadable, for the daemon to record once.  Numbers are written in
+ * E.164 (e164.h): Twilio's are already, but a long number without "+"
+ * would get one, and short codes and alphanumeric senders are kept as
+ * they are. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 
 #include "bounds.h"
 #include "calendar.h"
+#include "e164.h"
 #include "twilio_json.h"
 #include "jsonread.h"
 #include "utf8.h"
@@ -59,7 +63,8 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 {
 	const char *direction, *sid, *from, *to, *body;
 	const json_t *jbody;
-	char *cut = NULL;
+	char *cut = NULL, efrom[TWILIO_JSON_ID_MAX + 2],
+	     eto[TWILIO_JSON_ID_MAX + 2];
 	size_t blen;
 	int r;
 
@@ -69,8 +74,10 @@ twilio_json_add(const json_t *msg, enum twilio_json_direction dir,
 		return 0;
 	}
 	sid = jsonread_string(msg, "sid", TWILIO_JSON_ID_MAX);
-	from = jsonread_string(msg, "from", TWILIO_JSON_ID_MAX);
-	to = jsonread_string(msg, "to", TWILIO_JSON_ID_MAX);
+	from = e164_of(jsonread_string(msg, "from", TWILIO_JSON_ID_MAX), efrom,
+	               sizeof(efrom));
+	to = e164_of(jsonread_string(msg, "to", TWILIO_JSON_ID_MAX), eto,
+	             sizeof(eto));
 	jbody = json_object_get(msg, "body");
 	if (sid == NULL || sid[0] == '\0') {
 		page->skipped++;

@@ -20,6 +20,10 @@
  *   cancelled, the confirmation recorded with it is kept.
  * - Error messages name gateway ids and row ids, never phone numbers or
  *   message text, because they end up in the log.
+ * - Numbers are compared byte for byte (an opt-out above all): they come
+ *   in E.164 from every gateway's parser (e164.h), and migration 5 -> 6
+ *   brought the numbers older versions kept (Infobip's, without "+") to
+ *   that form.
  * - The queries the daemon runs per message or per sender turn name their
  *   index (INDEXED BY) where another would do: without statistics
  *   (ANALYZE) SQLite weighs `state = ?` like `to_number = ?` and may walk
@@ -48,6 +52,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "e164.h"
 #include "fileperm.h"
 #include "store_sqlite.h"
 
@@ -55,6 +60,12 @@
 
 static struct store_sqlite *store_sqlite_new(void);
 static void store_sqlite_close(struct store *base);
+
+/* SQL: column holds digits only, E164_MIN_DIGITS of them or more (a
+ * number e164_of gives a "+"). */
+#define STORE_BARE_NUMBER(col)                         \
+	"(" col " NOT GLOB '*[^0-9]*' AND length(" col \
+	") >= " E164_MIN_DIGITS_STR ")"
 
 /* Migrations, in order: migrations[i] takes user_version i to i + 1.
  * Append new steps; never edit one that has shipped. */
@@ -154,7 +165,62 @@ static const char *const migrations[] = {
 	 * settles them first takes them, as before. */
 	"ALTER TABLE outbox ADD COLUMN owner TEXT;"
 	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;",
-	/* 5 -> 6: conversations.  convo keeps each number's conversation
+	/* 5 -> 6: numbers in E.164 (e164.h).  Infobip's were kept as it
+	 * writes them, without "+": every number of E164_MIN_DIGITS or more
+	 * digits and nothing else gets one, in every table that keeps a
+	 * number, so that the daemon's exact comparisons (an opt-out above
+	 * all) find them as its parsers now write them.  An opt-out kept in
+	 * both forms (the gateway changed) is kept once: the one changed
+	 * last, an opt-out when both changed at the same second. */
+	"DELETE FROM optouts WHERE " STORE_BARE_NUMBER(
+	    "number") " AND EXISTS"
+	              " (SELECT 1 FROM optouts p WHERE p.number = '+' || "
+	              "optouts.number"
+	              "  AND (p.updated_at > optouts.updated_at"
+	              "   OR (p.updated_at = optouts.updated_at"
+	              "    AND p.opted_out >= optouts.opted_out)));"
+	              "DELETE FROM optouts WHERE number GLOB '+*' AND EXISTS"
+	              " (SELECT 1 FROM optouts b WHERE '+' || b.number = "
+	              "optouts.number"
+	              "  AND " STORE_BARE_NUMBER(
+	                  "b.number") ");"
+	                              "UPDATE optouts SET number = '+' || "
+	                              "number"
+	                              " WHERE " STORE_BARE_NUMBER(
+	                                  "number") ";"
+	                                            "UPDATE inbound SET "
+	                                            "from_number = '+' || "
+	                                            "from_number"
+	                                            " WHERE " STORE_BARE_NUMBER(
+	                                                "from_number") ";"
+	                                                               "UPDATE "
+	                                                               "inbound"
+	                                                               " SET "
+	                                                               "to_"
+	                                                               "number "
+	                                                               "= '+' "
+	                                                               "|| "
+	                                                               "to_"
+	                                                               "number"
+	                                                               " WHERE"
+	                                                               " " STORE_BARE_NUMBER(
+	                                                                   "to_"
+	                                                                   "num"
+	                                                                   "be"
+	                                                                   "r") ";"
+	                                                                        "UPDATE incoming SET from_number = '+' || from_number"
+	                                                                        " WHERE " STORE_BARE_NUMBER(
+	                                                                            "from_number") ";"
+	                                                                                           "UPDATE incoming SET to_number = '+' || to_number"
+	                                                                                           " WHERE " STORE_BARE_NUMBER(
+	                                                                                               "to_number") ";"
+	                                                                                                            "UPDATE outbox SET to_number = '+' || to_number"
+	                                                                                                            " WHERE " STORE_BARE_NUMBER(
+	                                                                                                                "to_number") ";"
+	                                                                                                                             "UPDATE outbox SET from_number = '+' || from_number"
+	                                                                                                                             " WHERE " STORE_BARE_NUMBER(
+	                                                                                                                                 "from_number") ";",
+	/* 6 -> 7: conversations.  convo keeps each number's conversation
 	 * state (convo_state_format's text: step numbers and times, never
 	 * what was said), written in the transaction that records the
 	 * message it follows.  scheduled holds check-ins: one per report,
@@ -163,7 +229,8 @@ static const char *const migrations[] = {
 	 * (owner and lease, as outbox rows), then sent (its prompt is the
 	 * outbox row outbox_id) or cancelled (why in note).  A check-in
 	 * refers to the report it follows, whose outbox row its prompt
-	 * shares. */
+	 * shares.  Numbers are E.164 as in every other table (this step
+	 * comes after 5 -> 6, so it has none to rewrite). */
 	"CREATE TABLE convo ("
 	" number TEXT PRIMARY KEY,"
 	" state TEXT NOT NULL,"
