@@ -491,8 +491,6 @@ sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 	return true;
 }
 
-/* Takes up to max send tokens; returns how many, and when none, sets
- * *ret_wait to the time until one will be there. */
 /* One reply at a time to a number, so that they arrive in order (a
  * conversation's question after the reply it follows): row i waits while
  * a reply to the same number is with the sending thread or goes before it
@@ -512,6 +510,8 @@ sender_busy(const struct daemon *d, const struct store_outbox_item *items,
 	return false;
 }
 
+/* Takes up to max send tokens; returns how many, and when none, sets
+ * *ret_wait to the time until one will be there. */
 static size_t
 sender_tokens(struct daemon *d, size_t max, double *ret_wait)
 {
