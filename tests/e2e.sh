@@ -297,7 +297,8 @@ sys.exit(0 if got == [sys.argv[2]] else "sent %r" % got)' $b "$want" ||
 # of schema 5 kept an opt-out so (a STOP through Infobip) or with '+' (a
 # STOP through Twilio, an operator's): after the migration to E.164 each
 # still stops every reply, a STOP and an operator's opt-out made now do
-# too, and what goes out is sent to Infobip without '+'.
+# too, and what goes out is sent to Infobip without '+'.  (Schema 7's
+# conversation tables are dropped first: version 5 had none.)
 case_infobip_optout() {
 	local a=+447700900001 b=+447700900002 c=+447700900003
 	local d=+447700900004 e=+447700900005 conf=$WORK/backtalk.conf now n
@@ -309,6 +310,7 @@ case_infobip_optout() {
 	sqlite3 -cmd '.timeout 5000' "$WORK/state.db" \
 		"INSERT INTO optouts VALUES ('${a#+}', 1, 'infobip:IB1', $now);
 		 INSERT INTO optouts VALUES ('$b', 1, 'twilio:SM2', $now);
+		 DROP TABLE scheduled; DROP TABLE convo;
 		 PRAGMA user_version = 5;" || { fail "cannot write a version 5 database"; return; }
 	start_daemon
 	add_inbound infobip $a "my back hurts after deadlifts"
