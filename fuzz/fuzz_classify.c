@@ -80,8 +80,21 @@ fuzz_classify_check_result(const struct classify_result *r)
 		FUZZ_CHECK(r->category == rs->rules[r->rule].category);
 		FUZZ_CHECK(r->reply == rs->rules[r->rule].reply);
 	} else {
+		const char *alert =
+		    r->alert ? rules_stop_reply(rs, r->alert_category) : NULL;
+
 		FUZZ_CHECK(r->rule == -1 && r->rule_id == NULL);
-		FUZZ_CHECK(r->reply == rules_builtin_reply(rs, r->category));
+		/* A STOP that names a red flag carries its advice. */
+		FUZZ_CHECK(r->reply == (alert != NULL ? alert
+		                                      : rules_builtin_reply(
+		                                            rs, r->category)));
+	}
+	if (r->alert) {
+		FUZZ_CHECK(r->category == CATEGORY_STOP);
+		FUZZ_CHECK(r->alert_category == CATEGORY_EMERGENCY ||
+		           r->alert_category == CATEGORY_URGENT);
+		FUZZ_CHECK(r->alert_rule >= 0 &&
+		           (size_t)r->alert_rule < rs->nrules);
 	}
 }
 
