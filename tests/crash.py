@@ -22,6 +22,16 @@ once (a second POST with the same To and Body is a duplicate: the plans
 never give one sender the same reply twice); every outbox row must be
 sent, failed or cancelled.
 
+Check-ins are on (conversations.checkin, checkin_delay_s CRASH_CHECKIN_S,
+no quiet hours) and screening questions off: a report of back pain
+(Corpus.checkins) schedules a check-in that falls due a few seconds later,
+while the kills go on.  Every check-in due must have been sent once, or
+cancelled by its sender's later STOP, and never sent after that STOP was
+recorded (faultlab.verify_checkins).  The crash model does not play
+conversations: a sender who sent a report sends nothing more but its
+STOP, START and one message (the STOP/START senders), so no check-in
+question is ever answered and every later message is predicted as before.
+
 Environment:
   CRASH_SEED        the random seed (printed; default 20251124)
   CRASH_KILLS       kills (default 60)
@@ -31,6 +41,8 @@ Environment:
                     injects, as a supervisor's restart delay is; 0 restarts
                     at once: see tests/README.md, "crash_fast_restart")
   CRASH_MAX_SEND_DELAY_MS  the slowest send answer injected (default 200)
+  CRASH_CHECKIN_S   a check-in's delay after its report, in seconds
+                    (default 3; 0 turns check-ins off)
 
 Exit status: 0 passed, 1 failed (the work directory is kept), 2 usage.
 """
@@ -63,7 +75,9 @@ def plan_messages(r, corpus, kills):
                 return a, c
 
     # Plain senders: a few messages a cycle, each from a new number; one in
-    # eight writes again later with a message that has another reply.
+    # eight writes again later with a message that has another reply,
+    # unless the first was a report (a check-in's question then waits:
+    # nothing follows it).
     for k in range(kills):
         for _ in range(r.randint(2, 5)):
             frm = number()
@@ -72,13 +86,19 @@ def plan_messages(r, corpus, kills):
                 continue
             a, c = two_replies()
             per[k].append((frm, a))
-            if r.random() < 0.125:
+            if r.random() < 0.125 and a not in corpus.reports:
                 per[min(kills, k + r.randint(1, 6))].append((frm, c))
     # STOP/START senders: a message, STOP, a message (no reply: opted
-    # out), START, a message, each a few cycles after the one before.
-    for _ in range(max(4, kills // 6)):
+    # out), START, a message, each a few cycles after the one before.  With
+    # check-ins, half of them start with a report, whose check-in is due
+    # before or after the STOP.
+    for i in range(max(4, kills // 6)):
         frm = number()
         a, c = two_replies()
+        if corpus.reports and i % 2 == 0:
+            a = r.choice(sorted(corpus.reports))
+            while corpus.info[c]["reply"] == corpus.info[a]["reply"]:
+                c = r.choice(corpus.replying)
         script = [a, r.choice(corpus.stops), r.choice(corpus.replying),
                   r.choice(corpus.starts), c]
         k = r.randint(0, max(0, kills - 16))
@@ -127,24 +147,37 @@ def main():
     limit = fl.env_int("CRASH_LIMIT_S", 150)
     gap_ms = fl.env_int("CRASH_RESTART_MS", 250)
     max_send_delay = fl.env_int("CRASH_MAX_SEND_DELAY_MS", 200)
+    checkin_s = fl.env_int("CRASH_CHECKIN_S", 3)
     fl.log("crash: seed %d (CRASH_SEED=%d to repeat), %d kills, restart "
-           "after %d ms, send answers up to %d ms late, work %s" %
-           (seed, seed, kills, gap_ms, max_send_delay, lab.work))
+           "after %d ms, send answers up to %d ms late, check-ins %s, "
+           "work %s" %
+           (seed, seed, kills, gap_ms, max_send_delay,
+            "%d s after a report" % checkin_s if checkin_s else "off",
+            lab.work))
     failures = []
     try:
-        failures = run(lab, seed, kills, limit, gap_ms, max_send_delay)
+        failures = run(lab, seed, kills, limit, gap_ms, max_send_delay,
+                       checkin_s)
     except fl.Fail as e:
         failures = [str(e)]
     return lab.finish(failures)
 
 
-def run(lab, seed, kills, limit, gap_ms, max_send_delay):
+def run(lab, seed, kills, limit, gap_ms, max_send_delay, checkin_s):
     r = fl.rng(seed)
     corpus = fl.Corpus(lab)
+    extra = ""
+    if checkin_s:
+        corpus.checkins(lab)
+        extra = ('conversations = { screening = false; checkin = true; '
+                 'checkin_delay_s = %d; quiet_hours = "none"; };' %
+                 checkin_s)
     plan = plan_messages(r, corpus, kills)
     gw = fl.Fakegw(lab)
-    conf = fl.write_config(lab, gw.base, poll_ms=200, timeout_ms=2000)
+    conf = fl.write_config(lab, gw.base, poll_ms=200, timeout_ms=2000,
+                           extra=extra)
     db = lab.path("state.db")
+    stop_seen = {}  # STOP id: when the harness first saw it recorded
     added = []  # (id, from, body), in fakegw's order
     known = []  # (id, time added in ms)
 
@@ -222,6 +255,10 @@ def run(lab, seed, kills, limit, gap_ms, max_send_delay):
                           (k + 1, d.log_text()[-500:]))
         d.kill()
         inbound, outbox = fl.db_read(db)
+        seen = fl.now_ms()
+        for mid, row in inbound.items():
+            if row["category"] == "stop" and mid not in stop_seen:
+                stop_seen[mid] = seen
         sending = {o["id"] for o in outbox if o["state"] == "sending"}
         run_["after"] = {
             "inbound": set(inbound),
@@ -237,7 +274,13 @@ def run(lab, seed, kills, limit, gap_ms, max_send_delay):
     # The clean run: whatever is left arrives, everything drains.
     add(plan[kills])
     d = fl.Daemon(lab, conf, kills + 1)
-    drain_s, done = fl.wait_drained(gw, db, len(added), 40, d.alive)
+    # Check-ins fall due up to checkin_s after the last report.
+    def checkins_live():
+        return sum(1 for sc in fl.db_scheduled(db)
+                   if sc["state"] in ("pending", "claimed"))
+
+    drain_s, done = fl.wait_drained(gw, db, len(added), 40 + checkin_s,
+                                    d.alive, checkins_live)
     status = d.term()
     failures = []
     if not done:
@@ -252,7 +295,14 @@ def run(lab, seed, kills, limit, gap_ms, max_send_delay):
         json.dump([{k: v for k, v in x.items() if k in
                     ("pid", "start", "delay", "kill")} for x in runs], rf,
                   indent=0)
-    f, problems = fl.verify(added, corpus, inbound, outbox, sent)
+    scheduled = fl.db_scheduled(db)
+    checkin_rows = {sc["outbox_id"] for sc in scheduled if sc["outbox_id"]}
+    f, problems = fl.verify(added, corpus, inbound, outbox, sent,
+                            checkin_rows)
+    fc, cproblems = fl.verify_checkins(added, corpus, outbox, sent,
+                                       scheduled, stop_seen)
+    if checkin_s:
+        problems += cproblems
     staged = fl.db_staged(db)
     if staged:
         problems.append("%d messages still staged, never decided" % staged)
@@ -302,6 +352,19 @@ def run(lab, seed, kills, limit, gap_ms, max_send_delay):
     fl.log("duplicates: %d   lost: %d   unexpected sends: %d   not final: "
            "%d" % (f["duplicates"], f["lost"], f["unexpected"],
                    f["not_final"]))
+    if checkin_s:
+        fl.log("check-ins: %d due, %d sent, %d cancelled; duplicates %d, "
+               "lost %d" % (fc["due"], fc["sent"], fc["cancelled"],
+                            fc["duplicates"], fc["lost"]))
+        if fc["after_stop"] or fc["unexpected"]:
+            fl.log("check-ins sent after STOP: %d; scheduled unexpectedly: "
+                   "%d" % (fc["after_stop"], fc["unexpected"]))
+        if fc["duplicates"] or fc["lost"] or fc["after_stop"] or \
+                fc["unexpected"] or not fc["due"]:
+            failures.append("check-ins: %d duplicates, %d lost, %d after "
+                            "STOP, %d unexpected, %d due" %
+                            (fc["duplicates"], fc["lost"], fc["after_stop"],
+                             fc["unexpected"], fc["due"]))
     fl.log("clean run drained in %.1f s" % drain_s)
     fl.judge(f, problems, failures)
     return failures

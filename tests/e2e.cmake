@@ -31,6 +31,15 @@ if(TARGET fakegw AND TARGET backtalkd)
     set_tests_properties(e2e_${case} PROPERTIES LABELS e2e TIMEOUT 180)
   endforeach()
 
+  # Conversations played by the daemon (issue 15).
+  foreach(case conv_screening conv_redflag conv_stop conv_expired
+               conv_checkin conv_checkin_stale conv_quiet)
+    add_test(NAME e2e_${case}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
+                     ${CMAKE_SOURCE_DIR} ${case})
+    set_tests_properties(e2e_${case} PROPERTIES LABELS e2e TIMEOUT 180)
+  endforeach()
+
   # The cases that stop the daemon with SIGTERM, under valgrind memcheck:
   # no invalid access, no definite leak.  Not beside the sanitizers.
   find_program(BACKTALK_E2E_VALGRIND valgrind)

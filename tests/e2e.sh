@@ -4,7 +4,9 @@
 # Cases: twilio_basic optout admin restart kill9 faults reload infobip
 # infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
-# spool_infobip privacy.  Every wait is bounded; a case prints "ok CASE" or
+# spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
+# conv_checkin conv_checkin_stale conv_quiet.
+# Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
 BUILD=$1
@@ -295,7 +297,8 @@ sys.exit(0 if got == [sys.argv[2]] else "sent %r" % got)' $b "$want" ||
 # of schema 5 kept an opt-out so (a STOP through Infobip) or with '+' (a
 # STOP through Twilio, an operator's): after the migration to E.164 each
 # still stops every reply, a STOP and an operator's opt-out made now do
-# too, and what goes out is sent to Infobip without '+'.
+# too, and what goes out is sent to Infobip without '+'.  (Schema 7's
+# conversation tables are dropped first: version 5 had none.)
 case_infobip_optout() {
 	local a=+447700900001 b=+447700900002 c=+447700900003
 	local d=+447700900004 e=+447700900005 conf=$WORK/backtalk.conf now n
@@ -307,6 +310,7 @@ case_infobip_optout() {
 	sqlite3 -cmd '.timeout 5000' "$WORK/state.db" \
 		"INSERT INTO optouts VALUES ('${a#+}', 1, 'infobip:IB1', $now);
 		 INSERT INTO optouts VALUES ('$b', 1, 'twilio:SM2', $now);
+		 DROP TABLE scheduled; DROP TABLE convo;
 		 PRAGMA user_version = 5;" || { fail "cannot write a version 5 database"; return; }
 	start_daemon
 	add_inbound infobip $a "my back hurts after deadlifts"
@@ -1236,6 +1240,221 @@ PY2
 		wait_log "$gw: poll failed" 5 || { fail "$gw: no poll failed"; return; }
 	done
 	no_marker_in_log || return
+	stop_daemon
+}
+
+# Conversations (issue 15): the rules' screening question after a report,
+# played by the daemon with conversations.screening on.
+
+conv_config() { # conv_config [EXPIRY_S]
+	write_config twilio
+	printf 'conversations = { screening = true; expiry_s = %s; };\n' \
+		"${1:-86400}" >>"$WORK/backtalk.conf"
+}
+
+bodies_to() { # bodies_to NUMBER: what was sent to it, one a line, in order
+	ctl GET /sent | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else d.get("sent", d.get("messages", []))
+for m in d:
+    if m["to"] == sys.argv[1]:
+        print(m["body"].replace("\n", " "))' "$1"
+}
+
+wait_bodies() { # wait_bodies NUMBER N SECONDS: N messages sent to NUMBER
+	local n
+	for _ in $(seq $(($3 * 10 * SLOW))); do
+		n=$(bodies_to "$1" 2>/dev/null | wc -l)
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "sent $n of $2 to $1"
+	return 1
+}
+
+reply_of() { # reply_of TEXT: the ordinary reply, as backtalk classify says
+	echo "$1" | "$BACKTALK" classify --rules "$SRC/rules" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reply"])'
+}
+
+answer_is() { # answer_is NUMBER TEXT N PREFIX: TEXT's answer, the Nth message, starts so
+	add_inbound twilio "$1" "$2"
+	wait_bodies "$1" "$3" 20 || { fail "no answer to $2"; return 1; }
+	bodies_to "$1" | sed -n "$3p" | grep -q "^$4" ||
+		{ fail "$2 got: $(bodies_to "$1" | sed -n "$3p")"; return 1; }
+}
+
+REPORT="my back hurts after deadlifts"
+QUESTION="One question to be safe"
+
+# A report, its reply, then the question, in that order.
+conv_start() { # conv_start NUMBER
+	add_inbound twilio "$1" "$REPORT"
+	wait_bodies "$1" 2 20 || { fail "no reply and question"; return 1; }
+	bodies_to "$1" >"$WORK/bodies"
+	[ "$(sed -n 1p "$WORK/bodies")" = "$(reply_of "$REPORT")" ] ||
+		{ fail "the reply is not first: $(cat "$WORK/bodies")"; return 1; }
+	sed -n 2p "$WORK/bodies" | grep -q "^$QUESTION" ||
+		{ fail "no question second: $(cat "$WORK/bodies")"; return 1; }
+}
+
+# Both ways: 2 gets the reassuring reply; 1 the next question, and 1 to
+# that the emergency reply.
+case_conv_screening() {
+	conv_config
+	local a=+15559100001 b=+15559100002
+	start_daemon
+	conv_start $a || return
+	answer_is $a "2" 3 "Good, none of those" || return
+	conv_start $b || return
+	answer_is $b "1" 3 "If bladder or bowel habits changed" || return
+	answer_is $b "1" 4 "Call 911" || return
+	wait_log "inbound .* from .*: emergency rule=cauda-equina" 5 ||
+		{ fail "the answer is not recorded as the emergency"; return; }
+	sleep 0.5
+	[ "$(bodies_to $a | wc -l)" -eq 3 ] && [ "$(bodies_to $b | wc -l)" -eq 4 ] ||
+		{ fail "more was sent than the conversation says"; return; }
+	stop_daemon
+}
+
+# A red flag in the middle gets its own reply and ends the conversation:
+# a 2 after it is a new message, not the answer.
+case_conv_redflag() {
+	conv_config
+	local a=+15559200001 flag="my left leg went numb"
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "$flag"
+	wait_bodies $a 3 20 || { fail "no answer to the red flag"; return; }
+	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of "$flag")" ] ||
+		{ fail "the red flag got: $(bodies_to $a | sed -n 3p)"; return; }
+	add_inbound twilio $a "2"
+	wait_bodies $a 4 20 || { fail "no answer to 2"; return; }
+	[ "$(bodies_to $a | sed -n 4p)" = "$(reply_of 2)" ] ||
+		{ fail "2 after the red flag got: $(bodies_to $a | sed -n 4p)"; return; }
+	stop_daemon
+}
+
+# STOP in the middle: the number is opted out at once and the answer
+# after it gets nothing.
+case_conv_stop() {
+	conv_config
+	local a=+15559300001
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "STOP"
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
+	add_inbound twilio $a "2"
+	wait_log 'no reply: opted out' 20 || { fail "the answer after STOP not recorded as opted out"; return; }
+	sleep 0.5
+	[ "$(bodies_to $a | wc -l)" -eq 2 ] ||
+		{ fail "sent after STOP: $(bodies_to $a)"; return; }
+	stop_daemon
+}
+
+# A question not answered within expiry_s is forgotten: the answer after it
+# is a new message.
+case_conv_expired() {
+	conv_config 10
+	local a=+15559400001
+	start_daemon
+	conv_start $a || return
+	sleep 11
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of 2)" ] ||
+		{ fail "2 after expiry got: $(bodies_to $a | sed -n 3p)"; return; }
+	stop_daemon
+}
+
+# Check-ins, with the delay in seconds.
+CHECKIN="Backtalk here, checking in"
+
+checkin_config() { # checkin_config QUIET_HOURS
+	write_config twilio
+	printf 'conversations = { screening = true; checkin = true; checkin_delay_s = 6; quiet_hours = "%s"; timezone = "UTC"; };\n' \
+		"$1" >>"$WORK/backtalk.conf"
+}
+
+checkins_to() { bodies_to "$1" | grep -c "^$CHECKIN"; }
+
+wait_checkin() { # wait_checkin NUMBER SECONDS
+	for _ in $(seq $(($2 * 10 * SLOW))); do
+		[ "$(checkins_to "$1" 2>/dev/null)" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A check-in fires once its delay has passed (the screening question
+# answered first: a check-in waits while another question does), once,
+# also after a restart and after a SIGKILL around the moment it is due;
+# its answer is answered.
+case_conv_checkin() {
+	checkin_config none
+	local a=+15559500001 b=+15559500002
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	wait_checkin $a 20 || { fail "no check-in: $(bodies_to $a)"; return; }
+	stop_daemon
+	start_daemon
+	sleep 4
+	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins after a restart: $(checkins_to $a)"; return; }
+	answer_is $a "1" 5 "Glad it is better" || return
+	# SIGKILL around the moment b's check-in is due, twice.
+	conv_start $b || return
+	add_inbound twilio $b "2"
+	wait_bodies $b 3 20 || { fail "no answer to b's 2"; return; }
+	sleep 3.5
+	stop_daemon KILL
+	start_daemon
+	sleep 0.4
+	stop_daemon KILL
+	start_daemon
+	wait_checkin $b 20 || { fail "no check-in after SIGKILL: $(bodies_to $b)"; return; }
+	sleep 4
+	[ "$(checkins_to $b)" -eq 1 ] || { fail "check-ins after SIGKILL: $(checkins_to $b)"; return; }
+	stop_daemon
+}
+
+# A newer report's check-in replaces the older one; STOP cancels it.
+case_conv_checkin_stale() {
+	checkin_config none
+	local a=+15559600001 b=+15559600002
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	add_inbound twilio $a "my back still hurts after deadlifts"
+	wait_bodies $a 5 20 || { fail "no answer to the second report"; return; }
+	add_inbound twilio $a "2"
+	wait_bodies $a 6 20 || { fail "no answer to the second 2"; return; }
+	conv_start $b || return
+	add_inbound twilio $b "STOP"
+	wait_log ': stop rule=' 20 || { fail "STOP not recorded"; return; }
+	wait_checkin $a 20 || { fail "no check-in: $(bodies_to $a)"; return; }
+	sleep 4
+	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins to a: $(checkins_to $a)"; return; }
+	[ "$(checkins_to $b)" -eq 0 ] || { fail "a check-in after STOP"; return; }
+	stop_daemon
+}
+
+# A check-in due in quiet hours (here: the hour around now, in UTC, the
+# zone of a +1555 number) waits for their end.
+case_conv_quiet() {
+	local from to
+	from=$(date -u -d '-1 hour' +%H:00)
+	to=$(date -u -d '+2 hour' +%H:00)
+	checkin_config "$from-$to"
+	local a=+15559700001
+	start_daemon
+	conv_start $a || return
+	wait_log "check-in .*: put off: quiet hours" 20 || { fail "the check-in was not put off"; return; }
+	sleep 1
+	[ "$(checkins_to $a)" -eq 0 ] || { fail "a check-in in quiet hours"; return; }
 	stop_daemon
 }
 

@@ -441,6 +441,52 @@ class Corpus:
         self.helps = [t for t in texts if bare(t, "help")]
         if not self.stops or not self.starts:
             raise Fail("the corpus has no STOP or no START message")
+        self.reports = set()  # checkins() fills these in
+        self.plain = self.replying
+        self.checkin_prompt = None
+
+    def checkins(self, lab):
+        """For a lab with conversations.checkin on: the replying texts
+        that schedule a check-in (reports, the shipped rules' "checkin"
+        conversation, as backtalk chat plays them), the others (plain),
+        and the check-in's question."""
+        self.reports = self.checkin_reports(lab, self.replying)
+        self.plain = [t for t in self.replying if t not in self.reports]
+        self.checkin_prompt = self.first_question(lab, "checkin")
+        if not self.reports or len(self.plain) < 10:
+            raise Fail("%d reports and %d other replying messages" %
+                       (len(self.reports), len(self.plain)))
+
+    @staticmethod
+    def checkin_reports(lab, texts):
+        """The texts after which backtalk chat --conversations schedules
+        a check-in, each played from no conversation."""
+        lines = []
+        for t in texts:
+            lines.append("/" + t if t.startswith("/") else t)
+            lines.append("/reset")
+        r = subprocess.run([lab.backtalk, "chat", "--rules", lab.rules,
+                            "--conversations"],
+                           input="\n".join(lines) + "\n", text=True,
+                           capture_output=True, timeout=300)
+        blocks = r.stdout.split("(forgot opt-out")
+        if r.returncode != 0 or len(blocks) != len(texts) + 1:
+            raise Fail("backtalk chat: status %d, %d of %d answers: %s" %
+                       (r.returncode, len(blocks) - 1, len(texts),
+                        r.stderr[:300]))
+        return {t for t, b in zip(texts, blocks)
+                if "(check-in checkin scheduled" in b}
+
+    @staticmethod
+    def first_question(lab, conv):
+        """The first question of the rules' conversation `conv`."""
+        with open(os.path.join(lab.rules, "60-conversations.conf"),
+                  encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r'id = "%s";.*?prompt = "([^"]*)"' % conv, text, re.S)
+        if m is None:
+            raise Fail("no conversation %s in the rules" % conv)
+        return m.group(1)
 
     @staticmethod
     def classify(lab, texts):
@@ -457,7 +503,24 @@ class Corpus:
 # --- checking the outcome -------------------------------------------------
 
 
-def verify(added, corpus, inbound, outbox, sent):
+def db_scheduled(path):
+    """The check-ins table (schema 7), [dict] by id; [] before it."""
+    if not os.path.exists(path):
+        return []
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute(
+            "SELECT * FROM scheduled ORDER BY id")]
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return []
+        raise
+    finally:
+        db.close()
+
+
+def verify(added, corpus, inbound, outbox, sent, checkin_rows=()):
     """Checks the end state against what was added.
 
     added: [(id, from, body)] in the order fakegw got them.  Every message
@@ -467,14 +530,21 @@ def verify(added, corpus, inbound, outbox, sent):
     reply, sent (or cancelled because its sender sent STOP before it went
     out), and each sent row is one POST at fakegw.  The plans give no
     sender the same reply twice, so (To, Body) names one inbound message.
+    checkin_rows: the ids of outbox rows that are check-ins' questions
+    (verify_checkins counts them), left out here with their POSTs.
 
     Returns (figures, problems)."""
     problems = []
     by_inbound = {}
+    checkin_rows = set(checkin_rows)
+    outbox = [o for o in outbox if o["id"] not in checkin_rows]
     for row in outbox:
         by_inbound.setdefault(row["inbound_id"], []).append(row)
     posts = {}
     for s in sent:
+        if corpus.checkin_prompt is not None and \
+                s["body"] == corpus.checkin_prompt:
+            continue
         posts.setdefault((s["to"], s["body"]), []).append(s)
     sids = {s["id"]: s for s in sent}
     opted = {}
@@ -583,6 +653,101 @@ def verify(added, corpus, inbound, outbox, sent):
     return f, problems
 
 
+def verify_checkins(added, corpus, outbox, sent, scheduled, stop_seen):
+    """Checks the check-ins against what was added (conversations.checkin
+    on, screening off, no quiet hours).  Each report (Corpus.checkins)
+    that got a reply has one scheduled row; it was sent once (its outbox
+    row 'sent', one POST of the question to its sender) or, when its
+    sender sent STOP after it, cancelled (the scheduled row, or its
+    question's outbox row, by the opt-out).  Nothing else is scheduled.
+    No question is POSTed after its sender's STOP: stop_seen {STOP id: ms}
+    is when the harness first saw that STOP recorded (the daemon killed);
+    a POST of the question it cancels later than that is one after STOP.
+    The plans send nothing after a report but that sender's STOP, START
+    and one later message, so no question is ever answered.
+
+    Returns (figures, problems)."""
+    problems = []
+    prompt = corpus.checkin_prompt
+    rows = {o["id"]: o for o in outbox}
+    by_inbound = {}
+    for sc in scheduled:
+        by_inbound.setdefault(sc["inbound_id"], []).append(sc)
+    posts = {}
+    for s in sent:
+        if s["body"] == prompt:
+            posts.setdefault(s["to"], []).append(s)
+    f = {"due": 0, "sent": 0, "cancelled": 0, "duplicates": 0, "lost": 0,
+         "after_stop": 0, "unexpected": 0}
+    sent_to = {}
+
+    def bad(msg):
+        if len(problems) < 30:
+            problems.append(msg)
+
+    opted = {}
+    for i, (mid, frm, body) in enumerate(added):
+        cat = corpus.info[body]["category"]
+        was_opted = opted.get(frm, False)
+        if cat == "stop":
+            opted[frm] = True
+        elif cat == "start":
+            opted[frm] = False
+        mine = by_inbound.get(mid, [])
+        if was_opted or cat in COMPLIANCE or body not in corpus.reports:
+            if mine:
+                f["unexpected"] += len(mine)
+                bad("message %s (%s%s) scheduled %d check-ins, wants none"
+                    % (mid, cat, ", opted out" if was_opted else "",
+                       len(mine)))
+            continue
+        f["due"] += 1
+        if len(mine) != 1:
+            f["lost"] += 1
+            bad("report %s scheduled %d check-ins, wants 1" %
+                (mid, len(mine)))
+            continue
+        sc = mine[0]
+        stop = next((m for m, frm2, b2 in added[i + 1:] if frm2 == frm and
+                     corpus.info[b2]["category"] == "stop"), None)
+        o = rows.get(sc["outbox_id"]) if sc["outbox_id"] else None
+        if sc["state"] == "sent" and o is not None and o["state"] == "sent":
+            f["sent"] += 1
+            sent_to[frm] = sent_to.get(frm, 0) + 1
+            got = [s for s in posts.get(frm, [])
+                   if s["id"] == o["message_id"]]
+            if not got:
+                f["lost"] += 1
+                bad("check-in %d to %s is 'sent' (outbox row %d, as %s) "
+                    "but fakegw never got it" %
+                    (sc["id"], frm, o["id"], o["message_id"]))
+            elif stop is not None and stop in stop_seen and \
+                    got[0]["time_ms"] > stop_seen[stop]:
+                f["after_stop"] += 1
+                bad("check-in %d to %s sent %.0f ms after its STOP %s was "
+                    "recorded" % (sc["id"], frm,
+                                  got[0]["time_ms"] - stop_seen[stop], stop))
+        elif stop is not None and (
+                sc["state"] == "cancelled" or
+                (o is not None and o["state"] == "cancelled" and
+                 o["error"] == "opted out")):
+            f["cancelled"] += 1
+        else:
+            f["lost"] += 1
+            bad("check-in %d to %s (report %s): %s, outbox row %s%s" %
+                (sc["id"], frm, mid, sc["state"],
+                 o["id"] if o else None,
+                 " " + o["state"] if o else ""))
+    for to, ss in posts.items():
+        extra = len(ss) - sent_to.get(to, 0)
+        if extra > 0:
+            f["duplicates"] += extra
+            bad("fakegw got the check-in question %d times for %d sent to "
+                "%s (%s)" % (len(ss), sent_to.get(to, 0), to,
+                             ", ".join(s["id"] for s in ss)))
+    return f, problems
+
+
 def judge(f, problems, failures):
     """Lists the problems verify() found; adds to failures."""
     for p in problems:
@@ -605,10 +770,11 @@ def db_staged(path):
         db.close()
 
 
-def wait_drained(gw, db_path, n_added, limit_s, alive=None):
+def wait_drained(gw, db_path, n_added, limit_s, alive=None, busy=None):
     """Until every added message is recorded, no reply is pending or
-    sending, and fakegw's count of sends has not moved for a second.
-    Returns (seconds taken, done)."""
+    sending, busy() (when given: other work still to come, such as
+    check-ins not yet due) is 0, and fakegw's count of sends has not moved
+    for a second.  Returns (seconds taken, done)."""
     t0 = time.time()
     last_total, since = -1, time.time()
     while time.time() - t0 < limit_s:
@@ -620,7 +786,7 @@ def wait_drained(gw, db_path, n_added, limit_s, alive=None):
         if total != last_total:
             last_total, since = total, time.time()
         if len(inbound) >= n_added and not live and \
-                time.time() - since >= 1.0:
+                time.time() - since >= 1.0 and (busy is None or not busy()):
             return since - t0, True
         time.sleep(0.1)
     return time.time() - t0, False

@@ -39,3 +39,10 @@ target_link_libraries(test_store_owner PRIVATE backtalk_daemon
                       backtalk_testutil PkgConfig::CMOCKA)
 add_test(NAME store_owner COMMAND test_store_owner)
 set_tests_properties(store_owner PROPERTIES LABELS unit)
+
+# Conversation states and scheduled check-ins (store_sqlite_convo.c).
+add_executable(test_store_convo test_store_convo.c)
+target_link_libraries(test_store_convo PRIVATE backtalk_daemon
+                      backtalk_testutil PkgConfig::CMOCKA)
+add_test(NAME store_convo COMMAND test_store_convo)
+set_tests_properties(store_convo PROPERTIES LABELS unit)

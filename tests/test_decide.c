@@ -205,6 +205,39 @@ test_decide_guard(void **state)
 	expect_silent(&dec, "repeat");
 }
 
+/* A conversation's message is judged like a reply: not to an opted-out
+ * number or one whose opt-out is unknown, not after a message too old,
+ * counted by the guard (held back past the flood limit, a red flag's
+ * answer still through). */
+static void
+test_decide_convo_message(void **state)
+{
+	struct dt *t = *state;
+	struct decide_env env = env_of(t, 0);
+	const char *q = "One question: reply 1 or 2.";
+
+	assert_string_equal(decide_convo_message(&env, NUM_A, t->wall - 90000,
+	                                         t->wall, "ouch", q, false),
+	                    "too old");
+	fill_window(t, NUM_A);
+	assert_string_equal(
+	    decide_convo_message(&env, NUM_A, 0, t->wall, "ouch z", q, false),
+	    "flood guard");
+	assert_null(decide_convo_message(&env, NUM_A, 0, t->wall, "1",
+	                                 dt_reply_cauda, true));
+	assert_null(
+	    decide_convo_message(&env, NUM_B, 0, t->wall, "ouch", q, false));
+	assert_int_equal(
+	    store_optout_set(t->d.store, NUM_B, true, "sms", t->wall), 0);
+	assert_string_equal(
+	    decide_convo_message(&env, NUM_B, 0, t->wall, "2", q, false),
+	    "opted out");
+	forced = -1;
+	assert_string_equal(
+	    decide_convo_message(&env, NUM_A, 0, t->wall, "2", q, false),
+	    "opt-out state unknown");
+}
+
 /* The guard's memory is the store's: a guard built by a reload starts
  * afresh, as one keeping its own did, but only once it checks (a reload
  * that fails leaves the running guard's memory alone); and the store's
@@ -410,6 +443,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_decide_reply),
+		T(test_decide_convo_message),
 		T(test_decide_opted_out),
 		T(test_decide_too_old),
 		T(test_decide_autoreply_and_echo),

@@ -82,14 +82,16 @@ fx_sibling(const struct fixture *fx, const char *suffix)
 }
 
 /* The schema version this build makes, and how a test takes a database
- * back to version 4 (before claims had an owner and a lease) to build an
- * older one: the migration tests check the file itself.  Version 6 (numbers
- * in E.164) changed rows, not the schema: setting user_version to 5 is a
- * version 5 database, with whatever numbers the test wrote in it. */
-#define SCHEMA_NOW 6
-#define UNDO_V5                                 \
-	"ALTER TABLE outbox DROP COLUMN owner;" \
-	"ALTER TABLE outbox DROP COLUMN lease_until;"
+ * back to version 6 (before conversations) and 4 (before claims had an
+ * owner and a lease) to build an older one: the migration tests check the
+ * file itself.  Version 6 (numbers in E.164) changed rows, not the schema:
+ * undoing 7 and setting user_version to 5 is a version 5 database, with
+ * whatever numbers the test wrote in it. */
+#define SCHEMA_NOW 7
+#define UNDO_V7    "DROP TABLE scheduled; DROP TABLE convo;"
+#define UNDO_V5                                         \
+	UNDO_V7 "ALTER TABLE outbox DROP COLUMN owner;" \
+	        "ALTER TABLE outbox DROP COLUMN lease_until;"
 
 /* Looks at the database through a connection of its own.  The tests go
  * through store.h; these are for the few that check the file itself: its
@@ -483,7 +485,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 6");
+	sql_exec(fx, "PRAGMA user_version = 7");
 	fx_open(fx);
 }
 
@@ -1718,7 +1720,7 @@ test_migrate_e164(void **state)
 	assert_int_equal(
 	    store_optout_set(fx->st, "55513", true, "infobip:IB7", 102), 0);
 	fx_close(fx);
-	sql_exec(fx, "PRAGMA user_version = 5");
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 5");
 	fx_open(fx);
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
 
@@ -1772,6 +1774,46 @@ test_migrate_e164(void **state)
 	                "SELECT group_concat(state, ' ') FROM (SELECT state "
 	                "FROM outbox ORDER BY id)",
 	                "pending cancelled pending");
+}
+
+/* A version 6 database (before conversations) migrates: its replies are
+ * kept and the conversation tables are made.  A version 5 one goes through
+ * both steps: its bare numbers get their "+" and a conversation kept after
+ * under the number as the parsers now write it is found under that number
+ * only. */
+static void
+test_migrate_convo(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[64];
+
+	record_reply(fx, "SM1", "+15551110001", "one", 100);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 6");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	assert_string_equal(work(fx, 150, 0, false, 8), "SM1");
+	assert_int_equal(store_convo_set(fx->st, "+15551110001", "c0", 150), 0);
+	assert_int_equal(
+	    store_convo_get(fx->st, "+15551110001", buf, sizeof(buf)), 1);
+
+	record_reply(fx, "IB2", "447700900002", "two", 160);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V7 "PRAGMA user_version = 5");
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	assert_sql_text(fx,
+	                "SELECT group_concat(to_number, ' ') FROM (SELECT "
+	                "to_number FROM outbox ORDER BY id)",
+	                "+15551110001 +447700900002");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM convo"), 0);
+	assert_int_equal(store_convo_set(fx->st, "+447700900002", "c1", 170),
+	                 0);
+	assert_int_equal(
+	    store_convo_get(fx->st, "+447700900002", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "c1");
+	assert_int_equal(
+	    store_convo_get(fx->st, "447700900002", buf, sizeof(buf)), 0);
 }
 
 /* Locations: "sqlite://" and a bare path open the same database; another
@@ -1879,6 +1921,7 @@ main(void)
 		T(test_claim_adopted_at_open),
 		T(test_migrate_claims),
 		T(test_migrate_e164),
+		T(test_migrate_convo),
 		T(test_location),
 		T(test_guard_memory),
 #undef T

@@ -40,8 +40,8 @@ struct cmd_chat {
 	uint16_t checkin;
 	int64_t checkin_at;
 	uint32_t checkin_gen;
-	/* --conversations: play them.  backtalkd does not start any yet, so
-	 * by default chat answers as it does. */
+	/* Play them: --conversations, or a configuration that turns them
+	 * on (conversations.screening), as backtalkd does with it. */
 	bool conversations;
 	bool interactive; /* stdin is a terminal: prompt */
 	const char *dim, *undim;
@@ -483,8 +483,10 @@ cmd_chat(int argc, char **argv)
 	    "                   as written on that day (default: today, UTC)\n"
 	    "  --conversations  play the rules' conversations (screening "
 	    "questions,\n"
-	    "                   check-ins); backtalkd does not start them "
-	    "yet\n";
+	    "                   check-ins), as backtalkd does with\n"
+	    "                   conversations.screening on (the default with "
+	    "a --config\n"
+	    "                   that turns it on)\n";
 	struct cmd_chat cc = { .now = CHAT_EPOCH };
 	const char *rules = NULL, *from = "+15555550100", *date = NULL;
 	bool explain = false;
@@ -545,6 +547,9 @@ cmd_chat(int argc, char **argv)
 		diag_free(&d);
 		if (rules == NULL)
 			rules = cc.cfg->rules_path;
+		/* As the daemon with this configuration does. */
+		if (cc.cfg->conversations.screening)
+			cc.conversations = true;
 	} else if ((cc.cfg = calloc(1, sizeof(*cc.cfg))) != NULL) {
 		config_defaults(cc.cfg);
 	}

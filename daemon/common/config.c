@@ -172,6 +172,23 @@ static const struct config_key config_numbers_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct config_key config_conversations_keys[] = {
+	{ "screening", KIND_BOOL, OFF(conversations.screening), 0, 0, NULL,
+	  NULL },
+	{ "expiry_s", KIND_UINT, OFF(conversations.expiry_s), 10, 604800, NULL,
+	  NULL },
+	{ "max_per_day", KIND_UINT, OFF(conversations.max_per_day), 1, 50, NULL,
+	  NULL },
+	{ "checkin", KIND_BOOL, OFF(conversations.checkin), 0, 0, NULL, NULL },
+	{ "checkin_delay_s", KIND_UINT, OFF(conversations.checkin_delay_s), 0,
+	  31536000, NULL, NULL },
+	{ "quiet_hours", KIND_TEXT, OFF(conversations.quiet_hours), 0, 0, NULL,
+	  NULL },
+	{ "timezone", KIND_TEXT, OFF(conversations.timezone), 0, 0, NULL,
+	  NULL },
+	{ .name = NULL },
+};
+
 static const struct config_key config_root_keys[] = {
 	{ "gateway", KIND_GROUP, 0, 0, 0, NULL, config_gateway_keys },
 	{ "twilio", KIND_GROUP, 0, 0, 0, "auth_token", config_twilio_keys },
@@ -190,6 +207,8 @@ static const struct config_key config_root_keys[] = {
 	{ "log", KIND_GROUP, 0, 0, 0, NULL, config_log_keys },
 	{ "secrets", KIND_GROUP, 0, 0, 0, NULL, config_secrets_keys },
 	{ "numbers", KIND_GROUP, 0, 0, 0, NULL, config_numbers_keys },
+	{ "conversations", KIND_GROUP, 0, 0, 0, NULL,
+	  config_conversations_keys },
 	{ .name = NULL },
 };
 
@@ -234,6 +253,11 @@ config_defaults(struct config *cfg)
 	cfg->metrics.health_max_failing_s = 300;
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->secret_mode_strict = false;
+	cfg->conversations.screening = false;
+	cfg->conversations.expiry_s = 86400;
+	cfg->conversations.max_per_day = 4;
+	cfg->conversations.quiet_from = 21 * 60;
+	cfg->conversations.quiet_to = 9 * 60;
 }
 
 static const char *
@@ -1014,6 +1038,65 @@ config_check_driver(struct config_loader *ld, const struct gwdriver *drv,
 		config_check_secret(ld, g, drv->group, drv->secret, true);
 }
 
+/* "HH:MM" at p into minutes after midnight; the end in *end.  -1 when
+ * malformed. */
+static int
+config_clock(const char *p, const char **end)
+{
+	if (p[0] < '0' || p[0] > '2' || p[1] < '0' || p[1] > '9' ||
+	    p[2] != ':' || p[3] < '0' || p[3] > '5' || p[4] < '0' || p[4] > '9')
+		return -1;
+	int h = (p[0] - '0') * 10 + (p[1] - '0');
+	int m = (p[3] - '0') * 10 + (p[4] - '0');
+	if (h > 23)
+		return -1;
+	*end = p + 5;
+	return h * 60 + m;
+}
+
+/* conversations.quiet_hours ("21:00-09:00" or "none") and
+ * conversations.timezone (a zone of the system's time zone database). */
+static void
+config_check_conversations(struct config_loader *ld, struct config *cfg)
+{
+	const char *q = cfg->conversations.quiet_hours, *e;
+	const char *tz = cfg->conversations.timezone;
+	char path[512];
+
+	if (q != NULL && strcmp(q, "none") == 0) {
+		cfg->conversations.quiet_from = cfg->conversations.quiet_to = 0;
+	} else if (q != NULL) {
+		int from = config_clock(q, &e), to = -1;
+		if (from >= 0 && *e == '-')
+			to = config_clock(e + 1, &e);
+		if (from < 0 || to < 0 || *e != '\0' || from == to)
+			config_error(
+			    ld,
+			    config_lookup(ld->cf, "conversations.quiet_hours"),
+			    "conversations.quiet_hours must be like "
+			    "\"21:00-09:00\" (local time, from-to) or "
+			    "\"none\" (got \"%s\")",
+			    q);
+		else {
+			cfg->conversations.quiet_from = from;
+			cfg->conversations.quiet_to = to;
+		}
+	}
+	if (tz != NULL &&
+	    (strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                "0123456789_+-/") != strlen(tz) ||
+	     strstr(tz, "..") != NULL || tz[0] == '/' ||
+	     (size_t)snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s",
+	                      tz) >= sizeof(path) ||
+	     access(path, R_OK) != 0))
+		config_error(ld,
+		             config_lookup(ld->cf, "conversations.timezone"),
+		             "conversations.timezone \"%s\" is not a time zone "
+		             "of this system (like \"America/New_York\"; see "
+		             "/usr/share/zoneinfo)",
+		             tz);
+}
+
 static void
 config_check_url(struct config_loader *ld, const char *url, const char *path)
 {
@@ -1100,6 +1183,8 @@ config_check(struct config_loader *ld)
 		    "http.connect_timeout_ms (%u) must not be longer "
 		    "than http.timeout_ms (%u), which includes it",
 		    cfg->http.connect_timeout_ms, cfg->http.timeout_ms);
+
+	config_check_conversations(ld, cfg);
 
 	if (config_lookup(ld->cf, "compliance.gateway_handles_keywords") ==
 	    NULL)
@@ -1261,6 +1346,8 @@ config_free(struct config *cfg)
 	free(cfg->http.ca_file);
 	free(cfg->rules_path);
 	free(cfg->state_path);
+	free(cfg->conversations.quiet_hours);
+	free(cfg->conversations.timezone);
 	free(cfg->compliance.help_text);
 	free(cfg->compliance.stop_text);
 	free(cfg->compliance.start_text);

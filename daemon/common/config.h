@@ -92,6 +92,25 @@ struct config {
 	bool secret_mode_strict; /* refuse (not warn) group/world-readable
 	                            secret files and state database */
 
+	/* The rules' conversations (rules/README.md, "Conversations"). */
+	struct {
+		bool screening;       /* ask the screening questions after a
+		                         report; default false */
+		unsigned expiry_s;    /* a question waits this long for its
+		                         answer; default 86400 */
+		unsigned max_per_day; /* conversation messages a number a UTC
+		                         day; default 4 */
+		bool checkin;         /* send the check-ins; default false */
+		unsigned checkin_delay_s; /* after the report; 0: the rules'
+		                             delay_days */
+		char *quiet_hours;        /* "21:00-09:00" (default), "none" */
+		char *timezone;           /* for numbers of no known zone;
+		                             default "UTC" */
+		/* quiet_hours in minutes after midnight, local time; equal:
+		   none. */
+		int quiet_from, quiet_to;
+	} conversations;
+
 	struct {
 		/* ISO 3166 code ("US") for numbers an operator types without
 		 * "+" (phone.c); NULL: such numbers are refused. */

@@ -201,3 +201,22 @@ decide_message(const struct decide_env *env, const char *from, int64_t sent_at,
 	dec->action = STORE_ACTION_REPLY;
 	dec->reply = res->reply;
 }
+
+const char *
+decide_convo_message(const struct decide_env *env, const char *from,
+                     int64_t sent_at, int64_t now, const char *norm,
+                     const char *text, bool red)
+{
+	int opted = env->opted_out(env->arg, from);
+
+	if (opted != 0)
+		return opted > 0 ? "opted out" : "opt-out state unknown";
+	if (sent_at > 0 &&
+	    now + env->gateway_offset - sent_at > (int64_t)env->cfg->max_age_s)
+		return "too old";
+	if (text == NULL)
+		return "no reply text";
+	enum guard_verdict v =
+	    guard_check(env->guard, from, norm, text, red, now);
+	return v == GUARD_ALLOW ? NULL : guard_verdict_name(v);
+}

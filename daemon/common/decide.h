@@ -44,4 +44,13 @@ void decide_message(const struct decide_env *env, const char *from,
                     const struct classify_result *res, const char *norm,
                     struct store_decision *dec);
 
+/* A conversation's message to `from` (a question, the reply an answer
+ * ends with) after a message sent at sent_at, judged as a reply is: not
+ * to an opted-out number, not after a message too old, and counted by the
+ * guard (red: a red flag's, with its ceiling).  NULL when it may go, else
+ * why not (static text). */
+const char *decide_convo_message(const struct decide_env *env, const char *from,
+                                 int64_t sent_at, int64_t now, const char *norm,
+                                 const char *text, bool red);
+
 #endif

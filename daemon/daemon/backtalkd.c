@@ -39,6 +39,7 @@ sd_watchdog_enabled(int unset, uint64_t *usec)
 }
 #endif
 
+#include "checkin.h"
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
@@ -415,6 +416,10 @@ backtalkd_run(struct daemon *d)
 			worked = true;
 		}
 		now = daemon_now(d);
+		if (now >= d->next_checkin) {
+			d->next_checkin = now + checkin_run(d);
+			d->next_send = 0; /* a check-in may be queued */
+		}
 		if (now >= next_retention) {
 			backtalkd_retention(d);
 			next_retention = now + BACKTALKD_RETENTION_EVERY;
@@ -429,6 +434,8 @@ backtalkd_run(struct daemon *d)
 		}
 		double until =
 		    d->next_poll < d->next_send ? d->next_poll : d->next_send;
+		if (d->next_checkin < until)
+			until = d->next_checkin;
 		if (backtalkd_wd_usec > 0 && backtalkd_next_wd < until)
 			until = backtalkd_next_wd;
 		/* Going idle after work: give back the heap's free pages (a

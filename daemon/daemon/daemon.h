@@ -39,6 +39,7 @@ struct daemon {
 	struct sendq *sendq; /* the sending thread */
 	double next_settle;  /* when the sender lets the queue run dry */
 	double next_renew;   /* when the sender renews its claims */
+	double next_checkin; /* when check-ins are looked for (checkin.h) */
 	double started;      /* monotonic seconds at start */
 	/* Steps of the wall clock, and the gateway's clock against ours. */
 	struct clockwatch clocks;

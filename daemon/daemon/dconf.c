@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convo.h"
 #include "dconf.h"
 #include "diag.h"
 #include "guardkeep.h"
@@ -134,6 +135,11 @@ dconf_new(struct config *cfg, struct dconf *old, struct store *st, double now)
 	c->rs = dconf_load_rules(cfg->rules_path);
 	if (c->rs == NULL)
 		goto fail;
+	/* The configuration bounds the rules' conversations. */
+	if (c->rs->convos != NULL) {
+		c->rs->convos->ttl_s = cfg->conversations.expiry_s;
+		c->rs->convos->daily_max = cfg->conversations.max_per_day;
+	}
 	c->cls = classify_new(c->rs);
 	/* The guard's memory is kept by the store (guardkeep.h); without
 	 * one (tests of this object alone) by the guard itself. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convoflow.h"
 #include "daemon.h"
 #include "decide.h"
 #include "log.h"
@@ -53,6 +54,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 {
 	struct classify_result res;
 	struct store_decision dec;
+	struct convoflow cf;
 	static char norm[BT_MESSAGE_MAX + 1];
 	char who[LOG_PHONE_MAX];
 	const char *body = m->body ? m->body : "";
@@ -78,8 +80,15 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		            "answering with the menu",
 		            m->id, res.bad_offset);
 	}
-	decide_message(&env, m->from, m->sent_at, daemon_clock(d), &res, norm,
-	               &dec);
+	/* Conversations are played for numbers a reply can reach. */
+	cf.first = res.category;
+	if (convoflow_on(d) && senderid_answerable(m->from)) {
+		if (!convoflow_decide(d, &env, m, &res, norm, &cf, &dec))
+			return false;
+	} else {
+		decide_message(&env, m->from, m->sent_at, daemon_clock(d), &res,
+		               norm, &dec);
+	}
 	/* An alphanumeric sender id or a garbled From: recorded, never
 	 * answered (a reply cannot reach it). */
 	if (dec.action == STORE_ACTION_REPLY && !senderid_answerable(m->from)) {
@@ -87,10 +96,11 @@ poller_take(struct daemon *d, const struct store_staged *m)
 		dec.reply = NULL;
 		dec.note = "sender is not a phone number or short code";
 	}
-	/* Red flags go out first (store_outbox_work). */
-	dec.urgency = res.category == CATEGORY_EMERGENCY ? 2
-	              : res.category == CATEGORY_URGENT  ? 1
-	                                                 : 0;
+	/* Red flags go out first (store_outbox_work): the first message's,
+	 * a conversation's answer to a red flag too. */
+	dec.urgency = cf.first == CATEGORY_EMERGENCY ? 2
+	              : cf.first == CATEGORY_URGENT  ? 1
+	                                             : 0;
 
 	struct store_inbound in = {
 		.gateway = m->gateway,

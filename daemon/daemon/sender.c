@@ -491,6 +491,25 @@ sender_opted_out(struct daemon *d, const struct store_outbox_item *it)
 	return true;
 }
 
+/* One reply at a time to a number, so that they arrive in order (a
+ * conversation's question after the reply it follows): row i waits while
+ * a reply to the same number is with the sending thread or goes before it
+ * in this batch (go[j]). */
+static bool
+sender_busy(const struct daemon *d, const struct store_outbox_item *items,
+            const bool *go, size_t i)
+{
+	if (items[i].to == NULL)
+		return false;
+	if (sendq_holds(d->sendq, items[i].to))
+		return true;
+	for (size_t j = 0; j < i; j++)
+		if (go[j] && items[j].to != NULL &&
+		    strcmp(items[j].to, items[i].to) == 0)
+			return true;
+	return false;
+}
+
 /* Takes up to max send tokens; returns how many, and when none, sets
  * *ret_wait to the time until one will be there. */
 static size_t
@@ -540,7 +559,7 @@ sender_run(struct daemon *d)
 	static bool go[SENDER_BATCH];
 	double wait = 1;
 	int64_t now;
-	size_t n, i, tokens, room;
+	size_t n, i, tokens, room, held = 0;
 	bool settle;
 	int rc;
 
@@ -603,6 +622,10 @@ sender_run(struct daemon *d)
 	for (i = 0; i < n; i++) {
 		if (go[i] && sender_opted_out(d, &items[i]))
 			go[i] = false;
+		if (go[i] && sender_busy(d, items, go, i)) {
+			go[i] = false;
+			held++;
+		}
 		/* Another daemon on the same store may hold it (0). */
 		if (go[i]) {
 			int c = store_outbox_claim(d->store, items[i].id, now,
@@ -614,13 +637,17 @@ sender_run(struct daemon *d)
 	}
 	if (store_batch_commit(d->store) < 0)
 		goto store_failed;
+	if (d->conf->rate.rate > 0)
+		d->conf->rate.tokens += (double)held;
 
 	for (i = 0; i < n; i++) {
 		/* The queue has room for all n: it owns them now. */
 		if (!go[i] || sendq_push(d->sendq, &items[i]) != 0)
 			store_outbox_item_free(&items[i]);
 	}
-	return n == tokens ? 0 : 1; /* more may be due */
+	/* More may be due; a row held back goes when the reply before it
+	 * is taken back (the queue's descriptor wakes the loop). */
+	return n == tokens && held == 0 ? 0 : 1;
 
 store_failed:
 	/* Rows marked "sending" are looked up before they are sent again. */

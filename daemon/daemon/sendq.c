@@ -7,7 +7,10 @@
  * The loop alone moves head and tail; the thread alone moves done.  The
  * mutex guards the three indices and the thread's flags; an entry belongs
  * to whichever side its index range says, so entries are read and written
- * without it. */
+ * without it.  One exception, sendq_holds: the loop reads the `it` of
+ * entries in [done, tail) too, which is safe because while an entry is
+ * handed over its `it` is read-only to both sides (the thread writes only
+ * `res`). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -208,6 +211,26 @@ size_t
 sendq_room(const struct sendq *q)
 {
 	return q->stop ? 0 : q->cap - sendq_outstanding(q);
+}
+
+/* The loop's, like sendq_room: it reads only what the sending thread
+ * never writes.  head and tail are moved by the loop alone (so read here
+ * without the lock, as in sendq_outstanding); an entry's `it` is written
+ * by the loop alone, in sendq_push before tail moves past it (the mutex
+ * publishes it to the thread) and in sendq_pop/take_unsent after the
+ * entry came back, and stays unchanged in between.  The thread only reads
+ * `it` (to and body, for its chunk) and writes `res` and done, which this
+ * never reads: entries in [done, tail) are the thread's to send, but their
+ * `it` is read-only to both sides, so a read here races with nothing. */
+bool
+sendq_holds(const struct sendq *q, const char *to)
+{
+	for (size_t i = q->head; to != NULL && i < q->tail; i++) {
+		const char *t = q->ring[i % q->cap].it.to;
+		if (t != NULL && strcmp(t, to) == 0)
+			return true;
+	}
+	return false;
 }
 
 int

@@ -44,6 +44,10 @@ size_t sendq_outstanding(const struct sendq *q);
 /* Hands over a reply: the queue owns *it (its strings) until sendq_pop()
  * or sendq_take_unsent() gives it back.  -1 when there is no room. */
 int sendq_push(struct sendq *q, const struct store_outbox_item *it);
+/* Whether a reply to `to` is in the queue, sent or not yet taken back
+ * (the loop's: it reads the entries it handed over, never their
+ * results). */
+bool sendq_holds(const struct sendq *q, const char *to);
 /* Takes back the oldest reply the thread has sent, with its outcome: 1,
  * or 0 when none is done yet.  The caller frees *it. */
 int sendq_pop(struct sendq *q, struct store_outbox_item *it,

@@ -377,6 +377,61 @@ store_outbox_claimed(struct store *st, const char *message_id, int64_t except)
 }
 
 int
+store_convo_get(struct store *st, const char *number, char *buf, size_t len)
+{
+	return st->ops->convo_get(st, number, buf, len);
+}
+
+int
+store_convo_set(struct store *st, const char *number, const char *state,
+                int64_t now)
+{
+	return st->ops->convo_set(st, number, state, now);
+}
+
+void
+store_scheduled_free(struct store_scheduled *it)
+{
+	if (it == NULL)
+		return;
+	free(it->number);
+	free(it->from);
+	free(it->convo);
+	free(it->inbound_gateway);
+	free(it->inbound_id);
+	memset(it, 0, sizeof(*it));
+}
+
+int
+store_scheduled_claim(struct store *st, int64_t now, int64_t lease_until,
+                      size_t max, struct store_scheduled *items, size_t *ret_n)
+{
+	return st->ops->scheduled_claim(st, now, lease_until, max, items,
+	                                ret_n);
+}
+
+int
+store_scheduled_send(struct store *st, const struct store_scheduled *it,
+                     const char *body, int urgency, const char *state,
+                     int64_t now)
+{
+	return st->ops->scheduled_send(st, it, body, urgency, state, now);
+}
+
+int
+store_scheduled_cancel(struct store *st, int64_t id, const char *why,
+                       int64_t now)
+{
+	return st->ops->scheduled_cancel(st, id, why, now);
+}
+
+int
+store_scheduled_defer(struct store *st, int64_t id, int64_t due_at)
+{
+	return st->ops->scheduled_defer(st, id, due_at);
+}
+
+int
 store_optout_set(struct store *st, const char *number, bool opted_out,
                  const char *source, int64_t now)
 {

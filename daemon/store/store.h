@@ -58,6 +58,27 @@ struct store_decision {
 	/* How soon the reply must go out: 2 emergency, 1 urgent, 0 the
 	 * rest.  The outbox sends the most urgent first. */
 	int urgency;
+	/* Conversations.  With STORE_ACTION_REPLY, more[0 .. nmore) are
+	 * further outbox rows after the reply, in order (a conversation's
+	 * question).  convo_state, unless NULL, becomes the sender's
+	 * conversation state (store_convo_get).  cancel_scheduled cancels
+	 * every check-in of the sender not yet sent (a STOP; opting out
+	 * does it too), and schedule, unless NULL, schedules one in place
+	 * of the sender's pending ones (a newer report).  All in the same
+	 * transaction as the message. */
+	const char *const *more;
+	size_t nmore;
+	const char *convo_state;
+	bool cancel_scheduled;
+	const struct store_schedule *schedule;
+};
+
+/* A check-in to schedule: conversation `convo` (its id in the rules),
+ * due at due_at, under generation gen of the number's state. */
+struct store_schedule {
+	const char *convo;
+	uint32_t gen;
+	int64_t due_at;
 };
 
 enum store_record_result {
@@ -230,6 +251,53 @@ void store_outbox_item_free(struct store_outbox_item *it);
 int store_outbox_claimed(struct store *st, const char *message_id,
                          int64_t except);
 
+/* Conversations: the state of a number's conversation
+ * (convo_state_format's text) and its scheduled check-ins.
+ *
+ * store_convo_get copies the number's state into buf: 1, 0 when it has
+ * none, -1.  store_convo_set keeps one outside store_record (tests and
+ * tools): 0 or -1. */
+int store_convo_get(struct store *st, const char *number, char *buf,
+                    size_t len);
+int store_convo_set(struct store *st, const char *number, const char *state,
+                    int64_t now);
+
+/* A claimed check-in (strings owned; free with store_scheduled_free). */
+struct store_scheduled {
+	int64_t id;
+	char *number, *from, *convo;
+	uint32_t gen;
+	int64_t due_at;
+	char *inbound_gateway, *inbound_id; /* the report it follows */
+};
+void store_scheduled_free(struct store_scheduled *it);
+/* Claims up to max check-ins due at now for this handle until
+ * lease_until, in one atomic step: pending ones, and claimed ones no live
+ * lease holds (this handle settles each it claimed before claiming
+ * again).  Oldest due
+ * first.  0 and *ret_n set, or -1. */
+int store_scheduled_claim(struct store *st, int64_t now, int64_t lease_until,
+                          size_t max, struct store_scheduled *items,
+                          size_t *ret_n);
+/* Sends a claimed check-in, in one transaction: its prompt (body, from,
+ * urgency) becomes an outbox row for it->number that shares its report's
+ * message, state (unless NULL) the number's conversation state, and the
+ * check-in is marked sent.  When the number has opted out meanwhile, or
+ * the check-in is no longer this handle's (cancelled by a STOP, or taken
+ * by another after the lease ran out), nothing is written.  1 queued, 0
+ * not, -1. */
+int store_scheduled_send(struct store *st, const struct store_scheduled *it,
+                         const char *body, int urgency, const char *state,
+                         int64_t now);
+/* Cancels a claimed check-in (stale: a newer report or another
+ * conversation), why in its note.  1 cancelled, 0 not this handle's, -1. */
+int store_scheduled_cancel(struct store *st, int64_t id, const char *why,
+                           int64_t now);
+/* Gives a claimed check-in back, pending again and due at due_at (later
+ * for quiet hours; its own due time when the daemon stops).  1, 0 not
+ * this handle's, -1. */
+int store_scheduled_defer(struct store *st, int64_t id, int64_t due_at);
+
 /* Opt-outs. */
 int store_optout_set(struct store *st, const char *number, bool opted_out,
                      const char *source, int64_t now);
@@ -263,7 +331,8 @@ int store_state_get(struct store *st, const char *key, char *buf, size_t len);
 int store_state_set(struct store *st, const char *key, const char *value);
 
 /* Deletes message bodies (inbound and outbox) older than `before`, keeping
- * the rows and counts, then compacts the storage so that no cleared text
+ * the rows and counts, and the conversation states left idle since then
+ * with no check-in to come, then compacts the storage so that no cleared text
  * survives in it.  Returns rows cleared or -1. */
 int64_t store_retention(struct store *st, int64_t before);
 int store_counts(struct store *st, struct store_counts *ret);

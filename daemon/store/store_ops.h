@@ -58,6 +58,21 @@ struct store_ops {
 	int (*outbox_claimed)(struct store *st, const char *message_id,
 	                      int64_t except);
 
+	int (*convo_get)(struct store *st, const char *number, char *buf,
+	                 size_t len);
+	int (*convo_set)(struct store *st, const char *number,
+	                 const char *state, int64_t now);
+	int (*scheduled_claim)(struct store *st, int64_t now,
+	                       int64_t lease_until, size_t max,
+	                       struct store_scheduled *items, size_t *ret_n);
+	int (*scheduled_send)(struct store *st,
+	                      const struct store_scheduled *it,
+	                      const char *body, int urgency, const char *state,
+	                      int64_t now);
+	int (*scheduled_cancel)(struct store *st, int64_t id, const char *why,
+	                        int64_t now);
+	int (*scheduled_defer)(struct store *st, int64_t id, int64_t due_at);
+
 	int (*optout_set)(struct store *st, const char *number, bool opted_out,
 	                  const char *source, int64_t now);
 	int (*is_opted_out)(struct store *st, const char *number);

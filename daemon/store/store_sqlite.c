@@ -220,6 +220,44 @@ static const char *const migrations[] = {
 	                                                                                                                             "UPDATE outbox SET from_number = '+' || from_number"
 	                                                                                                                             " WHERE " STORE_BARE_NUMBER(
 	                                                                                                                                 "from_number") ";",
+	/* 6 -> 7: conversations.  convo keeps each number's conversation
+	 * state (convo_state_format's text: step numbers and times, never
+	 * what was said), written in the transaction that records the
+	 * message it follows.  scheduled holds check-ins: one per report,
+	 * due at due_at under the generation gen of the number's state
+	 * (a newer one makes it stale), pending until a daemon claims it
+	 * (owner and lease, as outbox rows), then sent (its prompt is the
+	 * outbox row outbox_id) or cancelled (why in note).  A check-in
+	 * refers to the report it follows, whose outbox row its prompt
+	 * shares.  Numbers are E.164 as in every other table (this step
+	 * comes after 5 -> 6, so it has none to rewrite). */
+	"CREATE TABLE convo ("
+	" number TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE scheduled ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" from_number TEXT,"
+	" convo TEXT NOT NULL,"
+	" gen INTEGER NOT NULL,"
+	" due_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN"
+	"  ('pending', 'claimed', 'sent', 'cancelled')),"
+	" inbound_gateway TEXT NOT NULL,"
+	" inbound_id TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" owner TEXT,"
+	" lease_until INTEGER,"
+	" outbox_id INTEGER REFERENCES outbox (id),"
+	" settled_at INTEGER,"
+	" note TEXT,"
+	" FOREIGN KEY (inbound_gateway, inbound_id)"
+	"  REFERENCES inbound (gateway, id));"
+	"CREATE INDEX scheduled_due ON scheduled (due_at, id)"
+	" WHERE state IN ('pending', 'claimed');"
+	"CREATE INDEX scheduled_number ON scheduled (number)"
+	" WHERE state IN ('pending', 'claimed');",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -385,6 +423,60 @@ static const char *const stmt_sql[ST_COUNT] = {
 	              " WHERE state IN ('pending', 'sending')), "
 	              "(SELECT count(*) FROM optouts WHERE opted_out = 1), "
 	              "(SELECT count(*) FROM incoming)",
+	[ST_CONVO_GET] = "SELECT state FROM convo WHERE number = ?1",
+	[ST_CONVO_SET] =
+	    "INSERT INTO convo (number, state, updated_at) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (number) DO UPDATE SET state = excluded.state, "
+	    "updated_at = excluded.updated_at",
+	/* A newer report's check-in replaces the number's pending ones
+	 * (?2 says why); STOP cancels those claimed too. */
+	[ST_SCHED_CANCEL_NUMBER] =
+	    "UPDATE scheduled INDEXED BY scheduled_number "
+	    "SET state = 'cancelled', note = ?2, settled_at = "
+	    "?3, " OUTBOX_UNCLAIM
+	    " WHERE number = ?1 AND state IN ('pending', 'claimed') "
+	    "AND (state = 'pending' OR ?4)",
+	[ST_SCHED_INSERT] =
+	    "INSERT INTO scheduled (number, from_number, convo, gen, due_at, "
+	    "inbound_gateway, inbound_id, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* Claims up to ?3 check-ins due at ?1 for this handle (?5) until ?2:
+	 * pending ones, and claimed ones no live lease holds (this handle's
+	 * own too: it settles each before it claims again). */
+	[ST_SCHED_CLAIM] =
+	    "UPDATE scheduled SET state = 'claimed', owner = ?5, "
+	    "lease_until = ?2 WHERE id IN (SELECT id FROM scheduled "
+	    "INDEXED BY scheduled_due WHERE state IN ('pending', 'claimed') "
+	    "AND due_at <= ?1 AND (state = 'pending' OR owner IS NULL "
+	    "OR lease_until <= ?1) "
+	    "ORDER BY due_at, id LIMIT ?3) "
+	    "RETURNING id, number, from_number, convo, gen, due_at, "
+	    "inbound_gateway, inbound_id",
+	/* Settles a check-in this handle (?4) holds: ?2 'sent' or
+	 * 'cancelled'. */
+	[ST_SCHED_SETTLE] =
+	    "UPDATE scheduled SET state = ?2, note = ?3, settled_at = ?5, "
+	    "outbox_id = ?6, " OUTBOX_UNCLAIM " WHERE id = ?1 "
+	    "AND state = 'claimed' AND owner = ?4",
+	/* Puts off a check-in this handle (?3) holds until ?2 (quiet
+	 * hours), or gives one back (?2 its due time). */
+	[ST_SCHED_DEFER] = "UPDATE scheduled SET state = 'pending', "
+	                   "due_at = ?2, " OUTBOX_UNCLAIM " WHERE id = ?1 "
+	                   "AND state = 'claimed' AND owner = ?3",
+	[ST_SCHED_ADOPT] = "UPDATE scheduled INDEXED BY scheduled_due "
+	                   "SET " OUTBOX_UNCLAIM " WHERE state IN ('pending', "
+	                   "'claimed') AND owner IS NOT NULL",
+	[ST_OUTBOX_INSERT_ID] =
+	    "INSERT INTO outbox (inbound_gateway, inbound_id, to_number, "
+	    "from_number, body, state, created_at, next_attempt_at, urgency) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7) RETURNING id",
+	/* Conversation states idle since before ?1 with no check-in to
+	 * come: their conversations are long over. */
+	[ST_RETAIN_CONVO] =
+	    "DELETE FROM convo WHERE updated_at < ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM scheduled AS s INDEXED BY scheduled_number "
+	    "WHERE s.number = convo.number "
+	    "AND s.state IN ('pending', 'claimed'))",
 	/* Only the outbox_queue index's pending and sending rows. */
 	[ST_OUTBOX_DEPTH] = "SELECT count(*), coalesce(min(created_at), 0) "
 	                    "FROM outbox WHERE state IN ('pending', 'sending')",
@@ -1073,7 +1165,8 @@ store_sqlite_open_daemon(const char *path, bool strict, struct store **ret,
 	if (store_sqlite_setup(st->db, path, err, errlen) < 0 ||
 	    store_sqlite_prepare(st, path, err, errlen) < 0)
 		goto out;
-	if (store_sqlite_exec(st, ST_OUTBOX_ADOPT, "adopt claims") < 0) {
+	if (store_sqlite_exec(st, ST_OUTBOX_ADOPT, "adopt claims") < 0 ||
+	    store_sqlite_exec(st, ST_SCHED_ADOPT, "adopt check-ins") < 0) {
 		store_sqlite_open_err(err, errlen, "%s: %s", path,
 		                      st->base.err);
 		goto out;
@@ -1239,6 +1332,13 @@ retention_clear(struct store_sqlite *st, int64_t before, int64_t *ret_cleared)
 	if (store_sqlite_exec(st, ST_RETAIN_OUTBOX, "retention: outbox") < 0)
 		goto fail;
 	cleared += sqlite3_changes64(st->db);
+	if (store_sqlite_bind_int64(st->stmt[ST_RETAIN_CONVO], 1, before)) {
+		store_sqlite_binderr(st, ST_RETAIN_CONVO, "retention");
+		goto fail;
+	}
+	if (store_sqlite_exec(st, ST_RETAIN_CONVO, "retention: convo") < 0)
+		goto fail;
+	cleared += sqlite3_changes64(st->db);
 	if (store_sqlite_tx_commit(st) < 0)
 		return -1;
 	*ret_cleared = cleared;
@@ -1314,6 +1414,12 @@ static const struct store_ops store_sqlite_ops = {
 	.outbox_cancel = store_sqlite_queue_outbox_cancel,
 	.outbox_release = store_sqlite_queue_outbox_release,
 	.outbox_claimed = store_sqlite_queue_outbox_claimed,
+	.convo_get = store_sqlite_convo_get,
+	.convo_set = store_sqlite_convo_set,
+	.scheduled_claim = store_sqlite_convo_scheduled_claim,
+	.scheduled_send = store_sqlite_convo_scheduled_send,
+	.scheduled_cancel = store_sqlite_convo_scheduled_cancel,
+	.scheduled_defer = store_sqlite_convo_scheduled_defer,
 	.optout_set = store_sqlite_queue_optout_set,
 	.is_opted_out = store_sqlite_queue_is_opted_out,
 	.recent_replies = store_sqlite_queue_recent_replies,

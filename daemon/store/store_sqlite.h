@@ -2,6 +2,7 @@
  * the store).  store_sqlite.c: opening, the schema and its migrations, the
  * prepared statements, transactions, retention; store_sqlite_queue.c: the
  * daemon's inbound and outbound queues, claims, opt-outs and state;
+ * store_sqlite_convo.c: conversation states and scheduled check-ins;
  * store_sqlite_admin.c: the operator's tool's queries.  Each file's
  * operations fill one part of the operations table in store_sqlite.c. */
 #ifndef BACKTALK_STORE_SQLITE_H
@@ -56,6 +57,16 @@ enum stmt {
 	ST_WORK_FRESH,
 	ST_WORK_LATER,
 	ST_OUTBOX_SHIFT,
+	ST_CONVO_GET,
+	ST_CONVO_SET,
+	ST_SCHED_CANCEL_NUMBER,
+	ST_SCHED_INSERT,
+	ST_SCHED_CLAIM,
+	ST_SCHED_SETTLE,
+	ST_SCHED_DEFER,
+	ST_SCHED_ADOPT,
+	ST_OUTBOX_INSERT_ID,
+	ST_RETAIN_CONVO,
 	ST_COUNT
 };
 
@@ -180,6 +191,34 @@ int store_sqlite_queue_state_set(struct store *base, const char *key,
 int store_sqlite_queue_counts(struct store *base, struct store_counts *ret);
 int store_sqlite_queue_outbox_depth(struct store *base, int64_t *ret,
                                     int64_t *oldest);
+
+/* store_sqlite_convo.c */
+int store_sqlite_convo_get(struct store *base, const char *number, char *buf,
+                           size_t len);
+int store_sqlite_convo_set(struct store *base, const char *number,
+                           const char *state, int64_t now);
+/* What store_record does for a decision's conversation parts (the state,
+ * cancelling and scheduling check-ins), inside its transaction.  0 or
+ * -1. */
+int store_sqlite_convo_record(struct store_sqlite *st,
+                              const struct store_inbound *in,
+                              const struct store_decision *dec);
+/* Cancels every check-in of number not yet sent, claimed ones too (a
+ * STOP, an opt-out), inside the caller's transaction.  0 or -1. */
+int store_sqlite_convo_cancel(struct store_sqlite *st, const char *number,
+                              const char *why, int64_t now);
+int store_sqlite_convo_scheduled_claim(struct store *base, int64_t now,
+                                       int64_t lease_until, size_t max,
+                                       struct store_scheduled *items,
+                                       size_t *ret_n);
+int store_sqlite_convo_scheduled_send(struct store *base,
+                                      const struct store_scheduled *it,
+                                      const char *body, int urgency,
+                                      const char *state, int64_t now);
+int store_sqlite_convo_scheduled_cancel(struct store *base, int64_t id,
+                                        const char *why, int64_t now);
+int store_sqlite_convo_scheduled_defer(struct store *base, int64_t id,
+                                       int64_t due_at);
 
 /* store_sqlite_admin.c */
 int store_sqlite_admin_status(struct store *base, struct store_status *ret);

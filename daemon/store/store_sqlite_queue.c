@@ -124,6 +124,8 @@ optout_apply(struct store_sqlite *st, const char *number, bool opted_out,
 		return -1;
 	if (!opted_out)
 		return 0;
+	if (store_sqlite_convo_cancel(st, number, "opted out", now) < 0)
+		return -1;
 	s = st->stmt[ST_OPTOUT_CANCEL_PENDING];
 	if (store_sqlite_bind_text(s, 1, number))
 		return store_sqlite_binderr(st, ST_OPTOUT_CANCEL_PENDING,
@@ -191,14 +193,20 @@ store_sqlite_queue_record(struct store *base, const struct store_inbound *in,
 		                 in->received_at) < 0)
 			goto fail;
 	}
+	if (store_sqlite_convo_record(st, in, dec) < 0)
+		goto fail;
 
-	if (dec->action == STORE_ACTION_REPLY) {
+	/* The reply, then the conversation's messages after it, in order
+	 * (the sender takes rows of one urgency by id). */
+	for (size_t i = 0; dec->action == STORE_ACTION_REPLY && i <= dec->nmore;
+	     i++) {
 		s = st->stmt[ST_OUTBOX_INSERT];
 		if (store_sqlite_bind_text(s, 1, in->gateway) ||
 		    store_sqlite_bind_text(s, 2, in->id) ||
 		    store_sqlite_bind_text(s, 3, in->from) ||
 		    store_sqlite_bind_text(s, 4, dec->reply_from) ||
-		    store_sqlite_bind_text(s, 5, dec->reply) ||
+		    store_sqlite_bind_text(
+		        s, 5, i == 0 ? dec->reply : dec->more[i - 1]) ||
 		    store_sqlite_bind_int64(s, 6, in->received_at) ||
 		    store_sqlite_bind_int64(s, 7, dec->urgency)) {
 			store_sqlite_binderr(st, ST_OUTBOX_INSERT, what);

@@ -1,0 +1,170 @@
+/* The daemon's side of conversations (convoflow.h).  Precedence is the
+ * engine's (a STOP, then a red flag, then the answer, then the ordinary
+ * rules); the daemon adds what a reply has: a conversation message goes
+ * only to a number that is not opted out and that the guard does not hold
+ * back, counted by the guard like a reply, and only after the ordinary
+ * reply went (a number whose reply was held back is asked nothing, and
+ * then no question waits for it). */
+#include <string.h>
+
+#include "convoflow.h"
+#include "log.h"
+
+bool
+convoflow_on(const struct daemon *d)
+{
+	return (d->conf->cfg->conversations.screening ||
+	        d->conf->cfg->conversations.checkin) &&
+	       d->conf->rs->convos != NULL && d->conf->rs->convos->n > 0;
+}
+
+/* The number's state; a missing or unreadable one is no conversation. */
+static bool
+convoflow_load(struct daemon *d, const char *from, struct convo_state *st,
+               char *text, size_t len)
+{
+	int rc = store_convo_get(d->store, from, text, len);
+
+	memset(st, 0, sizeof(*st));
+	if (rc < 0) {
+		log_err("store: cannot read a conversation state: %s",
+		        store_error(d->store));
+		return false;
+	}
+	if (rc == 0)
+		text[0] = '\0';
+	else if (convo_state_parse(text, st) < 0)
+		log_warning("a conversation state is unreadable; starting "
+		            "afresh");
+	return true;
+}
+
+/* The decision's fields for a message answered by its conversation alone
+ * (an answer): its first message's category and rule. */
+static void
+convoflow_answer(const struct classify_result *res, const struct convo_msg *m,
+                 struct store_decision *dec)
+{
+	memset(dec, 0, sizeof(*dec));
+	dec->category = category_name(m != NULL ? m->category : res->category);
+	dec->rule = m != NULL && m->kind == CONVO_OUT_END && m->rule >= 0
+	                ? m->name
+	                : NULL;
+	dec->action = STORE_ACTION_NONE;
+}
+
+bool
+convoflow_decide(struct daemon *d, const struct decide_env *env,
+                 const struct store_staged *m,
+                 const struct classify_result *res, const char *norm,
+                 struct convoflow *cf, struct store_decision *dec)
+{
+	const char *texts[CONVO_OUT_MAX];
+	char was[CONVO_STATE_TEXT_MAX];
+	struct convo_state st, next;
+	struct convo_out out;
+	struct convo_msg_in in;
+	const char *note = NULL;
+	int64_t now = daemon_clock(d);
+	const struct config *cfg = d->conf->cfg;
+	bool screening = cfg->conversations.screening;
+	bool classified = false, went = true, dropped = false;
+
+	size_t n = 0;
+
+	if (!convoflow_load(d, m->from, &st, was, sizeof(was)))
+		return false;
+	in = convo_msg_from(res, m->body);
+	convo_step(d->conf->rs, &st, &in, now, &next, &out);
+	convoflow_answer(res, NULL, dec);
+	cf->first = res->category;
+	for (size_t i = 0; i < out.n; i++) {
+		const struct convo_msg *cm = &out.msgs[i];
+
+		if (cm->kind == CONVO_OUT_CLASSIFIED) {
+			struct store_decision ord;
+
+			decide_message(env, m->from, m->sent_at, now, res, norm,
+			               &ord);
+			went = ord.action == STORE_ACTION_REPLY;
+			if (n == 0)
+				cf->first = res->category;
+			if (went)
+				texts[n++] = ord.reply;
+			/* The message's own decision is what is recorded. */
+			ord.action = STORE_ACTION_NONE;
+			ord.reply = NULL;
+			*dec = ord;
+			note = ord.note;
+			classified = true;
+			continue;
+		}
+		bool question = cm->kind == CONVO_OUT_PROMPT ||
+		                cm->kind == CONVO_OUT_REPROMPT;
+		/* A screening question starts only when they are on. */
+		bool off = cm->kind == CONVO_OUT_PROMPT &&
+		           next.conv != st.conv && !screening;
+		const char *why =
+		    off     ? "screening is off"
+		    : !went ? "reply held back"
+		            : decide_convo_message(
+		                  env, m->from, m->sent_at, now, norm, cm->text,
+		                  category_is_red_flag(cm->category));
+		if (why != NULL) {
+			went = false;
+			dropped |= question;
+			if (n == 0 && note == NULL)
+				note = why;
+			continue;
+		}
+		if (n == 0) {
+			cf->first = cm->category;
+			if (!classified)
+				convoflow_answer(res, cm, dec);
+		}
+		texts[n++] = cm->text;
+	}
+	/* A question held back is not waiting for an answer. */
+	if (dropped) {
+		next.conv = 0;
+		next.step = 0;
+		next.reprompts = 0;
+		next.deadline = 0;
+	}
+	if (n > 0) {
+		dec->action = STORE_ACTION_REPLY;
+		dec->reply = texts[0];
+		for (size_t i = 1; i < n; i++)
+			cf->more[i - 1] = texts[i];
+		dec->more = cf->more;
+		dec->nmore = n - 1;
+		dec->note = NULL;
+	} else {
+		dec->note = note;
+	}
+	dec->cancel_scheduled = out.cancel_checkins;
+	/* A report's check-in, when they are on and its reply went. */
+	if (out.checkin != 0 && cfg->conversations.checkin && n > 0 &&
+	    out.checkin <= d->conf->rs->convos->n) {
+		const struct convo *c =
+		    &d->conf->rs->convos->convos[out.checkin - 1];
+		int64_t delay =
+		    cfg->conversations.checkin_delay_s > 0
+		        ? (int64_t)cfg->conversations.checkin_delay_s
+		        : c->delay_s;
+		cf->sched = (struct store_schedule){
+			.convo = c->id,
+			.gen = out.checkin_gen,
+			.due_at = now + delay,
+		};
+		dec->schedule = &cf->sched;
+	}
+	convo_state_format(&next, cf->state, sizeof(cf->state));
+	/* Written only when it changed (or is new and not empty). */
+	memset(&st, 0, sizeof(st));
+	char empty[CONVO_STATE_TEXT_MAX];
+	convo_state_format(&st, empty, sizeof(empty));
+	if (strcmp(cf->state, was[0] ? was : empty) != 0)
+		dec->convo_state = cf->state;
+	return true;
+}

@@ -1,0 +1,39 @@
+/* The daemon's side of conversations (engine/convo.h): for one message,
+ * the number's state is read from the store, convo_step plays the
+ * message, and what it says to send becomes one decision for
+ * store_record: the ordinary reply (decided as decide_message decides
+ * it), then the conversation's messages, each judged like a reply
+ * (decide_convo_message), with the new state and a STOP's cancel of
+ * every check-in, all written in the message's transaction. */
+#ifndef BACKTALK_CONVOFLOW_H
+#define BACKTALK_CONVOFLOW_H
+
+#include <stdbool.h>
+
+#include "convo.h"
+#include "daemon.h"
+#include "decide.h"
+
+/* What a decision points into; lives as long as the decision. */
+struct convoflow {
+	const char *more[CONVO_OUT_MAX];
+	char state[CONVO_STATE_TEXT_MAX];
+	struct store_schedule sched;
+	/* The category of the first message sent (its urgency), or of the
+	 * message when nothing is sent. */
+	enum category first;
+};
+
+/* Whether conversations are played for messages at all (the
+ * configuration turns them on and the rules have some). */
+bool convoflow_on(const struct daemon *d);
+
+/* Decides message m from m->from (classified as res, normalised as norm)
+ * into dec, with its conversation.  Returns false when the store could
+ * not be read (logged). */
+bool convoflow_decide(struct daemon *d, const struct decide_env *env,
+                      const struct store_staged *m,
+                      const struct classify_result *res, const char *norm,
+                      struct convoflow *cf, struct store_decision *dec);
+
+#endif
