@@ -5,7 +5,7 @@
 # infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
 # spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
-# conv_checkin conv_checkin_stale conv_quiet.
+# conv_checkin conv_checkin_stale conv_quiet conv_checkin_reload.
 # Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -1455,6 +1455,43 @@ case_conv_quiet() {
 	wait_log "check-in .*: put off: quiet hours" 20 || { fail "the check-in was not put off"; return; }
 	sleep 1
 	[ "$(checkins_to $a)" -eq 0 ] || { fail "a check-in in quiet hours"; return; }
+	stop_daemon
+}
+
+wait_reloads() { # wait_reloads N SECONDS: N reloads logged
+	for _ in $(seq $(($2 * 10 * SLOW))); do
+		[ "$(grep -c 'reloaded:' "$WORK/daemon.log" 2>/dev/null)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A reload (SIGHUP) neither loses a pending check-in nor sends one twice:
+# reloaded before it is due, around the moment it is due, and after it
+# went, with a changed configuration each time (a new guard and
+# gateways' object: struct dconf).
+case_conv_checkin_reload() {
+	checkin_config none
+	local a=+15559800001
+	start_daemon
+	conv_start $a || return
+	add_inbound twilio $a "2"
+	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
+	local n=0
+	for pause in 1 4.5 0.3 3; do
+		sleep $pause
+		n=$((n + 1))
+		printf '# reload %s\n' $n >>"$WORK/backtalk.conf"
+		kill -HUP "$DPID"
+		wait_reloads $n 20 || { fail "reload $n not done"; return; }
+	done
+	wait_checkin $a 20 || { fail "no check-in after reloads: $(bodies_to $a)"; return; }
+	printf '# reload after\n' >>"$WORK/backtalk.conf"
+	kill -HUP "$DPID"
+	wait_reloads 5 20 || { fail "the last reload not done"; return; }
+	sleep 3
+	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins after reloads: $(checkins_to $a)"; return; }
+	kill -0 "$DPID" || { fail "daemon died on a reload"; return; }
 	stop_daemon
 }
 
