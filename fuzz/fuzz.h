@@ -20,6 +20,19 @@ const char *fuzz_file_init(const char *name);
 void fuzz_file_write(const uint8_t *data, size_t size);
 bool fuzz_file_includes(const uint8_t *data, size_t size);
 
+/* fuzz_shipped.c: the rules the classifying targets fuzz against, from
+ * $BACKTALK_FUZZ_RULES or the repository's rules/, and their classifier;
+ * loaded once, freed at exit.  Exits with the reasons when they do not
+ * load (or, with need_convos, have no conversations). */
+struct ruleset;
+struct classify;
+struct fuzz_shipped {
+	struct ruleset *rs;
+	struct classify *c;
+};
+const struct fuzz_shipped *fuzz_shipped_load(const char *target,
+                                             bool need_convos);
+
 /* Aborts, so libFuzzer saves the input, when an invariant is broken. */
 #define FUZZ_CHECK(cond)                                                       \
 	do {                                                                   \

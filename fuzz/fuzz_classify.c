@@ -6,56 +6,30 @@
 #include <string.h>
 
 #include "classify.h"
-#include "diag.h"
 #include "fuzz.h"
 #include "rules.h"
 
-#ifndef BACKTALK_FUZZ_RULES_DEFAULT
-#define BACKTALK_FUZZ_RULES_DEFAULT "rules"
-#endif
-
-static struct ruleset *fuzz_classify_rs;
-static struct classify *fuzz_classify_c;
+static const struct fuzz_shipped *fuzz_classify_set;
 static struct classify_explain *fuzz_classify_ex;
 
 static void
 fuzz_classify_cleanup(void)
 {
 	free(fuzz_classify_ex);
-	classify_free(fuzz_classify_c);
-	rules_free(fuzz_classify_rs);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *path = getenv("BACKTALK_FUZZ_RULES");
-	struct diag d;
-
 	(void)argc;
 	(void)argv;
-	if (path == NULL || *path == '\0')
-		path = BACKTALK_FUZZ_RULES_DEFAULT;
-	diag_init(&d);
-	if (rules_load(path, &fuzz_classify_rs, &d) != 0) {
-		diag_print(&d, stderr);
-		fprintf(stderr,
-		        "fuzz_classify: cannot load rules from %s (%zu "
-		        "errors); set BACKTALK_FUZZ_RULES to a rule set that "
-		        "loads\n",
-		        path, d.errors);
-		exit(1);
-	}
-	diag_free(&d);
-	fuzz_classify_c = classify_new(fuzz_classify_rs);
+	fuzz_classify_set = fuzz_shipped_load("fuzz_classify", false);
 	fuzz_classify_ex = malloc(sizeof(*fuzz_classify_ex));
-	if (fuzz_classify_c == NULL || fuzz_classify_ex == NULL) {
+	if (fuzz_classify_ex == NULL) {
 		fprintf(stderr, "fuzz_classify: out of memory\n");
 		exit(1);
 	}
 	atexit(fuzz_classify_cleanup);
-	fprintf(stderr, "fuzz_classify: %zu rules, %zu patterns from %s\n",
-	        fuzz_classify_rs->nrules, fuzz_classify_rs->npatterns, path);
 	return 0;
 }
 
@@ -71,7 +45,7 @@ fuzz_classify_print(const char *what, const struct classify_result *r)
 static void
 fuzz_classify_check_result(const struct classify_result *r)
 {
-	const struct ruleset *rs = fuzz_classify_rs;
+	const struct ruleset *rs = fuzz_classify_set->rs;
 
 	FUZZ_CHECK(r->category < CATEGORY__COUNT);
 	if (r->rule >= 0) {
@@ -106,8 +80,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct classify_result fast, slow;
 
 	int rc_fast =
-	    classify_message(fuzz_classify_c, text, size, &fast, NULL);
-	int rc_slow = classify_message(fuzz_classify_c, text, size, &slow, ex);
+	    classify_message(fuzz_classify_set->c, text, size, &fast, NULL);
+	int rc_slow =
+	    classify_message(fuzz_classify_set->c, text, size, &slow, ex);
 	FUZZ_CHECK(rc_fast == rc_slow);
 	if (rc_fast != 0) {
 		FUZZ_CHECK(rc_fast == -1);
@@ -133,7 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ex->count <= CLASSIFY_EXPLAIN_MAX);
 	for (size_t i = 0; i < ex->count; i++) {
 		const struct classify_match *m = &ex->matches[i];
-		FUZZ_CHECK(m->pattern < fuzz_classify_rs->npatterns);
+		FUZZ_CHECK(m->pattern < fuzz_classify_set->rs->npatterns);
 		FUZZ_CHECK(m->start <= m->end && m->end <= ex->norm_len);
 		if (m->negated)
 			FUZZ_CHECK(m->cue_start <= m->cue_end &&

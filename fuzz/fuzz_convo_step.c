@@ -11,48 +11,17 @@
 
 #include "classify.h"
 #include "convo.h"
-#include "diag.h"
 #include "fuzz.h"
 #include "rules.h"
 
-#ifndef BACKTALK_FUZZ_RULES_DEFAULT
-#define BACKTALK_FUZZ_RULES_DEFAULT "rules"
-#endif
-
-static struct ruleset *fuzz_convo_step_rs;
-static struct classify *fuzz_convo_step_c;
-
-static void
-fuzz_convo_step_cleanup(void)
-{
-	classify_free(fuzz_convo_step_c);
-	rules_free(fuzz_convo_step_rs);
-}
+static const struct fuzz_shipped *fuzz_convo_step_set;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *path = getenv("BACKTALK_FUZZ_RULES");
-	struct diag d;
-
 	(void)argc;
 	(void)argv;
-	if (path == NULL || *path == '\0')
-		path = BACKTALK_FUZZ_RULES_DEFAULT;
-	diag_init(&d);
-	if (rules_load(path, &fuzz_convo_step_rs, &d) != 0 ||
-	    fuzz_convo_step_rs->convos == NULL) {
-		diag_print(&d, stderr);
-		fprintf(stderr,
-		        "fuzz_convo_step: no conversations load from %s\n",
-		        path);
-		exit(1);
-	}
-	diag_free(&d);
-	fuzz_convo_step_c = classify_new(fuzz_convo_step_rs);
-	if (fuzz_convo_step_c == NULL)
-		exit(1);
-	atexit(fuzz_convo_step_cleanup);
+	fuzz_convo_step_set = fuzz_shipped_load("fuzz_convo_step", true);
 	return 0;
 }
 
@@ -63,7 +32,7 @@ fuzz_convo_step_check(const struct classify_result *res,
                       const struct convo_state *st, const struct convo_out *out,
                       int64_t now)
 {
-	const struct ruleset *rs = fuzz_convo_step_rs;
+	const struct ruleset *rs = fuzz_convo_step_set->rs;
 
 	FUZZ_CHECK(out->n <= CONVO_OUT_MAX);
 	FUZZ_CHECK(st->conv <= rs->convos->n);
@@ -94,7 +63,7 @@ fuzz_convo_step_check(const struct classify_result *res,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct ruleset *rs = fuzz_convo_step_rs;
+	const struct ruleset *rs = fuzz_convo_step_set->rs;
 	struct convo_state st = { 0 };
 	int64_t now = INT64_C(1767268800);
 	char text[CONVO_STATE_TEXT_MAX];
@@ -128,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strndup((const char *)data + pos, end - pos);
 			if (msg == NULL)
 				return 0;
-			if (classify_message(fuzz_convo_step_c, msg,
+			if (classify_message(fuzz_convo_step_set->c, msg,
 			                     strlen(msg), &res, NULL) != 0) {
 				free(msg);
 				pos = end + 1;
