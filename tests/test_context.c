@@ -728,6 +728,22 @@ test_negated_other_languages(void **state)
 	judge("fourmis dans la jambe depuis hier", "fourmis", 0, NULL);
 }
 
+/* A hedge says a symptom is there, not imagined: "idk if its numb",
+ * "might be tingling?", "kinda weak". */
+static void
+test_hedges(void **state)
+{
+	(void)state;
+	judge("idk if its numb but my left foot feels off", "numb", 0, NULL);
+	judge("dunno if its tingling or what, right calf", "tingling", 0, NULL);
+	judge("no idea if this is numbness or cold", "numbness", 0, NULL);
+	judge("might be tingling? in my calf since deadlifts", "tingling", 0,
+	      NULL);
+	judge("my left leg is kinda weak since the squat", "weak", 0, NULL);
+	judge("maybe a little numb in my left foot", "numb", 0, NULL);
+	judge("if my leg goes numb should i stop", "numb", HYP, "if");
+}
+
 int
 main(void)
 {
@@ -752,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_hypothetical),
 		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_not_hypothetical),
+		cmocka_unit_test(test_hedges),
 		cmocka_unit_test(test_someone_else),
 		cmocka_unit_test(test_cue_span),
 		cmocka_unit_test(test_reach),

@@ -227,8 +227,10 @@ static const char *const context_wh[] = {
  * sure if its numbness", "cant tell if"), or it is a comparison ("feels as
  * if"). */
 static const char *const context_if_pseudo[] = {
-	"as",   "see",   "sure", "know",   "wonder", "wondering", "unsure",
-	"tell", "check", "ask",  "asking", "asked",  "curious",   NULL,
+	"as",      "see",  "sure",  "know", "wonder", "wondering",
+	"unsure",  "tell", "check", "ask",  "asking", "asked",
+	"curious", "idk",  "dunno", "idek", "idea",   "clue",
+	"certain", "kno",  "knw",   NULL,
 };
 
 /* Before "signs of": the writer has them ("i have signs of"). */
