@@ -355,6 +355,10 @@ test_duration_alone(void **state)
 	                  "@over_a_week + leg within 8", true));
 	assert_true(holds("two weeks. my leg is still numb",
 	                  "@over_a_week + leg within 6", true));
+	assert_true(holds("how long is normal for leg pain? im at 11 days",
+	                  "@over_a_week + leg within 8", true));
+	assert_true(holds("my calf still hurts. had it 3 weeks",
+	                  "@over_a_week + leg within 8", true));
 	assert_true(holds("3 weeks", "@over_a_week", true));
 	assert_false(holds("my leg is numb. squats for 3 weeks.",
 	                   "@over_a_week + leg", true));

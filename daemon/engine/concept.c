@@ -1193,12 +1193,13 @@ concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
 }
 
 /* Words a duration said on its own may have about it: "3 weeks now.",
- * "been 10 days already.", "21 days and counting." */
+ * "been 10 days already.", "21 days and counting.", "im at 11 days",
+ * "had it 3 weeks". */
 static const char *const concept_duration_filler[] = {
-	"about",  "almost",   "already", "and",  "been", "counting",
-	"far",    "for",      "ish",     "its",  "like", "lol",
-	"nearly", "now",      "over",    "plus", "smh",  "so",
-	"still",  "straight", "tbh",     "ugh",  "x",
+	"about", "almost", "already",  "and", "at",   "been", "counting", "day",
+	"far",   "for",    "had",      "ish", "it",   "its",  "im",       "ive",
+	"like",  "lol",    "nearly",   "now", "on",   "over", "plus",     "smh",
+	"so",    "still",  "straight", "tbh", "this", "ugh",  "x",
 };
 
 /* The sentence a duration at tokens [first, last] belongs to: its own,
