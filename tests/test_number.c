@@ -294,6 +294,10 @@ test_leg_worse(void **state)
 		  "@leg_worse 4 \"8/10 in my leg, 4/10\"" },
 		{ "my back is like a 3 and my sciatica is a 7",
 		  "@leg_worse 4 \"3 and my sciatica is a 7\"" },
+		{ "pain is 3 in my back but 7 in my butt and leg",
+		  "@leg_worse 4 \"3 in my back but 7\"" },
+		{ "its a 6 in the leg, 2 in the back",
+		  "@leg_worse 4 \"6 in the leg, 2\"" },
 	};
 
 	(void)state;
@@ -310,6 +314,8 @@ test_not_leg_worse(void **state)
 		{ "legs are 8/10 sore from leg day, back 5/10", "-" },
 		{ "rpe 8 on squats, back pain 2/10", "-" },
 		{ "leg 8/10", "-" },
+		{ "pain is 7 in my back and 3 in my leg", "-" },
+		{ "did 8 sets in my leg workout, back 3", "-" },
 	};
 
 	(void)state;

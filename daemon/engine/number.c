@@ -1923,8 +1923,9 @@ number_fever_words(struct number_ctx *c, long i)
 /* Body words a pain score is given for (@leg_worse): 1 a leg, 2 the
  * back; the words allowed between a body word and its score. */
 static const char *const number_leg_words[] = {
-	"buttock", "calf",  "calves", "foot",     "glute", "hamstring", "leg",
-	"legs",    "perna", "pierna", "sciatica", "shin",  "thigh",     NULL,
+	"bum",    "butt",     "buttock",   "calf",  "calves", "foot",
+	"glute",  "glutes",   "hamstring", "leg",   "legs",   "perna",
+	"pierna", "sciatica", "shin",      "thigh", NULL,
 };
 static const char *const number_back_words[] = {
 	"back", "costas", "espalda", "lumbar", "lowerback", "spine", NULL,
@@ -1949,19 +1950,11 @@ number_body(struct number_ctx *c, long i)
 /* The body part a score at token i is for: a body word before it in its
  * clause with only glue words between, else one after it in the clause of
  * its "10" ("8/10 in my leg") with only "in", "my", "the" between; 0 when
- * none. */
+ * none.  A score followed by "in" is for what follows ("3 in my back but
+ * 7 in my butt and leg"). */
 static int
-number_score_part(struct number_ctx *c, long i, long after)
+number_score_after(struct number_ctx *c, long after)
 {
-	for (long j = i - 1;
-	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
-	     j--) {
-		int b = number_body(c, j);
-		if (b != 0)
-			return b;
-		if (!number_is_any(c, j, number_score_glue))
-			break;
-	}
 	for (long j = after + 1; j <= after + 4 && number_in(c, j) &&
 	                         c->t[j].clause == c->t[after].clause;
 	     j++) {
@@ -1973,6 +1966,27 @@ number_score_part(struct number_ctx *c, long i, long after)
 			break;
 	}
 	return 0;
+}
+
+static int
+number_score_part(struct number_ctx *c, long i, long after)
+{
+	if (number_is(c, after + 1, "in") &&
+	    c->t[after + 1].clause == c->t[after].clause) {
+		int b = number_score_after(c, after);
+		if (b != 0)
+			return b;
+	}
+	for (long j = i - 1;
+	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
+	     j--) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is_any(c, j, number_score_glue))
+			break;
+	}
+	return number_score_after(c, after);
 }
 
 /* @leg_worse: a leg scored higher than the back (number.h). */
@@ -1999,8 +2013,11 @@ number_scores(struct number_ctx *c)
 		if (out_of_ten)
 			after = i + 1;
 		int part = number_score_part(c, i, after);
-		if (part == 0 || (!out_of_ten && !number_body(c, i - 1) &&
-		                  !number_is_any(c, i - 1, number_score_glue)))
+		bool in_after = number_is(c, after + 1, "in") &&
+		                c->t[after + 1].clause == c->t[after].clause;
+		if (part == 0 ||
+		    (!out_of_ten && !in_after && !number_body(c, i - 1) &&
+		     !number_is_any(c, i - 1, number_score_glue)))
 			continue;
 		if (part == 1 && v > leg)
 			leg = v;
