@@ -584,11 +584,11 @@ context_sentence(const struct context_msg *m, size_t i, size_t *start,
 static bool
 context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
 {
-	if (context_is(m, k, "no") &&
-	    context_in(m, k + 1, context_pt_no_before))
-		return false; /* "caí no chão": in the floor */
 	if (context_in(m, k, negation_cues) ||
 	    context_in(m, k, context_neg_cues)) {
+		if (context_in(m, k + 1, context_pt_no_before) &&
+		    context_is(m, k, "no"))
+			return false; /* "caí no chão": in the floor */
 		*last = k;
 		return true;
 	}
