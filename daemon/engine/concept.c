@@ -99,9 +99,9 @@ struct concept_set {
 	uint32_t *combo_head; /* per concept */
 	uint32_t *combo_next; /* per combination */
 	/* Terms by their first word, in the order written, each with the
-	 * next word it cannot do without (NONE when it has none): a phrase
-	 * whose key word is not in a message is passed over without being
-	 * read. */
+	 * next word it cannot do without (nwords, a word every message has,
+	 * when it has none): a phrase whose key word is not in a message is
+	 * passed over without being read. */
 	struct cstart {
 		uint32_t term, key;
 	} * starts;
@@ -622,6 +622,8 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 			for (uint8_t j = 1; j < t->n && key == NONE; j++)
 				if (!((t->optional >> j) & 1))
 					key = t->word[j];
+			if (key == NONE)
+				key = (uint32_t)cs->nwords; /* always seen */
 			cs->starts[o++] = (struct cstart){ ti, key };
 		}
 		w->nstarts = (uint32_t)o - w->start;
@@ -1267,7 +1269,7 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 		const struct cword *w = &cs->words[s->tok_ids[i][k]];
 		const struct cstart *st = cs->starts + w->start;
 		for (uint32_t x = 0; x < w->nstarts; x++) {
-			if (st[x].key != NONE && !concept_seen(s, st[x].key))
+			if (!concept_seen(s, st[x].key))
 				continue;
 			const struct cterm *t = &cs->terms[st[x].term];
 			if (t->n > 1 && !concept_term_possible(s, t))
@@ -1317,6 +1319,8 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	for (size_t i = 0; i < s->ntok; i++)
 		for (uint8_t k = 0; k < s->tok_n[i]; k++)
 			s->seen[s->tok_ids[i][k] >> 6] = 0;
+	/* the key of the terms that have none (concept_finish) */
+	s->seen[cs->nwords >> 6] |= UINT64_C(1) << (cs->nwords & 63);
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
 	for (size_t i = 0; i < s->ntok; i++)
 		s->sent_len[s->toks[i].sentence] = 0;
