@@ -658,8 +658,10 @@ number_maybe_anchor(const char *s, size_t n)
 		       b == '\xc3';
 	case 'e': /* episode */
 		return b == 'p';
-	case 'f': /* flare, flareup, fortnight */
-		return b == 'l' || (b == 'o' && c == 'r' && n >= 9);
+	case 'f': /* flare, flareup, fortnight; forty (a temperature) */
+		return b == 'l' || (b == 'o' && c == 'r' && (n >= 9 || n == 5));
+	case 'h': /* hundred (a temperature) */
+		return b == 'u' && n == 7;
 	case 'm': /* mes, meses, mês, mo, mos, month, mth, mnth */
 		return (b == 'e' && c == 's') || b == '\xc3' ||
 		       (b == 'o' && (n == 2 || c == 's' || c == 'n')) ||
@@ -668,9 +670,9 @@ number_maybe_anchor(const char *s, size_t n)
 		return b == 'e' && (c == 'l' || c == 'c');
 	case 's': /* semana */
 		return b == 'e' && c == 'm';
-	case 't': /* time, twice, thrice */
+	case 't': /* time, twice, thrice; thirty (a temperature) */
 		return (b == 'i' && c == 'm') || b == 'w' ||
-		       (b == 'h' && c == 'r');
+		       (b == 'h' && (c == 'r' || c == 'i'));
 	case 'v': /* vez, veces, vezes */
 		return b == 'e' && (c == 'z' || c == 'c');
 	case 'w': /* week, wk */
@@ -1821,7 +1823,7 @@ static const char *const number_digit_words[] = {
 };
 
 /* Whether s[0..n) can start a temperature in words: "hundred", "thirty",
- * "forty".  A cheap look, like number_maybe_anchor. */
+ * "forty" (number_maybe_anchor lets them through first). */
 static bool
 number_maybe_temp_word(const char *s, size_t n)
 {
@@ -2070,7 +2072,6 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 		}
 		any = any || used > 0 ||
 		      (len > 0 && number_maybe_anchor(s, len)) ||
-		      number_maybe_temp_word(s, len) ||
 		      (today != CALENDAR_NONE && number_maybe_date(&c, i));
 	}
 	if (!any)
@@ -2115,15 +2116,15 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 					               (int)number_val(&c, i));
 				break;
 			}
+			if (!number_maybe_anchor(text + toks[i].start,
+			                         toks[i].end - toks[i].start))
+				break;
 			if (number_maybe_temp_word(text + toks[i].start,
 			                           toks[i].end -
 			                               toks[i].start)) {
 				number_fever_words(&c, i);
 				break;
 			}
-			if (!number_maybe_anchor(text + toks[i].start,
-			                         toks[i].end - toks[i].start))
-				break;
 			f = number_flags(&c, i);
 			if (f & L_UNIT)
 				number_unit(&c, i, number_val(&c, i), f, false);
