@@ -149,6 +149,7 @@ struct concept_scratch {
 	uint32_t *present_list;
 	size_t npresent;
 	uint8_t sent_len[TOKEN_MAX]; /* words of each sentence, up to 255 */
+	bool sent_len_ready;         /* sent_len counted for this scan */
 };
 
 static uint32_t
@@ -1322,11 +1323,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	/* the key of the terms that have none (concept_finish) */
 	s->seen[cs->nwords >> 6] |= UINT64_C(1) << (cs->nwords & 63);
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
-	for (size_t i = 0; i < s->ntok; i++)
-		s->sent_len[s->toks[i].sentence] = 0;
-	for (size_t i = 0; i < s->ntok; i++)
-		if (s->sent_len[s->toks[i].sentence] < UINT8_MAX)
-			s->sent_len[s->toks[i].sentence]++;
+	s->sent_len_ready = false;
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
 		const struct cache_entry *e =
@@ -1505,10 +1502,18 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 #define CONCEPT_SHORT    6
 
 static bool
-concept_sentence_joins(const struct concept_scratch *s, uint16_t a, uint16_t b)
+concept_sentence_joins(struct concept_scratch *s, uint16_t a, uint16_t b)
 {
 	if (a == b)
 		return true;
+	if (!s->sent_len_ready) { /* counted the first time it is asked */
+		for (size_t i = 0; i < s->ntok; i++)
+			s->sent_len[s->toks[i].sentence] = 0;
+		for (size_t i = 0; i < s->ntok; i++)
+			if (s->sent_len[s->toks[i].sentence] < UINT8_MAX)
+				s->sent_len[s->toks[i].sentence]++;
+		s->sent_len_ready = true;
+	}
 	uint16_t lo = a < b ? a : b, hi = a < b ? b : a;
 	uint8_t nlo = s->sent_len[lo], nhi = s->sent_len[hi];
 	return hi - lo == 1 && nlo <= CONCEPT_SHORT && nhi <= CONCEPT_SHORT &&
