@@ -355,11 +355,42 @@ test_duration_alone(void **state)
 	                  "@over_a_week + leg within 8", true));
 	assert_true(holds("two weeks. my leg is still numb",
 	                  "@over_a_week + leg within 6", true));
+	assert_true(holds("how long is normal for leg pain? im at 11 days",
+	                  "@over_a_week + leg within 8", true));
+	assert_true(holds("my calf still hurts. had it 3 weeks",
+	                  "@over_a_week + leg within 8", true));
 	assert_true(holds("3 weeks", "@over_a_week", true));
 	assert_false(holds("my leg is numb. squats for 3 weeks.",
 	                   "@over_a_week + leg", true));
 	assert_false(holds("my leg is numb. 3 weeks of squats.",
 	                   "@over_a_week + leg", true));
+}
+
+/* A fragment (a sentence of 3 words or fewer) next to a short sentence
+ * is one statement written in pieces: a combination with a span may take
+ * its parts from both.  Not a combination without a span, not long
+ * sentences, not two sentences apart, and context stays each match's own:
+ * "no numbness. my leg hurts" does not combine. */
+static void
+test_fragments(void **state)
+{
+	(void)state;
+	assert_true(holds("tingling. whole left leg.",
+	                  "sensation + leg within 10", true));
+	assert_true(holds("bladder not. cant hold it since monday.",
+	                  "bladder + lost_control within 8", true));
+	assert_true(holds("left leg. numb since monday",
+	                  "sensation + leg within 8", true));
+	assert_false(holds("no numbness. my leg hurts",
+	                   "sensation + leg within 8", true));
+	assert_false(
+	    holds("pins. needles. whole left leg.", "sensation + leg", true));
+	assert_false(holds("numb. the squats today were heavy and my leg "
+	                   "is sore",
+	                   "sensation + leg within 12", true));
+	assert_false(
+	    holds("numb. ok. my leg", "sensation + leg within 8", true));
+	assert_false(holds("numb. my leg", "sensation + leg within 2", true));
 }
 
 /* "unless": a combination does not hold where the named concept counts in
@@ -558,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_context_recorded),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_duration_alone),
+		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounded),

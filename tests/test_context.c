@@ -380,6 +380,8 @@ test_resolved(void **state)
 	judge("the numbness in my foot went away", "numbness", HIST,
 	      "went away");
 	judge("tingling is gone now", "tingling", HIST, "gone");
+	judge("my leg tingling from the summer totally cleared up", "tingling",
+	      HIST, "cleared up");
 	judge("the numb bum thing from yesterday is totally gone today", "numb",
 	      HIST, "gone");
 	judge("couldnt feel my foot for a bit last month but it came back 100",
@@ -693,6 +695,55 @@ test_curious_question(void **state)
 	      NULL);
 }
 
+/* Portuguese "no" is "in the" before a place or a body part: "caí no
+ * chão", "dormente no pé"; Spanish "no" still negates, and so does "sin". */
+static void
+test_pt_no_in_the(void **state)
+{
+	(void)state;
+	judge("cai no chao de costas", "de costas", 0, NULL);
+	judge("escorreguei no banheiro e cai de costas", "cai", 0, NULL);
+	judge("fiquei dormente no bumbum e na virilha", "bumbum", 0, NULL);
+	judge("formigamento no pe esquerdo", "pe", 0, NULL);
+	judge("no banheiro nao consigo fazer xixi", "nao consigo fazer xixi", 0,
+	      NULL);
+	judge("no puedo orinar desde ayer", "orinar", NEG, "no");
+	judge("sin dolor en la pierna", "pierna", NEG, "sin");
+	judge("no numbness in my leg", "numbness", NEG, "no");
+}
+
+/* Negations of the other languages writers mix in: French, Tagalog,
+ * Hindi. */
+static void
+test_negated_other_languages(void **state)
+{
+	(void)state;
+	judge("mal au dos, pas de fourmis, je dois voir un kine", "fourmis",
+	      NEG, "pas");
+	judge("masakit likod ko, wala namang pamamanhid", "pamamanhid", NEG,
+	      "wala");
+	judge("back pain hai, koi numbness nahi, doctor", "numbness", NEG,
+	      "nahi");
+	judge("sans douleur dans la jambe", "jambe", NEG, "sans");
+	judge("fourmis dans la jambe depuis hier", "fourmis", 0, NULL);
+}
+
+/* A hedge says a symptom is there, not imagined: "idk if its numb",
+ * "might be tingling?", "kinda weak". */
+static void
+test_hedges(void **state)
+{
+	(void)state;
+	judge("idk if its numb but my left foot feels off", "numb", 0, NULL);
+	judge("dunno if its tingling or what, right calf", "tingling", 0, NULL);
+	judge("no idea if this is numbness or cold", "numbness", 0, NULL);
+	judge("might be tingling? in my calf since deadlifts", "tingling", 0,
+	      NULL);
+	judge("my left leg is kinda weak since the squat", "weak", 0, NULL);
+	judge("maybe a little numb in my left foot", "numb", 0, NULL);
+	judge("if my leg goes numb should i stop", "numb", HYP, "if");
+}
+
 int
 main(void)
 {
@@ -700,6 +751,8 @@ main(void)
 		cmocka_unit_test(test_negated_before),
 		cmocka_unit_test(test_negated_spanish_portuguese),
 		cmocka_unit_test(test_negated_after),
+		cmocka_unit_test(test_pt_no_in_the),
+		cmocka_unit_test(test_negated_other_languages),
 		cmocka_unit_test(test_not_negated_after),
 		cmocka_unit_test(test_pseudo_negation),
 		cmocka_unit_test(test_cue_inside_match),
@@ -715,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_hypothetical),
 		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_not_hypothetical),
+		cmocka_unit_test(test_hedges),
 		cmocka_unit_test(test_someone_else),
 		cmocka_unit_test(test_cue_span),
 		cmocka_unit_test(test_reach),

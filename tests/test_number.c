@@ -116,6 +116,38 @@ test_fever(void **state)
 	CHECK_CASES(cases);
 }
 
+/* A temperature said in words, or with a cue of another language or a
+ * fever's signs, is a fever; words that are no temperature are not. */
+static void
+test_fever_words(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "temp of a hundred and one",
+		  "@fever 101 \"a hundred and one\"" },
+		{ "running a hundred and two, back aching",
+		  "@fever 102 \"a hundred and two\"" },
+		{ "fever hundred and one point five",
+		  "@fever 101.5 \"hundred and one point five\"" },
+		{ "my temperature was a hundred point five",
+		  "@fever 100.5 \"a hundred point five\"" },
+		{ "thermometer says thirty eight and a half",
+		  "@fever 101.3 \"thirty eight and a half\"" },
+		{ "thirty nine degrees and my back hurts",
+		  "@fever 102.2 \"thirty nine\"" },
+		{ "fever of forty", "@fever 104 \"forty\"" },
+		{ "lagnat ko 38.9", "@fever 102.02 \"lagnat ko 38.9\"" },
+		{ "chills and 101.2", "@fever 101.2 \"chills and 101.2\"" },
+		{ "a hundred and one reasons my back hurts", "-" },
+		{ "did thirty eight reps", "-" },
+		{ "a hundred reps and a temp check", "-" },
+		{ "forty degrees outside, hot tub temp", "-" },
+		{ "temp of thirty seven and a half", "-" },
+	};
+
+	(void)state;
+	CHECK_CASES(cases);
+}
+
 static void
 test_not_fever(void **state)
 {
@@ -262,6 +294,10 @@ test_leg_worse(void **state)
 		  "@leg_worse 4 \"8/10 in my leg, 4/10\"" },
 		{ "my back is like a 3 and my sciatica is a 7",
 		  "@leg_worse 4 \"3 and my sciatica is a 7\"" },
+		{ "pain is 3 in my back but 7 in my butt and leg",
+		  "@leg_worse 4 \"3 in my back but 7\"" },
+		{ "its a 6 in the leg, 2 in the back",
+		  "@leg_worse 4 \"6 in the leg, 2\"" },
 	};
 
 	(void)state;
@@ -278,6 +314,8 @@ test_not_leg_worse(void **state)
 		{ "legs are 8/10 sore from leg day, back 5/10", "-" },
 		{ "rpe 8 on squats, back pain 2/10", "-" },
 		{ "leg 8/10", "-" },
+		{ "pain is 7 in my back and 3 in my leg", "-" },
+		{ "did 8 sets in my leg workout, back 3", "-" },
 	};
 
 	(void)state;
@@ -625,6 +663,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fever),
 		cmocka_unit_test(test_not_fever),
+		cmocka_unit_test(test_fever_words),
 		cmocka_unit_test(test_over_a_week),
 		cmocka_unit_test(test_not_over_a_week),
 		cmocka_unit_test(test_leg_worse),

@@ -99,9 +99,9 @@ struct concept_set {
 	uint32_t *combo_head; /* per concept */
 	uint32_t *combo_next; /* per combination */
 	/* Terms by their first word, in the order written, each with the
-	 * next word it cannot do without (NONE when it has none): a phrase
-	 * whose key word is not in a message is passed over without being
-	 * read. */
+	 * next word it cannot do without (nwords, a word every message has,
+	 * when it has none): a phrase whose key word is not in a message is
+	 * passed over without being read. */
 	struct cstart {
 		uint32_t term, key;
 	} * starts;
@@ -148,6 +148,8 @@ struct concept_scratch {
 	uint64_t *present; /* concepts matched, by id */
 	uint32_t *present_list;
 	size_t npresent;
+	uint8_t sent_len[TOKEN_MAX]; /* words of each sentence, up to 255 */
+	bool sent_len_ready;         /* sent_len counted for this scan */
 };
 
 static uint32_t
@@ -621,6 +623,8 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 			for (uint8_t j = 1; j < t->n && key == NONE; j++)
 				if (!((t->optional >> j) & 1))
 					key = t->word[j];
+			if (key == NONE)
+				key = (uint32_t)cs->nwords; /* always seen */
 			cs->starts[o++] = (struct cstart){ ti, key };
 		}
 		w->nstarts = (uint32_t)o - w->start;
@@ -1192,12 +1196,13 @@ concept_add_match(struct concept_scratch *s, uint32_t concept, size_t first,
 }
 
 /* Words a duration said on its own may have about it: "3 weeks now.",
- * "been 10 days already.", "21 days and counting." */
+ * "been 10 days already.", "21 days and counting.", "im at 11 days",
+ * "had it 3 weeks". */
 static const char *const concept_duration_filler[] = {
-	"about",  "almost",   "already", "and",  "been", "counting",
-	"far",    "for",      "ish",     "its",  "like", "lol",
-	"nearly", "now",      "over",    "plus", "smh",  "so",
-	"still",  "straight", "tbh",     "ugh",  "x",
+	"about", "almost", "already",  "and", "at",   "been", "counting", "day",
+	"far",   "for",    "had",      "ish", "it",   "its",  "im",       "ive",
+	"like",  "lol",    "nearly",   "now", "on",   "over", "plus",     "smh",
+	"so",    "still",  "straight", "tbh", "this", "ugh",  "x",
 };
 
 /* The sentence a duration at tokens [first, last] belongs to: its own,
@@ -1265,7 +1270,7 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 		const struct cword *w = &cs->words[s->tok_ids[i][k]];
 		const struct cstart *st = cs->starts + w->start;
 		for (uint32_t x = 0; x < w->nstarts; x++) {
-			if (st[x].key != NONE && !concept_seen(s, st[x].key))
+			if (!concept_seen(s, st[x].key))
 				continue;
 			const struct cterm *t = &cs->terms[st[x].term];
 			if (t->n > 1 && !concept_term_possible(s, t))
@@ -1315,7 +1320,10 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	for (size_t i = 0; i < s->ntok; i++)
 		for (uint8_t k = 0; k < s->tok_n[i]; k++)
 			s->seen[s->tok_ids[i][k] >> 6] = 0;
+	/* the key of the terms that have none (concept_finish) */
+	s->seen[cs->nwords >> 6] |= UINT64_C(1) << (cs->nwords & 63);
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
+	s->sent_len_ready = false;
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
 		const struct cache_entry *e =
@@ -1481,16 +1489,51 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
 	return !s->blocked[i];
 }
 
-/* Whether concept k has a match that counts in sentence sent, inside tokens
- * [lo, hi]; the first such match in *at (may be NULL). */
+/* A sentence of at most CONCEPT_FRAGMENT words next to one of at most
+ * CONCEPT_SHORT is one statement written in pieces: "pins. needles. whole
+ * left leg.", "bladder not. cant go since yesterday".  A combination with
+ * a span ("within N") may take its parts from both; one without a span
+ * may not ("back sore after squats. nothing happened" is no retention),
+ * nor may long sentences ("no tingling or anything. my legs are just
+ * wrecked after the session").  Context is still judged in each match's
+ * own sentence, so "no numbness. my leg hurts" keeps its numbness
+ * negated. */
+#define CONCEPT_FRAGMENT 3
+#define CONCEPT_SHORT    6
+
+static bool
+concept_sentence_joins(struct concept_scratch *s, uint16_t a, uint16_t b)
+{
+	if (a == b)
+		return true;
+	if (!s->sent_len_ready) { /* counted the first time it is asked */
+		for (size_t i = 0; i < s->ntok; i++)
+			s->sent_len[s->toks[i].sentence] = 0;
+		for (size_t i = 0; i < s->ntok; i++)
+			if (s->sent_len[s->toks[i].sentence] < UINT8_MAX)
+				s->sent_len[s->toks[i].sentence]++;
+		s->sent_len_ready = true;
+	}
+	uint16_t lo = a < b ? a : b, hi = a < b ? b : a;
+	uint8_t nlo = s->sent_len[lo], nhi = s->sent_len[hi];
+	return hi - lo == 1 && nlo <= CONCEPT_SHORT && nhi <= CONCEPT_SHORT &&
+	       (nlo <= CONCEPT_FRAGMENT || nhi <= CONCEPT_FRAGMENT);
+}
+
+/* Whether concept k has a match that counts in sentence sent (or a
+ * sentence joined to it), inside tokens [lo, hi]; the first such match in
+ * *at (may be NULL). */
 static bool
 concept_has_in(struct concept_scratch *s, uint32_t k, bool use_context,
-               uint16_t sent, size_t lo, size_t hi, size_t *at)
+               uint16_t sent, bool join, size_t lo, size_t hi, size_t *at)
 {
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *m = &s->matches[i];
-		if (m->concept == k && m->sentence == sent && m->first >= lo &&
-		    m->last <= hi && concept_counts(s, i, use_context)) {
+		if (m->concept == k &&
+		    (m->sentence == sent ||
+		     (join && concept_sentence_joins(s, sent, m->sentence))) &&
+		    m->first >= lo && m->last <= hi &&
+		    concept_counts(s, i, use_context)) {
 			if (at != NULL)
 				*at = i;
 			return true;
@@ -1553,7 +1596,8 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 		size_t at[CONCEPT_COMBO_MAX];
 		for (k = 0; k < c->n; k++)
 			if (!concept_has_in(s, c->concept[k], false,
-			                    a->sentence, lo, hi, &at[k]))
+			                    a->sentence, c->within != 0, lo, hi,
+			                    &at[k]))
 				break;
 		if (k < c->n)
 			continue;
@@ -1567,7 +1611,7 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 			continue;
 		for (k = 0; k < c->n; k++)
 			if (!concept_has_in(s, c->concept[k], true, a->sentence,
-			                    lo, hi, &at[k]))
+			                    c->within != 0, lo, hi, &at[k]))
 				break;
 		if (k == c->n &&
 		    (!c->has_unless ||

@@ -23,10 +23,31 @@ struct context_msg {
 };
 
 /* Negating words of Spanish and Portuguese (accents are stripped by
- * normalisation: "não" -> "nao"), on top of negation_cues. */
+ * normalisation: "não" -> "nao"), on top of negation_cues; and of the other
+ * languages writers mix in: French "pas de fourmis", "sans", Tagalog "wala
+ * namang pamamanhid", Hindi "bina". */
 static const char *const context_neg_cues[] = {
 	"sin",    "sem",    "nunca",   "nao",    "ni",      "nem",     "jamas",
-	"jamais", "ningun", "ninguna", "nenhum", "nenhuma", "tampoco", NULL,
+	"jamais", "ningun", "ninguna", "nenhum", "nenhuma", "tampoco", "pas",
+	"sans",   "wala",   "walang",  "bina",   NULL,
+};
+
+/* Portuguese "no" is also "em o", in the: "caí no chão", "no banheiro",
+ * "dormente no pé".  Before these words it is that, never a negation
+ * (Spanish "no" always negates: "no puedo orinar"). */
+static const char *const context_pt_no_before[] = {
+	"chao",        "banheiro",     "pe",        "bumbum",   "joelho",
+	"quadril",     "tornozelo",    "calcanhar", "pescoco",  "ombro",
+	"braco",       "peito",        "gluteo",    "trabalho", "treino",
+	"agachamento", "levantamento", "supino",    "carro",    "onibus",
+	"sofa",        "chuveiro",     "quarto",    "meio",     "fim",
+	"final",       "inicio",       "dia",       "domingo",  "sabado",
+	"mes",         "ano",          "hospital",  "pronto",   "meu",
+	"seu",         "lado",         "coccix",    "coccyx",   "sacro",
+	"osso",        "nervo",        "gelo",      "degrau",   "piso",
+	"tapete",      "colchao",      "posto",     "tendao",   "box",
+	"cu",          "rabo",         "gesso",     "corpo",    "momento",
+	"ultimo",      "primeiro",     "mesmo",     NULL,
 };
 
 /* Spanish and Portuguese fillers, on top of negation_fillers. */
@@ -34,13 +55,14 @@ static const char *const context_neg_fillers[] = {
 	"de",     "la",    "el",     "los",    "las",    "en",    "mi",  "meu",
 	"minha",  "o",     "y",      "e",      "um",     "uma",   "un",  "una",
 	"tengo",  "tenho", "tenia",  "tinha",  "siento", "sinto", "hay", "ha",
-	"tenido", "tido",  "ningun", "nenhum", NULL,
+	"tenido", "tido",  "ningun", "nenhum", "namang", "naman", "ng",  "koi",
+	"des",    "du",    "le",     "les",    NULL,
 };
 
 /* An answer after the match: "numbness? nope", "tingling: no". */
 static const char *const context_neg_answers[] = {
-	"no",   "nope", "nah",   "none", "never",   "nada", "negative",
-	"zero", "nao",  "nunca", "not",  "nothing", NULL,
+	"no",  "nope",  "nah", "none",    "never", "nada",  "negative", "zero",
+	"nao", "nunca", "not", "nothing", "nahi",  "nahin", "wala",     NULL,
 };
 
 /* Contrast words: they end every scope ("had sciatica years ago but my
@@ -205,8 +227,10 @@ static const char *const context_wh[] = {
  * sure if its numbness", "cant tell if"), or it is a comparison ("feels as
  * if"). */
 static const char *const context_if_pseudo[] = {
-	"as",   "see",   "sure", "know",   "wonder", "wondering", "unsure",
-	"tell", "check", "ask",  "asking", "asked",  "curious",   NULL,
+	"as",      "see",  "sure",  "know", "wonder", "wondering",
+	"unsure",  "tell", "check", "ask",  "asking", "asked",
+	"curious", "idk",  "dunno", "idek", "idea",   "clue",
+	"certain", "kno",  "knw",   NULL,
 };
 
 /* Before "signs of": the writer has them ("i have signs of"). */
@@ -562,6 +586,9 @@ context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
 {
 	if (context_in(m, k, negation_cues) ||
 	    context_in(m, k, context_neg_cues)) {
+		if (context_in(m, k + 1, context_pt_no_before) &&
+		    context_is(m, k, "no"))
+			return false; /* "caí no chão": in the floor */
 		*last = k;
 		return true;
 	}
@@ -1182,6 +1209,13 @@ static const char *const context_over_between[] = {
 	"couple",
 	"morning",
 	"night",
+	"summer",
+	"winter",
+	"spring",
+	"autumn",
+	"earlier",
+	"weekend",
+	"entirely",
 	NULL,
 };
 
@@ -1741,6 +1775,7 @@ static const char *const *const context_memo_lists[] = {
 	context_over_now,
 	context_over_thing,
 	context_belief,
+	context_pt_no_before,
 };
 
 #define CONTEXT_MEMO_NLISTS \

@@ -103,6 +103,7 @@ static const struct number_word number_words[] = {
 	{ "bp", L_NOTTEMP_BEFORE, 0 },
 	{ "bpm", L_NOTTEMP, 0 },
 	{ "bucks", L_NOTTEMP, 0 },
+	{ "bukhar", L_FEVER, 0 },
 	{ "bw", L_NOTTEMP_BEFORE, 0 },
 	{ "c", L_DEG_C, 0 },
 	{ "cada", L_EVERY | L_FREQ, 0 },
@@ -115,6 +116,7 @@ static const struct number_word number_words[] = {
 	{ "celsius", L_DEG_C, 0 },
 	{ "centigrade", L_DEG_C, 0 },
 	{ "chest", L_NOTDAYNUM, 0 },
+	{ "chills", L_FEVER, 0 },
 	{ "christmas", L_DAYNAME, H_CHRISTMAS },
 	{ "cinco", L_QTY, 5 },
 	{ "cm", L_NOTTEMP, 0 },
@@ -191,6 +193,7 @@ static const struct number_word number_words[] = {
 	{ "fevers", L_FEVER, 0 },
 	{ "few", L_QTY, 3 },
 	{ "fiebre", L_FEVER, 0 },
+	{ "fievre", L_FEVER, 0 },
 	{ "fifteen", L_QTY, 15 },
 	{ "fifth", L_ORD, 5 },
 	{ "first", L_ORD, 1 },
@@ -273,6 +276,7 @@ static const struct number_word number_words[] = {
 	{ "km", L_NOTTEMP, 0 },
 	{ "labor", L_DAYNAME, H_LABOR_DAY },
 	{ "labour", L_DAYNAME, H_LABOR_DAY },
+	{ "lagnat", L_FEVER, 0 },
 	{ "last", L_CUE_AFTER, 0 },
 	{ "lately", L_CUE_AFTER, 0 },
 	{ "lb", L_NOTTEMP, 0 },
@@ -410,6 +414,7 @@ static const struct number_word number_words[] = {
 	{ "rep", L_NOTTEMP, 0 },
 	{ "reps", L_NOTTEMP, 0 },
 	{ "rest", L_NOTDAYNUM, 0 },
+	{ "rigors", L_FEVER, 0 },
 	{ "room", L_WEATHER, 0 },
 	{ "row", L_NOTTEMP_BEFORE, 0 },
 	{ "rowed", L_NOTTEMP_BEFORE, 0 },
@@ -443,6 +448,7 @@ static const struct number_word number_words[] = {
 	{ "seventeen", L_QTY, 17 },
 	{ "seventh", L_ORD, 7 },
 	{ "several", L_QTY, 3 },
+	{ "shivering", L_FEVER, 0 },
 	{ "shower", L_WEATHER, 0 },
 	{ "siete", L_QTY, 7 },
 	{ "since", L_CUE_AFTER, 0 },
@@ -464,6 +470,7 @@ static const struct number_word number_words[] = {
 	{ "sun", L_DAYNAME, 6 },
 	{ "sunday", L_DAYNAME, 6 },
 	{ "sunny", L_WEATHER, 0 },
+	{ "sweats", L_FEVER, 0 },
 	{ "s\xc3\xa1"
 	  "bado",
 	  L_DAYNAME, 5 },
@@ -651,8 +658,10 @@ number_maybe_anchor(const char *s, size_t n)
 		       b == '\xc3';
 	case 'e': /* episode */
 		return b == 'p';
-	case 'f': /* flare, flareup, fortnight */
-		return b == 'l' || (b == 'o' && c == 'r' && n >= 9);
+	case 'f': /* flare, flareup, fortnight; forty (a temperature) */
+		return b == 'l' || (b == 'o' && c == 'r' && (n >= 9 || n == 5));
+	case 'h': /* hundred (a temperature) */
+		return b == 'u' && n == 7;
 	case 'm': /* mes, meses, mês, mo, mos, month, mth, mnth */
 		return (b == 'e' && c == 's') || b == '\xc3' ||
 		       (b == 'o' && (n == 2 || c == 's' || c == 'n')) ||
@@ -661,9 +670,9 @@ number_maybe_anchor(const char *s, size_t n)
 		return b == 'e' && (c == 'l' || c == 'c');
 	case 's': /* semana */
 		return b == 'e' && c == 'm';
-	case 't': /* time, twice, thrice */
+	case 't': /* time, twice, thrice; thirty (a temperature) */
 		return (b == 'i' && c == 'm') || b == 'w' ||
-		       (b == 'h' && c == 'r');
+		       (b == 'h' && (c == 'r' || c == 'i'));
 	case 'v': /* vez, veces, vezes */
 		return b == 'e' && (c == 'z' || c == 'c');
 	case 'w': /* week, wk */
@@ -1805,11 +1814,120 @@ number_fever(struct number_ctx *c, long i)
 	            0);
 }
 
+/* ---- a temperature said in words ---- */
+
+/* The words of the digits, by value ("oh" as in "one oh one"). */
+static const char *const number_digit_words[] = {
+	"zero", "one", "two",   "three", "four",
+	"five", "six", "seven", "eight", "nine",
+};
+
+/* Whether s[0..n) can start a temperature in words: "hundred", "thirty",
+ * "forty" (number_maybe_anchor lets them through first). */
+static bool
+number_maybe_temp_word(const char *s, size_t n)
+{
+	return (n == 7 && memcmp(s, "hundred", 7) == 0) ||
+	       (n == 6 && memcmp(s, "thirty", 6) == 0) ||
+	       (n == 5 && memcmp(s, "forty", 5) == 0);
+}
+
+/* A digit at token i, in digits or in words: its value in *d. */
+static bool
+number_digit_at(struct number_ctx *c, long i, int *d)
+{
+	if (!number_in(c, i))
+		return false;
+	if (c->type[i] == T_PURE) {
+		double v = number_lead(c, i);
+		if (v < 0 || v > 9 || v != (double)(int)v)
+			return false;
+		*d = (int)v;
+		return true;
+	}
+	for (int k = 0; k < 10; k++)
+		if (number_is(c, i, number_digit_words[k])) {
+			*d = k;
+			return true;
+		}
+	if (number_is(c, i, "oh")) {
+		*d = 0;
+		return true;
+	}
+	return false;
+}
+
+/* A temperature said in words at token i ("hundred", "thirty", "forty"):
+ * "a hundred and one", "hundred and two point five", "thirty eight and a
+ * half", "forty point two".  It is a fever only with a temperature cue in
+ * its sentence ("temp", "fever", "thermometer", "degrees", "running a"),
+ * as a bare number is: "a hundred and one reasons" is not. */
+static void
+number_fever_words(struct number_ctx *c, long i)
+{
+	long start = i, last = i, j = i + 1;
+	double v;
+	int d;
+
+	if (number_is(c, i, "hundred")) {
+		v = 100;
+		if (number_is(c, i - 1, "a") || number_is(c, i - 1, "one"))
+			start = i - 1;
+		if (number_is(c, j, "and"))
+			j++;
+		if (number_same_sentence(c, i, j) &&
+		    number_digit_at(c, j, &d)) {
+			v += d;
+			last = j++;
+		} else if (number_is(c, i + 1, "point")) {
+			j = i + 1; /* "a hundred point five" */
+		} else {
+			return; /* "a hundred reps" */
+		}
+	} else {
+		v = number_is(c, i, "thirty") ? 30 : 40;
+		if (number_same_sentence(c, i, j) &&
+		    number_digit_at(c, j, &d) && d > 0) {
+			v += d;
+			last = j++;
+		}
+	}
+	/* "point five", "and a half" */
+	if (number_is(c, j, "point") && number_same_sentence(c, i, j + 1) &&
+	    number_digit_at(c, j + 1, &d)) {
+		v += d / 10.0;
+		last = j + 1;
+	} else if (number_is(c, j, "and") && number_is(c, j + 1, "a") &&
+	           number_is(c, j + 2, "half") &&
+	           number_same_sentence(c, i, j + 2)) {
+		v += 0.5;
+		last = j + 2;
+	}
+	bool in_c = v >= 38.0 && v <= 43.5;
+	bool in_f = v >= 100.4 && v <= 110.0;
+	if (!in_c && !in_f)
+		return;
+	uint32_t sf = number_sentence_flags(c, i);
+	uint32_t after = number_flags(c, last + 1);
+	bool cue = (sf & (L_FEVER | L_TEMP)) ||
+	           ((after & (L_DEG | L_DEG_F | L_DEG_C)) &&
+	            number_same_sentence(c, last, last + 1));
+	long a = number_is(c, start, "a") ? start : start - 1;
+	if (number_is(c, a, "a") &&
+	    (number_is(c, a - 1, "running") || number_is(c, a - 1, "run") ||
+	     number_is(c, a - 1, "ran")))
+		cue = true; /* "running a hundred and one" */
+	if (!cue || (sf & L_WEATHER))
+		return;
+	number_emit(c, NUMBER_FEVER, start, last, in_c ? v * 1.8 + 32 : v, 0);
+}
+
 /* Body words a pain score is given for (@leg_worse): 1 a leg, 2 the
  * back; the words allowed between a body word and its score. */
 static const char *const number_leg_words[] = {
-	"buttock", "calf",  "calves", "foot",     "glute", "hamstring", "leg",
-	"legs",    "perna", "pierna", "sciatica", "shin",  "thigh",     NULL,
+	"bum",    "butt",     "buttock",   "calf",  "calves", "foot",
+	"glute",  "glutes",   "hamstring", "leg",   "legs",   "perna",
+	"pierna", "sciatica", "shin",      "thigh", NULL,
 };
 static const char *const number_back_words[] = {
 	"back", "costas", "espalda", "lumbar", "lowerback", "spine", NULL,
@@ -1834,19 +1952,11 @@ number_body(struct number_ctx *c, long i)
 /* The body part a score at token i is for: a body word before it in its
  * clause with only glue words between, else one after it in the clause of
  * its "10" ("8/10 in my leg") with only "in", "my", "the" between; 0 when
- * none. */
+ * none.  A score followed by "in" is for what follows ("3 in my back but
+ * 7 in my butt and leg"). */
 static int
-number_score_part(struct number_ctx *c, long i, long after)
+number_score_after(struct number_ctx *c, long after)
 {
-	for (long j = i - 1;
-	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
-	     j--) {
-		int b = number_body(c, j);
-		if (b != 0)
-			return b;
-		if (!number_is_any(c, j, number_score_glue))
-			break;
-	}
 	for (long j = after + 1; j <= after + 4 && number_in(c, j) &&
 	                         c->t[j].clause == c->t[after].clause;
 	     j++) {
@@ -1858,6 +1968,27 @@ number_score_part(struct number_ctx *c, long i, long after)
 			break;
 	}
 	return 0;
+}
+
+static int
+number_score_part(struct number_ctx *c, long i, long after)
+{
+	if (number_is(c, after + 1, "in") &&
+	    c->t[after + 1].clause == c->t[after].clause) {
+		int b = number_score_after(c, after);
+		if (b != 0)
+			return b;
+	}
+	for (long j = i - 1;
+	     j >= i - 4 && number_in(c, j) && c->t[j].clause == c->t[i].clause;
+	     j--) {
+		int b = number_body(c, j);
+		if (b != 0)
+			return b;
+		if (!number_is_any(c, j, number_score_glue))
+			break;
+	}
+	return number_score_after(c, after);
 }
 
 /* @leg_worse: a leg scored higher than the back (number.h). */
@@ -1884,8 +2015,11 @@ number_scores(struct number_ctx *c)
 		if (out_of_ten)
 			after = i + 1;
 		int part = number_score_part(c, i, after);
-		if (part == 0 || (!out_of_ten && !number_body(c, i - 1) &&
-		                  !number_is_any(c, i - 1, number_score_glue)))
+		bool in_after = number_is(c, after + 1, "in") &&
+		                c->t[after + 1].clause == c->t[after].clause;
+		if (part == 0 ||
+		    (!out_of_ten && !in_after && !number_body(c, i - 1) &&
+		     !number_is_any(c, i - 1, number_score_glue)))
 			continue;
 		if (part == 1 && v > leg)
 			leg = v;
@@ -1985,6 +2119,12 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 			if (!number_maybe_anchor(text + toks[i].start,
 			                         toks[i].end - toks[i].start))
 				break;
+			if (number_maybe_temp_word(text + toks[i].start,
+			                           toks[i].end -
+			                               toks[i].start)) {
+				number_fever_words(&c, i);
+				break;
+			}
 			f = number_flags(&c, i);
 			if (f & L_UNIT)
 				number_unit(&c, i, number_val(&c, i), f, false);

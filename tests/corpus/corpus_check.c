@@ -2,14 +2,19 @@
  * `backtalk classify` and lists each message whose category is not one the
  * corpus accepts, or whose tip topic is wrong.
  *
- *   corpus_check BACKTALK RULES CORPUS.tsv
+ *   corpus_check BACKTALK RULES CORPUS.tsv [MIN_PERCENT [MIN_RECALL
+ *                [MAX_FALSE]]]
  *
  * Corpus lines are "accept<TAB>topic<TAB>text": accept is a comma list of
  * categories, topic the one a tip must have ('-' for any).  Lines starting
  * with '#' are comments; "# date: YYYY-MM-DD" says the day the messages
  * were written, against which dates in them are read (backtalk classify
  * --date; without it, today).  Exits 0 when every message is acceptable, 1 when
- * some are not, 2 when the corpus or backtalk could not be run. */
+ * some are not, 2 when the corpus or backtalk could not be run.  With
+ * MIN_PERCENT it exits 0 when at least that share is acceptable; MIN_RECALL
+ * (100 by default: every red flag) is the share of red flags that must be
+ * caught and MAX_FALSE (100 by default: no limit) the largest share of the
+ * messages without a red flag that may be taken for one. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -282,19 +287,26 @@ main(int argc, char **argv)
 	bool quiet = q != NULL && *q != '\0' && strcmp(q, "0") != 0;
 
 	/* MIN_PERCENT: the share of messages that must be acceptable (100
-	 * by default); every red flag must be caught whatever it says. */
-	double min_percent = 100;
-	if (argc == 5) {
+	 * by default); MIN_RECALL the share of red flags that must be caught
+	 * (100: every one); MAX_FALSE the largest share of false red flags
+	 * among the messages without one (100: any). */
+	double limit[3] = { 100, 100, 100 };
+	bool bad_args = argc < 4 || argc > 7;
+	for (int a = 4; a < argc && !bad_args; a++) {
 		char *end;
-		min_percent = strtod(argv[4], &end);
-		if (*end != '\0' || min_percent < 0 || min_percent > 100)
-			argc = 0;
+		limit[a - 4] = strtod(argv[a], &end);
+		if (end == argv[a] || *end != '\0' || limit[a - 4] < 0 ||
+		    limit[a - 4] > 100)
+			bad_args = true;
 	}
-	if (argc != 4 && argc != 5) {
+	if (bad_args) {
 		fprintf(stderr, "usage: corpus_check BACKTALK RULES "
-		                "CORPUS.tsv [MIN_PERCENT]\n");
+		                "CORPUS.tsv [MIN_PERCENT [MIN_RECALL "
+		                "[MAX_FALSE]]]\n");
 		return 2;
 	}
+	double min_percent = limit[0], min_recall = limit[1],
+	       max_false = limit[2];
 	nrows = corpus_read(argv[3], &rows, date, sizeof(date));
 	if (nrows <= 0) {
 		fprintf(stderr, "corpus: %s in %s\n",
@@ -387,8 +399,19 @@ main(int argc, char **argv)
 		free(rows[i].text);
 	}
 	free(rows);
-	if (caught != red) {
+	if (100.0 * (double)caught < min_recall * (double)red) {
 		printf("corpus: a red flag was missed\n");
+		if (min_recall < 100)
+			printf("corpus: %.1f%% red-flag recall, below %.1f%%\n",
+			       100.0 * (double)caught / (double)red,
+			       min_recall);
+		return 1;
+	}
+	if (100.0 * (double)false_red >
+	    max_false * (double)(nrows - (long)red)) {
+		printf("corpus: %.1f%% false red flags, above %.1f%%\n",
+		       100.0 * (double)false_red / (double)(nrows - (long)red),
+		       max_false);
 		return 1;
 	}
 	if (100.0 * (double)ok < min_percent * (double)nrows) {
