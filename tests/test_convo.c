@@ -58,7 +58,8 @@ static const char good[] =
     "  { id = \"later\"; after = [ \"tip\" ]; delay_days = 7;\n"
     "    steps = ( { id = \"how\"; prompt = \"How is it? Reply 1 or 2.\";\n"
     "      reprompt = \"Reply 1 or 2, please.\";\n"
-    "      answers = ( { on = [ \"1\" ]; reply = \"form\"; },\n"
+    "      answers = ( { on = [ \"1\" ]; reply = \"form\";\n"
+    "                    outcome = \"better\"; },\n"
     "                  { on = [ \"2\" ]; reply = \"numb\"; } ); } );\n"
     "    examples = ( [ \"=> how\", \"2 => numb\" ] ); }\n"
     ");\n";
@@ -177,6 +178,8 @@ test_parse_errors(void **state)
 	             "must read \"what the person sends => what follows\"");
 	expect_error("id = \"which\";", "id = \"ask\";", "Reply A or B",
 	             "duplicate step \"ask\"");
+	expect_error("outcome = \"better\"", "outcome = \"Much Better\"",
+	             "Much Better", "must be lower-case letters");
 	expect_error("steps = ( { id = \"how\"",
 	             "colour = 3; steps = ( { id = \"how\"", "colour = 3",
 	             "unknown key \"colour\"");
@@ -204,7 +207,8 @@ test_reachable_and_ends(void **state)
 	    "        reprompt = \"1 or 2??\";\n"
 	    "        answers = ( { on = [ \"1\" ]; next = \"loop\"; } ); }",
 	    "id = \"loop2\"", "no answer ever leads to an end");
-	expect_error("answers = ( { on = [ \"1\" ]; reply = \"form\"; },\n"
+	expect_error("answers = ( { on = [ \"1\" ]; reply = \"form\";\n"
+	             "                    outcome = \"better\"; },\n"
 	             "                  { on = [ \"2\" ]; reply = \"numb\"; "
 	             "} );",
 	             "answers = ( );", "answers = ( );",
@@ -592,6 +596,112 @@ test_begin_checkin(void **state)
 	play_free(&p);
 }
 
+/* The events of the last step as "kind:conv/step[/answer][+checkin] ...". */
+static const char *
+events(const struct play *p)
+{
+	static char buf[256];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->out.nevents; i++) {
+		const struct convo_event *e = &p->out.events[i];
+		used += (size_t)snprintf(
+		    buf + used, sizeof(buf) - used, "%s%s:%s/%s%s%s%s",
+		    i ? " " : "", convo_event_name(e->kind),
+		    p->rs->convos->convos[e->conv - 1].id,
+		    e->step ? e->step : "-", e->answer ? "/" : "",
+		    e->answer ? e->answer : "", e->checkin ? "+checkin" : "");
+	}
+	return buf;
+}
+
+static void
+test_step_events(void **state)
+{
+	struct play p;
+	struct convo_state st;
+
+	(void)state;
+	play_setup(&p);
+	p.rs->convos->daily_max = 20;
+	/* both ways, each step reported once */
+	say(&p, "my back is sore");
+	assert_string_equal(events(&p), "started:screen/ask");
+	say(&p, "1");
+	assert_string_equal(events(&p), "answered:screen/ask/which");
+	say(&p, "a");
+	assert_string_equal(events(&p), "finished:screen/which/bladder");
+	say(&p, "a"); /* over: an ordinary message, nothing happens */
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore");
+	say(&p, "HELP"); /* answered; the question still waits */
+	assert_string_equal(events(&p), "");
+	say(&p, "nope");
+	assert_string_equal(events(&p), "finished:screen/ask/clear");
+	/* a STOP and a red flag interrupt */
+	say(&p, "my back is sore");
+	say(&p, "STOP");
+	assert_string_equal(events(&p), "interrupted:screen/ask/stop");
+	say(&p, "STOP"); /* none waits: nothing */
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore");
+	say(&p, "1");
+	say(&p, "my leg is numb");
+	assert_string_equal(events(&p), "interrupted:screen/which/red_flag");
+	/* a re-prompt is no event; the second miss gives up, and the
+	 * message, new, may start another */
+	say(&p, "my back is sore");
+	say(&p, "purple");
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore again");
+	assert_string_equal(events(&p),
+	                    "gave_up:screen/ask started:screen/ask");
+	/* expired: seen when the number next writes, once */
+	p.now = p.st.deadline;
+	say(&p, "my back is sore");
+	assert_string_equal(events(&p),
+	                    "expired:screen/ask started:screen/ask");
+	p.now = p.st.deadline;
+	say(&p, "a");
+	assert_string_equal(events(&p), "expired:screen/ask");
+	say(&p, "a");
+	assert_string_equal(events(&p), "");
+	/* a check-in: started by the scheduler, its answer's outcome */
+	say(&p, "form tips");
+	assert_int_equal(convo_begin(p.rs, &p.st, p.out.checkin,
+	                             p.out.checkin_gen, p.now + 60, &st,
+	                             &p.out),
+	                 0);
+	assert_string_equal(events(&p), "started:later/how+checkin");
+	p.st = st;
+	p.now += 60;
+	say(&p, "1");
+	assert_string_equal(events(&p), "finished:later/how/better+checkin");
+	/* no outcome: where the answer leads is its name */
+	say(&p, "form tips");
+	convo_begin(p.rs, &p.st, p.out.checkin, p.out.checkin_gen, p.now, &st,
+	            &p.out);
+	p.st = st;
+	say(&p, "2");
+	assert_string_equal(events(&p), "finished:later/how/numb+checkin");
+	/* a check-in that begins over an expired question: both */
+	say(&p, "my back is sore"); /* asks, and schedules the check-in */
+	uint16_t conv = p.out.checkin;
+	uint32_t gen = p.out.checkin_gen;
+	assert_int_equal(
+	    convo_begin(p.rs, &p.st, conv, gen, p.st.deadline + 1, &st, &p.out),
+	    0);
+	assert_string_equal(events(&p),
+	                    "expired:screen/ask started:later/how+checkin");
+	/* refused: nothing happened */
+	assert_int_equal(convo_begin(p.rs, &st, conv, gen + 1,
+	                             p.st.deadline + 2, &st, &p.out),
+	                 -1);
+	assert_int_equal(p.out.nevents, 0);
+	play_free(&p);
+}
+
 static void
 test_state_text(void **state)
 {
@@ -658,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_step_expiry),
 		cmocka_unit_test(test_step_daily_bound),
 		cmocka_unit_test(test_begin_checkin),
+		cmocka_unit_test(test_step_events),
 		cmocka_unit_test(test_state_text),
 	};
 

@@ -31,6 +31,7 @@
 #define CONVO_TURNS_MAX      16 /* turns in an example */
 #define CONVO_EXPECT_MAX     4  /* messages expected after one turn */
 #define CONVO_OUT_MAX        3  /* messages convo_step can ask for */
+#define CONVO_EVENTS_MAX     3  /* events convo_step can report */
 #define CONVO_TTL_DEFAULT    86400
 #define CONVO_DAILY_DEFAULT  4  /* conversation messages a number a day */
 #define CONVO_STATE_TEXT_MAX 64 /* convo_state_format, with its NUL */
@@ -47,6 +48,7 @@ struct convo_answer {
 	enum convo_to to;
 	uint32_t target; /* step, rule (ruleset.rules) or own reply index */
 	char *target_name;
+	char *outcome; /* what choosing it means ("better"), or NULL */
 	int line;
 };
 
@@ -143,9 +145,31 @@ struct convo_msg {
 	long rule;        /* CONVO_OUT_END to a rule: its index, else -1 */
 };
 
+/* What happened to a conversation, for the outcome figures. */
+enum convo_event_kind {
+	CONVO_EV_STARTED,     /* its first question is asked */
+	CONVO_EV_ANSWERED,    /* an answer led to another question */
+	CONVO_EV_FINISHED,    /* an answer led to the reply that ends it */
+	CONVO_EV_EXPIRED,     /* its deadline passed with a question waiting */
+	CONVO_EV_GAVE_UP,     /* the re-prompt was used, then another miss */
+	CONVO_EV_INTERRUPTED, /* a red flag or a STOP ended it */
+};
+
+struct convo_event {
+	enum convo_event_kind kind;
+	uint16_t conv;      /* the conversation's index + 1 */
+	bool checkin;       /* begun by the scheduler (delay_s > 0) */
+	const char *step;   /* the step asked, or that was waiting */
+	const char *answer; /* ANSWERED, FINISHED: the option's outcome, else
+	                       where it leads; INTERRUPTED: "stop" or
+	                       "red_flag"; NULL otherwise */
+};
+
 struct convo_out {
 	struct convo_msg msgs[CONVO_OUT_MAX];
 	size_t n;
+	struct convo_event events[CONVO_EVENTS_MAX];
+	size_t nevents;
 	/* A STOP: cancel every pending check-in of the number. */
 	bool cancel_checkins;
 	/* A check-in to schedule: conversation checkin - 1, at checkin_at,
@@ -171,6 +195,9 @@ struct convo_msg_in {
  * (NULL when unknown).  Valid while res->norm is (classify.h). */
 struct convo_msg_in convo_msg_from(const struct classify_result *res,
                                    const char *text);
+
+/* The name of an event kind ("started", "gave_up", ...). */
+const char *convo_event_name(enum convo_event_kind kind);
 
 /* Whether a state waits for an answer at time now. */
 bool convo_active(const struct convo_state *st, int64_t now);
