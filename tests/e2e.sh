@@ -310,7 +310,7 @@ case_infobip_optout() {
 	sqlite3 -cmd '.timeout 5000' "$WORK/state.db" \
 		"INSERT INTO optouts VALUES ('${a#+}', 1, 'infobip:IB1', $now);
 		 INSERT INTO optouts VALUES ('$b', 1, 'twilio:SM2', $now);
-		 DROP TABLE scheduled; DROP TABLE convo;
+		 DROP TABLE convo_event; DROP TABLE scheduled; DROP TABLE convo;
 		 PRAGMA user_version = 5;" || { fail "cannot write a version 5 database"; return; }
 	start_daemon
 	add_inbound infobip $a "my back hurts after deadlifts"

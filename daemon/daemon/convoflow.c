@@ -9,6 +9,66 @@
 
 #include "convoflow.h"
 #include "log.h"
+#include "metrics.h"
+
+size_t
+convoflow_events(const struct ruleset *rs, const struct convo_out *out,
+                 bool held_back, const struct convo_state *next,
+                 struct store_convo_event *ev)
+{
+	const struct convo_set *cs = rs->convos;
+	bool started = false;
+	size_t n = 0;
+
+	for (size_t i = 0; cs != NULL && i < out->nevents; i++) {
+		const struct convo_event *e = &out->events[i];
+
+		if (e->kind == CONVO_EV_STARTED && held_back) {
+			started = true;
+			continue;
+		}
+		ev[n++] = (struct store_convo_event){
+			.convo = cs->convos[e->conv - 1].id,
+			.checkin = e->checkin,
+			.event = convo_event_name(e->kind),
+			.step = e->step,
+			.answer = e->answer,
+		};
+	}
+	/* A question that waited, whose next one (or re-prompt) was held
+	 * back: that conversation is over. */
+	if (held_back && !started && cs != NULL && next->conv != 0 &&
+	    next->conv <= cs->n) {
+		const struct convo *c = &cs->convos[next->conv - 1];
+		ev[n++] = (struct store_convo_event){
+			.convo = c->id,
+			.checkin = c->delay_s > 0,
+			.event = "interrupted",
+			.step = next->step < c->nsteps ? c->steps[next->step].id
+			                               : NULL,
+			.answer = "held_back",
+		};
+	}
+	return n;
+}
+
+void
+convoflow_count(struct metrics *m, const struct store_convo_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *e = ev[i].event;
+
+		metrics_convo_event(m, ev[i].convo, e);
+		if (!ev[i].checkin || strcmp(e, "started") == 0 ||
+		    strcmp(e, "answered") == 0)
+			continue;
+		metrics_checkin_answer(m,
+		                       strcmp(e, "expired") == 0   ? "no_answer"
+		                       : strcmp(e, "gave_up") == 0 ? "gave_up"
+		                       : ev[i].answer != NULL ? ev[i].answer
+		                                              : e);
+	}
+}
 
 bool
 convoflow_on(const struct daemon *d)
@@ -124,6 +184,9 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 		}
 		texts[n++] = cm->text;
 	}
+	dec->events = cf->events;
+	dec->nevents =
+	    convoflow_events(d->conf->rs, &out, dropped, &next, cf->events);
 	/* A question held back is not waiting for an answer. */
 	if (dropped) {
 		next.conv = 0;

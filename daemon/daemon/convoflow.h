@@ -19,10 +19,25 @@ struct convoflow {
 	const char *more[CONVO_OUT_MAX];
 	char state[CONVO_STATE_TEXT_MAX];
 	struct store_schedule sched;
+	/* What happened to the number's conversations (dec->events). */
+	struct store_convo_event events[CONVO_EVENTS_MAX + 1];
 	/* The category of the first message sent (its urgency), or of the
 	 * message when nothing is sent. */
 	enum category first;
 };
+
+/* The engine's events (out) as the store records them, into ev (room
+ * for CONVO_EVENTS_MAX + 1); held_back: the question convo_step asked was
+ * not sent, so a conversation it started did not start, and one that
+ * waited ended.  Returns how many. */
+size_t convoflow_events(const struct ruleset *rs, const struct convo_out *out,
+                        bool held_back, const struct convo_state *next,
+                        struct store_convo_event *ev);
+
+/* Counts recorded events in the metrics: each event, and a check-in's
+ * end by its answer. */
+void convoflow_count(struct metrics *m, const struct store_convo_event *ev,
+                     size_t n);
 
 /* Whether conversations are played for messages at all (the
  * configuration turns them on and the rules have some). */

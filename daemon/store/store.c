@@ -413,9 +413,11 @@ store_scheduled_claim(struct store *st, int64_t now, int64_t lease_until,
 int
 store_scheduled_send(struct store *st, const struct store_scheduled *it,
                      const char *body, int urgency, const char *state,
+                     const struct store_convo_event *events, size_t nevents,
                      int64_t now)
 {
-	return st->ops->scheduled_send(st, it, body, urgency, state, now);
+	return st->ops->scheduled_send(st, it, body, urgency, state, events,
+	                               nevents, now);
 }
 
 int

@@ -68,7 +68,8 @@ struct store_ops {
 	int (*scheduled_send)(struct store *st,
 	                      const struct store_scheduled *it,
 	                      const char *body, int urgency, const char *state,
-	                      int64_t now);
+	                      const struct store_convo_event *events,
+	                      size_t nevents, int64_t now);
 	int (*scheduled_cancel)(struct store *st, int64_t id, const char *why,
 	                        int64_t now);
 	int (*scheduled_defer)(struct store *st, int64_t id, int64_t due_at);

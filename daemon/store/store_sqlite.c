@@ -258,6 +258,27 @@ static const char *const migrations[] = {
 	" WHERE state IN ('pending', 'claimed');"
 	"CREATE INDEX scheduled_number ON scheduled (number)"
 	" WHERE state IN ('pending', 'claimed');",
+	/* 7 -> 8: conversation outcomes.  convo_event holds what happened
+	 * to each conversation (started, answered, finished, expired,
+	 * gave_up, interrupted), written in the transaction of the message
+	 * or the check-in that caused it, with the message it belongs to.
+	 * Names from the rules only (the conversation, its step, the
+	 * option's outcome), never what the person wrote; retention deletes
+	 * rows older than the bodies it clears. */
+	"CREATE TABLE convo_event ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" convo TEXT NOT NULL,"
+	" checkin INTEGER NOT NULL DEFAULT 0,"
+	" event TEXT NOT NULL CHECK (event IN ('started', 'answered',"
+	"  'finished', 'expired', 'gave_up', 'interrupted')),"
+	" step TEXT,"
+	" answer TEXT,"
+	" inbound_gateway TEXT,"
+	" inbound_id TEXT);"
+	"CREATE INDEX convo_event_at ON convo_event (at);"
+	"CREATE INDEX convo_event_number ON convo_event (number, at);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -477,6 +498,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "(SELECT 1 FROM scheduled AS s INDEXED BY scheduled_number "
 	    "WHERE s.number = convo.number "
 	    "AND s.state IN ('pending', 'claimed'))",
+	[ST_CONVO_EVENT_INSERT] =
+	    "INSERT INTO convo_event (number, at, convo, checkin, event, step, "
+	    "answer, inbound_gateway, inbound_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* Conversation events as old as the bodies retention clears. */
+	[ST_RETAIN_CONVO_EVENT] =
+	    "DELETE FROM convo_event INDEXED BY convo_event_at WHERE at < ?1",
 	/* Only the outbox_queue index's pending and sending rows. */
 	[ST_OUTBOX_DEPTH] = "SELECT count(*), coalesce(min(created_at), 0) "
 	                    "FROM outbox WHERE state IN ('pending', 'sending')",
@@ -1337,6 +1365,15 @@ retention_clear(struct store_sqlite *st, int64_t before, int64_t *ret_cleared)
 		goto fail;
 	}
 	if (store_sqlite_exec(st, ST_RETAIN_CONVO, "retention: convo") < 0)
+		goto fail;
+	cleared += sqlite3_changes64(st->db);
+	if (store_sqlite_bind_int64(st->stmt[ST_RETAIN_CONVO_EVENT], 1,
+	                            before)) {
+		store_sqlite_binderr(st, ST_RETAIN_CONVO_EVENT, "retention");
+		goto fail;
+	}
+	if (store_sqlite_exec(st, ST_RETAIN_CONVO_EVENT,
+	                      "retention: convo events") < 0)
 		goto fail;
 	cleared += sqlite3_changes64(st->db);
 	if (store_sqlite_tx_commit(st) < 0)

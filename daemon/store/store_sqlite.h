@@ -67,6 +67,8 @@ enum stmt {
 	ST_SCHED_ADOPT,
 	ST_OUTBOX_INSERT_ID,
 	ST_RETAIN_CONVO,
+	ST_CONVO_EVENT_INSERT,
+	ST_RETAIN_CONVO_EVENT,
 	ST_COUNT
 };
 
@@ -214,7 +216,9 @@ int store_sqlite_convo_scheduled_claim(struct store *base, int64_t now,
 int store_sqlite_convo_scheduled_send(struct store *base,
                                       const struct store_scheduled *it,
                                       const char *body, int urgency,
-                                      const char *state, int64_t now);
+                                      const char *state,
+                                      const struct store_convo_event *events,
+                                      size_t nevents, int64_t now);
 int store_sqlite_convo_scheduled_cancel(struct store *base, int64_t id,
                                         const char *why, int64_t now);
 int store_sqlite_convo_scheduled_defer(struct store *base, int64_t id,

@@ -93,6 +93,34 @@ store_sqlite_convo_cancel(struct store_sqlite *st, const char *number,
 	return sched_cancel_number(st, number, why, now, true);
 }
 
+/* Records what happened to number's conversations, with message
+ * gateway/id, inside the caller's transaction. */
+static int
+convo_events_put(struct store_sqlite *st, const char *number, int64_t at,
+                 const char *gateway, const char *id,
+                 const struct store_convo_event *ev, size_t n)
+{
+	sqlite3_stmt *s = st->stmt[ST_CONVO_EVENT_INSERT];
+
+	for (size_t i = 0; ev != NULL && i < n; i++) {
+		if (store_sqlite_bind_text(s, 1, number) ||
+		    store_sqlite_bind_int64(s, 2, at) ||
+		    store_sqlite_bind_text(s, 3, ev[i].convo) ||
+		    store_sqlite_bind_int64(s, 4, ev[i].checkin) ||
+		    store_sqlite_bind_text(s, 5, ev[i].event) ||
+		    store_sqlite_bind_text(s, 6, ev[i].step) ||
+		    store_sqlite_bind_text(s, 7, ev[i].answer) ||
+		    store_sqlite_bind_text(s, 8, gateway) ||
+		    store_sqlite_bind_text(s, 9, id))
+			return store_sqlite_binderr(st, ST_CONVO_EVENT_INSERT,
+			                            "convo event");
+		if (store_sqlite_exec(st, ST_CONVO_EVENT_INSERT,
+		                      "convo event") < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 store_sqlite_convo_record(struct store_sqlite *st,
                           const struct store_inbound *in,
@@ -107,6 +135,9 @@ store_sqlite_convo_record(struct store_sqlite *st,
 		return -1;
 	if (dec->convo_state != NULL &&
 	    convo_put(st, in->from, dec->convo_state, in->received_at) < 0)
+		return -1;
+	if (convo_events_put(st, in->from, in->received_at, in->gateway, in->id,
+	                     dec->events, dec->nevents) < 0)
 		return -1;
 	if (sc == NULL)
 		return 0;
@@ -250,7 +281,9 @@ int
 store_sqlite_convo_scheduled_send(struct store *base,
                                   const struct store_scheduled *it,
                                   const char *body, int urgency,
-                                  const char *state, int64_t now)
+                                  const char *state,
+                                  const struct store_convo_event *events,
+                                  size_t nevents, int64_t now)
 {
 	struct store_sqlite *st = store_sqlite_of(base);
 	int64_t outbox_id = 0;
@@ -280,6 +313,9 @@ store_sqlite_convo_scheduled_send(struct store *base,
 		return rc;
 	}
 	if (state != NULL && convo_put(st, it->number, state, now) < 0)
+		goto fail;
+	if (convo_events_put(st, it->number, now, it->inbound_gateway,
+	                     it->inbound_id, events, nevents) < 0)
 		goto fail;
 	return store_sqlite_tx_commit(st) < 0 ? -1 : 1;
 fail:
