@@ -5,7 +5,7 @@
 # infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
 # spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
-# conv_checkin conv_checkin_stale conv_quiet.
+# conv_checkin conv_checkin_stale conv_quiet conv_outcomes.
 # Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -1455,6 +1455,65 @@ case_conv_quiet() {
 	wait_log "check-in .*: put off: quiet hours" 20 || { fail "the check-in was not put off"; return; }
 	sleep 1
 	[ "$(checkins_to $a)" -eq 0 ] || { fail "a check-in in quiet hours"; return; }
+	stop_daemon
+}
+
+# The outcome figures: a screening answered no and one answered yes then
+# 1 (both finished), a check-in answered 3 (worse) and one left waiting,
+# as /metrics counts them when their messages are recorded and as
+# `backtalk stats` and `backtalk history` read them from the store.
+case_conv_outcomes() {
+	checkin_config none
+	MPORT=$(free_port)
+	printf 'metrics = { listen = "127.0.0.1"; port = %s; };\n' "$MPORT" >>"$WORK/backtalk.conf"
+	local a=+15559800001 b=+15559800002 conf="$WORK/backtalk.conf"
+	start_daemon
+	conv_start $a || return
+	answer_is $a "2" 3 "Good, none of those" || return
+	conv_start $b || return
+	answer_is $b "1" 3 "If bladder or bowel habits changed" || return
+	answer_is $b "1" 4 "Call 911" || return
+	wait_checkin $a 20 || { fail "no check-in to a: $(bodies_to $a)"; return; }
+	wait_checkin $b 20 || { fail "no check-in to b: $(bodies_to $b)"; return; }
+	add_inbound twilio $a "3"
+	wait_bodies $a 5 20 || { fail "no answer to the check-in's 3"; return; }
+	wait_log "inbound .* from .*: .* rule=pain-worsening -> reply" 5 ||
+		{ fail "the check-in's 3 is not answered as worse"; return; }
+	local m='backtalk_conversation_events_total{conversation='
+	for want in "${m}\"screening\",event=\"started\"} 2" \
+		"${m}\"screening\",event=\"answered\"} 1" \
+		"${m}\"screening\",event=\"finished\"} 2" \
+		"${m}\"checkin\",event=\"started\"} 2" \
+		"${m}\"checkin\",event=\"finished\"} 1" \
+		'backtalk_checkin_answers_total{answer="worse"} 1'; do
+		wait_scrape /metrics "^$want\$" 10 || { fail "/metrics lacks: $want"; return; }
+	done
+	grep -q '^# TYPE backtalk_checkin_answers_total counter$' "$WORK/scrape" ||
+		{ fail "no TYPE line for the check-in answers"; return; }
+	! grep -q 'event="\(expired\|gave_up\|interrupted\)"' "$WORK/scrape" ||
+		{ fail "/metrics counts what did not happen: $(grep conversation_events "$WORK/scrape")"; return; }
+	"$BACKTALK" stats --config "$conf" >"$WORK/stats.txt" 2>&1 ||
+		{ fail "backtalk stats failed: $(cat "$WORK/stats.txt")"; return; }
+	grep -q '^  screening  *2  *2  *0  *0  *0$' "$WORK/stats.txt" &&
+		grep -q '^  checkin  *2  *1  *0  *0  *0$' "$WORK/stats.txt" &&
+		grep -q '^  worse  *1$' "$WORK/stats.txt" &&
+		grep -q '^  better  *0$' "$WORK/stats.txt" ||
+		{ fail "stats: $(sed -n '/^Conversations/,$p' "$WORK/stats.txt")"; return; }
+	"$BACKTALK" stats --config "$conf" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c, a = d["conversations"], d["checkin_answers"]
+assert c["screening"] == {"started": 2, "finished": 2, "expired": 0, "gave_up": 0, "interrupted": 0}, c
+assert c["checkin"]["started"] == 2 and c["checkin"]["finished"] == 1, c
+assert a == {"better": 0, "same": 0, "worse": 1, "red_flag": 0, "no_answer": 0}, a' ||
+		{ fail "stats --json does not count them"; return; }
+	"$BACKTALK" history --config "$conf" --show-numbers $b >"$WORK/history.txt" 2>&1 &&
+		grep -q 'cnv  screening/ask  *answered yes ' "$WORK/history.txt" &&
+		grep -q 'cnv  screening/bladder  *finished cauda-equina-bladder-bowel ' "$WORK/history.txt" ||
+		{ fail "history of b: $(cat "$WORK/history.txt")"; return; }
+	"$BACKTALK" history --config "$conf" --show-numbers $a >"$WORK/history.txt" 2>&1 &&
+		grep -q 'cnv  checkin/how  *finished worse ' "$WORK/history.txt" ||
+		{ fail "history of a: $(cat "$WORK/history.txt")"; return; }
 	stop_daemon
 }
 
