@@ -5,7 +5,7 @@
 # infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
 # spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
-# conv_checkin conv_checkin_stale conv_quiet conv_outcomes.
+# conv_checkin conv_checkin_stale conv_quiet conv_outcomes conv_yes.
 # Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -1514,6 +1514,25 @@ assert a == {"better": 0, "same": 0, "worse": 1, "red_flag": 0, "no_answer": 0},
 	"$BACKTALK" history --config "$conf" --show-numbers $a >"$WORK/history.txt" 2>&1 &&
 		grep -q 'cnv  checkin/how  *finished worse ' "$WORK/history.txt" ||
 		{ fail "history of a: $(cat "$WORK/history.txt")"; return; }
+	stop_daemon
+}
+
+# A bare YES while the question waits (Twilio: gateway_handles_keywords
+# on, and the number never opted out, so Twilio passes it on): not an
+# opt-in and not an answer; the question is asked again, and its answer
+# still counts.  With none waiting it is left to the gateway, silently.
+case_conv_yes() {
+	conv_config
+	local a=+15559900001 b=+15559900002
+	start_daemon
+	conv_start $a || return
+	answer_is $a "YES" 3 "Sorry, we did not get that" || return
+	answer_is $a "2" 4 "Good, none of those" || return
+	add_inbound twilio $b "YES"
+	wait_log "inbound .* from .*: start .*gateway answers compliance keywords" 20 ||
+		{ fail "YES with no question waiting is not left to the gateway"; return; }
+	sleep 0.5
+	[ "$(bodies_to $b | wc -l)" -eq 0 ] || { fail "sent to b: $(bodies_to $b)"; return; }
 	stop_daemon
 }
 

@@ -290,6 +290,7 @@ struct play {
 	struct convo_state st;
 	struct convo_out out;
 	int64_t now;
+	bool subscribed; /* the number is known not to be opted out */
 };
 
 static void
@@ -305,6 +306,7 @@ play_setup(struct play *p)
 	assert_non_null(p->c);
 	memset(&p->st, 0, sizeof(p->st));
 	p->now = T0;
+	p->subscribed = false;
 }
 
 static void
@@ -329,12 +331,33 @@ say(struct play *p, const char *text)
 	assert_int_equal(classify_message(p->c, text, strlen(text), &res, NULL),
 	                 0);
 	struct convo_msg_in in = convo_msg_from(&res, text);
+	in.subscribed = p->subscribed;
 	convo_step(p->rs, &p->st, &in, p->now, &p->st, &p->out);
 	buf[0] = '\0';
 	for (size_t i = 0; i < p->out.n; i++)
 		used += (size_t)snprintf(
 		    buf + used, sizeof(buf) - used, "%s%s:%s", i ? " " : "",
 		    kinds[p->out.msgs[i].kind], p->out.msgs[i].name);
+	return buf;
+}
+
+/* The events of the last step as "kind:conv/step[/answer][+checkin] ...". */
+static const char *
+events(const struct play *p)
+{
+	static char buf[256];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->out.nevents; i++) {
+		const struct convo_event *e = &p->out.events[i];
+		used += (size_t)snprintf(
+		    buf + used, sizeof(buf) - used, "%s%s:%s/%s%s%s%s",
+		    i ? " " : "", convo_event_name(e->kind),
+		    p->rs->convos->convos[e->conv - 1].id,
+		    e->step ? e->step : "-", e->answer ? "/" : "",
+		    e->answer ? e->answer : "", e->checkin ? "+checkin" : "");
+	}
 	return buf;
 }
 
@@ -475,6 +498,48 @@ test_step_help_keeps_waiting(void **state)
 	play_free(&p);
 }
 
+/* A bare YES while a question waits, from a number not opted out: no
+ * opt-in (nothing to opt into) and no answer (YES is a carrier keyword,
+ * never an option): a miss, so the question is asked again, once.  From
+ * a number that may be opted out it is a START, and the question still
+ * waits; START and UNSTOP are always a START. */
+static void
+test_step_bare_yes(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play_setup(&p);
+	p.rs->convos->daily_max = 10;
+	p.subscribed = true;
+	assert_string_equal(say(&p, "YES"), "reply:start"); /* none waits */
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "YES"), "reprompt:ask");
+	assert_int_equal(p.out.nevents, 0);
+	assert_int_equal(p.st.conv, 1);
+	assert_string_equal(say(&p, "Yes!"), "give_up:give_up reply:start");
+	assert_string_equal(events(&p), "gave_up:screen/ask");
+	assert_int_equal(p.st.conv, 0);
+	/* after the re-prompt, an answer still counts */
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "yes"), "reprompt:ask");
+	assert_string_equal(say(&p, "1"), "prompt:which");
+	/* START, UNSTOP: compliance first, the question still waits */
+	assert_string_equal(say(&p, "START"), "reply:start");
+	assert_string_equal(say(&p, "unstop"), "reply:start");
+	assert_int_equal(p.st.conv, 1);
+	/* "yes please" is no keyword: a miss like any other */
+	assert_string_equal(say(&p, "yes please"), "reprompt:which");
+	/* opted out, or not known: YES is a START */
+	p.subscribed = false;
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "YES"), "reply:start");
+	assert_int_equal(p.st.conv, 1);
+	assert_int_equal(p.st.reprompts, 0);
+	assert_string_equal(say(&p, "2"), "end:clear");
+	play_free(&p);
+}
+
 static void
 test_step_reprompt_then_new(void **state)
 {
@@ -594,26 +659,6 @@ test_begin_checkin(void **state)
 	assert_int_equal(
 	    convo_begin(p.rs, &p.st, 9, p.st.gen, p.now + 60, &st, &p.out), -1);
 	play_free(&p);
-}
-
-/* The events of the last step as "kind:conv/step[/answer][+checkin] ...". */
-static const char *
-events(const struct play *p)
-{
-	static char buf[256];
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < p->out.nevents; i++) {
-		const struct convo_event *e = &p->out.events[i];
-		used += (size_t)snprintf(
-		    buf + used, sizeof(buf) - used, "%s%s:%s/%s%s%s%s",
-		    i ? " " : "", convo_event_name(e->kind),
-		    p->rs->convos->convos[e->conv - 1].id,
-		    e->step ? e->step : "-", e->answer ? "/" : "",
-		    e->answer ? e->answer : "", e->checkin ? "+checkin" : "");
-	}
-	return buf;
 }
 
 static void
@@ -764,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_step_stop_mid_conversation),
 		cmocka_unit_test(test_step_red_flag_mid_conversation),
 		cmocka_unit_test(test_step_help_keeps_waiting),
+		cmocka_unit_test(test_step_bare_yes),
 		cmocka_unit_test(test_step_reprompt_then_new),
 		cmocka_unit_test(test_step_expiry),
 		cmocka_unit_test(test_step_daily_bound),

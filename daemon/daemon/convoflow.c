@@ -135,6 +135,9 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 	if (!convoflow_load(d, m->from, &st, was, sizeof(was)))
 		return false;
 	in = convo_msg_from(res, m->body);
+	/* Only a START asks (a bare YES while a question waits). */
+	in.subscribed = res->category == CATEGORY_START &&
+	                env->opted_out(env->arg, m->from) == 0;
 	convo_step(d->conf->rs, &st, &in, now, &next, &out);
 	convoflow_answer(res, NULL, dec);
 	cf->first = res->category;

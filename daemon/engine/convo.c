@@ -296,7 +296,16 @@ convo_step(const struct ruleset *rs, const struct convo_state *in,
 		convo_push_classified(out, msg, rs);
 		goto done;
 	}
-	if (cs == NULL || msg->category == CATEGORY_START ||
+	/* A bare YES, while a question waits, from a number that is not
+	 * opted out (so not an opt-in): "yes" to a question answered with
+	 * digits.  It answers no option (none is a carrier keyword): the
+	 * question is asked again, once. */
+	bool yes = active && msg->category == CATEGORY_START &&
+	           msg->subscribed &&
+	           msg->via == CLASSIFY_VIA_COMPLIANCE_KEYWORD &&
+	           msg->norm != NULL && strncmp(msg->norm, "yes", 3) == 0 &&
+	           strspn(msg->norm + 3, ".!") == strlen(msg->norm + 3);
+	if (cs == NULL || (msg->category == CATEGORY_START && !yes) ||
 	    msg->category == CATEGORY_HELP) {
 		/* compliance: answered; a waiting question still waits */
 		convo_push_classified(out, msg, rs);

@@ -181,14 +181,19 @@ struct convo_out {
 };
 
 /* What convo_step needs of a message: its classification (category, rule,
- * via), its normalised text (classify_result.norm), and the text as sent
- * (NULL when unknown), which alone keeps a final question mark. */
+ * via), its normalised text (classify_result.norm), the text as sent
+ * (NULL when unknown), which alone keeps a final question mark, and
+ * whether the number is known not to be opted out (subscribed; false when
+ * unknown): a bare YES from such a number, while a question waits, opts
+ * nothing in and answers nothing (YES is a carrier keyword, never an
+ * option): it is a miss, re-prompted once. */
 struct convo_msg_in {
 	enum category category;
 	long rule;
 	enum classify_via via;
 	const char *norm;
 	const char *text;
+	bool subscribed;
 };
 
 /* The input convo_step needs, from a classification and the text as sent
