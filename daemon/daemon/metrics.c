@@ -44,12 +44,6 @@ struct metrics_code_series {
 	uint64_t n;
 };
 
-struct metrics_convo_series {
-	char convo[METRICS_LABEL_MAX];
-	char event[METRICS_CATEGORY_MAX];
-	uint64_t n;
-};
-
 /* Why a message got no reply, as counted: the labels, "other" last. */
 static const char *const metrics_unanswered_labels[] = {
 	"opted_out",
@@ -100,7 +94,8 @@ struct metrics {
 	size_t nreplies;
 	struct metrics_code_series codes[METRICS_CODES_MAX + 1];
 	size_t ncodes;
-	struct metrics_convo_series convos[METRICS_CONVO_SERIES_MAX + 1];
+	/* category: the event, rule: the conversation */
+	struct metrics_reply_series convos[METRICS_CONVO_SERIES_MAX + 1];
 	size_t nconvos;
 	struct metrics_code_series answers[METRICS_ANSWERS_MAX + 1];
 	size_t nanswers;
@@ -144,10 +139,10 @@ metrics_new(double now)
 	snprintf(m->replies[METRICS_REPLY_SERIES_MAX].rule,
 	         sizeof(m->replies[0].rule), "other");
 	snprintf(m->codes[METRICS_CODES_MAX].code, METRICS_LABEL_MAX, "other");
-	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].convo, METRICS_LABEL_MAX,
-	         "other");
-	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].event,
+	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].category,
 	         METRICS_CATEGORY_MAX, "other");
+	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].rule,
+	         sizeof(m->convos[0].rule), "other");
 	snprintf(m->answers[METRICS_ANSWERS_MAX].code, METRICS_LABEL_MAX,
 	         "other");
 	snprintf(m->latency[METRICS_LATENCY_SERIES_MAX].category,
@@ -174,54 +169,44 @@ metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id)
 	m->unreadable_no_id += n_no_id;
 }
 
-void
-metrics_reply(struct metrics *m, const char *category, const char *rule)
+/* Counts one for (category, rule) in table t of max series (its slot max
+ * is "other"), added when new. */
+static void
+metrics_pair_count(struct metrics_reply_series *t, size_t *n, size_t max,
+                   const char *category, const char *rule)
 {
 	struct metrics_reply_series *r;
-	size_t i;
 
-	if (rule == NULL)
-		rule = "";
-	for (i = 0; i < m->nreplies; i++) {
-		r = &m->replies[i];
+	for (size_t i = 0; i < *n; i++) {
+		r = &t[i];
 		if (strcmp(r->rule, rule) == 0 &&
 		    strcmp(r->category, category) == 0) {
 			r->n++;
 			return;
 		}
 	}
-	if (m->nreplies == METRICS_REPLY_SERIES_MAX) {
-		m->replies[METRICS_REPLY_SERIES_MAX].n++;
+	if (*n == max) {
+		t[max].n++;
 		return;
 	}
-	r = &m->replies[m->nreplies++];
+	r = &t[(*n)++];
 	snprintf(r->category, sizeof(r->category), "%s", category);
 	snprintf(r->rule, sizeof(r->rule), "%s", rule);
 	r->n = 1;
 }
 
 void
+metrics_reply(struct metrics *m, const char *category, const char *rule)
+{
+	metrics_pair_count(m->replies, &m->nreplies, METRICS_REPLY_SERIES_MAX,
+	                   category, rule != NULL ? rule : "");
+}
+
+void
 metrics_convo_event(struct metrics *m, const char *convo, const char *event)
 {
-	struct metrics_convo_series *c;
-	size_t i;
-
-	for (i = 0; i < m->nconvos; i++) {
-		c = &m->convos[i];
-		if (strcmp(c->convo, convo) == 0 &&
-		    strcmp(c->event, event) == 0) {
-			c->n++;
-			return;
-		}
-	}
-	if (m->nconvos == METRICS_CONVO_SERIES_MAX) {
-		m->convos[METRICS_CONVO_SERIES_MAX].n++;
-		return;
-	}
-	c = &m->convos[m->nconvos++];
-	snprintf(c->convo, sizeof(c->convo), "%s", convo);
-	snprintf(c->event, sizeof(c->event), "%s", event);
-	c->n = 1;
+	metrics_pair_count(m->convos, &m->nconvos, METRICS_CONVO_SERIES_MAX,
+	                   event, convo);
 }
 
 /* The series of label value v in table t of max entries (its slot max is
@@ -489,18 +474,19 @@ metrics_render_convos(struct metrics_out *o, const struct metrics *m)
 {
 	static const char name[] = "backtalk_conversation_events_total";
 	static const char aname[] = "backtalk_checkin_answers_total";
-	const struct metrics_convo_series *other =
+	const struct metrics_reply_series *other =
 	    &m->convos[METRICS_CONVO_SERIES_MAX];
 
 	metrics_head(o, name, "counter",
 	             "Conversation events (started, answered, finished, "
 	             "expired, gave_up, interrupted), by conversation.");
 	for (size_t i = 0; i < m->nconvos; i++)
-		metrics_labelled(o, name, "conversation", m->convos[i].convo,
-		                 "event", m->convos[i].event, m->convos[i].n);
+		metrics_labelled(o, name, "conversation", m->convos[i].rule,
+		                 "event", m->convos[i].category,
+		                 m->convos[i].n);
 	if (other->n > 0)
-		metrics_labelled(o, name, "conversation", other->convo, "event",
-		                 other->event, other->n);
+		metrics_labelled(o, name, "conversation", other->rule, "event",
+		                 other->category, other->n);
 	metrics_head(o, aname, "counter",
 	             "Check-ins ended, by the answer (its outcome, red_flag, "
 	             "stop, gave_up, no_answer).");
