@@ -747,6 +747,40 @@ test_step_events(void **state)
 	play_free(&p);
 }
 
+/* The sweep: a question past its deadline is over, once; an active one,
+ * or none, is left. */
+static void
+test_expire(void **state)
+{
+	struct play p;
+	struct convo_state st, st2;
+
+	(void)state;
+	play_setup(&p);
+	assert_int_equal(convo_expire(p.rs, &p.st, p.now, &st, &p.out), -1);
+	say(&p, "my back is sore");
+	say(&p, "1");
+	assert_int_equal(convo_expire(p.rs, &p.st, p.st.deadline, &st, &p.out),
+	                 -1);
+	assert_int_equal(memcmp(&st, &p.st, sizeof(st)), 0);
+	assert_int_equal(p.out.nevents, 0);
+	assert_int_equal(
+	    convo_expire(p.rs, &p.st, p.st.deadline + 1, &st, &p.out), 0);
+	assert_string_equal(events(&p), "expired:screen/which");
+	assert_int_equal(p.out.n, 0);
+	assert_int_equal(st.conv, 0);
+	assert_int_equal(st.gen, p.st.gen); /* the check-in stays due */
+	/* once: the state it leaves has nothing to expire */
+	assert_int_equal(
+	    convo_expire(p.rs, &st, p.st.deadline + 2, &st2, &p.out), -1);
+	/* a message after the sweep finds nothing expired either */
+	p.now = p.st.deadline + 2;
+	p.st = st;
+	say(&p, "a");
+	assert_int_equal(p.out.nevents, 0);
+	play_free(&p);
+}
+
 static void
 test_state_text(void **state)
 {
@@ -815,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_step_daily_bound),
 		cmocka_unit_test(test_begin_checkin),
 		cmocka_unit_test(test_step_events),
+		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_state_text),
 	};
 

@@ -88,7 +88,7 @@ fx_sibling(const struct fixture *fx, const char *suffix)
  * undoing 7 and setting user_version to 5 is a version 5 database, with
  * whatever numbers the test wrote in it. */
 #define SCHEMA_NOW 8
-#define UNDO_V8    "DROP TABLE convo_event;"
+#define UNDO_V8    "DROP TABLE convo_event; DROP INDEX convo_waiting;"
 #define UNDO_V7    UNDO_V8 "DROP TABLE scheduled; DROP TABLE convo;"
 #define UNDO_V5                                         \
 	UNDO_V7 "ALTER TABLE outbox DROP COLUMN owner;" \

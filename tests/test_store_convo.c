@@ -442,7 +442,7 @@ history_line(void *arg, const struct store_event *e)
 		snprintf(out + len, 512 - len, "%s%lld:%s/%s/%s/%s@%s",
 		         len ? " " : "", (long long)e->at, e->convo, e->event,
 		         e->step ? e->step : "-", e->answer ? e->answer : "-",
-		         e->id);
+		         e->id ? e->id : "-");
 	else
 		snprintf(out + len, 512 - len, "%s%lld:%s", len ? " " : "",
 		         (long long)e->at, e->outbound ? "reply" : e->id);
@@ -543,6 +543,64 @@ test_events(void **state)
 	                    "conversation:checkin started=1 checkin:worse=1");
 }
 
+static int
+waiting_line(void *arg, const char *number, const char *state)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	snprintf(out + len, 256 - len, "%s%s=%s", len ? " " : "", number,
+	         state);
+	return 0;
+}
+
+static const char *
+waiting(struct store *st, int64_t before)
+{
+	static char out[256];
+
+	out[0] = '\0';
+	if (store_convo_waiting(st, before, 8, waiting_line, out) != 0)
+		fail_msg("store_convo_waiting: %s", store_error(st));
+	return out;
+}
+
+/* The sweep: the states that may wait, unchanged since before the cut,
+ * oldest first; expiring one writes its event once, and not at all when
+ * a message changed the state meanwhile. */
+static void
+test_sweep(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct store_convo_event ev = { "screening", false,
+		                                     "expired", "ask", NULL };
+
+	assert_int_equal(store_convo_set(fx->st, BOB, "c1 s0 b", 90), 0);
+	assert_int_equal(store_convo_set(fx->st, ALICE, "c1 s0 a", 100), 0);
+	assert_int_equal(store_convo_set(fx->st, "+15551110003", "c0 s0 c", 50),
+	                 0);
+	assert_int_equal(
+	    store_convo_set(fx->st, "+15551110004", "c2 s0 d", 500), 0);
+	assert_string_equal(waiting(fx->st, 200),
+	                    "+15551110002=c1 s0 b +15551110001=c1 s0 a");
+	/* a message changed Bob's meanwhile: nothing written */
+	assert_int_equal(store_convo_set(fx->st, BOB, "c1 s1 b", 150), 0);
+	assert_int_equal(
+	    store_convo_expire(fx->st, BOB, "c1 s0 b", "c0 s0 b", &ev, 1, 300),
+	    0);
+	assert_int_equal(store_convo_expire(fx->st, ALICE, "c1 s0 a", "c0 s0 a",
+	                                    &ev, 1, 300),
+	                 1);
+	assert_int_equal(store_convo_expire(fx->st, ALICE, "c1 s0 a", "c0 s0 a",
+	                                    &ev, 1, 301),
+	                 0);
+	assert_string_equal(waiting(fx->st, 200), "+15551110002=c1 s1 b");
+	assert_string_equal(convo_stats(fx->st, 0),
+	                    "conversation:screening expired=1");
+	assert_string_equal(history(fx->st, ALICE),
+	                    "300:screening/expired/ask/-@-");
+}
+
 int
 main(void)
 {
@@ -557,6 +615,7 @@ main(void)
 		T(test_cancel_and_defer),
 		T(test_retention_states),
 		T(test_events),
+		T(test_sweep),
 #undef T
 	};
 

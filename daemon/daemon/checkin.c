@@ -147,6 +147,7 @@ checkin_run(struct daemon *d)
 	int64_t now = daemon_clock(d);
 	size_t n = 0;
 
+	convoflow_sweep(d);
 	if (!cfg->conversations.checkin || d->conf->rs->convos == NULL ||
 	    d->store_failing)
 		return CHECKIN_EVERY_S;

@@ -70,6 +70,81 @@ convoflow_count(struct metrics *m, const struct store_convo_event *ev, size_t n)
 	}
 }
 
+#define CONVOFLOW_SWEEP_MAX   64 /* states looked at a sweep */
+#define CONVOFLOW_SWEEP_EVERY 60 /* seconds, at most */
+
+struct convoflow_waiting {
+	char number[64];
+	char state[CONVO_STATE_TEXT_MAX];
+};
+
+struct convoflow_found {
+	struct convoflow_waiting w[CONVOFLOW_SWEEP_MAX];
+	size_t n;
+};
+
+static int
+convoflow_collect(void *arg, const char *number, const char *state)
+{
+	struct convoflow_found *f = arg;
+
+	if (f->n < CONVOFLOW_SWEEP_MAX && number != NULL && state != NULL &&
+	    strlen(number) < sizeof(f->w[0].number) &&
+	    strlen(state) < sizeof(f->w[0].state)) {
+		snprintf(f->w[f->n].number, sizeof(f->w[0].number), "%s",
+		         number);
+		snprintf(f->w[f->n].state, sizeof(f->w[0].state), "%s", state);
+		f->n++;
+	}
+	return 0;
+}
+
+void
+convoflow_sweep(struct daemon *d)
+{
+	const struct ruleset *rs = d->conf->rs;
+	struct convoflow_found found = { .n = 0 };
+	int64_t now = daemon_clock(d);
+	double mono = daemon_now(d);
+	int64_t ttl;
+
+	if (!convoflow_on(d) || d->store_failing || mono < d->next_sweep)
+		return;
+	ttl = rs->convos->ttl_s > 0 ? rs->convos->ttl_s : CONVO_TTL_DEFAULT;
+	d->next_sweep = mono + (double)(ttl / 2 < CONVOFLOW_SWEEP_EVERY
+	                                    ? ttl / 2 + 1
+	                                    : CONVOFLOW_SWEEP_EVERY);
+	if (store_convo_waiting(d->store, now - ttl, CONVOFLOW_SWEEP_MAX,
+	                        convoflow_collect, &found) < 0) {
+		log_err("store: cannot read waiting conversations: %s",
+		        store_error(d->store));
+		return;
+	}
+	for (size_t i = 0; i < found.n; i++) {
+		struct store_convo_event ev[CONVO_EVENTS_MAX + 1];
+		char text[CONVO_STATE_TEXT_MAX];
+		struct convo_state st, next;
+		struct convo_out out;
+		size_t nev;
+		int rc;
+
+		if (convo_state_parse(found.w[i].state, &st) < 0 ||
+		    convo_expire(rs, &st, now, &next, &out) < 0)
+			continue;
+		convo_state_format(&next, text, sizeof(text));
+		nev = convoflow_events(rs, &out, false, &next, ev);
+		rc = store_convo_expire(d->store, found.w[i].number,
+		                        found.w[i].state, text, ev, nev, now);
+		if (rc < 0) {
+			log_err("store: cannot expire a conversation: %s",
+			        store_error(d->store));
+			return;
+		}
+		if (rc == 1)
+			convoflow_count(d->metrics, ev, nev);
+	}
+}
+
 bool
 convoflow_on(const struct daemon *d)
 {

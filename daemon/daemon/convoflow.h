@@ -39,6 +39,13 @@ size_t convoflow_events(const struct ruleset *rs, const struct convo_out *out,
 void convoflow_count(struct metrics *m, const struct store_convo_event *ev,
                      size_t n);
 
+/* The sweep (from the check-in loop, at most every minute, sooner for a
+ * short conversations.expiry_s): each conversation whose question waited
+ * past its deadline is recorded as expired, counted in the metrics, and
+ * its state cleared, unless a message changed it meanwhile.  Cheap: an
+ * index holds only the states that may wait. */
+void convoflow_sweep(struct daemon *d);
+
 /* Whether conversations are played for messages at all (the
  * configuration turns them on and the rules have some). */
 bool convoflow_on(const struct daemon *d);

@@ -263,6 +263,39 @@ convo_finish(const struct ruleset *rs, const struct convo *c,
 	convo_end(st, out);
 }
 
+/* A conversation that expired, or that rules that changed no longer
+ * have: over, reported as expired when the rules still have it. */
+static void
+convo_lapse(const struct convo_set *cs, struct convo_state *st,
+            struct convo_out *out)
+{
+	if (cs != NULL && st->conv <= cs->n)
+		convo_event(cs, out, CONVO_EV_EXPIRED, st->conv, st->step,
+		            NULL);
+	st->conv = 0;
+	st->step = 0;
+	st->reprompts = 0;
+	st->deadline = 0;
+}
+
+int
+convo_expire(const struct ruleset *rs, const struct convo_state *in,
+             int64_t now, struct convo_state *out_st, struct convo_out *out)
+{
+	const struct convo_set *cs = rs->convos;
+	struct convo_state st = *in;
+
+	memset(out, 0, sizeof(*out));
+	*out_st = *in;
+	if (in->conv == 0 ||
+	    (convo_active(in, now) && cs != NULL && in->conv <= cs->n &&
+	     in->step < cs->convos[in->conv - 1].nsteps))
+		return -1;
+	convo_lapse(cs, &st, out);
+	*out_st = st;
+	return 0;
+}
+
 void
 convo_step(const struct ruleset *rs, const struct convo_state *in,
            const struct convo_msg_in *msg, int64_t now,
@@ -275,16 +308,8 @@ convo_step(const struct ruleset *rs, const struct convo_state *in,
 	              st.step < cs->convos[st.conv - 1].nsteps;
 
 	memset(out, 0, sizeof(*out));
-	if (!active && st.conv != 0) {
-		/* expired, or from rules that changed: no conversation */
-		if (cs != NULL && st.conv <= cs->n)
-			convo_event(cs, out, CONVO_EV_EXPIRED, st.conv, st.step,
-			            NULL);
-		st.conv = 0;
-		st.step = 0;
-		st.reprompts = 0;
-		st.deadline = 0;
-	}
+	if (!active && st.conv != 0)
+		convo_lapse(cs, &st, out);
 	if (msg->category == CATEGORY_STOP) {
 		if (active) {
 			convo_event(cs, out, CONVO_EV_INTERRUPTED, st.conv,

@@ -220,6 +220,15 @@ int convo_begin(const struct ruleset *rs, const struct convo_state *st,
                 uint16_t conv, uint32_t gen, int64_t now,
                 struct convo_state *out_st, struct convo_out *out);
 
+/* The sweep: a conversation whose question waited past its deadline (or
+ * that the rules no longer have) is over.  Returns 0 with *out_st without
+ * it and its CONVO_EV_EXPIRED event in out (none for one the rules no
+ * longer have); -1 when st has none waiting or it is still active (then
+ * *out_st is *st).  Nothing is sent. */
+int convo_expire(const struct ruleset *rs, const struct convo_state *st,
+                 int64_t now, struct convo_state *out_st,
+                 struct convo_out *out);
+
 /* "c1 s0 r0 n1 d20430 t1765000000 g3" into buf (CONVO_STATE_TEXT_MAX). */
 void convo_state_format(const struct convo_state *st, char *buf, size_t len);
 /* The reverse.  Returns 0, or -1 on anything malformed (*st zeroed). */

@@ -277,6 +277,20 @@ int store_convo_get(struct store *st, const char *number, char *buf,
                     size_t len);
 int store_convo_set(struct store *st, const char *number, const char *state,
                     int64_t now);
+/* The sweep for expired conversations.  store_convo_waiting calls fn for
+ * up to max states that may wait for an answer (any but "c0 ...") left
+ * unchanged since before `before`, oldest first, by an index of those
+ * alone; fn returns 0 to go on (it must not write to the store: collect,
+ * then expire).  0 or -1.  store_convo_expire replaces number's state
+ * `was` by `state` and records the events, in one transaction, unless a
+ * message changed the state meanwhile: 1 written, 0 not, -1. */
+int store_convo_waiting(struct store *st, int64_t before, size_t max,
+                        int (*fn)(void *arg, const char *number,
+                                  const char *state),
+                        void *arg);
+int store_convo_expire(struct store *st, const char *number, const char *was,
+                       const char *state, const struct store_convo_event *ev,
+                       size_t nev, int64_t now);
 
 /* A claimed check-in (strings owned; free with store_scheduled_free). */
 struct store_scheduled {

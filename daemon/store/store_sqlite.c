@@ -278,7 +278,11 @@ static const char *const migrations[] = {
 	" inbound_gateway TEXT,"
 	" inbound_id TEXT);"
 	"CREATE INDEX convo_event_at ON convo_event (at);"
-	"CREATE INDEX convo_event_number ON convo_event (number, at);",
+	"CREATE INDEX convo_event_number ON convo_event (number, at);"
+	/* The states that may wait for an answer, for the sweep that
+	 * records expired conversations. */
+	"CREATE INDEX convo_waiting ON convo (updated_at)"
+	" WHERE substr(state, 1, 3) <> 'c0 ';",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -503,6 +507,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "answer, inbound_gateway, inbound_id) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	/* Conversation events as old as the bodies retention clears. */
+	[ST_CONVO_WAITING] =
+	    "SELECT number, state FROM convo INDEXED BY convo_waiting "
+	    "WHERE substr(state, 1, 3) <> 'c0 ' AND updated_at < ?1 "
+	    "ORDER BY updated_at LIMIT ?2",
+	[ST_CONVO_EXPIRE] = "UPDATE convo SET state = ?3, updated_at = ?4 "
+	                    "WHERE number = ?1 AND state = ?2",
 	[ST_RETAIN_CONVO_EVENT] =
 	    "DELETE FROM convo_event INDEXED BY convo_event_at WHERE at < ?1",
 	/* Only the outbox_queue index's pending and sending rows. */
@@ -1453,6 +1463,8 @@ static const struct store_ops store_sqlite_ops = {
 	.outbox_claimed = store_sqlite_queue_outbox_claimed,
 	.convo_get = store_sqlite_convo_get,
 	.convo_set = store_sqlite_convo_set,
+	.convo_waiting = store_sqlite_convo_waiting,
+	.convo_expire = store_sqlite_convo_expire,
 	.scheduled_claim = store_sqlite_convo_scheduled_claim,
 	.scheduled_send = store_sqlite_convo_scheduled_send,
 	.scheduled_cancel = store_sqlite_convo_scheduled_cancel,
