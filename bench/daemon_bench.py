@@ -21,6 +21,16 @@ directory) and a fakegw emptied with POST /_control/reset:
 
 Memory: VmRSS and VmHWM from /proc/PID/status of backtalkd.
 
+With --convo SHARE (daemon_bench.sh's BENCH_CONVO), the daemon runs with
+conversations.screening on, and in the throughput phase a share of the
+messages is conversations: of each 1/SHARE messages, one is replaced by a
+report that asks the screening question and a later one by "2" from the
+same number, an answer to the question waiting.  The expected replies
+are then read from the database once every message is recorded (the
+corpus has reports of its own, which ask questions too), and the report
+counts the answers that continued a conversation (their reply is the
+screening's own "clear").
+
 Exit status: 0 when every phase ran (targets met or not), 1 when something
 crashed or could not start, 2 on a bad command line.
 """
@@ -41,6 +51,9 @@ SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "bench-token-not-secret"
 OURS = "+15550001000"
 COMPLIANCE = ("stop", "start", "help")
+CONVO_REPORT = "my back hurts after deadlifts"
+CONVO_ANSWER = "2"
+CONVO_CLEAR = "Good, none of those.%"  # the reply the answer ends with
 STOP_WAIT_S = 15
 
 children = []  # Popen objects we started, killed in cleanup()
@@ -223,10 +236,12 @@ state = "%(db)s";
 poll_interval_ms = %(poll)d;
 guard = { replies_per_sender = 1000; send_rate = 0.0; max_attempts = 20; };
 log = { level = "%(loglevel)s"; };
-""" % {"base": gw.base, "sid": SID, "token": token, "ours": OURS,
+%(convo)s""" % {"base": gw.base, "sid": SID, "token": token, "ours": OURS,
                 "rules": args.rules, "db": self.db, "poll": poll_ms,
                 "par": int(os.environ.get("BENCH_PARALLEL", "16")),
-                "loglevel": os.environ.get("BENCH_LOG_LEVEL", "info")})
+                "loglevel": os.environ.get("BENCH_LOG_LEVEL", "info"),
+                "convo": "conversations = { screening = true; };\n"
+                         if args.convo > 0 else ""})
         self.logpath = os.path.join(self.dir, "daemon.log")
         self.log = open(self.logpath, "w")
         env = dict(os.environ)
@@ -405,9 +420,32 @@ def phase_latency(args, work, gw, msgs, cats, R):
     stop_daemon(d, "latency", R)
 
 
+def convo_messages(args, msgs, cats):
+    """With --convo SHARE: (senders, bodies, cats) with, of each block of
+    round(1/SHARE) messages, the first a report and the middle one the
+    answer "2" from the same sender."""
+    senders = ["+1555%07d" % (2000000 + i) for i in range(len(msgs))]
+    if args.convo <= 0:
+        return senders, msgs, cats
+    msgs, cats = list(msgs), list(cats)
+    k = max(2, int(round(1 / args.convo)))
+    for i in range(0, len(msgs) - k // 2, k):
+        j = i + k // 2
+        msgs[i], cats[i] = CONVO_REPORT, "tip"
+        msgs[j], cats[j] = CONVO_ANSWER, "tip"
+        senders[j] = senders[i]
+    return senders, msgs, cats
+
+
 def phase_throughput(args, work, gw, msgs, cats, R):
     n = len(msgs)
+    senders, msgs, cats = convo_messages(args, msgs, cats)
+    convo = args.convo > 0
     expected = sum(1 for c in cats if c not in COMPLIANCE)
+    if convo:
+        R["convo_pairs"] = sum(1 for m in msgs if m == CONVO_ANSWER)
+        log("conversations on: %d reports each followed by the answer "
+            "\"%s\" from the same number" % (R["convo_pairs"], CONVO_ANSWER))
     R["n"], R["expected"] = n, expected
     log("\n== throughput: %d messages in one bulk add, %d replies expected "
         "(%d STOP/START/HELP get none: gateway_handles_keywords) ==" %
@@ -422,7 +460,7 @@ def phase_throughput(args, work, gw, msgs, cats, R):
         (fmt_kb(R["tp_rest"]["VmRSS"]), fmt_kb(R["tp_rest"]["VmHWM"])))
 
     doc = json.dumps({"gateway": "twilio", "to": OURS, "messages": [
-        {"from": "+1555%07d" % (2000000 + i), "body": b}
+        {"from": senders[i], "body": b}
         for i, b in enumerate(msgs)]}, ensure_ascii=False)
     payload = doc.encode("utf-8", errors="surrogateescape")
     cpu0 = proc_cpu_s(d.p.pid)
@@ -449,15 +487,19 @@ def phase_throughput(args, work, gw, msgs, cats, R):
         d.check_alive("throughput")
         t = time.time()
         fg = gw.sent_total()
-        if fg >= expected and t_gw is None:
+        # With conversations, the count is known once all are decided.
+        if fg >= expected and t_gw is None and (not convo or db[0] >= n):
             t_gw = t
         if first_reply is None and fg > 0:
             first_reply = t
         # The database is read once a second, and at every check once
         # fakegw has every reply: reading it takes CPU from the daemon.
-        if t_gw is not None or t - t_dbq >= 1.0:
+        if t_gw is not None or t - t_dbq >= 1.0 or (convo and db[0] >= n):
             db = d.db_counts()
             t_dbq = t
+        if convo and db[0] >= n:
+            # Every message decided: the outbox holds every reply.
+            expected = db[1] + db[2] + db[3]
         m = d.mem()
         if m:
             peak_rss = max(peak_rss, m["VmRSS"])
@@ -523,6 +565,15 @@ def phase_throughput(args, work, gw, msgs, cats, R):
     if stopped_early:
         R["tp_projected_s"] = project(samples, t0, el, n, expected, db)
     R["tp_requests"] = gw.requests().get("endpoints", {})
+    if convo:
+        R["expected"] = expected
+        R["convo_continued"] = d.dbc.execute(
+            "SELECT count(*) FROM outbox WHERE body LIKE ?",
+            (CONVO_CLEAR,)).fetchone()[0]
+        log("answers that continued a conversation (answered \"clear\"): "
+            "%d of %d" % (R["convo_continued"], R["convo_pairs"]))
+    log("backtalkd CPU per message: %.1f us" %
+        (1e6 * R["tp_cpu"] / n if n else 0))
     log("%s after %.2f s: inbound recorded %d/%d, replies at fakegw %d, "
         "sent in db %d (expected %d), pending %d, failed/cancelled %d" %
         ("STOPPED EARLY (%s)" % stopped_early if stopped_early else "done",
@@ -735,6 +786,8 @@ def main():
     ap.add_argument("--target-rate", type=int, default=5000)
     ap.add_argument("--rss-limit-mb", type=int, default=24)
     ap.add_argument("--phases", default="latency,throughput")
+    ap.add_argument("--convo", type=float, default=0,
+                    help="share of the messages in conversations")
     ap.add_argument("--json")
     args = ap.parse_args()
     random.seed(args.seed)

@@ -53,6 +53,13 @@
 #                       after the throughput run into the work directory
 #   BENCH_WORK          work directory parent (default: /tmp; must be a real
 #                       disk, not tmpfs, for the fsync cost to be counted)
+#   BENCH_CONVO         when set (a share, e.g. 0.2; 1 means 0.2), turn
+#                       conversations.screening on and make that share of
+#                       the throughput messages conversations: a report
+#                       that asks the screening question, and later "2"
+#                       from the same number, the answer (daemon_bench.py)
+#   BENCH_RULES         the rules (default: the tree's rules/), e.g. an
+#                       older tree's when BENCH_BUILD_DIR is its build
 # Nothing leaves 127.0.0.1.
 set -euo pipefail
 
@@ -68,6 +75,9 @@ seed=${BENCH_SEED:-1}
 phases=${BENCH_PHASES:-latency,throughput}
 limit=${BENCH_TIMEOUT:-1200}
 workdir=${BENCH_WORK:-/tmp}
+rules=${BENCH_RULES:-$root/rules}
+convo=${BENCH_CONVO:-0}
+[ "$convo" = 1 ] && convo=0.2
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -138,9 +148,9 @@ trap 'exit 143' TERM
 # --- inputs ------------------------------------------------------------
 say "== inputs =="
 "$gen" -n "$nmsg" -s "$seed" -o "$work/messages.txt"
-"$backtalk" classify --rules "$root/rules" <"$work/messages.txt" \
+"$backtalk" classify --rules "$rules" <"$work/messages.txt" \
 	>"$work/classified.json" || die "backtalk classify failed"
-say "$nmsg messages (seed $seed), shipped rules ($root/rules)," \
+say "$nmsg messages (seed $seed), rules $rules, conversations $convo," \
 	"work directory $work on $fstype"
 [ "$fstype" = tmpfs ] && say "daemon_bench: warning: $work is on tmpfs;" \
 	"fsync costs nothing there, so throughput is flattered" >&2
@@ -149,11 +159,11 @@ say "backtalkd $("$backtalkd" -V | sed 's/^backtalkd //'), $(sqlite3 --version |
 # --- run ---------------------------------------------------------------
 set +e
 timeout --signal=TERM --kill-after=10 "$limit" python3 "$here/daemon_bench.py" \
-	--backtalkd "$backtalkd" --fakegw "$fakegw" --rules "$root/rules" \
+	--backtalkd "$backtalkd" --fakegw "$fakegw" --rules "$rules" \
 	--messages "$work/messages.txt" --classified "$work/classified.json" \
 	--work "$work" --poll-ms "$poll_ms" --latency-count "$nlat" \
 	--loaded-count "$nloaded" --max-seconds "$max_s" --seed "$seed" \
-	--phases "$phases" --json "$work/result.json" &
+	--phases "$phases" --convo "$convo" --json "$work/result.json" &
 helper=$!
 wait "$helper"
 rc=$?

@@ -58,6 +58,31 @@ fuzz_convo_step_check(const struct classify_result *res,
 	}
 	if (out->n > 0 && out->msgs[out->n - 1].kind == CONVO_OUT_PROMPT)
 		FUZZ_CHECK(st->conv != 0 && st->reprompts == 0);
+	/* Events: bounded, named, and each matches what was asked for. */
+	FUZZ_CHECK(out->nevents <= CONVO_EVENTS_MAX);
+	for (size_t i = 0; i < out->nevents; i++) {
+		const struct convo_event *e = &out->events[i];
+		bool asked = false, ended = false;
+		FUZZ_CHECK(e->conv != 0 && e->conv <= rs->convos->n);
+		FUZZ_CHECK(e->step != NULL);
+		for (size_t j = 0; j < out->n; j++) {
+			asked |= out->msgs[j].kind == CONVO_OUT_PROMPT;
+			ended |= out->msgs[j].kind == CONVO_OUT_END;
+		}
+		if (e->kind == CONVO_EV_STARTED || e->kind == CONVO_EV_ANSWERED)
+			FUZZ_CHECK(asked && st->conv != 0);
+		if (e->kind == CONVO_EV_FINISHED)
+			FUZZ_CHECK(ended && e->answer != NULL);
+		if (e->kind == CONVO_EV_INTERRUPTED)
+			FUZZ_CHECK(e->answer != NULL && st->conv == 0);
+		/* a conversation that waited ends at most once */
+		if (e->kind != CONVO_EV_STARTED)
+			FUZZ_CHECK(e->conv == in->conv);
+	}
+	if (res->category == CATEGORY_STOP && in->conv != 0 &&
+	    in->deadline >= now)
+		FUZZ_CHECK(out->nevents == 1 &&
+		           out->events[0].kind == CONVO_EV_INTERRUPTED);
 }
 
 int
@@ -87,8 +112,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_CHECK(out.n == 1 && next.conv == checkin);
 				FUZZ_CHECK(out.msgs[0].kind ==
 				           CONVO_OUT_PROMPT);
+				FUZZ_CHECK(out.nevents >= 1 &&
+				           out.events[out.nevents - 1].kind ==
+				               CONVO_EV_STARTED);
 			} else {
-				FUZZ_CHECK(out.n == 0);
+				FUZZ_CHECK(out.n == 0 && out.nevents == 0);
 				FUZZ_CHECK(memcmp(&next, &in, sizeof(in)) == 0);
 			}
 		} else {
@@ -104,6 +132,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			}
 			struct convo_msg_in min = convo_msg_from(&res, msg);
+			/* the opt-out state, from the time byte's low bit */
+			min.subscribed = pos > 0 && (data[pos - 1] & 1) != 0;
 			convo_step(rs, &in, &min, now, &next, &out);
 			fuzz_convo_step_check(&res, &in, &next, &out, now);
 			if (out.checkin != 0) {

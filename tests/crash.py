@@ -356,6 +356,12 @@ def run(lab, seed, kills, limit, gap_ms, max_send_delay, checkin_s):
         fl.log("check-ins: %d due, %d sent, %d cancelled; duplicates %d, "
                "lost %d" % (fc["due"], fc["sent"], fc["cancelled"],
                             fc["duplicates"], fc["lost"]))
+        marked, started = fl.db_checkin_events(db)
+        fl.log("check-in events: %d marked sent, %d recorded as started" %
+               (marked, started))
+        if marked != started:
+            failures.append("check-in events: %d sent but %d started "
+                            "recorded" % (marked, started))
         if fc["after_stop"] or fc["unexpected"]:
             fl.log("check-ins sent after STOP: %d; scheduled unexpectedly: "
                    "%d" % (fc["after_stop"], fc["unexpected"]))

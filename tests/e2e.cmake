@@ -34,7 +34,7 @@ if(TARGET fakegw AND TARGET backtalkd)
   # Conversations played by the daemon (issue 15).
   foreach(case conv_screening conv_redflag conv_stop conv_expired
                conv_checkin conv_checkin_stale conv_quiet
-               conv_checkin_reload)
+               conv_checkin_reload conv_outcomes conv_yes)
     add_test(NAME e2e_${case}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
                      ${CMAKE_SOURCE_DIR} ${case})

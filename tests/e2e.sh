@@ -5,7 +5,8 @@
 # infobip_kill9 infobip_optout metrics paging_loop sender_ids metrics_slow second_daemon
 # state_perms priority clock_back clock_ahead poison_twilio poison_infobip
 # spool_infobip privacy conv_screening conv_redflag conv_stop conv_expired
-# conv_checkin conv_checkin_stale conv_quiet conv_checkin_reload.
+# conv_checkin conv_checkin_stale conv_quiet conv_checkin_reload
+# conv_outcomes conv_yes.
 # Every wait is bounded; a case prints "ok CASE" or
 # "FAIL CASE: why".
 set -uo pipefail
@@ -310,7 +311,7 @@ case_infobip_optout() {
 	sqlite3 -cmd '.timeout 5000' "$WORK/state.db" \
 		"INSERT INTO optouts VALUES ('${a#+}', 1, 'infobip:IB1', $now);
 		 INSERT INTO optouts VALUES ('$b', 1, 'twilio:SM2', $now);
-		 DROP TABLE scheduled; DROP TABLE convo;
+		 DROP TABLE convo_event; DROP INDEX convo_waiting; DROP TABLE scheduled; DROP TABLE convo;
 		 PRAGMA user_version = 5;" || { fail "cannot write a version 5 database"; return; }
 	start_daemon
 	add_inbound infobip $a "my back hurts after deadlifts"
@@ -1299,17 +1300,21 @@ conv_start() { # conv_start NUMBER
 		{ fail "no question second: $(cat "$WORK/bodies")"; return 1; }
 }
 
-# Both ways: 2 gets the reassuring reply; 1 the next question, and 1 to
-# that the emergency reply.
+# Both ways: A answers 2 and gets the reassuring reply; B answers 1, gets
+# the next question, and 1 to that gets the emergency reply.
+screening_both_ways() { # screening_both_ways A B
+	conv_start $1 || return
+	answer_is $1 "2" 3 "Good, none of those" || return
+	conv_start $2 || return
+	answer_is $2 "1" 3 "If bladder or bowel habits changed" || return
+	answer_is $2 "1" 4 "Call 911" || return
+}
+
 case_conv_screening() {
 	conv_config
 	local a=+15559100001 b=+15559100002
 	start_daemon
-	conv_start $a || return
-	answer_is $a "2" 3 "Good, none of those" || return
-	conv_start $b || return
-	answer_is $b "1" 3 "If bladder or bowel habits changed" || return
-	answer_is $b "1" 4 "Call 911" || return
+	screening_both_ways $a $b || return
 	wait_log "inbound .* from .*: emergency rule=cauda-equina" 5 ||
 		{ fail "the answer is not recorded as the emergency"; return; }
 	sleep 0.5
@@ -1353,18 +1358,30 @@ case_conv_stop() {
 	stop_daemon
 }
 
-# A question not answered within expiry_s is forgotten: the answer after it
-# is a new message.
+expired_count() { # the screening conversations stats counts as expired
+	"$BACKTALK" stats --config "$WORK/backtalk.conf" --json | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["conversations"].get("screening", {}).get("expired", 0))'
+}
+
+# A question not answered within expiry_s is forgotten: the daemon's sweep
+# records it as expired without waiting for the number to write, once,
+# and the answer after it is a new message.
 case_conv_expired() {
 	conv_config 10
-	local a=+15559400001
+	local a=+15559400001 n=0
 	start_daemon
 	conv_start $a || return
-	sleep 11
+	for _ in $(seq $((25 * 10 * SLOW))); do
+		n=$(expired_count) && [ "$n" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$n" = 1 ] || { fail "the sweep did not record the expiry: $n"; return; }
 	add_inbound twilio $a "2"
 	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
 	[ "$(bodies_to $a | sed -n 3p)" = "$(reply_of 2)" ] ||
 		{ fail "2 after expiry got: $(bodies_to $a | sed -n 3p)"; return; }
+	[ "$(expired_count)" = 1 ] || { fail "expired counted twice: $(expired_count)"; return; }
 	stop_daemon
 }
 
@@ -1492,6 +1509,83 @@ case_conv_checkin_reload() {
 	sleep 3
 	[ "$(checkins_to $a)" -eq 1 ] || { fail "check-ins after reloads: $(checkins_to $a)"; return; }
 	kill -0 "$DPID" || { fail "daemon died on a reload"; return; }
+	stop_daemon
+}
+
+# The outcome figures: a screening answered no and one answered yes then
+# 1 (both finished), a check-in answered 3 (worse) and one left waiting,
+# as /metrics counts them when their messages are recorded and as
+# `backtalk stats` and `backtalk history` read them from the store.
+case_conv_outcomes() {
+	checkin_config none
+	# Time for both screenings to end before the check-ins are due (one
+	# due while a question waits is put off an hour), on a loaded host.
+	sed -i 's/checkin_delay_s = 6;/checkin_delay_s = 20;/' "$WORK/backtalk.conf"
+	MPORT=$(free_port)
+	printf 'metrics = { listen = "127.0.0.1"; port = %s; };\n' "$MPORT" >>"$WORK/backtalk.conf"
+	local a=+15559800001 b=+15559800002 conf="$WORK/backtalk.conf"
+	start_daemon
+	screening_both_ways $a $b || return
+	wait_checkin $a 40 || { fail "no check-in to a: $(bodies_to $a)"; return; }
+	wait_checkin $b 40 || { fail "no check-in to b: $(bodies_to $b)"; return; }
+	add_inbound twilio $a "3"
+	wait_bodies $a 5 20 || { fail "no answer to the check-in's 3"; return; }
+	wait_log "inbound .* from .*: .* rule=pain-worsening -> reply" 5 ||
+		{ fail "the check-in's 3 is not answered as worse"; return; }
+	local m='backtalk_conversation_events_total{conversation='
+	for want in "${m}\"screening\",event=\"started\"} 2" \
+		"${m}\"screening\",event=\"answered\"} 1" \
+		"${m}\"screening\",event=\"finished\"} 2" \
+		"${m}\"checkin\",event=\"started\"} 2" \
+		"${m}\"checkin\",event=\"finished\"} 1" \
+		'backtalk_checkin_answers_total{answer="worse"} 1'; do
+		wait_scrape /metrics "^$want\$" 10 || { fail "/metrics lacks: $want"; return; }
+	done
+	grep -q '^# TYPE backtalk_checkin_answers_total counter$' "$WORK/scrape" ||
+		{ fail "no TYPE line for the check-in answers"; return; }
+	! grep -q 'event="\(expired\|gave_up\|interrupted\)"' "$WORK/scrape" ||
+		{ fail "/metrics counts what did not happen: $(grep conversation_events "$WORK/scrape")"; return; }
+	"$BACKTALK" stats --config "$conf" >"$WORK/stats.txt" 2>&1 ||
+		{ fail "backtalk stats failed: $(cat "$WORK/stats.txt")"; return; }
+	grep -q '^  screening  *2  *2  *0  *0  *0$' "$WORK/stats.txt" &&
+		grep -q '^  checkin  *2  *1  *0  *0  *0$' "$WORK/stats.txt" &&
+		grep -q '^  worse  *1$' "$WORK/stats.txt" &&
+		grep -q '^  better  *0$' "$WORK/stats.txt" ||
+		{ fail "stats: $(sed -n '/^Conversations/,$p' "$WORK/stats.txt")"; return; }
+	"$BACKTALK" stats --config "$conf" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c, a = d["conversations"], d["checkin_answers"]
+assert c["screening"] == {"started": 2, "finished": 2, "expired": 0, "gave_up": 0, "interrupted": 0}, c
+assert c["checkin"]["started"] == 2 and c["checkin"]["finished"] == 1, c
+assert a == {"better": 0, "same": 0, "worse": 1, "red_flag": 0, "no_answer": 0}, a' ||
+		{ fail "stats --json does not count them"; return; }
+	"$BACKTALK" history --config "$conf" --show-numbers $b >"$WORK/history.txt" 2>&1 &&
+		grep -q 'cnv  screening/ask  *answered yes ' "$WORK/history.txt" &&
+		grep -q 'cnv  screening/bladder  *finished cauda-equina-bladder-bowel ' "$WORK/history.txt" ||
+		{ fail "history of b: $(cat "$WORK/history.txt")"; return; }
+	"$BACKTALK" history --config "$conf" --show-numbers $a >"$WORK/history.txt" 2>&1 &&
+		grep -q 'cnv  checkin/how  *finished worse ' "$WORK/history.txt" ||
+		{ fail "history of a: $(cat "$WORK/history.txt")"; return; }
+	stop_daemon
+}
+
+# A bare YES while the question waits (Twilio: gateway_handles_keywords
+# on, and the number never opted out, so Twilio passes it on): not an
+# opt-in and not an answer; the question is asked again, and its answer
+# still counts.  With none waiting it is left to the gateway, silently.
+case_conv_yes() {
+	conv_config
+	local a=+15559900001 b=+15559900002
+	start_daemon
+	conv_start $a || return
+	answer_is $a "YES" 3 "Sorry, we did not get that" || return
+	answer_is $a "2" 4 "Good, none of those" || return
+	add_inbound twilio $b "YES"
+	wait_log "inbound .* from .*: start .*gateway answers compliance keywords" 20 ||
+		{ fail "YES with no question waiting is not left to the gateway"; return; }
+	sleep 0.5
+	[ "$(bodies_to $b | wc -l)" -eq 0 ] || { fail "sent to b: $(bodies_to $b)"; return; }
 	stop_daemon
 }
 

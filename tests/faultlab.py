@@ -770,6 +770,20 @@ def db_staged(path):
         db.close()
 
 
+def db_checkin_events(path):
+    """(check-ins marked sent, their "started" conversation events): the
+    event is written in the transaction that queues the prompt, so the
+    two are equal however the daemon was killed."""
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
+    try:
+        return db.execute(
+            "SELECT (SELECT count(*) FROM scheduled WHERE state = 'sent'),"
+            " (SELECT count(*) FROM convo_event WHERE checkin = 1"
+            "  AND event = 'started')").fetchone()
+    finally:
+        db.close()
+
+
 def wait_drained(gw, db_path, n_added, limit_s, alive=None, busy=None):
     """Until every added message is recorded, no reply is pending or
     sending, busy() (when given: other work still to come, such as

@@ -58,7 +58,8 @@ static const char good[] =
     "  { id = \"later\"; after = [ \"tip\" ]; delay_days = 7;\n"
     "    steps = ( { id = \"how\"; prompt = \"How is it? Reply 1 or 2.\";\n"
     "      reprompt = \"Reply 1 or 2, please.\";\n"
-    "      answers = ( { on = [ \"1\" ]; reply = \"form\"; },\n"
+    "      answers = ( { on = [ \"1\" ]; reply = \"form\";\n"
+    "                    outcome = \"better\"; },\n"
     "                  { on = [ \"2\" ]; reply = \"numb\"; } ); } );\n"
     "    examples = ( [ \"=> how\", \"2 => numb\" ] ); }\n"
     ");\n";
@@ -177,6 +178,8 @@ test_parse_errors(void **state)
 	             "must read \"what the person sends => what follows\"");
 	expect_error("id = \"which\";", "id = \"ask\";", "Reply A or B",
 	             "duplicate step \"ask\"");
+	expect_error("outcome = \"better\"", "outcome = \"Much Better\"",
+	             "Much Better", "must be lower-case letters");
 	expect_error("steps = ( { id = \"how\"",
 	             "colour = 3; steps = ( { id = \"how\"", "colour = 3",
 	             "unknown key \"colour\"");
@@ -204,7 +207,8 @@ test_reachable_and_ends(void **state)
 	    "        reprompt = \"1 or 2??\";\n"
 	    "        answers = ( { on = [ \"1\" ]; next = \"loop\"; } ); }",
 	    "id = \"loop2\"", "no answer ever leads to an end");
-	expect_error("answers = ( { on = [ \"1\" ]; reply = \"form\"; },\n"
+	expect_error("answers = ( { on = [ \"1\" ]; reply = \"form\";\n"
+	             "                    outcome = \"better\"; },\n"
 	             "                  { on = [ \"2\" ]; reply = \"numb\"; "
 	             "} );",
 	             "answers = ( );", "answers = ( );",
@@ -286,6 +290,7 @@ struct play {
 	struct convo_state st;
 	struct convo_out out;
 	int64_t now;
+	bool subscribed; /* the number is known not to be opted out */
 };
 
 static void
@@ -301,6 +306,7 @@ play_setup(struct play *p)
 	assert_non_null(p->c);
 	memset(&p->st, 0, sizeof(p->st));
 	p->now = T0;
+	p->subscribed = false;
 }
 
 static void
@@ -325,12 +331,33 @@ say(struct play *p, const char *text)
 	assert_int_equal(classify_message(p->c, text, strlen(text), &res, NULL),
 	                 0);
 	struct convo_msg_in in = convo_msg_from(&res, text);
+	in.subscribed = p->subscribed;
 	convo_step(p->rs, &p->st, &in, p->now, &p->st, &p->out);
 	buf[0] = '\0';
 	for (size_t i = 0; i < p->out.n; i++)
 		used += (size_t)snprintf(
 		    buf + used, sizeof(buf) - used, "%s%s:%s", i ? " " : "",
 		    kinds[p->out.msgs[i].kind], p->out.msgs[i].name);
+	return buf;
+}
+
+/* The events of the last step as "kind:conv/step[/answer][+checkin] ...". */
+static const char *
+events(const struct play *p)
+{
+	static char buf[256];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->out.nevents; i++) {
+		const struct convo_event *e = &p->out.events[i];
+		used += (size_t)snprintf(
+		    buf + used, sizeof(buf) - used, "%s%s:%s/%s%s%s%s",
+		    i ? " " : "", convo_event_name(e->kind),
+		    p->rs->convos->convos[e->conv - 1].id,
+		    e->step ? e->step : "-", e->answer ? "/" : "",
+		    e->answer ? e->answer : "", e->checkin ? "+checkin" : "");
+	}
 	return buf;
 }
 
@@ -471,6 +498,48 @@ test_step_help_keeps_waiting(void **state)
 	play_free(&p);
 }
 
+/* A bare YES while a question waits, from a number not opted out: no
+ * opt-in (nothing to opt into) and no answer (YES is a carrier keyword,
+ * never an option): a miss, so the question is asked again, once.  From
+ * a number that may be opted out it is a START, and the question still
+ * waits; START and UNSTOP are always a START. */
+static void
+test_step_bare_yes(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play_setup(&p);
+	p.rs->convos->daily_max = 10;
+	p.subscribed = true;
+	assert_string_equal(say(&p, "YES"), "reply:start"); /* none waits */
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "YES"), "reprompt:ask");
+	assert_int_equal(p.out.nevents, 0);
+	assert_int_equal(p.st.conv, 1);
+	assert_string_equal(say(&p, "Yes!"), "give_up:give_up reply:start");
+	assert_string_equal(events(&p), "gave_up:screen/ask");
+	assert_int_equal(p.st.conv, 0);
+	/* after the re-prompt, an answer still counts */
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "yes"), "reprompt:ask");
+	assert_string_equal(say(&p, "1"), "prompt:which");
+	/* START, UNSTOP: compliance first, the question still waits */
+	assert_string_equal(say(&p, "START"), "reply:start");
+	assert_string_equal(say(&p, "unstop"), "reply:start");
+	assert_int_equal(p.st.conv, 1);
+	/* "yes please" is no keyword: a miss like any other */
+	assert_string_equal(say(&p, "yes please"), "reprompt:which");
+	/* opted out, or not known: YES is a START */
+	p.subscribed = false;
+	say(&p, "my back is sore");
+	assert_string_equal(say(&p, "YES"), "reply:start");
+	assert_int_equal(p.st.conv, 1);
+	assert_int_equal(p.st.reprompts, 0);
+	assert_string_equal(say(&p, "2"), "end:clear");
+	play_free(&p);
+}
+
 static void
 test_step_reprompt_then_new(void **state)
 {
@@ -593,6 +662,126 @@ test_begin_checkin(void **state)
 }
 
 static void
+test_step_events(void **state)
+{
+	struct play p;
+	struct convo_state st;
+
+	(void)state;
+	play_setup(&p);
+	p.rs->convos->daily_max = 20;
+	/* both ways, each step reported once */
+	say(&p, "my back is sore");
+	assert_string_equal(events(&p), "started:screen/ask");
+	say(&p, "1");
+	assert_string_equal(events(&p), "answered:screen/ask/which");
+	say(&p, "a");
+	assert_string_equal(events(&p), "finished:screen/which/bladder");
+	say(&p, "a"); /* over: an ordinary message, nothing happens */
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore");
+	say(&p, "HELP"); /* answered; the question still waits */
+	assert_string_equal(events(&p), "");
+	say(&p, "nope");
+	assert_string_equal(events(&p), "finished:screen/ask/clear");
+	/* a STOP and a red flag interrupt */
+	say(&p, "my back is sore");
+	say(&p, "STOP");
+	assert_string_equal(events(&p), "interrupted:screen/ask/stop");
+	say(&p, "STOP"); /* none waits: nothing */
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore");
+	say(&p, "1");
+	say(&p, "my leg is numb");
+	assert_string_equal(events(&p), "interrupted:screen/which/red_flag");
+	/* a re-prompt is no event; the second miss gives up, and the
+	 * message, new, may start another */
+	say(&p, "my back is sore");
+	say(&p, "purple");
+	assert_string_equal(events(&p), "");
+	say(&p, "my back is sore again");
+	assert_string_equal(events(&p),
+	                    "gave_up:screen/ask started:screen/ask");
+	/* expired: seen when the number next writes, once */
+	p.now = p.st.deadline;
+	say(&p, "my back is sore");
+	assert_string_equal(events(&p),
+	                    "expired:screen/ask started:screen/ask");
+	p.now = p.st.deadline;
+	say(&p, "a");
+	assert_string_equal(events(&p), "expired:screen/ask");
+	say(&p, "a");
+	assert_string_equal(events(&p), "");
+	/* a check-in: started by the scheduler, its answer's outcome */
+	say(&p, "form tips");
+	assert_int_equal(convo_begin(p.rs, &p.st, p.out.checkin,
+	                             p.out.checkin_gen, p.now + 60, &st,
+	                             &p.out),
+	                 0);
+	assert_string_equal(events(&p), "started:later/how+checkin");
+	p.st = st;
+	p.now += 60;
+	say(&p, "1");
+	assert_string_equal(events(&p), "finished:later/how/better+checkin");
+	/* no outcome: where the answer leads is its name */
+	say(&p, "form tips");
+	convo_begin(p.rs, &p.st, p.out.checkin, p.out.checkin_gen, p.now, &st,
+	            &p.out);
+	p.st = st;
+	say(&p, "2");
+	assert_string_equal(events(&p), "finished:later/how/numb+checkin");
+	/* a check-in that begins over an expired question: both */
+	say(&p, "my back is sore"); /* asks, and schedules the check-in */
+	uint16_t conv = p.out.checkin;
+	uint32_t gen = p.out.checkin_gen;
+	assert_int_equal(
+	    convo_begin(p.rs, &p.st, conv, gen, p.st.deadline + 1, &st, &p.out),
+	    0);
+	assert_string_equal(events(&p),
+	                    "expired:screen/ask started:later/how+checkin");
+	/* refused: nothing happened */
+	assert_int_equal(convo_begin(p.rs, &st, conv, gen + 1,
+	                             p.st.deadline + 2, &st, &p.out),
+	                 -1);
+	assert_int_equal(p.out.nevents, 0);
+	play_free(&p);
+}
+
+/* The sweep: a question past its deadline is over, once; an active one,
+ * or none, is left. */
+static void
+test_expire(void **state)
+{
+	struct play p;
+	struct convo_state st, st2;
+
+	(void)state;
+	play_setup(&p);
+	assert_int_equal(convo_expire(p.rs, &p.st, p.now, &st, &p.out), -1);
+	say(&p, "my back is sore");
+	say(&p, "1");
+	assert_int_equal(convo_expire(p.rs, &p.st, p.st.deadline, &st, &p.out),
+	                 -1);
+	assert_int_equal(memcmp(&st, &p.st, sizeof(st)), 0);
+	assert_int_equal(p.out.nevents, 0);
+	assert_int_equal(
+	    convo_expire(p.rs, &p.st, p.st.deadline + 1, &st, &p.out), 0);
+	assert_string_equal(events(&p), "expired:screen/which");
+	assert_int_equal(p.out.n, 0);
+	assert_int_equal(st.conv, 0);
+	assert_int_equal(st.gen, p.st.gen); /* the check-in stays due */
+	/* once: the state it leaves has nothing to expire */
+	assert_int_equal(
+	    convo_expire(p.rs, &st, p.st.deadline + 2, &st2, &p.out), -1);
+	/* a message after the sweep finds nothing expired either */
+	p.now = p.st.deadline + 2;
+	p.st = st;
+	say(&p, "a");
+	assert_int_equal(p.out.nevents, 0);
+	play_free(&p);
+}
+
+static void
 test_state_text(void **state)
 {
 	struct convo_state st = { .conv = 2,
@@ -654,10 +843,13 @@ main(void)
 		cmocka_unit_test(test_step_stop_mid_conversation),
 		cmocka_unit_test(test_step_red_flag_mid_conversation),
 		cmocka_unit_test(test_step_help_keeps_waiting),
+		cmocka_unit_test(test_step_bare_yes),
 		cmocka_unit_test(test_step_reprompt_then_new),
 		cmocka_unit_test(test_step_expiry),
 		cmocka_unit_test(test_step_daily_bound),
 		cmocka_unit_test(test_begin_checkin),
+		cmocka_unit_test(test_step_events),
+		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_state_text),
 	};
 

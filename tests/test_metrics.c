@@ -42,6 +42,11 @@ sample(void)
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "urgent", "red-flag-numb");
 	metrics_reply(m, "fallback", NULL);
+	metrics_convo_event(m, "screening", "started");
+	metrics_convo_event(m, "screening", "finished");
+	metrics_convo_event(m, "screening", "started");
+	metrics_convo_event(m, "checkin", "finished");
+	metrics_checkin_answer(m, "worse");
 	metrics_unanswered(m, "opted out");
 	metrics_unanswered(m, "already opted out");
 	metrics_unanswered(m, "flood guard");
@@ -99,6 +104,20 @@ static const char sample_text[] =
     "# TYPE backtalk_replies_total counter\n"
     "backtalk_replies_total{category=\"urgent\",rule=\"red-flag-numb\"} 2\n"
     "backtalk_replies_total{category=\"fallback\",rule=\"\"} 1\n"
+    "# HELP backtalk_conversation_events_total Conversation events "
+    "(started, answered, finished, expired, gave_up, interrupted), by "
+    "conversation.\n"
+    "# TYPE backtalk_conversation_events_total counter\n"
+    "backtalk_conversation_events_total{conversation=\"screening\","
+    "event=\"started\"} 2\n"
+    "backtalk_conversation_events_total{conversation=\"screening\","
+    "event=\"finished\"} 1\n"
+    "backtalk_conversation_events_total{conversation=\"checkin\","
+    "event=\"finished\"} 1\n"
+    "# HELP backtalk_checkin_answers_total Check-ins ended, by the answer "
+    "(its outcome, red_flag, stop, gave_up, no_answer).\n"
+    "# TYPE backtalk_checkin_answers_total counter\n"
+    "backtalk_checkin_answers_total{answer=\"worse\"} 1\n"
     "# HELP backtalk_replies_sent_total Replies the gateway accepted.\n"
     "# TYPE backtalk_replies_sent_total counter\n"
     "backtalk_replies_sent_total 1\n"
@@ -248,8 +267,12 @@ test_render_empty(void **state)
 	char *text = render(m, &g, T0 + 7.5);
 
 	assert_non_null(strstr(text, "\nbacktalk_inbound_messages_total 0\n"));
-	assert_non_null(strstr(text, "# TYPE backtalk_replies_total counter\n"
-	                             "# HELP backtalk_replies_sent_total"));
+	assert_non_null(strstr(text,
+	                       "# TYPE backtalk_replies_total counter\n"
+	                       "# HELP backtalk_conversation_events_total"));
+	assert_non_null(strstr(text,
+	                       "# TYPE backtalk_checkin_answers_total counter\n"
+	                       "# HELP backtalk_replies_sent_total"));
 	assert_non_null(strstr(text, "\nbacktalk_poll_lag_seconds 7.5\n"));
 	assert_non_null(
 	    strstr(text, "\nbacktalk_last_poll_success_timestamp_seconds 0\n"));
@@ -274,6 +297,39 @@ test_label_escaping(void **state)
 	                             "1\n"));
 	assert_non_null(strstr(
 	    text, "\nbacktalk_send_failures_total{code=\"x\\\"}\\n1\"} 1\n"));
+	free(text);
+	metrics_free(m);
+}
+
+/* Conversations (their ids come from the rule files) fill
+ * METRICS_CONVO_SERIES_MAX series, check-in answers METRICS_ANSWERS_MAX;
+ * the rest are counted as "other". */
+static void
+test_convo_bounded(void **state)
+{
+	(void)state;
+	struct metrics *m = metrics_new(T0);
+	struct metrics_gauges g = { .outbox_depth = 0 };
+	char id[16], *text, *p;
+	size_t series = 0, answers = 0;
+
+	for (int i = 0; i < METRICS_CONVO_SERIES_MAX + 3; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		metrics_convo_event(m, id, "started");
+		metrics_checkin_answer(m, id);
+	}
+	text = render(m, &g, T0);
+	for (p = text; (p = strstr(p, "\nbacktalk_conversation_events_total{"));
+	     p++)
+		series++;
+	for (p = text; (p = strstr(p, "\nbacktalk_checkin_answers_total{"));
+	     p++)
+		answers++;
+	assert_int_equal(series, METRICS_CONVO_SERIES_MAX + 1);
+	assert_int_equal(answers, METRICS_ANSWERS_MAX + 1);
+	assert_non_null(strstr(text, "{conversation=\"other\",event="
+	                             "\"other\"} 3\n"));
+	assert_non_null(strstr(text, "{answer=\"other\"} "));
 	free(text);
 	metrics_free(m);
 }
@@ -453,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_codes_bounded),
+		cmocka_unit_test(test_convo_bounded),
 		cmocka_unit_test(test_replies_bounded),
 		cmocka_unit_test(test_latency_bounded),
 		cmocka_unit_test(test_render_cut),

@@ -87,8 +87,9 @@ fx_sibling(const struct fixture *fx, const char *suffix)
  * file itself.  Version 6 (numbers in E.164) changed rows, not the schema:
  * undoing 7 and setting user_version to 5 is a version 5 database, with
  * whatever numbers the test wrote in it. */
-#define SCHEMA_NOW 7
-#define UNDO_V7    "DROP TABLE scheduled; DROP TABLE convo;"
+#define SCHEMA_NOW 8
+#define UNDO_V8    "DROP TABLE convo_event; DROP INDEX convo_waiting;"
+#define UNDO_V7    UNDO_V8 "DROP TABLE scheduled; DROP TABLE convo;"
 #define UNDO_V5                                         \
 	UNDO_V7 "ALTER TABLE outbox DROP COLUMN owner;" \
 	        "ALTER TABLE outbox DROP COLUMN lease_until;"
@@ -485,7 +486,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer"));
 	/* Refusing does not touch it. */
 	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 99);
-	sql_exec(fx, "PRAGMA user_version = 7");
+	sql_exec(fx, "PRAGMA user_version = 8");
 	fx_open(fx);
 }
 
@@ -1816,6 +1817,52 @@ test_migrate_convo(void **state)
 	    store_convo_get(fx->st, "447700900002", buf, sizeof(buf)), 0);
 }
 
+/* A version 7 database (conversations, before their events) migrates: its
+ * conversation states and check-ins are kept, and events can be recorded
+ * and are retained like messages. */
+static void
+test_migrate_convo_events(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct store_convo_event ev = { "screening", false,
+		                                     "started", "ask", NULL };
+	char buf[64];
+
+	assert_int_equal(store_convo_set(fx->st, "+15551110001", "c1", 150), 0);
+	fx_close(fx);
+	sql_exec(fx, UNDO_V8 "PRAGMA user_version = 7");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM sqlite_master "
+	                             "WHERE name = 'convo_event'"),
+	                 0);
+	fx_open(fx);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), SCHEMA_NOW);
+	assert_int_equal(
+	    store_convo_get(fx->st, "+15551110001", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "c1");
+	struct store_inbound in = {
+		.gateway = "twilio",
+		.id = "SM1",
+		.from = "+15551110001",
+		.to = "+15550000000",
+		.body = "my back hurts",
+		.received_at = 200,
+	};
+	struct store_decision dec = {
+		.category = "tip",
+		.action = STORE_ACTION_NONE,
+		.events = &ev,
+		.nevents = 1,
+	};
+	assert_int_equal(store_record(fx->st, &in, &dec), STORE_RECORDED);
+	assert_sql_text(fx,
+	                "SELECT number || ' ' || at || ' ' || convo || ' ' || "
+	                "event || ' ' || step || ' ' || inbound_id FROM "
+	                "convo_event",
+	                "+15551110001 200 screening started ask SM1");
+	assert_true(store_retention(fx->st, 201) >= 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM convo_event"), 0);
+}
+
 /* Locations: "sqlite://" and a bare path open the same database; another
  * scheme is refused, naming it. */
 static void
@@ -1922,6 +1969,7 @@ main(void)
 		T(test_migrate_claims),
 		T(test_migrate_e164),
 		T(test_migrate_convo),
+		T(test_migrate_convo_events),
 		T(test_location),
 		T(test_guard_memory),
 #undef T

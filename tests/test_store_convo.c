@@ -4,7 +4,11 @@
  * check-in replaces the pending one, a STOP or an opt-out cancels every
  * check-in (claimed ones too), claims hold under a lease as outbox rows
  * do, a claimed check-in becomes exactly one outbox row however often it
- * is sent or the store reopened, and retention forgets idle states. */
+ * is sent or the store reopened, and retention forgets idle states.
+ * Conversation events are written with the message or the check-in that
+ * caused them (once, or not at all when its transaction is rolled back),
+ * counted by store_stats, shown by store_history, and forgotten by
+ * retention. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -235,7 +239,7 @@ test_stop_cancels(void **state)
 	    record(fx->st, "SM2", ALICE, 1001, NULL, 0, "g2", NULL, true),
 	    STORE_RECORDED);
 	assert_int_equal(store_scheduled_send(fx->st, &it, "How is your back?",
-	                                      0, "x", 1002),
+	                                      0, "x", NULL, 0, 1002),
 	                 0);
 	store_scheduled_free(&it);
 	assert_string_equal(claim(fx->st, 100000, NULL), "");
@@ -266,10 +270,10 @@ test_send_once(void **state)
 	assert_string_equal(it.from, "+15550000000");
 	assert_int_equal(it.due_at, 1000);
 	assert_int_equal(store_scheduled_send(fx->st, &it, "How is your back?",
-	                                      0, "c2", 1001),
+	                                      0, "c2", NULL, 0, 1001),
 	                 1);
 	assert_int_equal(store_scheduled_send(fx->st, &it, "How is your back?",
-	                                      0, "c3", 1002),
+	                                      0, "c3", NULL, 0, 1002),
 	                 0);
 	store_scheduled_free(&it);
 	assert_string_equal(queue(fx->st, 1001), "Sorry to hear.|How is your "
@@ -299,10 +303,10 @@ test_claim_lease(void **state)
 	assert_string_equal(claim(fx->st, 1000, &a), "checkin/1");
 	assert_string_equal(claim(other, 1059, NULL), "");
 	assert_string_equal(claim(other, 1060, &b), "checkin/1");
-	assert_int_equal(store_scheduled_send(fx->st, &a, "Q?", 0, NULL, 1061),
-	                 0);
-	assert_int_equal(store_scheduled_send(other, &b, "Q?", 0, NULL, 1061),
-	                 1);
+	assert_int_equal(
+	    store_scheduled_send(fx->st, &a, "Q?", 0, NULL, NULL, 0, 1061), 0);
+	assert_int_equal(
+	    store_scheduled_send(other, &b, "Q?", 0, NULL, NULL, 0, 1061), 1);
 	assert_string_equal(rows(fx->st, ALICE), "2:pending 1:pending");
 	store_scheduled_free(&a);
 	store_scheduled_free(&b);
@@ -324,8 +328,8 @@ test_claim_after_crash(void **state)
 	store_close(fx->st);
 	fx->st = open_daemon(fx);
 	assert_string_equal(claim(fx->st, 1001, &it), "checkin/1");
-	assert_int_equal(store_scheduled_send(fx->st, &it, "Q?", 0, NULL, 1002),
-	                 1);
+	assert_int_equal(
+	    store_scheduled_send(fx->st, &it, "Q?", 0, NULL, NULL, 0, 1002), 1);
 	store_scheduled_free(&it);
 	store_close(fx->st);
 	fx->st = open_daemon(fx);
@@ -380,15 +384,238 @@ test_retention_states(void **state)
 	assert_int_equal(store_convo_get(fx->st, BOB, buf, sizeof(buf)), 1);
 }
 
+/* Records message id from `from` at t with the events given. */
+static enum store_record_result
+record_events(struct store *st, const char *id, const char *from, int64_t t,
+              const struct store_convo_event *ev, size_t n)
+{
+	struct store_inbound in = {
+		.gateway = "twilio",
+		.id = id,
+		.from = from,
+		.to = "+15550000000",
+		.body = "2",
+		.received_at = t,
+	};
+	struct store_decision dec = {
+		.category = "tip",
+		.action = STORE_ACTION_NONE,
+		.events = ev,
+		.nevents = n,
+	};
+
+	return store_record(st, &in, &dec);
+}
+
+static int
+stats_line(void *arg, const char *what, const char *name, int64_t count)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	if (strcmp(what, "conversation") == 0 || strcmp(what, "checkin") == 0)
+		snprintf(out + len, 512 - len, "%s%s:%s=%lld", len ? " " : "",
+		         what, name, (long long)count);
+	return 0;
+}
+
+/* The conversation figures of store_stats since `since`. */
+static const char *
+convo_stats(struct store *st, int64_t since)
+{
+	static char out[512];
+	struct store_stats totals;
+
+	out[0] = '\0';
+	if (store_stats(st, since, stats_line, out, &totals) != 0)
+		fail_msg("store_stats: %s", store_error(st));
+	return out;
+}
+
+static int
+history_line(void *arg, const struct store_event *e)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	if (e->event != NULL)
+		snprintf(out + len, 512 - len, "%s%lld:%s/%s/%s/%s@%s",
+		         len ? " " : "", (long long)e->at, e->convo, e->event,
+		         e->step ? e->step : "-", e->answer ? e->answer : "-",
+		         e->id ? e->id : "-");
+	else
+		snprintf(out + len, 512 - len, "%s%lld:%s", len ? " " : "",
+		         (long long)e->at, e->outbound ? "reply" : e->id);
+	return 0;
+}
+
+static const char *
+history(struct store *st, const char *number)
+{
+	static char out[512];
+
+	out[0] = '\0';
+	if (store_history(st, number, 0, history_line, out) != 0)
+		fail_msg("store_history: %s", store_error(st));
+	return out;
+}
+
+static void
+test_events(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_scheduled it;
+	static const struct store_convo_event started = { "screening", false,
+		                                          "started", "ask",
+		                                          NULL };
+	static const struct store_convo_event answered[] = {
+		{ "screening", false, "answered", "ask", "yes" },
+		{ "screening", false, "finished", "bladder", "cauda" },
+	};
+	static const struct store_convo_event expired[] = {
+		{ "checkin", true, "expired", "how", NULL },
+		{ "screening", false, "started", "ask", NULL },
+	};
+	static const struct store_convo_event checkin = { "checkin", true,
+		                                          "started", "how",
+		                                          NULL };
+	static const struct store_convo_event worse = { "checkin", true,
+		                                        "finished", "how",
+		                                        "worse" };
+
+	assert_int_equal(
+	    record(fx->st, "SM1", ALICE, 100, NULL, 0, "c1", NULL, false),
+	    STORE_RECORDED);
+	assert_int_equal(record_events(fx->st, "SM1x", ALICE, 100, &started, 1),
+	                 STORE_RECORDED);
+	/* the same message again records nothing */
+	assert_int_equal(record_events(fx->st, "SM1x", ALICE, 100, &started, 1),
+	                 STORE_DUPLICATE);
+	/* a batch rolled back records nothing either */
+	assert_int_equal(store_batch_begin(fx->st), 0);
+	assert_int_equal(record_events(fx->st, "SM9", ALICE, 150, answered, 2),
+	                 STORE_RECORDED);
+	store_batch_rollback(fx->st);
+	assert_int_equal(record_events(fx->st, "SM2", ALICE, 200, answered, 2),
+	                 STORE_RECORDED);
+	assert_int_equal(record_events(fx->st, "SM3", BOB, 300, expired, 2),
+	                 STORE_RECORDED);
+	/* a check-in's start is written when it is sent, once */
+	assert_int_equal(
+	    record(fx->st, "SM4", BOB, 400, NULL, 0, "g1", &checkin1, false),
+	    STORE_RECORDED);
+	assert_string_equal(claim(fx->st, 1000, &it), "checkin/1");
+	assert_int_equal(store_scheduled_send(fx->st, &it, "How is it?", 0,
+	                                      "c2", &checkin, 1, 1000),
+	                 1);
+	assert_int_equal(store_scheduled_send(fx->st, &it, "How is it?", 0,
+	                                      "c2", &checkin, 1, 1001),
+	                 0);
+	store_scheduled_free(&it);
+	assert_int_equal(record_events(fx->st, "SM5", BOB, 1100, &worse, 1),
+	                 STORE_RECORDED);
+	assert_string_equal(convo_stats(fx->st, 0),
+	                    "conversation:screening started=2 "
+	                    "conversation:checkin expired=1 "
+	                    "conversation:checkin finished=1 "
+	                    "conversation:checkin started=1 "
+	                    "conversation:screening finished=1 "
+	                    "checkin:no_answer=1 checkin:worse=1");
+	assert_string_equal(convo_stats(fx->st, 1000),
+	                    "conversation:checkin finished=1 "
+	                    "conversation:checkin started=1 checkin:worse=1");
+	/* in the person's history, after the message that caused them */
+	assert_string_equal(history(fx->st, ALICE),
+	                    "100:SM1 100:SM1x 100:reply "
+	                    "100:screening/started/ask/-@SM1x "
+	                    "200:SM2 200:screening/answered/ask/yes@SM2 "
+	                    "200:screening/finished/bladder/cauda@SM2");
+	assert_string_equal(history(fx->st, BOB),
+	                    "300:SM3 300:checkin/expired/how/-@SM3 "
+	                    "300:screening/started/ask/-@SM3 400:SM4 "
+	                    "400:reply 1000:reply "
+	                    "1000:checkin/started/how/-@SM4 1100:SM5 "
+	                    "1100:checkin/finished/how/worse@SM5");
+	/* retention forgets events as old as the bodies it clears */
+	assert_true(store_retention(fx->st, 1000) >= 4);
+	assert_string_equal(convo_stats(fx->st, 0),
+	                    "conversation:checkin finished=1 "
+	                    "conversation:checkin started=1 checkin:worse=1");
+}
+
+static int
+waiting_line(void *arg, const char *number, const char *state)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	snprintf(out + len, 256 - len, "%s%s=%s", len ? " " : "", number,
+	         state);
+	return 0;
+}
+
+static const char *
+waiting(struct store *st, int64_t before)
+{
+	static char out[256];
+
+	out[0] = '\0';
+	if (store_convo_waiting(st, before, 8, waiting_line, out) != 0)
+		fail_msg("store_convo_waiting: %s", store_error(st));
+	return out;
+}
+
+/* The sweep: the states that may wait, unchanged since before the cut,
+ * oldest first; expiring one writes its event once, and not at all when
+ * a message changed the state meanwhile. */
+static void
+test_sweep(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct store_convo_event ev = { "screening", false,
+		                                     "expired", "ask", NULL };
+
+	assert_int_equal(store_convo_set(fx->st, BOB, "c1 s0 b", 90), 0);
+	assert_int_equal(store_convo_set(fx->st, ALICE, "c1 s0 a", 100), 0);
+	assert_int_equal(store_convo_set(fx->st, "+15551110003", "c0 s0 c", 50),
+	                 0);
+	assert_int_equal(
+	    store_convo_set(fx->st, "+15551110004", "c2 s0 d", 500), 0);
+	assert_string_equal(waiting(fx->st, 200),
+	                    "+15551110002=c1 s0 b +15551110001=c1 s0 a");
+	/* a message changed Bob's meanwhile: nothing written */
+	assert_int_equal(store_convo_set(fx->st, BOB, "c1 s1 b", 150), 0);
+	assert_int_equal(
+	    store_convo_expire(fx->st, BOB, "c1 s0 b", "c0 s0 b", &ev, 1, 300),
+	    0);
+	assert_int_equal(store_convo_expire(fx->st, ALICE, "c1 s0 a", "c0 s0 a",
+	                                    &ev, 1, 300),
+	                 1);
+	assert_int_equal(store_convo_expire(fx->st, ALICE, "c1 s0 a", "c0 s0 a",
+	                                    &ev, 1, 301),
+	                 0);
+	assert_string_equal(waiting(fx->st, 200), "+15551110002=c1 s1 b");
+	assert_string_equal(convo_stats(fx->st, 0),
+	                    "conversation:screening expired=1");
+	assert_string_equal(history(fx->st, ALICE),
+	                    "300:screening/expired/ask/-@-");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_state_with_message), T(test_schedule_replaces),
-		T(test_stop_cancels),       T(test_send_once),
-		T(test_claim_lease),        T(test_claim_after_crash),
-		T(test_cancel_and_defer),   T(test_retention_states),
+		T(test_state_with_message),
+		T(test_schedule_replaces),
+		T(test_stop_cancels),
+		T(test_send_once),
+		T(test_claim_lease),
+		T(test_claim_after_crash),
+		T(test_cancel_and_defer),
+		T(test_retention_states),
+		T(test_events),
+		T(test_sweep),
 #undef T
 	};
 

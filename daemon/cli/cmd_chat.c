@@ -357,7 +357,7 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 	struct convo_out out;
 	bool bad = decide_classify(cc->cls, cc->rs, text, len, &res, norm,
 	                           cc->ex) != 0;
-	bool was_out = cc->opted_out, sent = true;
+	bool was_out = cc->opted_out, sent = true, dropped = false;
 	char *copy;
 	struct convo_msg_in in;
 
@@ -368,12 +368,16 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 	}
 	copy = strndup(text, len);
 	in = convo_msg_from(&res, copy);
+	in.subscribed = !cc->opted_out;
 	convo_step(cc->rs, &cc->convo, &in, cc->now, &next, &out);
 	free(copy);
 	for (size_t i = 0; i < out.n; i++) {
 		if (out.msgs[i].kind == CONVO_OUT_CLASSIFIED)
 			sent = cmd_chat_decide(cc, &res, norm, bad);
-		else if (!was_out && sent)
+		else if (was_out || !sent)
+			dropped |= out.msgs[i].kind == CONVO_OUT_PROMPT ||
+			           out.msgs[i].kind == CONVO_OUT_REPROMPT;
+		else
 			cmd_chat_convo_print(
 			    cc,
 			    out.msgs[i].kind == CONVO_OUT_END ||
@@ -382,11 +386,12 @@ cmd_chat_message(struct cmd_chat *cc, const char *text, size_t len)
 			        : next.conv,
 			    &out.msgs[i]);
 	}
-	if (was_out || !sent) {
-		/* nothing was asked: no question waits */
+	/* A question not asked does not wait (a HELP or a START not
+	 * answered leaves the waiting one waiting, as in backtalkd). */
+	if (was_out || dropped)
 		next.conv = 0;
+	if (was_out || !sent)
 		out.checkin = 0;
-	}
 	cc->convo = next;
 	cmd_chat_convo_note(cc, &out);
 }

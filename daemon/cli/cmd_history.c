@@ -1,4 +1,5 @@
-/* backtalk history: one person's messages and the replies to them. */
+/* backtalk history: one person's messages and the replies to them, and
+ * what each did to a conversation. */
 #include <getopt.h>
 #include <string.h>
 
@@ -21,6 +22,14 @@ static const char cmd_history_help[] =
     "or as dialled in the configuration's numbers.default_country; it is\n"
     "matched with or without a leading +.\n"
     "\n"
+    "A conversation's steps are \"cnv\" lines after the message (or the\n"
+    "check-in) that made them, with the conversation and its question:\n"
+    "\"started\" (the question was asked), \"answered\" (the message\n"
+    "answered it, and another question followed) and \"finished\" (its\n"
+    "answer ended the conversation) with the option the answer chose,\n"
+    "\"expired\" (no answer in time), \"gave_up\" (a second answer that\n"
+    "fit no option) and \"interrupted\" (by a STOP or a red flag).\n"
+    "\n"
     "Options:\n" CMD_ADMIN_HELP CMD_ADMIN_NUMBERS_HELP
     "  --no-bodies     leave the message text out\n";
 
@@ -29,11 +38,73 @@ struct cmd_history {
 	long n;
 };
 
+/* What a conversation event says, in words, for the text column. */
+static void
+cmd_history_convo_text(const struct store_event *e, char *buf, size_t len)
+{
+	const char *ev = e->event, *step = e->step ? e->step : "?";
+	const char *answer = e->answer ? e->answer : "?";
+
+	if (strcmp(ev, "started") == 0)
+		snprintf(buf, len, "asked \"%s\"", step);
+	else if (strcmp(ev, "answered") == 0)
+		snprintf(buf, len, "answer to \"%s\": %s; next question", step,
+		         answer);
+	else if (strcmp(ev, "finished") == 0)
+		snprintf(buf, len, "answer to \"%s\": %s; conversation over",
+		         step, answer);
+	else if (strcmp(ev, "expired") == 0)
+		snprintf(buf, len, "no answer to \"%s\" in time", step);
+	else if (strcmp(ev, "gave_up") == 0)
+		snprintf(buf, len, "no answer to \"%s\" fit; dropped", step);
+	else if (strcmp(ev, "interrupted") == 0)
+		snprintf(buf, len, "\"%s\" ended by %s", step,
+		         strcmp(answer, "red_flag") == 0 ? "a red flag"
+		         : strcmp(answer, "stop") == 0   ? "a STOP"
+		                                         : answer);
+	else
+		snprintf(buf, len, "%s", ev);
+}
+
+/* A conversation event: "cnv", conversation/step, event and answer. */
+static void
+cmd_history_convo(const struct cmd_history *h, const struct store_event *e)
+{
+	char when[32], decided[96], what[96], text[160];
+	char shown[96 * ESCAPE_MAX], shown_decided[96 * ESCAPE_MAX];
+	char shown_text[160 * ESCAPE_MAX];
+	int pad;
+
+	snprintf(decided, sizeof(decided), "%s%s%s", e->convo,
+	         e->step != NULL ? "/" : "", e->step != NULL ? e->step : "");
+	snprintf(what, sizeof(what), "%s%s%s", e->event,
+	         e->answer != NULL ? " " : "",
+	         e->answer != NULL ? e->answer : "");
+	/* Names from the rules: escaped all the same. */
+	escape_str(what, shown, sizeof(shown));
+	escape_str(decided, shown_decided, sizeof(shown_decided));
+	printf("%s  cnv  %-24s  %s", cmd_admin_time(e->at, when, sizeof(when)),
+	       shown_decided, shown);
+	if (h->bodies) {
+		cmd_history_convo_text(e, text, sizeof(text));
+		escape_str(text, shown_text, sizeof(shown_text));
+		pad = 20 - (int)strlen(shown);
+		printf("%*s%s", pad > 1 ? pad : 1, "", shown_text);
+	}
+	putchar('\n');
+}
+
 static int
 cmd_history_event(void *arg, const struct store_event *e)
 {
 	struct cmd_history *h = arg;
 	char when[32], decided[96], what[96], shown[96 * ESCAPE_MAX];
+
+	if (e->event != NULL) {
+		cmd_history_convo(h, e);
+		h->n++;
+		return 0;
+	}
 
 	snprintf(decided, sizeof(decided), "%s%s%s", e->category,
 	         e->rule != NULL ? "/" : "", e->rule != NULL ? e->rule : "");

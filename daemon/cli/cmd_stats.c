@@ -20,7 +20,14 @@ static const char cmd_stats_help[] =
     "flood guard, repeat...); the replies sent, failed, cancelled and still\n"
     "waiting; and the numbers that opted out or back in.  \"(none)\" is a\n"
     "message without a topic, or one decided by a built-in (STOP, START,\n"
-    "HELP, the fallback) rather than a rule.  Safe while backtalkd runs.\n"
+    "HELP, the fallback) rather than a rule.  When conversations ran in\n"
+    "the period, they follow: by conversation, how many started, finished\n"
+    "(an answer led to their last reply), expired (no answer in time),\n"
+    "gave up (two answers that fit no option) and were interrupted (a\n"
+    "STOP, a red flag, or a question held back by the flood guard); then\n"
+    "how check-ins ended: better, same, worse (the outcomes the rules give\n"
+    "their answers), red flag, no answer, and any other.  Safe while\n"
+    "backtalkd runs.\n"
     "\n"
     "Options:\n" CMD_ADMIN_HELP
     "  --since DATE|AGE  count from then (default: everything)\n"
@@ -28,7 +35,45 @@ static const char cmd_stats_help[] =
 
 struct cmd_stats {
 	json_t *groups; /* "category" -> [{"name":..,"count":..}] */
+	/* {"screening": {"started": n, ...}}, conversations in the order
+	 * first counted; {"better": n, ...}, the five always. */
+	json_t *convos, *answers;
 };
+
+/* The events a conversation's line shows, in order (not "answered": a
+ * step inside one). */
+static const char *const cmd_stats_events[] = { "started", "finished",
+	                                        "expired", "gave_up",
+	                                        "interrupted" };
+#define CMD_STATS_EVENTS \
+	(sizeof(cmd_stats_events) / sizeof(cmd_stats_events[0]))
+/* The check-in answers always shown, in order. */
+static const char *const cmd_stats_answers[] = { "better", "same", "worse",
+	                                         "red_flag", "no_answer" };
+#define CMD_STATS_ANSWERS \
+	(sizeof(cmd_stats_answers) / sizeof(cmd_stats_answers[0]))
+
+/* A "conversation" row: name is "<conversation> <event>". */
+static void
+cmd_stats_convo(struct cmd_stats *cs, const char *name, int64_t count)
+{
+	const char *sp = name != NULL ? strrchr(name, ' ') : NULL;
+	char id[128];
+	json_t *c;
+
+	if (sp == NULL)
+		return;
+	snprintf(id, sizeof(id), "%.*s", (int)(sp - name), name);
+	c = json_object_get(cs->convos, id);
+	if (c == NULL) {
+		c = json_object();
+		for (size_t i = 0; i < CMD_STATS_EVENTS; i++)
+			json_object_set_new(c, cmd_stats_events[i],
+			                    json_integer(0));
+		json_object_set_new(cs->convos, id, c);
+	}
+	json_object_set_new(c, sp + 1, json_integer((json_int_t)count));
+}
 
 static int
 cmd_stats_group(void *arg, const char *what, const char *name, int64_t count)
@@ -36,6 +81,15 @@ cmd_stats_group(void *arg, const char *what, const char *name, int64_t count)
 	struct cmd_stats *cs = arg;
 	json_t *list = json_object_get(cs->groups, what);
 
+	if (strcmp(what, "conversation") == 0) {
+		cmd_stats_convo(cs, name, count);
+		return 0;
+	}
+	if (strcmp(what, "checkin") == 0) {
+		json_object_set_new(cs->answers, name ? name : "(none)",
+		                    json_integer((json_int_t)count));
+		return 0;
+	}
 	if (list == NULL) {
 		list = json_array();
 		json_object_set_new(cs->groups, what, list);
@@ -70,6 +124,47 @@ cmd_stats_group_text(const char *title, json_t *list, const char *empty)
 	}
 }
 
+/* Conversations, when any ran in the period: a line each, then how
+ * check-ins ended. */
+static void
+cmd_stats_convos_text(const struct cmd_stats *cs)
+{
+	static const char *const titles[] = { "started", "finished", "expired",
+		                              "gave up", "interrupted" };
+	const char *id, *name;
+	json_t *c, *n;
+	char shown[64 * ESCAPE_MAX];
+
+	if (json_object_size(cs->convos) == 0)
+		return;
+	printf("\n%-28s", "Conversations");
+	for (size_t i = 0; i < CMD_STATS_EVENTS; i++)
+		printf(" %11s", titles[i]);
+	putchar('\n');
+	json_object_foreach(cs->convos, id, c)
+	{
+		escape_str(id, shown, sizeof(shown));
+		printf("  %-26s", shown);
+		for (size_t i = 0; i < CMD_STATS_EVENTS; i++)
+			printf(" %11lld",
+			       (long long)json_integer_value(
+			           json_object_get(c, cmd_stats_events[i])));
+		putchar('\n');
+	}
+	printf("\nCheck-in answers\n");
+	json_object_foreach(cs->answers, name, n)
+	{
+		char words[64];
+		snprintf(words, sizeof(words), "%s", name);
+		for (char *p = words; *p != '\0'; p++)
+			if (*p == '_')
+				*p = ' ';
+		escape_str(words, shown, sizeof(shown));
+		printf("  %-26s %8lld\n", shown,
+		       (long long)json_integer_value(n));
+	}
+}
+
 static void
 cmd_stats_text(const struct cmd_stats *cs, const struct store_stats *s,
                int64_t since)
@@ -99,6 +194,7 @@ cmd_stats_text(const struct cmd_stats *cs, const struct store_stats *s,
 	printf("  %-26s %8lld\n", "waiting", (long long)s->replies_pending);
 	printf("\n%-28s %8lld\n", "Opted out (still)", (long long)s->optouts);
 	printf("%-28s %8lld\n", "Opted back in", (long long)s->optins);
+	cmd_stats_convos_text(cs);
 }
 
 static int
@@ -127,6 +223,8 @@ cmd_stats_json(const struct cmd_stats *cs, const struct store_stats *s,
 		json_object_set_new(o, keys[g],
 		                    list ? json_incref(list) : json_array());
 	}
+	json_object_set(o, "conversations", cs->convos);
+	json_object_set(o, "checkin_answers", cs->answers);
 	rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);
@@ -177,7 +275,12 @@ cmd_stats(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto out;
 	cs.groups = json_object();
-	if (cs.groups == NULL) {
+	cs.convos = json_object();
+	cs.answers = json_object();
+	for (size_t i = 0; cs.answers != NULL && i < CMD_STATS_ANSWERS; i++)
+		json_object_set_new(cs.answers, cmd_stats_answers[i],
+		                    json_integer(0));
+	if (cs.groups == NULL || cs.convos == NULL || cs.answers == NULL) {
 		rc = EXIT_SOFTWARE;
 	} else if (store_stats(a.st, since, cmd_stats_group, &cs, &s) < 0) {
 		fprintf(stderr, "backtalk stats: %s: %s\n", a.path,
@@ -189,6 +292,8 @@ cmd_stats(int argc, char **argv)
 		cmd_stats_text(&cs, &s, since);
 	}
 	json_decref(cs.groups);
+	json_decref(cs.convos);
+	json_decref(cs.answers);
 out:
 	cmd_admin_close(&a);
 	return rc;

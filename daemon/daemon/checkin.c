@@ -11,6 +11,7 @@
 
 #include "checkin.h"
 #include "convo.h"
+#include "convoflow.h"
 #include "decide.h"
 #include "localtz.h"
 #include "log.h"
@@ -65,6 +66,8 @@ checkin_one(struct daemon *d, const struct store_scheduled *it, int64_t now)
 	struct convo_state st, next;
 	struct convo_out out;
 	long conv = convo_find(rs->convos, it->convo);
+	struct store_convo_event ev[CONVO_EVENTS_MAX + 1];
+	size_t nev;
 	const char *zone, *why;
 	int64_t at;
 	int rc;
@@ -120,7 +123,11 @@ checkin_one(struct daemon *d, const struct store_scheduled *it, int64_t now)
 		return;
 	}
 	convo_state_format(&next, text, sizeof(text));
-	rc = store_scheduled_send(d->store, it, out.msgs[0].text, 0, text, now);
+	nev = convoflow_events(rs, &out, false, &next, ev);
+	rc = store_scheduled_send(d->store, it, out.msgs[0].text, 0, text, ev,
+	                          nev, now);
+	if (rc == 1)
+		convoflow_count(d->metrics, ev, nev);
 	if (rc < 0)
 		log_err("store: check-in %" PRId64 ": %s", it->id,
 		        store_error(d->store));
@@ -140,6 +147,7 @@ checkin_run(struct daemon *d)
 	int64_t now = daemon_clock(d);
 	size_t n = 0;
 
+	convoflow_sweep(d);
 	if (!cfg->conversations.checkin || d->conf->rs->convos == NULL ||
 	    d->store_failing)
 		return CHECKIN_EVERY_S;

@@ -9,6 +9,141 @@
 
 #include "convoflow.h"
 #include "log.h"
+#include "metrics.h"
+
+size_t
+convoflow_events(const struct ruleset *rs, const struct convo_out *out,
+                 bool held_back, const struct convo_state *next,
+                 struct store_convo_event *ev)
+{
+	const struct convo_set *cs = rs->convos;
+	bool started = false;
+	size_t n = 0;
+
+	for (size_t i = 0; cs != NULL && i < out->nevents; i++) {
+		const struct convo_event *e = &out->events[i];
+
+		if (e->kind == CONVO_EV_STARTED && held_back) {
+			started = true;
+			continue;
+		}
+		ev[n++] = (struct store_convo_event){
+			.convo = cs->convos[e->conv - 1].id,
+			.checkin = e->checkin,
+			.event = convo_event_name(e->kind),
+			.step = e->step,
+			.answer = e->answer,
+		};
+	}
+	/* A question that waited, whose next one (or re-prompt) was held
+	 * back: that conversation is over. */
+	if (held_back && !started && cs != NULL && next->conv != 0 &&
+	    next->conv <= cs->n) {
+		const struct convo *c = &cs->convos[next->conv - 1];
+		ev[n++] = (struct store_convo_event){
+			.convo = c->id,
+			.checkin = c->delay_s > 0,
+			.event = "interrupted",
+			.step = next->step < c->nsteps ? c->steps[next->step].id
+			                               : NULL,
+			.answer = "held_back",
+		};
+	}
+	return n;
+}
+
+void
+convoflow_count(struct metrics *m, const struct store_convo_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *e = ev[i].event;
+
+		metrics_convo_event(m, ev[i].convo, e);
+		if (!ev[i].checkin || strcmp(e, "started") == 0 ||
+		    strcmp(e, "answered") == 0)
+			continue;
+		metrics_checkin_answer(m,
+		                       strcmp(e, "expired") == 0   ? "no_answer"
+		                       : strcmp(e, "gave_up") == 0 ? "gave_up"
+		                       : ev[i].answer != NULL ? ev[i].answer
+		                                              : e);
+	}
+}
+
+#define CONVOFLOW_SWEEP_MAX   64 /* states looked at a sweep */
+#define CONVOFLOW_SWEEP_EVERY 60 /* seconds, at most */
+
+struct convoflow_waiting {
+	char number[64];
+	char state[CONVO_STATE_TEXT_MAX];
+};
+
+struct convoflow_found {
+	struct convoflow_waiting w[CONVOFLOW_SWEEP_MAX];
+	size_t n;
+};
+
+static int
+convoflow_collect(void *arg, const char *number, const char *state)
+{
+	struct convoflow_found *f = arg;
+
+	if (f->n < CONVOFLOW_SWEEP_MAX && number != NULL && state != NULL &&
+	    strlen(number) < sizeof(f->w[0].number) &&
+	    strlen(state) < sizeof(f->w[0].state)) {
+		snprintf(f->w[f->n].number, sizeof(f->w[0].number), "%s",
+		         number);
+		snprintf(f->w[f->n].state, sizeof(f->w[0].state), "%s", state);
+		f->n++;
+	}
+	return 0;
+}
+
+void
+convoflow_sweep(struct daemon *d)
+{
+	const struct ruleset *rs = d->conf->rs;
+	struct convoflow_found found = { .n = 0 };
+	int64_t now = daemon_clock(d);
+	double mono = daemon_now(d);
+	int64_t ttl;
+
+	if (!convoflow_on(d) || d->store_failing || mono < d->next_sweep)
+		return;
+	ttl = rs->convos->ttl_s > 0 ? rs->convos->ttl_s : CONVO_TTL_DEFAULT;
+	d->next_sweep = mono + (double)(ttl / 2 < CONVOFLOW_SWEEP_EVERY
+	                                    ? ttl / 2 + 1
+	                                    : CONVOFLOW_SWEEP_EVERY);
+	if (store_convo_waiting(d->store, now - ttl, CONVOFLOW_SWEEP_MAX,
+	                        convoflow_collect, &found) < 0) {
+		log_err("store: cannot read waiting conversations: %s",
+		        store_error(d->store));
+		return;
+	}
+	for (size_t i = 0; i < found.n; i++) {
+		struct store_convo_event ev[CONVO_EVENTS_MAX + 1];
+		char text[CONVO_STATE_TEXT_MAX];
+		struct convo_state st, next;
+		struct convo_out out;
+		size_t nev;
+		int rc;
+
+		if (convo_state_parse(found.w[i].state, &st) < 0 ||
+		    convo_expire(rs, &st, now, &next, &out) < 0)
+			continue;
+		convo_state_format(&next, text, sizeof(text));
+		nev = convoflow_events(rs, &out, false, &next, ev);
+		rc = store_convo_expire(d->store, found.w[i].number,
+		                        found.w[i].state, text, ev, nev, now);
+		if (rc < 0) {
+			log_err("store: cannot expire a conversation: %s",
+			        store_error(d->store));
+			return;
+		}
+		if (rc == 1)
+			convoflow_count(d->metrics, ev, nev);
+	}
+}
 
 bool
 convoflow_on(const struct daemon *d)
@@ -75,6 +210,9 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 	if (!convoflow_load(d, m->from, &st, was, sizeof(was)))
 		return false;
 	in = convo_msg_from(res, m->body);
+	/* Only a START asks (a bare YES while a question waits). */
+	in.subscribed = res->category == CATEGORY_START &&
+	                env->opted_out(env->arg, m->from) == 0;
 	convo_step(d->conf->rs, &st, &in, now, &next, &out);
 	convoflow_answer(res, NULL, dec);
 	cf->first = res->category;
@@ -124,6 +262,9 @@ convoflow_decide(struct daemon *d, const struct decide_env *env,
 		}
 		texts[n++] = cm->text;
 	}
+	dec->events = cf->events;
+	dec->nevents =
+	    convoflow_events(d->conf->rs, &out, dropped, &next, cf->events);
 	/* A question held back is not waiting for an answer. */
 	if (dropped) {
 		next.conv = 0;

@@ -40,6 +40,7 @@ struct daemon {
 	double next_settle;  /* when the sender lets the queue run dry */
 	double next_renew;   /* when the sender renews its claims */
 	double next_checkin; /* when check-ins are looked for (checkin.h) */
+	double next_sweep;   /* when expired conversations are looked for */
 	double started;      /* monotonic seconds at start */
 	/* Steps of the wall clock, and the gateway's clock against ours. */
 	struct clockwatch clocks;

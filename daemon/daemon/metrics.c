@@ -94,6 +94,11 @@ struct metrics {
 	size_t nreplies;
 	struct metrics_code_series codes[METRICS_CODES_MAX + 1];
 	size_t ncodes;
+	/* category: the event, rule: the conversation */
+	struct metrics_reply_series convos[METRICS_CONVO_SERIES_MAX + 1];
+	size_t nconvos;
+	struct metrics_code_series answers[METRICS_ANSWERS_MAX + 1];
+	size_t nanswers;
 	uint64_t sent, optouts, optins;
 
 	uint64_t poll_buckets[METRICS_POLL_BUCKETS]; /* not cumulative */
@@ -134,6 +139,12 @@ metrics_new(double now)
 	snprintf(m->replies[METRICS_REPLY_SERIES_MAX].rule,
 	         sizeof(m->replies[0].rule), "other");
 	snprintf(m->codes[METRICS_CODES_MAX].code, METRICS_LABEL_MAX, "other");
+	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].category,
+	         METRICS_CATEGORY_MAX, "other");
+	snprintf(m->convos[METRICS_CONVO_SERIES_MAX].rule,
+	         sizeof(m->convos[0].rule), "other");
+	snprintf(m->answers[METRICS_ANSWERS_MAX].code, METRICS_LABEL_MAX,
+	         "other");
 	snprintf(m->latency[METRICS_LATENCY_SERIES_MAX].category,
 	         METRICS_CATEGORY_MAX, "other");
 	return m;
@@ -158,30 +169,69 @@ metrics_unreadable(struct metrics *m, uint64_t n, uint64_t n_no_id)
 	m->unreadable_no_id += n_no_id;
 }
 
-void
-metrics_reply(struct metrics *m, const char *category, const char *rule)
+/* Counts one for (category, rule) in table t of max series (its slot max
+ * is "other"), added when new. */
+static void
+metrics_pair_count(struct metrics_reply_series *t, size_t *n, size_t max,
+                   const char *category, const char *rule)
 {
 	struct metrics_reply_series *r;
-	size_t i;
 
-	if (rule == NULL)
-		rule = "";
-	for (i = 0; i < m->nreplies; i++) {
-		r = &m->replies[i];
+	for (size_t i = 0; i < *n; i++) {
+		r = &t[i];
 		if (strcmp(r->rule, rule) == 0 &&
 		    strcmp(r->category, category) == 0) {
 			r->n++;
 			return;
 		}
 	}
-	if (m->nreplies == METRICS_REPLY_SERIES_MAX) {
-		m->replies[METRICS_REPLY_SERIES_MAX].n++;
+	if (*n == max) {
+		t[max].n++;
 		return;
 	}
-	r = &m->replies[m->nreplies++];
+	r = &t[(*n)++];
 	snprintf(r->category, sizeof(r->category), "%s", category);
 	snprintf(r->rule, sizeof(r->rule), "%s", rule);
 	r->n = 1;
+}
+
+void
+metrics_reply(struct metrics *m, const char *category, const char *rule)
+{
+	metrics_pair_count(m->replies, &m->nreplies, METRICS_REPLY_SERIES_MAX,
+	                   category, rule != NULL ? rule : "");
+}
+
+void
+metrics_convo_event(struct metrics *m, const char *convo, const char *event)
+{
+	metrics_pair_count(m->convos, &m->nconvos, METRICS_CONVO_SERIES_MAX,
+	                   event, convo);
+}
+
+/* The series of label value v in table t of max entries (its slot max is
+ * "other"), added when new. */
+static struct metrics_code_series *
+metrics_code_find(struct metrics_code_series *t, size_t *n, size_t max,
+                  const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < *n && strcmp(t[i].code, v) != 0; i++)
+		;
+	if (i < *n)
+		return &t[i];
+	if (*n == max)
+		return &t[max];
+	snprintf(t[*n].code, sizeof(t[*n].code), "%s", v);
+	return &t[(*n)++];
+}
+
+void
+metrics_checkin_answer(struct metrics *m, const char *answer)
+{
+	metrics_code_find(m->answers, &m->nanswers, METRICS_ANSWERS_MAX, answer)
+	    ->n++;
 }
 
 void
@@ -225,20 +275,7 @@ metrics_send_ok(struct metrics *m, double now)
 void
 metrics_send_failed(struct metrics *m, const char *code, double now)
 {
-	struct metrics_code_series *c;
-	size_t i;
-
-	for (i = 0; i < m->ncodes && strcmp(m->codes[i].code, code) != 0; i++)
-		;
-	if (i < m->ncodes) {
-		c = &m->codes[i];
-	} else if (m->ncodes == METRICS_CODES_MAX) {
-		c = &m->codes[METRICS_CODES_MAX];
-	} else {
-		c = &m->codes[m->ncodes++];
-		snprintf(c->code, sizeof(c->code), "%s", code);
-	}
-	c->n++;
+	metrics_code_find(m->codes, &m->ncodes, METRICS_CODES_MAX, code)->n++;
 	if (m->send_failing_since == 0)
 		m->send_failing_since = now;
 }
@@ -433,6 +470,34 @@ metrics_render_replies(struct metrics_out *o, const struct metrics *m)
 }
 
 static void
+metrics_render_convos(struct metrics_out *o, const struct metrics *m)
+{
+	static const char name[] = "backtalk_conversation_events_total";
+	static const char aname[] = "backtalk_checkin_answers_total";
+	const struct metrics_reply_series *other =
+	    &m->convos[METRICS_CONVO_SERIES_MAX];
+
+	metrics_head(o, name, "counter",
+	             "Conversation events (started, answered, finished, "
+	             "expired, gave_up, interrupted), by conversation.");
+	for (size_t i = 0; i < m->nconvos; i++)
+		metrics_labelled(o, name, "conversation", m->convos[i].rule,
+		                 "event", m->convos[i].category,
+		                 m->convos[i].n);
+	if (other->n > 0)
+		metrics_labelled(o, name, "conversation", other->rule, "event",
+		                 other->category, other->n);
+	metrics_head(o, aname, "counter",
+	             "Check-ins ended, by the answer (its outcome, red_flag, "
+	             "stop, gave_up, no_answer).");
+	for (size_t i = 0; i <= METRICS_ANSWERS_MAX; i++)
+		if (i < m->nanswers ||
+		    (i == METRICS_ANSWERS_MAX && m->answers[i].n > 0))
+			metrics_labelled(o, aname, "answer", m->answers[i].code,
+			                 NULL, NULL, m->answers[i].n);
+}
+
+static void
 metrics_render_codes(struct metrics_out *o, const struct metrics *m)
 {
 	static const char name[] = "backtalk_send_failures_total";
@@ -544,6 +609,7 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 		                 metrics_unanswered_labels[i], NULL, NULL,
 		                 m->unanswered[i]);
 	metrics_render_replies(&o, m);
+	metrics_render_convos(&o, m);
 	metrics_counter(&o, "backtalk_replies_sent_total",
 	                "Replies the gateway accepted.", m->sent);
 	metrics_render_codes(&o, m);

@@ -13,6 +13,8 @@
  * that a gateway inventing error codes cannot grow the table. */
 #define METRICS_REPLY_SERIES_MAX 1024 /* (category, rule) pairs */
 #define METRICS_CODES_MAX        64   /* send failure codes */
+#define METRICS_CONVO_SERIES_MAX 64   /* (conversation, event) pairs */
+#define METRICS_ANSWERS_MAX      16   /* check-in answers */
 #define METRICS_LATENCY_SERIES_MAX                \
 	16 /* categories in the latency histogram \
 	    */
@@ -36,6 +38,13 @@ void metrics_free(struct metrics *m);
  * for a built-in reply). */
 void metrics_inbound(struct metrics *m);
 void metrics_reply(struct metrics *m, const char *category, const char *rule);
+/* A conversation event recorded (store_convo_event: "started",
+ * "finished", ...), and the end of a check-in by its answer ("better",
+ * ..., "red_flag", "stop", "gave_up", "no_answer"), counted as the
+ * decision that caused it is committed. */
+void metrics_convo_event(struct metrics *m, const char *convo,
+                         const char *event);
+void metrics_checkin_answer(struct metrics *m, const char *answer);
 /* Inbound messages the gateway listed that could not be read: n recorded
  * by their id (each once), and n_no_id left out for want of one (each
  * time a poll reads them). */

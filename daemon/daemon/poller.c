@@ -124,6 +124,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 	}
 	metrics_inbound(d->metrics);
 	metrics_optout(d->metrics, dec.optout_change);
+	convoflow_count(d->metrics, dec.events, dec.nevents);
 	if (dec.action == STORE_ACTION_REPLY)
 		metrics_reply(d->metrics, dec.category, dec.rule);
 	else

@@ -27,6 +27,56 @@ convo_msg_from(const struct classify_result *res, const char *text)
 	};
 }
 
+const char *
+convo_event_name(enum convo_event_kind kind)
+{
+	switch (kind) {
+	case CONVO_EV_STARTED:
+		return "started";
+	case CONVO_EV_ANSWERED:
+		return "answered";
+	case CONVO_EV_FINISHED:
+		return "finished";
+	case CONVO_EV_EXPIRED:
+		return "expired";
+	case CONVO_EV_GAVE_UP:
+		return "gave_up";
+	case CONVO_EV_INTERRUPTED:
+		return "interrupted";
+	}
+	return "?";
+}
+
+/* Reports what happened to conversation conv (an index + 1) waiting at
+ * (or asking) step `step`. */
+static void
+convo_event(const struct convo_set *cs, struct convo_out *out,
+            enum convo_event_kind kind, uint16_t conv, uint16_t step,
+            const char *answer)
+{
+	const struct convo *c;
+
+	if (out->nevents >= CONVO_EVENTS_MAX || cs == NULL || conv == 0 ||
+	    conv > cs->n)
+		return;
+	c = &cs->convos[conv - 1];
+	out->events[out->nevents++] = (struct convo_event){
+		.kind = kind,
+		.conv = conv,
+		.checkin = c->delay_s > 0,
+		.step = step < c->nsteps ? c->steps[step].id : NULL,
+		.answer = answer,
+	};
+}
+
+/* What an option means, for the figures: its outcome, else where it
+ * leads. */
+static const char *
+convo_answer_label(const struct convo_answer *a)
+{
+	return a->outcome != NULL ? a->outcome : a->target_name;
+}
+
 long
 convo_find(const struct convo_set *cs, const char *id)
 {
@@ -177,6 +227,8 @@ convo_offer(const struct convo_set *cs, const struct convo_msg_in *msg,
 			out->checkin_gen = st->gen;
 		} else if (!asked && convo_room(cs, st, now)) {
 			convo_ask(cs, i, 0, CONVO_OUT_PROMPT, now, st, out);
+			convo_event(cs, out, CONVO_EV_STARTED, st->conv, 0,
+			            NULL);
 			asked = true;
 		}
 	}
@@ -211,6 +263,39 @@ convo_finish(const struct ruleset *rs, const struct convo *c,
 	convo_end(st, out);
 }
 
+/* A conversation that expired, or that rules that changed no longer
+ * have: over, reported as expired when the rules still have it. */
+static void
+convo_lapse(const struct convo_set *cs, struct convo_state *st,
+            struct convo_out *out)
+{
+	if (cs != NULL && st->conv <= cs->n)
+		convo_event(cs, out, CONVO_EV_EXPIRED, st->conv, st->step,
+		            NULL);
+	st->conv = 0;
+	st->step = 0;
+	st->reprompts = 0;
+	st->deadline = 0;
+}
+
+int
+convo_expire(const struct ruleset *rs, const struct convo_state *in,
+             int64_t now, struct convo_state *out_st, struct convo_out *out)
+{
+	const struct convo_set *cs = rs->convos;
+	struct convo_state st = *in;
+
+	memset(out, 0, sizeof(*out));
+	*out_st = *in;
+	if (in->conv == 0 ||
+	    (convo_active(in, now) && cs != NULL && in->conv <= cs->n &&
+	     in->step < cs->convos[in->conv - 1].nsteps))
+		return -1;
+	convo_lapse(cs, &st, out);
+	*out_st = st;
+	return 0;
+}
+
 void
 convo_step(const struct ruleset *rs, const struct convo_state *in,
            const struct convo_msg_in *msg, int64_t now,
@@ -223,30 +308,40 @@ convo_step(const struct ruleset *rs, const struct convo_state *in,
 	              st.step < cs->convos[st.conv - 1].nsteps;
 
 	memset(out, 0, sizeof(*out));
-	if (!active && st.conv != 0) {
-		/* expired, or from rules that changed: no conversation */
-		st.conv = 0;
-		st.step = 0;
-		st.reprompts = 0;
-		st.deadline = 0;
-	}
+	if (!active && st.conv != 0)
+		convo_lapse(cs, &st, out);
 	if (msg->category == CATEGORY_STOP) {
-		if (active)
+		if (active) {
+			convo_event(cs, out, CONVO_EV_INTERRUPTED, st.conv,
+			            st.step, "stop");
 			convo_end(&st, out);
+		}
 		st.gen++; /* every scheduled check-in is stale */
 		out->cancel_checkins = true;
 		convo_push_classified(out, msg, rs);
 		goto done;
 	}
-	if (cs == NULL || msg->category == CATEGORY_START ||
+	/* A bare YES, while a question waits, from a number that is not
+	 * opted out (so not an opt-in): "yes" to a question answered with
+	 * digits.  It answers no option (none is a carrier keyword): the
+	 * question is asked again, once. */
+	bool yes = active && msg->category == CATEGORY_START &&
+	           msg->subscribed &&
+	           msg->via == CLASSIFY_VIA_COMPLIANCE_KEYWORD &&
+	           msg->norm != NULL && strncmp(msg->norm, "yes", 3) == 0 &&
+	           strspn(msg->norm + 3, ".!") == strlen(msg->norm + 3);
+	if (cs == NULL || (msg->category == CATEGORY_START && !yes) ||
 	    msg->category == CATEGORY_HELP) {
 		/* compliance: answered; a waiting question still waits */
 		convo_push_classified(out, msg, rs);
 		goto done;
 	}
 	if (category_is_red_flag(msg->category)) {
-		if (active)
+		if (active) {
+			convo_event(cs, out, CONVO_EV_INTERRUPTED, st.conv,
+			            st.step, "red_flag");
 			convo_end(&st, out);
+		}
 		convo_push_classified(out, msg, rs);
 		goto done;
 	}
@@ -256,12 +351,16 @@ convo_step(const struct ruleset *rs, const struct convo_state *in,
 		    convo_choice(&c->steps[st.step], msg->norm);
 		if (a != NULL && a->to == CONVO_TO_STEP &&
 		    a->target < c->nsteps) {
+			convo_event(cs, out, CONVO_EV_ANSWERED, st.conv,
+			            st.step, convo_answer_label(a));
 			convo_room(cs, &st, now); /* rolls the day over */
 			convo_ask(cs, st.conv - 1, a->target, CONVO_OUT_PROMPT,
 			          now, &st, out);
 			goto done;
 		}
 		if (a != NULL) {
+			convo_event(cs, out, CONVO_EV_FINISHED, st.conv,
+			            st.step, convo_answer_label(a));
 			convo_finish(rs, c, a, &st, out);
 			goto done;
 		}
@@ -273,6 +372,7 @@ convo_step(const struct ruleset *rs, const struct convo_state *in,
 			goto done;
 		}
 		/* a second miss: end politely, and the message is new */
+		convo_event(cs, out, CONVO_EV_GAVE_UP, st.conv, st.step, NULL);
 		if (c->give_up != NULL)
 			convo_push(out, CONVO_OUT_GIVE_UP, c->give_up,
 			           CATEGORY_INFO, "give_up", -1);
@@ -298,7 +398,11 @@ convo_begin(const struct ruleset *rs, const struct convo_state *in,
 	    cs->convos[conv - 1].nsteps == 0 || in->gen != gen ||
 	    convo_active(in, now) || !convo_room(cs, &st, now))
 		return -1;
+	/* One that waited and expired is over: it is replaced. */
+	if (st.conv != 0 && st.conv <= cs->n)
+		convo_event(cs, out, CONVO_EV_EXPIRED, st.conv, st.step, NULL);
 	convo_ask(cs, conv - 1, 0, CONVO_OUT_PROMPT, now, &st, out);
+	convo_event(cs, out, CONVO_EV_STARTED, conv, 0, NULL);
 	*out_st = st;
 	return 0;
 }

@@ -31,6 +31,7 @@
 #define CONVO_TURNS_MAX      16 /* turns in an example */
 #define CONVO_EXPECT_MAX     4  /* messages expected after one turn */
 #define CONVO_OUT_MAX        3  /* messages convo_step can ask for */
+#define CONVO_EVENTS_MAX     3  /* events convo_step can report */
 #define CONVO_TTL_DEFAULT    86400
 #define CONVO_DAILY_DEFAULT  4  /* conversation messages a number a day */
 #define CONVO_STATE_TEXT_MAX 64 /* convo_state_format, with its NUL */
@@ -47,6 +48,7 @@ struct convo_answer {
 	enum convo_to to;
 	uint32_t target; /* step, rule (ruleset.rules) or own reply index */
 	char *target_name;
+	char *outcome; /* what choosing it means ("better"), or NULL */
 	int line;
 };
 
@@ -143,9 +145,31 @@ struct convo_msg {
 	long rule;        /* CONVO_OUT_END to a rule: its index, else -1 */
 };
 
+/* What happened to a conversation, for the outcome figures. */
+enum convo_event_kind {
+	CONVO_EV_STARTED,     /* its first question is asked */
+	CONVO_EV_ANSWERED,    /* an answer led to another question */
+	CONVO_EV_FINISHED,    /* an answer led to the reply that ends it */
+	CONVO_EV_EXPIRED,     /* its deadline passed with a question waiting */
+	CONVO_EV_GAVE_UP,     /* the re-prompt was used, then another miss */
+	CONVO_EV_INTERRUPTED, /* a red flag or a STOP ended it */
+};
+
+struct convo_event {
+	enum convo_event_kind kind;
+	uint16_t conv;      /* the conversation's index + 1 */
+	bool checkin;       /* begun by the scheduler (delay_s > 0) */
+	const char *step;   /* the step asked, or that was waiting */
+	const char *answer; /* ANSWERED, FINISHED: the option's outcome, else
+	                       where it leads; INTERRUPTED: "stop" or
+	                       "red_flag"; NULL otherwise */
+};
+
 struct convo_out {
 	struct convo_msg msgs[CONVO_OUT_MAX];
 	size_t n;
+	struct convo_event events[CONVO_EVENTS_MAX];
+	size_t nevents;
 	/* A STOP: cancel every pending check-in of the number. */
 	bool cancel_checkins;
 	/* A check-in to schedule: conversation checkin - 1, at checkin_at,
@@ -157,20 +181,28 @@ struct convo_out {
 };
 
 /* What convo_step needs of a message: its classification (category, rule,
- * via), its normalised text (classify_result.norm), and the text as sent
- * (NULL when unknown), which alone keeps a final question mark. */
+ * via), its normalised text (classify_result.norm), the text as sent
+ * (NULL when unknown), which alone keeps a final question mark, and
+ * whether the number is known not to be opted out (subscribed; false when
+ * unknown): a bare YES from such a number, while a question waits, opts
+ * nothing in and answers nothing (YES is a carrier keyword, never an
+ * option): it is a miss, re-prompted once. */
 struct convo_msg_in {
 	enum category category;
 	long rule;
 	enum classify_via via;
 	const char *norm;
 	const char *text;
+	bool subscribed;
 };
 
 /* The input convo_step needs, from a classification and the text as sent
  * (NULL when unknown).  Valid while res->norm is (classify.h). */
 struct convo_msg_in convo_msg_from(const struct classify_result *res,
                                    const char *text);
+
+/* The name of an event kind ("started", "gave_up", ...). */
+const char *convo_event_name(enum convo_event_kind kind);
 
 /* Whether a state waits for an answer at time now. */
 bool convo_active(const struct convo_state *st, int64_t now);
@@ -187,6 +219,15 @@ void convo_step(const struct ruleset *rs, const struct convo_state *st,
 int convo_begin(const struct ruleset *rs, const struct convo_state *st,
                 uint16_t conv, uint32_t gen, int64_t now,
                 struct convo_state *out_st, struct convo_out *out);
+
+/* The sweep: a conversation whose question waited past its deadline (or
+ * that the rules no longer have) is over.  Returns 0 with *out_st without
+ * it and its CONVO_EV_EXPIRED event in out (none for one the rules no
+ * longer have); -1 when st has none waiting or it is still active (then
+ * *out_st is *st).  Nothing is sent. */
+int convo_expire(const struct ruleset *rs, const struct convo_state *st,
+                 int64_t now, struct convo_state *out_st,
+                 struct convo_out *out);
 
 /* "c1 s0 r0 n1 d20430 t1765000000 g3" into buf (CONVO_STATE_TEXT_MAX). */
 void convo_state_format(const struct convo_state *st, char *buf, size_t len);

@@ -21,10 +21,7 @@ static const char *const convo_parse_step_keys[] = {
 	"id", "prompt", "reprompt", "answers", NULL,
 };
 static const char *const convo_parse_answer_keys[] = {
-	"on",
-	"next",
-	"reply",
-	NULL,
+	"on", "next", "reply", "outcome", NULL,
 };
 
 /* Reports unknown keys of group g, which lists `what` as known. */
@@ -239,6 +236,21 @@ convo_parse_answer(const config_setting_t *g, const char *file,
 	}
 	a->to = next != NULL ? CONVO_TO_STEP : CONVO_TO_RULE;
 	a->target_name = next != NULL ? next : reply;
+	/* What choosing it means, for the outcome figures ("better"). */
+	a->outcome =
+	    convo_parse_string(g, "outcome", false, file, owner, &line, d);
+	if (a->outcome != NULL &&
+	    (strlen(a->outcome) >= CONVO_TERM_MAX ||
+	     strspn(a->outcome, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+	         strlen(a->outcome))) {
+		diag_add(d, DIAG_ERROR, file, line,
+		         "%s: outcome \"%s\" must be lower-case letters, "
+		         "digits and _, shorter than %d bytes (it names a "
+		         "figure in stats and /metrics)",
+		         owner, a->outcome, CONVO_TERM_MAX);
+		free(a->outcome);
+		a->outcome = NULL;
+	}
 }
 
 static void
@@ -809,6 +821,7 @@ convo_parse_free(struct convo_set *cs)
 			for (size_t k = 0; k < st->nanswers; k++) {
 				convo_parse_list_free(&st->answers[k].on);
 				free(st->answers[k].target_name);
+				free(st->answers[k].outcome);
 			}
 			free(st->answers);
 			free(st->id);

@@ -389,6 +389,22 @@ store_convo_set(struct store *st, const char *number, const char *state,
 	return st->ops->convo_set(st, number, state, now);
 }
 
+int
+store_convo_waiting(struct store *st, int64_t before, size_t max,
+                    int (*fn)(void *arg, const char *number, const char *state),
+                    void *arg)
+{
+	return st->ops->convo_waiting(st, before, max, fn, arg);
+}
+
+int
+store_convo_expire(struct store *st, const char *number, const char *was,
+                   const char *state, const struct store_convo_event *ev,
+                   size_t nev, int64_t now)
+{
+	return st->ops->convo_expire(st, number, was, state, ev, nev, now);
+}
+
 void
 store_scheduled_free(struct store_scheduled *it)
 {
@@ -413,9 +429,11 @@ store_scheduled_claim(struct store *st, int64_t now, int64_t lease_until,
 int
 store_scheduled_send(struct store *st, const struct store_scheduled *it,
                      const char *body, int urgency, const char *state,
+                     const struct store_convo_event *events, size_t nevents,
                      int64_t now)
 {
-	return st->ops->scheduled_send(st, it, body, urgency, state, now);
+	return st->ops->scheduled_send(st, it, body, urgency, state, events,
+	                               nevents, now);
 }
 
 int

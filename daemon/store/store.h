@@ -71,6 +71,22 @@ struct store_decision {
 	const char *convo_state;
 	bool cancel_scheduled;
 	const struct store_schedule *schedule;
+	/* What happened to the sender's conversations (store_convo_event),
+	 * recorded with the message. */
+	const struct store_convo_event *events;
+	size_t nevents;
+};
+
+/* What happened to a conversation, for the outcome figures: never the
+ * person's words, only names from the rules. */
+struct store_convo_event {
+	const char *convo;  /* its id in the rules */
+	bool checkin;       /* begun by the scheduler */
+	const char *event;  /* "started", "answered", "finished", "expired",
+	                       "gave_up", "interrupted" */
+	const char *step;   /* the step asked or answered, may be NULL */
+	const char *answer; /* the option's outcome ("better") or where it
+	                       leads, "stop" or "red_flag", may be NULL */
 };
 
 /* A check-in to schedule: conversation `convo` (its id in the rules),
@@ -261,6 +277,20 @@ int store_convo_get(struct store *st, const char *number, char *buf,
                     size_t len);
 int store_convo_set(struct store *st, const char *number, const char *state,
                     int64_t now);
+/* The sweep for expired conversations.  store_convo_waiting calls fn for
+ * up to max states that may wait for an answer (any but "c0 ...") left
+ * unchanged since before `before`, oldest first, by an index of those
+ * alone; fn returns 0 to go on (it must not write to the store: collect,
+ * then expire).  0 or -1.  store_convo_expire replaces number's state
+ * `was` by `state` and records the events, in one transaction, unless a
+ * message changed the state meanwhile: 1 written, 0 not, -1. */
+int store_convo_waiting(struct store *st, int64_t before, size_t max,
+                        int (*fn)(void *arg, const char *number,
+                                  const char *state),
+                        void *arg);
+int store_convo_expire(struct store *st, const char *number, const char *was,
+                       const char *state, const struct store_convo_event *ev,
+                       size_t nev, int64_t now);
 
 /* A claimed check-in (strings owned; free with store_scheduled_free). */
 struct store_scheduled {
@@ -281,13 +311,15 @@ int store_scheduled_claim(struct store *st, int64_t now, int64_t lease_until,
                           size_t *ret_n);
 /* Sends a claimed check-in, in one transaction: its prompt (body, from,
  * urgency) becomes an outbox row for it->number that shares its report's
- * message, state (unless NULL) the number's conversation state, and the
- * check-in is marked sent.  When the number has opted out meanwhile, or
+ * message, state (unless NULL) the number's conversation state, the
+ * events (its start, and an expired question it replaces) are recorded,
+ * and the check-in is marked sent.  When the number has opted out meanwhile, or
  * the check-in is no longer this handle's (cancelled by a STOP, or taken
  * by another after the lease ran out), nothing is written.  1 queued, 0
  * not, -1. */
 int store_scheduled_send(struct store *st, const struct store_scheduled *it,
                          const char *body, int urgency, const char *state,
+                         const struct store_convo_event *events, size_t nevents,
                          int64_t now);
 /* Cancels a claimed check-in (stale: a newer report or another
  * conversation), why in its note.  1 cancelled, 0 not this handle's, -1. */
@@ -331,8 +363,9 @@ int store_state_get(struct store *st, const char *key, char *buf, size_t len);
 int store_state_set(struct store *st, const char *key, const char *value);
 
 /* Deletes message bodies (inbound and outbox) older than `before`, keeping
- * the rows and counts, and the conversation states left idle since then
- * with no check-in to come, then compacts the storage so that no cleared text
+ * the rows and counts, the conversation states left idle since then
+ * with no check-in to come and the conversation events older than that
+ * (they hold no text), then compacts the storage so that no cleared text
  * survives in it.  Returns rows cleared or -1. */
 int64_t store_retention(struct store *st, int64_t before);
 int store_counts(struct store *st, struct store_counts *ret);
@@ -392,6 +425,10 @@ int store_number_form(struct store *st, const char *number, char *buf,
 struct store_event {
 	int64_t at; /* received, or sent / failed / created for a reply */
 	bool outbound;
+	/* A conversation event (store_convo_event) recorded with message
+	 * gateway/id (or with the check-in that followed it): convo, event,
+	 * step and answer set, the rest as its message's.  NULL otherwise. */
+	const char *convo, *event, *step, *answer;
 	const char *gateway, *id; /* the inbound message (for a reply too) */
 	const char *category, *topic, *rule; /* topic and rule may be NULL */
 	const char *state; /* reply: outbox state; inbound: NULL */
@@ -406,8 +443,11 @@ int store_history(struct store *st, const char *number, size_t max,
 /* Counts since `since`: inbound messages by category, topic and rule
  * (fn is called with what = "category", "topic" or "rule" and name NULL
  * for "none"), those not answered by why (what = "unanswered", name the
- * reason: "opted out", "too old", "flood guard", "repeat", ...), and the
- * totals below. */
+ * reason: "opted out", "too old", "flood guard", "repeat", ...),
+ * conversation events but "answered" (what = "conversation", name
+ * "<conversation id> <event>"), the ends of check-ins (what = "checkin",
+ * name the answer's outcome, "red_flag", "stop", "gave_up" or
+ * "no_answer" for one that expired), and the totals below. */
 struct store_stats {
 	int64_t inbound, replies_sent, replies_failed, replies_cancelled,
 	    replies_pending, optouts, optins;

@@ -62,13 +62,22 @@ struct store_ops {
 	                 size_t len);
 	int (*convo_set)(struct store *st, const char *number,
 	                 const char *state, int64_t now);
+	int (*convo_waiting)(struct store *st, int64_t before, size_t max,
+	                     int (*fn)(void *arg, const char *number,
+	                               const char *state),
+	                     void *arg);
+	int (*convo_expire)(struct store *st, const char *number,
+	                    const char *was, const char *state,
+	                    const struct store_convo_event *ev, size_t nev,
+	                    int64_t now);
 	int (*scheduled_claim)(struct store *st, int64_t now,
 	                       int64_t lease_until, size_t max,
 	                       struct store_scheduled *items, size_t *ret_n);
 	int (*scheduled_send)(struct store *st,
 	                      const struct store_scheduled *it,
 	                      const char *body, int urgency, const char *state,
-	                      int64_t now);
+	                      const struct store_convo_event *events,
+	                      size_t nevents, int64_t now);
 	int (*scheduled_cancel)(struct store *st, int64_t id, const char *why,
 	                        int64_t now);
 	int (*scheduled_defer)(struct store *st, int64_t id, int64_t due_at);

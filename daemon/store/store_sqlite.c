@@ -258,6 +258,31 @@ static const char *const migrations[] = {
 	" WHERE state IN ('pending', 'claimed');"
 	"CREATE INDEX scheduled_number ON scheduled (number)"
 	" WHERE state IN ('pending', 'claimed');",
+	/* 7 -> 8: conversation outcomes.  convo_event holds what happened
+	 * to each conversation (started, answered, finished, expired,
+	 * gave_up, interrupted), written in the transaction of the message
+	 * or the check-in that caused it, with the message it belongs to.
+	 * Names from the rules only (the conversation, its step, the
+	 * option's outcome), never what the person wrote; retention deletes
+	 * rows older than the bodies it clears. */
+	"CREATE TABLE convo_event ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" convo TEXT NOT NULL,"
+	" checkin INTEGER NOT NULL DEFAULT 0,"
+	" event TEXT NOT NULL CHECK (event IN ('started', 'answered',"
+	"  'finished', 'expired', 'gave_up', 'interrupted')),"
+	" step TEXT,"
+	" answer TEXT,"
+	" inbound_gateway TEXT,"
+	" inbound_id TEXT);"
+	"CREATE INDEX convo_event_at ON convo_event (at);"
+	"CREATE INDEX convo_event_number ON convo_event (number, at);"
+	/* The states that may wait for an answer, for the sweep that
+	 * records expired conversations. */
+	"CREATE INDEX convo_waiting ON convo (updated_at)"
+	" WHERE substr(state, 1, 3) <> 'c0 ';",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -477,6 +502,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "(SELECT 1 FROM scheduled AS s INDEXED BY scheduled_number "
 	    "WHERE s.number = convo.number "
 	    "AND s.state IN ('pending', 'claimed'))",
+	[ST_CONVO_EVENT_INSERT] =
+	    "INSERT INTO convo_event (number, at, convo, checkin, event, step, "
+	    "answer, inbound_gateway, inbound_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* Conversation events as old as the bodies retention clears. */
+	[ST_CONVO_WAITING] =
+	    "SELECT number, state FROM convo INDEXED BY convo_waiting "
+	    "WHERE substr(state, 1, 3) <> 'c0 ' AND updated_at < ?1 "
+	    "ORDER BY updated_at LIMIT ?2",
+	[ST_CONVO_EXPIRE] = "UPDATE convo SET state = ?3, updated_at = ?4 "
+	                    "WHERE number = ?1 AND state = ?2",
+	[ST_RETAIN_CONVO_EVENT] =
+	    "DELETE FROM convo_event INDEXED BY convo_event_at WHERE at < ?1",
 	/* Only the outbox_queue index's pending and sending rows. */
 	[ST_OUTBOX_DEPTH] = "SELECT count(*), coalesce(min(created_at), 0) "
 	                    "FROM outbox WHERE state IN ('pending', 'sending')",
@@ -1339,6 +1377,15 @@ retention_clear(struct store_sqlite *st, int64_t before, int64_t *ret_cleared)
 	if (store_sqlite_exec(st, ST_RETAIN_CONVO, "retention: convo") < 0)
 		goto fail;
 	cleared += sqlite3_changes64(st->db);
+	if (store_sqlite_bind_int64(st->stmt[ST_RETAIN_CONVO_EVENT], 1,
+	                            before)) {
+		store_sqlite_binderr(st, ST_RETAIN_CONVO_EVENT, "retention");
+		goto fail;
+	}
+	if (store_sqlite_exec(st, ST_RETAIN_CONVO_EVENT,
+	                      "retention: convo events") < 0)
+		goto fail;
+	cleared += sqlite3_changes64(st->db);
 	if (store_sqlite_tx_commit(st) < 0)
 		return -1;
 	*ret_cleared = cleared;
@@ -1416,6 +1463,8 @@ static const struct store_ops store_sqlite_ops = {
 	.outbox_claimed = store_sqlite_queue_outbox_claimed,
 	.convo_get = store_sqlite_convo_get,
 	.convo_set = store_sqlite_convo_set,
+	.convo_waiting = store_sqlite_convo_waiting,
+	.convo_expire = store_sqlite_convo_expire,
 	.scheduled_claim = store_sqlite_convo_scheduled_claim,
 	.scheduled_send = store_sqlite_convo_scheduled_send,
 	.scheduled_cancel = store_sqlite_convo_scheduled_cancel,

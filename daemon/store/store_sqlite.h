@@ -67,6 +67,10 @@ enum stmt {
 	ST_SCHED_ADOPT,
 	ST_OUTBOX_INSERT_ID,
 	ST_RETAIN_CONVO,
+	ST_CONVO_EVENT_INSERT,
+	ST_RETAIN_CONVO_EVENT,
+	ST_CONVO_WAITING,
+	ST_CONVO_EXPIRE,
 	ST_COUNT
 };
 
@@ -197,6 +201,14 @@ int store_sqlite_convo_get(struct store *base, const char *number, char *buf,
                            size_t len);
 int store_sqlite_convo_set(struct store *base, const char *number,
                            const char *state, int64_t now);
+int store_sqlite_convo_waiting(struct store *base, int64_t before, size_t max,
+                               int (*fn)(void *arg, const char *number,
+                                         const char *state),
+                               void *arg);
+int store_sqlite_convo_expire(struct store *base, const char *number,
+                              const char *was, const char *state,
+                              const struct store_convo_event *ev, size_t nev,
+                              int64_t now);
 /* What store_record does for a decision's conversation parts (the state,
  * cancelling and scheduling check-ins), inside its transaction.  0 or
  * -1. */
@@ -214,7 +226,9 @@ int store_sqlite_convo_scheduled_claim(struct store *base, int64_t now,
 int store_sqlite_convo_scheduled_send(struct store *base,
                                       const struct store_scheduled *it,
                                       const char *body, int urgency,
-                                      const char *state, int64_t now);
+                                      const char *state,
+                                      const struct store_convo_event *events,
+                                      size_t nevents, int64_t now);
 int store_sqlite_convo_scheduled_cancel(struct store *base, int64_t id,
                                         const char *why, int64_t now);
 int store_sqlite_convo_scheduled_defer(struct store *base, int64_t id,

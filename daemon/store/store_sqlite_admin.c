@@ -205,13 +205,16 @@ store_sqlite_admin_history(struct store *base, const char *number, size_t max,
 {
 	struct store_sqlite *st = store_sqlite_of(base);
 	/* A reply sorts right after its message (its created_at is the
-	 * message's received_at); the last max events, in time order. */
+	 * message's received_at), and what the message did to a
+	 * conversation after its replies (kind 2); the last max events, in
+	 * time order. */
 	static const char sql[] =
-	    "SELECT at, outbound, gateway, id, category, topic, rule, state, "
-	    "note, body FROM (SELECT * FROM ("
-	    " SELECT received_at AS at, received_at AS k, 0 AS outbound,"
+	    "SELECT at, kind, gateway, id, category, topic, rule, state, "
+	    "note, body, convo, event, step, answer FROM (SELECT * FROM ("
+	    " SELECT received_at AS at, received_at AS k, 0 AS kind,"
 	    "  rowid AS seq, gateway, id, category, topic, rule,"
-	    "  NULL AS state, note, body"
+	    "  NULL AS state, note, body, NULL AS convo, NULL AS event,"
+	    "  NULL AS step, NULL AS answer"
 	    " FROM inbound WHERE from_number IN (?1, ?2)"
 	    " UNION ALL"
 	    " SELECT coalesce(o.sent_at, o.failed_at, o.created_at),"
@@ -220,12 +223,17 @@ store_sqlite_admin_history(struct store *base, const char *number, size_t max,
 	    "  CASE WHEN o.error_code IS NOT NULL"
 	    "   THEN o.error_code || ': ' || coalesce(o.error, '')"
 	    "   ELSE o.error END,"
-	    "  o.body"
+	    "  o.body, NULL, NULL, NULL, NULL"
 	    " FROM outbox o JOIN inbound i ON i.gateway = o.inbound_gateway"
 	    "  AND i.id = o.inbound_id"
-	    " WHERE o.to_number IN (?1, ?2))"
-	    " ORDER BY k DESC, outbound DESC, seq DESC LIMIT ?3) "
-	    "ORDER BY k, outbound, seq";
+	    " WHERE o.to_number IN (?1, ?2)"
+	    " UNION ALL"
+	    " SELECT at, at, 2, id, inbound_gateway, inbound_id, NULL, NULL,"
+	    "  NULL, NULL, NULL, NULL, convo, event, step, answer"
+	    " FROM convo_event INDEXED BY convo_event_number"
+	    " WHERE number IN (?1, ?2))"
+	    " ORDER BY k DESC, kind DESC, seq DESC LIMIT ?3) "
+	    "ORDER BY k, kind, seq";
 	sqlite3_stmt *s = admin_prepare(st, sql, "history");
 	char other[128];
 	int rc, stop = 0;
@@ -238,7 +246,7 @@ store_sqlite_admin_history(struct store *base, const char *number, size_t max,
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_event e = {
 			.at = sqlite3_column_int64(s, 0),
-			.outbound = sqlite3_column_int(s, 1) != 0,
+			.outbound = sqlite3_column_int(s, 1) == 1,
 			.gateway = admin_text(s, 2),
 			.id = admin_text(s, 3),
 			.category = admin_text(s, 4),
@@ -247,6 +255,10 @@ store_sqlite_admin_history(struct store *base, const char *number, size_t max,
 			.state = admin_text(s, 7),
 			.note = admin_text(s, 8),
 			.body = admin_text(s, 9),
+			.convo = admin_text(s, 10),
+			.event = admin_text(s, 11),
+			.step = admin_text(s, 12),
+			.answer = admin_text(s, 13),
 		};
 		stop = fn(arg, &e);
 	}
@@ -260,8 +272,9 @@ store_sqlite_admin_stats(struct store *base, int64_t since,
                          void *arg, struct store_stats *ret)
 {
 	struct store_sqlite *st = store_sqlite_of(base);
-	static const char *const what[] = { "category", "topic", "rule",
-		                            "unanswered" };
+	static const char *const what[] = { "category",     "topic",
+		                            "rule",         "unanswered",
+		                            "conversation", "checkin" };
 	static const char groups_sql[] =
 	    "SELECT 0, category, count(*) FROM inbound WHERE received_at >= ?1 "
 	    "GROUP BY 2 UNION ALL "
@@ -270,7 +283,16 @@ store_sqlite_admin_stats(struct store *base, int64_t since,
 	    "SELECT 2, rule, count(*) FROM inbound WHERE received_at >= ?1 "
 	    "GROUP BY 2 UNION ALL "
 	    "SELECT 3, note, count(*) FROM inbound WHERE received_at >= ?1 "
-	    "AND note IS NOT NULL GROUP BY 2 ORDER BY 1, 3 DESC, 2";
+	    "AND note IS NOT NULL GROUP BY 2 UNION ALL "
+	    "SELECT 4, convo || ' ' || event, count(*) FROM convo_event "
+	    "INDEXED BY convo_event_at WHERE at >= ?1 AND event <> 'answered' "
+	    "GROUP BY 2 UNION ALL "
+	    "SELECT 5, CASE event WHEN 'expired' THEN 'no_answer' "
+	    "WHEN 'gave_up' THEN 'gave_up' ELSE coalesce(answer, event) END, "
+	    "count(*) FROM convo_event INDEXED BY convo_event_at "
+	    "WHERE at >= ?1 AND checkin = 1 AND event IN ('finished', "
+	    "'expired', 'gave_up', 'interrupted') GROUP BY 2 "
+	    "ORDER BY 1, 3 DESC, 2";
 	static const char totals_sql[] =
 	    "SELECT (SELECT count(*) FROM inbound WHERE received_at >= ?1), "
 	    "(SELECT count(*) FROM outbox WHERE state = 'sent' "
@@ -320,7 +342,7 @@ store_sqlite_admin_stats(struct store *base, int64_t since,
 	}
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int k = sqlite3_column_int(s, 0);
-		stop = fn(arg, what[k >= 0 && k <= 3 ? k : 2], admin_text(s, 1),
+		stop = fn(arg, what[k >= 0 && k <= 5 ? k : 2], admin_text(s, 1),
 		          sqlite3_column_int64(s, 2));
 	}
 	result = admin_finish(st, s, rc, stop, "stats");

@@ -93,6 +93,90 @@ store_sqlite_convo_cancel(struct store_sqlite *st, const char *number,
 	return sched_cancel_number(st, number, why, now, true);
 }
 
+/* Records what happened to number's conversations, with message
+ * gateway/id, inside the caller's transaction. */
+static int
+convo_events_put(struct store_sqlite *st, const char *number, int64_t at,
+                 const char *gateway, const char *id,
+                 const struct store_convo_event *ev, size_t n)
+{
+	sqlite3_stmt *s = st->stmt[ST_CONVO_EVENT_INSERT];
+
+	for (size_t i = 0; ev != NULL && i < n; i++) {
+		if (store_sqlite_bind_text(s, 1, number) ||
+		    store_sqlite_bind_int64(s, 2, at) ||
+		    store_sqlite_bind_text(s, 3, ev[i].convo) ||
+		    store_sqlite_bind_int64(s, 4, ev[i].checkin) ||
+		    store_sqlite_bind_text(s, 5, ev[i].event) ||
+		    store_sqlite_bind_text(s, 6, ev[i].step) ||
+		    store_sqlite_bind_text(s, 7, ev[i].answer) ||
+		    store_sqlite_bind_text(s, 8, gateway) ||
+		    store_sqlite_bind_text(s, 9, id))
+			return store_sqlite_binderr(st, ST_CONVO_EVENT_INSERT,
+			                            "convo event");
+		if (store_sqlite_exec(st, ST_CONVO_EVENT_INSERT,
+		                      "convo event") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_sqlite_convo_waiting(struct store *base, int64_t before, size_t max,
+                           int (*fn)(void *arg, const char *number,
+                                     const char *state),
+                           void *arg)
+{
+	struct store_sqlite *st = store_sqlite_of(base);
+	sqlite3_stmt *s = st->stmt[ST_CONVO_WAITING];
+	int rc, stop = 0;
+
+	if (store_sqlite_bind_int64(s, 1, before) ||
+	    store_sqlite_bind_int64(s, 2, (int64_t)max))
+		return store_sqlite_binderr(st, ST_CONVO_WAITING,
+		                            "waiting conversations");
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = fn(arg, (const char *)sqlite3_column_text(s, 0),
+		          (const char *)sqlite3_column_text(s, 1));
+	if (!stop && rc != SQLITE_DONE)
+		store_sqlite_dberr(st, "waiting conversations");
+	store_sqlite_done(s);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_sqlite_convo_expire(struct store *base, const char *number,
+                          const char *was, const char *state,
+                          const struct store_convo_event *ev, size_t nev,
+                          int64_t now)
+{
+	struct store_sqlite *st = store_sqlite_of(base);
+	sqlite3_stmt *s = st->stmt[ST_CONVO_EXPIRE];
+
+	if (store_sqlite_tx_begin(st) < 0)
+		return -1;
+	if (store_sqlite_bind_text(s, 1, number) ||
+	    store_sqlite_bind_text(s, 2, was) ||
+	    store_sqlite_bind_text(s, 3, state) ||
+	    store_sqlite_bind_int64(s, 4, now)) {
+		store_sqlite_binderr(st, ST_CONVO_EXPIRE, "expire convo");
+		goto fail;
+	}
+	if (store_sqlite_exec(st, ST_CONVO_EXPIRE, "expire convo") < 0)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		/* a message changed it meanwhile: its decision counted */
+		store_sqlite_tx_rollback(st);
+		return 0;
+	}
+	if (convo_events_put(st, number, now, NULL, NULL, ev, nev) < 0)
+		goto fail;
+	return store_sqlite_tx_commit(st) < 0 ? -1 : 1;
+fail:
+	store_sqlite_tx_rollback(st);
+	return -1;
+}
+
 int
 store_sqlite_convo_record(struct store_sqlite *st,
                           const struct store_inbound *in,
@@ -107,6 +191,9 @@ store_sqlite_convo_record(struct store_sqlite *st,
 		return -1;
 	if (dec->convo_state != NULL &&
 	    convo_put(st, in->from, dec->convo_state, in->received_at) < 0)
+		return -1;
+	if (convo_events_put(st, in->from, in->received_at, in->gateway, in->id,
+	                     dec->events, dec->nevents) < 0)
 		return -1;
 	if (sc == NULL)
 		return 0;
@@ -250,7 +337,9 @@ int
 store_sqlite_convo_scheduled_send(struct store *base,
                                   const struct store_scheduled *it,
                                   const char *body, int urgency,
-                                  const char *state, int64_t now)
+                                  const char *state,
+                                  const struct store_convo_event *events,
+                                  size_t nevents, int64_t now)
 {
 	struct store_sqlite *st = store_sqlite_of(base);
 	int64_t outbox_id = 0;
@@ -280,6 +369,9 @@ store_sqlite_convo_scheduled_send(struct store *base,
 		return rc;
 	}
 	if (state != NULL && convo_put(st, it->number, state, now) < 0)
+		goto fail;
+	if (convo_events_put(st, it->number, now, it->inbound_gateway,
+	                     it->inbound_id, events, nevents) < 0)
 		goto fail;
 	return store_sqlite_tx_commit(st) < 0 ? -1 : 1;
 fail:

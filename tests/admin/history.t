@@ -15,3 +15,9 @@ backtalk history --config "$DB.us.conf" 447700900123
 # offset.
 backtalk history --db "$DB" --no-bodies +15551230002 | head -n 2
 (TZ=America/New_York; export TZ; backtalk history --db "$DB" --local-time --no-bodies +15551230002 | head -n 2)
+# Conversations: each step after the message (or the check-in) that made
+# it, with the question it asked or answered and the option chosen.
+mkstate convo
+backtalk history --db "$DB" +15551230004
+backtalk history --db "$DB" +15551230005
+backtalk history --db "$DB" --no-bodies +15551230005 | tail -n 4
