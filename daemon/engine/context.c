@@ -451,7 +451,8 @@ context_maybe_in(const struct context_msg *m, size_t i, uint64_t mask)
 	return (context_memo_token(m, i) & mask) != 0;
 }
 
-static bool
+/* Inlined so that each call site's word has a constant length. */
+__attribute__((always_inline)) static inline bool
 context_is(const struct context_msg *m, size_t i, const char *word)
 {
 	return i < m->n && token_is(m->text, &m->t[i], word);
