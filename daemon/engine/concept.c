@@ -29,6 +29,8 @@ static const char *const concept_lang_algo[LANG__COUNT] = {
 };
 
 #define NONE UINT32_MAX
+/* The first bit of the word of seen after the vocabulary's (see cstart). */
+#define CONCEPT_KEY_ALWAYS(cs) ((uint32_t)(((cs)->nwords + 63) / 64 * 64))
 
 /* Open addressing from a byte string (kept in the set's arena) to a
  * number. */
@@ -99,9 +101,10 @@ struct concept_set {
 	uint32_t *combo_head; /* per concept */
 	uint32_t *combo_next; /* per combination */
 	/* Terms by their first word, in the order written, each with the
-	 * next word it cannot do without (NONE when it has none): a phrase
-	 * whose key word is not in a message is passed over without being
-	 * read. */
+	 * next word it cannot do without: a phrase whose key word is not in
+	 * a message is passed over without being read.  A term with no such
+	 * word has CONCEPT_KEY_ALWAYS(cs), past every word, whose bit in a
+	 * scratch's seen is always set. */
 	struct cstart {
 		uint32_t term, key;
 	} * starts;
@@ -621,6 +624,8 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 			for (uint8_t j = 1; j < t->n && key == NONE; j++)
 				if (!((t->optional >> j) & 1))
 					key = t->word[j];
+			if (key == NONE)
+				key = CONCEPT_KEY_ALWAYS(cs);
 			cs->starts[o++] = (struct cstart){ ti, key };
 		}
 		w->nstarts = (uint32_t)o - w->start;
@@ -986,6 +991,8 @@ concept_scratch_new(const struct concept_set *cs)
 		concept_scratch_free(s);
 		return NULL;
 	}
+	/* never cleared: no token's word is in that word of seen */
+	s->seen[CONCEPT_KEY_ALWAYS(cs) >> 6] = 1;
 	for (int l = 0; l < LANG__COUNT; l++)
 		if (cs->lang_used[l] &&
 		    concept_stemmer(&s->stemmer[l], l) == NULL) {
@@ -1265,7 +1272,7 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 		const struct cword *w = &cs->words[s->tok_ids[i][k]];
 		const struct cstart *st = cs->starts + w->start;
 		for (uint32_t x = 0; x < w->nstarts; x++) {
-			if (st[x].key != NONE && !concept_seen(s, st[x].key))
+			if (!concept_seen(s, st[x].key))
 				continue;
 			const struct cterm *t = &cs->terms[st[x].term];
 			if (t->n > 1 && !concept_term_possible(s, t))
