@@ -249,6 +249,19 @@ cmd_classify_one(struct cmd_classify *cc, const char *text, size_t len,
 	}
 	o += n;
 	buf[o++] = ',';
+	size_t tn = strlen(tail);
+	if (tn + sizeof(trunc) + 2 <= sizeof(buf) - o) { /* one write */
+		memcpy(buf + o, tail, tn);
+		o += tn;
+		if (res.truncated) {
+			memcpy(buf + o, trunc, sizeof(trunc) - 1);
+			o += sizeof(trunc) - 1;
+		}
+		buf[o++] = '}';
+		buf[o++] = '\n';
+		fwrite(buf, 1, o, stdout);
+		return true;
+	}
 	fwrite(buf, 1, o, stdout);
 	fputs(tail, stdout);
 	if (res.truncated)

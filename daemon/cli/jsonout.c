@@ -1,5 +1,9 @@
 /* JSON text of a string, written by jansson into a caller's buffer (no
- * allocation of the output), for a line put together and written once. */
+ * allocation of the output), for a line put together and written once.
+ * The string is made with json_stringn_nocheck: json_dumpb checks the
+ * UTF-8 as it writes (utf8_iterate accepts exactly what json_stringn's
+ * utf8_check_string does) and fails on what json_stringn would refuse, so
+ * the bytes and the 0 on invalid UTF-8 are as before, read once. */
 #include <jansson.h>
 
 #include "jsonout.h"
@@ -7,7 +11,7 @@
 size_t
 jsonout_string(const char *s, size_t len, char *buf, size_t cap)
 {
-	json_t *t = json_stringn(s, len);
+	json_t *t = json_stringn_nocheck(s, len);
 	if (t == NULL)
 		return 0;
 	size_t n = json_dumpb(t, buf, cap, JSON_COMPACT | JSON_ENCODE_ANY);

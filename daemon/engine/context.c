@@ -340,6 +340,9 @@ struct context_memo {
 	size_t ntok;
 	uint64_t tok_lists[TOKEN_MAX]; /* the lists each token is a word of */
 	bool known[TOKEN_MAX];         /* tok_lists[i] worked out */
+	/* The sentence of token sent_of (SIZE_MAX: none yet) runs from
+	 * sent_start to sent_end: a judgement asks up to four times. */
+	size_t sent_of, sent_start, sent_end;
 };
 
 static size_t
@@ -393,6 +396,7 @@ context_memo_reset(struct context_memo *memo, const char *text,
 	memo->toks = toks;
 	memo->ntok = ntok;
 	memset(memo->known, 0, ntok * sizeof(memo->known[0]));
+	memo->sent_of = SIZE_MAX;
 }
 
 /* The bit of list in a memo, or -1 when the memo does not know it. */
@@ -475,7 +479,8 @@ context_maybe_in(const struct context_msg *m, size_t i, uint64_t mask)
 	return (context_memo_token(m, i) & mask) != 0;
 }
 
-static bool
+/* Inlined so that each call site's word has a constant length. */
+__attribute__((always_inline)) static inline bool
 context_is(const struct context_msg *m, size_t i, const char *word)
 {
 	return i < m->n && token_is(m->text, &m->t[i], word);
@@ -511,12 +516,15 @@ context_phrase(const struct context_msg *m, size_t i, const char *phrase)
 		/* most phrases fail on their first letter */
 		if (j >= m->n || m->text[m->t[j].start] != *p)
 			return 0;
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		/* the word of the phrase is the token's bytes followed by a
+		 * space or the end: compared without measuring it first */
+		const char *w = m->text + m->t[j].start;
+		size_t len = m->t[j].end - m->t[j].start, q = 1;
 
-		if (j >= m->n || !context_same_clause(m, i, j) ||
-		    m->t[j].end - m->t[j].start != len ||
-		    memcmp(m->text + m->t[j].start, p, len) != 0)
+		while (q < len && p[q] != '\0' && p[q] != ' ' && p[q] == w[q])
+			q++;
+		if (q < len || (p[len] != ' ' && p[len] != '\0') ||
+		    !context_same_clause(m, i, j))
 			return 0;
 		k++;
 		p += len;
@@ -570,12 +578,22 @@ context_sentence(const struct context_msg *m, size_t i, size_t *start,
 {
 	size_t s = i, e = i;
 
+	if (m->memo != NULL && m->memo->sent_of == i) {
+		*start = m->memo->sent_start;
+		*end = m->memo->sent_end;
+		return;
+	}
 	while (s > 0 && m->t[s - 1].sentence == m->t[i].sentence)
 		s--;
 	while (e + 1 < m->n && m->t[e + 1].sentence == m->t[i].sentence)
 		e++;
 	*start = s;
 	*end = e;
+	if (m->memo != NULL) {
+		m->memo->sent_of = i;
+		m->memo->sent_start = s;
+		m->memo->sent_end = e;
+	}
 }
 
 /* ---- negation ---- */
@@ -1807,6 +1825,7 @@ context_memo_new(void)
 
 	if (memo == NULL)
 		return NULL;
+	memo->sent_of = SIZE_MAX;
 	bool ok = true;
 	for (unsigned b = 0; b < CONTEXT_MEMO_NLISTS; b++)
 		for (const char *const *p = context_memo_lists[b]; *p != NULL;

@@ -609,6 +609,10 @@ number_word_cmp(const char *s, size_t n, const char *w)
 _Static_assert(NUMBER_WORDS * 3 < NUMBER_HASH, "the number table is too full");
 static uint16_t number_hash_slot[NUMBER_HASH]; /* index + 1, 0 empty */
 static uint8_t number_word_len[NUMBER_WORDS];
+/* Bit (first byte, second byte or 0) set when a month, weekday or holiday
+ * begins with those bytes: most words of a message are passed over
+ * without a look-up (number_maybe_date). */
+static uint64_t number_date_pairs[256 * 256 / 64];
 static pthread_once_t number_hash_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -622,6 +626,12 @@ number_hash_build(void)
 			h = (h + 1) & (NUMBER_HASH - 1);
 		number_hash_slot[h] = (uint16_t)(i + 1);
 		number_word_len[i] = (uint8_t)n;
+		if (number_words[i].flags & (L_MONTH | L_DAYNAME)) {
+			const unsigned char *w =
+			    (const unsigned char *)number_words[i].w;
+			unsigned k = w[0] << 8 | (n > 1 ? w[1] : 0);
+			number_date_pairs[k >> 6] |= UINT64_C(1) << (k & 63);
+		}
 	}
 }
 
@@ -799,10 +809,18 @@ number_flags(struct number_ctx *c, long i)
 }
 
 /* Whether word token i is a month, weekday or holiday.  Looked up only
- * when a reference day is given. */
-static bool
+ * when a reference day is given (number_find has then built the table). */
+static inline bool
 number_maybe_date(struct number_ctx *c, long i)
 {
+	if (number_in(c, i) && c->word[i] == NUMBER_UNKNOWN) {
+		const unsigned char *s =
+		    (const unsigned char *)c->text + c->t[i].start;
+		size_t n = c->t[i].end - c->t[i].start;
+		unsigned k = n == 0 ? 0 : s[0] << 8 | (n > 1 ? s[1] : 0);
+		if (!((number_date_pairs[k >> 6] >> (k & 63)) & 1))
+			return false;
+	}
 	return (number_flags_as(c, i, T_WORD) & (L_MONTH | L_DAYNAME)) != 0;
 }
 
@@ -2055,6 +2073,8 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 	c.count = 0;
 	c.today = today;
 	c.nscore = 0;
+	if (today != CALENDAR_NONE) /* for number_maybe_date */
+		pthread_once(&number_hash_once, number_hash_build);
 	for (long i = 0; i < c.n; i++) {
 		const char *s = text + toks[i].start;
 		size_t len = toks[i].end - toks[i].start;
