@@ -12,6 +12,8 @@
 set -uo pipefail
 BUILD=$1
 SRC=$2
+# The inline Python below shares tests/twilio_keywords.py.
+export PYTHONPATH="$SRC/tests${PYTHONPATH:+:$PYTHONPATH}"
 shift 2
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(twilio_basic optout admin restart kill9 faults reload infobip infobip_kill9 infobip_optout metrics
@@ -167,12 +169,12 @@ add_inbound() { # add_inbound GATEWAY FROM BODY
 twilio_due() { # twilio_due FILE_OF_"from<TAB>body"
 	cut -f2 "$1" | "$BACKTALK" classify --rules "$SRC/rules" |
 		python3 -c '
-import json, re, sys
+import json, sys
+from twilio_keywords import twilio_answers
 n = 0
 for line in sys.stdin:
     e = json.loads(line)
-    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", e["text"]) is not None
-    n += not (e["category"] in ("stop", "start", "help") and bare)
+    n += not twilio_answers(e["text"], e["category"])
 print(n)'
 }
 
@@ -182,7 +184,8 @@ check_replies() { # check_replies FILE_OF_"from<TAB>body"
 	ctl GET /sent >"$WORK/sent.json"
 	cut -f2 "$1" | "$BACKTALK" classify --rules "$SRC/rules" >"$WORK/expect.json"
 	python3 - "$1" "$WORK/sent.json" "$WORK/expect.json" <<'PY'
-import json, re, sys
+import json, sys
+from twilio_keywords import twilio_answers
 msgs = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[1])]
 sent = json.load(open(sys.argv[2]))
 if isinstance(sent, dict):
@@ -196,9 +199,7 @@ bad = 0
 for (frm, body), e in zip(msgs, expect):
     got = by_to.get(frm.lstrip("+"), [])
     # Twilio answers a keyword sent alone; the daemon answers the rest.
-    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", body) is not None
-    want = None if e["category"] in ("stop", "start", "help") and bare \
-        else e["reply"]
+    want = None if twilio_answers(body, e["category"]) else e["reply"]
     if want is None:
         if got:
             print("unexpected reply to %s (%s)" % (frm, body)); bad += 1
@@ -694,12 +695,12 @@ CONF
 		{ fail "replies sent counter is not $want"; return; }
 	python3 - "$WORK/scrape" "$WORK/expect.json" <<'PY' || { fail "metrics do not match"; return; }
 import collections, json, re, sys
+from twilio_keywords import twilio_answers
 text = open(sys.argv[1]).read()
 want = collections.Counter()
 for line in open(sys.argv[2]):
     e = json.loads(line)
-    bare = re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", e["text"]) is not None
-    if e["category"] not in ("stop", "start", "help") or not bare:
+    if not twilio_answers(e["text"], e["category"]):
         want[e["category"]] += 1
 got = collections.Counter()
 for m in re.finditer(r'^backtalk_replies_total\{category="([^"]*)",rule="[^"]*"\} (\d+)$', text, re.M):

@@ -25,10 +25,11 @@ import tempfile
 import threading
 import time
 
+from twilio_keywords import COMPLIANCE, alone
+
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "faultlab-token-not-secret"
 OURS = "+15550001000"
-COMPLIANCE = ("stop", "start", "help")
 # Phrases that make the daemon's guard take a message for another
 # auto-responder (daemon/engine/guard.c); such corpus lines are left out, so that
 # every message's expected reply is `backtalk classify`'s.
@@ -434,8 +435,7 @@ class Corpus:
         # STOP, START and HELP sent alone, which Twilio answers itself (the
         # daemon answers the same asked for in other words: decide.c).
         def bare(t, cat):
-            return self.info[t]["category"] == cat and \
-                re.fullmatch(r"\s*[A-Za-z]+[.!?]*\s*", t) is not None
+            return self.info[t]["category"] == cat and alone(t)
         self.stops = [t for t in texts if bare(t, "stop")]
         self.starts = [t for t in texts if bare(t, "start")]
         self.helps = [t for t in texts if bare(t, "help")]
