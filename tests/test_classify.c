@@ -206,12 +206,20 @@ test_compliance_phrases(void **state)
 	assert_int_equal(r.category, CATEGORY_STOP);
 	assert_false(r.alert);
 
+	/* The keyword alone as the first sentence. */
+	expect_via("cancel. my back is fine now", CATEGORY_STOP, NULL, ph);
+	r = run("STOP!! my leg is numb");
+	assert_int_equal(r.category, CATEGORY_STOP);
+	assert_true(r.alert);
+	expect_via("stop the texts. thanks", CATEGORY_STOP, NULL, ph);
+
 	/* "stop" about the pain is not a request to stop messages. */
 	expect_via("how do I stop my back hurting", CATEGORY_FALLBACK, NULL,
 	           CLASSIFY_VIA_FALLBACK);
 	expect("stop the tingling please", CATEGORY_URGENT, "numb");
 	expect("I want to quit the gym", CATEGORY_INFO, "gym-a");
 	expect("yes my leg is numb", CATEGORY_URGENT, "numb");
+	expect("stopped. deadlifts hurt my back", CATEGORY_TIP, "form");
 }
 
 /* Opting back in and asking for the menu in ordinary words; they answer
@@ -258,6 +266,24 @@ test_request_phrases(void **state)
 	expect_via("how do I start juggling", CATEGORY_FALLBACK, NULL,
 	           CLASSIFY_VIA_FALLBACK);
 	expect_via("the menu at the cafe", CATEGORY_FALLBACK, NULL,
+	           CLASSIFY_VIA_FALLBACK);
+	/* More ways of asking for the menu or to be signed up again. */
+	expect_via("what am i supposed to send", CATEGORY_HELP, NULL, ph);
+	expect_via("how do i talk to this thing", CATEGORY_HELP, NULL, ph);
+	expect_via("how does this bot work", CATEGORY_HELP, NULL, ph);
+	expect_via("can you send the list of commands", CATEGORY_HELP, NULL,
+	           ph);
+	expect_via("ayuda, como funciona esto", CATEGORY_HELP, NULL, ph);
+	expect_via("nao sei o que escrever", CATEGORY_HELP, NULL, ph);
+	expect_via("i unsubscribed by accident", CATEGORY_START, NULL, ph);
+	expect_via("can you add me again", CATEGORY_START, NULL, ph);
+	expect_via("turn my messages back on pls", CATEGORY_START, NULL, ph);
+	expect_via("how do i get the tips again", CATEGORY_START, NULL, ph);
+	expect("what am i supposed to do, my leg is numb", CATEGORY_URGENT,
+	       "numb");
+	expect_via("a list of exercises for my hips", CATEGORY_FALLBACK, NULL,
+	           CLASSIFY_VIA_FALLBACK);
+	expect_via("add me on instagram", CATEGORY_FALLBACK, NULL,
 	           CLASSIFY_VIA_FALLBACK);
 }
 

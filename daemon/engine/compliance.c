@@ -68,6 +68,12 @@ const char *const compliance_stop_patterns[] = {
 	"your|the|any)\\s+(?:texts?|messages?|msgs?|sms)\\b",
 	"\\b(?:nao|no)\\s+(?:quero|quiero)\\s+(?:mais\\s+|mas\\s+|recibir\\s+|"
 	"receber\\s+)?(?:mensagens|mensajes|mensagem|mensaje|textos|sms)\\b",
+	/* A first sentence that is the keyword alone: "cancel. my back is
+	 * fine now", "STOP!! leg still numb" (a red flag in the rest is
+	 * answered beside the STOP). */
+	"^(?:please |pls |plz )?(?:stop|unsubscribe|cancel|opt out|optout|"
+	"stopall|stop all)(?: (?:it|this|now|please|pls|plz|all))*\\s*[.!]+"
+	"(?:\\s|$)",
 };
 
 const size_t compliance_stop_pattern_count =
@@ -129,6 +135,39 @@ const struct compliance_request compliance_requests[] = {
 	{ "\\b(?:help|teach|show) me (?:how to )?use (?:this|you|the service|"
 	  "this service|this thing|this line|it)\\b",
 	  CATEGORY_HELP },
+	/* "what am i supposed to send", "how do i talk to this thing", "can
+	 * you send the list of commands", "ayuda, como funciona esto", "no se
+	 * que escribir" */
+	{ "\\bwhat (?:am i|are we|do i) (?:supposed|meant|expected|need) to "
+	  "(?:send|text|txt|type|say|write|reply|ask)\\b",
+	  CATEGORY_HELP },
+	{ "\\bhow (?:do|can|should|would) (?:i|we) (?:talk|chat|speak|text) "
+	  "(?:to|with) (?:this|you|it|the bot|this bot|this thing|this "
+	  "number|this service|the service)\\b",
+	  CATEGORY_HELP },
+	{ "\\bhow (?:does|do) (?:this thing|this bot|the bot|this app|these "
+	  "texts|the texts) work\\b",
+	  CATEGORY_HELP },
+	{ "\\blist of (?:the |your )?(?:text )?(?:commands|keywords|codes)\\b",
+	  CATEGORY_HELP },
+	{ "^(?:ayuda|ajuda)\\b|\\bcomo (?:funciona|se usa|uso) (?:esto|isso|"
+	  "este servicio|este numero|o servico|este servico)\\b|\\b(?:no se|"
+	  "nao sei) (?:que|o que) (?:escribir|mandar|enviar|escrever|"
+	  "responder)\\b",
+	  CATEGORY_HELP },
+	/* "can you add me again", "turn my messages back on", "i unsubscribed
+	 * by accident", "i want to get the tips again" */
+	{ "\\b(?:add|put|sign) me (?:again|back)\\b|\\bre-?add me\\b",
+	  CATEGORY_START },
+	{ "\\bturn (?:my|the|your|these) (?:texts|messages|msgs|alerts|"
+	  "notifications|tips|sms) (?:back on|on again)\\b",
+	  CATEGORY_START },
+	{ "\\b(?:unsubscribed|opted out|stopped it|hit stop|texted stop|sent "
+	  "stop|pressed stop|replied stop) (?:by|on) (?:accident|mistake)\\b",
+	  CATEGORY_START },
+	{ "\\b(?:get|getting|receive|receiving) (?:the |your |these )?(?:texts|"
+	  "messages|tips|msgs) again\\b",
+	  CATEGORY_START },
 };
 
 const size_t compliance_request_count =
