@@ -1490,14 +1490,20 @@ wait_reloads() { # wait_reloads N SECONDS: N reloads logged
 # gateways' object: struct dconf).
 case_conv_checkin_reload() {
 	checkin_config none
-	local a=+15559800001
+	# Due 20 s after the report, so that the screening has ended by then
+	# on a slow host (one due while a question waits is put off an hour).
+	sed -i 's/checkin_delay_s = 6;/checkin_delay_s = 20;/' "$WORK/backtalk.conf"
+	local a=+15559800001 t0 n=0
 	start_daemon
+	t0=$(date +%s.%N)
 	conv_start $a || return
 	add_inbound twilio $a "2"
 	wait_bodies $a 3 20 || { fail "no answer to 2"; return; }
-	local n=0
-	for pause in 1 4.5 0.3 3; do
-		sleep $pause
+	# Reloads at these seconds after the report: before the check-in is
+	# due, just before and just after it is.
+	for at in 10 19.6 20.2 21; do
+		sleep "$(awk -v t0="$t0" -v at="$at" -v now="$(date +%s.%N)" \
+			'BEGIN { d = t0 + at - now; print (d > 0 ? d : 0) }')"
 		n=$((n + 1))
 		printf '# reload %s\n' $n >>"$WORK/backtalk.conf"
 		kill -HUP "$DPID"
