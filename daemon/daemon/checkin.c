@@ -22,14 +22,6 @@
 #define CHECKIN_LEASE_S 60
 #define CHECKIN_LATER_S 3600 /* another conversation waits, or the bound */
 
-static int
-checkin_opted_out(void *arg, const char *number)
-{
-	struct daemon *d = arg;
-
-	return store_is_opted_out(d->store, number);
-}
-
 /* Cancels (why) or puts off (until `later`, when > 0) check-in it. */
 static void
 checkin_settle(struct daemon *d, const struct store_scheduled *it,
@@ -55,13 +47,7 @@ checkin_one(struct daemon *d, const struct store_scheduled *it, int64_t now)
 {
 	const struct config *cfg = d->conf->cfg;
 	const struct ruleset *rs = d->conf->rs;
-	struct decide_env env = {
-		.cfg = cfg,
-		.rs = rs,
-		.guard = d->conf->guard,
-		.opted_out = checkin_opted_out,
-		.arg = d,
-	};
+	struct decide_env env = poller_decide_env(d);
 	char text[CONVO_STATE_TEXT_MAX], key[64], who[LOG_PHONE_MAX];
 	struct convo_state st, next;
 	struct convo_out out;

@@ -85,6 +85,11 @@ int64_t daemon_clock(const struct daemon *d);
 /* Polls the gateway once and records every new message with its decision.
  * Returns the seconds until the next poll. */
 double poller_run(struct daemon *d);
+/* What a reply is judged by (decide.h): the running configuration, rules
+ * and guard, the store's opt-outs and the gateway's clock offset; shared
+ * by the poller and the check-ins. */
+struct decide_env;
+struct decide_env poller_decide_env(struct daemon *d);
 
 /* Sends due replies from the outbox, within the send rate.  Returns the
  * seconds until it should run again. */

@@ -30,6 +30,19 @@ poller_opted_out(void *arg, const char *number)
 	return store_is_opted_out(d->store, number);
 }
 
+struct decide_env
+poller_decide_env(struct daemon *d)
+{
+	return (struct decide_env){
+		.cfg = d->conf->cfg,
+		.rs = d->conf->rs,
+		.guard = d->conf->guard,
+		.opted_out = poller_opted_out,
+		.arg = d,
+		.gateway_offset = clockwatch_gateway_offset(&d->clocks),
+	};
+}
+
 /* The journal's MESSAGE_ID for a decided message: a red flag first
  * (answered or not), then an opt-out change, then whether it is
  * answered. */
@@ -58,14 +71,7 @@ poller_take(struct daemon *d, const struct store_staged *m)
 	static char norm[BT_MESSAGE_MAX + 1];
 	char who[LOG_PHONE_MAX];
 	const char *body = m->body ? m->body : "";
-	struct decide_env env = {
-		.cfg = d->conf->cfg,
-		.rs = d->conf->rs,
-		.guard = d->conf->guard,
-		.opted_out = poller_opted_out,
-		.arg = d,
-		.gateway_offset = clockwatch_gateway_offset(&d->clocks),
-	};
+	struct decide_env env = poller_decide_env(d);
 
 	/* Dates in the message ("pain since nov 1st") are read against the
 	 * day the gateway says it was sent, else the day it was received. */
