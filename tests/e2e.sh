@@ -655,8 +655,8 @@ sys.exit(0 if got == want else "sent %s, outbox %s" % (got, want))' $a $b "$rows
 	stop_daemon
 }
 
-free_port() { # a port nobody listens on now, on 127.0.0.1
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+free_port() { # a port nobody listens on now, on 127.0.0.1, outside the ephemeral range
+	python3 "$SRC/tests/freeport.py"
 }
 
 scrape() { # scrape PATH: the body, and "status NNN" on the last line

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 
+import freeport
 from twilio_keywords import COMPLIANCE, alone
 
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -293,12 +294,9 @@ log = { level = "info"; };
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on just now."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A TCP port on 127.0.0.1 nobody listens on just now, outside the
+    kernel's ephemeral range (see freeport.py)."""
+    return freeport.free_port()
 
 
 def healthz(port):
