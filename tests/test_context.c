@@ -352,6 +352,11 @@ test_historical_other_clause(void **state)
 	      "all cleared up");
 	judge("had a bad fall, been fine since", "fall", HIST,
 	      "been fine since");
+	judge("used to get pins and needles years ago but not since",
+	      "pins and needles", HIST, "used to");
+	judge("my buddys sciatica cleared up years ago, he says to never "
+	      "deadlift again",
+	      "sciatica", HIST | OTHER, NULL);
 }
 
 /* The symptom back, still there, or "now" in its own clause: present,

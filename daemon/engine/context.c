@@ -858,10 +858,13 @@ context_present_now(const struct context_msg *m, size_t s, size_t e,
 		           context_same_clause(m, k, last);
 		if (context_in(m, k, context_present))
 			return true;
-		/* "thats gone now", "fine now": over, not present */
+		/* "thats gone now", "fine now", "but not since": over, not
+		 * present */
 		if (own && context_in(m, k, context_present_when) &&
 		    !(k > 0 && context_same_clause(m, k - 1, k) &&
-		      context_in(m, k - 1, context_over_now)))
+		      (context_in(m, k - 1, context_over_now) ||
+		       context_is(m, k - 1, "not") ||
+		       context_is(m, k - 1, "never"))))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
 		     context_is(m, k, "coming") || context_is(m, k, "is") ||
@@ -1351,11 +1354,16 @@ context_over_denied(const struct context_msg *m, size_t ss, size_t se,
 			for (size_t j = k; j <= ce; j++)
 				back =
 				    back || context_in(m, j, context_over_back);
-			bool own = false; /* "can i deadlift again" */
+			/* "can i deadlift again", "he says to never deadlift
+			 * again" */
+			bool own = false;
 			for (size_t j = k; j <= ce; j++)
 				own = own || context_is(m, j, "i") ||
 				      context_is(m, j, "im") ||
-				      context_is(m, j, "ive");
+				      context_is(m, j, "ive") ||
+				      context_is(m, j, "he") ||
+				      context_is(m, j, "she") ||
+				      context_is(m, j, "they");
 			if ((context_is(m, c, "now") || own) && !back) {
 				k = ce;
 				continue;
