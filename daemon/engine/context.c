@@ -647,9 +647,9 @@ static const char *const context_and_subject[] = {
 };
 
 /* What a writer would not say: "i wouldnt say theres any numbness", "cant
- * say ive had tingling".  The word after "say" at k starts no new
- * statement; the cue is "wouldnt say" before it (not "its": "i wouldnt say
- * its numb exactly" hedges). */
+ * say ive had tingling".  The word after "say" at k, a subject that would
+ * end the negation's scope, starts no new statement; the cue is "wouldnt
+ * say" before it (not "its": "i wouldnt say its numb exactly" hedges). */
 static const char *const context_say_not[] = {
 	"wouldnt",
 	"cant",
@@ -657,14 +657,17 @@ static const char *const context_say_not[] = {
 	NULL,
 };
 static const char *const context_say_what[] = {
-	"theres", "there", "i", "ive", NULL,
+	"theres",
+	"i",
+	"ive",
+	NULL,
 };
 
 static bool
 context_neg_say(const struct context_msg *m, size_t k, struct context_cue *cue)
 {
-	if (k < 2 || !context_in(m, k, context_say_what) ||
-	    !context_is(m, k - 1, "say") ||
+	if (k < 2 || !context_is(m, k - 1, "say") ||
+	    !context_in(m, k, context_say_what) ||
 	    !context_in(m, k - 2, context_say_not) ||
 	    !context_same_clause(m, k - 2, k))
 		return false;
@@ -712,11 +715,9 @@ context_negated_before(const struct context_msg *m, size_t first,
 			cue->last = (uint16_t)cl;
 			return true;
 		}
-		if (context_neg_say(m, k, cue))
-			return true;
 		bool filler = context_neg_filler(m, k);
 		if (context_in(m, k, negation_terminators) && !filler)
-			return false;
+			return context_neg_say(m, k, cue);
 		if (context_in(m, k, context_contrast))
 			return false;
 		/* "my" opens a new statement, except in "in my leg" */
