@@ -240,6 +240,8 @@ test_over_a_week(void **state)
 		{ "3 weeks ago", "@over_a_week 21 \"3 weeks\" ago" },
 		{ "dos semanas", "@over_a_week 14 \"dos semanas\"" },
 		{ "duas semanas", "@over_a_week 14 \"duas semanas\"" },
+		{ "mal au dos depuis 3 semaines",
+		  "@over_a_week 21 \"3 semaines\"" },
 		{ "un mes", "@over_a_week 30 \"un mes\"" },
 		{ "dor nas costas ha um mes",
 		  "@over_a_week 30 \"um mes\" ago" },

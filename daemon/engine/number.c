@@ -433,6 +433,8 @@ static const struct number_word number_words[] = {
 	{ "segunda", L_ORD, 2 },
 	{ "segundo", L_ORD, 2 },
 	{ "seis", L_QTY, 6 },
+	{ "semaine", L_UNIT, 7 },
+	{ "semaines", L_UNIT | L_PLURAL, 7 },
 	{ "semana", L_UNIT, 7 },
 	{ "semanas", L_UNIT | L_PLURAL, 7 },
 	{ "sep", L_MONTH, 9 },
@@ -678,7 +680,7 @@ number_maybe_anchor(const char *s, size_t n)
 		       b == 't' || b == 'n';
 	case 'r': /* relapse, recurrence */
 		return b == 'e' && (c == 'l' || c == 'c');
-	case 's': /* semana */
+	case 's': /* semana, semaine */
 		return b == 'e' && c == 'm';
 	case 't': /* time, twice, thrice; thirty (a temperature) */
 		return (b == 'i' && c == 'm') || b == 'w' ||
