@@ -159,6 +159,8 @@ test_negated_before(void **state)
 	      "numbness", NEG, "wouldnt say");
 	judge("cant say ive had any tingling", "tingling", NEG, "cant say");
 	judge("i wouldnt say its numb exactly", "numb", 0, NULL);
+	judge("i wouldnt say my leg is weak, just sore", "weak", NEG,
+	      "wouldnt say");
 	judge("i wouldnt say much, my foot is numb", "numb", 0, NULL);
 }
 

@@ -647,9 +647,10 @@ static const char *const context_and_subject[] = {
 };
 
 /* What a writer would not say: "i wouldnt say theres any numbness", "cant
- * say ive had tingling".  The word after "say" at k, a subject that would
- * end the negation's scope, starts no new statement; the cue is "wouldnt
- * say" before it (not "its": "i wouldnt say its numb exactly" hedges). */
+ * say ive had tingling", "i wouldnt say my leg is weak".  The word after
+ * "say" at k, a subject that would end the negation's scope, starts no new
+ * statement; the cue is "wouldnt say" before it (not "its": "i wouldnt say
+ * its numb exactly" hedges). */
 static const char *const context_say_not[] = {
 	"wouldnt",
 	"cant",
@@ -657,10 +658,7 @@ static const char *const context_say_not[] = {
 	NULL,
 };
 static const char *const context_say_what[] = {
-	"theres",
-	"i",
-	"ive",
-	NULL,
+	"theres", "i", "ive", "my", NULL,
 };
 
 static bool
@@ -723,7 +721,7 @@ context_negated_before(const struct context_msg *m, size_t first,
 		/* "my" opens a new statement, except in "in my leg" */
 		if (context_is(m, k, "my") &&
 		    !(k > 0 && context_is(m, k - 1, "in")))
-			return false;
+			return context_neg_say(m, k, cue);
 		/* so does "and" before a subject: "no safeties and the bar
 		 * came down on me" */
 		if (context_is(m, k, "and") && k + 1 < first &&
