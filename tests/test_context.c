@@ -154,6 +154,14 @@ test_negated_before(void **state)
 	judge("sore back, no numbness or tingling", "tingling", NEG, "no");
 	judge("havent noticed in my legs any tingling", "tingling", NEG,
 	      "havent");
+	/* what the writer would not say */
+	judge("i wouldnt say theres any numbness or tingling at all",
+	      "numbness", NEG, "wouldnt say");
+	judge("cant say ive had any tingling", "tingling", NEG, "cant say");
+	judge("i wouldnt say its numb exactly", "numb", 0, NULL);
+	judge("i wouldnt say my leg is weak, just sore", "weak", NEG,
+	      "wouldnt say");
+	judge("i wouldnt say much, my foot is numb", "numb", 0, NULL);
 }
 
 static void
@@ -195,6 +203,9 @@ test_not_negated_after(void **state)
 	judge("my leg went numb. no", "numb", 0, NULL);
 	judge("numbness no pain", "numbness", 0, NULL);
 	judge("bladder: no control", "bladder", 0, NULL);
+	/* "nothing" after a feeling word is what was felt */
+	judge("i peed and felt nothing at all", "peed", 0, NULL);
+	judge("numb leg, feel nothing", "numb leg", 0, NULL);
 }
 
 static void
@@ -300,6 +311,7 @@ test_not_historical(void **state)
 	judge("i had numbness 3 days ago", "numbness", 0, NULL);
 	judge("numb in the past few days", "numb", 0, NULL);
 	judge("i got used to the numbness", "numbness", 0, NULL);
+	judge("what im not used to is being unable to pee", "pee", 0, NULL);
 	judge("had sciatica years ago but my foot is numb", "numb", 0, NULL);
 	judge("pain in my back in the morning and numb toes", "numb toes", 0,
 	      NULL);
@@ -342,6 +354,11 @@ test_historical_other_clause(void **state)
 	      "all cleared up");
 	judge("had a bad fall, been fine since", "fall", HIST,
 	      "been fine since");
+	judge("used to get pins and needles years ago but not since",
+	      "pins and needles", HIST, "used to");
+	judge("my buddys sciatica cleared up years ago, he says to never "
+	      "deadlift again",
+	      "sciatica", HIST | OTHER, NULL);
 }
 
 /* The symptom back, still there, or "now" in its own clause: present,

@@ -110,6 +110,10 @@ test_fever(void **state)
 		  "@fever 101.48 \"38.6\"" },
 		{ "back hurts. 39,2 since last night",
 		  "@fever 102.56 \"39,2\"" },
+		{ "38 and a half this morning and my back aches",
+		  "@fever 101.3 \"38 and a half\"" },
+		{ "temp 39 and a half degrees",
+		  "@fever 103.1 \"temp 39 and a half degrees\"" },
 	};
 
 	(void)state;
@@ -171,6 +175,9 @@ test_not_fever(void **state)
 		{ "squat 101 lbs", "-" },
 		{ "im 38 years old", "-" },
 		{ "im 38 and have a fever", "-" },
+		{ "im 38 and a half", "-" },
+		{ "38 and a half kg lighter", "-" },
+		{ "squatted 38 and a half this morning", "-" },
 		{ "100.4 kg", "-" },
 		{ "lifted 380", "-" },
 		{ "fever since day 38", "@over_a_week 38 \"day 38\"" },
@@ -233,6 +240,8 @@ test_over_a_week(void **state)
 		{ "3 weeks ago", "@over_a_week 21 \"3 weeks\" ago" },
 		{ "dos semanas", "@over_a_week 14 \"dos semanas\"" },
 		{ "duas semanas", "@over_a_week 14 \"duas semanas\"" },
+		{ "mal au dos depuis 3 semaines",
+		  "@over_a_week 21 \"3 semaines\"" },
 		{ "un mes", "@over_a_week 30 \"un mes\"" },
 		{ "dor nas costas ha um mes",
 		  "@over_a_week 30 \"um mes\" ago" },

@@ -116,10 +116,11 @@ static const char *const context_back_in[] = {
 	"fall",     "autumn",   NULL,
 };
 
-/* "got used to it" is not "used to". */
+/* "got used to it" is not "used to", nor is "not used to": "what im not
+ * used to is being unable to pee" is new. */
 static const char *const context_used_pseudo[] = {
-	"got",  "get", "gets", "getting", "am",   "im",     "be",
-	"been", "is",  "are",  "was",     "were", "become", NULL,
+	"got", "get", "gets", "getting", "am",     "im",  "be", "been",
+	"is",  "are", "was",  "were",    "become", "not", NULL,
 };
 
 /* Words saying the symptom is there again or yet: anywhere in the
@@ -645,6 +646,34 @@ static const char *const context_and_subject[] = {
 	"the", "i", "it", "he", "she", "they", "then", "suddenly", "now", NULL,
 };
 
+/* What a writer would not say: "i wouldnt say theres any numbness", "cant
+ * say ive had tingling", "i wouldnt say my leg is weak".  The word after
+ * "say" at k, a subject that would end the negation's scope, starts no new
+ * statement; the cue is "wouldnt say" before it (not "its": "i wouldnt say
+ * its numb exactly" hedges). */
+static const char *const context_say_not[] = {
+	"wouldnt",
+	"cant",
+	"couldnt",
+	NULL,
+};
+static const char *const context_say_what[] = {
+	"theres", "i", "ive", "my", NULL,
+};
+
+static bool
+context_neg_say(const struct context_msg *m, size_t k, struct context_cue *cue)
+{
+	if (k < 2 || !context_is(m, k - 1, "say") ||
+	    !context_in(m, k, context_say_what) ||
+	    !context_in(m, k - 2, context_say_not) ||
+	    !context_same_clause(m, k - 2, k))
+		return false;
+	cue->first = (uint16_t)(k - 2);
+	cue->last = (uint16_t)(k - 1);
+	return true;
+}
+
 /* A negating word before the match, in its clause, within the window. */
 /* A checklist of negations, "no tingling no numbness no fever 3 weeks":
  * when the cue at k..cl follows another cue of its clause, it negates the
@@ -686,13 +715,13 @@ context_negated_before(const struct context_msg *m, size_t first,
 		}
 		bool filler = context_neg_filler(m, k);
 		if (context_in(m, k, negation_terminators) && !filler)
-			return false;
+			return context_neg_say(m, k, cue);
 		if (context_in(m, k, context_contrast))
 			return false;
 		/* "my" opens a new statement, except in "in my leg" */
 		if (context_is(m, k, "my") &&
 		    !(k > 0 && context_is(m, k - 1, "in")))
-			return false;
+			return context_neg_say(m, k, cue);
 		/* so does "and" before a subject: "no safeties and the bar
 		 * came down on me" */
 		if (context_is(m, k, "and") && k + 1 < first &&
@@ -703,6 +732,11 @@ context_negated_before(const struct context_msg *m, size_t first,
 	}
 	return false;
 }
+
+/* Feeling words: "nothing" after one is what was felt. */
+static const char *const context_felt[] = {
+	"felt", "feel", "feels", "feeling", NULL,
+};
 
 /* An answer after the match: "numbness? nope", "numb not really". */
 static bool
@@ -722,6 +756,10 @@ context_negated_after(const struct context_msg *m, size_t last,
 		}
 		if (context_in(m, k, context_neg_answers)) {
 			size_t cl = k;
+
+			/* "peed and felt nothing": what was felt, no answer */
+			if (k > last + 1 && context_in(m, k - 1, context_felt))
+				return false;
 			bool end = (m->t[k].flags & TOKEN_CLAUSE_END) != 0;
 
 			if (context_same_clause(m, k, k + 1) &&
@@ -819,10 +857,13 @@ context_present_now(const struct context_msg *m, size_t s, size_t e,
 		           context_same_clause(m, k, last);
 		if (context_in(m, k, context_present))
 			return true;
-		/* "thats gone now", "fine now": over, not present */
+		/* "thats gone now", "fine now", "but not since": over, not
+		 * present */
 		if (own && context_in(m, k, context_present_when) &&
 		    !(k > 0 && context_same_clause(m, k - 1, k) &&
-		      context_in(m, k - 1, context_over_now)))
+		      (context_in(m, k - 1, context_over_now) ||
+		       context_is(m, k - 1, "not") ||
+		       context_is(m, k - 1, "never"))))
 			return true;
 		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
 		     context_is(m, k, "coming") || context_is(m, k, "is") ||
@@ -1312,11 +1353,16 @@ context_over_denied(const struct context_msg *m, size_t ss, size_t se,
 			for (size_t j = k; j <= ce; j++)
 				back =
 				    back || context_in(m, j, context_over_back);
-			bool own = false; /* "can i deadlift again" */
+			/* "can i deadlift again", "he says to never deadlift
+			 * again" */
+			bool own = false;
 			for (size_t j = k; j <= ce; j++)
 				own = own || context_is(m, j, "i") ||
 				      context_is(m, j, "im") ||
-				      context_is(m, j, "ive");
+				      context_is(m, j, "ive") ||
+				      context_is(m, j, "he") ||
+				      context_is(m, j, "she") ||
+				      context_is(m, j, "they");
 			if ((context_is(m, c, "now") || own) && !back) {
 				k = ce;
 				continue;
@@ -1749,6 +1795,9 @@ static const char *const *const context_memo_lists[] = {
 	context_neg_cues,
 	context_neg_fillers,
 	context_neg_answers,
+	context_say_not,
+	context_say_what,
+	context_felt,
 	context_contrast,
 	context_hist_units,
 	context_quantity,

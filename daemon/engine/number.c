@@ -433,6 +433,8 @@ static const struct number_word number_words[] = {
 	{ "segunda", L_ORD, 2 },
 	{ "segundo", L_ORD, 2 },
 	{ "seis", L_QTY, 6 },
+	{ "semaine", L_UNIT, 7 },
+	{ "semaines", L_UNIT | L_PLURAL, 7 },
 	{ "semana", L_UNIT, 7 },
 	{ "semanas", L_UNIT | L_PLURAL, 7 },
 	{ "sep", L_MONTH, 9 },
@@ -678,7 +680,7 @@ number_maybe_anchor(const char *s, size_t n)
 		       b == 't' || b == 'n';
 	case 'r': /* relapse, recurrence */
 		return b == 'e' && (c == 'l' || c == 'c');
-	case 's': /* semana */
+	case 's': /* semana, semaine */
 		return b == 'e' && c == 'm';
 	case 't': /* time, twice, thrice; thirty (a temperature) */
 		return (b == 'i' && c == 'm') || b == 'w' ||
@@ -1773,6 +1775,24 @@ number_fever(struct number_ctx *c, long i)
 			return; /* "102 kg", "38 years", "101 times" */
 		}
 	}
+	/* "38 and a half", as "38.5" */
+	bool half = false;
+	if (c->type[i] == T_PURE && last == i && v == (double)(long)v &&
+	    number_is(c, i + 1, "and") && number_is(c, i + 2, "a") &&
+	    number_is(c, i + 3, "half") && number_same_sentence(c, i, i + 3)) {
+		uint32_t f4 = number_same_sentence(c, i, i + 4)
+		                  ? number_flags(c, i + 4)
+		                  : 0;
+		if (!unit && (f4 & (L_NOTTEMP | L_UNIT | L_TIMES)))
+			return; /* "38 and a half years" */
+		v += 0.5;
+		half = true;
+		last = i + 3;
+		if (f4 & (L_DEG | L_DEG_F | L_DEG_C)) {
+			unit |= f4; /* "38 and a half degrees" */
+			last = i + 4;
+		}
+	}
 	bool in_c = v >= 38.0 && v <= 43.5;
 	bool in_f = v >= 100.4 && v <= 110.0;
 	if ((unit & L_DEG_F)   ? !in_f
@@ -1818,12 +1838,12 @@ number_fever(struct number_ctx *c, long i)
 		const char *tx = c->text + c->t[i].start;
 		size_t tn = c->t[i].end - c->t[i].start;
 		if (!cue && c->type[i] == T_PURE && in_c && v <= 42.0 &&
-		    (memchr(tx, '.', tn) != NULL ||
+		    (half || memchr(tx, '.', tn) != NULL ||
 		     memchr(tx, ',', tn) != NULL) &&
 		    (i == 0 || c->t[i - 1].clause != c->t[i].clause) &&
-		    (!number_same_sentence(c, i, i + 1) ||
-		     c->t[i].after == ',' ||
-		     number_is_any(c, i + 1, number_temp_after)))
+		    (!number_same_sentence(c, last, last + 1) ||
+		     c->t[last].after == ',' ||
+		     number_is_any(c, last + 1, number_temp_after)))
 			cue = true;
 		if (!cue)
 			return;
