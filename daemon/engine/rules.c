@@ -96,6 +96,7 @@ rules_free(struct ruleset *rs)
 		free(rs->reply_files[i]);
 	}
 	prefilter_free(rs->prefilter);
+	prefilter_free(rs->prefilter_ex);
 	echo_free(rs->echo);
 	concept_set_free(rs->concepts);
 	free(rs->combos);
@@ -900,9 +901,11 @@ rules_build_prefilter(struct ruleset *rs)
 		return false;
 	for (size_t i = 0; i < rs->npatterns; i++)
 		ex[i] = rs->patterns[i].src;
-	rs->prefilter = prefilter_new(ex, rs->npatterns);
+	rs->prefilter = prefilter_new(ex, rs->nmatch_end);
+	rs->prefilter_ex =
+	    prefilter_new(ex + rs->nmatch_end, rs->npatterns - rs->nmatch_end);
 	free(ex);
-	return rs->prefilter != NULL;
+	return rs->prefilter != NULL && rs->prefilter_ex != NULL;
 }
 
 /* Every reply, for telling our own replies from texts when they come

@@ -99,7 +99,10 @@ struct ruleset {
 	char *reply_files[REPLY__COUNT];
 	int reply_lines[REPLY__COUNT];
 	size_t nfiles;
-	struct prefilter *prefilter;
+	struct prefilter *prefilter; /* patterns [0, nmatch_end) */
+	/* The exclusions, pattern nmatch_end + i as its pattern i: scanned
+	 * only for a message where a rule that has some fires. */
+	struct prefilter *prefilter_ex;
 	struct echo *echo; /* every reply, for echo_match */
 	struct concept_set *concepts;
 	struct concept_combo *combos;
