@@ -129,6 +129,7 @@ struct cache_entry {
 	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
+	uint64_t ctx; /* context_memo_word of the word */
 };
 
 struct concept_scratch {
@@ -141,6 +142,7 @@ struct concept_scratch {
 	uint8_t tok_n[TOKEN_MAX];
 	uint8_t tok_how[TOKEN_MAX][CACHE_IDS];
 	uint32_t tok_ids[TOKEN_MAX][CACHE_IDS];
+	uint64_t tok_ctx[TOKEN_MAX]; /* each token's context_memo_word */
 	struct concept_match matches[CONCEPT_MATCHES_MAX];
 	bool judged[CONCEPT_MATCHES_MAX];    /* context worked out in full */
 	int8_t blocked[CONCEPT_MATCHES_MAX]; /* -1 unknown, 0 counts, 1 not */
@@ -1059,6 +1061,7 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 	char stem[CONCEPT_WORD_MAX * 2 + 1];
 
 	e->n = 0;
+	e->ctx = context_memo_word(s->ctx, w, n);
 	for (int l = 0; l < LANG__COUNT; l++) {
 		if (!cs->lang_used[l])
 			continue;
@@ -1333,6 +1336,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		    concept_word_ids(s, text + t->start, t->end - t->start,
 		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
 		s->tok_n[i] = e->n;
+		s->tok_ctx[i] = e->ctx;
 		/* all CACHE_IDS: a fixed size is copied without a call */
 		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
 		memcpy(s->tok_how[i], e->how, sizeof(e->how));
@@ -1366,7 +1370,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;
 	s->text = text;
-	context_memo_reset(s->ctx, text, s->toks, s->ntok);
+	context_memo_reset_known(s->ctx, text, s->toks, s->ntok, s->tok_ctx);
 	for (size_t i = 0; i < s->nmatches; i++) {
 		uint32_t c = s->matches[i].concept;
 		s->judged[i] = false;
