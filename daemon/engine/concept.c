@@ -1125,14 +1125,69 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 	}
 }
 
-/* memcmp(a, b, n) == 0 for the few bytes of a word, without a call. */
+static inline uint64_t
+concept_load8(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+concept_load4(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* memcmp(a, b, n) == 0 for the few bytes of a word (n <= CACHE_KEY),
+ * without a call: two or three loads of 8 bytes that overlap when they
+ * must (never past n), 4 bytes for a short word. */
 static inline bool
 concept_key_eq(const char *a, const char *b, size_t n)
 {
+	if (n >= 8)
+		return concept_load8(a) == concept_load8(b) &&
+		       concept_load8(a + n - 8) == concept_load8(b + n - 8) &&
+		       (n <= 16 ||
+		        concept_load8(a + 8) == concept_load8(b + 8));
+	if (n >= 4)
+		return concept_load4(a) == concept_load4(b) &&
+		       concept_load4(a + n - 4) == concept_load4(b + n - 4);
 	for (size_t i = 0; i < n; i++)
 		if (a[i] != b[i])
 			return false;
 	return true;
+}
+
+/* The word cache's hash of a word (n <= CACHE_KEY): the loads of
+ * concept_key_eq, multiplied and mixed, instead of FNV-1a's byte at a
+ * time.  Only which slot a word lands in depends on it. */
+static inline uint32_t
+concept_cache_hash(const char *w, size_t n)
+{
+	uint64_t a = 0, b = 0, c = 0;
+
+	if (n >= 8) {
+		a = concept_load8(w);
+		b = concept_load8(w + n - 8);
+		if (n > 16)
+			c = concept_load8(w + 8);
+	} else if (n >= 4) {
+		a = concept_load4(w);
+		b = concept_load4(w + n - 4);
+	} else if (n > 0) {
+		a = (unsigned char)w[0] |
+		    (unsigned)(unsigned char)w[n / 2] << 8 |
+		    (unsigned)(unsigned char)w[n - 1] << 16;
+	}
+	uint64_t h = (a * UINT64_C(0x9e3779b97f4a7c15)) ^
+	             (b * UINT64_C(0xc2b2ae3d27d4eb4f)) ^
+	             (c * UINT64_C(0x165667b19e3779f9)) ^ n;
+	h ^= h >> 29;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	return (uint32_t)(h >> 32);
 }
 
 /* The cache entry for word w, looked up when not cached. */
@@ -1144,9 +1199,9 @@ concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
 		concept_lookup_word(s, w, n, number, tmp);
 		return tmp;
 	}
-	struct cache_entry *set =
-	    &s->cache[(concept_hash(w, n) & (CACHE_SLOTS / CACHE_WAYS - 1)) *
-	              CACHE_WAYS];
+	struct cache_entry *set = &s->cache[(concept_cache_hash(w, n) &
+	                                     (CACHE_SLOTS / CACHE_WAYS - 1)) *
+	                                    CACHE_WAYS];
 	for (uint8_t k = 0; k < CACHE_WAYS; k++)
 		if (set[k].klen == n && concept_key_eq(set[k].key, w, n)) {
 			set[0].mru = k;
