@@ -350,7 +350,8 @@ classify_norm(struct classify *c, const char *text, size_t len,
 		                     ret);
 		return;
 	}
-	ri = rules_find_keyword(rs, text);
+	/* a text longer than every keyword is none (most texts) */
+	ri = len <= rs->keyword_max ? rules_find_keyword(rs, text) : -1;
 	if (ri >= 0) {
 		classify_set_rule(rs, ri, CLASSIFY_VIA_KEYWORD, ret);
 		return;

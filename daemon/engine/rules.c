@@ -880,11 +880,14 @@ rules_build_keywords(struct ruleset *rs)
 	if (rs->keywords == NULL)
 		return false;
 	for (size_t i = 0; i < rs->nrules; i++)
-		for (size_t j = 0; j < rs->rules[i].keywords.count; j++)
-			rs->keywords[rs->nkeywords++] = (struct keyword_entry){
-				.keyword = rs->rules[i].keywords.items[j].text,
-				.rule = (uint32_t)i
-			};
+		for (size_t j = 0; j < rs->rules[i].keywords.count; j++) {
+			const char *k = rs->rules[i].keywords.items[j].text;
+			rs->keywords[rs->nkeywords++] =
+			    (struct keyword_entry){ .keyword = k,
+				                    .rule = (uint32_t)i };
+			if (strlen(k) > rs->keyword_max)
+				rs->keyword_max = strlen(k);
+		}
 	if (rs->nkeywords > 1)
 		qsort(rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
 		      rules_keyword_cmp);

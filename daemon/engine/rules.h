@@ -95,6 +95,7 @@ struct ruleset {
 	size_t nmatch_end; /* patterns [0, nmatch_end) are not exclusions */
 	struct keyword_entry *keywords; /* sorted by keyword */
 	size_t nkeywords;
+	size_t keyword_max; /* the longest keyword's length */
 	char *replies[REPLY__COUNT];
 	char *reply_files[REPLY__COUNT];
 	int reply_lines[REPLY__COUNT];
