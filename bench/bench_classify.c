@@ -457,7 +457,8 @@ main(int argc, char **argv)
 		if (rs->patterns[i].kind == PATTERN_EXCLUDE)
 			exclusions++;
 	}
-	size_t always = prefilter_always_count(rs->prefilter);
+	size_t always = prefilter_always_count(rs->prefilter) +
+	                prefilter_always_count(rs->prefilter_ex);
 
 	printf("== backtalk classification benchmark: %s ==\n", label);
 	printf("rules       %s\n", rules_path);

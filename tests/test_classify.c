@@ -659,15 +659,20 @@ compare_paths(const struct ruleset *set, struct classify *c, char **msgs,
 	struct classify_explain *ex = malloc(sizeof(*ex));
 	size_t nwords = (set->npatterns + 63) / 64;
 	uint64_t *bits = calloc(nwords + 1, sizeof(*bits));
+	uint64_t *xbits = calloc(nwords + 1, sizeof(*xbits));
 	struct prefilter_scratch *scratch =
 	    prefilter_scratch_new(set->prefilter);
+	struct prefilter_scratch *xscratch =
+	    prefilter_scratch_new(set->prefilter_ex);
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	char norm[BT_MESSAGE_MAX + 1];
 	size_t differ = 0, missed = 0, decided = 0;
 
 	assert_non_null(ex);
 	assert_non_null(bits);
+	assert_non_null(xbits);
 	assert_non_null(scratch);
+	assert_non_null(xscratch);
 	assert_non_null(md);
 	for (size_t i = 0; i < n; i++) {
 		struct classify_result fast, slow;
@@ -699,8 +704,14 @@ compare_paths(const struct ruleset *set, struct classify *c, char **msgs,
 			                    : NORMALISE_RUNS_TWO,
 			               norm, &nr);
 			memset(bits, 0, (nwords + 1) * sizeof(*bits));
+			memset(xbits, 0, (nwords + 1) * sizeof(*xbits));
 			assert_int_equal(prefilter_scan(set->prefilter, scratch,
 			                                norm, nr.len, bits),
+			                 0);
+			/* the exclusions, pattern nmatch_end + i as i */
+			assert_int_equal(prefilter_scan(set->prefilter_ex,
+			                                xscratch, norm, nr.len,
+			                                xbits),
 			                 0);
 			for (size_t p = 0; p < set->npatterns; p++) {
 				int rc = pcre2_match(set->patterns[p].re,
@@ -708,7 +719,12 @@ compare_paths(const struct ruleset *set, struct classify *c, char **msgs,
 				                     0, 0, md, NULL);
 				if (rc < 0)
 					continue;
-				if ((bits[p >> 6] >> (p & 63)) & 1)
+				size_t q = p < set->nmatch_end
+				               ? p
+				               : p - set->nmatch_end;
+				const uint64_t *b =
+				    p < set->nmatch_end ? bits : xbits;
+				if ((b[q >> 6] >> (q & 63)) & 1)
 					continue;
 				if (missed++ < 10)
 					print_error("prefilter missed "
@@ -729,7 +745,9 @@ compare_paths(const struct ruleset *set, struct classify *c, char **msgs,
 	assert_true(decided > n / 4);
 	pcre2_match_data_free(md);
 	prefilter_scratch_free(scratch);
+	prefilter_scratch_free(xscratch);
 	free(bits);
+	free(xbits);
 	free(ex);
 }
 
@@ -741,7 +759,9 @@ test_explain_matches_fast_path(void **state)
 
 	(void)state;
 	/* The rules above include patterns vectorscan rejects. */
-	assert_true(prefilter_always_count(rs->prefilter) >= 2);
+	assert_true(prefilter_always_count(rs->prefilter) +
+	                prefilter_always_count(rs->prefilter_ex) >=
+	            2);
 	assert_true(n >= 300);
 	compare_paths(rs, cl, msgs, n);
 	free_messages(msgs, n);

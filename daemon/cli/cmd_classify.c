@@ -5,8 +5,10 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "concept.h"
@@ -335,9 +337,18 @@ cmd_classify(int argc, char **argv)
 			if (!cmd_classify_one(&cc, argv[i], strlen(argv[i]), 0))
 				rejected = true;
 	} else {
+		/* Many lines: read and written 64 KiB at a time (stdout
+		 * stays as it was on a terminal), without stream locks:
+		 * this command has one thread. */
+		static char inbuf[1 << 16], outbuf[1 << 16];
 		char *line = NULL;
 		size_t cap = 0, lineno = 0;
 		ssize_t n;
+		setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
+		if (!isatty(fileno(stdout)))
+			setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+		__fsetlocking(stdin, FSETLOCKING_BYCALLER);
+		__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 		while ((n = getline(&line, &cap, stdin)) >= 0) {
 			lineno++;
 			while (n > 0 &&

@@ -409,23 +409,36 @@ context_memo_bit(const struct context_memo *memo, const char *const *list)
 	return memo->lists[i].list == list ? (int)memo->lists[i].bit : -1;
 }
 
+uint64_t
+context_memo_word(const struct context_memo *memo, const char *w, size_t n)
+{
+	for (size_t j = context_memo_hash(w, n) & (CONTEXT_MEMO_WORDS - 1);
+	     memo->words[j].word != NULL;
+	     j = (j + 1) & (CONTEXT_MEMO_WORDS - 1))
+		if (memo->words[j].len == n &&
+		    memcmp(memo->words[j].word, w, n) == 0)
+			return memo->words[j].lists;
+	return 0;
+}
+
+void
+context_memo_reset_known(struct context_memo *memo, const char *text,
+                         const struct token *toks, size_t ntok,
+                         const uint64_t *lists)
+{
+	context_memo_reset(memo, text, toks, ntok);
+	memcpy(memo->tok_lists, lists, memo->ntok * sizeof(*lists));
+	memset(memo->known, 1, memo->ntok * sizeof(memo->known[0]));
+}
+
 /* Works out the lists token i is a word of. */
 static uint64_t
 context_memo_lookup(const struct context_msg *m, size_t i)
 {
 	struct context_memo *memo = m->memo;
-	const char *w = m->text + m->t[i].start;
-	size_t n = m->t[i].end - m->t[i].start;
-	uint64_t lists = 0;
+	uint64_t lists = context_memo_word(memo, m->text + m->t[i].start,
+	                                   m->t[i].end - m->t[i].start);
 
-	for (size_t j = context_memo_hash(w, n) & (CONTEXT_MEMO_WORDS - 1);
-	     memo->words[j].word != NULL;
-	     j = (j + 1) & (CONTEXT_MEMO_WORDS - 1))
-		if (memo->words[j].len == n &&
-		    memcmp(memo->words[j].word, w, n) == 0) {
-			lists = memo->words[j].lists;
-			break;
-		}
 	memo->tok_lists[i] = lists;
 	memo->known[i] = true;
 	return lists;

@@ -98,6 +98,18 @@ void context_memo_free(struct context_memo *memo);
 void context_memo_reset(struct context_memo *memo, const char *text,
                         const struct token *toks, size_t ntok);
 
+/* What the memo works out about a word: the trigger lists it is a word (or
+ * a phrase's first word) of, as bits.  A pure function of the word, for a
+ * caller that keeps it with the word (concept.c's word cache). */
+uint64_t context_memo_word(const struct context_memo *memo, const char *w,
+                           size_t n);
+
+/* context_memo_reset with every token's context_memo_word already known:
+ * lists[i] for token i, copied. */
+void context_memo_reset_known(struct context_memo *memo, const char *text,
+                              const struct token *toks, size_t ntok,
+                              const uint64_t *lists);
+
 /* context_judge on the message of the last reset: the same answer, for
  * less work when a message has several matches to judge. */
 unsigned context_judge_memo(struct context_memo *memo, size_t first,

@@ -96,6 +96,7 @@ rules_free(struct ruleset *rs)
 		free(rs->reply_files[i]);
 	}
 	prefilter_free(rs->prefilter);
+	prefilter_free(rs->prefilter_ex);
 	echo_free(rs->echo);
 	concept_set_free(rs->concepts);
 	free(rs->combos);
@@ -879,11 +880,14 @@ rules_build_keywords(struct ruleset *rs)
 	if (rs->keywords == NULL)
 		return false;
 	for (size_t i = 0; i < rs->nrules; i++)
-		for (size_t j = 0; j < rs->rules[i].keywords.count; j++)
-			rs->keywords[rs->nkeywords++] = (struct keyword_entry){
-				.keyword = rs->rules[i].keywords.items[j].text,
-				.rule = (uint32_t)i
-			};
+		for (size_t j = 0; j < rs->rules[i].keywords.count; j++) {
+			const char *k = rs->rules[i].keywords.items[j].text;
+			rs->keywords[rs->nkeywords++] =
+			    (struct keyword_entry){ .keyword = k,
+				                    .rule = (uint32_t)i };
+			if (strlen(k) > rs->keyword_max)
+				rs->keyword_max = strlen(k);
+		}
 	if (rs->nkeywords > 1)
 		qsort(rs->keywords, rs->nkeywords, sizeof(*rs->keywords),
 		      rules_keyword_cmp);
@@ -900,9 +904,11 @@ rules_build_prefilter(struct ruleset *rs)
 		return false;
 	for (size_t i = 0; i < rs->npatterns; i++)
 		ex[i] = rs->patterns[i].src;
-	rs->prefilter = prefilter_new(ex, rs->npatterns);
+	rs->prefilter = prefilter_new(ex, rs->nmatch_end);
+	rs->prefilter_ex =
+	    prefilter_new(ex + rs->nmatch_end, rs->npatterns - rs->nmatch_end);
 	free(ex);
-	return rs->prefilter != NULL;
+	return rs->prefilter != NULL && rs->prefilter_ex != NULL;
 }
 
 /* Every reply, for telling our own replies from texts when they come

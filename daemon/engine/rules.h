@@ -95,11 +95,15 @@ struct ruleset {
 	size_t nmatch_end; /* patterns [0, nmatch_end) are not exclusions */
 	struct keyword_entry *keywords; /* sorted by keyword */
 	size_t nkeywords;
+	size_t keyword_max; /* the longest keyword's length */
 	char *replies[REPLY__COUNT];
 	char *reply_files[REPLY__COUNT];
 	int reply_lines[REPLY__COUNT];
 	size_t nfiles;
-	struct prefilter *prefilter;
+	struct prefilter *prefilter; /* patterns [0, nmatch_end) */
+	/* The exclusions, pattern nmatch_end + i as its pattern i: scanned
+	 * only for a message where a rule that has some fires. */
+	struct prefilter *prefilter_ex;
 	struct echo *echo; /* every reply, for echo_match */
 	struct concept_set *concepts;
 	struct concept_combo *combos;
