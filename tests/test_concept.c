@@ -367,9 +367,9 @@ test_duration_alone(void **state)
 }
 
 /* A fragment (a sentence of 3 words or fewer) next to a short sentence
- * is one statement written in pieces: a combination with a span may take
- * its parts from both.  Not a combination without a span, not long
- * sentences, not two sentences apart, and context stays each match's own:
+ * (8 words or fewer) is one statement written in pieces: a combination with a
+ * span may take its parts from both.  Not a combination without a span, not
+ * long sentences, not two sentences apart, and context stays each match's own:
  * "no numbness. my leg hurts" does not combine. */
 static void
 test_fragments(void **state)
@@ -381,6 +381,15 @@ test_fragments(void **state)
 	                  "bladder + lost_control within 8", true));
 	assert_true(holds("left leg. numb since monday",
 	                  "sensation + leg within 8", true));
+	/* a fragment next to a sentence of up to 8 words ("someone ran a
+	 * stop sign and hit me. back pain.") */
+	assert_true(holds("fell off the ladder and hurt my leg. numb.",
+	                  "sensation + leg within 10", true));
+	assert_true(holds("tingling. it runs down the side of my calf",
+	                  "sensation + leg within 10", true));
+	assert_false(holds("tingling. it runs all the way down the side of my "
+	                   "calf",
+	                   "sensation + leg within 12", true));
 	assert_false(holds("no numbness. my leg hurts",
 	                   "sensation + leg within 8", true));
 	assert_false(

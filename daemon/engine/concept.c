@@ -1562,11 +1562,13 @@ concept_counts(struct concept_scratch *s, size_t i, bool use_context)
  * a span ("within N") may take its parts from both; one without a span
  * may not ("back sore after squats. nothing happened" is no retention),
  * nor may long sentences ("no tingling or anything. my legs are just
- * wrecked after the session").  Context is still judged in each match's
+ * wrecked after the session", "numb. the squats today were heavy and my
+ * leg is sore"); "someone ran a stop sign and hit me. back pain." is
+ * short enough.  Context is still judged in each match's
  * own sentence, so "no numbness. my leg hurts" keeps its numbness
  * negated. */
 #define CONCEPT_FRAGMENT 3
-#define CONCEPT_SHORT    6
+#define CONCEPT_SHORT    8
 
 static bool
 concept_sentence_joins(struct concept_scratch *s, uint16_t a, uint16_t b)
