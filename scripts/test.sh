@@ -6,7 +6,7 @@
 #
 # Stages: format (clang-format), banned (unsafe C functions in daemon/),
 # build+tests (warnings are errors, ctest), asan (ASan+UBSan build, ctest),
-# fuzz (each libFuzzer target for FUZZ_SECONDS, default 20) and rules-check
+# fuzz (each libFuzzer target for FUZZ_SECONDS, default 12) and rules-check
 # (`backtalk check` on the shipped rules).  Every stage runs even when an
 # earlier one failed; the last line is "N passed, M failed".
 set -uo pipefail
@@ -29,7 +29,7 @@ for arg in "$@"; do
 done
 
 JOBS=${JOBS:-2}
-export FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+export FUZZ_SECONDS=${FUZZ_SECONDS:-12}
 # A test that runs longer than this is stopped and fails.
 CTEST_TIMEOUT=${CTEST_TIMEOUT:-600}
 SOURCE_DIRS=(daemon tests bench fuzz)
