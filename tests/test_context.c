@@ -223,6 +223,23 @@ test_pseudo_negation(void **state)
 	judge("i never felt any numbness", "numbness", NEG, "never");
 }
 
+/* A feeling said lost, and where: the negating word is the loss, and the
+ * place it names counts.  Any other word after the feeling keeps the
+ * negation. */
+static void
+test_pseudo_negation_lost_feeling(void **state)
+{
+	(void)state;
+	judge("no feeling in my bum", "bum", 0, NULL);
+	judge("no sensation down there since the lift", "there", 0, NULL);
+	judge("is it normal to not feel your own poop", "poop", 0, NULL);
+	judge("i dont feel my foot at all", "foot", 0, NULL);
+	judge("no feeling of numbness", "numbness", NEG, "no");
+	judge("i dont feel any tingling", "tingling", NEG, "dont");
+	judge("i dont feel the numbness now", "numbness", NEG, "dont");
+	judge("no feeling like pins and needles", "pins", NEG, "no");
+}
+
 static void
 test_cue_inside_match(void **state)
 {
@@ -766,6 +783,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_negated_before),
+		cmocka_unit_test(test_pseudo_negation_lost_feeling),
 		cmocka_unit_test(test_negated_spanish_portuguese),
 		cmocka_unit_test(test_negated_after),
 		cmocka_unit_test(test_pt_no_in_the),

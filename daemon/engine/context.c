@@ -631,12 +631,33 @@ context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
 	return false;
 }
 
+/* A feeling that a negating word says is lost, and where: "no feeling in
+ * my bum", "no sensation down there", "not feel your own poop", "dont
+ * feel my foot".  The words are the loss itself (cant_feel), not a denial
+ * of what follows; "no feeling of numbness", "dont feel any tingling" and
+ * "dont feel the numbness now" stay negations. */
+static const char *const context_neg_feel[] = {
+	"feel",
+	"feeling",
+	"sensation",
+	NULL,
+};
+static const char *const context_neg_feel_where[] = {
+	"in",   "on",  "around", "at",  "down", "below", "from", "my",
+	"your", "own", "his",    "her", "when", "while", NULL,
+};
+
 /* Whether the words after a negating word ending at k undo it: "not sure",
- * "no idea", "no change", "never felt anything like". */
+ * "no idea", "no change", "never felt anything like"; a feeling said lost
+ * (context_neg_feel). */
 static bool
 context_neg_pseudo(const struct context_msg *m, size_t k)
 {
 	if (context_in(m, k + 1, negation_pseudo))
+		return true;
+	if (context_in(m, k + 1, context_neg_feel) &&
+	    context_in(m, k + 2, context_neg_feel_where) &&
+	    context_same_clause(m, k, k + 2))
 		return true;
 	for (size_t j = k + 1; j <= k + 2; j++)
 		if ((context_is(m, j, "anything") ||
@@ -1808,6 +1829,8 @@ static const char *const *const context_memo_lists[] = {
 	context_neg_cues,
 	context_neg_fillers,
 	context_neg_answers,
+	context_neg_feel,
+	context_neg_feel_where,
 	context_say_not,
 	context_say_what,
 	context_felt,
