@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "compliance.h"
+#include "intent.h"
 #include "concept.h"
 #include "negation.h"
 #include "normalise.h"
@@ -41,8 +42,14 @@ const char *
 classify_via_name(enum classify_via via)
 {
 	static const char *const names[] = {
-		"empty",   "compliance keyword", "compliance phrase", "keyword",
-		"pattern", "fallback",           "concepts",
+		"empty",
+		"compliance keyword",
+		"compliance phrase",
+		"keyword",
+		"pattern",
+		"fallback",
+		"concepts",
+		"compliance request",
 	};
 
 	return (size_t)via < sizeof(names) / sizeof(names[0]) ? names[via]
@@ -443,6 +450,13 @@ done:
 	if (!decided && request != CATEGORY_FALLBACK) {
 		classify_set_builtin(rs, request,
 		                     CLASSIFY_VIA_COMPLIANCE_PHRASE, ret);
+		decided = true;
+	}
+	/* "quit sending me stuff", "resume messages please", "options pls":
+	 * a clause that is nothing but a request, when no rule answered. */
+	if (!decided && intent_find(text, len, no_stop, &cat)) {
+		classify_set_builtin(rs, cat, CLASSIFY_VIA_COMPLIANCE_REQUEST,
+		                     ret);
 		decided = true;
 	}
 	if (!decided)

@@ -19,6 +19,7 @@ enum classify_via {
 	CLASSIFY_VIA_PATTERN,
 	CLASSIFY_VIA_FALLBACK,
 	CLASSIFY_VIA_CONCEPTS, /* a combination of concepts ("when") */
+	CLASSIFY_VIA_COMPLIANCE_REQUEST, /* a plain request (intent.h) */
 };
 
 /* "compliance keyword", "pattern", ...: how a result was reached. */
