@@ -507,6 +507,11 @@ test_hypothetical(void **state)
 	      "can deadlifts cause");
 	judge("what if my leg goes numb", "numb", HYP, "what if");
 	judge("in case i get numbness", "numbness", HYP, "in case");
+	judge("im terrified of getting sciatica like my dad", "sciatica", HYP,
+	      "terrified of getting");
+	judge("i worry every time i deadlift that ill get cauda equina",
+	      "cauda equina", HYP, "that ill get");
+	judge("i get numbness in my foot when i sit", "numbness", 0, NULL);
 	judge("not sure whether to worry", "worry", 0, NULL);
 	judge("should i worry if my leg tingles", "tingles", HYP, "if");
 	/* a symptom named as known inside the if is there */

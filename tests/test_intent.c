@@ -40,6 +40,7 @@ test_stop(void **state)
 	check("leave me alone", false, CATEGORY_STOP);
 	check("remove me from the list", false, CATEGORY_STOP);
 	check("nao quero mais mensagens", false, CATEGORY_STOP);
+	check("arrete", false, CATEGORY_STOP);
 	/* with no_stop (an alert) a stop is never found */
 	check("quit sending me stuff", true, CATEGORY_FALLBACK);
 }
@@ -65,6 +66,8 @@ test_help(void **state)
 	check("how do i ask a question here", false, CATEGORY_HELP);
 	check("how does it work", false, CATEGORY_HELP);
 	check("what are my options", false, CATEGORY_HELP);
+	check("what words do you understand", false, CATEGORY_HELP);
+	check("can u explain how to ask a question", false, CATEGORY_HELP);
 }
 
 /* Words outside every request, a request without its sign, two requests
