@@ -238,6 +238,8 @@ test_pseudo_negation_lost_feeling(void **state)
 	judge("i dont feel any tingling", "tingling", NEG, "dont");
 	judge("i dont feel the numbness now", "numbness", NEG, "dont");
 	judge("no feeling like pins and needles", "pins", NEG, "no");
+	judge("no control down there since the lift", "there", 0, NULL);
+	judge("no control over my bladder", "bladder", 0, NULL);
 }
 
 static void

@@ -41,6 +41,9 @@ test_stop(void **state)
 	check("remove me from the list", false, CATEGORY_STOP);
 	check("nao quero mais mensagens", false, CATEGORY_STOP);
 	check("arrete", false, CATEGORY_STOP);
+	check("i want out", false, CATEGORY_STOP);
+	check("no more please", false, CATEGORY_STOP);
+	check("ne plus menvoyer de messages", false, CATEGORY_STOP);
 	/* with no_stop (an alert) a stop is never found */
 	check("quit sending me stuff", true, CATEGORY_FALLBACK);
 }
@@ -55,6 +58,9 @@ test_start(void **state)
 	check("re-join", false, CATEGORY_START);
 	check("subscribe", false, CATEGORY_START);
 	check("i want back in", false, CATEGORY_START);
+	check("opt in", false, CATEGORY_START);
+	check("back on pls", false, CATEGORY_START);
+	check("please activate the service again", false, CATEGORY_START);
 	check("can you send the tips again", false, CATEGORY_START);
 }
 
@@ -79,6 +85,9 @@ test_not_requests(void **state)
 	check("how do i stop my back hurting", false, CATEGORY_FALLBACK);
 	check("can i get back on it", false, CATEGORY_FALLBACK);
 	check("im done", false, CATEGORY_FALLBACK);
+	check("no more pain please", false, CATEGORY_FALLBACK);
+	check("i want out of this pain", false, CATEGORY_FALLBACK);
+	check("back on track", false, CATEGORY_FALLBACK);
 	check("when do i start deadlifting again", false, CATEGORY_FALLBACK);
 	check("cancel my appointment", false, CATEGORY_FALLBACK);
 	check("i quit smoking", false, CATEGORY_FALLBACK);

@@ -650,20 +650,18 @@ context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
 	return false;
 }
 
-/* A feeling that a negating word says is lost, and where: "no feeling in
- * my bum", "no sensation down there", "not feel your own poop", "dont
- * feel my foot".  The words are the loss itself (cant_feel), not a denial
+/* A feeling or control that a negating word says is lost, and where: "no
+ * feeling in my bum", "no sensation down there", "not feel your own poop",
+ * "dont feel my foot", "no control down there", "no control over my
+ * bladder".  The words are the loss itself (cant_feel), not a denial
  * of what follows; "no feeling of numbness", "dont feel any tingling" and
  * "dont feel the numbness now" stay negations. */
 static const char *const context_neg_feel[] = {
-	"feel",
-	"feeling",
-	"sensation",
-	NULL,
+	"feel", "feeling", "sensation", "control", NULL,
 };
 static const char *const context_neg_feel_where[] = {
 	"in",   "on",  "around", "at",  "down", "below", "from", "my",
-	"your", "own", "his",    "her", "when", "while", NULL,
+	"your", "own", "his",    "her", "when", "while", "over", NULL,
 };
 
 /* Whether the words after a negating word ending at k undo it: "not sure",

@@ -27,6 +27,10 @@ enum intent_flag {
 	INTENT_BREAK = 1 << 12,     /* "but", "and": a new clause */
 	INTENT_HOW = 1 << 13,       /* "how" */
 	INTENT_BACK_IN = 1 << 14,   /* "in", "on" after "back" */
+	INTENT_OPT = 1 << 16,       /* "opt": "opt in", "opt out" */
+	INTENT_NO = 1 << 17,        /* "no": "no more" */
+	INTENT_MORE = 1 << 18,      /* "more" after "no" */
+	INTENT_OUT = 1 << 19,       /* "out": "i want out" */
 	INTENT_TELL = 1 << 15,      /* "text", "reply": "text STOP to..." */
 };
 
@@ -152,6 +156,9 @@ static const struct {
 	{ "stop", INTENT_SS },
 	{ "stopp", INTENT_SS },
 	{ "stahp", INTENT_SS },
+	{ "sotp", INTENT_SS },
+	{ "halt", INTENT_SS },
+	{ "para", INTENT_SS },
 	{ "arrete", INTENT_SS },
 	{ "quit", INTENT_SS },
 	{ "cease", INTENT_SS },
@@ -169,21 +176,23 @@ static const struct {
 	{ "dejen", INTENT_SS },
 	{ "deja", INTENT_SS },
 	{ "baja", INTENT_SS },
-	{ "no", INTENT_SN },
-	{ "nao", INTENT_SN },
+	{ "no", INTENT_SN | INTENT_NO },
+	{ "ne", INTENT_SN | INTENT_NO },
+	{ "plus", INTENT_SN | INTENT_MORE },
+	{ "nao", INTENT_SN | INTENT_NO },
 	{ "not", INTENT_SN },
 	{ "dont", INTENT_SN },
 	{ "never", INTENT_SN },
 	{ "done", INTENT_SN },
 	{ "finished", INTENT_SN },
 	{ "enough", INTENT_SN },
-	{ "more", INTENT_SN },
-	{ "mas", INTENT_SN },
-	{ "mais", INTENT_SN },
+	{ "more", INTENT_SN | INTENT_MORE },
+	{ "mas", INTENT_SN | INTENT_MORE },
+	{ "mais", INTENT_SN | INTENT_MORE },
 	{ "leave", INTENT_SN },
 	{ "need", INTENT_SN | INTENT_HELP },
-	{ "out", INTENT_STOP },
-	{ "opt", INTENT_STOP | INTENT_START },
+	{ "out", INTENT_STOP | INTENT_OUT },
+	{ "opt", INTENT_STOP | INTENT_START | INTENT_OPT },
 	{ "sending", INTENT_STOP | INTENT_START },
 	{ "send", INTENT_STOP | INTENT_START | INTENT_HELP | INTENT_TELL },
 	{ "texting", INTENT_STOP | INTENT_START },
@@ -193,13 +202,17 @@ static const struct {
 	{ "spam", INTENT_STOP },
 	{ "spamming", INTENT_STOP },
 	{ "stuff", INTENT_STOP },
-	{ "them", INTENT_STOP | INTENT_START },
+	{ "them", INTENT_O },
 	{ "it", INTENT_STOP | INTENT_HELP },
 	{ "number", INTENT_STOP },
 	{ "mandar", INTENT_STOP },
 	{ "mandarme", INTENT_STOP },
 	{ "enviar", INTENT_STOP | INTENT_START },
 	{ "enviarme", INTENT_STOP | INTENT_START },
+	{ "envoyer", INTENT_STOP },
+	{ "menvoyer", INTENT_STOP },
+	{ "m", INTENT_F },
+	{ "ya", INTENT_F },
 	/* start */
 	{ "start", INTENT_TS },
 	{ "restart", INTENT_TS },
@@ -211,6 +224,7 @@ static const struct {
 	{ "unstop", INTENT_TS },
 	{ "unblock", INTENT_TS },
 	{ "reactivate", INTENT_TS },
+	{ "activate", INTENT_TS },
 	{ "reinstate", INTENT_TS },
 	{ "renew", INTENT_TS },
 	{ "signup", INTENT_TS },
@@ -246,6 +260,8 @@ static const struct {
 	{ "keyword", INTENT_HS },
 	{ "instructions", INTENT_HS },
 	{ "help", INTENT_HS },
+	{ "halp", INTENT_HS },
+	{ "remind", INTENT_HS },
 	{ "ayuda", INTENT_HS },
 	{ "ajuda", INTENT_HS },
 	{ "how", INTENT_HELP | INTENT_HOW },
@@ -294,6 +310,7 @@ struct intent_clause {
 	bool back_in;                    /* "back in", "back on" */
 	bool how_verb;                   /* "how ... use/work/ask" */
 	bool told;                       /* "text STOP": an instruction */
+	bool stop_pair, start_pair;      /* "opt out", "no more"; "opt in" */
 	size_t words;
 };
 
@@ -313,10 +330,12 @@ intent_clause_ask(const struct intent_clause *c, bool no_stop)
 	if (c->words == 0 || c->told)
 		return CATEGORY_FALLBACK;
 	if (!no_stop && c->ok_stop &&
-	    ((s & INTENT_STOP_SIGN) ||
+	    ((s & INTENT_STOP_SIGN) || c->stop_pair ||
+	     ((s & INTENT_OUT) && (s & INTENT_WANT)) ||
 	     ((s & INTENT_OBJECT) && (s & INTENT_STOP_NEG))))
 		return CATEGORY_STOP;
-	if (c->ok_start && ((s & INTENT_START_SIGN) ||
+	if (c->ok_start && ((s & INTENT_START_SIGN) || c->start_pair ||
+	                    (c->back_in && c->words <= 3) ||
 	                    ((s & INTENT_OBJECT) && (s & INTENT_START_BACK)) ||
 	                    (c->back_in && (s & INTENT_WANT))))
 		return CATEGORY_START;
@@ -368,6 +387,11 @@ intent_clause_add(struct intent_clause *c, unsigned f, unsigned prev)
 	if ((prev & INTENT_TELL) &&
 	    (f & (INTENT_STOP_SIGN | INTENT_START_SIGN | INTENT_HELP_SIGN)))
 		c->told = true;
+	if (((prev & INTENT_OPT) && (f & INTENT_OUT)) ||
+	    ((prev & INTENT_NO) && (f & INTENT_MORE)))
+		c->stop_pair = true;
+	if ((prev & INTENT_OPT) && (f & INTENT_BACK_IN))
+		c->start_pair = true;
 	if ((prev & INTENT_START_BACK) && (f & INTENT_BACK_IN))
 		c->back_in = true;
 	if ((c->seen & INTENT_HOW) && (f & INTENT_HOW_VERB))
