@@ -35,6 +35,8 @@ if [ $TEST -eq 1 ]; then
 	PACKAGES+=(
 		clang clang-format libclang-rt-14-dev # libFuzzer, sanitizers
 		libcmocka-dev valgrind hyperfine mandoc
+		# trains the red-flag model (scripts/train-model.sh, model_reproducible)
+		liblinear-tools
 		# End-to-end tests drive the fake gateway with these.
 		curl python3 sqlite3
 		# admin golden tests print times in another zone

@@ -20,7 +20,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_GRACE=${FUZZ_GRACE:-300}
 BUILD=${BACKTALK_FUZZ_BUILD:-build-fuzz}
 ALL_TARGETS=(fuzz_normalise fuzz_gsm7 fuzz_rules fuzz_classify fuzz_twilio_json fuzz_infobip_json fuzz_config
-	fuzz_phone fuzz_escape fuzz_concept fuzz_context fuzz_number fuzz_strjoin fuzz_convo_parse fuzz_convo_step)
+	fuzz_phone fuzz_escape fuzz_concept fuzz_context fuzz_number fuzz_strjoin fuzz_convo_parse fuzz_convo_step
+	fuzz_model)
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else

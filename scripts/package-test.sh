@@ -125,7 +125,7 @@ expected=(
 	./usr/share/lintian/overrides/backtalk
 	./etc/backtalk/backtalk.conf
 )
-for rule in "$SRC"/rules/*.conf; do
+for rule in "$SRC"/rules/*.conf "$SRC"/rules/*.model; do
 	expected+=("./etc/backtalk/rules.d/$(basename "$rule")")
 done
 dpkg-deb -c "$DEB" >"$WORK/contents"

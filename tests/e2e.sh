@@ -570,7 +570,7 @@ CONF
 
 case_reload() {
 	mkdir -p "$WORK/rules"
-	cp "$SRC"/rules/*.conf "$WORK/rules/"
+	cp "$SRC"/rules/*.conf "$SRC"/rules/*.model "$WORK/rules/"
 	write_config twilio "$WORK/rules"
 	start_daemon
 	wait_log 'started:' 30 || { fail "daemon did not start"; return; }

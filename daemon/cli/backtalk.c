@@ -33,6 +33,9 @@ backtalk_usage(FILE *fp)
 	    "      opt-out, flood and repeat guard), with the category,\n"
 	    "      rule and SMS segments.  State is kept in memory only.\n"
 	    "      /help lists its commands; /rules reloads the rules.\n"
+	    "  features [--dim N] [FILE ...]\n"
+	    "      Print the red-flag model's training data for labelled\n"
+	    "      messages (scripts/train-model.sh).\n"
 	    "\n"
 	    "Commands on backtalkd's state database (safe while it runs):\n"
 	    "  status        last poll, messages, replies waiting, failures\n"
@@ -125,6 +128,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "features") == 0)
+		return cmd_features(argc - 1, argv + 1);
 	if (strcmp(argv[1], "classify") == 0)
 		return cmd_classify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "chat") == 0)

@@ -30,6 +30,11 @@ int cmd_history(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+
+/* The dimension `backtalk features` hashes into unless told: the shipped
+ * model's (scripts/train-model.sh). */
+#define CMD_FEATURES_DIM 65536u
 
 /* Loads rules from path, printing problems to stderr; NULL on failure. */
 struct ruleset;

@@ -85,7 +85,7 @@ static void
 cmd_classify_concepts(struct cmd_classify *cc, json_t *o)
 {
 	static const char *const how[] = { "word", "prefix", "one edit",
-		                           "number" };
+		                           "number", "model" };
 	static const enum context_flag flags[] = { CONTEXT_NEGATED,
 		                                   CONTEXT_HISTORICAL,
 		                                   CONTEXT_HYPOTHETICAL,

@@ -17,6 +17,7 @@
 #include "context.h"
 #include "hash.h"
 #include "lexicon.h"
+#include "model.h"
 #include "normalise.h"
 #include "number.h"
 
@@ -106,6 +107,7 @@ struct concept_set {
 		uint32_t term, key;
 	} * starts;
 	size_t ncombos;
+	const struct model *model; /* @model's, or NULL (not owned) */
 };
 
 /* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
@@ -280,6 +282,12 @@ concept_set_new(void)
 			concept_set_free(cs);
 			return NULL;
 		}
+	}
+	char err[64];
+	if (concept_define(cs, CONCEPT_MODEL_NAME, NULL, 0, err, sizeof(err)) !=
+	    CONCEPT_MODEL) {
+		concept_set_free(cs);
+		return NULL;
 	}
 	return cs;
 }
@@ -741,6 +749,18 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 oom:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+void
+concept_set_model(struct concept_set *cs, const struct model *m)
+{
+	cs->model = m;
+}
+
+bool
+concept_has_model(const struct concept_set *cs)
+{
+	return cs->model != NULL;
 }
 
 long
@@ -1426,6 +1446,13 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 			s->matches[s->nmatches++].sentence = to;
 		}
 	}
+	/* @model: the whole message, when the model rates it a red flag */
+	if (cs->model != NULL && s->ntok > 0 &&
+	    s->nmatches < CONCEPT_MATCHES_MAX &&
+	    model_prob(cs->model, text, s->toks, s->ntok) >=
+	        model_threshold(cs->model))
+		concept_add_match(s, CONCEPT_MODEL, 0, s->ntok - 1,
+		                  CONCEPT_HOW_MODEL, false);
 	for (size_t i = 0; i < s->npresent; i++)
 		s->present[s->present_list[i] >> 6] = 0;
 	s->npresent = 0;

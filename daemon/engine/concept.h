@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "number.h"
 #include "token.h"
 
 #define CONCEPT_NAME_MAX    48
@@ -30,7 +31,15 @@ enum concept_how {
 	CONCEPT_HOW_PREFIX, /* "tingl*" */
 	CONCEPT_HOW_FUZZY,  /* one edit away */
 	CONCEPT_HOW_NUMBER, /* a built-in number concept */
+	CONCEPT_HOW_MODEL,  /* @model: the red-flag model (model.h) */
 };
+
+/* @model, the built-in concept the red-flag model matches: defined in every
+ * set, after the number concepts, and matched only when a model is set. */
+#define CONCEPT_MODEL_NAME "@model"
+#define CONCEPT_MODEL      ((long)NUMBER__COUNT)
+
+struct model;
 
 /* A combination from a rule's "when": every concept in one sentence, all
  * inside `within` words when within > 0, and (with has_unless) no match of
@@ -57,6 +66,11 @@ struct concept_set;
 struct concept_scratch;
 
 struct concept_set *concept_set_new(void);
+
+/* Gives @model its model (owned by the caller, who keeps it while the set
+ * lives), or none with NULL. */
+void concept_set_model(struct concept_set *cs, const struct model *m);
+bool concept_has_model(const struct concept_set *cs);
 void concept_set_free(struct concept_set *cs);
 
 /* Defines a concept.  Returns its id, or -1 with err filled when the name is

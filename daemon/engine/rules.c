@@ -17,6 +17,7 @@
 #include "pattern.h"
 #include "prefilter.h"
 #include "regfile.h"
+#include "model.h"
 #include "rules.h"
 #include "strjoin.h"
 #include "utf8.h"
@@ -99,6 +100,8 @@ rules_free(struct ruleset *rs)
 	prefilter_free(rs->prefilter_ex);
 	echo_free(rs->echo);
 	concept_set_free(rs->concepts);
+	model_free(rs->model);
+	free(rs->model_file);
 	free(rs->combos);
 	free(rs->combo_rule);
 	convo_parse_free(rs->convos);
@@ -570,6 +573,47 @@ rules_check_joins(struct rules_loader *ld, const char *file, FILE *fp)
 	free(text);
 }
 
+/* model = "redflag.model";: the red-flag model (model.h), its file named
+ * relative to the rule file's directory.  One per rule set. */
+static void
+rules_parse_model(struct rules_loader *ld, const char *file,
+                  config_setting_t *s)
+{
+	const char *name = config_setting_get_string(s);
+	char path[4096], err[512];
+
+	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "model must be a file name in the rule file's "
+		         "directory: model = \"redflag.model\";");
+		return;
+	}
+	if (ld->rs->model != NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "a second model: %s:%d already gives one",
+		         ld->rs->model_file ? ld->rs->model_file : "?",
+		         ld->rs->model_line);
+		return;
+	}
+	const char *slash = strrchr(file, '/');
+	int dn = slash != NULL ? (int)(slash - file) : 1;
+	const char *dir = slash != NULL ? file : ".";
+	if (snprintf(path, sizeof(path), "%.*s/%s", dn, dir, name) >=
+	    (int)sizeof(path)) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "model: path too long");
+		return;
+	}
+	ld->rs->model = model_load(path, err, sizeof(err));
+	if (ld->rs->model == NULL) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s), "model: %s",
+		         err);
+		return;
+	}
+	ld->rs->model_file = strdup(file);
+	ld->rs->model_line = rules_line(s);
+}
+
 static void
 rules_parse_file(struct rules_loader *ld, const char *file)
 {
@@ -630,12 +674,14 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 			rules_parse_concepts(ld, file, s);
 		} else if (strcmp(name, "conversations") == 0) {
 			convo_parse_setting(ld->rs, file, s, ld->d);
+		} else if (strcmp(name, "model") == 0) {
+			rules_parse_model(ld, file, s);
 		} else {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
 			         "unknown setting \"%s\" (a rule file holds "
 			         "rules = ( ... ); and optionally concepts = "
-			         "{ ... };, conversations = ( ... ); and "
-			         "replies = { ... };)",
+			         "{ ... };, conversations = ( ... );, "
+			         "replies = { ... }; and model = \"FILE\";)",
 			         name);
 		}
 	}
@@ -946,6 +992,7 @@ rules_build_concepts(struct rules_loader *ld)
 		diag_add(ld->d, DIAG_ERROR, NULL, 0, "%s", err);
 		return true;
 	}
+	concept_set_model(cs, rs->model);
 	for (size_t i = 0; i < rs->nrules; i++)
 		n += rs->rules[i].when.count;
 	rs->combos = calloc(n ? n : 1, sizeof(*rs->combos));
@@ -984,6 +1031,13 @@ rules_build_concepts(struct rules_loader *ld)
 		         "concept \"%s\" is not used by any rule",
 		         concept_name(cs, c));
 	}
+	if (rs->model != NULL && !concept_is_used(cs, CONCEPT_MODEL))
+		diag_add(ld->d, DIAG_WARNING, rs->model_file, rs->model_line,
+		         "a model is loaded but no rule uses @model");
+	if (rs->model == NULL && concept_is_used(cs, CONCEPT_MODEL))
+		diag_add(ld->d, DIAG_WARNING, NULL, 0,
+		         "a rule uses @model but no file sets model = "
+		         "\"...\";: @model never matches");
 	return true;
 }
 

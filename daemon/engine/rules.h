@@ -113,6 +113,11 @@ struct ruleset {
 	bool jit;            /* every pattern is JIT-compiled */
 	/* The conversations (convo.h), or NULL when no file has any. */
 	struct convo_set *convos;
+	/* The red-flag model of a model = "..."; setting (model.h), or NULL,
+	 * and where that setting is. */
+	struct model *model;
+	char *model_file;
+	int model_line;
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).

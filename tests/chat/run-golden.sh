@@ -28,9 +28,9 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
 mkdir "$tmp/rules" "$tmp/broken" "$tmp/edited" || exit 2
-cp "$rules"/*.conf "$tmp/rules/" || exit 2
-cp "$rules"/*.conf "$tmp/broken/" || exit 2
-cp "$rules"/*.conf "$tmp/edited/" || exit 2
+cp "$rules"/*.conf "$rules"/*.model "$tmp/rules/" || exit 2
+cp "$rules"/*.conf "$rules"/*.model "$tmp/broken/" || exit 2
+cp "$rules"/*.conf "$rules"/*.model "$tmp/edited/" || exit 2
 cp "$here/broken.conf" "$tmp/broken/99-broken.conf" || exit 2
 cp "$here/edited.conf" "$tmp/edited/99-edited.conf" || exit 2
 args=

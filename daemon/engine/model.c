@@ -1,0 +1,350 @@
+/* The red-flag model (model.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model.h"
+
+struct model {
+	uint32_t dim;
+	double threshold;
+	double bias;
+	float *w; /* dim + 1: w[i] is feature i's weight, w[0] unused */
+};
+
+static void
+model_error(char *err, size_t errlen, const char *path, long line,
+            const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(err, errlen, "%s:%ld: %s", path, line, msg);
+	else
+		snprintf(err, errlen, "%s: %s", path, msg);
+}
+
+/* A finite number that fills the word [s, e), in *v. */
+static bool
+model_number(const char *s, const char *e, double *v)
+{
+	char buf[64];
+	char *end;
+	size_t n = (size_t)(e - s);
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	*v = strtod(buf, &end);
+	return *end == '\0' && errno == 0 && isfinite(*v);
+}
+
+/* The line [s, e) cut at '#' and at blanks into at most 3 words; returns
+ * how many, or 4 when there are more. */
+static int
+model_words(const char *s, const char *e, const char *ws[3], const char *we[3])
+{
+	int n = 0;
+	const char *hash = memchr(s, '#', (size_t)(e - s));
+
+	if (hash != NULL)
+		e = hash;
+	while (s < e) {
+		while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
+			s++;
+		if (s == e)
+			break;
+		if (n == 3)
+			return 4;
+		ws[n] = s;
+		while (s < e && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+		we[n++] = s;
+	}
+	return n;
+}
+
+static bool
+model_is(const char *s, const char *e, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(e - s) == n && memcmp(s, word, n) == 0;
+}
+
+/* Parses the text buf[0, len) of path into m. */
+static int
+model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
+                 char *err, size_t errlen)
+{
+	const char *p = buf, *end = buf + len;
+	long line = 0;
+	int header = 0; /* the header lines read: magic, dim, threshold, bias */
+	bool have_threshold = false, have_bias = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+		const char *ws[3], *we[3];
+		double v;
+		line++;
+		if (memchr(p, '\0', (size_t)(le - p)) != NULL) {
+			model_error(err, errlen, path, line, "a NUL byte");
+			return -1;
+		}
+		int n = model_words(p, le, ws, we);
+		p = nl != NULL ? nl + 1 : end;
+		if (n == 0)
+			continue;
+		if (header == 0) {
+			if (n != 2 ||
+			    !model_is(ws[0], we[0], "backtalk-model") ||
+			    !model_is(ws[1], we[1], "1")) {
+				model_error(
+				    err, errlen, path, line,
+				    "not a backtalk model: the first "
+				    "line must be \"backtalk-model 1\"");
+				return -1;
+			}
+			header = 1;
+			continue;
+		}
+		if (n != 2) {
+			model_error(err, errlen, path, line,
+			            "want two words: a name and a number, or "
+			            "a feature and its weight");
+			return -1;
+		}
+		if (model_is(ws[0], we[0], "dim")) {
+			if (m->w != NULL || !model_number(ws[1], we[1], &v) ||
+			    v < 1 || v > MODEL_DIM_MAX || v != floor(v)) {
+				model_error(
+				    err, errlen, path, line,
+				    "dim must come once, before the "
+				    "weights, a whole number from 1 to %u",
+				    MODEL_DIM_MAX);
+				return -1;
+			}
+			m->dim = (uint32_t)v;
+			m->w = calloc((size_t)m->dim + 1, sizeof(*m->w));
+			if (m->w == NULL) {
+				model_error(err, errlen, path, line,
+				            "out of memory");
+				return -1;
+			}
+			continue;
+		}
+		if (model_is(ws[0], we[0], "threshold")) {
+			if (!model_number(ws[1], we[1], &v) || v <= 0 ||
+			    v >= 1) {
+				model_error(err, errlen, path, line,
+				            "threshold must be a probability "
+				            "above 0 and below 1");
+				return -1;
+			}
+			m->threshold = v;
+			have_threshold = true;
+			continue;
+		}
+		if (model_is(ws[0], we[0], "bias")) {
+			if (!model_number(ws[1], we[1], &v) || fabs(v) > 1e6) {
+				model_error(err, errlen, path, line,
+				            "bias must be a number");
+				return -1;
+			}
+			m->bias = v;
+			have_bias = true;
+			continue;
+		}
+		double idx;
+		if (m->w == NULL || !model_number(ws[0], we[0], &idx) ||
+		    idx < 1 || idx > m->dim || idx != floor(idx)) {
+			model_error(err, errlen, path, line,
+			            "want a feature from 1 to dim (after the "
+			            "dim line) and its weight");
+			return -1;
+		}
+		if (!model_number(ws[1], we[1], &v) || fabs(v) > 1e6) {
+			model_error(err, errlen, path, line,
+			            "the weight must be a number");
+			return -1;
+		}
+		m->w[(uint32_t)idx] = (float)v;
+	}
+	if (header == 0 || m->w == NULL || !have_threshold || !have_bias) {
+		model_error(err, errlen, path, 0,
+		            "incomplete: a model needs \"backtalk-model 1\", "
+		            "dim, threshold and bias");
+		return -1;
+	}
+	return 0;
+}
+
+struct model *
+model_load(const char *path, char *err, size_t errlen)
+{
+	struct model *m;
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	char *buf;
+
+	if (f == NULL) {
+		model_error(err, errlen, path, 0, "cannot open: %s",
+		            strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (off_t)MODEL_FILE_MAX) {
+		model_error(err, errlen, path, 0,
+		            "not a regular file of at most %u bytes",
+		            MODEL_FILE_MAX);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		model_error(err, errlen, path, 0, "out of memory");
+		fclose(f);
+		return NULL;
+	}
+	size_t len = fread(buf, 1, (size_t)st.st_size, f);
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad) {
+		model_error(err, errlen, path, 0, "cannot read");
+		free(buf);
+		return NULL;
+	}
+	m = model_parse(path, buf, len, err, errlen);
+	free(buf);
+	return m;
+}
+
+struct model *
+model_parse(const char *name, const char *buf, size_t len, char *err,
+            size_t errlen)
+{
+	struct model *m;
+
+	if (len > MODEL_FILE_MAX) {
+		model_error(err, errlen, name, 0, "more than %u bytes",
+		            MODEL_FILE_MAX);
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		model_error(err, errlen, name, 0, "out of memory");
+		return NULL;
+	}
+	if (model_parse_into(m, name, buf, len, err, errlen) != 0) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->w);
+	free(m);
+}
+
+double
+model_threshold(const struct model *m)
+{
+	return m->threshold;
+}
+
+uint32_t
+model_dim(const struct model *m)
+{
+	return m->dim;
+}
+
+static int
+model_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Hash of "u:" word or "b:" word "_" word, into [1, dim]. */
+static uint32_t
+model_index(uint32_t dim, char kind, const char *a, size_t an, const char *b,
+            size_t bn)
+{
+	uint32_t h = 2166136261u;
+	const char pre[2] = { kind, ':' };
+
+	for (size_t i = 0; i < 2; i++) {
+		h ^= (unsigned char)pre[i];
+		h *= 16777619u;
+	}
+	for (size_t i = 0; i < an; i++) {
+		h ^= (unsigned char)a[i];
+		h *= 16777619u;
+	}
+	if (b != NULL) {
+		h ^= (unsigned char)'_';
+		h *= 16777619u;
+		for (size_t i = 0; i < bn; i++) {
+			h ^= (unsigned char)b[i];
+			h *= 16777619u;
+		}
+	}
+	return h % dim + 1;
+}
+
+size_t
+model_features(uint32_t dim, const char *text, const struct token *toks,
+               size_t ntok, uint32_t *out)
+{
+	size_t n = 0;
+
+	if (dim == 0)
+		return 0;
+	if (ntok > MODEL_TOKENS)
+		ntok = MODEL_TOKENS;
+	for (size_t i = 0; i < ntok; i++) {
+		const char *a = text + toks[i].start;
+		size_t an = toks[i].end - toks[i].start;
+		out[n++] = model_index(dim, 'u', a, an, NULL, 0);
+		if (i + 1 < ntok)
+			out[n++] = model_index(
+			    dim, 'b', a, an, text + toks[i + 1].start,
+			    toks[i + 1].end - toks[i + 1].start);
+	}
+	qsort(out, n, sizeof(*out), model_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || out[u - 1] != out[i])
+			out[u++] = out[i];
+	return u;
+}
+
+double
+model_prob(const struct model *m, const char *text, const struct token *toks,
+           size_t ntok)
+{
+	uint32_t f[MODEL_FEATURES];
+	size_t n = model_features(m->dim, text, toks, ntok, f);
+	double z = m->bias;
+
+	for (size_t i = 0; i < n; i++)
+		z += m->w[f[i]];
+	return 1.0 / (1.0 + exp(-z));
+}

@@ -1,0 +1,58 @@
+/* The red-flag model: a logistic regression over the words and word pairs
+ * of a normalised message, trained with liblinear (scripts/train-model.sh)
+ * on the labelled corpora, as a net under the rules.  A message it rates
+ * at or above its threshold matches the built-in concept @model, which a
+ * rule uses like any concept (rules/07-model.conf).
+ *
+ * Its file is text: "backtalk-model 1", then "dim N", "threshold P",
+ * "bias B", then one "INDEX WEIGHT" line per feature whose weight is not
+ * zero ('#' starts a comment).  model_load is the only function with I/O;
+ * the rest is pure. */
+#ifndef BACKTALK_MODEL_H
+#define BACKTALK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "token.h"
+
+/* Bounds on a model file. */
+#define MODEL_FILE_MAX (16u << 20) /* bytes */
+#define MODEL_DIM_MAX  (1u << 22)  /* features */
+
+/* The most features one message gives (a word and a word pair each per
+ * token; tokens past this are not read). */
+#define MODEL_TOKENS   256
+#define MODEL_FEATURES (2 * MODEL_TOKENS)
+
+struct model;
+
+/* Loads the model in path.  On error returns NULL and writes one line,
+ * "path:line: what is wrong" (or "path: ..." for the file as a whole),
+ * to err. */
+struct model *model_load(const char *path, char *err, size_t errlen);
+void model_free(struct model *m);
+
+/* The same from the text buf[0, len) (no NUL needed), named name in
+ * errors: the pure parser model_load uses. */
+struct model *model_parse(const char *name, const char *buf, size_t len,
+                          char *err, size_t errlen);
+
+/* The threshold in the file: the least probability that is a match. */
+double model_threshold(const struct model *m);
+
+/* The features of the normalised text cut into toks: indices in [1, dim],
+ * sorted, each once, written to out (MODEL_FEATURES of room); returns how
+ * many.  The same function makes the training data (backtalk features). */
+size_t model_features(uint32_t dim, const char *text, const struct token *toks,
+                      size_t ntok, uint32_t *out);
+
+/* The dimension features are hashed into. */
+uint32_t model_dim(const struct model *m);
+
+/* The probability that the message is a red flag. */
+double model_prob(const struct model *m, const char *text,
+                  const struct token *toks, size_t ntok);
+
+#endif
