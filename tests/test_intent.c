@@ -117,10 +117,19 @@ test_long_text(void **state)
 	check("stop stop stop", false, CATEGORY_STOP);
 }
 
+/* intent_word's binary search needs its table in order. */
+static void
+test_table_sorted(void **state)
+{
+	(void)state;
+	assert_true(intent_table_ok());
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_sorted),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_help),

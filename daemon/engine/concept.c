@@ -131,7 +131,8 @@ struct cache_entry {
 	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
-	uint64_t ctx; /* context_memo_word of the word */
+	uint64_t ctx;   /* context_memo_word of the word */
+	uint32_t mhash; /* model_word_hash of the word */
 };
 
 struct concept_scratch {
@@ -144,7 +145,8 @@ struct concept_scratch {
 	uint8_t tok_n[TOKEN_MAX];
 	uint8_t tok_how[TOKEN_MAX][CACHE_IDS];
 	uint32_t tok_ids[TOKEN_MAX][CACHE_IDS];
-	uint64_t tok_ctx[TOKEN_MAX]; /* each token's context_memo_word */
+	uint64_t tok_ctx[TOKEN_MAX];   /* each token's context_memo_word */
+	uint32_t tok_mhash[TOKEN_MAX]; /* each token's model_word_hash */
 	struct concept_match matches[CONCEPT_MATCHES_MAX];
 	bool judged[CONCEPT_MATCHES_MAX];    /* context worked out in full */
 	int8_t blocked[CONCEPT_MATCHES_MAX]; /* -1 unknown, 0 counts, 1 not */
@@ -1082,6 +1084,7 @@ concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
 
 	e->n = 0;
 	e->ctx = context_memo_word(s->ctx, w, n);
+	e->mhash = model_word_hash(w, n);
 	for (int l = 0; l < LANG__COUNT; l++) {
 		if (!cs->lang_used[l])
 			continue;
@@ -1417,6 +1420,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
 		s->tok_n[i] = e->n;
 		s->tok_ctx[i] = e->ctx;
+		s->tok_mhash[i] = e->mhash;
 		/* all CACHE_IDS: a fixed size is copied without a call */
 		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
 		memcpy(s->tok_how[i], e->how, sizeof(e->how));
@@ -1449,7 +1453,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	/* @model: the whole message, when the model rates it a red flag */
 	if (cs->model != NULL && s->ntok > 0 &&
 	    s->nmatches < CONCEPT_MATCHES_MAX &&
-	    model_prob(cs->model, text, s->toks, s->ntok) >=
+	    model_prob_hashed(cs->model, s->tok_mhash, s->ntok) >=
 	        model_threshold(cs->model))
 		concept_add_match(s, CONCEPT_MODEL, 0, s->ntok - 1,
 		                  CONCEPT_HOW_MODEL, false);

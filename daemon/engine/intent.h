@@ -26,4 +26,7 @@
 bool intent_find(const char *norm, size_t len, bool no_stop,
                  enum category *ret);
 
+/* Whether the word table is in strcmp order, each word once (a test). */
+bool intent_table_ok(void);
+
 #endif

@@ -282,69 +282,109 @@ model_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Hash of "u:" word or "b:" word "_" word, into [1, dim]. */
-static uint32_t
-model_index(uint32_t dim, char kind, const char *a, size_t an, const char *b,
-            size_t bn)
+uint32_t
+model_word_hash(const char *w, size_t n)
 {
 	uint32_t h = 2166136261u;
-	const char pre[2] = { kind, ':' };
 
-	for (size_t i = 0; i < 2; i++) {
-		h ^= (unsigned char)pre[i];
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)w[i];
 		h *= 16777619u;
 	}
-	for (size_t i = 0; i < an; i++) {
-		h ^= (unsigned char)a[i];
-		h *= 16777619u;
+	return h;
+}
+
+/* A word pair's hash from its words': another mix of the two, so that
+ * "leg numb" is neither "numb leg" nor either word. */
+static inline uint32_t
+model_pair_hash(uint32_t a, uint32_t b)
+{
+	uint64_t h = ((uint64_t)a << 32 | b) * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* A hash into [1, dim]: multiplied and shifted, not divided. */
+static inline uint32_t
+model_reduce(uint32_t h, uint32_t dim)
+{
+	return (uint32_t)(((uint64_t)h * dim) >> 32) + 1;
+}
+
+/* The features of the words with hashes h[0, n), each once, in the order
+ * first met, into out (2 * n of room); returns how many.  A small open
+ * table (set, 2 * cap slots, cleared here) finds the ones met before. */
+static size_t
+model_features_hashed(uint32_t dim, const uint32_t *h, size_t n, uint32_t *out)
+{
+	uint32_t set[4 * MODEL_TOKENS];
+	size_t m = 0, slots = 16;
+
+	if (n > MODEL_TOKENS)
+		n = MODEL_TOKENS;
+	while (slots < 4 * n)
+		slots *= 2;
+	memset(set, 0, slots * sizeof(*set));
+	for (size_t i = 0; i < 2 * n; i++) {
+		uint32_t f;
+		if ((i & 1) == 0)
+			f = model_reduce(h[i / 2], dim);
+		else if (i / 2 + 1 < n)
+			f = model_reduce(
+			    model_pair_hash(h[i / 2], h[i / 2 + 1]), dim);
+		else
+			continue;
+		size_t k = (f * 2654435761u) & (slots - 1);
+		while (set[k] != 0 && set[k] != f)
+			k = (k + 1) & (slots - 1);
+		if (set[k] == f)
+			continue;
+		set[k] = f;
+		out[m++] = f;
 	}
-	if (b != NULL) {
-		h ^= (unsigned char)'_';
-		h *= 16777619u;
-		for (size_t i = 0; i < bn; i++) {
-			h ^= (unsigned char)b[i];
-			h *= 16777619u;
-		}
-	}
-	return h % dim + 1;
+	return m;
 }
 
 size_t
 model_features(uint32_t dim, const char *text, const struct token *toks,
                size_t ntok, uint32_t *out)
 {
-	size_t n = 0;
+	uint32_t h[MODEL_TOKENS];
 
 	if (dim == 0)
 		return 0;
 	if (ntok > MODEL_TOKENS)
 		ntok = MODEL_TOKENS;
-	for (size_t i = 0; i < ntok; i++) {
-		const char *a = text + toks[i].start;
-		size_t an = toks[i].end - toks[i].start;
-		out[n++] = model_index(dim, 'u', a, an, NULL, 0);
-		if (i + 1 < ntok)
-			out[n++] = model_index(
-			    dim, 'b', a, an, text + toks[i + 1].start,
-			    toks[i + 1].end - toks[i + 1].start);
-	}
+	for (size_t i = 0; i < ntok; i++)
+		h[i] = model_word_hash(text + toks[i].start,
+		                       toks[i].end - toks[i].start);
+	size_t n = model_features_hashed(dim, h, ntok, out);
 	qsort(out, n, sizeof(*out), model_cmp);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || out[u - 1] != out[i])
-			out[u++] = out[i];
-	return u;
+	return n;
+}
+
+double
+model_prob_hashed(const struct model *m, const uint32_t *h, size_t n)
+{
+	uint32_t f[MODEL_FEATURES];
+	size_t nf = model_features_hashed(m->dim, h, n, f);
+	double z = m->bias;
+
+	for (size_t i = 0; i < nf; i++)
+		z += m->w[f[i]];
+	return 1.0 / (1.0 + exp(-z));
 }
 
 double
 model_prob(const struct model *m, const char *text, const struct token *toks,
            size_t ntok)
 {
-	uint32_t f[MODEL_FEATURES];
-	size_t n = model_features(m->dim, text, toks, ntok, f);
-	double z = m->bias;
+	uint32_t h[MODEL_TOKENS];
 
-	for (size_t i = 0; i < n; i++)
-		z += m->w[f[i]];
-	return 1.0 / (1.0 + exp(-z));
+	if (ntok > MODEL_TOKENS)
+		ntok = MODEL_TOKENS;
+	for (size_t i = 0; i < ntok; i++)
+		h[i] = model_word_hash(text + toks[i].start,
+		                       toks[i].end - toks[i].start);
+	return model_prob_hashed(m, h, ntok);
 }

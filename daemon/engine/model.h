@@ -51,6 +51,15 @@ size_t model_features(uint32_t dim, const char *text, const struct token *toks,
 /* The dimension features are hashed into. */
 uint32_t model_dim(const struct model *m);
 
+/* A word's hash (FNV-1a, 32 bits): the word feature is it, the pair
+ * feature a mix of two neighbours'. */
+uint32_t model_word_hash(const char *w, size_t n);
+
+/* The probability that the message whose words have hashes h[0, n) is a
+ * red flag: for a caller that keeps each word's hash (concept.c's word
+ * cache). */
+double model_prob_hashed(const struct model *m, const uint32_t *h, size_t n);
+
 /* The probability that the message is a red flag. */
 double model_prob(const struct model *m, const char *text,
                   const struct token *toks, size_t ntok);
