@@ -30,6 +30,12 @@ static const char *const concept_lang_algo[LANG__COUNT] = {
 
 #define NONE UINT32_MAX
 
+/* In a struct cstart: a one-word term, the rest its concept. */
+#define CONCEPT_START_ONE (UINT32_C(1) << 31)
+
+_Static_assert((uint64_t)CONCEPT_MAX *CONCEPT_TERMS_MAX < CONCEPT_START_ONE,
+               "a term number never has CONCEPT_START_ONE");
+
 /* Open addressing from a byte string (kept in the set's arena) to a
  * number. */
 struct cmap_slot {
@@ -48,9 +54,8 @@ struct cword {
 	uint32_t stem, stlen;   /* arena; prefix words have none */
 	uint8_t lang;
 	bool prefix;
-	uint32_t stem_next;      /* next word with the same stem */
-	uint32_t first_term;     /* terms that start with this word */
-	uint32_t start, nstarts; /* the same terms in cs->starts */
+	uint32_t stem_next;  /* next word with the same stem */
+	uint32_t first_term; /* terms that start with this word */
 };
 
 struct cterm {
@@ -101,10 +106,16 @@ struct concept_set {
 	/* Terms by their first word, in the order written, each with the
 	 * next word it cannot do without (nwords, a word every message has,
 	 * when it has none): a phrase whose key word is not in a message is
-	 * passed over without being read. */
+	 * passed over without being read.  A one-word term is its concept
+	 * with CONCEPT_START_ONE set: it matches where its word is, without
+	 * reading the term.  A word's starts are word_starts[word] (dense:
+	 * a message word reads no struct cword). */
 	struct cstart {
 		uint32_t term, key;
 	} * starts;
+	struct cword_starts {
+		uint32_t first, n;
+	} * word_starts;
 	size_t ncombos;
 };
 
@@ -308,6 +319,7 @@ concept_set_free(struct concept_set *cs)
 	free(cs->combo_head);
 	free(cs->combo_next);
 	free(cs->starts);
+	free(cs->word_starts);
 	free(cs);
 }
 
@@ -615,12 +627,15 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		w->first_term = (uint32_t)i;
 	}
 	free(cs->starts);
+	free(cs->word_starts);
 	cs->starts = malloc((cs->nterms + 1) * sizeof(*cs->starts));
-	if (cs->starts == NULL)
+	cs->word_starts = malloc((cs->nwords + 1) * sizeof(*cs->word_starts));
+	if (cs->starts == NULL || cs->word_starts == NULL)
 		goto oom;
 	for (size_t i = 0, o = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
-		w->start = (uint32_t)o;
+		struct cword_starts *ws = &cs->word_starts[i];
+		ws->first = (uint32_t)o;
 		for (uint32_t ti = w->first_term; ti != NONE;
 		     ti = cs->terms[ti].next_start) {
 			const struct cterm *t = &cs->terms[ti];
@@ -630,9 +645,12 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 					key = t->word[j];
 			if (key == NONE)
 				key = (uint32_t)cs->nwords; /* always seen */
-			cs->starts[o++] = (struct cstart){ ti, key };
+			cs->starts[o++] = (struct cstart){
+				t->n == 1 ? t->concept | CONCEPT_START_ONE : ti,
+				key
+			};
 		}
-		w->nstarts = (uint32_t)o - w->start;
+		ws->n = (uint32_t)o - ws->first;
 	}
 	for (size_t i = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
@@ -1328,15 +1346,22 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 	const struct concept_set *cs = s->cs;
 
 	for (uint8_t k = 0; k < s->tok_n[i]; k++) {
-		const struct cword *w = &cs->words[s->tok_ids[i][k]];
-		const struct cstart *st = cs->starts + w->start;
-		for (uint32_t x = 0; x < w->nstarts; x++) {
+		const struct cword_starts ws =
+		    cs->word_starts[s->tok_ids[i][k]];
+		const struct cstart *st = cs->starts + ws.first;
+		for (uint32_t x = 0; x < ws.n; x++) {
 			if (!concept_seen(s, st[x].key))
 				continue;
-			const struct cterm *t = &cs->terms[st[x].term];
-			if (t->n > 1 && !concept_term_possible(s, t))
-				continue;
 			uint8_t how = s->tok_how[i][k];
+			if (st[x].term & CONCEPT_START_ONE) {
+				concept_add_match(
+				    s, st[x].term & ~CONCEPT_START_ONE, i, i,
+				    how, true);
+				continue;
+			}
+			const struct cterm *t = &cs->terms[st[x].term];
+			if (!concept_term_possible(s, t))
+				continue;
 			size_t at = i;
 			bool ok = true;
 			for (uint8_t j = 1; j < t->n && ok; j++) {
