@@ -121,26 +121,48 @@ struct concept_set {
 
 /* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
  * recently used of a set replaced (two ways take about two thirds of the
- * misses a direct-mapped cache of the same size has).  16,384 entries (2.4
- * MB a thread, touched only where words land) hold the 7,500 distinct
- * words of 100,000 generated texts with few conflicts: 8,000 misses there
- * against 14,000 at 4,096, each some 10k instructions of stemming. */
+ * misses a direct-mapped cache of the same size has).  16,384 entries hold
+ * the 7,500 distinct words of 100,000 generated texts with few conflicts:
+ * 8,000 misses there against 14,000 at 4,096, each some 10k instructions
+ * of stemming.  An entry is one cache line (1 MB a thread, touched only
+ * where words land) with a word's first CACHE_NEAR vocabulary words; the
+ * few words that match more keep the rest in the slot's struct cache_far,
+ * read only for them.  Every message word reads its entry, so it is kept
+ * small: at 160 bytes the cache missed the processor's cache at nearly
+ * every word. */
 #define CACHE_SLOTS 16384
 #define CACHE_WAYS  2
 #define CACHE_KEY   23
 #define CACHE_IDS \
 	24 /* ids a word may match: concept_finish checks the rules fit */
+#define CACHE_NEAR 6 /* of them in the entry itself */
 
 _Static_assert(CACHE_WAYS == 2, "the replacement below knows two ways");
 
-struct cache_entry {
-	char key[CACHE_KEY];
-	uint8_t klen; /* 0: empty */
+/* What a message word matches: vocabulary words, how, and its context
+ * lists. */
+struct word_ids {
 	uint8_t n;
-	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
 	uint64_t ctx; /* context_memo_word of the word */
+};
+
+struct cache_entry {
+	uint8_t klen; /* 0: empty */
+	uint8_t n;
+	uint8_t mru; /* in a set's first way: the way used last */
+	char key[CACHE_KEY];
+	uint8_t how[CACHE_NEAR];
+	uint64_t ctx;
+	uint32_t ids[CACHE_NEAR];
+};
+
+_Static_assert(sizeof(struct cache_entry) == 64, "an entry is a cache line");
+
+struct cache_far {
+	uint8_t how[CACHE_IDS - CACHE_NEAR];
+	uint32_t ids[CACHE_IDS - CACHE_NEAR];
 };
 
 struct concept_scratch {
@@ -148,6 +170,7 @@ struct concept_scratch {
 	int32_t today; /* the day dates are read against (calendar.h) */
 	struct sb_stemmer *stemmer[LANG__COUNT];
 	struct cache_entry *cache;
+	struct cache_far *cache_far; /* by slot */
 	struct token toks[TOKEN_MAX];
 	size_t ntok;
 	uint8_t tok_n[TOKEN_MAX];
@@ -1003,13 +1026,16 @@ concept_scratch_new(const struct concept_set *cs)
 		return NULL;
 	s->cs = cs;
 	s->today = CALENDAR_NONE;
-	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
+	s->cache = aligned_alloc(64, CACHE_SLOTS * sizeof(*s->cache));
+	if (s->cache != NULL)
+		memset(s->cache, 0, CACHE_SLOTS * sizeof(*s->cache));
+	s->cache_far = calloc(CACHE_SLOTS, sizeof(*s->cache_far));
 	s->seen = calloc((cs->nwords + 63) / 64 + 1, sizeof(uint64_t));
 	s->ctx = context_memo_new();
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
-	if (s->cache == NULL || s->seen == NULL || s->ctx == NULL ||
-	    s->present == NULL || s->present_list == NULL) {
+	if (s->cache == NULL || s->cache_far == NULL || s->seen == NULL ||
+	    s->ctx == NULL || s->present == NULL || s->present_list == NULL) {
 		concept_scratch_free(s);
 		return NULL;
 	}
@@ -1031,6 +1057,7 @@ concept_scratch_free(struct concept_scratch *s)
 		if (s->stemmer[l] != NULL)
 			sb_stemmer_delete(s->stemmer[l]);
 	free(s->cache);
+	free(s->cache_far);
 	free(s->seen);
 	context_memo_free(s->ctx);
 	free(s->present);
@@ -1039,7 +1066,7 @@ concept_scratch_free(struct concept_scratch *s)
 }
 
 static void
-concept_entry_add(struct cache_entry *e, uint32_t id, uint8_t how)
+concept_entry_add(struct word_ids *e, uint32_t id, uint8_t how)
 {
 	for (uint8_t i = 0; i < e->n; i++)
 		if (e->ids[i] == id)
@@ -1053,7 +1080,7 @@ concept_entry_add(struct cache_entry *e, uint32_t id, uint8_t how)
 /* The vocabulary words with the stem of w, in each language in use. */
 static void
 concept_lookup_stems(struct concept_scratch *s, const char *w, size_t n,
-                     struct cache_entry *e)
+                     struct word_ids *e)
 {
 	const struct concept_set *cs = s->cs;
 	char stem[CONCEPT_WORD_MAX * 2 + 1];
@@ -1073,7 +1100,7 @@ concept_lookup_stems(struct concept_scratch *s, const char *w, size_t n,
 /* Which vocabulary words the message word w matches, into e. */
 static void
 concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
-                    bool number, struct cache_entry *e)
+                    bool number, struct word_ids *e)
 {
 	const struct concept_set *cs = s->cs;
 	char stem[CONCEPT_WORD_MAX * 2 + 1];
@@ -1208,30 +1235,57 @@ concept_cache_hash(const char *w, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
-/* The cache entry for word w, looked up when not cached. */
-static const struct cache_entry *
-concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
-                 bool number, struct cache_entry *tmp)
+/* Token i's vocabulary words are those of word w: from the word cache,
+ * else looked up (and cached). */
+static void
+concept_tok_lookup(struct concept_scratch *s, size_t i, const char *w, size_t n,
+                   bool number)
 {
 	if (n > CACHE_KEY) {
-		concept_lookup_word(s, w, n, number, tmp);
-		return tmp;
+		struct word_ids tmp = { .n = 0 };
+		concept_lookup_word(s, w, n, number, &tmp);
+		s->tok_n[i] = tmp.n;
+		s->tok_ctx[i] = tmp.ctx;
+		memcpy(s->tok_ids[i], tmp.ids, sizeof(tmp.ids));
+		memcpy(s->tok_how[i], tmp.how, sizeof(tmp.how));
+		return;
 	}
 	struct cache_entry *set = &s->cache[(concept_cache_hash(w, n) &
 	                                     (CACHE_SLOTS / CACHE_WAYS - 1)) *
 	                                    CACHE_WAYS];
-	for (uint8_t k = 0; k < CACHE_WAYS; k++)
+	struct cache_entry *e = NULL;
+	for (uint8_t k = 0; k < CACHE_WAYS && e == NULL; k++)
 		if (set[k].klen == n && concept_key_eq(set[k].key, w, n)) {
 			set[0].mru = k;
-			return &set[k];
+			e = &set[k];
 		}
-	uint8_t victim = set[0].mru == 0 ? 1 : 0;
-	struct cache_entry *e = &set[victim];
-	set[0].mru = victim;
-	concept_lookup_word(s, w, n, number, e);
-	memcpy(e->key, w, n);
-	e->klen = (uint8_t)n;
-	return e;
+	struct cache_far *far;
+	if (e == NULL) {
+		struct word_ids tmp = { .n = 0 };
+		uint8_t victim = set[0].mru == 0 ? 1 : 0;
+		e = &set[victim];
+		far = &s->cache_far[e - s->cache];
+		set[0].mru = victim;
+		concept_lookup_word(s, w, n, number, &tmp);
+		memcpy(e->key, w, n);
+		e->klen = (uint8_t)n;
+		e->n = tmp.n;
+		e->ctx = tmp.ctx;
+		memcpy(e->ids, tmp.ids, sizeof(e->ids));
+		memcpy(e->how, tmp.how, sizeof(e->how));
+		memcpy(far->ids, tmp.ids + CACHE_NEAR, sizeof(far->ids));
+		memcpy(far->how, tmp.how + CACHE_NEAR, sizeof(far->how));
+	}
+	s->tok_n[i] = e->n;
+	s->tok_ctx[i] = e->ctx;
+	/* all CACHE_NEAR: a fixed size is copied without a call */
+	memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
+	memcpy(s->tok_how[i], e->how, sizeof(e->how));
+	if (e->n > CACHE_NEAR) {
+		far = &s->cache_far[e - s->cache];
+		memcpy(s->tok_ids[i] + CACHE_NEAR, far->ids, sizeof(far->ids));
+		memcpy(s->tok_how[i] + CACHE_NEAR, far->how, sizeof(far->how));
+	}
 }
 
 static bool
@@ -1398,7 +1452,6 @@ size_t
 concept_scan(const struct concept_set *cs, struct concept_scratch *s,
              const char *text, size_t len)
 {
-	struct cache_entry tmp = { .n = 0 };
 	struct number_match nums[32];
 
 	s->nmatches = 0;
@@ -1417,17 +1470,11 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	s->sent_len_ready = false;
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
-		const struct cache_entry *e =
-		    concept_word_ids(s, text + t->start, t->end - t->start,
-		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
-		s->tok_n[i] = e->n;
-		s->tok_ctx[i] = e->ctx;
-		/* all CACHE_IDS: a fixed size is copied without a call */
-		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
-		memcpy(s->tok_how[i], e->how, sizeof(e->how));
-		for (uint8_t k = 0; k < e->n; k++)
-			s->seen[e->ids[k] >> 6] |= UINT64_C(1)
-			                           << (e->ids[k] & 63);
+		concept_tok_lookup(s, i, text + t->start, t->end - t->start,
+		                   (t->flags & TOKEN_NUMBER) != 0);
+		const uint32_t *ids = s->tok_ids[i];
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[ids[k] >> 6] |= UINT64_C(1) << (ids[k] & 63);
 	}
 	if (cs->nterms > 0)
 		for (size_t i = 0; i < s->ntok; i++)
