@@ -183,7 +183,10 @@ struct concept_scratch {
 	size_t nmatches;
 	const char *text;         /* of the last scan */
 	struct context_memo *ctx; /* its words against context's lists */
-	uint64_t *seen;    /* vocabulary words some token matches, by id */
+	/* Vocabulary words some token matches, by id: a byte each, not a
+	 * bit, since every phrase start a message word has tests one, and a
+	 * byte is one load and a compare. */
+	uint8_t *seen;
 	uint64_t *present; /* concepts matched, by id */
 	uint32_t *present_list;
 	size_t npresent;
@@ -1030,7 +1033,7 @@ concept_scratch_new(const struct concept_set *cs)
 	if (s->cache != NULL)
 		memset(s->cache, 0, CACHE_SLOTS * sizeof(*s->cache));
 	s->cache_far = calloc(CACHE_SLOTS, sizeof(*s->cache_far));
-	s->seen = calloc((cs->nwords + 63) / 64 + 1, sizeof(uint64_t));
+	s->seen = calloc(cs->nwords + 1, 1);
 	s->ctx = context_memo_new();
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
@@ -1039,6 +1042,7 @@ concept_scratch_new(const struct concept_set *cs)
 		concept_scratch_free(s);
 		return NULL;
 	}
+	s->seen[cs->nwords] = 1; /* the key of terms that have none */
 	for (int l = 0; l < LANG__COUNT; l++)
 		if (cs->lang_used[l] &&
 		    concept_stemmer(&s->stemmer[l], l) == NULL) {
@@ -1378,7 +1382,7 @@ concept_number_sentence(const struct concept_scratch *s, const char *text,
 static inline bool
 concept_seen(const struct concept_scratch *s, uint32_t word)
 {
-	return (s->seen[word >> 6] >> (word & 63)) & 1;
+	return s->seen[word];
 }
 
 /* Whether every word term t needs after its first is matched by some token
@@ -1455,17 +1459,10 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 	struct number_match nums[32];
 
 	s->nmatches = 0;
-	/* forget the words of the last scan: a small vocabulary's bitset
-	 * is cleared whole, cheaper than word by word */
-	size_t nseen = (cs->nwords + 63) / 64 + 1;
-	if (nseen <= 64)
-		memset(s->seen, 0, nseen * sizeof(*s->seen));
-	else
-		for (size_t i = 0; i < s->ntok; i++)
-			for (uint8_t k = 0; k < s->tok_n[i]; k++)
-				s->seen[s->tok_ids[i][k] >> 6] = 0;
-	/* the key of the terms that have none (concept_finish) */
-	s->seen[cs->nwords >> 6] |= UINT64_C(1) << (cs->nwords & 63);
+	/* forget the words of the last scan */
+	for (size_t i = 0; i < s->ntok; i++)
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[s->tok_ids[i][k]] = 0;
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
 	s->sent_len_ready = false;
 	for (size_t i = 0; i < s->ntok; i++) {
@@ -1474,7 +1471,7 @@ concept_scan(const struct concept_set *cs, struct concept_scratch *s,
 		                   (t->flags & TOKEN_NUMBER) != 0);
 		const uint32_t *ids = s->tok_ids[i];
 		for (uint8_t k = 0; k < s->tok_n[i]; k++)
-			s->seen[ids[k] >> 6] |= UINT64_C(1) << (ids[k] & 63);
+			s->seen[ids[k]] = 1;
 	}
 	if (cs->nterms > 0)
 		for (size_t i = 0; i < s->ntok; i++)
