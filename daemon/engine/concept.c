@@ -31,6 +31,12 @@ static const char *const concept_lang_algo[LANG__COUNT] = {
 
 #define NONE UINT32_MAX
 
+/* In a struct cstart: a one-word term, the rest its concept. */
+#define CONCEPT_START_ONE (UINT32_C(1) << 31)
+
+_Static_assert((uint64_t)CONCEPT_MAX *CONCEPT_TERMS_MAX < CONCEPT_START_ONE,
+               "a term number never has CONCEPT_START_ONE");
+
 /* Open addressing from a byte string (kept in the set's arena) to a
  * number. */
 struct cmap_slot {
@@ -49,9 +55,8 @@ struct cword {
 	uint32_t stem, stlen;   /* arena; prefix words have none */
 	uint8_t lang;
 	bool prefix;
-	uint32_t stem_next;      /* next word with the same stem */
-	uint32_t first_term;     /* terms that start with this word */
-	uint32_t start, nstarts; /* the same terms in cs->starts */
+	uint32_t stem_next;  /* next word with the same stem */
+	uint32_t first_term; /* terms that start with this word */
 };
 
 struct cterm {
@@ -102,37 +107,66 @@ struct concept_set {
 	/* Terms by their first word, in the order written, each with the
 	 * next word it cannot do without (nwords, a word every message has,
 	 * when it has none): a phrase whose key word is not in a message is
-	 * passed over without being read. */
+	 * passed over without being read.  A one-word term is its concept
+	 * with CONCEPT_START_ONE set: it matches where its word is, without
+	 * reading the term.  A word's starts are word_starts[word] (dense:
+	 * a message word reads no struct cword). */
 	struct cstart {
 		uint32_t term, key;
 	} * starts;
+	struct cword_starts {
+		uint32_t first, n;
+	} * word_starts;
 	size_t ncombos;
 	const struct model *model; /* @model's, or NULL (not owned) */
 };
 
 /* The word cache: CACHE_SLOTS entries in sets of CACHE_WAYS, the least
  * recently used of a set replaced (two ways take about two thirds of the
- * misses a direct-mapped cache of the same size has).  16,384 entries (2.4
- * MB a thread, touched only where words land) hold the 7,500 distinct
- * words of 100,000 generated texts with few conflicts: 8,000 misses there
- * against 14,000 at 4,096, each some 10k instructions of stemming. */
+ * misses a direct-mapped cache of the same size has).  16,384 entries hold
+ * the 7,500 distinct words of 100,000 generated texts with few conflicts:
+ * 8,000 misses there against 14,000 at 4,096, each some 10k instructions
+ * of stemming.  An entry is one cache line (1 MB a thread, touched only
+ * where words land) with a word's first CACHE_NEAR vocabulary words; the
+ * few words that match more keep the rest in the slot's struct cache_far,
+ * read only for them.  Every message word reads its entry, so it is kept
+ * small: at 160 bytes the cache missed the processor's cache at nearly
+ * every word. */
 #define CACHE_SLOTS 16384
 #define CACHE_WAYS  2
-#define CACHE_KEY   23
+#define CACHE_KEY   19
 #define CACHE_IDS \
 	24 /* ids a word may match: concept_finish checks the rules fit */
+#define CACHE_NEAR 6 /* of them in the entry itself */
 
 _Static_assert(CACHE_WAYS == 2, "the replacement below knows two ways");
 
-struct cache_entry {
-	char key[CACHE_KEY];
-	uint8_t klen; /* 0: empty */
+/* What a message word matches: vocabulary words, how, and its context
+ * lists. */
+struct word_ids {
 	uint8_t n;
-	uint8_t mru; /* in a set's first way: the way used last */
 	uint8_t how[CACHE_IDS];
 	uint32_t ids[CACHE_IDS];
 	uint64_t ctx;   /* context_memo_word of the word */
 	uint32_t mhash; /* model_word_hash of the word */
+};
+
+struct cache_entry {
+	uint8_t klen; /* 0: empty */
+	uint8_t n;
+	uint8_t mru; /* in a set's first way: the way used last */
+	char key[CACHE_KEY];
+	uint8_t how[CACHE_NEAR];
+	uint32_t mhash; /* model_word_hash of the word */
+	uint64_t ctx;
+	uint32_t ids[CACHE_NEAR];
+};
+
+_Static_assert(sizeof(struct cache_entry) == 64, "an entry is a cache line");
+
+struct cache_far {
+	uint8_t how[CACHE_IDS - CACHE_NEAR];
+	uint32_t ids[CACHE_IDS - CACHE_NEAR];
 };
 
 struct concept_scratch {
@@ -140,6 +174,7 @@ struct concept_scratch {
 	int32_t today; /* the day dates are read against (calendar.h) */
 	struct sb_stemmer *stemmer[LANG__COUNT];
 	struct cache_entry *cache;
+	struct cache_far *cache_far; /* by slot */
 	struct token toks[TOKEN_MAX];
 	size_t ntok;
 	uint8_t tok_n[TOKEN_MAX];
@@ -153,7 +188,10 @@ struct concept_scratch {
 	size_t nmatches;
 	const char *text;         /* of the last scan */
 	struct context_memo *ctx; /* its words against context's lists */
-	uint64_t *seen;    /* vocabulary words some token matches, by id */
+	/* Vocabulary words some token matches, by id: a byte each, not a
+	 * bit, since every phrase start a message word has tests one, and a
+	 * byte is one load and a compare. */
+	uint8_t *seen;
 	uint64_t *present; /* concepts matched, by id */
 	uint32_t *present_list;
 	size_t npresent;
@@ -318,6 +356,7 @@ concept_set_free(struct concept_set *cs)
 	free(cs->combo_head);
 	free(cs->combo_next);
 	free(cs->starts);
+	free(cs->word_starts);
 	free(cs);
 }
 
@@ -625,12 +664,15 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		w->first_term = (uint32_t)i;
 	}
 	free(cs->starts);
+	free(cs->word_starts);
 	cs->starts = malloc((cs->nterms + 1) * sizeof(*cs->starts));
-	if (cs->starts == NULL)
+	cs->word_starts = malloc((cs->nwords + 1) * sizeof(*cs->word_starts));
+	if (cs->starts == NULL || cs->word_starts == NULL)
 		goto oom;
 	for (size_t i = 0, o = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
-		w->start = (uint32_t)o;
+		struct cword_starts *ws = &cs->word_starts[i];
+		ws->first = (uint32_t)o;
 		for (uint32_t ti = w->first_term; ti != NONE;
 		     ti = cs->terms[ti].next_start) {
 			const struct cterm *t = &cs->terms[ti];
@@ -640,9 +682,12 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 					key = t->word[j];
 			if (key == NONE)
 				key = (uint32_t)cs->nwords; /* always seen */
-			cs->starts[o++] = (struct cstart){ ti, key };
+			cs->starts[o++] = (struct cstart){
+				t->n == 1 ? t->concept | CONCEPT_START_ONE : ti,
+				key
+			};
 		}
-		w->nstarts = (uint32_t)o - w->start;
+		ws->n = (uint32_t)o - ws->first;
 	}
 	for (size_t i = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
@@ -1007,16 +1052,20 @@ concept_scratch_new(const struct concept_set *cs)
 		return NULL;
 	s->cs = cs;
 	s->today = CALENDAR_NONE;
-	s->cache = calloc(CACHE_SLOTS, sizeof(*s->cache));
-	s->seen = calloc((cs->nwords + 63) / 64 + 1, sizeof(uint64_t));
+	s->cache = aligned_alloc(64, CACHE_SLOTS * sizeof(*s->cache));
+	if (s->cache != NULL)
+		memset(s->cache, 0, CACHE_SLOTS * sizeof(*s->cache));
+	s->cache_far = calloc(CACHE_SLOTS, sizeof(*s->cache_far));
+	s->seen = calloc(cs->nwords + 1, 1);
 	s->ctx = context_memo_new();
 	s->present = calloc((cs->nconcepts + 63) / 64 + 1, sizeof(uint64_t));
 	s->present_list = calloc(CONCEPT_MATCHES_MAX, sizeof(*s->present_list));
-	if (s->cache == NULL || s->seen == NULL || s->ctx == NULL ||
-	    s->present == NULL || s->present_list == NULL) {
+	if (s->cache == NULL || s->cache_far == NULL || s->seen == NULL ||
+	    s->ctx == NULL || s->present == NULL || s->present_list == NULL) {
 		concept_scratch_free(s);
 		return NULL;
 	}
+	s->seen[cs->nwords] = 1; /* the key of terms that have none */
 	for (int l = 0; l < LANG__COUNT; l++)
 		if (cs->lang_used[l] &&
 		    concept_stemmer(&s->stemmer[l], l) == NULL) {
@@ -1035,6 +1084,7 @@ concept_scratch_free(struct concept_scratch *s)
 		if (s->stemmer[l] != NULL)
 			sb_stemmer_delete(s->stemmer[l]);
 	free(s->cache);
+	free(s->cache_far);
 	free(s->seen);
 	context_memo_free(s->ctx);
 	free(s->present);
@@ -1043,7 +1093,7 @@ concept_scratch_free(struct concept_scratch *s)
 }
 
 static void
-concept_entry_add(struct cache_entry *e, uint32_t id, uint8_t how)
+concept_entry_add(struct word_ids *e, uint32_t id, uint8_t how)
 {
 	for (uint8_t i = 0; i < e->n; i++)
 		if (e->ids[i] == id)
@@ -1057,7 +1107,7 @@ concept_entry_add(struct cache_entry *e, uint32_t id, uint8_t how)
 /* The vocabulary words with the stem of w, in each language in use. */
 static void
 concept_lookup_stems(struct concept_scratch *s, const char *w, size_t n,
-                     struct cache_entry *e)
+                     struct word_ids *e)
 {
 	const struct concept_set *cs = s->cs;
 	char stem[CONCEPT_WORD_MAX * 2 + 1];
@@ -1077,7 +1127,7 @@ concept_lookup_stems(struct concept_scratch *s, const char *w, size_t n,
 /* Which vocabulary words the message word w matches, into e. */
 static void
 concept_lookup_word(struct concept_scratch *s, const char *w, size_t n,
-                    bool number, struct cache_entry *e)
+                    bool number, struct word_ids *e)
 {
 	const struct concept_set *cs = s->cs;
 	char stem[CONCEPT_WORD_MAX * 2 + 1];
@@ -1213,30 +1263,60 @@ concept_cache_hash(const char *w, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
-/* The cache entry for word w, looked up when not cached. */
-static const struct cache_entry *
-concept_word_ids(struct concept_scratch *s, const char *w, size_t n,
-                 bool number, struct cache_entry *tmp)
+/* Token i's vocabulary words are those of word w: from the word cache,
+ * else looked up (and cached). */
+static void
+concept_tok_lookup(struct concept_scratch *s, size_t i, const char *w, size_t n,
+                   bool number)
 {
 	if (n > CACHE_KEY) {
-		concept_lookup_word(s, w, n, number, tmp);
-		return tmp;
+		struct word_ids tmp = { .n = 0 };
+		concept_lookup_word(s, w, n, number, &tmp);
+		s->tok_n[i] = tmp.n;
+		s->tok_ctx[i] = tmp.ctx;
+		s->tok_mhash[i] = tmp.mhash;
+		memcpy(s->tok_ids[i], tmp.ids, sizeof(tmp.ids));
+		memcpy(s->tok_how[i], tmp.how, sizeof(tmp.how));
+		return;
 	}
 	struct cache_entry *set = &s->cache[(concept_cache_hash(w, n) &
 	                                     (CACHE_SLOTS / CACHE_WAYS - 1)) *
 	                                    CACHE_WAYS];
-	for (uint8_t k = 0; k < CACHE_WAYS; k++)
+	struct cache_entry *e = NULL;
+	for (uint8_t k = 0; k < CACHE_WAYS && e == NULL; k++)
 		if (set[k].klen == n && concept_key_eq(set[k].key, w, n)) {
 			set[0].mru = k;
-			return &set[k];
+			e = &set[k];
 		}
-	uint8_t victim = set[0].mru == 0 ? 1 : 0;
-	struct cache_entry *e = &set[victim];
-	set[0].mru = victim;
-	concept_lookup_word(s, w, n, number, e);
-	memcpy(e->key, w, n);
-	e->klen = (uint8_t)n;
-	return e;
+	struct cache_far *far;
+	if (e == NULL) {
+		struct word_ids tmp = { .n = 0 };
+		uint8_t victim = set[0].mru == 0 ? 1 : 0;
+		e = &set[victim];
+		far = &s->cache_far[e - s->cache];
+		set[0].mru = victim;
+		concept_lookup_word(s, w, n, number, &tmp);
+		memcpy(e->key, w, n);
+		e->klen = (uint8_t)n;
+		e->n = tmp.n;
+		e->ctx = tmp.ctx;
+		e->mhash = tmp.mhash;
+		memcpy(e->ids, tmp.ids, sizeof(e->ids));
+		memcpy(e->how, tmp.how, sizeof(e->how));
+		memcpy(far->ids, tmp.ids + CACHE_NEAR, sizeof(far->ids));
+		memcpy(far->how, tmp.how + CACHE_NEAR, sizeof(far->how));
+	}
+	s->tok_n[i] = e->n;
+	s->tok_ctx[i] = e->ctx;
+	s->tok_mhash[i] = e->mhash;
+	/* all CACHE_NEAR: a fixed size is copied without a call */
+	memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
+	memcpy(s->tok_how[i], e->how, sizeof(e->how));
+	if (e->n > CACHE_NEAR) {
+		far = &s->cache_far[e - s->cache];
+		memcpy(s->tok_ids[i] + CACHE_NEAR, far->ids, sizeof(far->ids));
+		memcpy(s->tok_how[i] + CACHE_NEAR, far->how, sizeof(far->how));
+	}
 }
 
 static bool
@@ -1329,7 +1409,7 @@ concept_number_sentence(const struct concept_scratch *s, const char *text,
 static inline bool
 concept_seen(const struct concept_scratch *s, uint32_t word)
 {
-	return (s->seen[word >> 6] >> (word & 63)) & 1;
+	return s->seen[word];
 }
 
 /* Whether every word term t needs after its first is matched by some token
@@ -1351,15 +1431,22 @@ concept_terms_at(struct concept_scratch *s, size_t i)
 	const struct concept_set *cs = s->cs;
 
 	for (uint8_t k = 0; k < s->tok_n[i]; k++) {
-		const struct cword *w = &cs->words[s->tok_ids[i][k]];
-		const struct cstart *st = cs->starts + w->start;
-		for (uint32_t x = 0; x < w->nstarts; x++) {
+		const struct cword_starts ws =
+		    cs->word_starts[s->tok_ids[i][k]];
+		const struct cstart *st = cs->starts + ws.first;
+		for (uint32_t x = 0; x < ws.n; x++) {
 			if (!concept_seen(s, st[x].key))
 				continue;
-			const struct cterm *t = &cs->terms[st[x].term];
-			if (t->n > 1 && !concept_term_possible(s, t))
-				continue;
 			uint8_t how = s->tok_how[i][k];
+			if (st[x].term & CONCEPT_START_ONE) {
+				concept_add_match(
+				    s, st[x].term & ~CONCEPT_START_ONE, i, i,
+				    how, true);
+				continue;
+			}
+			const struct cterm *t = &cs->terms[st[x].term];
+			if (!concept_term_possible(s, t))
+				continue;
 			size_t at = i;
 			bool ok = true;
 			for (uint8_t j = 1; j < t->n && ok; j++) {
@@ -1396,37 +1483,22 @@ size_t
 concept_scan(const struct concept_set *cs, struct concept_scratch *s,
              const char *text, size_t len)
 {
-	struct cache_entry tmp = { .n = 0 };
 	struct number_match nums[32];
 
 	s->nmatches = 0;
-	/* forget the words of the last scan: a small vocabulary's bitset
-	 * is cleared whole, cheaper than word by word */
-	size_t nseen = (cs->nwords + 63) / 64 + 1;
-	if (nseen <= 64)
-		memset(s->seen, 0, nseen * sizeof(*s->seen));
-	else
-		for (size_t i = 0; i < s->ntok; i++)
-			for (uint8_t k = 0; k < s->tok_n[i]; k++)
-				s->seen[s->tok_ids[i][k] >> 6] = 0;
-	/* the key of the terms that have none (concept_finish) */
-	s->seen[cs->nwords >> 6] |= UINT64_C(1) << (cs->nwords & 63);
+	/* forget the words of the last scan */
+	for (size_t i = 0; i < s->ntok; i++)
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[s->tok_ids[i][k]] = 0;
 	s->ntok = token_split(text, len, s->toks, TOKEN_MAX);
 	s->sent_len_ready = false;
 	for (size_t i = 0; i < s->ntok; i++) {
 		const struct token *t = &s->toks[i];
-		const struct cache_entry *e =
-		    concept_word_ids(s, text + t->start, t->end - t->start,
-		                     (t->flags & TOKEN_NUMBER) != 0, &tmp);
-		s->tok_n[i] = e->n;
-		s->tok_ctx[i] = e->ctx;
-		s->tok_mhash[i] = e->mhash;
-		/* all CACHE_IDS: a fixed size is copied without a call */
-		memcpy(s->tok_ids[i], e->ids, sizeof(e->ids));
-		memcpy(s->tok_how[i], e->how, sizeof(e->how));
-		for (uint8_t k = 0; k < e->n; k++)
-			s->seen[e->ids[k] >> 6] |= UINT64_C(1)
-			                           << (e->ids[k] & 63);
+		concept_tok_lookup(s, i, text + t->start, t->end - t->start,
+		                   (t->flags & TOKEN_NUMBER) != 0);
+		const uint32_t *ids = s->tok_ids[i];
+		for (uint8_t k = 0; k < s->tok_n[i]; k++)
+			s->seen[ids[k]] = 1;
 	}
 	if (cs->nterms > 0)
 		for (size_t i = 0; i < s->ntok; i++)

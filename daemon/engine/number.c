@@ -2098,8 +2098,11 @@ number_find(const char *text, const struct token *toks, size_t ntok,
 	for (long i = 0; i < c.n; i++) {
 		const char *s = text + toks[i].start;
 		size_t len = toks[i].end - toks[i].start;
-		double v;
-		size_t used = number_parse(s, len, &v);
+		double v = 0;
+		/* most words start with no digit: no call for them */
+		size_t used = len > 0 && s[0] >= '0' && s[0] <= '9'
+		                  ? number_parse(s, len, &v)
+		                  : 0;
 		c.word[i] = NUMBER_UNKNOWN;
 		c.used[i] = (uint8_t)used;
 		c.type[i] = used == 0     ? T_WORD

@@ -90,17 +90,18 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 			continue;
 		}
 		size_t s = i;
-		bool number = true;
-		while (i < len) {
-			unsigned char c = (unsigned char)text[i];
-			uint8_t cl = token_class[c];
-			if (cl != 0) { /* a word byte; a digit keeps a number */
-				number = number && (cl & TOKEN_C_DIGIT);
+		uint8_t all = TOKEN_C_DIGIT; /* the classes every byte has */
+		for (;;) {
+			uint8_t cl;
+			while (i < len &&
+			       (cl = token_class[(unsigned char)text[i]]) !=
+			           0) {
+				all &= cl;
 				i++;
-				continue;
 			}
 			/* a decimal point or comma inside a number */
-			if ((c == '.' || c == ',') && number && i + 1 < len &&
+			if (i + 1 < len && (text[i] == '.' || text[i] == ',') &&
+			    (all & TOKEN_C_DIGIT) &&
 			    token_digit((unsigned char)text[i + 1]) &&
 			    token_digit((unsigned char)text[i - 1])) {
 				i++;
@@ -108,6 +109,7 @@ token_split(const char *text, size_t len, struct token *out, size_t max)
 			}
 			break;
 		}
+		bool number = all & TOKEN_C_DIGIT;
 		struct token *t = &out[n++];
 		t->start = (uint32_t)s;
 		t->end = (uint32_t)i;
