@@ -240,6 +240,7 @@ test_pseudo_negation_lost_feeling(void **state)
 	judge("no feeling like pins and needles", "pins", NEG, "no");
 	judge("no control down there since the lift", "there", 0, NULL);
 	judge("no control over my bladder", "bladder", 0, NULL);
+	judge("is it normal to not feel anything during sex", "sex", 0, NULL);
 }
 
 static void

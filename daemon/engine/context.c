@@ -660,8 +660,9 @@ static const char *const context_neg_feel[] = {
 	"feel", "feeling", "sensation", "control", NULL,
 };
 static const char *const context_neg_feel_where[] = {
-	"in",   "on",  "around", "at",  "down", "below", "from", "my",
-	"your", "own", "his",    "her", "when", "while", "over", NULL,
+	"in",   "on",    "around", "at",       "down", "below",
+	"from", "my",    "your",   "own",      "his",  "her",
+	"when", "while", "over",   "anything", NULL,
 };
 
 /* Whether the words after a negating word ending at k undo it: "not sure",
