@@ -41,6 +41,8 @@ test_stop(void **state)
 	check("remove me from the list", false, CATEGORY_STOP);
 	check("nao quero mais mensagens", false, CATEGORY_STOP);
 	check("arrete", false, CATEGORY_STOP);
+	check("stopp bitte keine sms mehr", false, CATEGORY_STOP);
+	check("arretez de menvoyer des messages", false, CATEGORY_STOP);
 	check("i want out", false, CATEGORY_STOP);
 	check("no more please", false, CATEGORY_STOP);
 	check("ne plus menvoyer de messages", false, CATEGORY_STOP);
