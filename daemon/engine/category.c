@@ -9,7 +9,7 @@ static const char *const category_names[CATEGORY__COUNT] = {
 };
 
 static const char *const topic_names[TOPIC__COUNT] = {
-	NULL, "causes", "form", "stretch", "recovery",
+	NULL, "causes", "form", "stretch", "recovery", "warning",
 };
 
 const char *

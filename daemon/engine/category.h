@@ -25,6 +25,7 @@ enum topic {
 	TOPIC_FORM,
 	TOPIC_STRETCH,
 	TOPIC_RECOVERY,
+	TOPIC_WARNING, /* the signs that call for a doctor or 911 */
 	TOPIC__COUNT
 };
 

@@ -327,7 +327,7 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 		    !topic_parse(s, &r->topic)) {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(m),
 			         "rule \"%s\": topic must be one of causes, "
-			         "form, stretch, recovery",
+			         "form, stretch, recovery, warning",
 			         id);
 		} else if (r->category != CATEGORY_TIP &&
 		           r->category != CATEGORY__COUNT) {
@@ -338,7 +338,7 @@ rules_parse_rule(struct rules_loader *ld, const char *file, config_setting_t *g,
 	} else if (r->category == CATEGORY_TIP) {
 		diag_add(ld->d, DIAG_ERROR, file, line,
 		         "rule \"%s\": a tip needs a topic (causes, form, "
-		         "stretch or recovery)",
+		         "stretch, recovery or warning)",
 		         id);
 	}
 

@@ -37,7 +37,7 @@ static const char *const corpus_categories[] = {
 };
 
 static const char *const corpus_topics[] = {
-	"-", "causes", "form", "stretch", "recovery", NULL,
+	"-", "causes", "form", "stretch", "recovery", "warning", NULL,
 };
 
 static bool
