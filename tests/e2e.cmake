@@ -14,7 +14,7 @@ if(TARGET fakegw AND TARGET backtalkd)
                infobip
                infobip_kill9 infobip_optout metrics paging_loop sender_ids
                metrics_slow second_daemon state_perms priority clock_back
-               clock_ahead message_date)
+               clock_ahead message_date model_net)
     add_test(NAME e2e_${case}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e.sh ${CMAKE_BINARY_DIR}
                      ${CMAKE_SOURCE_DIR} ${case})

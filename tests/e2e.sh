@@ -259,6 +259,28 @@ case_twilio_basic() {
 	stop_daemon
 }
 
+# A red flag in words no rule names, caught by the red-flag model
+# (rules/06-model.conf): the daemon answers it with possible-red-flag's
+# urgent care, as classify does, and logs the rule.
+case_model_net() {
+	write_config twilio
+	local text="my back went and now my leg does this weird humming" want
+	want=$(echo "$text" | "$BACKTALK" classify --rules "$SRC/rules" |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["category"], d["rule"])')
+	[ "$want" = "urgent possible-red-flag" ] || { fail "classify says: $want"; return; }
+	add_inbound twilio +15553900001 "$text"
+	start_daemon
+	wait_sent 1 20 || { fail "no reply"; return; }
+	wait_log 'rule=possible-red-flag' 10 || { fail "rule not logged"; return; }
+	ctl GET /sent | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else d.get("sent", d.get("messages", []))
+sys.exit(0 if len(d) == 1 and "see a doctor today" in d[0]["body"] else "sent %r" % d)' ||
+		{ fail "the reply is not the urgent one"; return; }
+	stop_daemon
+}
+
 case_optout() {
 	write_config twilio
 	local a=+15553000001
