@@ -235,6 +235,7 @@ test_pseudo_negation_lost_feeling(void **state)
 	judge("is it normal to not feel your own poop", "poop", 0, NULL);
 	judge("i dont feel my foot at all", "foot", 0, NULL);
 	judge("no feeling of numbness", "numbness", NEG, "no");
+	judge("nie ma dretwienia, tylko plecy", "dretwienia", NEG, "nie");
 	judge("i dont feel any tingling", "tingling", NEG, "dont");
 	judge("i dont feel the numbness now", "numbness", NEG, "dont");
 	judge("no feeling like pins and needles", "pins", NEG, "no");

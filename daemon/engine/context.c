@@ -25,11 +25,11 @@ struct context_msg {
 /* Negating words of Spanish and Portuguese (accents are stripped by
  * normalisation: "não" -> "nao"), on top of negation_cues; and of the other
  * languages writers mix in: French "pas de fourmis", "sans", Tagalog "wala
- * namang pamamanhid", Hindi "bina". */
+ * namang pamamanhid", Hindi "bina", Polish "nie ma drętwienia". */
 static const char *const context_neg_cues[] = {
 	"sin",    "sem",    "nunca",   "nao",    "ni",      "nem",     "jamas",
 	"jamais", "ningun", "ninguna", "nenhum", "nenhuma", "tampoco", "pas",
-	"sans",   "wala",   "walang",  "bina",   NULL,
+	"sans",   "wala",   "walang",  "bina",   "nie",     NULL,
 };
 
 /* Portuguese "no" is also "em o", in the: "caí no chão", "no banheiro",
@@ -52,11 +52,12 @@ static const char *const context_pt_no_before[] = {
 
 /* Spanish and Portuguese fillers, on top of negation_fillers. */
 static const char *const context_neg_fillers[] = {
-	"de",     "la",    "el",     "los",    "las",    "en",    "mi",  "meu",
-	"minha",  "o",     "y",      "e",      "um",     "uma",   "un",  "una",
-	"tengo",  "tenho", "tenia",  "tinha",  "siento", "sinto", "hay", "ha",
-	"tenido", "tido",  "ningun", "nenhum", "namang", "naman", "ng",  "koi",
-	"des",    "du",    "le",     "les",    NULL,
+	"de",     "la",    "el",    "los",     "las",    "en",     "mi",
+	"meu",    "minha", "o",     "y",       "e",      "um",     "uma",
+	"un",     "una",   "tengo", "tenho",   "tenia",  "tinha",  "siento",
+	"sinto",  "hay",   "ha",    "tenido",  "tido",   "ningun", "nenhum",
+	"namang", "naman", "ng",    "koi",     "des",    "du",     "le",
+	"les",    "ma",    "mam",   "zadnego", "zadnej", "ani",    NULL,
 };
 
 /* An answer after the match: "numbness? nope", "tingling: no". */
