@@ -52,6 +52,7 @@ test_negated(void **state)
 	check("i dont have tingling", "tingl", "dont");
 	check("never had any numbness", "numb", "never");
 	check("no pins and needles", "pins", "no");
+	check("nothings going down my leg", "going", "nothings");
 	check("no sign of any numbness", "numb", "no");
 	check("sore back, no numbness or tingling, what helps", "numb", "no");
 	check("havent noticed tingling", "tingl", "havent");

@@ -7,10 +7,11 @@
 #include "negation.h"
 
 const char *const negation_cues[] = {
-	"no",      "not",    "never",  "without", "none",    "nor",
-	"neither", "dont",   "doesnt", "didnt",   "isnt",    "arent",
-	"wasnt",   "werent", "havent", "hasnt",   "hadnt",   "aint",
-	"denies",  "deny",   "zero",   "nope",    "nothing", NULL,
+	"no",    "not",     "never",   "without",  "none",
+	"nor",   "neither", "dont",    "doesnt",   "didnt",
+	"isnt",  "arent",   "wasnt",   "werent",   "havent",
+	"hasnt", "hadnt",   "aint",    "denies",   "deny",
+	"zero",  "nope",    "nothing", "nothings", NULL,
 };
 
 /* A cue followed by one of these is not a negation ("not sure if", "dont
