@@ -657,10 +657,10 @@ context_neg_cue(const struct context_msg *m, size_t k, size_t *last)
  * bladder".  The words are the loss itself (cant_feel), not a denial
  * of what follows; "no feeling of numbness", "dont feel any tingling" and
  * "dont feel the numbness now" stay negations. */
-static const char *const context_neg_feel[] = {
+static const char *const context_neg_lost[] = {
 	"feel", "feeling", "sensation", "control", NULL,
 };
-static const char *const context_neg_feel_where[] = {
+static const char *const context_neg_lost_where[] = {
 	"in",   "on",    "around", "at",       "down", "below",
 	"from", "my",    "your",   "own",      "his",  "her",
 	"when", "while", "over",   "anything", NULL,
@@ -668,14 +668,14 @@ static const char *const context_neg_feel_where[] = {
 
 /* Whether the words after a negating word ending at k undo it: "not sure",
  * "no idea", "no change", "never felt anything like"; a feeling said lost
- * (context_neg_feel). */
+ * (context_neg_lost). */
 static bool
 context_neg_pseudo(const struct context_msg *m, size_t k)
 {
 	if (context_in(m, k + 1, negation_pseudo))
 		return true;
-	if (context_in(m, k + 1, context_neg_feel) &&
-	    context_in(m, k + 2, context_neg_feel_where) &&
+	if (context_in(m, k + 1, context_neg_lost) &&
+	    context_in(m, k + 2, context_neg_lost_where) &&
 	    context_same_clause(m, k, k + 2))
 		return true;
 	for (size_t j = k + 1; j <= k + 2; j++)
@@ -1848,8 +1848,8 @@ static const char *const *const context_memo_lists[] = {
 	context_neg_cues,
 	context_neg_fillers,
 	context_neg_answers,
-	context_neg_feel,
-	context_neg_feel_where,
+	context_neg_lost,
+	context_neg_lost_where,
 	context_say_not,
 	context_say_what,
 	context_felt,

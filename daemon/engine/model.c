@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "hash.h"
 #include "model.h"
+#include "regfile.h"
 
 struct model {
 	uint32_t dim;
@@ -195,26 +198,32 @@ model_load(const char *path, char *err, size_t errlen)
 {
 	struct model *m;
 	struct stat st;
-	FILE *f = fopen(path, "r");
+	char why[128];
+	/* never blocks on a FIFO or a device in its place (regfile.h) */
+	int fd = regfile_open(path, 0, &st, why, sizeof(why));
 	char *buf;
 
-	if (f == NULL) {
-		model_error(err, errlen, path, 0, "cannot open: %s",
-		            strerror(errno));
+	if (fd < 0 && errno != EISDIR && errno != ENXIO) {
+		model_error(err, errlen, path, 0, "cannot open: %s", why);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)MODEL_FILE_MAX) {
+	if (fd < 0 || st.st_size > (off_t)MODEL_FILE_MAX) {
 		model_error(err, errlen, path, 0,
 		            "not a regular file of at most %u bytes",
 		            MODEL_FILE_MAX);
-		fclose(f);
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
+	FILE *f = fdopen(fd, "r");
 	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
+	if (f == NULL || buf == NULL) {
 		model_error(err, errlen, path, 0, "out of memory");
-		fclose(f);
+		free(buf);
+		if (f != NULL)
+			fclose(f);
+		else
+			close(fd);
 		return NULL;
 	}
 	size_t len = fread(buf, 1, (size_t)st.st_size, f);
@@ -285,13 +294,21 @@ model_cmp(const void *a, const void *b)
 uint32_t
 model_word_hash(const char *w, size_t n)
 {
-	uint32_t h = 2166136261u;
+	return hash_fnv1a(w, n);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)w[i];
-		h *= 16777619u;
-	}
-	return h;
+/* The hashes of the first MODEL_TOKENS tokens' words, into h; returns how
+ * many. */
+static size_t
+model_hashes(const char *text, const struct token *toks, size_t ntok,
+             uint32_t *h)
+{
+	if (ntok > MODEL_TOKENS)
+		ntok = MODEL_TOKENS;
+	for (size_t i = 0; i < ntok; i++)
+		h[i] = hash_fnv1a(text + toks[i].start,
+		                  toks[i].end - toks[i].start);
+	return ntok;
 }
 
 /* A word pair's hash from its words': another mix of the two, so that
@@ -313,7 +330,8 @@ model_reduce(uint32_t h, uint32_t dim)
 
 /* The features of the words with hashes h[0, n), each once, in the order
  * first met, into out (2 * n of room); returns how many.  A small open
- * table (set, 2 * cap slots, cleared here) finds the ones met before. */
+ * table (set: the power of two at least 4 * n, cleared here) finds the
+ * ones met before. */
 static size_t
 model_features_hashed(uint32_t dim, const uint32_t *h, size_t n, uint32_t *out)
 {
@@ -353,12 +371,8 @@ model_features(uint32_t dim, const char *text, const struct token *toks,
 
 	if (dim == 0)
 		return 0;
-	if (ntok > MODEL_TOKENS)
-		ntok = MODEL_TOKENS;
-	for (size_t i = 0; i < ntok; i++)
-		h[i] = model_word_hash(text + toks[i].start,
-		                       toks[i].end - toks[i].start);
-	size_t n = model_features_hashed(dim, h, ntok, out);
+	size_t n = model_features_hashed(
+	    dim, h, model_hashes(text, toks, ntok, h), out);
 	qsort(out, n, sizeof(*out), model_cmp);
 	return n;
 }
@@ -381,10 +395,5 @@ model_prob(const struct model *m, const char *text, const struct token *toks,
 {
 	uint32_t h[MODEL_TOKENS];
 
-	if (ntok > MODEL_TOKENS)
-		ntok = MODEL_TOKENS;
-	for (size_t i = 0; i < ntok; i++)
-		h[i] = model_word_hash(text + toks[i].start,
-		                       toks[i].end - toks[i].start);
-	return model_prob_hashed(m, h, ntok);
+	return model_prob_hashed(m, h, model_hashes(text, toks, ntok, h));
 }

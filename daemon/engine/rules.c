@@ -588,13 +588,14 @@ rules_parse_model(struct rules_loader *ld, const char *file,
 		         "directory: model = \"redflag.model\";");
 		return;
 	}
-	if (ld->rs->model != NULL) {
+	if (ld->rs->model_file != NULL) {
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
 		         "a second model: %s:%d already gives one",
-		         ld->rs->model_file ? ld->rs->model_file : "?",
-		         ld->rs->model_line);
+		         ld->rs->model_file, ld->rs->model_line);
 		return;
 	}
+	ld->rs->model_file = strdup(file);
+	ld->rs->model_line = rules_line(s);
 	const char *slash = strrchr(file, '/');
 	int dn = slash != NULL ? (int)(slash - file) : 1;
 	const char *dir = slash != NULL ? file : ".";
@@ -605,13 +606,9 @@ rules_parse_model(struct rules_loader *ld, const char *file,
 		return;
 	}
 	ld->rs->model = model_load(path, err, sizeof(err));
-	if (ld->rs->model == NULL) {
+	if (ld->rs->model == NULL)
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(s), "model: %s",
 		         err);
-		return;
-	}
-	ld->rs->model_file = strdup(file);
-	ld->rs->model_line = rules_line(s);
 }
 
 static void
@@ -1034,7 +1031,7 @@ rules_build_concepts(struct rules_loader *ld)
 	if (rs->model != NULL && !concept_is_used(cs, CONCEPT_MODEL))
 		diag_add(ld->d, DIAG_WARNING, rs->model_file, rs->model_line,
 		         "a model is loaded but no rule uses @model");
-	if (rs->model == NULL && concept_is_used(cs, CONCEPT_MODEL))
+	if (rs->model_file == NULL && concept_is_used(cs, CONCEPT_MODEL))
 		diag_add(ld->d, DIAG_WARNING, NULL, 0,
 		         "a rule uses @model but no file sets model = "
 		         "\"...\";: @model never matches");

@@ -113,8 +113,9 @@ struct ruleset {
 	bool jit;            /* every pattern is JIT-compiled */
 	/* The conversations (convo.h), or NULL when no file has any. */
 	struct convo_set *convos;
-	/* The red-flag model of a model = "..."; setting (model.h), or NULL,
-	 * and where that setting is. */
+	/* The red-flag model of a model = "..."; setting (model.h), NULL
+	 * when there is none or it did not load, and where that setting is
+	 * (model_file NULL when no file has one). */
 	struct model *model;
 	char *model_file;
 	int model_line;
