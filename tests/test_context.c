@@ -308,6 +308,42 @@ test_historical(void **state)
 	judge("had a fever last month", "fever", HIST, "last month");
 	judge("had a bad fall at the gym in 2019", "fall", HIST, "in 2019");
 	judge("in 2021 i had sciatica", "sciatica", HIST, "in 2021");
+	/* a year right after the match, an age */
+	judge("hurt my back in a car accident 2019, fine now", "car accident",
+	      HIST, "2019");
+	judge("when i was 20 i had a bladder problem", "bladder", HIST,
+	      "when i was 20");
+	judge("when i was 12 i had a fall off my bike", "fall", HIST,
+	      "when i was 12");
+	/* not an age, not a past year */
+	judge("when i was 2 weeks into my program my leg went numb", "numb", 0,
+	      NULL);
+	judge("my leg has been numb since 2019", "numb", 0, NULL);
+}
+
+/* Passed: a sensation that went once its cause did, said anywhere after it
+ * in its sentence or at the start of the next. */
+static void
+test_passed(void **state)
+{
+	(void)state;
+	judge("my butt went numb on the rower lol, fine once i stood up",
+	      "numb", HIST, "fine once");
+	judge("legs went numb walking in shorts, warmed up fine after 5 mins",
+	      "numb", HIST, "warmed up fine");
+	judge("i thought my leg was going numb but id been sitting on it for "
+	      "ages lol. totally fine now.",
+	      "numb", HIST, "totally fine now");
+	/* it comes back, or it is asked about, or something else is fine */
+	judge("my leg goes numb every time i squat, fine once i stop", "numb",
+	      0, NULL);
+	judge("my foot went numb, fine after a few mins but it keeps happening",
+	      "numb", 0, NULL);
+	judge("i cant feel my toe, is that fine after a tweak?", "cant feel", 0,
+	      NULL);
+	judge("my foot is still numb. totally fine now otherwise", "numb", 0,
+	      NULL);
+	judge("my foot is numb. my back is totally fine now", "numb", 0, NULL);
 }
 
 static void
@@ -736,6 +772,23 @@ test_curious_question(void **state)
 	/* a denial of the rest only */
 	judge("is groin numbness serious? no symptoms otherwise", "numbness", 0,
 	      NULL);
+	/* who told the asker is not the asker's own */
+	judge("my friend told me numb groin is serious, why? i dont have it",
+	      "numb", HYP, "dont have it");
+	judge("my friend told me my groin is numb? i dont have it", "numb", 0,
+	      NULL);
+}
+
+/* Something watched or heard about: "a video about", "a podcast on". */
+static void
+test_seen(void **state)
+{
+	(void)state;
+	judge("watched a youtube vid about cauda equina and now im scared",
+	      "cauda equina", HYP, "vid");
+	judge("i saw a documentary where a guy lost control of his bladder",
+	      "lost control", HYP | OTHER, "documentary");
+	judge("saw a video about it and now my leg is numb", "numb", 0, NULL);
 }
 
 /* Portuguese "no" is "in the" before a place or a body part: "caí no
@@ -805,6 +858,8 @@ main(void)
 		cmocka_unit_test(test_historical_other_clause),
 		cmocka_unit_test(test_historical_present_again),
 		cmocka_unit_test(test_not_historical),
+		cmocka_unit_test(test_passed),
+		cmocka_unit_test(test_seen),
 		cmocka_unit_test(test_resolved),
 		cmocka_unit_test(test_not_resolved),
 		cmocka_unit_test(test_taken_back),

@@ -108,6 +108,12 @@ static const char *const context_young[] = {
 	"teenager", "boy",   "girl",   "student", "kids", NULL,
 };
 
+/* What may follow an age after "when i was": "when i was 20 i had a
+ * bladder problem", "when i was 12, ..." (a clause's end also will). */
+static const char *const context_age_after[] = {
+	"i", "and", "or", "my", "yrs", "years", "year", "yo", "old", "we", NULL,
+};
+
 /* After "back in": "back in 2019", "back in college". */
 static const char *const context_back_in[] = {
 	"college",  "school",   "highschool", "uni",       "university",
@@ -969,7 +975,6 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 {
 	(void)ss;
 	(void)first;
-	(void)last;
 	*s = *e = k;
 	if (k < m->n && !(m->t[k].flags & TOKEN_NUMBER) &&
 	    !context_maybe_in(m, k, m->memo ? m->memo->hist_gate : 0))
@@ -1036,13 +1041,19 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 	     context_in(m, k, context_back_in)) &&
 	    context_phrase_back(m, k, 2, "back in", s))
 		return true;
-	/* "in 2019": a year of the past century or this one */
+	/* "in 2019": a year of the past century or this one; "car accident
+	 * 2019" with the year right after the match, not "since 2019" */
 	if ((m->t[k].flags & TOKEN_NUMBER) &&
 	    m->t[k].end - m->t[k].start == 4 &&
 	    (strncmp(m->text + m->t[k].start, "19", 2) == 0 ||
-	     strncmp(m->text + m->t[k].start, "20", 2) == 0) &&
-	    context_phrase_back(m, k, 1, "in", s))
-		return true;
+	     strncmp(m->text + m->t[k].start, "20", 2) == 0)) {
+		if (context_phrase_back(m, k, 1, "in", s))
+			return true;
+		if (k == last + 1 && context_same_clause(m, last, k)) {
+			*s = k;
+			return true;
+		}
+	}
 	if (((context_is(m, k, "school") && context_is(m, k - 1, "high")) ||
 	     ((context_is(m, k, "day") || context_is(m, k, "days")) &&
 	      context_is(m, k - 1, "the"))) &&
@@ -1061,6 +1072,12 @@ context_hist_end(const struct context_msg *m, size_t k, size_t ss, size_t first,
 	if (context_is(m, k, "school") && context_is(m, k - 1, "high") &&
 	    context_phrase_back(m, k, 5, "when i was in", s))
 		return true;
+	/* "when i was 12", "when i was 20 i had": an age, not "when i was 2
+	 * weeks in" */
+	if ((m->t[k].flags & TOKEN_NUMBER) &&
+	    context_phrase_back(m, k, 3, "when i was", s))
+		return !(k + 1 < m->n && context_same_clause(m, k, k + 1) &&
+		         !context_in(m, k + 1, context_age_after));
 	if (k < 2)
 		return false;
 	*s = k - 2;
@@ -1504,6 +1521,96 @@ context_over_after(const struct context_msg *m, size_t first, size_t last,
 	return false;
 }
 
+/* ---- passed ---- */
+
+/* Words saying a sensation passed once its cause did: "my bum went numb
+ * on the rower, fine once i stood up", "legs went numb in the cold,
+ * warmed up fine after 5 mins".  Unlike context_over they say so with
+ * what ended it, so any words may stand between them and the match. */
+static const char *const context_passed[] = {
+	"fine once",
+	"fine as soon as",
+	"fine straight after",
+	"fine after",
+	"fine within",
+	"normal again",
+	"back to normal after",
+	"back to normal once",
+	"back to normal when",
+	"went away when",
+	"went away once",
+	"went away after",
+	"went away as soon as",
+	"went away straight",
+	"wore off after",
+	"wore off once",
+	"warmed up fine",
+	"totally fine now",
+	"completely fine now",
+	"all fine now",
+	"was fine after",
+	NULL,
+};
+
+/* Words that may open the sentence after the match's and still say it
+ * passed: "... on the toilet for ages lol. totally fine now." */
+static const char *const context_passed_lead[] = {
+	"but", "and", "its", "it", "was", "lol", "haha", "then", NULL,
+};
+
+/* Words saying the sensation comes back each time its cause does: "goes
+ * numb every time i squat, fine once i stop" has not passed. */
+static const char *const context_passed_not[] = {
+	"every",   "each", "everytime", "whenever", "always",     "often",
+	"usually", "goes", "go",        "daily",    "constantly", NULL,
+};
+
+/* Whether a word of [s, e] says the sensation keeps coming back. */
+static bool
+context_passed_again(const struct context_msg *m, size_t s, size_t e,
+                     size_t end)
+{
+	for (size_t k = s; k <= e; k++)
+		if (context_in(m, k, context_passed_not))
+			return true;
+	return context_over_denied(m, s, e, end);
+}
+
+/* Passed: a phrase of context_passed after the match in its sentence, or
+ * opening the next one, in a sentence that tells rather than asks, and
+ * nothing in either sentence saying it is still there or comes and goes
+ * ("still", "every time", "keeps"). */
+static bool
+context_passed_after(const struct context_msg *m, size_t last, size_t ss,
+                     size_t se, struct context_cue *cue)
+{
+	/* "is it fine after a tweak?" asks, it does not tell */
+	for (size_t k = last + 1; k <= se && m->t[se].after != '?'; k++) {
+		size_t n = context_phrase_in(m, k, context_passed);
+		if (n > 0 && !context_passed_again(m, ss, se, k + n - 1)) {
+			cue->first = (uint16_t)k;
+			cue->last = (uint16_t)(k + n - 1);
+			return true;
+		}
+	}
+	size_t ns = se + 1, ne, k;
+	if (ns >= m->n)
+		return false;
+	context_sentence(m, ns, &ns, &ne);
+	for (k = ns;
+	     k <= ne && k < ns + 2 && context_in(m, k, context_passed_lead);
+	     k++)
+		;
+	size_t n = k <= ne ? context_phrase_in(m, k, context_passed) : 0;
+	if (n == 0 || m->t[ne].after == '?' ||
+	    context_passed_again(m, ss, se, se) ||
+	    context_passed_again(m, ns, ne, k + n - 1))
+		return false;
+	cue->first = (uint16_t)k;
+	cue->last = (uint16_t)(k + n - 1);
+	return true;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -1519,7 +1626,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
 	        se - last > 2 * CONTEXT_REACH ? last + 2 * CONTEXT_REACH : se,
 	        first, last))
-		return context_over_after(m, first, last, ss, se, cue);
+		return context_over_after(m, first, last, ss, se, cue) ||
+		       context_passed_after(m, last, ss, se, cue);
 	/* Before the match, nearest first; like a hypothesis, ended by a
 	 * new subject ("last year i hurt my back and i cant feel my leg"). */
 	if (context_scope_back(m, ss, first, last, context_hist_end,
@@ -1542,7 +1650,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 			subject = k;
 	}
 	return context_resolved_after(m, first, last, ss, se, cue) ||
-	       context_over_after(m, first, last, ss, se, cue);
+	       context_over_after(m, first, last, ss, se, cue) ||
+	       context_passed_after(m, last, ss, se, cue);
 }
 
 /* ---- hypothetical ---- */
@@ -1708,6 +1817,24 @@ static const char *const context_curious_but[] = {
 	"otherwise", "besides", "other", "apart", "except", "but", NULL,
 };
 
+/* Verbs of being told: "my friend told me", "my physio said". */
+static const char *const context_told[] = {
+	"told", "tells", "tell", "said", "says", "mentioned", "showed", NULL,
+};
+
+/* Whether the own word at k only says who told the asker: "my friend told
+ * me numb groin is serious", "my physio said". */
+static bool
+context_curious_told(const struct context_msg *m, size_t k)
+{
+	if (context_is(m, k, "my"))
+		return context_in(m, k + 1, context_people) ||
+		       context_in(m, k + 2, context_told);
+	if (context_is(m, k, "me"))
+		return k > 0 && context_in(m, k - 1, context_told);
+	return false;
+}
+
 /* A question about the match, asked with nothing of the asker's own in it
  * ("is saddle numbness from cycling a back thing?"), in a message that
  * elsewhere denies having it ("no symptoms", "im totally fine") and never
@@ -1722,7 +1849,8 @@ context_curious(const struct context_msg *m, size_t first, size_t last,
 	if (m->t[se].after != '?')
 		return false;
 	for (k = ss; k <= se; k++)
-		if (context_in(m, k, context_curious_own))
+		if (context_in(m, k, context_curious_own) &&
+		    !context_curious_told(m, k))
 			return false;
 	for (k = 0; k < m->n; k++) {
 		size_t n;
@@ -1759,6 +1887,37 @@ context_seen(const struct context_msg *m, size_t last, struct context_cue *cue)
 	return false;
 }
 
+/* Words after a video or an article that say what it showed: "a video
+ * about cauda equina", "a documentary where a guy lost control". */
+static const char *const context_media_of[] = {
+	"about", "on", "where", "of", "with", "showing", "regarding", NULL,
+};
+
+/* A video, a podcast, an article before the match, followed by what it
+ * was about, with the match a few words on in the same clause and no new
+ * subject or "now" between: "watched a youtube vid about cauda equina",
+ * "a podcast on sciatica". */
+static bool
+context_seen_before(const struct context_msg *m, size_t first, size_t ss,
+                    struct context_cue *cue)
+{
+	for (size_t k = first; k-- > ss && first - k <= 8;) {
+		/* "saw a video about it and now my leg is numb" */
+		if (!context_same_clause(m, k, first) ||
+		    context_in(m, k, context_subjects) ||
+		    context_is(m, k, "now"))
+			return false;
+		if (context_in(m, k, context_media) &&
+		    (context_in(m, k + 1, context_media_of) ||
+		     (context_in(m, k + 1, context_media) &&
+		      context_in(m, k + 2, context_media_of)))) {
+			cue->first = cue->last = (uint16_t)k;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A hypothetical trigger before the match whose scope reaches it, a
  * curious question about it, or something seen on a screen. */
 static bool
@@ -1771,7 +1930,8 @@ context_hypothetical(const struct context_msg *m, size_t first, size_t last,
 	return context_scope_back(m, ss, first, last, context_hyp_trigger,
 	                          context_hyp_enders, false, cue) ||
 	       context_curious(m, first, last, cue) ||
-	       context_seen(m, last, cue);
+	       context_seen(m, last, cue) ||
+	       context_seen_before(m, first, ss, cue);
 }
 
 /* ---- someone else ---- */
@@ -1896,6 +2056,12 @@ static const char *const *const context_memo_lists[] = {
 	context_over_trail,
 	context_over_now,
 	context_over_thing,
+	context_passed,
+	context_passed_lead,
+	context_passed_not,
+	context_media_of,
+	context_told,
+	context_age_after,
 	context_belief,
 	context_pt_no_before,
 };
