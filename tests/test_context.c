@@ -262,6 +262,18 @@ test_negation_scope_ends(void **state)
 	judge("no numbness but my leg tingles", "tingles", 0, NULL);
 	judge("no numbness but my leg tingles", "numbness", NEG, "no");
 	judge("no back pain, my foot is numb", "numb", 0, NULL);
+	/* a list across commas closed by "or" is negated to its end; a
+	 * symptom after a negated item with no "or" is told */
+	judge("sore but no tingling, numbness or anything down my legs",
+	      "numbness", NEG, "no");
+	judge("no fever, numbness or tingling in my legs", "tingling", NEG,
+	      "no");
+	judge("i dont have tingling, numbness or weakness", "weakness", NEG,
+	      "dont");
+	judge("no fever, numbness in my left leg", "numbness", 0, NULL);
+	judge("no fever, but numbness or tingling in my legs", "numbness", 0,
+	      NULL);
+	judge("no fever. numbness or tingling in my legs", "numbness", 0, NULL);
 	judge("no pain however tingling", "tingling", 0, NULL);
 	judge("no pain except numbness", "numbness", 0, NULL);
 	judge("no pain now numbness", "numbness", 0, NULL);

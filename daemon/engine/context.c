@@ -752,6 +752,53 @@ context_neg_list_ends(const struct context_msg *m, size_t k, size_t cl,
 	return false;
 }
 
+/* A list of negated things across commas: "no tingling, numbness or
+ * anything down my legs".  The match opens its clause (or follows an
+ * "or", "nor" or "and" of its first few words: "no fever, numbness or
+ * tingling"), the clause has an "or" or "nor" that closes the list, and
+ * the clauses before it back to a negating word are single items of up to
+ * three words: "no fever, numbness in my left leg" names a symptom. */
+static bool
+context_neg_list_before(const struct context_msg *m, size_t first,
+                        struct context_cue *cue)
+{
+	size_t cs = first, k, cl;
+	bool closes = false;
+
+	while (cs > 0 && context_same_clause(m, cs - 1, first))
+		cs--;
+	if (cs == 0 || (cs != first && !(first - cs <= 3 &&
+	                                 (context_is(m, first - 1, "or") ||
+	                                  context_is(m, first - 1, "nor") ||
+	                                  context_is(m, first - 1, "and")))))
+		return false;
+	for (k = cs; k < m->n && context_same_clause(m, k, first); k++)
+		closes =
+		    closes || context_is(m, k, "or") || context_is(m, k, "nor");
+	if (!closes)
+		return false;
+	for (unsigned items = 0; items < 4 && cs > 0; items++) {
+		size_t pe = cs - 1, ps = pe;
+		if (m->t[pe].sentence != m->t[first].sentence)
+			return false;
+		while (ps > 0 && context_same_clause(m, ps - 1, pe))
+			ps--;
+		/* the negating word may open the item or follow a few words
+		 * ("back sore but no tingling") */
+		for (k = ps; k <= pe; k++)
+			if (context_neg_cue(m, k, &cl) && cl < pe &&
+			    pe - cl <= 3 && !context_neg_pseudo(m, cl)) {
+				cue->first = (uint16_t)k;
+				cue->last = (uint16_t)cl;
+				return true;
+			}
+		if (pe - ps >= 3)
+			return false;
+		cs = ps;
+	}
+	return false;
+}
+
 static bool
 context_negated_before(const struct context_msg *m, size_t first,
                        struct context_cue *cue)
@@ -762,7 +809,7 @@ context_negated_before(const struct context_msg *m, size_t first,
 		size_t cl;
 
 		if (!context_same_clause(m, k, first))
-			return false;
+			return context_neg_list_before(m, first, cue);
 		if (context_neg_cue(m, k, &cl) && cl < first) {
 			if (context_neg_pseudo(m, cl))
 				return false;
