@@ -429,9 +429,35 @@ test_unless(void **state)
 	                                     "unless fall",
 	                                     &c, err, sizeof(err)),
 	                 0);
-	assert_true(c.has_unless);
+	assert_int_equal(c.nunless, 1);
 	assert_int_equal(c.within, 6);
-	assert_int_equal(c.unless, (uint32_t)concept_lookup(cs, "fall"));
+	assert_int_equal(c.unless[0], (uint32_t)concept_lookup(cs, "fall"));
+	/* "unless a or b": any of them stops it */
+	assert_false(holds("my leg went numb on the toilet",
+	                   "sensation + leg "
+	                   "unless fall or bladder",
+	                   true));
+	assert_false(holds("my leg went numb from the ladder",
+	                   "sensation + leg unless fall or bladder", true));
+	assert_true(holds("my leg went numb",
+	                  "sensation + leg unless fall or bladder", true));
+	assert_int_equal(concept_combo_parse(cs,
+	                                     "sensation + leg within 6 "
+	                                     "unless fall or bladder",
+	                                     &c, err, sizeof(err)),
+	                 0);
+	assert_int_equal(c.nunless, 2);
+	assert_int_equal(c.unless[1], (uint32_t)concept_lookup(cs, "bladder"));
+	assert_true(concept_combo_parse(cs, "sensation unless fall or", &c, err,
+	                                sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs, "sensation unless fall or fall", &c,
+	                                err, sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs,
+	                                "sensation unless fall or bladder or "
+	                                "tail or words or spanish",
+	                                &c, err, sizeof(err)) < 0);
+	assert_true(concept_combo_parse(cs, "sensation unless fall and leg", &c,
+	                                err, sizeof(err)) < 0);
 	assert_true(concept_combo_parse(cs, "sensation unless", &c, err,
 	                                sizeof(err)) < 0);
 	assert_true(concept_combo_parse(cs, "sensation unless nope", &c, err,

@@ -551,7 +551,7 @@ test_concepts_unless(void **state)
 	    ");\n");
 	assert_non_null(rs);
 	assert_int_equal(rs->ncombos, 1);
-	assert_true(rs->combos[0].has_unless);
+	assert_int_equal(rs->combos[0].nunless, 1);
 	assert_int_equal(rs->combos[0].within, 5);
 	rules_free(rs);
 	load_fail(REPLIES "concepts = { leg = [ \"leg\" ]; };\n"

@@ -855,8 +855,8 @@ concept_combo_used(struct concept_set *cs, const struct concept_combo *c)
 {
 	for (uint8_t k = 0; k < c->n; k++)
 		cs->concepts[c->concept[k]].used = true;
-	if (c->has_unless)
-		cs->concepts[c->unless].used = true;
+	for (uint8_t k = 0; k < c->nunless; k++)
+		cs->concepts[c->unless[k]].used = true;
 	return 0;
 }
 
@@ -891,36 +891,56 @@ concept_combo_name(const struct concept_set *cs, const char *src,
 	return (long)n;
 }
 
-/* Parses the "unless NAME" ending a combination at p into ret. */
+/* Parses the "unless NAME [or NAME ...]" ending a combination at p into
+ * ret. */
 static int
 concept_combo_unless(struct concept_set *cs, const char *src, const char *p,
                      struct concept_combo *ret, char *err, size_t errlen)
 {
-	long id = -1;
-	long n = concept_combo_name(cs, src, &p, &id, err, errlen);
+	for (;;) {
+		long id = -1;
+		long n = concept_combo_name(cs, src, &p, &id, err, errlen);
 
-	if (n < 0)
-		return -1;
-	while (*p == ' ')
-		p++;
-	if (n == 0 || *p != '\0') {
-		snprintf(err, errlen,
-		         "\"%.80s\": unless takes one concept name, at the "
-		         "end",
-		         src);
-		return -1;
-	}
-	for (uint8_t k = 0; k < ret->n; k++)
-		if (ret->concept[k] == (uint32_t)id) {
+		if (n < 0)
+			return -1;
+		while (*p == ' ')
+			p++;
+		bool more = strncmp(p, "or", 2) == 0 && p[2] == ' ';
+		if (n == 0 || (*p != '\0' && !more)) {
 			snprintf(err, errlen,
-			         "\"%.80s\": the concept after unless is also "
-			         "needed",
+			         "\"%.80s\": unless takes concept names joined "
+			         "by or, at the end",
 			         src);
 			return -1;
 		}
-	ret->has_unless = true;
-	ret->unless = (uint32_t)id;
-	return concept_combo_used(cs, ret);
+		for (uint8_t k = 0; k < ret->n; k++)
+			if (ret->concept[k] == (uint32_t)id) {
+				snprintf(err, errlen,
+				         "\"%.80s\": the concept after unless "
+				         "is also needed",
+				         src);
+				return -1;
+			}
+		for (uint8_t k = 0; k < ret->nunless; k++)
+			if (ret->unless[k] == (uint32_t)id) {
+				snprintf(err, errlen,
+				         "\"%.80s\": concept \"%s\" is named "
+				         "twice after unless",
+				         src, concept_name(cs, (uint32_t)id));
+				return -1;
+			}
+		if (ret->nunless >= CONCEPT_UNLESS_MAX) {
+			snprintf(
+			    err, errlen,
+			    "\"%.80s\": more than %d concepts after unless",
+			    src, CONCEPT_UNLESS_MAX);
+			return -1;
+		}
+		ret->unless[ret->nunless++] = (uint32_t)id;
+		if (!more)
+			return concept_combo_used(cs, ret);
+		p += 3;
+	}
 }
 
 int
@@ -1714,15 +1734,19 @@ concept_has_in(struct concept_scratch *s, uint32_t k, bool use_context,
 	return false;
 }
 
-/* Whether the clauses of matches at[0..n) hold a match of concept u that
- * counts (with use_context, one not negated, past or hypothetical). */
+/* Whether the clauses of matches at[0..n) hold a match of a concept of
+ * c's unless that counts (with use_context, one not negated, past or
+ * hypothetical). */
 static bool
-concept_unless_in(struct concept_scratch *s, uint32_t u, bool use_context,
-                  const size_t *at, size_t n)
+concept_unless_in(struct concept_scratch *s, const struct concept_combo *c,
+                  bool use_context, const size_t *at, size_t n)
 {
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *m = &s->matches[i];
-		if (m->concept != u)
+		uint8_t k = 0;
+		while (k < c->nunless && c->unless[k] != m->concept)
+			k++;
+		if (k == c->nunless)
 			continue;
 		uint16_t cl = s->toks[m->first].clause;
 		for (size_t j = 0; j < n; j++) {
@@ -1774,8 +1798,8 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 		if (k < c->n)
 			continue;
 		if (!use_context) {
-			if (!c->has_unless ||
-			    !concept_unless_in(s, c->unless, false, at, c->n))
+			if (c->nunless == 0 ||
+			    !concept_unless_in(s, c, false, at, c->n))
 				return true;
 			continue;
 		}
@@ -1785,9 +1809,8 @@ concept_combo_holds(struct concept_scratch *s, const struct concept_combo *c,
 			if (!concept_has_in(s, c->concept[k], true, a->sentence,
 			                    c->within != 0, lo, hi, &at[k]))
 				break;
-		if (k == c->n &&
-		    (!c->has_unless ||
-		     !concept_unless_in(s, c->unless, true, at, c->n)))
+		if (k == c->n && (c->nunless == 0 ||
+		                  !concept_unless_in(s, c, true, at, c->n)))
 			return true;
 	}
 	return false;

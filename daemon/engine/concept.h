@@ -41,16 +41,19 @@ enum concept_how {
 
 struct model;
 
+/* The concepts an "unless" may name: "unless c or d". */
+#define CONCEPT_UNLESS_MAX 4
+
 /* A combination from a rule's "when": every concept in one sentence, all
- * inside `within` words when within > 0, and (with has_unless) no match of
- * concept `unless` that counts in a clause of the matches that make it
- * ("a + b within 6 unless c"). */
+ * inside `within` words when within > 0, and no match of a concept of
+ * `unless` that counts in a clause of the matches that make it ("a + b
+ * within 6 unless c", "a + b unless c or d"). */
 struct concept_combo {
 	uint32_t concept[CONCEPT_COMBO_MAX];
 	uint8_t n;
+	uint8_t nunless;
 	uint16_t within;
-	bool has_unless;
-	uint32_t unless;
+	uint32_t unless[CONCEPT_UNLESS_MAX];
 };
 
 struct concept_match {
