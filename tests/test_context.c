@@ -331,6 +331,14 @@ test_historical(void **state)
 	judge("when i was 2 weeks into my program my leg went numb", "numb", 0,
 	      NULL);
 	judge("my leg has been numb since 2019", "numb", 0, NULL);
+	/* someone else's past illness, not when the clause says when */
+	judge("my uncle had cauda equina, im scared", "cauda equina",
+	      HIST | OTHER, "my uncle had");
+	judge("my dads mate had cauda equina", "cauda equina", HIST | OTHER,
+	      "my dads mate had");
+	judge("my wife had a fall this morning", "fall", OTHER, "my wife");
+	judge("my dad had numbness in his leg yesterday", "numbness", OTHER,
+	      "my dad");
 }
 
 /* Passed: a sensation that went once its cause did, said anywhere after it

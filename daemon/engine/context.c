@@ -294,7 +294,7 @@ static const char *const context_people[] = {
 	"neighbour",   "fiance",     "fiancee",     "spouse",    "nephew",
 	"niece",       "parent",     "parents",     "bro",       "athlete",
 	"athletes",    "trainee",    "trainees",    "student",   "students",
-	NULL,
+	"mate",        "mates",      NULL,
 };
 
 /* Owners of a person: "my dad", "their kid". */
@@ -1658,6 +1658,34 @@ context_passed_after(const struct context_msg *m, size_t last, size_t ss,
 	return true;
 }
 
+static bool context_owner(const struct context_msg *m, size_t k, size_t *owner);
+
+/* Someone else's past illness: "my uncle had cauda equina", "my dad's
+ * mate had sciatica years back": "had" just before the match, someone
+ * else its subject, and nothing in the match's clause saying when
+ * ("my wife had a fall this morning" is now). */
+static bool
+context_other_had(const struct context_msg *m, size_t first, size_t last,
+                  size_t ss, size_t se, struct context_cue *cue)
+{
+	size_t h = first, owner;
+
+	if (h > ss && (context_is(m, h - 1, "a") || context_is(m, h - 1, "an")))
+		h--;
+	if (h == ss || !context_is(m, h - 1, "had") ||
+	    !context_same_clause(m, h - 1, first))
+		return false;
+	h--;
+	if (h == ss || !context_in(m, h - 1, context_people) ||
+	    !context_owner(m, h - 1, &owner))
+		return false;
+	if (context_present_now(m, ss, se, first, last))
+		return false;
+	cue->first = (uint16_t)owner;
+	cue->last = (uint16_t)h;
+	return true;
+}
+
 /* A historical trigger in the sentence of the match, with no contrast word
  * between it and the match, and nothing saying it is present now. */
 static bool
@@ -1668,6 +1696,8 @@ context_historical(const struct context_msg *m, size_t first, size_t last,
 	size_t subject = SIZE_MAX; /* the subject word nearest the match */
 
 	context_sentence(m, first, &ss, &se);
+	if (context_other_had(m, first, last, ss, se, cue))
+		return true;
 	if (context_present_now(
 	        m,
 	        first - ss > 2 * CONTEXT_REACH ? first - 2 * CONTEXT_REACH : ss,
