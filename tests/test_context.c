@@ -270,7 +270,11 @@ test_negation_scope_ends(void **state)
 	      "no");
 	judge("i dont have tingling, numbness or weakness", "weakness", NEG,
 	      "dont");
+	judge("no numbness, fever, weight loss or bladder trouble", "fever",
+	      NEG, "no");
 	judge("no fever, numbness in my left leg", "numbness", 0, NULL);
+	judge("no fever, numbness in my leg, weakness or anything", "numbness",
+	      0, NULL);
 	judge("no fever, but numbness or tingling in my legs", "numbness", 0,
 	      NULL);
 	judge("no fever. numbness or tingling in my legs", "numbness", 0, NULL);

@@ -772,9 +772,19 @@ context_neg_list_before(const struct context_msg *m, size_t first,
 	                                  context_is(m, first - 1, "nor") ||
 	                                  context_is(m, first - 1, "and")))))
 		return false;
-	for (k = cs; k < m->n && context_same_clause(m, k, first); k++)
-		closes =
-		    closes || context_is(m, k, "or") || context_is(m, k, "nor");
+	/* the "or" may come in a later item: "no numbness, fever, weight
+	 * loss or bladder trouble" */
+	for (unsigned items = 0; items < 4 && !closes; items++) {
+		size_t ie;
+		for (k = cs; k < m->n && context_same_clause(m, k, cs); k++)
+			closes = closes || context_is(m, k, "or") ||
+			         context_is(m, k, "nor");
+		ie = k;
+		if (closes || ie >= m->n || ie - cs > 3 ||
+		    m->t[ie].sentence != m->t[first].sentence)
+			break;
+		cs = ie;
+	}
 	if (!closes)
 		return false;
 	for (unsigned items = 0; items < 4 && cs > 0; items++) {
