@@ -667,8 +667,15 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 	free(cs->word_starts);
 	cs->starts = malloc((cs->nterms + 1) * sizeof(*cs->starts));
 	cs->word_starts = malloc((cs->nwords + 1) * sizeof(*cs->word_starts));
-	if (cs->starts == NULL || cs->word_starts == NULL)
+	/* how many terms each word is in: the fewer, the rarer in texts */
+	uint32_t *uses = calloc(cs->nwords + 1, sizeof(*uses));
+	if (cs->starts == NULL || cs->word_starts == NULL || uses == NULL) {
+		free(uses);
 		goto oom;
+	}
+	for (size_t i = 0; i < cs->nterms; i++)
+		for (uint8_t j = 0; j < cs->terms[i].n; j++)
+			uses[cs->terms[i].word[j]]++;
 	for (size_t i = 0, o = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
 		struct cword_starts *ws = &cs->word_starts[i];
@@ -676,9 +683,15 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		for (uint32_t ti = w->first_term; ti != NONE;
 		     ti = cs->terms[ti].next_start) {
 			const struct cterm *t = &cs->terms[ti];
+			/* the key is the word after the first that the term
+			 * needs and the fewest terms have: a start is passed
+			 * over when its key is not in the text, and the rarer
+			 * the key, the fewer terms are read to be tried */
 			uint32_t key = NONE;
-			for (uint8_t j = 1; j < t->n && key == NONE; j++)
-				if (!((t->optional >> j) & 1))
+			for (uint8_t j = 1; j < t->n; j++)
+				if (!((t->optional >> j) & 1) &&
+				    (key == NONE ||
+				     uses[t->word[j]] < uses[key]))
 					key = t->word[j];
 			if (key == NONE)
 				key = (uint32_t)cs->nwords; /* always seen */
@@ -689,6 +702,7 @@ concept_finish(struct concept_set *cs, char *err, size_t errlen)
 		}
 		ws->n = (uint32_t)o - ws->first;
 	}
+	free(uses);
 	for (size_t i = 0; i < cs->nwords; i++) {
 		struct cword *w = &cs->words[i];
 		char stem[CONCEPT_WORD_MAX * 2 + 1], key[CONCEPT_WORD_MAX];
