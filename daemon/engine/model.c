@@ -328,10 +328,26 @@ model_reduce(uint32_t h, uint32_t dim)
 	return (uint32_t)(((uint64_t)h * dim) >> 32) + 1;
 }
 
+/* Adds feature f to out[*m] unless the open table set (slots, a power of
+ * two) has it. */
+static inline void
+model_feature_add(uint32_t *set, size_t slots, uint32_t f, uint32_t *out,
+                  size_t *m)
+{
+	size_t k = (f * 2654435761u) & (slots - 1);
+
+	while (set[k] != 0 && set[k] != f)
+		k = (k + 1) & (slots - 1);
+	if (set[k] == f)
+		return;
+	set[k] = f;
+	out[(*m)++] = f;
+}
+
 /* The features of the words with hashes h[0, n), each once, in the order
- * first met, into out (2 * n of room); returns how many.  A small open
- * table (set: the power of two at least 4 * n, cleared here) finds the
- * ones met before. */
+ * first met (a word, then its pair with the next), into out (2 * n of
+ * room); returns how many.  A small open table (set: the power of two at
+ * least 4 * n, cleared here) finds the ones met before. */
 static size_t
 model_features_hashed(uint32_t dim, const uint32_t *h, size_t n, uint32_t *out)
 {
@@ -343,22 +359,13 @@ model_features_hashed(uint32_t dim, const uint32_t *h, size_t n, uint32_t *out)
 	while (slots < 4 * n)
 		slots *= 2;
 	memset(set, 0, slots * sizeof(*set));
-	for (size_t i = 0; i < 2 * n; i++) {
-		uint32_t f;
-		if ((i & 1) == 0)
-			f = model_reduce(h[i / 2], dim);
-		else if (i / 2 + 1 < n)
-			f = model_reduce(
-			    model_pair_hash(h[i / 2], h[i / 2 + 1]), dim);
-		else
-			continue;
-		size_t k = (f * 2654435761u) & (slots - 1);
-		while (set[k] != 0 && set[k] != f)
-			k = (k + 1) & (slots - 1);
-		if (set[k] == f)
-			continue;
-		set[k] = f;
-		out[m++] = f;
+	for (size_t i = 0; i < n; i++) {
+		model_feature_add(set, slots, model_reduce(h[i], dim), out, &m);
+		if (i + 1 < n)
+			model_feature_add(
+			    set, slots,
+			    model_reduce(model_pair_hash(h[i], h[i + 1]), dim),
+			    out, &m);
 	}
 	return m;
 }
