@@ -46,6 +46,10 @@ test_stop(void **state)
 	check("i want out", false, CATEGORY_STOP);
 	check("no more please", false, CATEGORY_STOP);
 	check("ne plus menvoyer de messages", false, CATEGORY_STOP);
+	check("id like to be removed from this list, thank you", false,
+	      CATEGORY_STOP);
+	check("please take my number off your system", false, CATEGORY_STOP);
+	check("turn them off", false, CATEGORY_STOP);
 	/* with no_stop (an alert) a stop is never found */
 	check("quit sending me stuff", true, CATEGORY_FALLBACK);
 }
@@ -57,6 +61,10 @@ test_start(void **state)
 	check("restart my texts", false, CATEGORY_START);
 	check("resume messages please", false, CATEGORY_START);
 	check("i want to sign up again", false, CATEGORY_START);
+	check("hi, i want to start using the service again", false,
+	      CATEGORY_START);
+	/* signed up already: not a request to start */
+	check("just signed up, how do i use this", false, CATEGORY_FALLBACK);
 	check("re-join", false, CATEGORY_START);
 	check("subscribe", false, CATEGORY_START);
 	check("i want back in", false, CATEGORY_START);
@@ -71,6 +79,11 @@ test_help(void **state)
 {
 	(void)state;
 	check("options pls", false, CATEGORY_HELP);
+	check("list of options please", false, CATEGORY_HELP);
+	check("can you send me the instructions again?", false, CATEGORY_HELP);
+	check("hello? how do i get started with this?", false, CATEGORY_HELP);
+	/* the tips again is a start, not the menu */
+	check("send me the tips again", false, CATEGORY_START);
 	check("how do i ask a question here", false, CATEGORY_HELP);
 	check("how does it work", false, CATEGORY_HELP);
 	check("what are my options", false, CATEGORY_HELP);
