@@ -539,6 +539,13 @@ test_taken_back(void **state)
 	judge("i thought it was a pulled muscle but my foot is numb", "numb", 0,
 	      NULL);
 	judge("pretty sure my leg is numb but no idea why", "numb", 0, NULL);
+	/* a joke or a figure of speech takes it back, not "not joking" */
+	judge("i feel numb... emotionally lol", "numb", NEG, "emotionally");
+	judge("my legs went numb... from boredom on the bike jk. real question",
+	      "numb", NEG, "jk");
+	judge("my leg is numb, not joking", "numb", 0, NULL);
+	judge("my leg is numb and im not kidding", "numb", 0, NULL);
+	judge("my leg is numb. my friend was joking about it", "numb", 0, NULL);
 }
 
 /* Curious questions that ask about a thing in general: hypothetical. */

@@ -908,6 +908,59 @@ static const char *const context_belief[] = {
 	"assumed", "figured", "guessed", NULL,
 };
 
+/* Words taking back what was just said as a joke or a figure of speech:
+ * "my legs went numb... from boredom jk", "i feel numb... emotionally";
+ * context_joke_strong may also do it from the next sentence. */
+static const char *const context_joke[] = {
+	"jk",
+	"just kidding",
+	"just joking",
+	"kidding",
+	"joking",
+	"emotionally",
+	"not literally",
+	"figuratively",
+	"metaphorically",
+	"jking",
+	NULL,
+};
+static const char *const context_joke_strong[] = {
+	"jk",          "jking",         "just kidding", "just joking",
+	"emotionally", "not literally", NULL,
+};
+
+/* A joke word after the match in its sentence, not denied ("not
+ * joking"), or a strong one in a short next sentence ("my legs went
+ * numb... from boredom on the bike jk"): its span in *cue. */
+static bool
+context_joke_after(const struct context_msg *m, size_t last, size_t se,
+                   struct context_cue *cue)
+{
+	size_t ns = se + 1, ne = se;
+
+	if (ns < m->n) {
+		size_t s0;
+		context_sentence(m, ns, &s0, &ne);
+		if (ne - ns > 10)
+			ne = se;
+	}
+	for (size_t k = last + 1; k <= ne; k++) {
+		size_t n = context_phrase_in(
+		    m, k, k <= se ? context_joke : context_joke_strong);
+		if (n == 0)
+			continue;
+		if (k > 0 && (context_is(m, k - 1, "not") ||
+		              context_is(m, k - 1, "no") ||
+		              context_is(m, k - 1, "never") ||
+		              context_is(m, k - 1, "im")))
+			return false;
+		cue->first = (uint16_t)k;
+		cue->last = (uint16_t)(k + n - 1);
+		return true;
+	}
+	return false;
+}
+
 /* A belief taken back after the match: "thought my leg was numb but nope",
  * "pretty sure my leg was numb. no actually it was my arm".  Only after a
  * word of belief before the match in its sentence; the answer is "nope",
@@ -920,6 +973,8 @@ context_taken_back(const struct context_msg *m, size_t first, size_t last,
 	size_t ss, se, a = SIZE_MAX, b = 0;
 
 	context_sentence(m, first, &ss, &se);
+	if (context_joke_after(m, last, se, cue))
+		return true;
 	for (size_t k = last + 1; k <= se && k <= last + 4; k++)
 		if (context_is(m, k, "but") &&
 		    (context_is(m, k + 1, "nope") ||
@@ -2144,11 +2199,10 @@ static const char *const *const context_memo_lists[] = {
 	context_over_now,
 	context_over_thing,
 	context_passed,
-	context_passed_lead,
 	context_passed_not,
+	context_joke,
 	context_media_of,
 	context_told,
-	context_age_after,
 	context_belief,
 	context_pt_no_before,
 };
