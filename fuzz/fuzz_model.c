@@ -1,6 +1,7 @@
-/* Fuzzes the red-flag model's parser and features on any bytes: the bytes
- * as a model file (model_parse: it loads or reports one error, and a model
- * that loads gives a probability in [0, 1] on a few messages), and as a
+/* Fuzzes the models' parser and features on any bytes: the bytes as a
+ * model file (model_parse: it loads or reports one error, and a model that
+ * loads gives a probability in [0, 1] on a few messages; a category
+ * model's probabilities sum to 1), and as a
  * message (model_features: indices sorted, each once, within [1, dim], no
  * more than MODEL_FEATURES). */
 #include <math.h>
@@ -35,6 +36,25 @@ fuzz_model_features(const char *text, size_t len, uint32_t dim)
 			__builtin_trap();
 }
 
+static void
+fuzz_model_probs(const struct model *m, const char *text,
+                 const struct token *toks, size_t nt)
+{
+	double p[MODEL_CLASSES_MAX], sum = 0;
+	uint32_t k = model_probs(m, text, toks, nt, p);
+
+	if (k < 3 || k > MODEL_CLASSES_MAX)
+		__builtin_trap();
+	for (uint32_t j = 0; j < k; j++) {
+		if (!(p[j] >= 0.0 && p[j] <= 1.0) ||
+		    model_class_name(m, j) == NULL)
+			__builtin_trap();
+		sum += p[j];
+	}
+	if (!(fabs(sum - 1.0) < 1e-9))
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,6 +77,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 			size_t nt = token_split(msgs[i], strlen(msgs[i]), toks,
 			                        MODEL_TOKENS);
+			if (model_classes(m) > 0) {
+				fuzz_model_probs(m, msgs[i], toks, nt);
+				continue;
+			}
 			double p = model_prob(m, msgs[i], toks, nt);
 			if (!(p >= 0.0 && p <= 1.0))
 				__builtin_trap();

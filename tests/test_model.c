@@ -1,5 +1,6 @@
-/* Tests for model.c: the red-flag model's file format, its errors (each
- * naming file:line), its features and its probability. */
+/* Tests for model.c: the models' file formats, their errors (each naming
+ * file:line), the features and the probabilities (a category model's as
+ * liblinear-predict -b 1 gives them). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -164,6 +165,134 @@ test_prob_follows_weights(void **state)
 	model_free(m);
 }
 
+/* A category model trained by
+ *   scripts/train-model.sh -c tip,referral,fallback -d 16 -t 0.5 train.tsv
+ * on ten messages whose first is a referral and second a fallback (so that
+ * liblinear's columns, "label 1 2 0", are not in the order of -c). */
+static const char small_model[] = "backtalk-model 2\n"
+                                  "classes tip referral fallback\n"
+                                  "dim 16\n"
+                                  "threshold 0.5\n"
+                                  "bias -0.375935 -0.282785 -0.0083938\n"
+                                  "1 0.607616 -0.342172 -0.553337\n"
+                                  "2 0.41521 -0.30334 -0.263241\n"
+                                  "3 0.0820092 0.139095 -0.365793\n"
+                                  "4 -0.804828 -0.346464 0.765392\n"
+                                  "5 -0.0682729 -0.466268 0.220827\n"
+                                  "6 -0.0894249 -0.420445 0.119113\n"
+                                  "7 -0.0512705 -0.158399 -0.0148588\n"
+                                  "8 0.0404661 0.190172 -0.270621\n"
+                                  "9 -0.100531 0.148287 -0.245989\n"
+                                  "10 -0.515306 0.422611 -0.14962\n"
+                                  "11 0.367786 -0.192995 -0.377359\n"
+                                  "12 -0.433672 0.590682 -0.348465\n"
+                                  "13 0.0117684 -0.141156 -0.0641626\n"
+                                  "14 0.663203 -0.352287 -0.613081\n"
+                                  "15 0.0692323 0.35689 -0.570412\n"
+                                  "16 0.394638 -0.369848 -0.137208\n";
+
+/* The probabilities of each class, as liblinear-predict -b 1 printed them
+ * with liblinear's own model file (full precision) on these messages'
+ * `backtalk features --dim 16` lines, put in the order of the classes. */
+static void
+test_category_probs(void **state)
+{
+	static const struct {
+		const char *text;
+		double p[3]; /* tip, referral, fallback */
+	} cases[] = {
+		{ "how do i brace", { 0.38984, 0.452454, 0.157706 } },
+		{ "see a doctor for my back",
+		  { 0.603196, 0.239698, 0.157107 } },
+		{ "pizza", { 0.226111, 0.415833, 0.358056 } },
+		{ "", { 0.305, 0.321979, 0.373021 } },
+	};
+	struct token toks[MODEL_TOKENS];
+	char err[256] = "";
+	double p[MODEL_CLASSES_MAX];
+
+	(void)state;
+	struct model *m = parse(small_model, err);
+	assert_non_null(m);
+	assert_int_equal(model_classes(m), 3);
+	assert_string_equal(model_class_name(m, 0), "tip");
+	assert_string_equal(model_class_name(m, 2), "fallback");
+	assert_null(model_class_name(m, 3));
+	assert_true(fabs(model_threshold(m) - 0.5) < 1e-12);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		size_t nt = token_split(t, strlen(t), toks, MODEL_TOKENS);
+		assert_int_equal(model_probs(m, t, toks, nt, p), 3);
+		double sum = 0;
+		for (int j = 0; j < 3; j++) {
+			/* the file's weights have six digits */
+			if (fabs(p[j] - cases[i].p[j]) > 2e-6)
+				fail_msg("\"%s\" class %d: %.6f, liblinear "
+				         "%.6f",
+				         t, j, p[j], cases[i].p[j]);
+			sum += p[j];
+		}
+		assert_true(fabs(sum - 1) < 1e-12);
+	}
+	model_free(m);
+}
+
+/* A red-flag model has no classes; the version-1 file is read as before. */
+static void
+test_versions(void **state)
+{
+	char err[256] = "";
+	struct model *m = parse("backtalk-model 1\ndim 4\nthreshold 0.5\n"
+	                        "bias 0\n",
+	                        err);
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(model_classes(m), 0);
+	assert_null(model_class_name(m, 0));
+	model_free(m);
+	/* every logistic 0 in doubles: the largest decision value wins */
+	double p[MODEL_CLASSES_MAX];
+	m = parse("backtalk-model 2\nclasses a b c\ndim 4\nthreshold 0.5\n"
+	          "bias -2000 -900 -1000\n",
+	          err);
+	assert_non_null(m);
+	assert_int_equal(model_probs(m, "", NULL, 0, p), 3);
+	assert_true(p[0] == 0 && p[1] == 1 && p[2] == 0);
+	model_free(m);
+}
+
+static void
+test_category_errors(void **state)
+{
+	(void)state;
+	expect_error("backtalk-model 3\n", "t.model:1: not a backtalk model");
+	expect_error("backtalk-model 2\ndim 4\n",
+	             "t.model:2: a backtalk-model 2 names its classes first");
+	expect_error("backtalk-model 2\nclasses a b\n", "t.model:2: classes");
+	expect_error("backtalk-model 2\nclasses a b a\n", "t.model:2: classes");
+	expect_error("backtalk-model 2\nclasses a b C\n", "t.model:2: classes");
+	expect_error("backtalk-model 2\nclasses a b c d e f g h i\n",
+	             "t.model:2: classes");
+	expect_error("backtalk-model 2\nclasses a b c\nclasses a b c\n",
+	             "t.model:3: classes must come once");
+	expect_error("backtalk-model 2\n\nclasses a b c\nbias 1 2\n",
+	             "t.model:4: bias must be 3 numbers");
+	expect_error("backtalk-model 2\nclasses a b c\ndim 4\n2 1 2\n",
+	             "t.model:4: want a name and a number, or a feature and "
+	             "its 3 weights");
+	expect_error("backtalk-model 2\nclasses a b c\ndim 4\n2 1 2 x\n",
+	             "t.model:4: the weight must be a number");
+	expect_error("backtalk-model 2\nclasses a b c\ndim 4\n5 1 2 3\n",
+	             "t.model:4: want a feature");
+	expect_error("backtalk-model 2\nclasses a b c\ndim 4 5\n",
+	             "t.model:3: want a name and a number");
+	expect_error("backtalk-model 1\nclasses a b c\n",
+	             "t.model:2: want two words");
+	expect_error("backtalk-model 2\nclasses a b c\ndim 4\nbias 0 0 0\n",
+	             "t.model: incomplete");
+}
+
 int
 main(void)
 {
@@ -173,6 +302,9 @@ main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_prob_follows_weights),
+		cmocka_unit_test(test_category_probs),
+		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_category_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,9 @@ cmd_chat_explain(const struct cmd_chat *cc, const struct classify_result *res)
 
 	printf("%s  normalised \"%.*s\", decided by %s", cc->dim,
 	       (int)ex->norm_len, ex->norm, classify_via_name(res->via));
+	if (res->model_class != NULL)
+		printf(", category model %s %.3f (threshold %.3f)",
+		       res->model_class, res->model_prob, res->model_threshold);
 	if (res->limit_hits)
 		printf(", %u pattern runs hit the PCRE2 limits",
 		       res->limit_hits);

@@ -4,6 +4,7 @@
  * costs little more than the classification itself. */
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -138,6 +139,33 @@ cmd_classify_concepts(struct cmd_classify *cc, json_t *o)
 	}
 }
 
+/* A probability to three places: the output stays short and stable. */
+static json_t *
+cmd_classify_prob(double p)
+{
+	return json_real(round(p * 1000) / 1000);
+}
+
+/* The category model's verdict, when it was asked, and whether it
+ * decided. */
+static void
+cmd_classify_model(const struct classify_result *res, json_t *o)
+{
+	if (res->model_class == NULL)
+		return;
+	json_object_set_new(
+	    o, "category_model",
+	    json_pack("{s:s,s:o,s:o}", "class", res->model_class, "probability",
+	              cmd_classify_prob(res->model_prob), "threshold",
+	              cmd_classify_prob(res->model_threshold)));
+	if (res->via == CLASSIFY_VIA_CATEGORY_MODEL)
+		json_object_set_new(
+		    o, "decided_by",
+		    json_pack("{s:s,s:s,s:o}", "rule", res->rule_id,
+		              "category_model", res->model_class, "probability",
+		              cmd_classify_prob(res->model_prob)));
+}
+
 static void
 cmd_classify_explain(struct cmd_classify *cc, json_t *o,
                      const struct classify_result *res)
@@ -184,6 +212,7 @@ cmd_classify_explain(struct cmd_classify *cc, json_t *o,
 	json_object_set_new(o, "matches", matches);
 	json_object_set_new(o, "negated", negated);
 	cmd_classify_concepts(cc, o);
+	cmd_classify_model(res, o);
 	if (res->limit_hits)
 		json_object_set_new(o, "limit_hits",
 		                    json_integer(res->limit_hits));
@@ -227,7 +256,7 @@ cmd_classify_one(struct cmd_classify *cc, const char *text, size_t len,
 		if (res.truncated)
 			json_object_set_new(o, "truncated", json_true());
 		cmd_classify_explain(cc, o, &res);
-		json_dumpf(o, stdout, JSON_COMPACT);
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(o);
 		return true;

@@ -9,13 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "category_model.h"
 #include "classify.h"
 #include "compliance.h"
 #include "intent.h"
 #include "concept.h"
 #include "negation.h"
 #include "normalise.h"
+#include "model.h"
 #include "prefilter.h"
+#include "token.h"
 
 #define CLASSIFY_MAX_RETRIES    32
 #define CLASSIFY_CANDIDATES_MAX 4096
@@ -36,6 +39,7 @@ struct classify {
 	struct concept_scratch *concepts;
 	uint32_t candidates[CLASSIFY_CANDIDATES_MAX];
 	char norm[2][BT_MESSAGE_MAX + 1];
+	struct token toks[MODEL_TOKENS]; /* the category model's */
 };
 
 const char *
@@ -50,6 +54,7 @@ classify_via_name(enum classify_via via)
 		"fallback",
 		"concepts",
 		"compliance request",
+		"category model",
 	};
 
 	return (size_t)via < sizeof(names) / sizeof(names[0]) ? names[via]
@@ -536,6 +541,29 @@ classify_alert(struct classify *c, const char *text, size_t len, bool runs,
 	}
 }
 
+/* A message the rules left to the fallback: the category model may answer
+ * it with a tip, a referral or info instead.  It reads the message as the
+ * training data did (runs of letters cut to two: ret->norm). */
+static void
+classify_category_model(struct classify *c, struct classify_result *ret)
+{
+	struct category_model_verdict v;
+
+	if (ret->via != CLASSIFY_VIA_FALLBACK || c->rs->catmodel == NULL)
+		return;
+	size_t ntok =
+	    token_split(ret->norm, ret->norm_len, c->toks, MODEL_TOKENS);
+	if (!category_model_decide(c->rs->catmodel, ret->norm, c->toks, ntok,
+	                           &v))
+		return;
+	ret->model_class = v.cls;
+	ret->model_prob = v.prob;
+	ret->model_threshold = v.threshold;
+	if (v.rule >= 0)
+		classify_set_rule(c->rs, v.rule, CLASSIFY_VIA_CATEGORY_MODEL,
+		                  ret);
+}
+
 int
 classify_message(struct classify *c, const char *text, size_t len,
                  struct classify_result *ret, struct classify_explain *ex)
@@ -567,6 +595,7 @@ classify_message(struct classify *c, const char *text, size_t len,
 	 * i wet myself"). */
 	if (!nr.has_runs || classify_rank(ret) < 0) {
 		classify_alert(c, text, len, nr.has_runs, ret);
+		classify_category_model(c, ret);
 		return 0;
 	}
 
@@ -607,5 +636,6 @@ classify_message(struct classify *c, const char *text, size_t len,
 	}
 	free(ex2);
 	classify_alert(c, text, len, true, ret);
+	classify_category_model(c, ret);
 	return 0;
 }

@@ -20,6 +20,8 @@ enum classify_via {
 	CLASSIFY_VIA_FALLBACK,
 	CLASSIFY_VIA_CONCEPTS, /* a combination of concepts ("when") */
 	CLASSIFY_VIA_COMPLIANCE_REQUEST, /* a plain request (intent.h) */
+	/* in the fallback's place, the category model (category_model.h) */
+	CLASSIFY_VIA_CATEGORY_MODEL,
 };
 
 /* "compliance keyword", "pattern", ...: how a result was reached. */
@@ -49,6 +51,13 @@ struct classify_result {
 	bool alert;
 	long alert_rule;
 	enum category alert_category;
+	/* The category model's verdict, when the rules left the fallback and
+	 * the rule set has one: its most likely class (NULL when it was not
+	 * asked), that class's probability and the model's threshold.  It
+	 * decided when via is CLASSIFY_VIA_CATEGORY_MODEL. */
+	const char *model_class;
+	double model_prob;
+	double model_threshold;
 };
 
 /* One pattern match, recorded for --explain. */

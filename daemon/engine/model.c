@@ -14,10 +14,21 @@
 
 struct model {
 	uint32_t dim;
+	uint32_t nclass; /* 0: a red-flag model (version 1), else its classes */
 	double threshold;
-	double bias;
-	float *w; /* dim + 1: w[i] is feature i's weight, w[0] unused */
+	double bias[MODEL_CLASSES_MAX]; /* version 1: bias[0] */
+	char names[MODEL_CLASSES_MAX][MODEL_CLASS_NAME_MAX + 1];
+	/* (dim + 1) * columns: w[i * columns + j] is feature i's weight for
+	 * class j (version 1: one column); row 0 unused */
+	float *w;
 };
+
+/* A model's weight columns: one for a red-flag model. */
+static uint32_t
+model_columns(const struct model *m)
+{
+	return m->nclass > 0 ? m->nclass : 1;
+}
 
 static void
 model_error(char *err, size_t errlen, const char *path, long line,
@@ -52,10 +63,14 @@ model_number(const char *s, const char *e, double *v)
 	return *end == '\0' && errno == 0 && isfinite(*v);
 }
 
-/* The line [s, e) cut at '#' and at blanks into at most 3 words; returns
- * how many, or 4 when there are more. */
+/* The most words a line may have: a name and a number for each class. */
+#define MODEL_WORDS ((int)MODEL_CLASSES_MAX + 1)
+
+/* The line [s, e) cut at '#' and at blanks into at most MODEL_WORDS words;
+ * returns how many, or MODEL_WORDS + 1 when there are more. */
 static int
-model_words(const char *s, const char *e, const char *ws[3], const char *we[3])
+model_words(const char *s, const char *e, const char *ws[MODEL_WORDS],
+            const char *we[MODEL_WORDS])
 {
 	int n = 0;
 	const char *hash = memchr(s, '#', (size_t)(e - s));
@@ -67,8 +82,8 @@ model_words(const char *s, const char *e, const char *ws[3], const char *we[3])
 			s++;
 		if (s == e)
 			break;
-		if (n == 3)
-			return 4;
+		if (n == MODEL_WORDS)
+			return MODEL_WORDS + 1;
 		ws[n] = s;
 		while (s < e && *s != ' ' && *s != '\t' && *s != '\r')
 			s++;
@@ -85,6 +100,68 @@ model_is(const char *s, const char *e, const char *word)
 	return (size_t)(e - s) == n && memcmp(s, word, n) == 0;
 }
 
+/* Whether [s, e) is a class name: a-z, '_' or '-', 1 to
+ * MODEL_CLASS_NAME_MAX long. */
+static bool
+model_name_ok(const char *s, const char *e)
+{
+	if (e == s || e - s > MODEL_CLASS_NAME_MAX)
+		return false;
+	for (; s < e; s++)
+		if (!((*s >= 'a' && *s <= 'z') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* classes A B C ...: a category model's classes, once, before bias, dim
+ * and the weights. */
+static bool
+model_parse_classes(struct model *m, int n, const char *ws[], const char *we[])
+{
+	if (m->nclass != 0 || m->w != NULL || n < 4 || n > MODEL_WORDS)
+		return false;
+	for (int i = 1; i < n; i++) {
+		if (!model_name_ok(ws[i], we[i]))
+			return false;
+		for (int j = 1; j < i; j++)
+			if (we[j] - ws[j] == we[i] - ws[i] &&
+			    memcmp(ws[j], ws[i], (size_t)(we[i] - ws[i])) == 0)
+				return false;
+		memcpy(m->names[i - 1], ws[i], (size_t)(we[i] - ws[i]));
+	}
+	m->nclass = (uint32_t)(n - 1);
+	return true;
+}
+
+/* The numbers of words [1, n) into v: one for each column. */
+static bool
+model_numbers(const struct model *m, int n, const char *ws[], const char *we[],
+              double *v)
+{
+	if ((uint32_t)(n - 1) != model_columns(m))
+		return false;
+	for (int i = 1; i < n; i++)
+		if (!model_number(ws[i], we[i], &v[i - 1]) ||
+		    fabs(v[i - 1]) > 1e6)
+			return false;
+	return true;
+}
+
+/* The first line: "backtalk-model 1" or "backtalk-model 2", in *version. */
+static bool
+model_parse_magic(int n, const char *ws[], const char *we[], int *version)
+{
+	if (n != 2 || !model_is(ws[0], we[0], "backtalk-model"))
+		return false;
+	if (model_is(ws[1], we[1], "1"))
+		*version = 1;
+	else if (model_is(ws[1], we[1], "2"))
+		*version = 2;
+	else
+		return false;
+	return true;
+}
+
 /* Parses the text buf[0, len) of path into m. */
 static int
 model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
@@ -92,14 +169,14 @@ model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
 {
 	const char *p = buf, *end = buf + len;
 	long line = 0;
-	int header = 0; /* the header lines read: magic, dim, threshold, bias */
+	int version = 0;
 	bool have_threshold = false, have_bias = false;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl != NULL ? nl : end;
-		const char *ws[3], *we[3];
-		double v;
+		const char *ws[MODEL_WORDS], *we[MODEL_WORDS];
+		double v, vs[MODEL_CLASSES_MAX];
 		line++;
 		if (memchr(p, '\0', (size_t)(le - p)) != NULL) {
 			model_error(err, errlen, path, line, "a NUL byte");
@@ -109,23 +186,64 @@ model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
 		p = nl != NULL ? nl + 1 : end;
 		if (n == 0)
 			continue;
-		if (header == 0) {
-			if (n != 2 ||
-			    !model_is(ws[0], we[0], "backtalk-model") ||
-			    !model_is(ws[1], we[1], "1")) {
+		if (version == 0) {
+			if (!model_parse_magic(n, ws, we, &version)) {
 				model_error(
 				    err, errlen, path, line,
 				    "not a backtalk model: the first "
-				    "line must be \"backtalk-model 1\"");
+				    "line must be \"backtalk-model 1\" (a "
+				    "red-flag model) or \"backtalk-model "
+				    "2\" (a category model)");
 				return -1;
 			}
-			header = 1;
 			continue;
 		}
-		if (n != 2) {
+		if (version == 2 && model_is(ws[0], we[0], "classes")) {
+			if (!model_parse_classes(m, n, ws, we)) {
+				model_error(
+				    err, errlen, path, line,
+				    "classes must come once, before dim, "
+				    "bias and the weights: 3 to %u "
+				    "different names of a-z, _ and - (at "
+				    "most %u letters)",
+				    MODEL_CLASSES_MAX, MODEL_CLASS_NAME_MAX);
+				return -1;
+			}
+			continue;
+		}
+		if (version == 2 && m->nclass == 0) {
 			model_error(err, errlen, path, line,
-			            "want two words: a name and a number, or "
-			            "a feature and its weight");
+			            "a backtalk-model 2 names its classes "
+			            "first: classes A B C ...");
+			return -1;
+		}
+		if (model_is(ws[0], we[0], "bias")) {
+			if (!model_numbers(m, n, ws, we, vs)) {
+				model_error(err, errlen, path, line,
+				            "bias must be %u number%s, one for "
+				            "each class",
+				            model_columns(m),
+				            model_columns(m) > 1 ? "s" : "");
+				return -1;
+			}
+			memcpy(m->bias, vs, model_columns(m) * sizeof(*vs));
+			have_bias = true;
+			continue;
+		}
+		bool named = model_is(ws[0], we[0], "dim") ||
+		             model_is(ws[0], we[0], "threshold");
+		if (n != (named ? 2 : (int)model_columns(m) + 1)) {
+			if (version == 1)
+				model_error(err, errlen, path, line,
+				            "want two words: a name and a "
+				            "number, or a feature and its "
+				            "weight");
+			else
+				model_error(err, errlen, path, line,
+				            "want a name and a number, or a "
+				            "feature and its %u weights, one "
+				            "for each class",
+				            m->nclass);
 			return -1;
 		}
 		if (model_is(ws[0], we[0], "dim")) {
@@ -139,7 +257,8 @@ model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
 				return -1;
 			}
 			m->dim = (uint32_t)v;
-			m->w = calloc((size_t)m->dim + 1, sizeof(*m->w));
+			m->w = calloc(((size_t)m->dim + 1) * model_columns(m),
+			              sizeof(*m->w));
 			if (m->w == NULL) {
 				model_error(err, errlen, path, line,
 				            "out of memory");
@@ -159,16 +278,6 @@ model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
 			have_threshold = true;
 			continue;
 		}
-		if (model_is(ws[0], we[0], "bias")) {
-			if (!model_number(ws[1], we[1], &v) || fabs(v) > 1e6) {
-				model_error(err, errlen, path, line,
-				            "bias must be a number");
-				return -1;
-			}
-			m->bias = v;
-			have_bias = true;
-			continue;
-		}
 		double idx;
 		if (m->w == NULL || !model_number(ws[0], we[0], &idx) ||
 		    idx < 1 || idx > m->dim || idx != floor(idx)) {
@@ -177,17 +286,19 @@ model_parse_into(struct model *m, const char *path, const char *buf, size_t len,
 			            "dim line) and its weight");
 			return -1;
 		}
-		if (!model_number(ws[1], we[1], &v) || fabs(v) > 1e6) {
+		if (!model_numbers(m, n, ws, we, vs)) {
 			model_error(err, errlen, path, line,
 			            "the weight must be a number");
 			return -1;
 		}
-		m->w[(uint32_t)idx] = (float)v;
+		for (uint32_t j = 0; j < model_columns(m); j++)
+			m->w[(size_t)idx * model_columns(m) + j] = (float)vs[j];
 	}
-	if (header == 0 || m->w == NULL || !have_threshold || !have_bias) {
+	if (version == 0 || m->w == NULL || !have_threshold || !have_bias) {
 		model_error(err, errlen, path, 0,
-		            "incomplete: a model needs \"backtalk-model 1\", "
-		            "dim, threshold and bias");
+		            "incomplete: a model needs \"backtalk-model 1\" "
+		            "(or 2 and its classes), dim, threshold and "
+		            "bias");
 		return -1;
 	}
 	return 0;
@@ -389,7 +500,7 @@ model_prob_hashed(const struct model *m, const uint32_t *h, size_t n)
 {
 	uint32_t f[MODEL_FEATURES];
 	size_t nf = model_features_hashed(m->dim, h, n, f);
-	double z = m->bias;
+	double z = m->bias[0];
 
 	for (size_t i = 0; i < nf; i++)
 		z += m->w[f[i]];
@@ -403,4 +514,61 @@ model_prob(const struct model *m, const char *text, const struct token *toks,
 	uint32_t h[MODEL_TOKENS];
 
 	return model_prob_hashed(m, h, model_hashes(text, toks, ntok, h));
+}
+
+uint32_t
+model_classes(const struct model *m)
+{
+	return m->nclass;
+}
+
+const char *
+model_class_name(const struct model *m, uint32_t i)
+{
+	return i < m->nclass ? m->names[i] : NULL;
+}
+
+/* liblinear's -b 1 for a one-vs-rest logistic regression of three or more
+ * classes: each class's logistic, divided by their sum.  When every
+ * logistic is 0 in doubles (decision values below -745), the class with the
+ * largest decision value has it all. */
+uint32_t
+model_probs(const struct model *m, const char *text, const struct token *toks,
+            size_t ntok, double *out)
+{
+	uint32_t h[MODEL_TOKENS], f[MODEL_FEATURES];
+	double z[MODEL_CLASSES_MAX];
+	uint32_t k = m->nclass, best = 0;
+	size_t nf = model_features_hashed(m->dim, h,
+	                                  model_hashes(text, toks, ntok, h), f);
+	double sum = 0;
+
+	for (uint32_t j = 0; j < k; j++) {
+		z[j] = m->bias[j];
+		for (size_t i = 0; i < nf; i++)
+			z[j] += m->w[(size_t)f[i] * k + j];
+		out[j] = 1.0 / (1.0 + exp(-z[j]));
+		sum += out[j];
+		if (z[j] > z[best])
+			best = j;
+	}
+	for (uint32_t j = 0; j < k; j++)
+		out[j] = sum > 0 ? out[j] / sum : j == best;
+	return k;
+}
+
+struct model *
+model_load_beside(const char *conf, const char *name, char *err, size_t errlen)
+{
+	char path[4096];
+	const char *slash = strrchr(conf, '/');
+	int dn = slash != NULL ? (int)(slash - conf) : 1;
+	const char *dir = slash != NULL ? conf : ".";
+
+	if (snprintf(path, sizeof(path), "%.*s/%s", dn, dir, name) >=
+	    (int)sizeof(path)) {
+		model_error(err, errlen, name, 0, "path too long");
+		return NULL;
+	}
+	return model_load(path, err, errlen);
 }

@@ -18,6 +18,7 @@
 #include "prefilter.h"
 #include "regfile.h"
 #include "model.h"
+#include "category_model.h"
 #include "rules.h"
 #include "strjoin.h"
 #include "utf8.h"
@@ -102,6 +103,7 @@ rules_free(struct ruleset *rs)
 	concept_set_free(rs->concepts);
 	model_free(rs->model);
 	free(rs->model_file);
+	category_model_free(rs->catmodel);
 	free(rs->combos);
 	free(rs->combo_rule);
 	convo_parse_free(rs->convos);
@@ -580,7 +582,7 @@ rules_parse_model(struct rules_loader *ld, const char *file,
                   config_setting_t *s)
 {
 	const char *name = config_setting_get_string(s);
-	char path[4096], err[512];
+	char err[512];
 
 	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL) {
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
@@ -596,19 +598,18 @@ rules_parse_model(struct rules_loader *ld, const char *file,
 	}
 	ld->rs->model_file = strdup(file);
 	ld->rs->model_line = rules_line(s);
-	const char *slash = strrchr(file, '/');
-	int dn = slash != NULL ? (int)(slash - file) : 1;
-	const char *dir = slash != NULL ? file : ".";
-	if (snprintf(path, sizeof(path), "%.*s/%s", dn, dir, name) >=
-	    (int)sizeof(path)) {
-		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
-		         "model: path too long");
-		return;
-	}
-	ld->rs->model = model_load(path, err, sizeof(err));
-	if (ld->rs->model == NULL)
+	ld->rs->model = model_load_beside(file, name, err, sizeof(err));
+	if (ld->rs->model == NULL) {
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(s), "model: %s",
 		         err);
+	} else if (model_classes(ld->rs->model) != 0) {
+		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
+		         "model: %s is a category model (backtalk-model 2); "
+		         "name it with category_model = \"%s\";",
+		         name, name);
+		model_free(ld->rs->model);
+		ld->rs->model = NULL;
+	}
 }
 
 static void
@@ -673,12 +674,18 @@ rules_parse_file(struct rules_loader *ld, const char *file)
 			convo_parse_setting(ld->rs, file, s, ld->d);
 		} else if (strcmp(name, "model") == 0) {
 			rules_parse_model(ld, file, s);
+		} else if (strcmp(name, "category_model") == 0) {
+			category_model_parse_file(ld->rs, file, s, ld->d);
+		} else if (strcmp(name, "category_rules") == 0) {
+			category_model_parse_rules(ld->rs, file, s, ld->d);
 		} else {
 			diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
 			         "unknown setting \"%s\" (a rule file holds "
 			         "rules = ( ... ); and optionally concepts = "
 			         "{ ... };, conversations = ( ... );, "
-			         "replies = { ... }; and model = \"FILE\";)",
+			         "replies = { ... };, model = \"FILE\";, "
+			         "category_model = \"FILE\"; and "
+			         "category_rules = { ... };)",
 			         name);
 		}
 	}
@@ -1067,6 +1074,7 @@ rules_load(const char *path, struct ruleset **ret, struct diag *d)
 		         "no fallback reply: add replies = { fallback = "
 		         "\"...\"; }; to one rule file");
 	convo_parse_finish(ld.rs, d);
+	category_model_finish(ld.rs, d);
 	rules_compile(&ld);
 	if (!rules_build_concepts(&ld)) {
 		diag_add(d, DIAG_ERROR, path, 0, "out of memory");

@@ -18,6 +18,8 @@ struct echo;
 struct concept_set;
 struct concept_combo;
 struct convo_set;
+struct category_model;
+struct model;
 
 /* A string from a rule file and the line it is on. */
 struct rule_text {
@@ -119,6 +121,9 @@ struct ruleset {
 	struct model *model;
 	char *model_file;
 	int model_line;
+	/* The category model of category_model = "..."; and its rules
+	 * (category_model.h), or NULL when no file sets either. */
+	struct category_model *catmodel;
 };
 
 /* Loads a rule file or a directory of *.conf files (in name order).
