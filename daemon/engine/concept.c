@@ -1735,8 +1735,9 @@ concept_has_in(struct concept_scratch *s, uint32_t k, bool use_context,
 {
 	for (size_t i = 0; i < s->nmatches; i++) {
 		const struct concept_match *m = &s->matches[i];
+		/* @model is the whole message: it is in every sentence */
 		if (m->concept == k &&
-		    (m->sentence == sent ||
+		    (m->sentence == sent || k == (uint32_t)CONCEPT_MODEL ||
 		     (join && concept_sentence_joins(s, sent, m->sentence))) &&
 		    m->first >= lo && m->last <= hi &&
 		    concept_counts(s, i, use_context)) {
