@@ -368,6 +368,17 @@ test_passed(void **state)
 	judge("my foot is still numb. totally fine now otherwise", "numb", 0,
 	      NULL);
 	judge("my foot is numb. my back is totally fine now", "numb", 0, NULL);
+	judge("had a zap in my leg after a pull, gone completely now, havent "
+	      "felt it again",
+	      "zap", HIST, "havent felt it again");
+	judge("i felt my leg go tingly for a sec, it went away straight away",
+	      "tingly", HIST, "went away straight");
+	judge("my legs go numb when i sit, fine once i stand", "numb", 0, NULL);
+	/* new, not over: "which hasnt happened since i was a kid" */
+	judge("ive wet the bed which hasnt happened since i was a kid",
+	      "wet the bed", 0, NULL);
+	judge("my foot went numb and the feeling hasnt come back", "numb", 0,
+	      NULL);
 }
 
 static void
@@ -820,6 +831,9 @@ test_seen(void **state)
 	judge("i saw a documentary where a guy lost control of his bladder",
 	      "lost control", HYP | OTHER, "documentary");
 	judge("saw a video about it and now my leg is numb", "numb", 0, NULL);
+	judge("read a horror story on reddit about a guy who lost bladder "
+	      "control",
+	      "lost bladder control", HYP, "reddit");
 }
 
 /* Portuguese "no" is "in the" before a place or a body part: "caí no

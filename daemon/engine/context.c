@@ -1661,6 +1661,15 @@ static const char *const context_passed[] = {
 	"completely fine now",
 	"all fine now",
 	"was fine after",
+	"then its fine",
+	"then im fine",
+	"went away and hasnt",
+	"went away straight away",
+	"havent had it since",
+	"havent felt it again",
+	"havent felt it since",
+	"hasnt returned",
+	"gone completely now",
 	NULL,
 };
 
@@ -1677,15 +1686,24 @@ static const char *const context_passed_not[] = {
 	"usually", "goes", "go",        "daily",    "constantly", NULL,
 };
 
-/* Whether a word of [s, e] says the sensation keeps coming back. */
+/* Whether a word of [s, e] outside the phrase [ps, pe] that says it
+ * passed says the sensation keeps coming back ("hasnt come back",
+ * "havent felt it again" are the phrase's own words). */
 static bool
-context_passed_again(const struct context_msg *m, size_t s, size_t e,
-                     size_t end)
+context_passed_again(const struct context_msg *m, size_t s, size_t e, size_t ps,
+                     size_t pe)
 {
 	for (size_t k = s; k <= e; k++)
-		if (context_in(m, k, context_passed_not))
+		/* "felt my leg go tingly" is what was felt, not a habit */
+		if ((k < ps || k > pe) &&
+		    context_in(m, k, context_passed_not) &&
+		    !(context_is(m, k, "go") &&
+		      ((k > 1 && context_is(m, k - 2, "felt")) ||
+		       (k > 2 && context_is(m, k - 3, "felt")))))
 			return true;
-	return context_over_denied(m, s, e, end);
+	if (ps > s && context_over_denied(m, s, ps - 1, ps - 1))
+		return true;
+	return pe < e && context_over_denied(m, pe + 1, e, pe);
 }
 
 /* Passed: a phrase of context_passed after the match in its sentence, or
@@ -1699,7 +1717,7 @@ context_passed_after(const struct context_msg *m, size_t last, size_t ss,
 	/* "is it fine after a tweak?" asks, it does not tell */
 	for (size_t k = last + 1; k <= se && m->t[se].after != '?'; k++) {
 		size_t n = context_phrase_in(m, k, context_passed);
-		if (n > 0 && !context_passed_again(m, ss, se, k + n - 1)) {
+		if (n > 0 && !context_passed_again(m, ss, se, k, k + n - 1)) {
 			cue->first = (uint16_t)k;
 			cue->last = (uint16_t)(k + n - 1);
 			return true;
@@ -1715,8 +1733,8 @@ context_passed_after(const struct context_msg *m, size_t last, size_t ss,
 		;
 	size_t n = k <= ne ? context_phrase_in(m, k, context_passed) : 0;
 	if (n == 0 || m->t[ne].after == '?' ||
-	    context_passed_again(m, ss, se, se) ||
-	    context_passed_again(m, ns, ne, k + n - 1))
+	    context_passed_again(m, ss, se, se + 1, se + 1) ||
+	    context_passed_again(m, ns, ne, k, k + n - 1))
 		return false;
 	cue->first = (uint16_t)k;
 	cue->last = (uint16_t)(k + n - 1);
@@ -1820,7 +1838,8 @@ context_hyp_modal(const struct context_msg *m, size_t i, size_t ss,
 static const char *const context_media[] = {
 	"video",       "videos",  "vid",     "movie",   "movies", "film",
 	"documentary", "clip",    "podcast", "youtube", "tiktok", "reel",
-	"reels",       "article", "episode", "show",    NULL,
+	"reels",       "article", "episode", "show",    "story",  "stories",
+	"reddit",      "post",    "thread",  "forum",   "news",   NULL,
 };
 
 /* Words before a symptom that say it is there ("whats this numbness"). */
