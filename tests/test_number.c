@@ -553,6 +553,10 @@ test_dates(void **state)
 		  "@over_a_week 10 \"black friday\"" },
 		{ "since new years", "@over_a_week 340 \"new years\"" },
 		{ "since last christmas", "@over_a_week 347 \"christmas\"" },
+		/* a thing the holiday names, not the day */
+		{ "sore back from hanging christmas lights", "-" },
+		{ "my back hurts since christmas dinner",
+		  "@over_a_week 347 \"christmas\"" },
 		{ "muchas gracias", "-" },
 	};
 

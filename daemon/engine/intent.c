@@ -192,6 +192,7 @@ static const struct intent_word {
 	{ "optout", INTENT_SS },
 	{ "out", INTENT_STOP | INTENT_OUT },
 	{ "para", INTENT_SS },
+	{ "parar", INTENT_SS },
 	{ "pare", INTENT_SS },
 	{ "parem", INTENT_SS },
 	{ "please", INTENT_F },

@@ -1665,6 +1665,16 @@ number_holiday(struct number_ctx *c, long first, long last, int h)
 	number_date_range(c, first, last, y, m, d, d);
 }
 
+/* Nouns a holiday's name may qualify: "christmas lights", "halloween
+ * costume" name a thing, not a day. */
+static const char *const number_holiday_things[] = {
+	"lights",  "light",  "tree",        "trees",    "shopping", "party",
+	"parties", "dinner", "decorations", "presents", "gifts",    "market",
+	"markets", "songs",  "music",       "movie",    "movies",   "card",
+	"cards",   "jumper", "sweater",     "costume",  "costumes", "candy",
+	"turkey",  "lunch",  NULL,
+};
+
 /* A weekday or holiday word at token i.  A weekday is within the week
  * unless "last": "last monday" is the Monday of last week (Monday to
  * Sunday), "a week ago last monday" and "monday before last" a week
@@ -1675,6 +1685,17 @@ number_dayname(struct number_ctx *c, long i, int v)
 	long first = i, last = i;
 
 	if (v >= H_THANKSGIVING) {
+		/* "hanging christmas lights", not "since christmas dinner" */
+		if (number_same_sentence(c, i, i + 1) &&
+		    !(number_is(c, i - 1, "since") ||
+		      number_is(c, i - 1, "before") ||
+		      number_is(c, i - 1, "after") ||
+		      number_is(c, i - 1, "over"))) {
+			for (const char *const *w = number_holiday_things;
+			     *w != NULL; w++)
+				if (number_is(c, i + 1, *w))
+					return;
+		}
 		if (v == H_LABOR_DAY) {
 			if (!number_is(c, i + 1, "day"))
 				return;
