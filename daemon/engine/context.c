@@ -1839,7 +1839,7 @@ static const char *const context_media[] = {
 	"video",       "videos",  "vid",     "movie",   "movies", "film",
 	"documentary", "clip",    "podcast", "youtube", "tiktok", "reel",
 	"reels",       "article", "episode", "show",    "story",  "stories",
-	"reddit",      "post",    "thread",  "forum",   "news",   NULL,
+	"reddit",      "thread",  "forum",   "news",    NULL,
 };
 
 /* Words before a symptom that say it is there ("whats this numbness"). */
