@@ -15,13 +15,16 @@ const char *const negation_cues[] = {
 };
 
 /* A cue followed by one of these is not a negation ("not sure if", "dont
- * know", "doesnt stop tingling", "no idea why"). */
+ * know", "doesnt stop tingling", "no idea why"), nor is an inability in
+ * another language ("nie mogę się wyprostować", "não consigo levantar",
+ * "no puedo sentir"). */
 const char *const negation_pseudo[] = {
 	"sure",    "certain", "know",  "only",    "just",   "idea",    "clue",
 	"stop",    "stops",   "ease",  "improve", "better", "until",   "matter",
 	"doubt",   "wonder",  "think", "help",    "helps",  "helping", "change",
 	"changes", "changed", "worse", "works",   "worked", "i",       "seems",
-	"makes",   "made",    "else",  NULL,
+	"makes",   "made",    "else",  "moge",    "mogę",   "consigo", "posso",
+	"puedo",   NULL,
 };
 
 /* Words that end a clause: contrast, time and cause words, and subjects that
