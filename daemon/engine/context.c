@@ -367,6 +367,10 @@ struct context_memo {
 	size_t ntok;
 	uint64_t tok_lists[TOKEN_MAX]; /* the lists each token is a word of */
 	bool known[TOKEN_MAX];         /* tok_lists[i] worked out */
+	/* The lists any token of the message is a word of, when every
+	 * token's are known (msg_known). */
+	uint64_t msg_lists;
+	bool msg_known;
 	/* The sentence of token sent_of (SIZE_MAX: none yet) runs from
 	 * sent_start to sent_end: a judgement asks up to four times. */
 	size_t sent_of, sent_start, sent_end;
@@ -424,6 +428,7 @@ context_memo_reset(struct context_memo *memo, const char *text,
 	memo->ntok = ntok;
 	memset(memo->known, 0, ntok * sizeof(memo->known[0]));
 	memo->sent_of = SIZE_MAX;
+	memo->msg_known = false;
 }
 
 /* The bit of list in a memo, or -1 when the memo does not know it. */
@@ -455,6 +460,10 @@ context_memo_reset_known(struct context_memo *memo, const char *text,
 	context_memo_reset(memo, text, toks, ntok);
 	memcpy(memo->tok_lists, lists, memo->ntok * sizeof(*lists));
 	memset(memo->known, 1, memo->ntok * sizeof(memo->known[0]));
+	memo->msg_lists = 0;
+	for (size_t i = 0; i < memo->ntok; i++)
+		memo->msg_lists |= lists[i];
+	memo->msg_known = true;
 }
 
 /* Works out the lists token i is a word of. */
@@ -476,6 +485,17 @@ context_memo_token(const struct context_msg *m, size_t i)
 {
 	return m->memo->known[i] ? m->memo->tok_lists[i]
 	                         : context_memo_lookup(m, i);
+}
+
+/* Whether a word of the message may be in list (or start a phrase of
+ * it): false only when the memo knows every token's lists and none is. */
+static inline bool
+context_msg_may_have(const struct context_msg *m, const char *const *list)
+{
+	if (m->memo == NULL || !m->memo->msg_known)
+		return true;
+	int b = context_memo_bit(m->memo, list);
+	return b < 0 || ((m->memo->msg_lists >> b) & 1);
 }
 
 static inline bool
@@ -938,6 +958,8 @@ context_joke_after(const struct context_msg *m, size_t last, size_t se,
 {
 	size_t ns = se + 1, ne = se;
 
+	if (!context_msg_may_have(m, context_joke))
+		return false;
 	if (ns < m->n) {
 		size_t s0;
 		context_sentence(m, ns, &s0, &ne);
@@ -1714,6 +1736,8 @@ static bool
 context_passed_after(const struct context_msg *m, size_t last, size_t ss,
                      size_t se, struct context_cue *cue)
 {
+	if (!context_msg_may_have(m, context_passed))
+		return false;
 	/* "is it fine after a tweak?" asks, it does not tell */
 	for (size_t k = last + 1; k <= se && m->t[se].after != '?'; k++) {
 		size_t n = context_phrase_in(m, k, context_passed);
@@ -2062,6 +2086,8 @@ static bool
 context_seen_before(const struct context_msg *m, size_t first, size_t ss,
                     struct context_cue *cue)
 {
+	if (!context_msg_may_have(m, context_media))
+		return false;
 	for (size_t k = first; k-- > ss && first - k <= 8;) {
 		/* "saw a video about it and now my leg is numb" */
 		if (!context_same_clause(m, k, first) ||
