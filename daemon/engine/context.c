@@ -1045,25 +1045,29 @@ static bool
 context_present_now(const struct context_msg *m, size_t s, size_t e,
                     size_t first, size_t last)
 {
+	bool present = context_msg_may_have(m, context_present),
+	     when = context_msg_may_have(m, context_present_when),
+	     this_when = context_msg_may_have(m, context_this_when);
+
 	for (size_t k = s; k <= e; k++) {
 		bool own = context_same_clause(m, k, first) ||
 		           context_same_clause(m, k, last);
-		if (context_in(m, k, context_present))
+		if (present && context_in(m, k, context_present))
 			return true;
 		/* "thats gone now", "fine now", "but not since": over, not
 		 * present */
-		if (own && context_in(m, k, context_present_when) &&
+		if (when && own && context_in(m, k, context_present_when) &&
 		    !(k > 0 && context_same_clause(m, k - 1, k) &&
 		      (context_in(m, k - 1, context_over_now) ||
 		       context_is(m, k - 1, "not") ||
 		       context_is(m, k - 1, "never"))))
 			return true;
-		if ((context_is(m, k, "came") || context_is(m, k, "comes") ||
+		if (context_is(m, k + 1, "back") &&
+		    (context_is(m, k, "came") || context_is(m, k, "comes") ||
 		     context_is(m, k, "coming") || context_is(m, k, "is") ||
-		     context_is(m, k, "its")) &&
-		    context_is(m, k + 1, "back"))
+		     context_is(m, k, "its")))
 			return true;
-		if (own && context_is(m, k, "this") &&
+		if (this_when && own && context_is(m, k, "this") &&
 		    context_in(m, k + 1, context_this_when))
 			return true;
 	}
