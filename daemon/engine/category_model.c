@@ -69,17 +69,9 @@ category_model_parse_file(struct ruleset *rs, const char *file,
 	}
 	cm->file = strdup(file);
 	cm->line = line;
-	cm->model = model_load_beside(file, name, err, sizeof(err));
-	if (cm->model == NULL) {
+	cm->model = model_load_kind(file, name, true, err, sizeof(err));
+	if (cm->model == NULL)
 		diag_add(d, DIAG_ERROR, file, line, "category_model: %s", err);
-	} else if (model_classes(cm->model) == 0) {
-		diag_add(d, DIAG_ERROR, file, line,
-		         "category_model: %s is a red-flag model "
-		         "(backtalk-model 1); name it with model = \"%s\";",
-		         name, name);
-		model_free(cm->model);
-		cm->model = NULL;
-	}
 }
 
 void

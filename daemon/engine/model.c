@@ -557,7 +557,7 @@ model_probs(const struct model *m, const char *text, const struct token *toks,
 	return k;
 }
 
-struct model *
+static struct model *
 model_load_beside(const char *conf, const char *name, char *err, size_t errlen)
 {
 	char path[4096];
@@ -571,4 +571,26 @@ model_load_beside(const char *conf, const char *name, char *err, size_t errlen)
 		return NULL;
 	}
 	return model_load(path, err, errlen);
+}
+
+struct model *
+model_load_kind(const char *conf, const char *name, bool category, char *err,
+                size_t errlen)
+{
+	struct model *m = model_load_beside(conf, name, err, errlen);
+
+	if (m == NULL || (model_classes(m) != 0) == category)
+		return m;
+	if (category)
+		snprintf(err, errlen,
+		         "%s is a red-flag model (backtalk-model 1); name it "
+		         "with model = \"%s\";",
+		         name, name);
+	else
+		snprintf(err, errlen,
+		         "%s is a category model (backtalk-model 2); name it "
+		         "with category_model = \"%s\";",
+		         name, name);
+	model_free(m);
+	return NULL;
 }

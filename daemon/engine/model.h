@@ -42,10 +42,13 @@ struct model;
 struct model *model_load(const char *path, char *err, size_t errlen);
 void model_free(struct model *m);
 
-/* Loads the model name (a file name, no '/') in the directory of the file
- * conf that names it: as model_load. */
-struct model *model_load_beside(const char *conf, const char *name, char *err,
-                                size_t errlen);
+/* Loads the model a rule file's setting names: name (a file name, no '/')
+ * in the directory of the file conf, as model_load, and of the kind the
+ * setting takes: a category model (backtalk-model 2) when category, else a
+ * red-flag model (backtalk-model 1).  A model of the other kind is NULL,
+ * with err naming the setting it belongs in. */
+struct model *model_load_kind(const char *conf, const char *name, bool category,
+                              char *err, size_t errlen);
 
 /* The same from the text buf[0, len) (no NUL needed), named name in
  * errors: the pure parser model_load uses. */

@@ -19,12 +19,12 @@ const char *const negation_cues[] = {
  * another language ("nie mogę się wyprostować", "não consigo levantar",
  * "no puedo sentir"). */
 const char *const negation_pseudo[] = {
-	"sure",    "certain", "know",  "only",    "just",   "idea",    "clue",
-	"stop",    "stops",   "ease",  "improve", "better", "until",   "matter",
-	"doubt",   "wonder",  "think", "help",    "helps",  "helping", "change",
-	"changes", "changed", "worse", "works",   "worked", "i",       "seems",
-	"makes",   "made",    "else",  "moge",    "mogę",   "consigo", "posso",
-	"puedo",   NULL,
+	"sure",  "certain", "know",    "only",    "just",    "idea",
+	"clue",  "stop",    "stops",   "ease",    "improve", "better",
+	"until", "matter",  "doubt",   "wonder",  "think",   "help",
+	"helps", "helping", "change",  "changes", "changed", "worse",
+	"works", "worked",  "i",       "seems",   "makes",   "made",
+	"else",  "moge",    "consigo", "posso",   "puedo",   NULL,
 };
 
 /* Words that end a clause: contrast, time and cause words, and subjects that

@@ -598,18 +598,10 @@ rules_parse_model(struct rules_loader *ld, const char *file,
 	}
 	ld->rs->model_file = strdup(file);
 	ld->rs->model_line = rules_line(s);
-	ld->rs->model = model_load_beside(file, name, err, sizeof(err));
-	if (ld->rs->model == NULL) {
+	ld->rs->model = model_load_kind(file, name, false, err, sizeof(err));
+	if (ld->rs->model == NULL)
 		diag_add(ld->d, DIAG_ERROR, file, rules_line(s), "model: %s",
 		         err);
-	} else if (model_classes(ld->rs->model) != 0) {
-		diag_add(ld->d, DIAG_ERROR, file, rules_line(s),
-		         "model: %s is a category model (backtalk-model 2); "
-		         "name it with category_model = \"%s\";",
-		         name, name);
-		model_free(ld->rs->model);
-		ld->rs->model = NULL;
-	}
 }
 
 static void
