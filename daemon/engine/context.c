@@ -794,16 +794,14 @@ context_neg_list_before(const struct context_msg *m, size_t first,
 		return false;
 	/* the "or" may come in a later item: "no numbness, fever, weight
 	 * loss or bladder trouble" */
-	for (unsigned items = 0; items < 4 && !closes; items++) {
-		size_t ie;
-		for (k = cs; k < m->n && context_same_clause(m, k, cs); k++)
+	for (size_t is = cs, items = 0; items < 4 && !closes; items++) {
+		for (k = is; k < m->n && context_same_clause(m, k, is); k++)
 			closes = closes || context_is(m, k, "or") ||
 			         context_is(m, k, "nor");
-		ie = k;
-		if (closes || ie >= m->n || ie - cs > 3 ||
-		    m->t[ie].sentence != m->t[first].sentence)
+		if (closes || k >= m->n || k - is > 3 ||
+		    m->t[k].sentence != m->t[first].sentence)
 			break;
-		cs = ie;
+		is = k;
 	}
 	if (!closes)
 		return false;
